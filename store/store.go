@@ -1,0 +1,220 @@
+// Package store persists recoup's data with gorm on two dialects: an
+// embedded, pure-Go SQLite (the default) and PostgreSQL (production and
+// several replicas). The schema comes from the versioned SQL files in
+// migrations/, applied with goose; hot paths (bulk import, the tick's scans)
+// use plain SQL on the same connection pool.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/recoup/recoup/migrations"
+)
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// DefaultURL is the database used when neither --db nor RECOUP_DB is given.
+const DefaultURL = "sqlite:recoup.db"
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// sqlitePragmas make the embedded database safe for concurrent use: WAL so
+// readers never block the writer, a busy timeout instead of SQLITE_BUSY, real
+// foreign keys, and BEGIN IMMEDIATE so read-then-write transactions take the
+// write lock up front instead of failing to upgrade it.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+
+// Store is an open database.
+type Store struct {
+	gdb     *gorm.DB
+	sqlDB   *sql.DB
+	dialect string
+	url     string
+}
+
+// Open connects to the database named by url: "sqlite:PATH" or
+// "postgres://…" / "postgresql://…". It does not migrate.
+func Open(ctx context.Context, url string) (*Store, error) {
+	if url == "" {
+		url = DefaultURL
+	}
+	var (
+		dialector gorm.Dialector
+		dialect   string
+	)
+	switch {
+	case strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(url, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return nil, fmt.Errorf("database URL %q: missing file path (e.g. sqlite:recoup.db)", url)
+		}
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		dialector, dialect = sqlite.Open(path+sep+sqlitePragmas), SQLite
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		dialector, dialect = postgres.Open(url), Postgres
+	default:
+		return nil, fmt.Errorf("database URL %q: want sqlite:PATH or postgres://…", redact(url))
+	}
+	gdb, err := gorm.Open(dialector, &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		Logger:                 logger.Discard,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", redact(url), err)
+	}
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == SQLite {
+		// One writer at a time is SQLite's rule; a small pool keeps
+		// readers concurrent without piling up blocked writers.
+		sqlDB.SetMaxOpenConns(8)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connecting to %s: %w", redact(url), err)
+	}
+	return &Store{gdb: gdb, sqlDB: sqlDB, dialect: dialect, url: url}, nil
+}
+
+// redact hides a password in a database URL so it never reaches a log.
+func redact(url string) string {
+	scheme, rest, ok := strings.Cut(url, "://")
+	if !ok {
+		return url
+	}
+	userinfo, host, ok := strings.Cut(rest, "@")
+	if !ok {
+		return url
+	}
+	if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
+		return scheme + "://" + user + ":xxxxx@" + host
+	}
+	return url
+}
+
+// DB returns the gorm handle.
+func (s *Store) DB() *gorm.DB { return s.gdb }
+
+// SQL returns the underlying database/sql pool for hand-written hot paths.
+func (s *Store) SQL() *sql.DB { return s.sqlDB }
+
+// Dialect is SQLite or Postgres.
+func (s *Store) Dialect() string { return s.dialect }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.sqlDB.Close() }
+
+func (s *Store) migrator() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations.FS, s.dialect)
+	if err != nil {
+		return nil, err
+	}
+	var opts []goose.ProviderOption
+	gooseDialect := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		gooseDialect = goose.DialectPostgres
+		// Replicas starting together must not run the same migration twice.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(gooseDialect, s.sqlDB, sub, opts...)
+}
+
+// Migrate applies every pending migration and returns the versions applied.
+// It never calls the provider's Close, which would close our pool.
+func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
+	p, err := s.migrator()
+	if err != nil {
+		return nil, err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrating: %w", err)
+	}
+	applied := make([]int64, 0, len(results))
+	for _, r := range results {
+		applied = append(applied, r.Source.Version)
+	}
+	return applied, nil
+}
+
+// MigrateDown rolls back every migration (tests use it to prove Down works).
+func (s *Store) MigrateDown(ctx context.Context) error {
+	p, err := s.migrator()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, 0)
+	return err
+}
+
+// ErrNotReady is returned by Ready when migrations are pending.
+var ErrNotReady = errors.New("database has pending migrations")
+
+// Ready reports nil when the database answers and every migration is applied.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	p, err := s.migrator()
+	if err != nil {
+		return err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("checking migrations: %w", err)
+	}
+	if pending {
+		return ErrNotReady
+	}
+	return nil
+}
+
+// Rebind turns the portable "?" placeholders of query into "$1, $2 …" on
+// PostgreSQL. Queries must not contain a literal "?".
+func (s *Store) Rebind(query string) string {
+	if s.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,62 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/store/storetest"
+)
+
+func TestMigrateUpDownUp(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.Ready(ctx); err != nil {
+			t.Fatalf("Ready after migrate: %v", err)
+		}
+		if err := s.MigrateDown(ctx); err != nil {
+			t.Fatalf("down: %v", err)
+		}
+		if err := s.Ready(ctx); !errors.Is(err, store.ErrNotReady) {
+			t.Fatalf("Ready after down = %v, want ErrNotReady", err)
+		}
+		applied, err := s.Migrate(ctx)
+		if err != nil || len(applied) == 0 {
+			t.Fatalf("up again: %v %v", applied, err)
+		}
+		if again, err := s.Migrate(ctx); err != nil || len(again) != 0 {
+			t.Fatalf("second up applied %v, %v; want nothing", again, err)
+		}
+	})
+}
+
+func TestEnsureCompany(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := s.EnsureCompany(ctx, engine.Company{Name: "X", TimeZone: "Mars/Base", Currency: "XYZ", TickTime: "9am"}); err == nil {
+			t.Fatal("invalid company accepted")
+		} else if got, want := err.Error(), "company time zone \"Mars/Base\" is not an IANA zone (e.g. Asia/Shanghai)\ncompany currency \"XYZ\" is not a supported ISO 4217 code\ncompany tick time \"9am\": want HH:MM"; got != want {
+			t.Fatalf("error\n got %q\nwant %q", got, want)
+		}
+		c, err := s.EnsureCompany(ctx, engine.Company{Name: "Acme", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.EnsureCompany(ctx, engine.Company{Name: "Other", TimeZone: "UTC", Currency: "USD", TickTime: "10:00"})
+		if err != nil || again != c {
+			t.Fatalf("second EnsureCompany = %+v, %v; want the first %+v", again, err, c)
+		}
+	})
+}
+
+func TestOpenRejectsUnknownURL(t *testing.T) {
+	t.Parallel()
+	_, err := store.Open(context.Background(), "mysql://u:secret@h/db")
+	if err == nil || err.Error() != `database URL "mysql://u:xxxxx@h/db": want sqlite:PATH or postgres://…` {
+		t.Fatalf("got %v", err)
+	}
+}
