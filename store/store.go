@@ -10,7 +10,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
+	"net/url"
 	"strings"
 
 	"github.com/glebarez/sqlite"
@@ -51,30 +53,30 @@ type Store struct {
 
 // Open connects to the database named by url: "sqlite:PATH" or
 // "postgres://…" / "postgresql://…". It does not migrate.
-func Open(ctx context.Context, url string) (*Store, error) {
-	if url == "" {
-		url = DefaultURL
+func Open(ctx context.Context, dbURL string) (*Store, error) {
+	if dbURL == "" {
+		dbURL = DefaultURL
 	}
 	var (
 		dialector gorm.Dialector
 		dialect   string
 	)
 	switch {
-	case strings.HasPrefix(url, "sqlite:"):
-		path := strings.TrimPrefix(url, "sqlite:")
+	case strings.HasPrefix(dbURL, "sqlite:"):
+		path := strings.TrimPrefix(dbURL, "sqlite:")
 		path = strings.TrimPrefix(path, "//")
 		if path == "" {
-			return nil, fmt.Errorf("database URL %q: missing file path (e.g. sqlite:recoup.db)", url)
+			return nil, fmt.Errorf("database URL %q: missing file path (e.g. sqlite:recoup.db)", dbURL)
 		}
 		sep := "?"
 		if strings.Contains(path, "?") {
 			sep = "&"
 		}
 		dialector, dialect = sqlite.Open(path+sep+sqlitePragmas), SQLite
-	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		dialector, dialect = postgres.Open(url), Postgres
+	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
+		dialector, dialect = postgres.Open(dbURL), Postgres
 	default:
-		return nil, fmt.Errorf("database URL %q: want sqlite:PATH or postgres://…", redact(url))
+		return nil, fmt.Errorf("database URL %q: want sqlite:PATH or postgres://…", redact(dbURL))
 	}
 	gdb, err := gorm.Open(dialector, &gorm.Config{
 		TranslateError:         true,
@@ -82,7 +84,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		Logger:                 logger.Discard,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", redact(url), err)
+		return nil, fmt.Errorf("opening %s: %w", redact(dbURL), err)
 	}
 	sqlDB, err := gdb.DB()
 	if err != nil {
@@ -97,9 +99,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
-		return nil, fmt.Errorf("connecting to %s: %w", redact(url), err)
+		return nil, fmt.Errorf("connecting to %s: %w", redact(dbURL), err)
 	}
-	return &Store{gdb: gdb, sqlDB: sqlDB, dialect: dialect, url: url}, nil
+	return &Store{gdb: gdb, sqlDB: sqlDB, dialect: dialect, url: dbURL}, nil
 }
 
 // redact hides a password in a database URL so it never reaches a log.
@@ -140,7 +142,17 @@ func (s *Store) migrator() (*goose.Provider, error) {
 	if s.dialect == Postgres {
 		gooseDialect = goose.DialectPostgres
 		// Replicas starting together must not run the same migration twice.
-		locker, err := lock.NewPostgresSessionLocker()
+		// The lock is database-wide; a per-schema id lets databases that
+		// share a server through different search_paths migrate at once.
+		var lockOpts []lock.SessionLockerOption
+		if u, err := url.Parse(s.url); err == nil {
+			if sp := u.Query().Get("search_path"); sp != "" {
+				h := fnv.New64a()
+				h.Write([]byte("recoup-migrate:" + sp))
+				lockOpts = append(lockOpts, lock.WithLockID(int64(h.Sum64())))
+			}
+		}
+		locker, err := lock.NewPostgresSessionLocker(append(lockOpts, lock.WithLockTimeout(1, 300))...)
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,319 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// BulkTx is one write transaction for bulk loads (imports, demo data). All of
+// a file goes through one BulkTx, so a rejected file leaves nothing behind.
+type BulkTx struct {
+	s   *Store
+	tx  *sql.Tx
+	now time.Time
+}
+
+// BeginBulk starts a write transaction. On SQLite it takes the write lock at
+// once (BEGIN IMMEDIATE).
+func (s *Store) BeginBulk(ctx context.Context, now time.Time) (*BulkTx, error) {
+	tx, err := s.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &BulkTx{s: s, tx: tx, now: now.UTC()}, nil
+}
+
+// Commit commits the transaction.
+func (b *BulkTx) Commit() error { return b.tx.Commit() }
+
+// Rollback abandons the transaction; it is a no-op after Commit.
+func (b *BulkTx) Rollback() error { return b.tx.Rollback() }
+
+// Existing is what a bulk load needs to know of a row already stored under a
+// natural key.
+type Existing struct {
+	ID        int64
+	Hash      int64  // fingerprint of the last imported content
+	Currency  string // invoices: currency; customers: "" (unused)
+	PaidMinor int64  // invoices: sum of payments
+	OwnerID   int64  // customers and invoices: owner user id, 0 when none
+	Parent    int64  // invoices: customer id; payments: invoice id
+}
+
+// bulkTable describes a natural-keyed table for lookups.
+type bulkTable struct {
+	name, key string
+	cols      string // id, hash, currency, paid, owner, parent
+}
+
+var (
+	usersTable     = bulkTable{"users", "email", "id, import_hash, '', 0, 0, 0"}
+	customersTable = bulkTable{"customers", "external_id", "id, import_hash, '', 0, COALESCE(owner_id, 0), 0"}
+	invoicesTable  = bulkTable{"invoices", "number", "id, import_hash, currency, paid_minor, COALESCE(owner_id, 0), customer_id"}
+	paymentsTable  = bulkTable{"payments", "reference", "id, import_hash, currency, 0, 0, invoice_id"}
+)
+
+func (b *BulkTx) lookup(ctx context.Context, t bulkTable, keys []string) (map[string]Existing, error) {
+	out := make(map[string]Existing, len(keys))
+	const chunk = 900
+	for start := 0; start < len(keys); start += chunk {
+		end := min(start+chunk, len(keys))
+		part := keys[start:end]
+		q := b.s.Rebind(fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s IN (%s)", t.key, t.cols, t.name, t.key, placeholders(len(part))))
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
+		}
+		rows, err := b.tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("looking up %s: %w", t.name, err)
+		}
+		for rows.Next() {
+			var k string
+			var e Existing
+			if err := rows.Scan(&k, &e.ID, &e.Hash, &e.Currency, &e.PaidMinor, &e.OwnerID, &e.Parent); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = e
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Users returns the stored users whose emails are keys.
+func (b *BulkTx) Users(ctx context.Context, emails []string) (map[string]Existing, error) {
+	return b.lookup(ctx, usersTable, emails)
+}
+
+// AllUsers returns every user's id and role by email (users are few).
+func (b *BulkTx) AllUsers(ctx context.Context) (map[string]UserRef, error) {
+	rows, err := b.tx.QueryContext(ctx, "SELECT email, id, role FROM users")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]UserRef{}
+	for rows.Next() {
+		var email string
+		var u UserRef
+		if err := rows.Scan(&email, &u.ID, &u.Role); err != nil {
+			return nil, err
+		}
+		out[email] = u
+	}
+	return out, rows.Err()
+}
+
+// UserRef is a user's id and role.
+type UserRef struct {
+	ID   int64
+	Role string
+}
+
+// Customers returns the stored customers whose external ids are keys.
+func (b *BulkTx) Customers(ctx context.Context, ids []string) (map[string]Existing, error) {
+	return b.lookup(ctx, customersTable, ids)
+}
+
+// Invoices returns the stored invoices whose numbers are keys.
+func (b *BulkTx) Invoices(ctx context.Context, numbers []string) (map[string]Existing, error) {
+	return b.lookup(ctx, invoicesTable, numbers)
+}
+
+// Payments returns the stored payments whose references are keys.
+func (b *BulkTx) Payments(ctx context.Context, refs []string) (map[string]Existing, error) {
+	return b.lookup(ctx, paymentsTable, refs)
+}
+
+func placeholders(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}
+
+// upsert writes rows with one multi-row INSERT … ON CONFLICT per chunk.
+// cols are the inserted columns; update is the DO UPDATE SET clause.
+func (b *BulkTx) upsert(ctx context.Context, table, key string, cols []string, update string, n int, row func(i int, args []any) []any) error {
+	// Stay under SQLite's 32766 and PostgreSQL's 65535 bind variables.
+	per := max(1, 30000/len(cols))
+	per = min(per, 1000)
+	rowPH := "(" + placeholders(len(cols)) + ")"
+	args := make([]any, 0, per*len(cols))
+	for start := 0; start < n; start += per {
+		end := min(start+per, n)
+		var q strings.Builder
+		fmt.Fprintf(&q, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+		args = args[:0]
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteByte(',')
+			}
+			q.WriteString(rowPH)
+			args = row(i, args)
+		}
+		fmt.Fprintf(&q, " ON CONFLICT (%s) DO UPDATE SET %s", key, update)
+		if _, err := b.tx.ExecContext(ctx, b.s.Rebind(q.String()), args...); err != nil {
+			return fmt.Errorf("writing %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// UserRow is a user to insert or update, keyed by Email.
+type UserRow struct {
+	Email, Name, Role, Team string
+	Hash                    int64
+}
+
+// UpsertUsers inserts or updates users by email.
+func (b *BulkTx) UpsertUsers(ctx context.Context, rows []UserRow) error {
+	cols := []string{"email", "name", "role", "team", "import_hash", "created_at", "updated_at"}
+	return b.upsert(ctx, "users", "email", cols,
+		"name = excluded.name, role = excluded.role, team = excluded.team, import_hash = excluded.import_hash, updated_at = excluded.updated_at",
+		len(rows), func(i int, a []any) []any {
+			r := rows[i]
+			return append(a, r.Email, r.Name, r.Role, r.Team, r.Hash, b.now, b.now)
+		})
+}
+
+// CustomerRow is a customer to insert or update, keyed by ExternalID.
+type CustomerRow struct {
+	ExternalID, Name, Email, Phone, FinanceEmail string
+	OwnerID                                      int64 // 0: none
+	Region, Industry                             string
+	CreditLimitMinor                             int64
+	CreditCurrency, CreditRating, Risk           string
+	Locale, TimeZone                             string
+	Hash                                         int64
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// UpsertCustomers inserts or updates customers by external id.
+func (b *BulkTx) UpsertCustomers(ctx context.Context, rows []CustomerRow) error {
+	cols := []string{"external_id", "name", "email", "phone", "finance_email", "owner_id", "region", "industry",
+		"credit_limit_minor", "credit_currency", "credit_rating", "risk", "locale", "time_zone", "import_hash", "created_at", "updated_at"}
+	var set []string
+	for _, c := range cols[1:] {
+		if c != "created_at" {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	return b.upsert(ctx, "customers", "external_id", cols, strings.Join(set, ", "), len(rows), func(i int, a []any) []any {
+		r := rows[i]
+		return append(a, r.ExternalID, r.Name, r.Email, r.Phone, r.FinanceEmail, nullID(r.OwnerID), r.Region, r.Industry,
+			r.CreditLimitMinor, r.CreditCurrency, r.CreditRating, r.Risk, r.Locale, r.TimeZone, r.Hash, b.now, b.now)
+	})
+}
+
+// InvoiceRow is an invoice to insert or update, keyed by Number.
+type InvoiceRow struct {
+	Number             string
+	CustomerID         int64
+	Currency           string
+	AmountMinor        int64
+	IssueDate, DueDate any // calendar.Date (a driver.Valuer)
+	OwnerID            int64
+	CustomJSON         string
+	Hash               int64
+}
+
+// UpsertInvoices inserts or updates invoices by number. The balance is
+// recomputed from the stored payments; a re-import never resets a status a
+// rule set (overdue, …) unless the invoice became paid or unpaid.
+func (b *BulkTx) UpsertInvoices(ctx context.Context, rows []InvoiceRow) error {
+	cols := []string{"number", "customer_id", "currency", "amount_minor", "paid_minor", "balance_minor", "issue_date", "due_date",
+		"status", "owner_id", "custom", "import_hash", "created_at", "updated_at"}
+	update := `customer_id = excluded.customer_id, currency = excluded.currency, amount_minor = excluded.amount_minor,
+		balance_minor = excluded.amount_minor - invoices.paid_minor,
+		status = CASE WHEN excluded.amount_minor - invoices.paid_minor <= 0 THEN 'paid'
+		              WHEN invoices.status = 'paid' THEN 'open' ELSE invoices.status END,
+		issue_date = excluded.issue_date, due_date = excluded.due_date, owner_id = excluded.owner_id,
+		custom = excluded.custom, import_hash = excluded.import_hash, updated_at = excluded.updated_at`
+	return b.upsert(ctx, "invoices", "number", cols, update, len(rows), func(i int, a []any) []any {
+		r := rows[i]
+		return append(a, r.Number, r.CustomerID, r.Currency, r.AmountMinor, int64(0), r.AmountMinor, r.IssueDate, r.DueDate,
+			"open", nullID(r.OwnerID), r.CustomJSON, r.Hash, b.now, b.now)
+	})
+}
+
+// PaymentRow is a payment to insert or update, keyed by Reference.
+type PaymentRow struct {
+	Reference   string
+	InvoiceID   int64
+	AmountMinor int64
+	Currency    string
+	PaidAt      time.Time
+	Hash        int64
+}
+
+// UpsertPayments inserts or updates payments by reference, then recomputes
+// the paid amount, balance and paid/open status of every invoice touched
+// (including one a payment moved away from, listed in previous).
+func (b *BulkTx) UpsertPayments(ctx context.Context, rows []PaymentRow, previous []int64) error {
+	cols := []string{"reference", "invoice_id", "amount_minor", "currency", "paid_at", "import_hash", "created_at"}
+	err := b.upsert(ctx, "payments", "reference", cols,
+		"invoice_id = excluded.invoice_id, amount_minor = excluded.amount_minor, currency = excluded.currency, paid_at = excluded.paid_at, import_hash = excluded.import_hash",
+		len(rows), func(i int, a []any) []any {
+			r := rows[i]
+			return append(a, r.Reference, r.InvoiceID, r.AmountMinor, r.Currency, r.PaidAt.UTC(), r.Hash, b.now)
+		})
+	if err != nil {
+		return err
+	}
+	seen := map[int64]bool{}
+	ids := make([]any, 0, len(rows)+len(previous))
+	add := func(id int64) {
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, r := range rows {
+		add(r.InvoiceID)
+	}
+	for _, id := range previous {
+		add(id)
+	}
+	return b.recomputeBalances(ctx, ids)
+}
+
+// recomputeBalances sets paid, balance and the paid/open status of invoices
+// from their payments.
+func (b *BulkTx) recomputeBalances(ctx context.Context, ids []any) error {
+	const chunk = 900
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		in := placeholders(len(part))
+		stmts := []string{
+			"UPDATE invoices SET paid_minor = (SELECT COALESCE(SUM(p.amount_minor), 0) FROM payments p WHERE p.invoice_id = invoices.id) WHERE id IN (" + in + ")",
+			`UPDATE invoices SET balance_minor = amount_minor - paid_minor,
+				status = CASE WHEN amount_minor - paid_minor <= 0 THEN 'paid'
+				              WHEN status = 'paid' THEN 'open' ELSE status END,
+				updated_at = ? WHERE id IN (` + in + ")",
+		}
+		if _, err := b.tx.ExecContext(ctx, b.s.Rebind(stmts[0]), part...); err != nil {
+			return fmt.Errorf("recomputing balances: %w", err)
+		}
+		if _, err := b.tx.ExecContext(ctx, b.s.Rebind(stmts[1]), append([]any{b.now}, part...)...); err != nil {
+			return fmt.Errorf("recomputing balances: %w", err)
+		}
+	}
+	return nil
+}
