@@ -193,6 +193,8 @@ type run struct {
 	sum   *Summary
 	users map[string]store.UserRef
 	seen  map[string]int // natural key → first row
+	// customerCache holds customers looked up so far (invoices import).
+	customerCache map[string]store.Existing
 	// failed is set once any row has a problem; an all-or-nothing import
 	// then stops writing but keeps validating to report everything.
 	failed bool

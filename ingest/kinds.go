@@ -285,6 +285,28 @@ func parseInvoice(r *run, rec *record) {
 	rec.val = in
 }
 
+// customers looks up customers by external id, remembering them for the
+// rest of the file (invoices repeat their customers).
+func (r *run) customers(keys []string) (map[string]store.Existing, error) {
+	if r.customerCache == nil {
+		r.customerCache = map[string]store.Existing{}
+	}
+	var missing []string
+	for _, k := range keys {
+		if _, ok := r.customerCache[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	found, err := r.tx.Customers(r.ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range found {
+		r.customerCache[k] = v
+	}
+	return r.customerCache, nil
+}
+
 func resolveInvoices(r *run, batch []*record) error {
 	var custKeys, numbers []string
 	for _, rec := range batch {
@@ -296,7 +318,7 @@ func resolveInvoices(r *run, batch []*record) error {
 			numbers = append(numbers, in.row.Number)
 		}
 	}
-	customers, err := r.tx.Customers(r.ctx, custKeys)
+	customers, err := r.customers(custKeys)
 	if err != nil {
 		return err
 	}

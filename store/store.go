@@ -41,7 +41,7 @@ var ErrNotFound = errors.New("not found")
 // readers never block the writer, a busy timeout instead of SQLITE_BUSY, real
 // foreign keys, and BEGIN IMMEDIATE so read-then-write transactions take the
 // write lock up front instead of failing to upgrade it.
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_txlock=immediate"
 
 // Store is an open database.
 type Store struct {

@@ -67,7 +67,6 @@ CREATE TABLE invoices (
 );
 CREATE INDEX invoices_customer ON invoices (customer_id);
 CREATE INDEX invoices_owner ON invoices (owner_id);
-CREATE INDEX invoices_due ON invoices (due_date);
 
 CREATE TABLE payments (
     id           INTEGER PRIMARY KEY,
