@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recoup/recoup/store/storetest"
+)
+
+// run executes the command line in-process and returns stdout, stderr and
+// whether it succeeded.
+func run(t *testing.T, ctx context.Context, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := newRoot(&out, &errOut)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	return out.String(), errOut.String(), err
+}
+
+// TestDemoEndToEnd follows `make run`: generate, migrate, import, serve,
+// and probe the server; on SQLite and PostgreSQL.
+func TestDemoEndToEnd(t *testing.T) {
+	t.Parallel()
+	for _, db := range []struct {
+		name string
+		url  func(testing.TB) string
+	}{{"sqlite", storetest.SQLiteURL}, {"postgres", storetest.PostgresURL}} {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			url := db.url(t)
+			dir := t.TempDir()
+			out, _, err := run(t, ctx, "gen", "--out", dir, "--customers", "20", "--invoices", "100", "--seed", "3", "--today", "2026-11-29")
+			if err != nil || !strings.Contains(out, "20 customers, 100 invoices, seed 3, today 2026-11-29") {
+				t.Fatalf("gen: %q %v", out, err)
+			}
+			flags := []string{"--db", url, "--timezone", "Asia/Shanghai"}
+			if out, _, err := run(t, ctx, append([]string{"migrate"}, flags...)...); err != nil || !strings.HasPrefix(out, "applied migrations [1") {
+				t.Fatalf("migrate: %q %v", out, err)
+			}
+			for _, k := range []string{"users", "customers", "invoices", "payments"} {
+				out, errOut, err := run(t, ctx, append([]string{"import", k, filepath.Join(dir, k+".csv")}, flags...)...)
+				if err != nil || !strings.Contains(out, "inserted") {
+					t.Fatalf("import %s: %q %q %v", k, out, errOut, err)
+				}
+			}
+			out, _, err = run(t, ctx, append([]string{"import", "invoices", filepath.Join(dir, "invoices.csv")}, flags...)...)
+			if err != nil || !strings.HasSuffix(strings.TrimSpace(out), "0 inserted, 0 updated, 100 unchanged, 0 rejected") {
+				t.Fatalf("re-import: %q %v", out, err)
+			}
+
+			srvCtx, stop := context.WithCancel(ctx)
+			pr, pw := io.Pipe()
+			done := make(chan error, 1)
+			go func() {
+				root := newRoot(pw, io.Discard)
+				root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0"}, flags...))
+				done <- root.ExecuteContext(srvCtx)
+				pw.Close()
+			}()
+			line, err := bufio.NewReader(pr).ReadString('\n')
+			if err != nil {
+				t.Fatalf("serve printed nothing: %v", err)
+			}
+			go io.Copy(io.Discard, pr)
+			base := regexp.MustCompile(`http://[0-9.:]+/`).FindString(line)
+			if base == "" {
+				t.Fatalf("no URL in %q", line)
+			}
+			for path, want := range map[string]string{"healthz": `{"status":"ok"}`, "readyz": `{"status":"ready"}`, "": "<title>recoup</title>"} {
+				resp, err := http.Get(base + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+					t.Errorf("GET /%s = %d %q, want 200 containing %q", path, resp.StatusCode, body, want)
+				}
+			}
+			stop()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("serve after shutdown: %v", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("serve did not shut down")
+			}
+		})
+	}
+}
+
+func TestImportCommandRejectsBadFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	url := storetest.SQLiteURL(t)
+	path := filepath.Join(dir, "users.csv")
+	if err := writeFile(path, "email,name,role,team\nok@x.test,OK,admin,\nbad,Bad,wizard,\n"); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := run(t, context.Background(), "import", "--db", url, "users", path)
+	if err == nil {
+		t.Fatal("bad file accepted")
+	}
+	want := path + `:row 3:email: invalid email "bad"` + "\n" +
+		path + `:row 3:role: unknown role "wizard" (want one of admin, sales_rep, sales_manager, finance, finance_director)` + "\n" +
+		path + ": rejected: 1 row(s) with problems; nothing was imported (use --skip-invalid to import the good rows)\n"
+	if errOut != want || out != "" {
+		t.Fatalf("stderr:\n%s\nwant:\n%s\nstdout: %q", errOut, want, out)
+	}
+	out, _, err = run(t, context.Background(), "import", "--db", url, "--skip-invalid", "users", path)
+	if err != nil || !strings.HasSuffix(out, "1 inserted, 0 updated, 0 unchanged, 1 rejected\n") {
+		t.Fatalf("skip-invalid: %q %v", out, err)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+	err := Config{LogFormat: "xml", TimeZone: "Nowhere"}.WithDefaults().Validate()
+	want := "log format \"xml\": want text or json\ncompany time zone \"Nowhere\" is not an IANA zone (e.g. Asia/Shanghai)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+}
