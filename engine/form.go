@@ -3,8 +3,11 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -387,7 +390,7 @@ func localizedf(locale, en, zh string, args ...any) string {
 func (f *Form) Validate(values map[string]any, c Clock, locale string) (map[string]any, []FieldError) {
 	var errs []FieldError
 	out := make(map[string]any, len(f.Spec.Fields))
-	for k := range values {
+	for _, k := range slices.Sorted(maps.Keys(values)) {
 		if _, ok := f.index[k]; !ok {
 			errs = append(errs, FieldError{Field: k, Message: localizedf(locale, "unknown field%s", "未知字段%s", didYouMean(k, f.fieldNames()))})
 		}
@@ -447,6 +450,15 @@ func (f *Form) Validate(values map[string]any, c Clock, locale string) (map[stri
 			}
 		}
 	}
+	// report in the form's field order, unknown fields and form-level
+	// problems first
+	order := func(e FieldError) int {
+		if i, ok := f.index[e.Field]; ok {
+			return i
+		}
+		return -1
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return order(errs[i]) < order(errs[j]) })
 	return out, errs
 }
 
