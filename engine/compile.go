@@ -198,21 +198,21 @@ func (l *linker) expr(x *Expr, want vkind, what string) *program {
 
 func (l *linker) rule(d *Document) {
 	s := d.Rule
-	r := &Rule{Name: d.Name(), Version: d.Version, Doc: d, Spec: s, Priority: s.Priority, Refire: s.Refire, Period: s.Period}
+	r := &Rule{Name: d.Name(), Version: d.Version, Doc: d, Spec: s, Priority: s.Priority, Refire: s.Refire.Value, Period: s.Period.Value}
 	if r.Refire == "" {
 		r.Refire = RefireOnce
 	}
 	ok := true
 	if r.Refire == RefireOncePerPeriod && r.Period == "" {
-		l.errAt(d, d.Pos, "refire once_per_period needs a period (day, week or month)")
+		l.errAt(d, s.Refire.Pos, "refire once_per_period needs a period (day, week or month)")
 		ok = false
 	}
 	if r.Refire != RefireOncePerPeriod && r.Period != "" {
-		l.errAt(d, d.Pos, "period is only used with refire: once_per_period")
+		l.errAt(d, s.Period.Pos, "period is only used with refire: once_per_period")
 		ok = false
 	}
 	r.when = l.expr(&s.When, kBool, "when")
-	if len(s.Then) == 0 && s.When.Src != "" {
+	if s.Then != nil && len(s.Then) == 0 {
 		l.errAt(d, s.When.Pos, "a rule needs at least one action in then")
 	}
 	for i := range s.Then {
@@ -311,10 +311,11 @@ func (l *linker) action(d *Document, a *Action) *action {
 			}
 		}
 		c.template = l.templateRef(d, &n.Template)
-		if c.template != nil && c.template.Spec.Channel != "" && c.template.Spec.Channel != n.Channel {
+		mismatch := c.template != nil && n.Channel != "" && c.template.Spec.Channel != "" && c.template.Spec.Channel != n.Channel
+		if mismatch {
 			l.errAt(d, n.Template.Pos, "template %q is for %s, not %s", n.Template.Value, c.template.Spec.Channel, n.Channel)
 		}
-		if c.template != nil && n.Channel == "email" && c.template.Spec.Subject.IsZero() {
+		if c.template != nil && !mismatch && n.Channel == "email" && c.template.Spec.Subject.IsZero() {
 			l.errAt(d, n.Template.Pos, "template %q has no subject, which email needs", n.Template.Value)
 		}
 	case ActionStartWorkflow:

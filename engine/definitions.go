@@ -91,6 +91,10 @@ func (l *Localized) decodeNode(d *decoder, n *yaml.Node) {
 		l.En = n.Value
 		return
 	}
+	if n.Kind != yaml.MappingNode && !isNull(n) {
+		d.errorf(n, "expected a text or a mapping of locales (en, zh-CN), got %s", kindName(n))
+		return
+	}
 	d.decodeStruct(n, reflectValueOf(l))
 }
 
@@ -134,6 +138,9 @@ func parseDuration(s string) (time.Duration, error) {
 	orig := s
 	if s == "" {
 		return 0, fmt.Errorf("empty duration")
+	}
+	if strings.ContainsAny(s, " \t") {
+		return 0, fmt.Errorf("invalid duration %q: write a number and a unit w, d, h or m without spaces, e.g. \"3d\"", orig)
 	}
 	var total time.Duration
 	for s != "" {
@@ -272,8 +279,8 @@ type RuleSpec struct {
 	Then     []Action `yaml:"then" def:"required"`
 	Priority int      `yaml:"priority"`
 	Enabled  *bool    `yaml:"enabled"`
-	Refire   string   `yaml:"refire" def:"enum=once|once_per_period|rising_edge"`
-	Period   string   `yaml:"period" def:"enum=day|week|month"`
+	Refire   Ident    `yaml:"refire" def:"enum=once|once_per_period|rising_edge"`
+	Period   Ident    `yaml:"period" def:"enum=day|week|month"`
 }
 
 // IsEnabled reports whether the rule runs (rules are enabled by default).

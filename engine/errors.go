@@ -123,10 +123,18 @@ func suggest(word string, candidates []string) string {
 	} else if n >= 10 {
 		limit = 3
 	}
-	if best == "" || bestD > limit {
-		return ""
+	if best != "" && bestD <= limit {
+		return best
 	}
-	return best
+	// a truncated name: late_invoices for late_invoices_12m
+	if len(word) >= 4 {
+		for _, c := range candidates {
+			if strings.HasPrefix(strings.ToLower(c), lw) {
+				return c
+			}
+		}
+	}
+	return ""
 }
 
 // didYouMean formats a suggestion suffix, or "" when there is none.

@@ -132,7 +132,7 @@ func compileForm(doc *Document, add func(*Error)) *Form {
 				lim.optionValues = append(lim.optionValues, o.Value.Value)
 			}
 		} else if len(fd.Options) > 0 {
-			errAt(fd.Options[0].Value.Pos, "options are only allowed on enum fields (field %q is %s)", fd.Name.Value, fd.Type)
+			errAt(fd.Options[0].Value.Pos, "options are only allowed on enum fields")
 		}
 		if fd.Role != "" && fd.Type != FieldUser {
 			errAt(fd.Name.Pos, "role is only allowed on user fields")

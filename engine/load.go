@@ -167,6 +167,8 @@ func parseSource(s Source, errs *ErrorList) (docs []*Document) {
 			if m := reYAMLLine.FindStringSubmatch(msg); m != nil {
 				p.Line, _ = strconv.Atoi(m[1])
 				msg = m[2]
+				text := f.line(p.Line)
+				p.Col = len([]rune(text)) - len([]rune(strings.TrimLeft(text, " \t"))) + 1
 			} else {
 				msg = strings.TrimPrefix(msg, "yaml: ")
 			}
@@ -218,6 +220,12 @@ func docSource(f *srcFile, roots []*yaml.Node, i int) string {
 		return string(out) + "\n"
 	}
 	lines := f.lines[start-1 : end]
+	for j, l := range lines {
+		if j > 0 && (strings.HasPrefix(l, "---") || strings.HasPrefix(l, "...")) {
+			lines = lines[:j]
+			break
+		}
+	}
 	for len(lines) > 0 {
 		l := strings.TrimSpace(lines[len(lines)-1])
 		if l == "" || l == "---" || l == "..." || strings.HasPrefix(l, "--- ") {

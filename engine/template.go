@@ -27,6 +27,10 @@ func (l *LocalizedTemplate) decodeNode(d *decoder, n *yaml.Node) {
 		l.En.decodeNode(d, n)
 		return
 	}
+	if n.Kind != yaml.MappingNode && !isNull(n) {
+		d.errorf(n, "expected a text or a mapping of locales (en, zh-CN), got %s", kindName(n))
+		return
+	}
 	d.decodeStruct(n, reflectValueOf(l))
 }
 
