@@ -275,12 +275,15 @@ func parseInvoice(r *run, rec *record) {
 	in.row.IssueDate, in.row.DueDate = in.issue, in.due
 	in.row.OwnerID = r.owner(rec, 6)
 	in.ownerSet = rec.f[6] != ""
-	custom := map[string]string{}
-	for _, kv := range rec.extra {
-		custom[kv[0]] = kv[1]
+	in.row.CustomJSON = "{}"
+	if len(rec.extra) > 0 {
+		custom := make(map[string]string, len(rec.extra))
+		for _, kv := range rec.extra {
+			custom[kv[0]] = kv[1]
+		}
+		b, _ := json.Marshal(custom) // sorted keys: a stable fingerprint
+		in.row.CustomJSON = string(b)
 	}
-	b, _ := json.Marshal(custom) // sorted keys: a stable fingerprint
-	in.row.CustomJSON = string(b)
 	r.checkKey(rec, "number", in.row.Number)
 	rec.val = in
 }
