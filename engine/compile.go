@@ -287,7 +287,11 @@ func (l *linker) action(d *Document, a *Action) *action {
 		for _, f := range a.Set.Fields {
 			op, err := parseSet(f)
 			if err != "" {
-				l.errAt(d, f.Path.Pos, "%s", err)
+				p := f.Path.Pos
+				if strings.HasPrefix(err, "invalid") {
+					p = f.Value.Pos
+				}
+				l.errAt(d, p, "%s", err)
 				continue
 			}
 			if op.path == "" {
