@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/recoup/recoup/engine"
+)
+
+// Definition statuses: a version starts as a draft (or is published at
+// once), is published, and is superseded when a later version is published.
+const (
+	DefinitionDraft      = "draft"
+	DefinitionPublished  = "published"
+	DefinitionSuperseded = "superseded"
+)
+
+// Definition is one immutable version of a form, rule, template or workflow.
+type Definition struct {
+	ID          int64       `json:"id"`
+	Kind        engine.Kind `json:"kind"`
+	Name        string      `json:"name"`
+	Version     int         `json:"version"`
+	Hash        string      `json:"content_hash"`
+	Source      string      `json:"source"`
+	Format      string      `json:"format"`
+	Status      string      `json:"status"`
+	CreatedAt   time.Time   `json:"created_at"`
+	CreatedBy   string      `json:"created_by"`
+	PublishedAt *time.Time  `json:"published_at,omitempty"`
+}
+
+// SourceName is how the engine names the stored document in messages:
+// Rule/mark-overdue@v3.yaml.
+func (d Definition) SourceName() string {
+	return fmt.Sprintf("%s/%s@v%d.%s", d.Kind, d.Name, d.Version, d.Format)
+}
+
+type definitionRow struct {
+	ID          int64
+	Kind        string
+	Name        string
+	Version     int
+	ContentHash string
+	Source      string
+	Format      string
+	Status      string
+	CreatedAt   time.Time
+	CreatedBy   string
+	PublishedAt *time.Time
+}
+
+func (definitionRow) TableName() string { return "definitions" }
+
+func (r definitionRow) definition() Definition {
+	return Definition{ID: r.ID, Kind: engine.Kind(r.Kind), Name: r.Name, Version: r.Version, Hash: r.ContentHash,
+		Source: r.Source, Format: r.Format, Status: r.Status, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, PublishedAt: r.PublishedAt}
+}
+
+// ApplyOptions says who applies definitions, when, and whether as drafts.
+type ApplyOptions struct {
+	By  string
+	Now time.Time // default time.Now()
+	// Draft stores new versions as drafts instead of publishing them.
+	Draft bool
+}
+
+// Apply outcomes.
+const (
+	ApplyCreated   = "created"   // a new version was stored
+	ApplyPublished = "published" // an existing draft with the same content was published
+	ApplyUnchanged = "unchanged" // the content is already the current version
+)
+
+// ApplyOutcome reports what Apply did with one document.
+type ApplyOutcome struct {
+	Kind    engine.Kind `json:"kind"`
+	Name    string      `json:"name"`
+	Version int         `json:"version"`
+	Action  string      `json:"action"`
+}
+
+// ApplyDefinitions stores docs (already validated together, e.g. by
+// engine.LoadPaths) as new immutable versions, in one transaction: only
+// documents whose content hash differs from the current version get a new
+// version; publishing supersedes the previously published version.
+func (s *Store) ApplyDefinitions(ctx context.Context, docs []*engine.Document, opt ApplyOptions) ([]ApplyOutcome, error) {
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	now = now.UTC()
+	var out []ApplyOutcome
+	err := s.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		out = out[:0]
+		for _, d := range docs {
+			o, err := applyOne(tx, d, opt, now)
+			if err != nil {
+				return fmt.Errorf("applying %s: %w", d, err)
+			}
+			out = append(out, o)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func applyOne(tx *gorm.DB, d *engine.Document, opt ApplyOptions, now time.Time) (ApplyOutcome, error) {
+	o := ApplyOutcome{Kind: d.Kind, Name: d.Name()}
+	var latest definitionRow
+	err := tx.Where("kind = ? AND name = ?", string(d.Kind), d.Name()).Order("version DESC").Take(&latest).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return o, err
+	}
+	exists := err == nil
+	var current definitionRow
+	err = tx.Where("kind = ? AND name = ? AND status = ?", string(d.Kind), d.Name(), DefinitionPublished).Take(&current).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return o, err
+	}
+	hasCurrent := err == nil
+	switch {
+	case opt.Draft && exists && latest.ContentHash == d.Hash:
+		o.Version, o.Action = latest.Version, ApplyUnchanged
+		return o, nil
+	case !opt.Draft && hasCurrent && current.ContentHash == d.Hash:
+		o.Version, o.Action = current.Version, ApplyUnchanged
+		return o, nil
+	}
+	if !opt.Draft && hasCurrent {
+		if err := tx.Model(&definitionRow{}).Where("id = ?", current.ID).Update("status", DefinitionSuperseded).Error; err != nil {
+			return o, err
+		}
+	}
+	if !opt.Draft && exists && latest.Status == DefinitionDraft && latest.ContentHash == d.Hash {
+		err := tx.Model(&definitionRow{}).Where("id = ?", latest.ID).Updates(map[string]any{"status": DefinitionPublished, "published_at": now}).Error
+		o.Version, o.Action = latest.Version, ApplyPublished
+		return o, err
+	}
+	row := definitionRow{Kind: string(d.Kind), Name: d.Name(), Version: latest.Version + 1, ContentHash: d.Hash,
+		Source: d.Source, Format: d.Format, Status: DefinitionDraft, CreatedAt: now, CreatedBy: opt.By}
+	if row.Format == "" {
+		row.Format = "yaml"
+	}
+	if !opt.Draft {
+		row.Status, row.PublishedAt = DefinitionPublished, &now
+	}
+	if err := tx.Create(&row).Error; err != nil {
+		return o, err
+	}
+	o.Version, o.Action = row.Version, ApplyCreated
+	return o, nil
+}
+
+// PublishedDefinitions returns the published version of every definition,
+// ordered by kind and name.
+func (s *Store) PublishedDefinitions(ctx context.Context) ([]Definition, error) {
+	var rows []definitionRow
+	if err := s.gdb.WithContext(ctx).Where("status = ?", DefinitionPublished).Order("kind, name").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Definition, len(rows))
+	for i, r := range rows {
+		out[i] = r.definition()
+	}
+	return out, nil
+}
+
+// DefinitionHistory returns every version of one definition, newest first.
+func (s *Store) DefinitionHistory(ctx context.Context, kind engine.Kind, name string) ([]Definition, error) {
+	var rows []definitionRow
+	if err := s.gdb.WithContext(ctx).Where("kind = ? AND name = ?", string(kind), name).Order("version DESC").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Definition, len(rows))
+	for i, r := range rows {
+		out[i] = r.definition()
+	}
+	return out, nil
+}
+
+// DefinitionVersion returns one version, or ErrNotFound.
+func (s *Store) DefinitionVersion(ctx context.Context, kind engine.Kind, name string, version int) (Definition, error) {
+	var r definitionRow
+	err := s.gdb.WithContext(ctx).Where("kind = ? AND name = ? AND version = ?", string(kind), name, version).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Definition{}, ErrNotFound
+	}
+	return r.definition(), err
+}
+
+// Sources turns stored definitions into engine sources (named by
+// SourceName, carrying their version) for engine.LoadSources.
+func Sources(defs []Definition) []engine.Source {
+	out := make([]engine.Source, len(defs))
+	for i, d := range defs {
+		out[i] = engine.Source{Name: d.SourceName(), Data: []byte(d.Source), Version: d.Version}
+	}
+	return out
+}
+
+// LoadPublished loads and compiles every published definition.
+func (s *Store) LoadPublished(ctx context.Context) (*engine.Bundle, error) {
+	defs, err := s.PublishedDefinitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return engine.LoadSources(Sources(defs)...)
+}
+
+// RollbackDefinition publishes the content of an older version again, as a
+// new version (history stays append-only).
+func (s *Store) RollbackDefinition(ctx context.Context, kind engine.Kind, name string, version int, opt ApplyOptions) (ApplyOutcome, error) {
+	old, err := s.DefinitionVersion(ctx, kind, name, version)
+	if err != nil {
+		return ApplyOutcome{}, err
+	}
+	docs, err := engine.ParseDocuments(engine.Source{Name: old.SourceName(), Data: []byte(old.Source)})
+	if err != nil {
+		return ApplyOutcome{}, err
+	}
+	if len(docs) != 1 {
+		return ApplyOutcome{}, fmt.Errorf("version %d of %s/%s holds %d documents", version, kind, name, len(docs))
+	}
+	opt.Draft = false
+	out, err := s.ApplyDefinitions(ctx, docs, opt)
+	if err != nil {
+		return ApplyOutcome{}, err
+	}
+	return out[0], nil
+}
