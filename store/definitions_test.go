@@ -43,7 +43,6 @@ func outcomes(out []store.ApplyOutcome) string {
 	return strings.Join(s, " ")
 }
 
-
 func TestApplyDefinitions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
