@@ -32,16 +32,38 @@ type Source struct {
 // MaxSourceSize bounds one definition file.
 const MaxSourceSize = 4 << 20
 
-// LoadPaths reads files and directories (recursively: *.yaml, *.yml,
-// *.json, in lexical order) and loads them as one bundle. The error, when
-// not nil, is an [ErrorList] holding every problem found.
+// LoadPaths reads files and directories (see [ReadPaths]) and loads them
+// as one bundle. The error, when not nil, is an [ErrorList] holding every
+// problem found.
 func LoadPaths(paths ...string) (*Bundle, error) {
+	srcs, err := ReadPaths(paths...)
+	b, lerr := LoadSources(srcs...)
+	if err == nil {
+		return b, lerr
+	}
+	errs := err.(ErrorList)
+	if el, ok := lerr.(ErrorList); ok {
+		errs = append(errs, el...)
+	}
+	errs.sort()
+	return b, errs
+}
+
+// ReadPaths reads definition files: each path is a file, or a directory
+// searched recursively for *.yaml, *.yml and *.json (not *.test.yaml, not
+// hidden directories), in lexical order. Unreadable paths are reported in
+// the returned [ErrorList]; the sources read are returned regardless.
+func ReadPaths(paths ...string) ([]Source, error) {
 	var srcs []Source
 	var errs ErrorList
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			errs = append(errs, &Error{File: p, Msg: errors.Unwrap(err).Error()})
+			msg := err.Error()
+			if u := errors.Unwrap(err); u != nil {
+				msg = u.Error()
+			}
+			errs = append(errs, &Error{File: p, Msg: msg})
 			continue
 		}
 		if !st.IsDir() {
@@ -80,15 +102,10 @@ func LoadPaths(paths ...string) (*Bundle, error) {
 			srcs = append(srcs, Source{Name: f, Data: data})
 		}
 	}
-	b, err := LoadSources(srcs...)
 	if len(errs) > 0 {
-		if el, ok := err.(ErrorList); ok {
-			errs = append(errs, el...)
-		}
-		errs.sort()
-		return b, errs
+		return srcs, errs
 	}
-	return b, err
+	return srcs, nil
 }
 
 // IsDefinitionFile reports whether path has a definition file extension.

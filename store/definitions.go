@@ -236,3 +236,48 @@ func (s *Store) RollbackDefinition(ctx context.Context, kind engine.Kind, name s
 	}
 	return out[0], nil
 }
+
+// ValidateWithPublished parses srcs and validates them together with the
+// published definitions they do not replace, so that a file may refer to a
+// form or template published earlier. It returns the documents of srcs, in
+// order, or an engine.ErrorList with every problem.
+func (s *Store) ValidateWithPublished(ctx context.Context, srcs []engine.Source) ([]*engine.Document, error) {
+	var errs engine.ErrorList
+	replaced := map[string]bool{}
+	files := map[string]bool{}
+	for _, src := range srcs {
+		files[src.Name] = true
+		docs, err := engine.ParseDocuments(src)
+		if el, ok := err.(engine.ErrorList); ok {
+			errs = append(errs, el...)
+			continue
+		}
+		for _, d := range docs {
+			replaced[d.String()] = true
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	pub, err := s.PublishedDefinitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all := append([]engine.Source{}, srcs...)
+	for _, d := range pub {
+		if !replaced[string(d.Kind)+"/"+d.Name] {
+			all = append(all, Sources([]Definition{d})...)
+		}
+	}
+	b, err := engine.LoadSources(all...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*engine.Document
+	for _, d := range b.Documents {
+		if files[d.File] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
