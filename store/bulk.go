@@ -304,8 +304,8 @@ func (b *BulkTx) UpsertInvoices(ctx context.Context, rows []InvoiceRow) error {
 	cols := []string{"number", "customer_id", "currency", "amount_minor", "paid_minor", "balance_minor", "issue_date", "due_date",
 		"status", "owner_id", "custom", "import_hash", "created_at", "updated_at"}
 	update := `customer_id = excluded.customer_id, currency = excluded.currency, amount_minor = excluded.amount_minor,
-		balance_minor = excluded.amount_minor - invoices.paid_minor,
-		status = CASE WHEN excluded.amount_minor - invoices.paid_minor <= 0 THEN 'paid'
+		balance_minor = excluded.amount_minor + invoices.fees_minor - invoices.paid_minor,
+		status = CASE WHEN excluded.amount_minor + invoices.fees_minor - invoices.paid_minor <= 0 THEN 'paid'
 		              WHEN invoices.status = 'paid' THEN 'open' ELSE invoices.status END,
 		issue_date = excluded.issue_date, due_date = excluded.due_date, owner_id = excluded.owner_id,
 		custom = excluded.custom, import_hash = excluded.import_hash, updated_at = excluded.updated_at`
@@ -357,17 +357,21 @@ func (b *BulkTx) UpsertPayments(ctx context.Context, rows []PaymentRow, previous
 	return b.recomputeBalances(ctx, ids)
 }
 
-// recomputeBalances sets paid, balance and the paid/open status of invoices
-// from their payments.
+// recomputeBalances sets paid, payment count, last payment, balance (amount
+// + fees − payments) and the paid/open status of invoices from their payments.
 func (b *BulkTx) recomputeBalances(ctx context.Context, ids []any) error {
 	const chunk = 200
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
 		in := placeholders(len(part))
 		stmts := []string{
-			"UPDATE invoices SET paid_minor = (SELECT COALESCE(SUM(p.amount_minor), 0) FROM payments p WHERE p.invoice_id = invoices.id) WHERE id IN (" + in + ")",
-			`UPDATE invoices SET balance_minor = amount_minor - paid_minor,
-				status = CASE WHEN amount_minor - paid_minor <= 0 THEN 'paid'
+			`UPDATE invoices SET
+				paid_minor = (SELECT COALESCE(SUM(p.amount_minor), 0) FROM payments p WHERE p.invoice_id = invoices.id),
+				payment_count = (SELECT COUNT(*) FROM payments p WHERE p.invoice_id = invoices.id),
+				last_paid_at = (SELECT MAX(p.paid_at) FROM payments p WHERE p.invoice_id = invoices.id)
+				WHERE id IN (` + in + ")",
+			`UPDATE invoices SET balance_minor = amount_minor + fees_minor - paid_minor,
+				status = CASE WHEN amount_minor + fees_minor - paid_minor <= 0 THEN 'paid'
 				              WHEN status = 'paid' THEN 'open' ELSE status END,
 				updated_at = ? WHERE id IN (` + in + ")",
 		}

@@ -1,0 +1,300 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/recoup/recoup/calendar"
+)
+
+// TickOptions configure one tick.
+type TickOptions struct {
+	// At is the tick's fixed "now". Required.
+	At time.Time
+	// Location is the company's zone: "today" and days overdue are counted
+	// in it. Default UTC.
+	Location *time.Location
+	// Slot names the scheduled tick that replicas share: the first to
+	// begin it leads (creates its batches); the others join and claim
+	// batches. Empty means a private tick (a manual or simulated run).
+	Slot string
+	// Worker identifies this process in batch claims. Default "local".
+	Worker string
+	// DryRun evaluates everything and reports effects but writes nothing.
+	DryRun bool
+	// BatchCustomers is how many customer ids one batch spans. Default 500.
+	BatchCustomers int
+	// OnEffect, when set, is called for each effect the tick produced
+	// (in dry runs: would produce), after its batch committed.
+	OnEffect func(TickEffect)
+}
+
+// TickEffect is an effect with the subject it applies to, as reported to
+// OnEffect.
+type TickEffect struct {
+	Effect
+	InvoiceID     int64
+	InvoiceNumber string
+	CustomerID    int64
+	CustomerKey   string // external id
+	// New is false when the effect's key was already recorded (a replay):
+	// nothing was written for it.
+	New bool
+}
+
+// TickRun is a tick as begun in the store.
+type TickRun struct {
+	ID     int64
+	At     time.Time
+	Leader bool
+	// Batches lists the batches of a dry run, which claims nothing.
+	Batches []TickBatch
+}
+
+// TickBatch is a range of customers (and so all their invoices) processed
+// together, in one transaction.
+type TickBatch struct {
+	Seq                    int
+	LoCustomer, HiCustomer int64
+}
+
+// BatchInput is what the store loads for one batch: the subjects, grouped
+// by customer, and the fire and condition state the rules need.
+type BatchInput struct {
+	Subjects   []Subject
+	Fires      map[FireKey]bool
+	Conditions map[RuleSubject]bool
+}
+
+// RuleSubject names a rule on an invoice.
+type RuleSubject struct {
+	Rule    string
+	Subject int64
+}
+
+// Fired implements FireState.
+func (b *BatchInput) Fired(k FireKey) bool { return b.Fires[k] }
+
+// LastCondition implements FireState.
+func (b *BatchInput) LastCondition(rule string, subject int64) (bool, bool) {
+	v, ok := b.Conditions[RuleSubject{rule, subject}]
+	return v, ok
+}
+
+// BatchStats counts what a committed batch wrote.
+type BatchStats struct {
+	Invoices int `json:"invoices"`
+	Effects  int `json:"effects"`  // newly recorded
+	Replayed int `json:"replayed"` // produced again but already recorded
+	States   int `json:"states"`
+	Tasks    int `json:"tasks"`
+	Outbox   int `json:"notifications"`
+	Fees     int `json:"fees"`
+	Errors   int `json:"errors"`
+	// New reports, per effect of the batch's Result, whether it was new.
+	New []bool `json:"-"`
+}
+
+func (s *BatchStats) add(o BatchStats) {
+	s.Invoices += o.Invoices
+	s.Effects += o.Effects
+	s.Replayed += o.Replayed
+	s.States += o.States
+	s.Tasks += o.Tasks
+	s.Outbox += o.Outbox
+	s.Fees += o.Fees
+	s.Errors += o.Errors
+}
+
+// TickStats summarises a tick.
+type TickStats struct {
+	TickID  int64         `json:"tick_id"`
+	At      time.Time     `json:"at"`
+	Batches int           `json:"batches"`
+	Elapsed time.Duration `json:"elapsed_ns"`
+	BatchStats
+}
+
+// TickStore is the persistence a tick needs; package store implements it
+// on SQLite and PostgreSQL. Every method must be safe to call from several
+// processes at once (replicas).
+type TickStore interface {
+	// BeginTick creates the tick for o.Slot (or joins it if another
+	// replica created it first) and, when leading, its batches.
+	BeginTick(ctx context.Context, o TickOptions) (TickRun, error)
+	// ClaimBatch takes the next unprocessed batch of run, or returns nil
+	// when none is left. A batch whose worker died is claimable again
+	// after its lease.
+	ClaimBatch(ctx context.Context, run TickRun, worker string) (*TickBatch, error)
+	// LoadBatch reads the batch's subjects and state.
+	LoadBatch(ctx context.Context, run TickRun, b TickBatch, c Clock) (*BatchInput, error)
+	// CommitBatch records res in one transaction: each effect exactly
+	// once by its key, the state changes, tasks, notifications (outbox)
+	// and fees of the new ones, fires, conditions and errors, and marks
+	// the batch done.
+	CommitBatch(ctx context.Context, run TickRun, b TickBatch, in *BatchInput, res *Result) (BatchStats, error)
+	// FinishTick marks the tick done with its stats.
+	FinishTick(ctx context.Context, run TickRun, st TickStats) error
+}
+
+// ErrNoAt is returned when TickOptions.At is zero.
+var ErrNoAt = errors.New("tick: At is required")
+
+// RunTick evaluates bundle against every invoice in the store at o.At:
+// rules in priority order, batch by batch, and commits each batch's effects
+// exactly once. It is the same code for cron ticks, `recoup tick`,
+// simulations and replicas.
+func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickStats, error) {
+	if o.At.IsZero() {
+		return TickStats{}, ErrNoAt
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Worker == "" {
+		o.Worker = "local"
+	}
+	if o.BatchCustomers <= 0 {
+		o.BatchCustomers = 500
+	}
+	start := time.Now()
+	run, err := s.BeginTick(ctx, o)
+	if err != nil {
+		return TickStats{}, fmt.Errorf("beginning tick: %w", err)
+	}
+	st := TickStats{TickID: run.ID, At: run.At}
+	clock := Clock{Now: run.At, Location: o.Location}
+	ev := b.NewEvaluator(clock)
+	var res Result
+	next := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		var batch *TickBatch
+		if o.DryRun {
+			if next < len(run.Batches) {
+				batch = &run.Batches[next]
+				next++
+			}
+		} else if batch, err = s.ClaimBatch(ctx, run, o.Worker); err != nil {
+			return st, fmt.Errorf("claiming a batch: %w", err)
+		}
+		if batch == nil {
+			break
+		}
+		in, err := s.LoadBatch(ctx, run, *batch, clock)
+		if err != nil {
+			return st, fmt.Errorf("loading batch %d: %w", batch.Seq, err)
+		}
+		res.Reset()
+		evaluateBatch(ev, in, &res)
+		bs := BatchStats{Invoices: len(in.Subjects), Errors: len(res.Errors)}
+		if !o.DryRun {
+			if bs, err = s.CommitBatch(ctx, run, *batch, in, &res); err != nil {
+				return st, fmt.Errorf("committing batch %d: %w", batch.Seq, err)
+			}
+		}
+		st.Batches++
+		st.add(bs)
+		if o.OnEffect != nil {
+			report(in, &res, bs.New, o.DryRun, o.OnEffect)
+		}
+	}
+	st.Elapsed = time.Since(start)
+	if !o.DryRun {
+		if err := s.FinishTick(ctx, run, st); err != nil {
+			return st, fmt.Errorf("finishing tick: %w", err)
+		}
+	}
+	return st, nil
+}
+
+// evaluateBatch runs the rules on every subject of the batch. A customer
+// change made for one invoice (risk, do-not-contact, custom fields) is
+// visible when the customer's next invoice is evaluated, as in one pass.
+func evaluateBatch(ev *Evaluator, in *BatchInput, res *Result) {
+	for i := range in.Subjects {
+		from := len(res.Effects)
+		ev.Evaluate(&in.Subjects[i], in, res)
+		cust := ev.Env().Customer
+		for j := i + 1; j < len(in.Subjects) && in.Subjects[j].Customer.ID == in.Subjects[i].Customer.ID; j++ {
+			if len(res.Effects) > from {
+				propagateCustomer(&in.Subjects[j], cust)
+			}
+		}
+	}
+}
+
+// propagateCustomer copies the settable customer fields of the evaluated
+// environment into a later subject of the same customer.
+func propagateCustomer(s *Subject, c CustomerEnv) {
+	s.Customer.Risk = RiskTier(c.Risk)
+	s.Customer.DoNotContact = c.DoNotContact
+	if len(c.Custom) > 0 {
+		s.CustomerCustom = c.Custom
+	}
+}
+
+func report(in *BatchInput, res *Result, isNew []bool, dry bool, fn func(TickEffect)) {
+	byID := make(map[int64]*Subject, len(in.Subjects))
+	for i := range in.Subjects {
+		byID[in.Subjects[i].Invoice.ID] = &in.Subjects[i]
+	}
+	for i, e := range res.Effects {
+		te := TickEffect{Effect: e, InvoiceID: e.Key.Subject, New: dry || (i < len(isNew) && isNew[i])}
+		if s := byID[e.Key.Subject]; s != nil {
+			te.InvoiceNumber, te.CustomerID, te.CustomerKey = s.Invoice.Number, s.Customer.ID, s.Customer.ExternalID
+		}
+		fn(te)
+	}
+}
+
+// InvoicePayments is the payment summary the store keeps on each invoice.
+type InvoicePayments struct {
+	Count      int
+	PaidMinor  int64
+	LastPaidAt time.Time
+}
+
+// CustomerPaymentStats fills out[i] with the payment aggregates of
+// invoices[i], where invoices are all the invoices of one customer and
+// pays[i] their payment summaries: this invoice's count, total and last
+// payment, and the customer's open invoices and balance, average days paid
+// late and late invoices of the last 12 months, counted in c's zone.
+func CustomerPaymentStats(invoices []Invoice, pays []InvoicePayments, c Clock, out []PaymentStats) {
+	loc := c.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	today := c.Today()
+	yearAgo := today.AddDays(-365)
+	var cust PaymentStats
+	var lateSum, paidCount int
+	for i, inv := range invoices {
+		if inv.BalanceMinor > 0 {
+			cust.OpenInvoices++
+			cust.OpenBalanceMinor += inv.BalanceMinor
+		}
+		late := 0
+		if last := pays[i].LastPaidAt; inv.BalanceMinor <= 0 && !last.IsZero() {
+			late = max(0, calendar.In(last, loc).DaysSince(inv.DueDate))
+			lateSum += late
+			paidCount++
+		} else if !inv.DueDate.IsZero() {
+			late = today.DaysSince(inv.DueDate)
+		}
+		if late > 0 && !inv.DueDate.Before(yearAgo) {
+			cust.LateInvoices12M++
+		}
+	}
+	if paidCount > 0 {
+		cust.AvgDaysLate = float64(lateSum) / float64(paidCount)
+	}
+	for i := range invoices {
+		out[i] = cust
+		out[i].Count, out[i].TotalMinor, out[i].LastPaidAt = pays[i].Count, pays[i].PaidMinor, pays[i].LastPaidAt
+	}
+}

@@ -1,0 +1,515 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
+)
+
+// batchLease is how long a claimed batch stays with its worker before
+// another may take it over (the worker is presumed dead).
+const batchLease = 2 * time.Minute
+
+var _ engine.TickStore = (*Store)(nil)
+
+// BeginTick implements engine.TickStore.
+func (s *Store) BeginTick(ctx context.Context, o engine.TickOptions) (engine.TickRun, error) {
+	at := o.At.UTC()
+	ranges, err := s.customerRanges(ctx, o.BatchCustomers)
+	if err != nil {
+		return engine.TickRun{}, err
+	}
+	if o.DryRun {
+		return engine.TickRun{At: at, Leader: true, Batches: ranges}, nil
+	}
+	slot := o.Slot
+	if slot == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		slot = "manual/" + at.Format(time.RFC3339Nano) + "/" + hex.EncodeToString(b[:])
+	}
+	tx, err := s.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return engine.TickRun{}, err
+	}
+	defer tx.Rollback()
+	run := engine.TickRun{At: at}
+	err = tx.QueryRowContext(ctx, s.Rebind(`INSERT INTO ticks (slot, at, status, leader, started_at) VALUES (?, ?, 'running', ?, ?)
+		ON CONFLICT (slot) DO NOTHING RETURNING id`), slot, at, o.Worker, time.Now().UTC()).Scan(&run.ID)
+	switch {
+	case err == nil:
+		run.Leader = true
+		for _, r := range ranges {
+			if _, err := tx.ExecContext(ctx, s.Rebind("INSERT INTO tick_batches (tick_id, seq, lo_customer, hi_customer) VALUES (?, ?, ?, ?)"),
+				run.ID, r.Seq, r.LoCustomer, r.HiCustomer); err != nil {
+				return engine.TickRun{}, err
+			}
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		// Another replica leads this slot: join it, at its instant.
+		var joined time.Time
+		if err := tx.QueryRowContext(ctx, s.Rebind("SELECT id, at FROM ticks WHERE slot = ?"), slot).Scan(&run.ID, &joined); err != nil {
+			return engine.TickRun{}, err
+		}
+		run.At = joined.UTC()
+	default:
+		return engine.TickRun{}, err
+	}
+	return run, tx.Commit()
+}
+
+// customerRanges splits the customers' id span into batches.
+func (s *Store) customerRanges(ctx context.Context, per int) ([]engine.TickBatch, error) {
+	var lo, hi sql.NullInt64
+	if err := s.sqlDB.QueryRowContext(ctx, "SELECT MIN(id), MAX(id) FROM customers").Scan(&lo, &hi); err != nil {
+		return nil, err
+	}
+	if !lo.Valid {
+		return nil, nil
+	}
+	var out []engine.TickBatch
+	for from := lo.Int64; from <= hi.Int64; from += int64(per) {
+		out = append(out, engine.TickBatch{Seq: len(out), LoCustomer: from, HiCustomer: min(from+int64(per)-1, hi.Int64)})
+	}
+	return out, nil
+}
+
+// ClaimBatch implements engine.TickStore.
+func (s *Store) ClaimBatch(ctx context.Context, run engine.TickRun, worker string) (*engine.TickBatch, error) {
+	now := time.Now().UTC()
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var b engine.TickBatch
+	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`UPDATE tick_batches SET status = 'running', worker = ?, lease_until = ?
+		WHERE tick_id = ? AND seq = (SELECT seq FROM tick_batches WHERE tick_id = ?
+			AND (status = 'pending' OR (status = 'running' AND lease_until < ?)) ORDER BY seq LIMIT 1`+lock+`)
+		RETURNING seq, lo_customer, hi_customer`), worker, now.Add(batchLease), run.ID, run.ID, now).Scan(&b.Seq, &b.LoCustomer, &b.HiCustomer)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// LoadBatch implements engine.TickStore.
+func (s *Store) LoadBatch(ctx context.Context, run engine.TickRun, b engine.TickBatch, c engine.Clock) (*engine.BatchInput, error) {
+	users, err := s.userEmails(ctx)
+	if err != nil {
+		return nil, err
+	}
+	customers, err := s.loadCustomers(ctx, b, users)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
+		paid_minor, payment_count, last_paid_at, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom
+		FROM invoices WHERE customer_id BETWEEN ? AND ? ORDER BY customer_id, id`), b.LoCustomer, b.HiCustomer)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	in := &engine.BatchInput{Fires: map[engine.FireKey]bool{}, Conditions: map[engine.RuleSubject]bool{}}
+	var (
+		pays   []engine.InvoicePayments
+		invs   []engine.Invoice
+		stats  []engine.PaymentStats
+		custID int64 = -1
+		first  int
+	)
+	flush := func() {
+		if len(invs) <= first {
+			return
+		}
+		group := invs[first:]
+		st := stats[first:len(invs)]
+		engine.CustomerPaymentStats(group, pays[first:], c, st)
+		first = len(invs)
+	}
+	for rows.Next() {
+		var (
+			inv     engine.Invoice
+			p       engine.InvoicePayments
+			last    sql.NullTime
+			ownerID int64
+			custom  string
+		)
+		if err := rows.Scan(&inv.ID, &inv.Number, &inv.CustomerID, &inv.Currency, &inv.AmountMinor, &inv.BalanceMinor,
+			&p.PaidMinor, &p.Count, &last, &inv.IssueDate, &inv.DueDate, &inv.Status, &ownerID, &inv.Disputed, &custom); err != nil {
+			return nil, err
+		}
+		if last.Valid {
+			p.LastPaidAt = last.Time.UTC()
+		}
+		inv.OwnerEmail = users[ownerID]
+		if custom != "" && custom != "{}" {
+			if err := json.Unmarshal([]byte(custom), &inv.Custom); err != nil {
+				return nil, fmt.Errorf("invoice %s: custom fields: %w", inv.Number, err)
+			}
+		}
+		if inv.CustomerID != custID {
+			flush()
+			custID = inv.CustomerID
+		}
+		invs = append(invs, inv)
+		pays = append(pays, p)
+		stats = append(stats, engine.PaymentStats{})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	flush()
+	in.Subjects = make([]engine.Subject, len(invs))
+	for i := range invs {
+		cust := customers[invs[i].CustomerID]
+		in.Subjects[i] = engine.Subject{Invoice: invs[i], Customer: cust.Customer, Payments: stats[i], CustomerCustom: cust.custom}
+	}
+	if err := s.loadFireState(ctx, b, c, in); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+type customerRow struct {
+	engine.Customer
+	custom map[string]string
+}
+
+func (s *Store) loadCustomers(ctx context.Context, b engine.TickBatch, users map[int64]string) (map[int64]customerRow, error) {
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
+		region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom
+		FROM customers WHERE id BETWEEN ? AND ?`), b.LoCustomer, b.HiCustomer)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]customerRow{}
+	for rows.Next() {
+		var (
+			c       customerRow
+			ownerID int64
+			risk    string
+			custom  string
+		)
+		if err := rows.Scan(&c.ID, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &c.FinanceEmail, &ownerID, &c.Region, &c.Industry,
+			&c.CreditLimitMinor, &c.CreditCurrency, &c.CreditRating, &risk, &c.Locale, &c.TimeZone, &c.DoNotContact, &custom); err != nil {
+			return nil, err
+		}
+		c.Risk = engine.RiskTier(risk)
+		c.OwnerEmail = users[ownerID]
+		if custom != "" && custom != "{}" {
+			if err := json.Unmarshal([]byte(custom), &c.custom); err != nil {
+				return nil, fmt.Errorf("customer %s: custom fields: %w", c.ExternalID, err)
+			}
+		}
+		out[c.ID] = c
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) userEmails(ctx context.Context) (map[int64]string, error) {
+	rows, err := s.sqlDB.QueryContext(ctx, "SELECT id, email FROM users")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var email string
+		if err := rows.Scan(&id, &email); err != nil {
+			return nil, err
+		}
+		out[id] = email
+	}
+	return out, rows.Err()
+}
+
+// loadFireState reads the fires of the periods this tick can ask about and
+// the last rising-edge conditions of the batch's invoices.
+func (s *Store) loadFireState(ctx context.Context, b engine.TickBatch, c engine.Clock, in *engine.BatchInput) error {
+	day := c.Today()
+	y, w := day.Time(time.UTC).ISOWeek()
+	week := fmt.Sprintf("%04d-W%02d", y, w)
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT rule, invoice_id, period FROM rule_fires
+		WHERE customer_id BETWEEN ? AND ? AND period IN ('', ?, ?, ?)`), b.LoCustomer, b.HiCustomer, day.String(), week, day.String()[:7])
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k engine.FireKey
+		if err := rows.Scan(&k.Rule, &k.Subject, &k.Period); err != nil {
+			rows.Close()
+			return err
+		}
+		in.Fires[k] = true
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT rule, invoice_id, value FROM rule_conditions WHERE customer_id BETWEEN ? AND ?`), b.LoCustomer, b.HiCustomer)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k engine.RuleSubject
+		var v bool
+		if err := rows.Scan(&k.Rule, &k.Subject, &v); err != nil {
+			return err
+		}
+		in.Conditions[k] = v
+	}
+	return rows.Err()
+}
+
+// LedgerKey is the unique key an effect is recorded under: its effect key,
+// plus the field for a set (one set action may change several fields).
+func LedgerKey(e engine.Effect) string {
+	k := e.Key.String()
+	if e.Kind == engine.ActionSet {
+		k += "/" + e.Field
+	}
+	return k
+}
+
+// CommitBatch implements engine.TickStore.
+func (s *Store) CommitBatch(ctx context.Context, run engine.TickRun, b engine.TickBatch, in *engine.BatchInput, res *engine.Result) (engine.BatchStats, error) {
+	st := engine.BatchStats{Invoices: len(in.Subjects), Errors: len(res.Errors), New: make([]bool, len(res.Effects))}
+	tx, err := s.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return st, err
+	}
+	defer tx.Rollback()
+	w := &effectWriter{s: s, tx: tx, run: run, subjects: map[int64]*engine.Subject{}}
+	for i := range in.Subjects {
+		w.subjects[in.Subjects[i].Invoice.ID] = &in.Subjects[i]
+	}
+	for i := range res.Effects {
+		isNew, err := w.write(ctx, &res.Effects[i], &st)
+		if err != nil {
+			return st, fmt.Errorf("effect %s: %w", LedgerKey(res.Effects[i]), err)
+		}
+		st.New[i] = isNew
+		if isNew {
+			st.Effects++
+		} else {
+			st.Replayed++
+		}
+	}
+	for _, k := range res.Fired {
+		if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO rule_fires (key, rule, invoice_id, customer_id, period, tick_id, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`), k.String(), k.Rule, k.Subject, w.customerOf(k.Subject), k.Period, nullID(run.ID), run.At); err != nil {
+			return st, err
+		}
+	}
+	for _, c := range res.Conditions {
+		if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO rule_conditions (rule, invoice_id, customer_id, value, at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (rule, invoice_id) DO UPDATE SET value = excluded.value, at = excluded.at`), c.Rule, c.Subject, w.customerOf(c.Subject), c.Value, run.At); err != nil {
+			return st, err
+		}
+	}
+	for _, e := range res.Errors {
+		// One record per rule, invoice and day: a failing rule is visible
+		// in the invoice's history without flooding it every tick.
+		key := fmt.Sprintf("error/%s/invoice/%d/%s", e.Rule, e.Subject, calendar.Of(run.At))
+		if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO effects (key, tick_id, at, kind, source, invoice_id, customer_id, value)
+			VALUES (?, ?, ?, 'error', ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`), key, nullID(run.ID), run.At, e.Rule, e.Subject, nullID(w.customerOf(e.Subject)), e.Err.Error()); err != nil {
+			return st, err
+		}
+	}
+	if run.ID != 0 {
+		if _, err := tx.ExecContext(ctx, s.Rebind("UPDATE tick_batches SET status = 'done' WHERE tick_id = ? AND seq = ?"), run.ID, b.Seq); err != nil {
+			return st, err
+		}
+	}
+	return st, tx.Commit()
+}
+
+// FinishTick implements engine.TickStore: the tick is done once every batch
+// is, whichever replica finished last.
+func (s *Store) FinishTick(ctx context.Context, run engine.TickRun, st engine.TickStats) error {
+	stats, _ := json.Marshal(st)
+	_, err := s.sqlDB.ExecContext(ctx, s.Rebind(`UPDATE ticks SET status = 'done', finished_at = ?, stats = ?
+		WHERE id = ? AND NOT EXISTS (SELECT 1 FROM tick_batches WHERE tick_id = ? AND status <> 'done')`),
+		time.Now().UTC(), string(stats), run.ID, run.ID)
+	return err
+}
+
+// effectWriter records effects of one batch inside its transaction.
+type effectWriter struct {
+	s        *Store
+	tx       *sql.Tx
+	run      engine.TickRun
+	subjects map[int64]*engine.Subject
+	users    map[string]int64
+}
+
+func (w *effectWriter) customerOf(invoice int64) int64 {
+	if s := w.subjects[invoice]; s != nil {
+		return s.Customer.ID
+	}
+	return 0
+}
+
+func (w *effectWriter) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	r, err := w.tx.ExecContext(ctx, w.s.Rebind(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+func (w *effectWriter) userID(ctx context.Context, email string) (int64, error) {
+	if w.users == nil {
+		w.users = map[string]int64{}
+		rows, err := w.tx.QueryContext(ctx, "SELECT id, email FROM users")
+		if err != nil {
+			return 0, err
+		}
+		for rows.Next() {
+			var id int64
+			var e string
+			if err := rows.Scan(&id, &e); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			w.users[e] = id
+		}
+		if err := rows.Close(); err != nil {
+			return 0, err
+		}
+	}
+	return w.users[strings.ToLower(email)], nil
+}
+
+// write records e in the ledger and, when its key is new, carries it out.
+func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.BatchStats) (bool, error) {
+	key := LedgerKey(*e)
+	subj := w.subjects[e.Key.Subject]
+	var custID int64
+	if subj != nil {
+		custID = subj.Customer.ID
+	}
+	detail, err := json.Marshal(e)
+	if err != nil {
+		return false, err
+	}
+	trace, err := json.Marshal(e.Trace)
+	if err != nil {
+		return false, err
+	}
+	if len(e.Trace) == 0 {
+		trace = []byte("[]")
+	}
+	n, err := w.exec(ctx, `INSERT INTO effects (key, tick_id, at, kind, source, version, invoice_id, customer_id, field, value, old_value, detail, trace)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+		key, nullID(w.run.ID), w.run.At, string(e.Kind), e.Rule, e.Version, e.Key.Subject, nullID(custID), e.Field, e.Value, e.OldValue, string(detail), string(trace))
+	if err != nil || n == 0 {
+		return false, err
+	}
+	now := w.run.At
+	switch e.Kind {
+	case engine.ActionSet:
+		st.States++
+		return true, w.applySet(ctx, e, subj)
+	case engine.ActionTask:
+		assignee, err := w.userID(ctx, e.Assignee)
+		if err != nil {
+			return false, err
+		}
+		var due any
+		if !e.DueAt.IsZero() {
+			due = e.DueAt.UTC()
+		}
+		st.Tasks++
+		_, err = w.exec(ctx, `INSERT INTO tasks (key, kind, title, description, assignee_id, role, form, priority, status, due_at,
+			invoice_id, customer_id, source, created_at, updated_at)
+			VALUES (?, 'task', ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+			key, e.Title, e.Description, nullID(assignee), string(e.Role), e.Form, e.Priority, due, e.Key.Subject, nullID(custID), e.Rule, now, now)
+		return true, err
+	case engine.ActionNotify:
+		cc, _ := json.Marshal(e.Cc)
+		if e.Cc == nil {
+			cc = []byte("[]")
+		}
+		st.Outbox++
+		_, err := w.exec(ctx, `INSERT INTO outbox (key, channel, recipient, recipient_role, cc, template, locale, subject, body,
+			invoice_id, customer_id, status, next_attempt_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING`,
+			key, e.Channel, e.To, string(e.ToRole), string(cc), e.Template, e.Locale, e.Subject, e.Body, e.Key.Subject, nullID(custID), now, now)
+		return true, err
+	case engine.ActionAddFee:
+		if e.Fee == nil || e.Fee.Minor <= 0 {
+			return true, nil
+		}
+		st.Fees++
+		if _, err := w.exec(ctx, `INSERT INTO fees (key, invoice_id, amount_minor, currency, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			key, e.Key.Subject, e.Fee.Minor, e.Fee.Currency, e.Reason, now); err != nil {
+			return false, err
+		}
+		_, err := w.exec(ctx, `UPDATE invoices SET fees_minor = fees_minor + ?, balance_minor = balance_minor + ?, updated_at = ? WHERE id = ?`,
+			e.Fee.Minor, e.Fee.Minor, now, e.Key.Subject)
+		return true, err
+	}
+	// start_workflow and other kinds are recorded in the ledger; the
+	// workflow step of the tick acts on them.
+	return true, nil
+}
+
+func (w *effectWriter) applySet(ctx context.Context, e *engine.Effect, subj *engine.Subject) error {
+	now := w.run.At
+	table, id := "invoices", e.Key.Subject
+	field := e.Field
+	if strings.HasPrefix(field, "customer.") {
+		if subj == nil {
+			return fmt.Errorf("no customer for invoice %d", e.Key.Subject)
+		}
+		table, id = "customers", subj.Customer.ID
+	}
+	switch field {
+	case "invoice.status":
+		_, err := w.exec(ctx, "UPDATE invoices SET status = ?, updated_at = ? WHERE id = ?", e.Value, now, id)
+		return err
+	case "invoice.disputed":
+		_, err := w.exec(ctx, "UPDATE invoices SET disputed = ?, updated_at = ? WHERE id = ?", e.Value == "true", now, id)
+		return err
+	case "customer.risk":
+		_, err := w.exec(ctx, "UPDATE customers SET risk = ?, updated_at = ? WHERE id = ?", e.Value, now, id)
+		return err
+	case "customer.do_not_contact":
+		_, err := w.exec(ctx, "UPDATE customers SET do_not_contact = ?, updated_at = ? WHERE id = ?", e.Value == "true", now, id)
+		return err
+	}
+	prefix := strings.TrimSuffix(table, "s") + ".custom."
+	if !strings.HasPrefix(field, prefix) {
+		return fmt.Errorf("cannot set %q", field)
+	}
+	// Read-modify-write of the JSON object, inside the batch transaction.
+	var raw string
+	if err := w.tx.QueryRowContext(ctx, w.s.Rebind("SELECT custom FROM "+table+" WHERE id = ?"), id).Scan(&raw); err != nil {
+		return err
+	}
+	custom := map[string]string{}
+	if raw != "" {
+		if err := json.Unmarshal([]byte(raw), &custom); err != nil {
+			return err
+		}
+	}
+	custom[strings.TrimPrefix(field, prefix)] = e.Value
+	b, _ := json.Marshal(custom)
+	_, err := w.exec(ctx, "UPDATE "+table+" SET custom = ?, updated_at = ? WHERE id = ?", string(b), now, id)
+	return err
+}

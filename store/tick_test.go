@@ -1,0 +1,139 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/demo"
+	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/ingest"
+	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/store/storetest"
+)
+
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")
+
+// seedDemo imports generated demo data as of today into s.
+func seedDemo(t testing.TB, s *store.Store, customers, invoices int, today string) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := demo.Generate(dir, demo.Options{Customers: customers, Invoices: invoices, Seed: 5, Today: calendar.MustParse(today), Zone: shanghai}); err != nil {
+		t.Fatal(err)
+	}
+	company := engine.Company{Name: "T", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"}
+	for _, k := range ingest.Kinds {
+		if _, err := ingest.File(context.Background(), s, k, filepath.Join(dir, k+".csv"), ingest.Options{Company: company}); err != nil {
+			t.Fatalf("import %s: %v", k, err)
+		}
+	}
+}
+
+func examples(t testing.TB) *engine.Bundle {
+	t.Helper()
+	b, err := engine.LoadPaths("../rules-examples")
+	if err != nil {
+		t.Fatalf("loading rules-examples: %v", err)
+	}
+	return b
+}
+
+// tableCounts counts the rows of every table a tick writes.
+func tableCounts(t testing.TB, s *store.Store) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, table := range []string{"effects", "rule_fires", "rule_conditions", "tasks", "outbox", "fees"} {
+		var n int
+		if err := s.SQL().QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out[table] = n
+	}
+	return out
+}
+
+func TestTickReplayWritesNothing(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seedDemo(t, s, 40, 400, "2026-11-29")
+		b := examples(t)
+		at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
+		first, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai, BatchCustomers: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.Invoices != 400 || first.Effects == 0 || first.States == 0 || first.Tasks == 0 {
+			t.Fatalf("first tick: %+v", first.BatchStats)
+		}
+		before := tableCounts(t, s)
+		if before["effects"] != first.Effects {
+			t.Fatalf("ledger has %d effects, tick reported %d", before["effects"], first.Effects)
+		}
+		again, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai, BatchCustomers: 13})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Effects != 0 || again.States != 0 || again.Tasks != 0 || again.Outbox != 0 {
+			t.Fatalf("replayed tick wrote %+v", again.BatchStats)
+		}
+		if after := tableCounts(t, s); !equalCounts(before, after) {
+			t.Fatalf("replay changed rows: %v → %v", before, after)
+		}
+		// Overdue invoices were marked, each state change recorded once.
+		var overdue, marked int
+		s.SQL().QueryRow("SELECT COUNT(*) FROM invoices WHERE status = 'overdue'").Scan(&overdue)
+		s.SQL().QueryRow("SELECT COUNT(*) FROM effects WHERE kind = 'set' AND field = 'invoice.status' AND value = 'overdue'").Scan(&marked)
+		if overdue == 0 || overdue != marked {
+			t.Fatalf("%d overdue invoices, %d overdue effects", overdue, marked)
+		}
+	})
+}
+
+// TestTickDryRunWritesNothing checks that a dry run reports what a real
+// tick then does, and writes nothing itself.
+func TestTickDryRunMatchesRealRun(t *testing.T) {
+	t.Parallel()
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	seedDemo(t, s, 30, 200, "2026-11-29")
+	b := examples(t)
+	at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
+	var dry, real []string
+	_, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai, DryRun: true,
+		OnEffect: func(e engine.TickEffect) { dry = append(dry, store.LedgerKey(e.Effect)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := tableCounts(t, s)["effects"]; n != 0 {
+		t.Fatalf("dry run wrote %d effects", n)
+	}
+	_, err = engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai,
+		OnEffect: func(e engine.TickEffect) {
+			if e.New {
+				real = append(real, store.LedgerKey(e.Effect))
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dry) == 0 || len(dry) != len(real) {
+		t.Fatalf("dry run %d effects, real run %d", len(dry), len(real))
+	}
+	for i := range dry {
+		if dry[i] != real[i] {
+			t.Fatalf("effect %d: dry %s, real %s", i, dry[i], real[i])
+		}
+	}
+}
+
+func equalCounts(a, b map[string]int) bool {
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
