@@ -56,6 +56,7 @@ type Document struct {
 	Version int `yaml:"-"`
 
 	file *srcFile
+	root *yaml.Node
 }
 
 // Metadata names and describes a document.

@@ -211,6 +211,7 @@ func parseSource(s Source, errs *ErrorList) (docs []*Document) {
 			continue
 		}
 		doc.Version = s.Version
+		doc.root = root
 		doc.Source = docSource(f, roots, i)
 		doc.Hash = canonicalHash(root)
 		docs = append(docs, doc)
@@ -352,4 +353,13 @@ func docError(doc *Document, p Pos, msg string) *Error {
 		e.srcLine = doc.file.line(p.Line)
 	}
 	return e
+}
+
+// documentValue returns the document as plain Go values (maps, slices,
+// scalars), e.g. for JSON Schema validation or JSON export.
+func documentValue(d *Document) any {
+	if d.root == nil {
+		return nil
+	}
+	return nodeValue(d.root, 0)
 }
