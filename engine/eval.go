@@ -36,11 +36,19 @@ type FireKey struct {
 	Rule    string `json:"rule"`
 	Subject int64  `json:"subject"`
 	Period  string `json:"period,omitempty"`
+	// Workflow marks a workflow's key: Rule is then the workflow's name
+	// and Period the path inside its instance (see workflow_run.go).
+	Workflow bool `json:"workflow,omitempty"`
 }
 
-// String renders rule/NAME/invoice/ID[/PERIOD].
+// String renders rule/NAME/invoice/ID[/PERIOD], or workflow/NAME/... for
+// a workflow's key.
 func (k FireKey) String() string {
-	s := "rule/" + k.Rule + "/invoice/" + strconv.FormatInt(k.Subject, 10)
+	s := "rule/"
+	if k.Workflow {
+		s = "workflow/"
+	}
+	s += k.Rule + "/invoice/" + strconv.FormatInt(k.Subject, 10)
 	if k.Period != "" {
 		s += "/" + k.Period
 	}
@@ -95,6 +103,13 @@ type Effect struct {
 	// add_fee
 	Fee    *money.Money `json:"fee,omitempty"`
 	Reason string       `json:"reason,omitempty"`
+
+	// workflow effects (workflow_run.go): the node, the node event
+	// (entered, skipped, completed, stopped, paused, resumed, waiting) and
+	// the key of the task a task_cancelled or escalation effect is about.
+	Node  string `json:"node,omitempty"`
+	Event string `json:"event,omitempty"`
+	Task  string `json:"task,omitempty"`
 
 	// Trace holds the values the rule's condition read when it fired.
 	Trace []TraceValue `json:"trace"`
