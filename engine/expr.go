@@ -88,6 +88,9 @@ func newExprEnv(name string, typ reflect.Type, friendly map[reflect.Type]string)
 	e.opts = []expr.Option{
 		expr.Env(e.sample),
 		expr.MaxNodes(MaxExprNodes),
+		// now() would read the wall clock: evaluation must be deterministic
+		// for a tick's fixed now
+		expr.DisableBuiltin("now"),
 		expr.Function("money", moneyFunc, new(func(string) int)),
 		expr.Function("daysBetween", func(p ...any) (any, error) {
 			return daysBetween(p[0].(time.Time), p[1].(time.Time)), nil
@@ -313,6 +316,9 @@ func (x *Expr) exprError(env *exprEnv, err error) *Error {
 	} else if m := reUnknownName.FindStringSubmatch(msg); m != nil {
 		cands := append(append(append([]string{}, env.roots...), functionNames...), builtinNames...)
 		msg = fmt.Sprintf("unknown name %q%s", m[1], didYouMean(m[1], cands))
+	} else if rest := runeSlice(x.Src, offset); strings.HasSuffix(msg, "is not callable") && strings.HasPrefix(rest, "now(") || strings.HasPrefix(rest, "today(") {
+		name, _, _ := strings.Cut(rest, "(")
+		msg = fmt.Sprintf("%s is a value, not a function: write %s (the tick's fixed time), without parentheses", name, name)
 	} else {
 		for goName, n := range env.friendly {
 			msg = strings.ReplaceAll(msg, goName, n)
