@@ -50,6 +50,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.AddCommand(newServeCmd(), newMigrateCmd(), newImportCmd(), newGenCmd(), newVersionCmd())
 	// Definition commands (validate, apply) register below.
+	root.AddCommand(newValidateCmd())
+	root.AddCommand(newApplyCmd())
+	root.AddCommand(newTickCmd(), newExplainCmd(), newSimulateCmd())
 	return root
 }
 

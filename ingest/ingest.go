@@ -76,6 +76,10 @@ type Options struct {
 	Company engine.Company
 	// Now stamps created_at/updated_at. Default time.Now.
 	Now time.Time
+	// Until, when set, leaves out payments whose paid_at is after it (they
+	// are neither imported nor counted): simulations replay a payments
+	// file day by day.
+	Until time.Time
 }
 
 // Kinds lists what can be imported, in dependency order.
@@ -159,6 +163,9 @@ func Reader(ctx context.Context, s *store.Store, kindName, name, format string, 
 			return sum, fmt.Errorf("%s:%w", name, err)
 		}
 		k.parse(run, rec)
+		if rec.later {
+			continue
+		}
 		batch = append(batch, rec)
 		if len(batch) == batchSize {
 			if err := run.flush(batch); err != nil {

@@ -401,8 +401,12 @@ func parsePayment(r *run, rec *record) {
 	p.rawAmount = r.required(rec, 1)
 	p.row.PaidAt = r.instant(rec, 2)
 	p.row.Reference = r.required(rec, 3)
-	r.checkKey(rec, "reference", p.row.Reference)
 	rec.val = p
+	if !r.opts.Until.IsZero() && p.row.PaidAt.After(r.opts.Until) && len(rec.probs) == 0 {
+		rec.later = true
+		return
+	}
+	r.checkKey(rec, "reference", p.row.Reference)
 }
 
 func resolvePayments(r *run, batch []*record) error {

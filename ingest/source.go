@@ -18,7 +18,8 @@ type record struct {
 	f     []string
 	extra [][2]string
 	probs []Problem
-	val   any // the kind's parsed row
+	val   any  // the kind's parsed row
+	later bool // valid but after Options.Until: left out
 }
 
 // source yields records from CSV or JSON.
