@@ -231,6 +231,7 @@ type Evaluator struct {
 
 	env     Env
 	vm      vm.VM
+	tdata   any  // template data of env, built on first use, dropped on set
 	invOwn  bool // env.Invoice.Custom is our copy
 	custOwn bool
 }
@@ -274,6 +275,7 @@ func (e *Evaluator) period(r *Rule) string {
 func (e *Evaluator) Evaluate(s *Subject, st FireState, out *Result) {
 	e.env.fill(s, e.clock, e.today)
 	e.invOwn, e.custOwn = false, false
+	e.tdata = nil
 	id := s.Invoice.ID
 	ptr := unsafe.Pointer(&e.env)
 	for _, r := range e.b.Rules {
@@ -314,12 +316,11 @@ func (e *Evaluator) fire(r *Rule, key FireKey, out *Result) {
 	}
 	trace := out.trace[start:len(out.trace):len(out.trace)]
 	first := len(out.Effects)
-	var data any
 	tdata := func() any {
-		if data == nil {
-			data = templateData(reflectValueOf(&e.env))
+		if e.tdata == nil {
+			e.tdata = templateData(reflectValueOf(&e.env))
 		}
-		return data
+		return e.tdata
 	}
 	fail := func(err error) {
 		clear(out.Effects[first:])
@@ -485,6 +486,7 @@ func (e *Evaluator) current(op setOp) string {
 }
 
 func (e *Evaluator) apply(op setOp) {
+	e.tdata = nil
 	switch op.field {
 	case setInvoiceStatus:
 		e.env.Invoice.Status = op.str
