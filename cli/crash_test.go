@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -30,37 +29,6 @@ func child(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "RECOUP_TEST_CHILD=1")
 	return cmd
-}
-
-// ledger is what a tick leaves behind, in comparable form.
-func ledger(t *testing.T, s *store.Store) string {
-	t.Helper()
-	var b strings.Builder
-	for _, q := range []string{
-		"SELECT key FROM effects ORDER BY key",
-		"SELECT key FROM rule_fires ORDER BY key",
-		"SELECT key || ' ' || status || ' ' || title FROM tasks ORDER BY key",
-		"SELECT key || ' ' || channel || ' ' || recipient FROM outbox ORDER BY key",
-		"SELECT number || ' ' || status FROM invoices ORDER BY number",
-		"SELECT external_id || ' ' || risk FROM customers ORDER BY external_id",
-	} {
-		rows, err := s.SQL().Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var lines []string
-		for rows.Next() {
-			var l string
-			if err := rows.Scan(&l); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, l)
-		}
-		rows.Close()
-		sort.Strings(lines)
-		fmt.Fprintf(&b, "%s: %d\n%s\n", q, len(lines), strings.Join(lines, "\n"))
-	}
-	return b.String()
 }
 
 // TestTickKilledAndRerunEffectsExactlyOnce kills `recoup tick` at random
@@ -104,7 +72,11 @@ func TestTickKilledAndRerunEffectsExactlyOnce(t *testing.T) {
 				t.Fatalf("reference tick: %v\n%s", err, out)
 			}
 			full := time.Since(start)
-			want := ledger(t, ref)
+			want := storetest.Ledger(t, ref)
+			var wantEffects int
+			if err := ref.SQL().QueryRow("SELECT COUNT(*) FROM effects").Scan(&wantEffects); err != nil {
+				t.Fatal(err)
+			}
 
 			// Several rounds, each on a fresh copy of the data: kill the
 			// tick at random moments, then let it finish and compare.
@@ -115,36 +87,53 @@ func TestTickKilledAndRerunEffectsExactlyOnce(t *testing.T) {
 				url := db.url(t)
 				s := load(url)
 				var counts []int // effects recorded after each kill
+				effects := func() int {
+					var n int
+					if err := s.SQL().QueryRow("SELECT COUNT(*) FROM effects").Scan(&n); err != nil {
+						t.Fatal(err)
+					}
+					return n
+				}
 				for k := 0; k < 3; k++ {
 					cmd := child(ctx, tickArgs(url)...)
 					if err := cmd.Start(); err != nil {
 						t.Fatal(err)
 					}
-					time.Sleep(time.Duration(rng.Int64N(int64(full))))
-					_ = cmd.Process.Kill()
-					_ = cmd.Wait()
-					var n int
-					if err := s.SQL().QueryRow("SELECT COUNT(*) FROM effects").Scan(&n); err != nil {
-						t.Fatal(err)
+					done := make(chan struct{})
+					go func() { _ = cmd.Wait(); close(done) }()
+					if k == 0 {
+						// Anywhere, often before the first commit.
+						time.Sleep(time.Duration(rng.Int64N(int64(full))))
+					} else if prev := effects(); prev < wantEffects-1 {
+						// Once the tick has recorded a random share of what is
+						// left, so the kill lands mid-tick however slow the
+						// machine is.
+						target := prev + 1 + rng.IntN(wantEffects-prev-1)
+						for effects() < target {
+							select {
+							case <-done:
+							case <-time.After(time.Millisecond):
+								continue
+							}
+							break
+						}
 					}
-					counts = append(counts, n)
+					_ = cmd.Process.Kill()
+					<-done
+					counts = append(counts, effects())
 				}
 				if out, err := child(ctx, tickArgs(url)...).CombinedOutput(); err != nil {
 					t.Fatalf("final tick: %v\n%s", err, out)
 				}
-				if got := ledger(t, s); got != want {
-					t.Fatalf("round %d: after kills (effects %v) the ledger differs from an undisturbed tick:\n%s", round, counts, diffLines(want, got))
-				}
-				var total int
-				if err := s.SQL().QueryRow("SELECT COUNT(*) FROM effects").Scan(&total); err != nil {
-					t.Fatal(err)
+				if got := storetest.Ledger(t, s); got != want {
+					t.Fatalf("round %d: after kills (effects %v) the ledger differs from an undisturbed tick:\n%s", round, counts, storetest.DiffLines(want, got))
 				}
 				for _, n := range counts {
-					if n > 0 && n < total {
+					if n > 0 && n < wantEffects {
 						midway++
 					}
 				}
-				log = append(log, fmt.Sprintf("%v/%d", counts, total))
+				log = append(log, fmt.Sprintf("%v/%d", counts, wantEffects))
 				if round == 0 {
 					// A replay on top records nothing new.
 					if out, err := child(ctx, tickArgs(url)...).CombinedOutput(); err != nil {
@@ -160,22 +149,4 @@ func TestTickKilledAndRerunEffectsExactlyOnce(t *testing.T) {
 			t.Logf("%s: reference tick %s; effects after each kill per round: %v", db.name, full, log)
 		})
 	}
-}
-
-// diffLines shows the first lines that differ.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d:\nwant %q\ngot  %q", i+1, a, b)
-		}
-	}
-	return "(identical)"
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -136,4 +137,69 @@ func equalCounts(a, b map[string]int) bool {
 		}
 	}
 	return len(a) == len(b)
+}
+
+// TestTickReplicasOnPostgres runs three replicas of the same scheduled ticks
+// at once, day after day: they share the batches and record exactly what one
+// process alone records.
+func TestTickReplicasOnPostgres(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := storetest.PostgresURL(t)
+	refURL := storetest.PostgresURL(t)
+	var replicas []*store.Store
+	for i := 0; i < 3; i++ {
+		s, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		replicas = append(replicas, s)
+	}
+	if _, err := replicas[0].Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ref, err := store.Open(ctx, refURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ref.Close() })
+	if _, err := ref.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seedDemo(t, replicas[0], 60, 600, "2026-11-20")
+	seedDemo(t, ref, 60, 600, "2026-11-20")
+	b := examples(t)
+	for day := 20; day <= 29; day++ {
+		at := time.Date(2026, 11, day, 9, 0, 0, 0, shanghai)
+		slot := "daily/" + at.Format("2006-01-02")
+		if _, err := engine.RunTick(ctx, b, ref, engine.TickOptions{At: at, Location: shanghai, Slot: slot, BatchCustomers: 2}); err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, len(replicas))
+		for i, s := range replicas {
+			go func() {
+				_, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai, Slot: slot, BatchCustomers: 2, Worker: fmt.Sprintf("replica-%d", i)})
+				errs <- err
+			}()
+		}
+		for range replicas {
+			if err := <-errs; err != nil {
+				t.Fatalf("%s: %v", slot, err)
+			}
+		}
+	}
+	if got, want := storetest.Ledger(t, replicas[0]), storetest.Ledger(t, ref); got != want {
+		t.Fatalf("replicas recorded something else than one process:\n%s", storetest.DiffLines(want, got))
+	}
+	var ticks, workers, pending int
+	replicas[0].SQL().QueryRow("SELECT COUNT(*) FROM ticks WHERE status = 'done'").Scan(&ticks)
+	replicas[0].SQL().QueryRow("SELECT COUNT(DISTINCT worker) FROM tick_batches").Scan(&workers)
+	replicas[0].SQL().QueryRow("SELECT COUNT(*) FROM tick_batches WHERE status <> 'done'").Scan(&pending)
+	if ticks != 10 || pending != 0 {
+		t.Fatalf("%d ticks done (want 10, one per slot), %d batches not done", ticks, pending)
+	}
+	if workers < 2 {
+		t.Fatalf("only %d replica(s) claimed batches: the work was not shared", workers)
+	}
 }
