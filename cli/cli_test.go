@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/store/storetest"
 )
 
@@ -63,7 +64,7 @@ func TestDemoEndToEnd(t *testing.T) {
 			done := make(chan error, 1)
 			go func() {
 				root := newRoot(pw, io.Discard)
-				root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0"}, flags...))
+				root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0", "--rules", "../rules-examples", "--tick-schedule", "@every 1s"}, flags...))
 				done <- root.ExecuteContext(srvCtx)
 				pw.Close()
 			}()
@@ -86,6 +87,25 @@ func TestDemoEndToEnd(t *testing.T) {
 				if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
 					t.Errorf("GET /%s = %d %q, want 200 containing %q", path, resp.StatusCode, body, want)
 				}
+			}
+			// The scheduled tick runs the applied example rules.
+			s, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				var done, effects int
+				s.SQL().QueryRow("SELECT COUNT(*) FROM ticks WHERE status = 'done'").Scan(&done)
+				s.SQL().QueryRow("SELECT COUNT(*) FROM effects").Scan(&effects)
+				if done > 0 && effects > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no scheduled tick recorded effects (%d ticks done, %d effects)", done, effects)
+				}
+				time.Sleep(100 * time.Millisecond)
 			}
 			stop()
 			select {

@@ -27,6 +27,10 @@ type Config struct {
 	CompanyName, TimeZone, Currency, TickTime string
 	// LogFormat is "text" or "json". Default text. Env RECOUP_LOG_FORMAT.
 	LogFormat string
+	// TickSchedule is when serve runs the tick: a cron spec in the company
+	// zone ("0 9 * * 1-5", "@hourly") or "off". Default @hourly. Env
+	// RECOUP_TICK_SCHEDULE.
+	TickSchedule string
 }
 
 // WithDefaults fills unset fields.
@@ -43,6 +47,7 @@ func (c Config) WithDefaults() Config {
 	def(&c.Currency, "CNY")
 	def(&c.TickTime, "09:00")
 	def(&c.LogFormat, "text")
+	def(&c.TickSchedule, "@hourly")
 	return c
 }
 
@@ -51,6 +56,11 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
+	}
+	if c.TickSchedule != "off" {
+		if _, err := parseSchedule(c.TickSchedule); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := store.ValidateCompany(c.Company()); err != nil {
 		errs = append(errs, err)

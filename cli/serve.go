@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -13,10 +14,15 @@ import (
 
 	"github.com/recoup/recoup/api"
 	designerui "github.com/recoup/recoup/designer-ui"
+	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/store"
 )
 
 func newServeCmd() *cobra.Command {
-	var cfg Config
+	var (
+		cfg   Config
+		rules []string
+	)
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Migrate the database and serve the API and the designer UI",
@@ -30,6 +36,28 @@ func newServeCmd() *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			if len(rules) > 0 {
+				srcs, err := engine.ReadPaths(rules...)
+				if err != nil {
+					return reportDefinitionErrors(io.Discard, cmd.ErrOrStderr(), err, true, false)
+				}
+				if _, err := ApplyDefinitions(ctx, s, srcs, store.ApplyOptions{By: "serve --rules"}, cmd.ErrOrStderr(), cmd.ErrOrStderr()); err != nil {
+					return err
+				}
+			}
+			if cfg.TickSchedule != "off" {
+				loc, err := company.Location()
+				if err != nil {
+					return err
+				}
+				sched, err := parseSchedule(cfg.TickSchedule)
+				if err != nil {
+					return err
+				}
+				stopTicks := (&scheduler{store: s, log: log, loc: loc, spec: cfg.TickSchedule, sched: sched, worker: workerName(), ctx: ctx}).start()
+				defer stopTicks()
+				log.Info("tick scheduled", "schedule", cfg.TickSchedule, "time_zone", company.TimeZone)
+			}
 
 			ln, err := net.Listen("tcp", cfg.Addr)
 			if err != nil {
@@ -68,5 +96,7 @@ func newServeCmd() *cobra.Command {
 	}
 	cfg.bindFlags(cmd.Flags())
 	cmd.Flags().StringVar(&cfg.Addr, "addr", os.Getenv("RECOUP_ADDR"), "listen address (env RECOUP_ADDR; default 127.0.0.1:8080)")
+	cmd.Flags().StringVar(&cfg.TickSchedule, "tick-schedule", os.Getenv("RECOUP_TICK_SCHEDULE"), "cron spec for the tick in the company zone, or off (env RECOUP_TICK_SCHEDULE; default @hourly)")
+	cmd.Flags().StringSliceVar(&rules, "rules", nil, "apply these definition files or directories on start (publishes changed ones)")
 	return cmd
 }
