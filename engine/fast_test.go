@@ -3,6 +3,7 @@ package engine
 import (
 	"reflect"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -69,4 +70,67 @@ func TestFastPathMatchesVM(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzFastPath compiles arbitrary expressions; whenever the fast path
+// takes one, it must agree with expr's VM on every sample subject.
+//
+//	go test -run='^$' -fuzz=FuzzFastPath -fuzztime=30s ./engine/
+func FuzzFastPath(f *testing.F) {
+	for _, s := range []string{
+		`invoice.balance > 0 && today > invoice.due_date`,
+		`customer.risk in ["low", "medium"] || invoice.days_overdue * 2 >= 61`,
+		`invoice.balance / 3 > 1000.5 == (payments.avg_days_late < 1)`,
+		`(invoice.days_overdue > 10 ? invoice.number : customer.name) contains "0"`,
+		`daysBetween(invoice.due_date, addDays(today, -3)) != -invoice.days_until_due`,
+		`abs(invoice.days_until_due - 3) <= 2 and not invoice.disputed`,
+	} {
+		f.Add(s)
+	}
+	subjects := benchSubjects(12)
+	subjects[3].Invoice.Custom = map[string]string{"region": "east"}
+	envs := make([]Env, len(subjects))
+	for i := range subjects {
+		envs[i].fill(&subjects[i], benchClock, benchClock.Today())
+	}
+	env := ruleEnv()
+	f.Fuzz(func(t *testing.T, src string) {
+		x := &Expr{Src: src}
+		if e := compileExpr(x, env, kNone, "expression"); e != nil || x.prog == nil || x.prog.fast.k == kNone {
+			return
+		}
+		for i := range envs {
+			slow, err := x.prog.evalAny(&envs[i])
+			if err != nil {
+				return // e.g. integer overflow checks the VM does not share
+			}
+			var fast any
+			p := unsafe.Pointer(&envs[i])
+			switch fn := x.prog.fast; fn.k {
+			case kBool:
+				fast = fn.b(p)
+			case kInt:
+				fast = fn.i(p)
+			case kFloat:
+				fast = fn.f(p)
+			case kString:
+				fast = fn.s(p)
+			case kTime:
+				fast = fn.t(p)
+			}
+			if fv, ok := fast.(float64); ok {
+				if sv, ok := slow.(float64); ok && (fv != fv && sv != sv) {
+					continue // both NaN
+				}
+			}
+			if ft, ok := fast.(time.Time); ok {
+				if st, ok := slow.(time.Time); ok && ft.Equal(st) {
+					continue
+				}
+			}
+			if !reflect.DeepEqual(fast, slow) {
+				t.Fatalf("%s on subject %d: fast %#v, vm %#v", src, i, fast, slow)
+			}
+		}
+	})
 }
