@@ -1,0 +1,672 @@
+package engine_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
+)
+
+// Workflow tests run the example pack's escalation day by day on an
+// in-memory world: the tick is simulated here the way the store does it
+// (effects deduplicated by key, sets applied, tasks kept with their key).
+
+// updateGolden reports whether -update was given; the flag belongs to the
+// package's internal tests, which share this binary.
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	if f == nil {
+		return false
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return false
+	}
+	b, _ := g.Get().(bool)
+	return b
+}
+
+type world struct {
+	t         *testing.T
+	b         *engine.Bundle
+	loc       *time.Location
+	state     *engine.MemoryState
+	subjects  []*engine.Subject
+	instances map[int64][]engine.Instance
+	tasks     map[int64][]engine.TaskState
+	ledger    map[string]bool
+	log       []string
+	now       time.Time
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	b, err := engine.LoadPaths("../rules-examples")
+	if err != nil {
+		t.Fatalf("rules-examples do not load:\n%v", err)
+	}
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &world{t: t, b: b, loc: loc, state: engine.NewMemoryState(), instances: map[int64][]engine.Instance{},
+		tasks: map[int64][]engine.TaskState{}, ledger: map[string]bool{}}
+}
+
+// invoice adds an open invoice of 12,000.00 CNY due on due.
+func (w *world) invoice(id int64, due string) *engine.Subject {
+	s := &engine.Subject{
+		Invoice: engine.Invoice{ID: id, Number: fmt.Sprintf("INV-%04d", id), CustomerID: id, Currency: "CNY",
+			AmountMinor: 1_200_000, BalanceMinor: 1_200_000, IssueDate: calendar.MustParse(due).AddDays(-30),
+			DueDate: calendar.MustParse(due), Status: engine.StatusOpen, OwnerEmail: "rep@example.com"},
+		Customer: engine.Customer{ID: id, Name: fmt.Sprintf("Customer %d", id), Email: fmt.Sprintf("ap%d@example.com", id),
+			Phone: "+86 21 5555 0000", FinanceEmail: fmt.Sprintf("finance%d@example.com", id), OwnerEmail: "rep@example.com",
+			Risk: engine.RiskLow, Locale: "en"},
+	}
+	w.subjects = append(w.subjects, s)
+	return s
+}
+
+func (w *world) subject(id int64) *engine.Subject {
+	for _, s := range w.subjects {
+		if s.Invoice.ID == id {
+			return s
+		}
+	}
+	w.t.Fatalf("no invoice %d", id)
+	return nil
+}
+
+// at returns 09:00 in Shanghai on day.
+func (w *world) at(day string) time.Time {
+	return calendar.MustParse(day).Time(w.loc).Add(9 * time.Hour)
+}
+
+// tick evaluates rules then workflows on every invoice at now and applies
+// the new effects; it returns them.
+func (w *world) tick(now time.Time) []engine.Effect {
+	w.t.Helper()
+	w.now = now
+	ev := w.b.NewEvaluator(engine.Clock{Now: now, Location: w.loc})
+	var fresh []engine.Effect
+	for _, s := range w.subjects {
+		var res engine.Result
+		ev.Evaluate(s, w.state, &res)
+		id := s.Invoice.ID
+		in := engine.WorkflowInput{Instances: w.instances[id], Tasks: w.tasks[id], Start: engine.StartRequests(res.Effects, id), KeepEnv: true}
+		insts := ev.Advance(s, in, &res)
+		for _, e := range res.Errors {
+			w.t.Fatalf("%s: %v", now, e)
+		}
+		w.state.Record(&res)
+		w.instances[id] = insts
+		for _, ef := range res.Effects {
+			k := ef.Key.String()
+			if w.ledger[k] {
+				continue
+			}
+			w.ledger[k] = true
+			w.apply(s, ef)
+			fresh = append(fresh, ef)
+		}
+	}
+	return fresh
+}
+
+func (w *world) apply(s *engine.Subject, ef engine.Effect) {
+	id := s.Invoice.ID
+	w.log = append(w.log, w.line(s, ef))
+	switch ef.Kind {
+	case engine.ActionSet:
+		switch f := ef.Field; {
+		case f == "invoice.status":
+			s.Invoice.Status = ef.Value
+		case f == "invoice.disputed":
+			s.Invoice.Disputed = ef.Value == "true"
+		case f == "customer.risk":
+			s.Customer.Risk = engine.RiskTier(ef.Value)
+		case f == "customer.do_not_contact":
+			s.Customer.DoNotContact = ef.Value == "true"
+		case strings.HasPrefix(f, "invoice.custom."):
+			m := map[string]string{}
+			for k, v := range s.Invoice.Custom {
+				m[k] = v
+			}
+			m[strings.TrimPrefix(f, "invoice.custom.")] = ef.Value
+			s.Invoice.Custom = m
+		}
+	case engine.ActionTask, engine.EffectApproval:
+		if ef.Workflow == "" {
+			return
+		}
+		kind := "task"
+		if ef.Kind == engine.EffectApproval {
+			kind = "approval"
+		}
+		w.tasks[id] = append(w.tasks[id], engine.TaskState{Key: ef.Key.String(), Kind: kind, Status: engine.TaskOpen,
+			DueAt: ef.DueAt, Assignee: ef.Assignee, Role: ef.Role})
+	case engine.EffectTaskCancelled:
+		w.task(id, ef.Task).Status = engine.TaskCancelled
+	case engine.EffectEscalation:
+		t := w.task(id, ef.Task)
+		t.EscalatedAt, t.Role = w.now, ef.Role
+	}
+}
+
+func (w *world) task(id int64, key string) *engine.TaskState {
+	for i := range w.tasks[id] {
+		if w.tasks[id][i].Key == key {
+			return &w.tasks[id][i]
+		}
+	}
+	w.t.Fatalf("invoice %d has no task %s", id, key)
+	return nil
+}
+
+// complete records the outcome of invoice id's open task or approval at
+// node (part "task" or "approval") at time at.
+func (w *world) complete(id int64, node, part string, at time.Time, outcome map[string]any) string {
+	w.t.Helper()
+	for i := range w.tasks[id] {
+		t := &w.tasks[id][i]
+		k, ok := engine.ParseWorkflowKey(t.Key)
+		if ok && k.Node == node && k.Part == part && t.Status == engine.TaskOpen {
+			t.Status, t.CompletedAt, t.Outcome = engine.TaskDone, at, outcome
+			w.log = append(w.log, fmt.Sprintf("%s %s  human        %s %v", calendar.In(at, w.loc), w.subject(id).Invoice.Number, t.Key, outcome))
+			return t.Key
+		}
+	}
+	w.t.Fatalf("invoice %d has no open %s at node %s", id, part, node)
+	return ""
+}
+
+func (w *world) pay(id int64, at time.Time) {
+	s := w.subject(id)
+	s.Payments.Count++
+	s.Payments.TotalMinor += s.Invoice.BalanceMinor
+	s.Payments.LastPaidAt = at
+	s.Invoice.BalanceMinor = 0
+	w.log = append(w.log, fmt.Sprintf("%s %s  payment      paid in full", calendar.In(at, w.loc), s.Invoice.Number))
+}
+
+func (w *world) instance(id int64) engine.Instance {
+	for _, in := range w.instances[id] {
+		if in.Workflow == "overdue-escalation" {
+			return in
+		}
+	}
+	return engine.Instance{}
+}
+
+// line renders an effect for the timeline.
+func (w *world) line(s *engine.Subject, ef engine.Effect) string {
+	var d string
+	switch ef.Kind {
+	case engine.EffectNode:
+		d = ef.Event + " " + ef.Rule
+		if ef.Reason != "" {
+			d += " (" + ef.Reason + ")"
+		}
+	case engine.ActionSet:
+		d = ef.Field + "=" + ef.Value + " by " + ef.Rule
+	case engine.ActionTask, engine.EffectApproval:
+		who := ef.Assignee
+		if who == "" {
+			who = "role " + string(ef.Role)
+		}
+		d = fmt.Sprintf("%q for %s", ef.Title, who)
+		if ef.Form != "" {
+			d += " form " + ef.Form
+		}
+		if !ef.DueAt.IsZero() {
+			d += " due " + ef.DueAt.In(w.loc).Format("2006-01-02 15:04")
+		}
+	case engine.ActionNotify:
+		to := ef.To
+		if to == "" {
+			to = "role " + string(ef.ToRole)
+		}
+		d = fmt.Sprintf("%s to %s", ef.Channel, to)
+		if len(ef.Cc) > 0 {
+			d += " cc " + strings.Join(ef.Cc, ",")
+		}
+		d += " template " + ef.Template
+		if ef.Subject != "" {
+			d += fmt.Sprintf(" %q", ef.Subject)
+		}
+	case engine.EffectTaskCancelled, engine.EffectEscalation:
+		d = ef.Task
+		if ef.Role != "" && ef.Kind == engine.EffectEscalation {
+			d += " to role " + string(ef.Role)
+		}
+	default:
+		d = ef.Rule
+	}
+	return fmt.Sprintf("%s %s  %-12s %s  [%s]", calendar.In(w.now, w.loc), s.Invoice.Number, ef.Kind, d, ef.Key)
+}
+
+// days runs one tick a day from first to last inclusive, calling before
+// (when not nil) ahead of each tick.
+func (w *world) days(first, last string, before func(day calendar.Date, at time.Time)) {
+	for d := calendar.MustParse(first); !d.After(calendar.MustParse(last)); d = d.AddDays(1) {
+		at := d.Time(w.loc).Add(9 * time.Hour)
+		if before != nil {
+			before(d, at)
+		}
+		w.tick(at)
+	}
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "workflows", name)
+	if updateGolden() {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run %s -update)", err, t.Name())
+	}
+	if got != string(want) {
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < max(len(gl), len(wl)); i++ {
+			var g, w string
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Fatalf("%s differs at line %d:\n got %s\nwant %s\n(run go test -run %s -update to accept)", path, i+1, g, w, t.Name())
+			}
+		}
+	}
+}
+
+// TestWorkflowSimulation60Days is the source documents' escalation over 60
+// days for four invoices due 2026-01-05: one never answered nor paid; one
+// paid on day 12; one whose customer promises, breaks the promise, then
+// disputes until day 25; one whose director sends it back to the calls.
+func TestWorkflowSimulation60Days(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for id := int64(1); id <= 4; id++ {
+		w.invoice(id, "2026-01-05")
+	}
+	w.days("2026-01-01", "2026-03-01", func(d calendar.Date, at time.Time) {
+		early := at.Add(-time.Hour)
+		switch d.String() {
+		case "2026-01-17": // 12 days overdue
+			w.pay(2, early)
+		case "2026-01-14": // day 9: promise to pay on day 12
+			w.complete(3, "call", "task", early, map[string]any{"outcome": "promised", "promised_date": "2026-01-17"})
+		case "2026-01-19": // the promise was broken; a second call: dispute
+			w.complete(3, "call", "task", early, map[string]any{"outcome": "disputed", "dispute_reason": "wrong quantity"})
+		case "2026-01-30": // the dispute is resolved
+			w.subject(3).Invoice.Disputed = false
+			w.log = append(w.log, fmt.Sprintf("%s %s  human        dispute resolved", d, w.subject(3).Invoice.Number))
+		case "2026-02-06": // day 32: the director says continue
+			w.complete(4, "decision", "approval", early, map[string]any{"decision": "continue"})
+		}
+	})
+	checkGolden(t, "escalation-60days.golden", strings.Join(w.log, "\n")+"\n")
+
+	if got := w.instance(1); got.Status != engine.InstanceRunning || got.Node != "decision" {
+		t.Errorf("invoice 1: %s at %s, want running at decision", got.Status, got.Node)
+	}
+	if got := w.instance(2); got.Status != engine.InstanceStopped {
+		t.Errorf("invoice 2: %s, want stopped", got.Status)
+	}
+}
+
+// stageDays returns, per node, the days overdue on which it was entered.
+func stageDays(w *world, id int64, due string) map[string][]int {
+	out := map[string][]int{}
+	for _, l := range w.log {
+		f := strings.Fields(l)
+		if len(f) < 4 || f[1] != w.subject(id).Invoice.Number || f[2] != "node" || f[3] != "entered" {
+			continue
+		}
+		node := f[4][strings.Index(f[4], "/")+1:]
+		out[node] = append(out[node], calendar.MustParse(f[0]).DaysSince(calendar.MustParse(due)))
+	}
+	return out
+}
+
+func TestWorkflowStagesOnTheRightDays(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.invoice(1, "2026-01-05")
+	w.days("2026-01-01", "2026-03-01", nil)
+	got := stageDays(w, 1, "2026-01-05")
+	want := map[string][]int{"reminder": {1}, "call": {8}, "review": {16}, "decision": {31}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stages entered on days overdue %v, want %v", got, want)
+	}
+}
+
+func TestWorkflowStopOnPaymentCancelsTasks(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.invoice(1, "2026-01-05")
+	w.days("2026-01-06", "2026-01-22", nil) // day 17: call task and two review tasks open
+	open := 0
+	for _, tk := range w.tasks[1] {
+		if tk.Status == engine.TaskOpen {
+			open++
+		}
+	}
+	if open != 3 {
+		t.Fatalf("%d open tasks, want 3", open)
+	}
+	w.pay(1, w.at("2026-01-23").Add(-time.Hour))
+	fx := w.tick(w.at("2026-01-23"))
+	var cancelled []string
+	for _, ef := range fx {
+		switch ef.Kind {
+		case engine.EffectTaskCancelled:
+			cancelled = append(cancelled, ef.Task)
+		case engine.ActionNotify, engine.ActionTask, engine.EffectApproval:
+			t.Errorf("a %s after payment: %s", ef.Kind, ef.Key)
+		}
+	}
+	if len(cancelled) != 3 {
+		t.Errorf("cancelled %v, want the 3 open tasks", cancelled)
+	}
+	if in := w.instance(1); in.Status != engine.InstanceStopped || in.EndReason != "stop_when" {
+		t.Errorf("instance %s (%s), want stopped by stop_when", in.Status, in.EndReason)
+	}
+	for _, tk := range w.tasks[1] {
+		if tk.Status == engine.TaskOpen {
+			t.Errorf("task %s still open", tk.Key)
+		}
+	}
+	// nothing more, ever
+	before := len(w.log)
+	w.days("2026-01-24", "2026-02-28", nil)
+	if len(w.log) != before {
+		t.Errorf("effects after the stop:\n%s", strings.Join(w.log[before:], "\n"))
+	}
+}
+
+func TestWorkflowPromiseWaitsThenRechecks(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.invoice(1, "2026-01-05")
+	w.days("2026-01-06", "2026-01-13", nil) // call entered on day 8
+	first := w.complete(1, "call", "task", w.at("2026-01-14").Add(-time.Hour), map[string]any{"outcome": "promised", "promised_date": "2026-01-18"})
+	w.tick(w.at("2026-01-14"))
+	in := w.instance(1)
+	if in.Status != engine.InstanceWaiting || !in.WaitUntil.Equal(time.Date(2026, 1, 18, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("instance %s until %s, want waiting until 2026-01-18", in.Status, in.WaitUntil)
+	}
+	before := len(w.log)
+	w.days("2026-01-15", "2026-01-18", nil) // through the promised day: silence
+	if len(w.log) != before {
+		t.Fatalf("effects while waiting:\n%s", strings.Join(w.log[before:], "\n"))
+	}
+	fx := w.tick(w.at("2026-01-19")) // day 14, unpaid: call again
+	var second string
+	for _, ef := range fx {
+		if ef.Kind == engine.ActionTask {
+			second = ef.Key.String()
+		}
+	}
+	if want := "workflow/overdue-escalation/invoice/1/1/call/2/task#0"; second != want || first == second {
+		t.Errorf("second call task %q (first %q), want %q", second, first, want)
+	}
+	// the schedule is kept: review on day 16 all the same
+	w.days("2026-01-20", "2026-01-21", nil)
+	if got := w.instance(1).Node; got != "review" {
+		t.Errorf("on day 16 at %s, want review", got)
+	}
+}
+
+func TestWorkflowPromiseKeptStopsWhilePaused(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.invoice(1, "2026-01-05")
+	w.days("2026-01-06", "2026-01-13", nil)
+	w.complete(1, "call", "task", w.at("2026-01-14").Add(-time.Hour), map[string]any{"outcome": "promised", "promised_date": "2026-01-18"})
+	w.tick(w.at("2026-01-14"))
+	w.pay(1, w.at("2026-01-17"))
+	w.tick(w.at("2026-01-18"))
+	if in := w.instance(1); in.Status != engine.InstanceStopped {
+		t.Errorf("instance %s, want stopped", in.Status)
+	}
+}
+
+func TestWorkflowDisputePauses(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.invoice(1, "2026-01-05")
+	w.days("2026-01-06", "2026-01-13", nil)
+	w.complete(1, "call", "task", w.at("2026-01-14").Add(-time.Hour), map[string]any{"outcome": "disputed", "dispute_reason": "not delivered"})
+	fx := w.tick(w.at("2026-01-14"))
+	var set, paused bool
+	for _, ef := range fx {
+		set = set || ef.Kind == engine.ActionSet && ef.Field == "invoice.disputed" && ef.Value == "true"
+		paused = paused || ef.Kind == engine.EffectNode && ef.Event == engine.EventPaused && ef.Reason == "dispute"
+	}
+	if !set || !paused {
+		t.Fatalf("set disputed %v, paused %v; effects %v", set, paused, fx)
+	}
+	before := len(w.log)
+	w.days("2026-01-15", "2026-01-30", nil) // through day 25: nothing while disputed
+	if len(w.log) != before {
+		t.Fatalf("effects while disputed:\n%s", strings.Join(w.log[before:], "\n"))
+	}
+	if in := w.instance(1); in.Status != engine.InstancePaused || in.PausedReason != "dispute" {
+		t.Fatalf("instance %s (%s), want paused by dispute", in.Status, in.PausedReason)
+	}
+	w.subject(1).Invoice.Disputed = false
+	fx = w.tick(w.at("2026-01-31")) // day 26: resumes and catches up to review
+	var events []string
+	for _, ef := range fx {
+		if ef.Kind == engine.EffectNode {
+			events = append(events, ef.Event+" "+ef.Node)
+		}
+	}
+	want := []string{"resumed call", "completed call", "entered review"}
+	if !slices.Equal(events, want) {
+		t.Errorf("events %q, want %q", events, want)
+	}
+}
+
+func TestWorkflowCatchUp(t *testing.T) {
+	t.Parallel()
+	// The server is down from day 2 to day 20 (inclusive: the next tick is
+	// on day 21): the instance moves to where it should be now.
+	w := newWorld(t)
+	w.invoice(1, "2026-01-05")
+	w.tick(w.at("2026-01-06")) // day 1: reminder
+	fx := w.tick(w.at("2026-01-26"))
+	var got []string
+	for _, ef := range fx {
+		got = append(got, fmt.Sprintf("%s %s %s", ef.Kind, ef.Node, ef.Event))
+	}
+	// call has catch_up: fire (its task is created, then it is passed),
+	// review is entered.
+	want := []string{
+		"node reminder completed",
+		"node call entered", "task call ", "node call completed",
+		"node review entered", "task review ", "task review ", "notify review ",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("catch-up effects:\n got %q\nwant %q", got, want)
+	}
+
+	// catch_up: skip (the reminder's) records the node as skipped and
+	// fires nothing: an instance started on day 10 never sends the day-1
+	// reminder.
+	w = newWorld(t)
+	w.invoice(1, "2026-01-05")
+	fx = w.tick(w.at("2026-01-15"))
+	got = got[:0]
+	for _, ef := range fx {
+		if ef.Workflow == "" {
+			continue // the rules' effects
+		}
+		got = append(got, fmt.Sprintf("%s %s %s", ef.Kind, ef.Node, ef.Event))
+	}
+	want = []string{"node  started", "node reminder skipped", "node call entered", "task call "}
+	if !slices.Equal(got, want) {
+		t.Errorf("late start:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestWorkflowSLAEscalation(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.invoice(1, "2026-01-05")
+	w.days("2026-01-06", "2026-01-15", nil) // call task due 2 days after day 8's tick
+	var esc []engine.TaskState
+	for _, tk := range w.tasks[1] {
+		if !tk.EscalatedAt.IsZero() {
+			esc = append(esc, tk)
+		}
+	}
+	if len(esc) != 1 || esc[0].Role != engine.RoleSalesManager || !esc[0].EscalatedAt.Equal(w.at("2026-01-15")) {
+		t.Fatalf("escalated %+v, want the call task to sales_manager on day 10", esc)
+	}
+	var lines []string
+	for _, l := range w.log {
+		if strings.Contains(l, "/escalated") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 2 || !strings.Contains(lines[1], "in_app to role sales_manager") {
+		t.Errorf("escalation effects:\n%s", strings.Join(lines, "\n"))
+	}
+	// a task done in time is not escalated
+	w = newWorld(t)
+	w.invoice(1, "2026-01-05")
+	w.days("2026-01-06", "2026-01-13", nil)
+	w.complete(1, "call", "task", w.at("2026-01-14"), map[string]any{"outcome": "unreachable"})
+	w.days("2026-01-14", "2026-01-20", nil)
+	for _, l := range w.log {
+		if strings.Contains(l, "/escalated") {
+			t.Errorf("escalated a done task: %s", l)
+		}
+	}
+}
+
+func TestWorkflowApprovalRoutes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		decision string
+		status   string
+		field    string
+		value    string
+	}{
+		{"write_off", engine.InstanceCompleted, "invoice.status", "written_off"},
+		{"payment_plan", engine.InstanceCompleted, "invoice.status", "payment_plan"},
+		{"legal_action", engine.InstanceCompleted, "invoice.custom.legal_hold", "true"},
+	} {
+		t.Run(tc.decision, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			w.invoice(1, "2026-01-05")
+			w.days("2026-01-06", "2026-02-05", nil) // decision on day 31
+			w.complete(1, "decision", "approval", w.at("2026-02-06").Add(-time.Hour), map[string]any{"decision": tc.decision})
+			fx := w.tick(w.at("2026-02-06"))
+			found, cancelled := false, 0
+			for _, ef := range fx {
+				found = found || ef.Kind == engine.ActionSet && ef.Field == tc.field && ef.Value == tc.value
+				if ef.Kind == engine.EffectTaskCancelled {
+					cancelled++
+				}
+			}
+			if !found {
+				t.Errorf("no set %s=%s in %v", tc.field, tc.value, fx)
+			}
+			if cancelled != 3 { // call, and the two review tasks, never done
+				t.Errorf("%d tasks cancelled, want 3", cancelled)
+			}
+			if in := w.instance(1); in.Status != tc.status {
+				t.Errorf("instance %s, want %s", in.Status, tc.status)
+			}
+			// a completed instance does not start again
+			before := len(w.log)
+			w.days("2026-02-07", "2026-02-10", nil)
+			for _, l := range w.log[before:] {
+				if strings.Contains(l, "overdue-escalation") {
+					t.Errorf("after completion: %s", l)
+				}
+			}
+		})
+	}
+}
+
+func TestWorkflowDeterministic(t *testing.T) {
+	t.Parallel()
+	run := func() []engine.Effect {
+		w := newWorld(t)
+		for id := int64(1); id <= 3; id++ {
+			w.invoice(id, "2026-01-05")
+		}
+		w.days("2026-01-01", "2026-01-13", nil)
+		w.complete(2, "call", "task", w.at("2026-01-14").Add(-time.Hour), map[string]any{"outcome": "promised", "promised_date": "2026-01-16"})
+		// the same state evaluated twice at the same now gives the same
+		// effects, keys and instances
+		ev := w.b.NewEvaluator(engine.Clock{Now: w.at("2026-01-14"), Location: w.loc})
+		var all []engine.Effect
+		for _, s := range w.subjects {
+			var r1, r2 engine.Result
+			in := engine.WorkflowInput{Instances: w.instances[s.Invoice.ID], Tasks: w.tasks[s.Invoice.ID]}
+			i1 := ev.Advance(s, in, &r1)
+			i2 := ev.Advance(s, in, &r2)
+			if !reflect.DeepEqual(r1.Effects, r2.Effects) || !reflect.DeepEqual(i1, i2) {
+				t.Fatalf("invoice %d: two runs differ", s.Invoice.ID)
+			}
+			all = append(all, r1.Effects...)
+		}
+		return all
+	}
+	a, b := run(), run()
+	if len(a) == 0 || !reflect.DeepEqual(a, b) {
+		t.Errorf("two worlds differ:\n%v\n%v", a, b)
+	}
+	// a replayed tick adds nothing new
+	w := newWorld(t)
+	w.invoice(1, "2026-01-05")
+	w.days("2026-01-06", "2026-01-20", nil)
+	if fx := w.tick(w.at("2026-01-20")); len(fx) != 0 {
+		t.Errorf("a replayed tick made new effects: %v", fx)
+	}
+}
+
+func TestParseWorkflowKey(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		key  string
+		want engine.WorkflowKey
+		ok   bool
+	}{
+		{"workflow/esc/invoice/42/1/call/2/task#0", engine.WorkflowKey{Workflow: "esc", Invoice: 42, Run: 1, Node: "call", Visit: 2, Part: "task"}, true},
+		{"workflow/esc/invoice/42/3/review/1#1", engine.WorkflowKey{Workflow: "esc", Invoice: 42, Run: 3, Node: "review", Visit: 1, Action: 1}, true},
+		{"workflow/esc/invoice/42/1/stopped#0", engine.WorkflowKey{Workflow: "esc", Invoice: 42, Run: 1, Part: "stopped"}, true},
+		{"rule/mark-overdue/invoice/42#0", engine.WorkflowKey{}, false},
+		{"workflow/esc/invoice/x/1#0", engine.WorkflowKey{}, false},
+	} {
+		got, ok := engine.ParseWorkflowKey(tc.key)
+		if ok != tc.ok || ok && got != tc.want {
+			t.Errorf("%s: got %+v %v, want %+v %v", tc.key, got, ok, tc.want, tc.ok)
+		}
+	}
+}
