@@ -74,6 +74,7 @@ func BenchmarkEvaluateBatch(b *testing.B) {
 			}
 			evals := float64(b.N) * float64(len(subjects)) * float64(len(bundle.Rules))
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/evals, "ns/rule")
+			b.ReportMetric(float64(len(res.Effects)), "effects/op")
 			b.ReportMetric(float64(testing.AllocsPerRun(1, func() {
 				res.Reset()
 				for i := range subjects {
