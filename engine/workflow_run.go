@@ -78,8 +78,9 @@ type Instance struct {
 	Visits    map[string]int `json:"visits,omitempty"`
 	StartedAt time.Time      `json:"started_at,omitzero"`
 	EnteredAt time.Time      `json:"entered_at,omitzero"`
-	// Base is when the current node became due: the time the next node's
-	// after counts from.
+	// Base is the current node's place in the schedule: the start plus
+	// the afters of the nodes up to it (reset by a goto). The next node's
+	// after counts from it, so missed ticks catch up exactly.
 	Base time.Time `json:"base,omitzero"`
 	// WaitUntil is the end of a wait; a date (midnight UTC) lasts through
 	// that whole day in the company's zone.
@@ -214,7 +215,8 @@ func ParseWorkflowKey(key string) (k WorkflowKey, ok bool) {
 // Advance moves s's workflow instances on at the evaluator's clock and
 // appends what that does to out.Effects (runtime failures to out.Errors).
 // It returns the invoice's instances, one per workflow that has one,
-// updated; those with Changed set must be saved. For each workflow, in
+// updated (and, unchanged, those of workflows no longer in the bundle);
+// those with Changed set must be saved. For each workflow, in
 // name order, it is all or nothing: an expression or template failure
 // leaves the instance as it was and records the error, and the next tick
 // tries again. The same subject, input and clock give the same effects and
@@ -268,6 +270,15 @@ func (e *Evaluator) Advance(s *Subject, in WorkflowInput, out *Result) []Instanc
 		}
 		inst.Changed = prev == nil || !sameInstance(*prev, inst)
 		result = append(result, inst)
+	}
+	// instances of workflows no longer in the bundle stay as they are
+	for i := range in.Instances {
+		x := &in.Instances[i]
+		if _, ok := bp.plans[x.Workflow]; !ok && x.InvoiceID == s.Invoice.ID {
+			c := x.clone()
+			c.Changed = false
+			result = append(result, c)
+		}
 	}
 	return result
 }
