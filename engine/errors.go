@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error is one problem in a definition file, positioned at a line and a
@@ -36,15 +37,10 @@ func (e *Error) Snippet() string {
 	if e.srcLine == "" || e.Col <= 0 {
 		return ""
 	}
+	// tabs become one space each so that the caret, counted in
+	// characters, stays under the column
 	line := strings.ReplaceAll(e.srcLine, "\t", " ")
-	pad := 0
-	for i := range line {
-		if pad == e.Col-1 {
-			break
-		}
-		_ = i
-		pad++
-	}
+	pad := min(e.Col-1, utf8.RuneCountInString(line))
 	return "    " + line + "\n    " + strings.Repeat(" ", pad) + "^"
 }
 

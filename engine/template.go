@@ -271,6 +271,11 @@ func checkTemplateFields(t *TemplateText, tree *parse.Tree, env *exprEnv) *Error
 			walk(x.List, dotIsRoot)
 			walk(x.ElseList, dotIsRoot)
 		case *parse.RangeNode:
+			// ranging over a number would loop that many times at render
+			// time (an amount in minor units could stall a tick)
+			if found == nil && rangesOverNumber(x.Pipe, env, dotIsRoot) {
+				found = t.errorAt(int(x.Position()), "template: range over a number is not allowed")
+			}
 			walkPipe(x.Pipe, dotIsRoot)
 			walk(x.List, false)
 			walk(x.ElseList, dotIsRoot)
@@ -282,6 +287,48 @@ func checkTemplateFields(t *TemplateText, tree *parse.Tree, env *exprEnv) *Error
 	}
 	walk(tree.Root, true)
 	return found
+}
+
+// rangesOverNumber reports whether a range pipeline yields a number: a
+// literal, a numeric field of the environment, or anything that is not a
+// plain field or variable (a function result could be a number).
+func rangesOverNumber(p *parse.PipeNode, env *exprEnv, dotIsRoot bool) bool {
+	if p == nil || len(p.Cmds) != 1 || len(p.Cmds[0].Args) != 1 {
+		return true
+	}
+	var path []string
+	switch a := p.Cmds[0].Args[0].(type) {
+	case *parse.FieldNode:
+		if !dotIsRoot {
+			return false
+		}
+		path = a.Ident
+	case *parse.VariableNode:
+		if len(a.Ident) < 2 || a.Ident[0] != "$" {
+			return false
+		}
+		path = a.Ident[1:]
+	case *parse.DotNode:
+		return false
+	default:
+		return true
+	}
+	ty := env.typ
+	for _, name := range path {
+		if ty.Kind() != reflect.Struct {
+			return false
+		}
+		f, ok := fieldByTag(ty, name)
+		if !ok {
+			return false
+		}
+		ty = f.Type
+	}
+	switch ty.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		return true
+	}
+	return false
 }
 
 // templateData converts an expression environment struct into nested maps
