@@ -388,7 +388,7 @@ func parseSet(f SetField) (setOp, string) {
 	case strings.HasPrefix(path, "customer.custom.") && isIdent(strings.TrimPrefix(path, "customer.custom.")):
 		op.field, op.key, op.str = setCustomerCustom, strings.TrimPrefix(path, "customer.custom."), val.Value
 	default:
-		return op, fmt.Sprintf("cannot set %q: settable fields are %s%s", path, strings.Join(settableNames, ", "), didYouMean(path, settableNames[:]))
+		return op, fmt.Sprintf("cannot set %q: settable fields are %s%s", path, strings.Join(settableNames, ", "), didYouMean(path, settableNames))
 	}
 	if !val.Set {
 		op.path = ""
