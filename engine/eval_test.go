@@ -232,3 +232,20 @@ func TestEvalErrorIsWrapped(t *testing.T) {
 		t.Errorf("%v", e)
 	}
 }
+
+// TestRuntimeErrorIsPerInvoice: a rule failing on one invoice is recorded
+// for it and still runs on the next.
+func TestRuntimeErrorIsPerInvoice(t *testing.T) {
+	t.Parallel()
+	b := rulesBundle(t, rule("parse", "", `int(invoice.custom.x) > 1`, "    - set: {invoice.status: flagged}\n"))
+	ev := b.NewEvaluator(evalClock)
+	var res Result
+	bad, good := evalSubject(), evalSubject()
+	bad.Invoice.Custom = map[string]string{"x": "abc"}
+	good.Invoice.ID, good.Invoice.Custom = 43, map[string]string{"x": "5"}
+	ev.Evaluate(&bad, nil, &res)
+	ev.Evaluate(&good, nil, &res)
+	if len(res.Errors) != 1 || res.Errors[0].Subject != 42 || len(res.Effects) != 1 || res.Effects[0].Key.Subject != 43 {
+		t.Fatalf("errors %v, effects %v", res.Errors, res.Effects)
+	}
+}
