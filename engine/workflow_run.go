@@ -428,15 +428,16 @@ func (r *run) step(inst *Instance, exists, requested bool) error {
 		r.end(inst, InstanceStopped, "stop_when")
 		return nil
 	}
-	if inst.NodeIndex >= len(r.p.nodes) || inst.Node != "" && w.NodeIndex[inst.Node] != inst.NodeIndex {
-		// a new version renamed or removed the node: find it by name
-		i, ok := w.NodeIndex[inst.Node]
+	if inst.Node == "" {
+		inst.NodeIndex = -1
+	} else if idx, ok := w.NodeIndex[inst.Node]; !ok || idx != inst.NodeIndex {
+		// a new version moved or removed the node: follow it by name
 		if !ok {
-			r.event(inst, EventStopped, inst.Node, EventStopped, "node removed from the workflow", nil)
+			r.event(inst, EventStopped, inst.Node, EventStopped, "node removed", r.traceOf())
 			r.end(inst, InstanceStopped, "node removed")
 			return nil
 		}
-		inst.NodeIndex = i
+		inst.NodeIndex = idx
 	}
 
 	// pause_when
