@@ -260,7 +260,9 @@ func (e *Evaluator) Advance(s *Subject, in WorkflowInput, out *Result) []Instanc
 			e.env.fill(s, e.clock, e.today)
 			e.invOwn, e.custOwn = false, false
 			if prev != nil {
-				result = append(result, prev.clone())
+				c := prev.clone()
+				c.Changed = false
+				result = append(result, c)
 			}
 			continue
 		}

@@ -894,3 +894,201 @@ func scenarioLine(ef engine.Effect) string {
 	}
 	return join("  "+string(ef.Kind), ef.Node)
 }
+
+const timerWorkflow = `apiVersion: recoup/v1
+kind: Workflow
+metadata: {name: timers}
+spec:
+  on: invoice
+  start_when: invoice.custom.go == "yes"
+  stop_when: invoice.balance <= 0
+  pause_when:
+    - {when: invoice.custom.snooze != "", until: 'date(invoice.custom.snooze)', reason: snooze}
+  nodes:
+    - name: a
+      actions: [{set: {invoice.custom.stage: a}}]
+    - name: b
+      after: 2d
+      catch_up: fire
+      actions: [{set: {invoice.custom.stage: b}}]
+    - name: c
+      after: 3d
+      task:
+        role: finance
+        title: {en: "Check {{.invoice.number}}", zh-CN: "检查 {{.invoice.number}}"}
+        form: ok
+        outcomes:
+          default: {next: true}
+    - name: d
+      after: 1d
+      title: {en: Last word}
+      approval: {role: finance_director, form: ok}
+---
+apiVersion: recoup/v1
+kind: Form
+metadata: {name: ok}
+spec:
+  fields:
+    - {name: outcome, type: enum, required: true, options: [{value: fine}, {value: bad}]}
+---
+apiVersion: recoup/v1
+kind: Rule
+metadata: {name: kick}
+spec:
+  on: invoice
+  when: invoice.custom.kick == "yes"
+  then: [{start_workflow: timers}]
+`
+
+type timerWorld struct {
+	t    *testing.T
+	b    *engine.Bundle
+	s    engine.Subject
+	in   engine.WorkflowInput
+	keys map[string]bool
+}
+
+func newTimerWorld(t *testing.T, src string) *timerWorld {
+	t.Helper()
+	b, err := engine.LoadSources(engine.Source{Name: "timers.yaml", Data: []byte(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &timerWorld{t: t, b: b, keys: map[string]bool{}, s: engine.Subject{Invoice: engine.Invoice{ID: 9, Number: "INV-9",
+		Currency: "CNY", AmountMinor: 100, BalanceMinor: 100, DueDate: calendar.MustParse("2026-01-01"),
+		Custom: map[string]string{}}}}
+}
+
+// tick runs rules and workflows on 2026-01-DAY 09:00 UTC and returns the
+// new workflow effects as "kind node event key".
+func (w *timerWorld) tick(day int) []string {
+	w.t.Helper()
+	ev := w.b.NewEvaluator(engine.Clock{Now: time.Date(2026, 1, day, 9, 0, 0, 0, time.UTC)})
+	var res engine.Result
+	ev.Evaluate(&w.s, nil, &res)
+	w.in.Start = engine.StartRequests(res.Effects, w.s.Invoice.ID)
+	w.in.KeepEnv = true
+	w.in.Instances = ev.Advance(&w.s, w.in, &res)
+	if len(res.Errors) > 0 {
+		w.t.Fatalf("day %d: %v", day, res.Errors)
+	}
+	var out []string
+	for _, ef := range res.Effects {
+		if !ef.Key.Workflow || w.keys[ef.Key.String()] {
+			continue
+		}
+		w.keys[ef.Key.String()] = true
+		if ef.Kind == engine.ActionSet {
+			w.s.Invoice.Custom[strings.TrimPrefix(ef.Field, "invoice.custom.")] = ef.Value
+		}
+		if ef.Kind == engine.ActionTask || ef.Kind == engine.EffectApproval {
+			w.in.Tasks = append(w.in.Tasks, engine.TaskState{Key: ef.Key.String(), Status: engine.TaskOpen})
+		}
+		out = append(out, strings.TrimSpace(fmt.Sprintf("%s %s %s %s", ef.Kind, ef.Node, ef.Event, strings.TrimPrefix(ef.Key.String(), "workflow/timers/invoice/9/"))))
+	}
+	return out
+}
+
+func TestWorkflowTimersCatchUpExactly(t *testing.T) {
+	t.Parallel()
+	w := newTimerWorld(t, timerWorkflow)
+	if got := w.tick(1); len(got) != 0 {
+		t.Fatalf("started without start_when: %q", got)
+	}
+	w.s.Invoice.Custom["go"] = "yes"
+	w.tick(1) // a entered on day 1: b due day 3, c day 6, d day 7
+	// down until day 6: b fires (catch_up: fire), c is entered
+	got := w.tick(6)
+	want := []string{
+		"node a completed 1/a/1/completed#0",
+		"node b entered 1/b/1/entered#0", "set b  1/b/1#0", "node b completed 1/b/1/completed#0",
+		"node c entered 1/c/1/entered#0", "task c  1/c/1/task#0",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("day 6:\n got %q\nwant %q", got, want)
+	}
+	// the task is done: next keeps the schedule; d on day 7 with an
+	// approval titled by the node
+	w.in.Tasks[0].Status, w.in.Tasks[0].Outcome = engine.TaskDone, map[string]any{"outcome": "bad"}
+	if got := w.tick(7); !slices.Contains(got, "approval d  1/d/1/approval#0") {
+		t.Errorf("day 7: %q", got)
+	}
+	// next on the last node completes the instance
+	w.in.Tasks[1].Status, w.in.Tasks[1].Outcome = engine.TaskDone, map[string]any{"outcome": "fine"}
+	got = w.tick(8)
+	want = []string{"node d completed 1/d/1/completed#0", "node d completed 1/completed#0"}
+	if !slices.Equal(got, want) || w.in.Instances[0].Status != engine.InstanceCompleted {
+		t.Errorf("day 8: %q, %s", got, w.in.Instances[0].Status)
+	}
+	// a completed instance starts again only when a rule asks: run 2
+	if got := w.tick(9); len(got) != 0 {
+		t.Errorf("restarted by start_when: %q", got)
+	}
+	w.s.Invoice.Custom["kick"] = "yes"
+	got = w.tick(10)
+	if len(got) < 2 || got[0] != "node  started 2/started#0" || got[1] != "node a entered 2/a/1/entered#0" {
+		t.Errorf("requested start: %q", got)
+	}
+}
+
+func TestWorkflowPauseUntilAndStopRestart(t *testing.T) {
+	t.Parallel()
+	w := newTimerWorld(t, timerWorkflow)
+	w.s.Invoice.Custom["go"] = "yes"
+	w.tick(1)
+	w.s.Invoice.Custom["snooze"] = "2026-01-04"
+	if got := w.tick(2); !slices.Equal(got, []string{"node a paused 1/paused/1#0"}) {
+		t.Errorf("day 2: %q", got)
+	}
+	if got := w.tick(4); len(got) != 0 { // snoozed through the 4th
+		t.Errorf("day 4: %q", got)
+	}
+	got := w.tick(5)
+	if len(got) < 2 || got[0] != "node a resumed 1/resumed/1#0" || got[2] != "node b entered 1/b/1/entered#0" {
+		t.Errorf("day 5: %q", got)
+	}
+	// paid: stopped; owing again: a new run with new keys
+	w.s.Invoice.BalanceMinor = 0
+	if got := w.tick(6); !slices.Equal(got, []string{"node b stopped 1/stopped#0"}) {
+		t.Errorf("day 6: %q", got)
+	}
+	w.s.Invoice.BalanceMinor = 100
+	got = w.tick(7)
+	if len(got) < 1 || got[0] != "node  started 2/started#0" || w.in.Instances[0].Run != 2 {
+		t.Errorf("day 7: %q", got)
+	}
+}
+
+func TestWorkflowNewVersionRemovesNode(t *testing.T) {
+	t.Parallel()
+	w := newTimerWorld(t, timerWorkflow)
+	w.s.Invoice.Custom["go"] = "yes"
+	w.tick(1)
+	w.tick(3) // at b
+	// publish a version without b, and with a moved first
+	next := strings.Replace(timerWorkflow, "    - name: b\n", "    - name: bb\n", 1)
+	w2 := newTimerWorld(t, next)
+	w2.s, w2.in, w2.keys = w.s, w.in, w.keys
+	got := w2.tick(4)
+	if !slices.Equal(got, []string{"node b stopped 1/stopped#0"}) || w2.in.Instances[0].EndReason != "node removed" {
+		t.Errorf("%q %+v", got, w2.in.Instances)
+	}
+}
+
+func TestWorkflowRuntimeErrorLeavesInstance(t *testing.T) {
+	t.Parallel()
+	w := newTimerWorld(t, timerWorkflow)
+	w.s.Invoice.Custom["go"] = "yes"
+	w.tick(1)
+	before := w.in.Instances[0]
+	w.s.Invoice.Custom["snooze"] = "not a date"
+	ev := w.b.NewEvaluator(engine.Clock{Now: time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)})
+	var res engine.Result
+	insts := ev.Advance(&w.s, w.in, &res)
+	if len(res.Errors) != 1 || len(res.Effects) != 0 {
+		t.Fatalf("errors %v, effects %v", res.Errors, res.Effects)
+	}
+	if !strings.Contains(res.Errors[0].Error(), "pause_when snooze") || insts[0].Changed || insts[0].Status != before.Status {
+		t.Errorf("error %v; instance %+v", res.Errors[0], insts[0])
+	}
+}
