@@ -808,3 +808,42 @@ func evalTime(p *program, ptr unsafe.Pointer, env any, m *vm.VM) (time.Time, err
 	}
 	return t, nil
 }
+
+// TaskForm returns the form that completes the workflow task or approval
+// with key (the key of the effect that created it), or nil when it has
+// none or the key is not a workflow task of b. The API validates a
+// submission with it ([Form.Validate]) before storing the task as done.
+func (b *Bundle) TaskForm(key string) *Form {
+	k, ok := ParseWorkflowKey(key)
+	if !ok {
+		return nil
+	}
+	p := plansFor(b).plans[k.Workflow]
+	if p == nil {
+		return nil
+	}
+	i, ok := p.w.NodeIndex[k.Node]
+	if !ok {
+		return nil
+	}
+	np := &p.nodes[i]
+	var act *action
+	switch k.Part {
+	case "task":
+		if np.task != nil {
+			return np.task.form
+		}
+	case "approval":
+		if np.approval != nil {
+			return np.approval.form
+		}
+	case "":
+		if k.Action < len(np.actions) {
+			act = np.actions[k.Action]
+		}
+	}
+	if act == nil || act.form == "" {
+		return nil
+	}
+	return b.Forms[act.form]
+}

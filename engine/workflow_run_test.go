@@ -1092,3 +1092,23 @@ func TestWorkflowRuntimeErrorLeavesInstance(t *testing.T) {
 		t.Errorf("error %v; instance %+v", res.Errors[0], insts[0])
 	}
 }
+
+func TestTaskForm(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for key, want := range map[string]string{
+		"workflow/overdue-escalation/invoice/1/1/call/2/task#0":         "call-outcome",
+		"workflow/overdue-escalation/invoice/1/1/decision/1/approval#0": "escalation-decision",
+		"workflow/overdue-escalation/invoice/1/1/review/1#0":            "",
+		"workflow/nope/invoice/1/1/call/1/task#0":                       "",
+		"rule/due-soon-todo/invoice/1#0":                                "",
+	} {
+		got := ""
+		if f := w.b.TaskForm(key); f != nil {
+			got = f.Name
+		}
+		if got != want {
+			t.Errorf("TaskForm(%s) = %q, want %q", key, got, want)
+		}
+	}
+}
