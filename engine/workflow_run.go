@@ -250,6 +250,9 @@ func (e *Evaluator) Advance(s *Subject, in WorkflowInput, out *Result) []Instanc
 		if prev != nil {
 			inst = prev.clone()
 		}
+		// custom maps are copied on their next write, so that saved stays intact
+		e.invOwn, e.custOwn = false, false
+		saved := e.env
 		err := r.step(&inst, prev != nil, slices.Contains(in.Start, name))
 		if err != nil {
 			clear(out.Effects[r.effects:])
@@ -257,8 +260,7 @@ func (e *Evaluator) Advance(s *Subject, in WorkflowInput, out *Result) []Instanc
 			out.trace = out.trace[:r.trace]
 			out.Fired = out.Fired[:r.fired]
 			out.Errors = append(out.Errors, EvalError{Rule: "workflow/" + name, Subject: s.Invoice.ID, Err: err})
-			e.env.fill(s, e.clock, e.today)
-			e.invOwn, e.custOwn = false, false
+			e.env, e.invOwn, e.custOwn = saved, false, false
 			if prev != nil {
 				c := prev.clone()
 				c.Changed = false
