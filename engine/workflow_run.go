@@ -472,7 +472,7 @@ func (r *run) step(inst *Instance, exists, requested bool) error {
 		if inst.RoutePause && !r.hasPauseWhen(inst.PausedReason) {
 			return nil // only a stop, or a new run, ends it
 		}
-		r.event(inst, EventResumed+"/"+strconv.Itoa(inst.Pauses), inst.Node, EventResumed, inst.PausedReason, nil)
+		r.event(inst, EventResumed+"-"+strconv.Itoa(inst.Pauses), inst.Node, EventResumed, inst.PausedReason, nil)
 		inst.Status = InstanceRunning
 		if !inst.WaitUntil.IsZero() {
 			inst.Status = InstanceWaiting
@@ -526,7 +526,7 @@ func (r *run) over(t time.Time) bool {
 func (r *run) pause(inst *Instance, reason string, byRoute bool, trace []TraceValue) {
 	inst.Pauses++
 	inst.Status, inst.PausedReason, inst.PausedAt, inst.RoutePause = InstancePaused, reason, r.now, byRoute
-	r.event(inst, EventPaused+"/"+strconv.Itoa(inst.Pauses), inst.Node, EventPaused, reason, trace)
+	r.event(inst, EventPaused+"-"+strconv.Itoa(inst.Pauses), inst.Node, EventPaused, reason, trace)
 }
 
 // end stops or completes the instance and cancels its open tasks.

@@ -1037,14 +1037,14 @@ func TestWorkflowPauseUntilAndStopRestart(t *testing.T) {
 	w.s.Invoice.Custom["go"] = "yes"
 	w.tick(1)
 	w.s.Invoice.Custom["snooze"] = "2026-01-04"
-	if got := w.tick(2); !slices.Equal(got, []string{"node a paused 1/paused/1#0"}) {
+	if got := w.tick(2); !slices.Equal(got, []string{"node a paused 1/paused-1#0"}) {
 		t.Errorf("day 2: %q", got)
 	}
 	if got := w.tick(4); len(got) != 0 { // snoozed through the 4th
 		t.Errorf("day 4: %q", got)
 	}
 	got := w.tick(5)
-	if len(got) < 2 || got[0] != "node a resumed 1/resumed/1#0" || got[2] != "node b entered 1/b/1/entered#0" {
+	if len(got) < 2 || got[0] != "node a resumed 1/resumed-1#0" || got[2] != "node b entered 1/b/1/entered#0" {
 		t.Errorf("day 5: %q", got)
 	}
 	// paid: stopped; owing again: a new run with new keys
