@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -190,25 +189,25 @@ func ParseWorkflowKey(key string) (k WorkflowKey, ok bool) {
 	if k.Action, err = strconv.Atoi(act); err != nil {
 		return k, false
 	}
-	seg := strings.Split(path, "/")
-	if len(seg) < 4 || seg[1] != "invoice" {
+	var inv, run string
+	k.Workflow, path, _ = strings.Cut(path, "/")
+	if path, found = strings.CutPrefix(path, "invoice/"); !found {
 		return k, false
 	}
-	k.Workflow = seg[0]
-	if k.Invoice, err = strconv.ParseInt(seg[2], 10, 64); err != nil {
+	inv, path, _ = strings.Cut(path, "/")
+	run, path, _ = strings.Cut(path, "/")
+	if k.Invoice, err = strconv.ParseInt(inv, 10, 64); err != nil || k.Workflow == "" {
 		return k, false
 	}
-	if k.Run, err = strconv.Atoi(seg[3]); err != nil {
+	if k.Run, err = strconv.Atoi(run); err != nil {
 		return k, false
 	}
-	seg = seg[4:]
-	if len(seg) >= 2 {
-		if v, err := strconv.Atoi(seg[1]); err == nil {
-			k.Node, k.Visit = seg[0], v
-			seg = seg[2:]
-		}
+	node, rest, _ := strings.Cut(path, "/")
+	visit, after, _ := strings.Cut(rest, "/")
+	if v, err := strconv.Atoi(visit); err == nil && node != "" {
+		k.Node, k.Visit, path = node, v, after
 	}
-	k.Part = strings.Join(seg, "/")
+	k.Part = path
 	return k, true
 }
 
@@ -227,13 +226,11 @@ func (e *Evaluator) Advance(s *Subject, in WorkflowInput, out *Result) []Instanc
 		e.env.fill(s, e.clock, e.today)
 		e.invOwn, e.custOwn = false, false
 	}
-	tasks := slices.Clone(in.Tasks)
-	sort.Slice(tasks, func(i, j int) bool {
-		if !tasks[i].CompletedAt.Equal(tasks[j].CompletedAt) {
-			return tasks[i].CompletedAt.Before(tasks[j].CompletedAt)
-		}
-		return tasks[i].Key < tasks[j].Key
-	})
+	tasks := in.Tasks
+	if len(tasks) > 1 && !slices.IsSortedFunc(tasks, compareTasks) {
+		tasks = slices.Clone(tasks)
+		slices.SortFunc(tasks, compareTasks)
+	}
 	var result []Instance
 	for _, name := range bp.names {
 		p := bp.plans[name]
@@ -285,6 +282,15 @@ func (e *Evaluator) Advance(s *Subject, in WorkflowInput, out *Result) []Instanc
 		}
 	}
 	return result
+}
+
+// compareTasks orders tasks by completion, then key: the order outcomes
+// are routed in.
+func compareTasks(a, b TaskState) int {
+	if c := a.CompletedAt.Compare(b.CompletedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Key, b.Key)
 }
 
 func sameInstance(a, b Instance) bool {
