@@ -27,6 +27,8 @@ run: build
 	./$(BIN) import $(DEMO_FLAGS) customers $(DEMO_DIR)/customers.csv
 	./$(BIN) import $(DEMO_FLAGS) invoices $(DEMO_DIR)/invoices.csv
 	./$(BIN) import $(DEMO_FLAGS) payments $(DEMO_DIR)/payments.csv
+	./$(BIN) apply $(DEMO_FLAGS) rules-examples/
+	./$(BIN) tick $(DEMO_FLAGS) > /dev/null
 	./$(BIN) serve $(DEMO_FLAGS) --addr $(DEMO_ADDR)
 
 ## test: every test — vet, formatting, unit/store/CLI tests (SQLite always,

@@ -210,7 +210,7 @@ prints what would happen and writes nothing.`,
 			p := &effectPrinter{w: cmd.OutOrStdout(), json: asJSON, onlyNew: !showSeen}
 			date := calendar.In(when, loc).String()
 			st, err := engine.RunTick(ctx, b, s, engine.TickOptions{
-				At: when, Location: loc, DryRun: dry, BatchCustomers: batch, Slot: slot, Worker: workerName(),
+				At: when, Location: loc, DryRun: dry, BatchSize: batch, Slot: slot, Worker: workerName(),
 				OnEffect: func(e engine.TickEffect) { p.print(date, e) },
 			})
 			if err != nil {

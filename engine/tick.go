@@ -24,8 +24,9 @@ type TickOptions struct {
 	Worker string
 	// DryRun evaluates everything and reports effects but writes nothing.
 	DryRun bool
-	// BatchCustomers is how many customer ids one batch spans. Default 500.
-	BatchCustomers int
+	// BatchSize is how many ids (of invoices or customers, as the store
+	// partitions) one batch spans. Default 2000.
+	BatchSize int
 	// OnEffect, when set, is called for each effect the tick produced
 	// (in dry runs: would produce), after its batch committed.
 	OnEffect func(TickEffect)
@@ -53,15 +54,15 @@ type TickRun struct {
 	Batches []TickBatch
 }
 
-// TickBatch is a range of customers (and so all their invoices) processed
-// together, in one transaction.
+// TickBatch is a range of ids processed together, in one transaction: of
+// invoices or of customers, as the store chose.
 type TickBatch struct {
-	Seq                    int
-	LoCustomer, HiCustomer int64
+	Seq    int
+	Lo, Hi int64
 }
 
-// BatchInput is what the store loads for one batch: the subjects, grouped
-// by customer, and the fire and condition state the rules need.
+// BatchInput is what the store loads for one batch: the subjects and the
+// fire and condition state the rules need.
 type BatchInput struct {
 	Subjects   []Subject
 	Fires      map[FireKey]bool
@@ -122,19 +123,20 @@ type TickStats struct {
 // processes at once (replicas).
 type TickStore interface {
 	// BeginTick creates the tick for o.Slot (or joins it if another
-	// replica created it first) and, when leading, its batches.
+	// replica created it first) and, when leading, its batches. A store
+	// partitions invoices into batches so that no two batches evaluated at
+	// once share a customer.
 	BeginTick(ctx context.Context, o TickOptions) (TickRun, error)
 	// ClaimBatch takes the next unprocessed batch of run, or returns nil
 	// when none is left. A batch whose worker died is claimable again
 	// after its lease.
 	ClaimBatch(ctx context.Context, run TickRun, worker string) (*TickBatch, error)
-	// LoadBatch reads the batch's subjects and state.
-	LoadBatch(ctx context.Context, run TickRun, b TickBatch, c Clock) (*BatchInput, error)
-	// CommitBatch records res in one transaction: each effect exactly
-	// once by its key, the state changes, tasks, notifications (outbox)
-	// and fees of the new ones, fires, conditions and errors, and marks
-	// the batch done.
-	CommitBatch(ctx context.Context, run TickRun, b TickBatch, in *BatchInput, res *Result) (BatchStats, error)
+	// ProcessBatch loads the batch's subjects and state, calls evaluate on
+	// them and, unless dry, records the result in one transaction: each
+	// effect exactly once by its key, the state changes, tasks,
+	// notifications (outbox) and fees of the new ones, fires, conditions
+	// and errors, and the batch as done.
+	ProcessBatch(ctx context.Context, run TickRun, b TickBatch, c Clock, dry bool, evaluate func(*BatchInput) *Result) (BatchStats, *BatchInput, error)
 	// FinishTick marks the tick done with its stats.
 	FinishTick(ctx context.Context, run TickRun, st TickStats) error
 }
@@ -156,8 +158,8 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 	if o.Worker == "" {
 		o.Worker = "local"
 	}
-	if o.BatchCustomers <= 0 {
-		o.BatchCustomers = 500
+	if o.BatchSize <= 0 {
+		o.BatchSize = 2000
 	}
 	start := time.Now()
 	run, err := s.BeginTick(ctx, o)
@@ -185,17 +187,13 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 		if batch == nil {
 			break
 		}
-		in, err := s.LoadBatch(ctx, run, *batch, clock)
+		bs, in, err := s.ProcessBatch(ctx, run, *batch, clock, o.DryRun, func(in *BatchInput) *Result {
+			res.Reset()
+			evaluateBatch(ev, in, &res)
+			return &res
+		})
 		if err != nil {
-			return st, fmt.Errorf("loading batch %d: %w", batch.Seq, err)
-		}
-		res.Reset()
-		evaluateBatch(ev, in, &res)
-		bs := BatchStats{Invoices: len(in.Subjects), Errors: len(res.Errors)}
-		if !o.DryRun {
-			if bs, err = s.CommitBatch(ctx, run, *batch, in, &res); err != nil {
-				return st, fmt.Errorf("committing batch %d: %w", batch.Seq, err)
-			}
+			return st, fmt.Errorf("batch %d: %w", batch.Seq, err)
 		}
 		st.Batches++
 		st.add(bs)
@@ -214,28 +212,46 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 
 // evaluateBatch runs the rules on every subject of the batch. A customer
 // change made for one invoice (risk, do-not-contact, custom fields) is
-// visible when the customer's next invoice is evaluated, as in one pass.
+// visible when the customer's later invoices are evaluated, as in one pass.
 func evaluateBatch(ev *Evaluator, in *BatchInput, res *Result) {
+	var changed map[int64]CustomerEnv
 	for i := range in.Subjects {
+		s := &in.Subjects[i]
+		if c, ok := changed[s.Customer.ID]; ok {
+			s.Customer.Risk = RiskTier(c.Risk)
+			s.Customer.DoNotContact = c.DoNotContact
+			s.CustomerCustom = c.Custom
+		}
 		from := len(res.Effects)
-		ev.Evaluate(&in.Subjects[i], in, res)
-		cust := ev.Env().Customer
-		for j := i + 1; j < len(in.Subjects) && in.Subjects[j].Customer.ID == in.Subjects[i].Customer.ID; j++ {
-			if len(res.Effects) > from {
-				propagateCustomer(&in.Subjects[j], cust)
+		ev.Evaluate(s, in, res)
+		for _, e := range res.Effects[from:] {
+			if e.Kind == ActionSet && len(e.Field) > 9 && e.Field[:9] == "customer." {
+				if changed == nil {
+					changed = map[int64]CustomerEnv{}
+				}
+				changed[s.Customer.ID] = ev.Env().Customer
+				break
 			}
 		}
 	}
 }
 
-// propagateCustomer copies the settable customer fields of the evaluated
-// environment into a later subject of the same customer.
-func propagateCustomer(s *Subject, c CustomerEnv) {
-	s.Customer.Risk = RiskTier(c.Risk)
-	s.Customer.DoNotContact = c.DoNotContact
-	if len(c.Custom) > 0 {
-		s.CustomerCustom = c.Custom
+// CountEffects counts a batch's effects by kind, as a dry run reports them.
+func CountEffects(in *BatchInput, res *Result) BatchStats {
+	st := BatchStats{Invoices: len(in.Subjects), Errors: len(res.Errors), Effects: len(res.Effects)}
+	for _, e := range res.Effects {
+		switch e.Kind {
+		case ActionSet:
+			st.States++
+		case ActionTask:
+			st.Tasks++
+		case ActionNotify:
+			st.Outbox++
+		case ActionAddFee:
+			st.Fees++
+		}
 	}
+	return st
 }
 
 func report(in *BatchInput, res *Result, isNew []bool, dry bool, fn func(TickEffect)) {
@@ -259,42 +275,64 @@ type InvoicePayments struct {
 	LastPaidAt time.Time
 }
 
-// CustomerPaymentStats fills out[i] with the payment aggregates of
-// invoices[i], where invoices are all the invoices of one customer and
-// pays[i] their payment summaries: this invoice's count, total and last
-// payment, and the customer's open invoices and balance, average days paid
-// late and late invoices of the last 12 months, counted in c's zone.
-func CustomerPaymentStats(invoices []Invoice, pays []InvoicePayments, c Clock, out []PaymentStats) {
+// CustomerStats accumulates, invoice by invoice, the customer-level payment
+// aggregates of every customer at one clock: open invoices and balance,
+// average days paid late, and invoices late in the last 12 months, counted
+// in calendar days of the clock's zone.
+type CustomerStats struct {
+	loc            *time.Location
+	today, yearAgo calendar.Date
+	byCustomer     map[int64]*customerAgg
+}
+
+type customerAgg struct {
+	PaymentStats
+	lateSum, paidCount int
+}
+
+// NewCustomerStats starts empty aggregates at clock c.
+func NewCustomerStats(c Clock) *CustomerStats {
 	loc := c.Location
 	if loc == nil {
 		loc = time.UTC
 	}
 	today := c.Today()
-	yearAgo := today.AddDays(-365)
-	var cust PaymentStats
-	var lateSum, paidCount int
-	for i, inv := range invoices {
-		if inv.BalanceMinor > 0 {
-			cust.OpenInvoices++
-			cust.OpenBalanceMinor += inv.BalanceMinor
-		}
-		late := 0
-		if last := pays[i].LastPaidAt; inv.BalanceMinor <= 0 && !last.IsZero() {
-			late = max(0, calendar.In(last, loc).DaysSince(inv.DueDate))
-			lateSum += late
-			paidCount++
-		} else if !inv.DueDate.IsZero() {
-			late = today.DaysSince(inv.DueDate)
-		}
-		if late > 0 && !inv.DueDate.Before(yearAgo) {
-			cust.LateInvoices12M++
+	return &CustomerStats{loc: loc, today: today, yearAgo: today.AddDays(-365), byCustomer: map[int64]*customerAgg{}}
+}
+
+// Add counts one invoice of customer.
+func (cs *CustomerStats) Add(customer, balanceMinor int64, due calendar.Date, lastPaid time.Time) {
+	a := cs.byCustomer[customer]
+	if a == nil {
+		a = &customerAgg{}
+		cs.byCustomer[customer] = a
+	}
+	if balanceMinor > 0 {
+		a.OpenInvoices++
+		a.OpenBalanceMinor += balanceMinor
+	}
+	late := 0
+	if balanceMinor <= 0 && !lastPaid.IsZero() {
+		late = max(0, calendar.In(lastPaid, cs.loc).DaysSince(due))
+		a.lateSum += late
+		a.paidCount++
+	} else if !due.IsZero() {
+		late = cs.today.DaysSince(due)
+	}
+	if late > 0 && !due.Before(cs.yearAgo) {
+		a.LateInvoices12M++
+	}
+}
+
+// Stats returns the aggregates of an invoice of customer with payments p.
+func (cs *CustomerStats) Stats(customer int64, p InvoicePayments) PaymentStats {
+	var st PaymentStats
+	if a := cs.byCustomer[customer]; a != nil {
+		st = a.PaymentStats
+		if a.paidCount > 0 {
+			st.AvgDaysLate = float64(a.lateSum) / float64(a.paidCount)
 		}
 	}
-	if paidCount > 0 {
-		cust.AvgDaysLate = float64(lateSum) / float64(paidCount)
-	}
-	for i := range invoices {
-		out[i] = cust
-		out[i].Count, out[i].TotalMinor, out[i].LastPaidAt = pays[i].Count, pays[i].PaidMinor, pays[i].LastPaidAt
-	}
+	st.Count, st.TotalMinor, st.LastPaidAt = p.Count, p.PaidMinor, p.LastPaidAt
+	return st
 }

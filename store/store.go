@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/libtnb/sqlite"
 	"github.com/pressly/goose/v3"
@@ -22,6 +23,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/migrations"
 )
 
@@ -49,6 +51,9 @@ type Store struct {
 	sqlDB   *sql.DB
 	dialect string
 	url     string
+
+	statsMu sync.Mutex
+	stats   map[statsKey]*engine.CustomerStats // the current tick's customer aggregates
 }
 
 // Open connects to the database named by url: "sqlite:PATH" or

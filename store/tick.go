@@ -24,7 +24,7 @@ var _ engine.TickStore = (*Store)(nil)
 // BeginTick implements engine.TickStore.
 func (s *Store) BeginTick(ctx context.Context, o engine.TickOptions) (engine.TickRun, error) {
 	at := o.At.UTC()
-	ranges, err := s.customerRanges(ctx, o.BatchCustomers)
+	ranges, err := s.batchRanges(ctx, o.BatchSize)
 	if err != nil {
 		return engine.TickRun{}, err
 	}
@@ -49,8 +49,8 @@ func (s *Store) BeginTick(ctx context.Context, o engine.TickOptions) (engine.Tic
 	case err == nil:
 		run.Leader = true
 		for _, r := range ranges {
-			if _, err := tx.ExecContext(ctx, s.Rebind("INSERT INTO tick_batches (tick_id, seq, lo_customer, hi_customer) VALUES (?, ?, ?, ?)"),
-				run.ID, r.Seq, r.LoCustomer, r.HiCustomer); err != nil {
+			if _, err := tx.ExecContext(ctx, s.Rebind("INSERT INTO tick_batches (tick_id, seq, lo_id, hi_id) VALUES (?, ?, ?, ?)"),
+				run.ID, r.Seq, r.Lo, r.Hi); err != nil {
 				return engine.TickRun{}, err
 			}
 		}
@@ -67,10 +67,19 @@ func (s *Store) BeginTick(ctx context.Context, o engine.TickOptions) (engine.Tic
 	return run, tx.Commit()
 }
 
-// customerRanges splits the customers' id span into batches.
-func (s *Store) customerRanges(ctx context.Context, per int) ([]engine.TickBatch, error) {
+// batchRanges splits the work into id ranges. On SQLite a batch is a range
+// of invoice ids, read sequentially; batches there run one at a time, each
+// inside the single write transaction, so a batch always sees the customer
+// changes of the batches before it. On PostgreSQL replicas run batches at
+// once, so a batch is a range of customer ids: every invoice of a customer
+// is in one batch and no two concurrent batches share a customer.
+func (s *Store) batchRanges(ctx context.Context, per int) ([]engine.TickBatch, error) {
+	table := "invoices"
+	if s.dialect == Postgres {
+		table = "customers"
+	}
 	var lo, hi sql.NullInt64
-	if err := s.sqlDB.QueryRowContext(ctx, "SELECT MIN(id), MAX(id) FROM customers").Scan(&lo, &hi); err != nil {
+	if err := s.sqlDB.QueryRowContext(ctx, "SELECT MIN(id), MAX(id) FROM "+table).Scan(&lo, &hi); err != nil {
 		return nil, err
 	}
 	if !lo.Valid {
@@ -78,7 +87,7 @@ func (s *Store) customerRanges(ctx context.Context, per int) ([]engine.TickBatch
 	}
 	var out []engine.TickBatch
 	for from := lo.Int64; from <= hi.Int64; from += int64(per) {
-		out = append(out, engine.TickBatch{Seq: len(out), LoCustomer: from, HiCustomer: min(from+int64(per)-1, hi.Int64)})
+		out = append(out, engine.TickBatch{Seq: len(out), Lo: from, Hi: min(from+int64(per)-1, hi.Int64)})
 	}
 	return out, nil
 }
@@ -94,7 +103,7 @@ func (s *Store) ClaimBatch(ctx context.Context, run engine.TickRun, worker strin
 	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`UPDATE tick_batches SET status = 'running', worker = ?, lease_until = ?
 		WHERE tick_id = ? AND seq = (SELECT seq FROM tick_batches WHERE tick_id = ?
 			AND (status = 'pending' OR (status = 'running' AND lease_until < ?)) ORDER BY seq LIMIT 1`+lock+`)
-		RETURNING seq, lo_customer, hi_customer`), worker, now.Add(batchLease), run.ID, run.ID, now).Scan(&b.Seq, &b.LoCustomer, &b.HiCustomer)
+		RETURNING seq, lo_id, hi_id`), worker, now.Add(batchLease), run.ID, run.ID, now).Scan(&b.Seq, &b.Lo, &b.Hi)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -104,48 +113,90 @@ func (s *Store) ClaimBatch(ctx context.Context, run engine.TickRun, worker strin
 	return &b, nil
 }
 
-// LoadBatch implements engine.TickStore.
-func (s *Store) LoadBatch(ctx context.Context, run engine.TickRun, b engine.TickBatch, c engine.Clock) (*engine.BatchInput, error) {
-	users, err := s.userEmails(ctx)
+// querier is a *sql.DB or *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// scope is the batch's WHERE clause on a table with invoice_id and
+// customer_id columns (see batchRanges).
+func (s *Store) scope() string {
+	if s.dialect == Postgres {
+		return "customer_id BETWEEN ? AND ?"
+	}
+	return "invoice_id BETWEEN ? AND ?"
+}
+
+// ProcessBatch implements engine.TickStore.
+func (s *Store) ProcessBatch(ctx context.Context, run engine.TickRun, b engine.TickBatch, c engine.Clock, dry bool, evaluate func(*engine.BatchInput) *engine.Result) (engine.BatchStats, *engine.BatchInput, error) {
+	stats, err := s.customerStats(ctx, run, c)
+	if err != nil {
+		return engine.BatchStats{}, nil, err
+	}
+	var (
+		tx *sql.Tx
+		q  querier = s.sqlDB
+	)
+	if s.dialect == SQLite {
+		// Read, evaluate and write under the one write lock (BEGIN
+		// IMMEDIATE): batches of concurrent ticks serialise whole.
+		if tx, err = s.sqlDB.BeginTx(ctx, nil); err != nil {
+			return engine.BatchStats{}, nil, err
+		}
+		defer tx.Rollback()
+		q = tx
+	}
+	in, err := s.loadBatch(ctx, q, b, c, stats)
+	if err != nil {
+		return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
+	}
+	res := evaluate(in)
+	if dry {
+		return engine.CountEffects(in, res), in, nil
+	}
+	if tx == nil {
+		if tx, err = s.sqlDB.BeginTx(ctx, nil); err != nil {
+			return engine.BatchStats{}, nil, err
+		}
+		defer tx.Rollback()
+	}
+	st, err := s.commitBatch(ctx, tx, run, b, in, res)
+	if err != nil {
+		return st, nil, fmt.Errorf("recording: %w", err)
+	}
+	return st, in, tx.Commit()
+}
+
+func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, stats *engine.CustomerStats) (*engine.BatchInput, error) {
+	users, err := userEmails(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	customers, err := s.loadCustomers(ctx, b, users)
-	if err != nil {
-		return nil, err
+	where := "id BETWEEN ? AND ? ORDER BY id"
+	if s.dialect == Postgres {
+		where = "customer_id BETWEEN ? AND ? ORDER BY customer_id, id"
 	}
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
+	rows, err := q.QueryContext(ctx, s.Rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
 		paid_minor, payment_count, last_paid_at, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom
-		FROM invoices WHERE customer_id BETWEEN ? AND ? ORDER BY customer_id, id`), b.LoCustomer, b.HiCustomer)
+		FROM invoices WHERE `+where), b.Lo, b.Hi)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	in := &engine.BatchInput{Fires: map[engine.FireKey]bool{}, Conditions: map[engine.RuleSubject]bool{}}
-	var (
-		pays   []engine.InvoicePayments
-		invs   []engine.Invoice
-		stats  []engine.PaymentStats
-		custID int64 = -1
-		first  int
-	)
-	flush := func() {
-		if len(invs) <= first {
-			return
-		}
-		group := invs[first:]
-		st := stats[first:len(invs)]
-		engine.CustomerPaymentStats(group, pays[first:], c, st)
-		first = len(invs)
-	}
+	var custIDs []int64
+	seen := map[int64]bool{}
 	for rows.Next() {
 		var (
-			inv     engine.Invoice
+			sub     engine.Subject
 			p       engine.InvoicePayments
 			last    sql.NullTime
 			ownerID int64
 			custom  string
 		)
+		inv := &sub.Invoice
 		if err := rows.Scan(&inv.ID, &inv.Number, &inv.CustomerID, &inv.Currency, &inv.AmountMinor, &inv.BalanceMinor,
 			&p.PaidMinor, &p.Count, &last, &inv.IssueDate, &inv.DueDate, &inv.Status, &ownerID, &inv.Disputed, &custom); err != nil {
 			return nil, err
@@ -159,27 +210,73 @@ func (s *Store) LoadBatch(ctx context.Context, run engine.TickRun, b engine.Tick
 				return nil, fmt.Errorf("invoice %s: custom fields: %w", inv.Number, err)
 			}
 		}
-		if inv.CustomerID != custID {
-			flush()
-			custID = inv.CustomerID
+		sub.Payments = stats.Stats(inv.CustomerID, p)
+		if !seen[inv.CustomerID] {
+			seen[inv.CustomerID] = true
+			custIDs = append(custIDs, inv.CustomerID)
 		}
-		invs = append(invs, inv)
-		pays = append(pays, p)
-		stats = append(stats, engine.PaymentStats{})
+		in.Subjects = append(in.Subjects, sub)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	flush()
-	in.Subjects = make([]engine.Subject, len(invs))
-	for i := range invs {
-		cust := customers[invs[i].CustomerID]
-		in.Subjects[i] = engine.Subject{Invoice: invs[i], Customer: cust.Customer, Payments: stats[i], CustomerCustom: cust.custom}
+	customers, err := s.loadCustomers(ctx, q, custIDs, users)
+	if err != nil {
+		return nil, err
 	}
-	if err := s.loadFireState(ctx, b, c, in); err != nil {
+	for i := range in.Subjects {
+		sub := &in.Subjects[i]
+		c := customers[sub.Invoice.CustomerID]
+		sub.Customer, sub.CustomerCustom = c.Customer, c.custom
+	}
+	if err := s.loadFireState(ctx, q, b, c, in); err != nil {
 		return nil, err
 	}
 	return in, nil
+}
+
+// statsKey names a tick's customer aggregates.
+type statsKey struct {
+	run int64
+	at  time.Time
+}
+
+// customerStats returns the payment aggregates of every customer for run,
+// computed once per tick and process from one pass over a covering index.
+func (s *Store) customerStats(ctx context.Context, run engine.TickRun, c engine.Clock) (*engine.CustomerStats, error) {
+	key := statsKey{run.ID, run.At}
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	if cs, ok := s.stats[key]; ok {
+		return cs, nil
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, "SELECT customer_id, balance_minor, due_date, last_paid_at FROM invoices")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cs := engine.NewCustomerStats(c)
+	for rows.Next() {
+		var (
+			cust, balance int64
+			due           calendar.Date
+			last          sql.NullTime
+		)
+		if err := rows.Scan(&cust, &balance, &due, &last); err != nil {
+			return nil, err
+		}
+		cs.Add(cust, balance, due, last.Time)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if s.stats == nil {
+		s.stats = map[statsKey]*engine.CustomerStats{}
+	}
+	// Keep only the current tick's aggregates.
+	clear(s.stats)
+	s.stats[key] = cs
+	return cs, nil
 }
 
 type customerRow struct {
@@ -187,15 +284,30 @@ type customerRow struct {
 	custom map[string]string
 }
 
-func (s *Store) loadCustomers(ctx context.Context, b engine.TickBatch, users map[int64]string) (map[int64]customerRow, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
-		region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom
-		FROM customers WHERE id BETWEEN ? AND ?`), b.LoCustomer, b.HiCustomer)
-	if err != nil {
-		return nil, err
+func (s *Store) loadCustomers(ctx context.Context, q querier, ids []int64, users map[int64]string) (map[int64]customerRow, error) {
+	out := make(map[int64]customerRow, len(ids))
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := q.QueryContext(ctx, s.Rebind(`SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
+			region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom
+			FROM customers WHERE id IN (`+placeholders(len(part))+`)`), args...)
+		if err != nil {
+			return nil, err
+		}
+		if err := scanCustomers(rows, users, out); err != nil {
+			return nil, err
+		}
 	}
+	return out, nil
+}
+
+func scanCustomers(rows *sql.Rows, users map[int64]string, out map[int64]customerRow) error {
 	defer rows.Close()
-	out := map[int64]customerRow{}
 	for rows.Next() {
 		var (
 			c       customerRow
@@ -205,22 +317,22 @@ func (s *Store) loadCustomers(ctx context.Context, b engine.TickBatch, users map
 		)
 		if err := rows.Scan(&c.ID, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &c.FinanceEmail, &ownerID, &c.Region, &c.Industry,
 			&c.CreditLimitMinor, &c.CreditCurrency, &c.CreditRating, &risk, &c.Locale, &c.TimeZone, &c.DoNotContact, &custom); err != nil {
-			return nil, err
+			return err
 		}
 		c.Risk = engine.RiskTier(risk)
 		c.OwnerEmail = users[ownerID]
 		if custom != "" && custom != "{}" {
 			if err := json.Unmarshal([]byte(custom), &c.custom); err != nil {
-				return nil, fmt.Errorf("customer %s: custom fields: %w", c.ExternalID, err)
+				return fmt.Errorf("customer %s: custom fields: %w", c.ExternalID, err)
 			}
 		}
 		out[c.ID] = c
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
-func (s *Store) userEmails(ctx context.Context) (map[int64]string, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, "SELECT id, email FROM users")
+func userEmails(ctx context.Context, q querier) (map[int64]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, email FROM users")
 	if err != nil {
 		return nil, err
 	}
@@ -239,12 +351,12 @@ func (s *Store) userEmails(ctx context.Context) (map[int64]string, error) {
 
 // loadFireState reads the fires of the periods this tick can ask about and
 // the last rising-edge conditions of the batch's invoices.
-func (s *Store) loadFireState(ctx context.Context, b engine.TickBatch, c engine.Clock, in *engine.BatchInput) error {
+func (s *Store) loadFireState(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, in *engine.BatchInput) error {
 	day := c.Today()
 	y, w := day.Time(time.UTC).ISOWeek()
 	week := fmt.Sprintf("%04d-W%02d", y, w)
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT rule, invoice_id, period FROM rule_fires
-		WHERE customer_id BETWEEN ? AND ? AND period IN ('', ?, ?, ?)`), b.LoCustomer, b.HiCustomer, day.String(), week, day.String()[:7])
+	rows, err := q.QueryContext(ctx, s.Rebind(`SELECT rule, invoice_id, period FROM rule_fires
+		WHERE `+s.scope()+` AND period IN ('', ?, ?, ?)`), b.Lo, b.Hi, day.String(), week, day.String()[:7])
 	if err != nil {
 		return err
 	}
@@ -259,7 +371,7 @@ func (s *Store) loadFireState(ctx context.Context, b engine.TickBatch, c engine.
 	if err := rows.Close(); err != nil {
 		return err
 	}
-	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT rule, invoice_id, value FROM rule_conditions WHERE customer_id BETWEEN ? AND ?`), b.LoCustomer, b.HiCustomer)
+	rows, err = q.QueryContext(ctx, s.Rebind(`SELECT rule, invoice_id, value FROM rule_conditions WHERE `+s.scope()), b.Lo, b.Hi)
 	if err != nil {
 		return err
 	}
@@ -285,14 +397,9 @@ func LedgerKey(e engine.Effect) string {
 	return k
 }
 
-// CommitBatch implements engine.TickStore.
-func (s *Store) CommitBatch(ctx context.Context, run engine.TickRun, b engine.TickBatch, in *engine.BatchInput, res *engine.Result) (engine.BatchStats, error) {
+// commitBatch records a batch's result in tx.
+func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun, b engine.TickBatch, in *engine.BatchInput, res *engine.Result) (engine.BatchStats, error) {
 	st := engine.BatchStats{Invoices: len(in.Subjects), Errors: len(res.Errors), New: make([]bool, len(res.Effects))}
-	tx, err := s.sqlDB.BeginTx(ctx, nil)
-	if err != nil {
-		return st, err
-	}
-	defer tx.Rollback()
 	w := &effectWriter{s: s, tx: tx, run: run, subjects: map[int64]*engine.Subject{}}
 	for i := range in.Subjects {
 		w.subjects[in.Subjects[i].Invoice.ID] = &in.Subjects[i]
@@ -317,7 +424,7 @@ func (s *Store) CommitBatch(ctx context.Context, run engine.TickRun, b engine.Ti
 	}
 	for _, c := range res.Conditions {
 		if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO rule_conditions (rule, invoice_id, customer_id, value, at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (rule, invoice_id) DO UPDATE SET value = excluded.value, at = excluded.at`), c.Rule, c.Subject, w.customerOf(c.Subject), c.Value, run.At); err != nil {
+			ON CONFLICT (invoice_id, rule) DO UPDATE SET value = excluded.value, at = excluded.at`), c.Rule, c.Subject, w.customerOf(c.Subject), c.Value, run.At); err != nil {
 			return st, err
 		}
 	}
@@ -335,7 +442,7 @@ func (s *Store) CommitBatch(ctx context.Context, run engine.TickRun, b engine.Ti
 			return st, err
 		}
 	}
-	return st, tx.Commit()
+	return st, nil
 }
 
 // FinishTick implements engine.TickStore: the tick is done once every batch

@@ -62,7 +62,7 @@ func TestTickReplayWritesNothing(t *testing.T) {
 		seedDemo(t, s, 40, 400, "2026-11-29")
 		b := examples(t)
 		at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
-		first, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai, BatchCustomers: 7})
+		first, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai, BatchSize: 7})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func TestTickReplayWritesNothing(t *testing.T) {
 		if before["effects"] != first.Effects {
 			t.Fatalf("ledger has %d effects, tick reported %d", before["effects"], first.Effects)
 		}
-		again, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai, BatchCustomers: 13})
+		again, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai, BatchSize: 13})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,13 +173,13 @@ func TestTickReplicasOnPostgres(t *testing.T) {
 	for day := 20; day <= 29; day++ {
 		at := time.Date(2026, 11, day, 9, 0, 0, 0, shanghai)
 		slot := "daily/" + at.Format("2006-01-02")
-		if _, err := engine.RunTick(ctx, b, ref, engine.TickOptions{At: at, Location: shanghai, Slot: slot, BatchCustomers: 2}); err != nil {
+		if _, err := engine.RunTick(ctx, b, ref, engine.TickOptions{At: at, Location: shanghai, Slot: slot, BatchSize: 2}); err != nil {
 			t.Fatal(err)
 		}
 		errs := make(chan error, len(replicas))
 		for i, s := range replicas {
 			go func() {
-				_, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai, Slot: slot, BatchCustomers: 2, Worker: fmt.Sprintf("replica-%d", i)})
+				_, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai, Slot: slot, BatchSize: 2, Worker: fmt.Sprintf("replica-%d", i)})
 				errs <- err
 			}()
 		}

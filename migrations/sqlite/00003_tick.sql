@@ -8,9 +8,9 @@ ALTER TABLE invoices ADD COLUMN fees_minor INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE invoices ADD COLUMN payment_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE invoices ADD COLUMN last_paid_at TIMESTAMP;
 ALTER TABLE customers ADD COLUMN custom TEXT NOT NULL DEFAULT '{}';
--- The tick reads invoices a customer range at a time, in id order.
+-- Covers the tick's per-customer payment aggregates, read in one pass.
 DROP INDEX invoices_customer;
-CREATE INDEX invoices_customer_id ON invoices (customer_id, id);
+CREATE INDEX invoices_customer_stats ON invoices (customer_id, balance_minor, due_date, last_paid_at);
 
 CREATE TABLE ticks (
     id          INTEGER PRIMARY KEY,
@@ -26,8 +26,8 @@ CREATE TABLE ticks (
 CREATE TABLE tick_batches (
     tick_id     INTEGER NOT NULL REFERENCES ticks (id) ON DELETE CASCADE,
     seq         INTEGER NOT NULL,
-    lo_customer INTEGER NOT NULL,
-    hi_customer INTEGER NOT NULL,
+    lo_id       INTEGER NOT NULL, -- invoice ids
+    hi_id       INTEGER NOT NULL,
     status      TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','running','done')),
     worker      TEXT    NOT NULL DEFAULT '',
     lease_until TIMESTAMP,
@@ -62,6 +62,7 @@ CREATE TABLE rule_fires (
     tick_id    INTEGER,
     at         TIMESTAMP NOT NULL
 );
+CREATE INDEX rule_fires_invoice ON rule_fires (invoice_id, period);
 CREATE INDEX rule_fires_customer ON rule_fires (customer_id, period);
 
 CREATE TABLE rule_conditions (
@@ -70,7 +71,7 @@ CREATE TABLE rule_conditions (
     customer_id INTEGER NOT NULL REFERENCES customers (id),
     value      INTEGER NOT NULL,
     at         TIMESTAMP NOT NULL,
-    PRIMARY KEY (rule, invoice_id)
+    PRIMARY KEY (invoice_id, rule)
 );
 CREATE INDEX rule_conditions_customer ON rule_conditions (customer_id);
 
@@ -175,7 +176,7 @@ DROP TABLE rule_fires;
 DROP TABLE effects;
 DROP TABLE tick_batches;
 DROP TABLE ticks;
-DROP INDEX invoices_customer_id;
+DROP INDEX invoices_customer_stats;
 CREATE INDEX invoices_customer ON invoices (customer_id);
 ALTER TABLE customers DROP COLUMN custom;
 ALTER TABLE invoices DROP COLUMN last_paid_at;
