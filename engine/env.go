@@ -211,50 +211,22 @@ func NewEnv(s *Subject, c Clock) *Env {
 // clock c. The tick computes the same figures in SQL; simulations and
 // tests use this.
 func ComputePaymentStats(inv Invoice, customerInvoices []Invoice, payments []Payment, c Clock) PaymentStats {
-	var st PaymentStats
-	today := c.Today()
-	loc := c.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	byInvoice := map[int64][]Payment{}
+	last := make(map[int64]InvoicePayments, len(customerInvoices))
 	for _, p := range payments {
-		byInvoice[p.InvoiceID] = append(byInvoice[p.InvoiceID], p)
-		if p.InvoiceID == inv.ID && !p.PaidAt.After(c.Now) {
-			st.Count++
-			st.TotalMinor += p.AmountMinor
-			if p.PaidAt.After(st.LastPaidAt) {
-				st.LastPaidAt = p.PaidAt
-			}
+		if p.PaidAt.After(c.Now) {
+			continue
 		}
+		ip := last[p.InvoiceID]
+		ip.Count++
+		ip.PaidMinor += p.AmountMinor
+		if p.PaidAt.After(ip.LastPaidAt) {
+			ip.LastPaidAt = p.PaidAt
+		}
+		last[p.InvoiceID] = ip
 	}
-	yearAgo := today.AddDays(-365)
-	var lateSum, paidCount int
+	cs := NewCustomerStats(c)
 	for _, ci := range customerInvoices {
-		if ci.BalanceMinor > 0 {
-			st.OpenInvoices++
-			st.OpenBalanceMinor += ci.BalanceMinor
-		}
-		var last time.Time
-		for _, p := range byInvoice[ci.ID] {
-			if p.PaidAt.After(last) && !p.PaidAt.After(c.Now) {
-				last = p.PaidAt
-			}
-		}
-		late := 0
-		if ci.BalanceMinor <= 0 && !last.IsZero() {
-			late = calendar.In(last, loc).DaysSince(ci.DueDate)
-			lateSum += max(0, late)
-			paidCount++
-		} else if !ci.DueDate.IsZero() {
-			late = today.DaysSince(ci.DueDate)
-		}
-		if late > 0 && !ci.DueDate.Before(yearAgo) {
-			st.LateInvoices12M++
-		}
+		cs.Add(inv.CustomerID, ci.BalanceMinor, ci.DueDate, last[ci.ID].LastPaidAt)
 	}
-	if paidCount > 0 {
-		st.AvgDaysLate = float64(lateSum) / float64(paidCount)
-	}
-	return st
+	return cs.Stats(inv.CustomerID, last[inv.ID])
 }
