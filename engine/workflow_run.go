@@ -81,11 +81,13 @@ type Instance struct {
 	// the afters of the nodes up to it (reset by a goto). The next node's
 	// after counts from it, so missed ticks catch up exactly.
 	Base time.Time `json:"base,omitzero"`
-	// WaitUntil is the end of a wait; a date (midnight UTC) lasts through
-	// that whole day in the company's zone.
-	WaitUntil    time.Time `json:"wait_until,omitzero"`
-	PausedReason string    `json:"paused_reason,omitempty"`
-	PausedAt     time.Time `json:"paused_at,omitzero"`
+	// WaitUntil is the end of a wait. When the route gave a date, WaitDay
+	// is that date and the wait lasts through the whole day in the
+	// company's zone (WaitUntil is then its midnight UTC).
+	WaitUntil    time.Time     `json:"wait_until,omitzero"`
+	WaitDay      calendar.Date `json:"wait_day,omitzero"`
+	PausedReason string        `json:"paused_reason,omitempty"`
+	PausedAt     time.Time     `json:"paused_at,omitzero"`
 	// RoutePause marks a pause asked for by an outcome route rather than by
 	// a pause_when condition.
 	RoutePause bool `json:"route_pause,omitempty"`
@@ -298,7 +300,7 @@ func sameInstance(a, b Instance) bool {
 	return a.ID == b.ID && a.Workflow == b.Workflow && a.Version == b.Version && a.InvoiceID == b.InvoiceID &&
 		a.Run == b.Run && a.Status == b.Status && a.Node == b.Node && a.NodeIndex == b.NodeIndex &&
 		maps.Equal(a.Visits, b.Visits) && a.StartedAt.Equal(b.StartedAt) && a.EnteredAt.Equal(b.EnteredAt) &&
-		a.Base.Equal(b.Base) && a.WaitUntil.Equal(b.WaitUntil) && a.PausedReason == b.PausedReason &&
+		a.Base.Equal(b.Base) && a.WaitUntil.Equal(b.WaitUntil) && a.WaitDay == b.WaitDay && a.PausedReason == b.PausedReason &&
 		a.PausedAt.Equal(b.PausedAt) && a.RoutePause == b.RoutePause && a.Pauses == b.Pauses &&
 		slices.Equal(a.Handled, b.Handled) && a.EndedAt.Equal(b.EndedAt) && a.EndReason == b.EndReason
 }
@@ -500,10 +502,10 @@ func (r *run) step(inst *Instance, exists, requested bool) error {
 	}
 	revisit := false
 	if inst.Status == InstanceWaiting {
-		if !r.over(inst.WaitUntil) {
+		if !inst.WaitDay.IsZero() && !r.e.today.After(inst.WaitDay) || inst.WaitDay.IsZero() && r.now.Before(inst.WaitUntil) {
 			return nil
 		}
-		inst.Status, inst.WaitUntil, revisit = InstanceRunning, time.Time{}, inst.NodeIndex >= 0
+		inst.Status, inst.WaitUntil, inst.WaitDay, revisit = InstanceRunning, time.Time{}, calendar.Date{}, inst.NodeIndex >= 0
 	}
 	return r.move(inst, revisit)
 }
@@ -523,10 +525,15 @@ func (r *run) over(t time.Time) bool {
 	if t.IsZero() {
 		return true
 	}
-	if t.Location() == time.UTC && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+	if isDate(t) {
 		return r.e.today.After(calendar.Of(t))
 	}
 	return !r.now.Before(t)
+}
+
+// isDate reports whether t is a date as the environment represents them.
+func isDate(t time.Time) bool {
+	return t.Location() == time.UTC && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 }
 
 func (r *run) pause(inst *Instance, reason string, byRoute bool, trace []TraceValue) {
@@ -538,7 +545,7 @@ func (r *run) pause(inst *Instance, reason string, byRoute bool, trace []TraceVa
 // end stops or completes the instance and cancels its open tasks.
 func (r *run) end(inst *Instance, status, reason string) {
 	inst.Status, inst.EndedAt, inst.EndReason = status, r.now, reason
-	inst.WaitUntil, inst.PausedReason, inst.PausedAt, inst.RoutePause = time.Time{}, "", time.Time{}, false
+	inst.WaitUntil, inst.WaitDay, inst.PausedReason, inst.PausedAt, inst.RoutePause = time.Time{}, calendar.Date{}, "", time.Time{}, false
 	for i := range r.tasks {
 		t := &r.tasks[i]
 		k, ok := r.myTask(inst, t)
@@ -608,7 +615,7 @@ func (r *run) route(inst *Instance, t *TaskState, k WorkflowKey, step *stepPlan)
 	switch {
 	case rt.Goto != nil:
 		r.leave(inst)
-		inst.WaitUntil, inst.Status = time.Time{}, InstanceRunning
+		inst.WaitUntil, inst.WaitDay, inst.Status = time.Time{}, calendar.Date{}, InstanceRunning
 		r.moved = true
 		return r.enter(inst, r.p.w.NodeIndex[rt.Goto.Value], r.now, false)
 	case rt.WaitUntil != nil:
@@ -631,7 +638,10 @@ func (r *run) route(inst *Instance, t *TaskState, k WorkflowKey, step *stepPlan)
 		if until.IsZero() || r.over(until) {
 			return r.next(inst, k, value) // nothing to wait for
 		}
-		inst.WaitUntil, inst.Status = until, InstanceWaiting
+		inst.WaitUntil, inst.WaitDay, inst.Status = until, calendar.Date{}, InstanceWaiting
+		if isDate(until) {
+			inst.WaitDay = calendar.Of(until)
+		}
 		r.event(inst, path+"/"+EventWaiting, k.Node, EventWaiting, value+" until "+formatTraceTime(until), nil)
 		r.moved = true
 	case rt.Pause != nil:

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -110,7 +111,7 @@ func (w *world) tick(now time.Time) []engine.Effect {
 			w.t.Fatalf("%s: %v", now, e)
 		}
 		w.state.Record(&res)
-		w.instances[id] = insts
+		w.instances[id] = w.persist(insts)
 		for _, ef := range res.Effects {
 			k := ef.Key.String()
 			if w.ledger[k] {
@@ -122,6 +123,25 @@ func (w *world) tick(now time.Time) []engine.Effect {
 		}
 	}
 	return fresh
+}
+
+// persist round-trips instances through JSON, as the store keeps them, with
+// times coming back in another zone, as a database may return them.
+func (w *world) persist(insts []engine.Instance) []engine.Instance {
+	w.t.Helper()
+	data, err := json.Marshal(insts)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var out []engine.Instance
+	if err := json.Unmarshal(data, &out); err != nil {
+		w.t.Fatal(err)
+	}
+	for i := range out {
+		out[i].WaitUntil = out[i].WaitUntil.In(w.loc)
+		out[i].Base = out[i].Base.In(w.loc)
+	}
+	return out
 }
 
 func (w *world) apply(s *engine.Subject, ef engine.Effect) {
