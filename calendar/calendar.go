@@ -20,11 +20,38 @@ const Layout = "2006-01-02"
 
 // Parse reads YYYY-MM-DD strictly (no times, no other separators).
 func Parse(s string) (Date, error) {
-	t, err := time.Parse(Layout, s)
-	if err != nil || len(s) != len(Layout) {
-		return Date{}, fmt.Errorf("invalid date %q: want YYYY-MM-DD", s)
+	// Hot in imports and ticks: no time.Parse.
+	if len(s) == len(Layout) && s[4] == '-' && s[7] == '-' {
+		y, ok1 := digits(s[0:4])
+		m, ok2 := digits(s[5:7])
+		d, ok3 := digits(s[8:10])
+		if ok1 && ok2 && ok3 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(time.Month(m), y) {
+			return Date{y, time.Month(m), d}, nil
+		}
 	}
-	return Of(t), nil
+	return Date{}, fmt.Errorf("invalid date %q: want YYYY-MM-DD", s)
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func daysIn(m time.Month, year int) int {
+	if m == time.February {
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return 31 - int((m-1)%7%2)
 }
 
 // MustParse is Parse for tests and constants; it panics on bad input.

@@ -51,3 +51,23 @@ func TestScan(t *testing.T) {
 		t.Error("Scan(int) accepted")
 	}
 }
+
+func TestParseMatchesTimeParse(t *testing.T) {
+	t.Parallel()
+	for d := MustParse("1999-12-25"); d.Year < 2102; d = d.AddDays(3) {
+		got, err := Parse(d.String())
+		if err != nil || got != d {
+			t.Fatalf("Parse(%s) = %v, %v", d, got, err)
+		}
+	}
+	for _, bad := range []string{"2100-02-29", "2023-02-29", "2026-04-31", "2026-06-31", "2026-09-31", "2026-11-31", "2026-00-10", "2026-01-00", "20x6-01-01"} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("Parse(%q) accepted", bad)
+		}
+	}
+	for _, good := range []string{"2000-02-29", "2024-02-29", "2026-07-31", "2026-08-31", "2026-12-31"} {
+		if _, err := Parse(good); err != nil {
+			t.Errorf("Parse(%q): %v", good, err)
+		}
+	}
+}

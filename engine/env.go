@@ -208,8 +208,8 @@ func NewEnv(s *Subject, c Clock) *Env {
 
 // ComputePaymentStats derives the aggregates of subject invoice inv from
 // the customer's invoices and their payments (all of one customer), at
-// clock c. The tick computes the same figures in SQL; simulations and
-// tests use this.
+// clock c, with the same [CustomerStats] the tick uses; simulations and
+// tests call it.
 func ComputePaymentStats(inv Invoice, customerInvoices []Invoice, payments []Payment, c Clock) PaymentStats {
 	last := make(map[int64]InvoicePayments, len(customerInvoices))
 	for _, p := range payments {
