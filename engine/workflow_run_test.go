@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -1129,6 +1130,86 @@ func TestTaskForm(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("TaskForm(%s) = %q, want %q", key, got, want)
+		}
+	}
+}
+
+// TestWorkflowRandomHistories drives invoices through random histories
+// (answers, promises, disputes, payments, missed ticks) and checks the
+// invariants the tick relies on: no panic, unique keys within a tick, the
+// same output for the same input, and no reminder or task after payment.
+func TestWorkflowRandomHistories(t *testing.T) {
+	t.Parallel()
+	outcomes := []map[string]any{
+		{"outcome": "promised", "promised_date": "2026-01-20"},
+		{"outcome": "promised", "promised_date": "2026-02-10"},
+		{"outcome": "refused"},
+		{"outcome": "unreachable"},
+		{"outcome": "disputed", "dispute_reason": "price"},
+	}
+	decisions := []string{"legal_action", "payment_plan", "write_off", "continue"}
+	for seed := uint64(1); seed <= 12; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		w := newWorld(t)
+		for id := int64(1); id <= 3; id++ {
+			w.invoice(id, "2026-01-05")
+		}
+		paid := map[int64]bool{}
+		for d := calendar.MustParse("2026-01-01"); !d.After(calendar.MustParse("2026-03-15")); d = d.AddDays(1) {
+			if rng.IntN(6) == 0 {
+				continue // a missed tick
+			}
+			at := w.at(d.String())
+			for id := int64(1); id <= 3; id++ {
+				for _, tk := range w.tasks[id] {
+					k, _ := engine.ParseWorkflowKey(tk.Key)
+					if tk.Status != engine.TaskOpen || rng.IntN(3) != 0 {
+						continue
+					}
+					switch k.Part {
+					case "task":
+						w.complete(id, k.Node, "task", at.Add(-time.Hour), outcomes[rng.IntN(len(outcomes))])
+					case "approval":
+						w.complete(id, k.Node, "approval", at.Add(-time.Hour), map[string]any{"decision": decisions[rng.IntN(len(decisions))]})
+					}
+				}
+				s := w.subject(id)
+				if s.Invoice.Disputed && rng.IntN(5) == 0 {
+					s.Invoice.Disputed = false
+				}
+				if !paid[id] && rng.IntN(40) == 0 {
+					w.pay(id, at.Add(-time.Hour))
+					paid[id] = true
+				}
+			}
+			// the same input twice gives the same output
+			ev := w.b.NewEvaluator(engine.Clock{Now: at, Location: w.loc})
+			for _, s := range w.subjects {
+				in := engine.WorkflowInput{Instances: w.instances[s.Invoice.ID], Tasks: w.tasks[s.Invoice.ID]}
+				var r1, r2 engine.Result
+				i1, i2 := ev.Advance(s, in, &r1), ev.Advance(s, in, &r2)
+				if !reflect.DeepEqual(r1.Effects, r2.Effects) || !reflect.DeepEqual(i1, i2) {
+					t.Fatalf("seed %d %s invoice %d: not deterministic", seed, d, s.Invoice.ID)
+				}
+				seen := map[string]bool{}
+				for _, ef := range r1.Effects {
+					if seen[ef.Key.String()] {
+						t.Fatalf("seed %d %s: duplicate key %s", seed, d, ef.Key)
+					}
+					seen[ef.Key.String()] = true
+				}
+			}
+			for _, ef := range w.tick(at) {
+				id := ef.Key.Subject
+				if paid[id] && ef.Workflow != "" && (ef.Kind == engine.ActionNotify || ef.Kind == engine.ActionTask || ef.Kind == engine.EffectApproval) {
+					t.Fatalf("seed %d %s: %s after payment: %s", seed, d, ef.Kind, ef.Key)
+				}
+			}
+		}
+		for id := int64(1); id <= 3; id++ {
+			if in := w.instance(id); paid[id] && in.Active() {
+				t.Errorf("seed %d invoice %d: paid but %s", seed, id, in.Status)
+			}
 		}
 	}
 }
