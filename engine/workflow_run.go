@@ -61,10 +61,11 @@ const (
 // The tick keeps one per (workflow, invoice): when a stopped instance
 // starts again, Run goes up and the same row is reused.
 type Instance struct {
-	ID        int64  `json:"id,omitempty"`
-	Workflow  string `json:"workflow"`
-	Version   int    `json:"version"`
-	InvoiceID int64  `json:"invoice_id"`
+	ID       int64  `json:"id,omitempty"`
+	Workflow string `json:"workflow"`
+	// Version is the workflow version the instance last ran on.
+	Version   int   `json:"version"`
+	InvoiceID int64 `json:"invoice_id"`
 	// Run numbers the runs on this invoice from 1; it is part of every key.
 	Run    int    `json:"run"`
 	Status string `json:"status"`
@@ -440,6 +441,7 @@ func (r *run) step(inst *Instance, exists, requested bool) error {
 		r.end(inst, InstanceStopped, "stop_when")
 		return nil
 	}
+	inst.Version = w.Version // an instance runs on the published version
 	if inst.Node == "" {
 		inst.NodeIndex = -1
 	} else if idx, ok := w.NodeIndex[inst.Node]; !ok || idx != inst.NodeIndex {
