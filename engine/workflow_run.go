@@ -287,6 +287,21 @@ func (e *Evaluator) Advance(s *Subject, in WorkflowInput, out *Result) []Instanc
 	return result
 }
 
+// Step evaluates s's rules, then advances its workflows with the rules'
+// start_workflow requests and set actions visible: what the tick does for
+// each invoice. It returns the instances as [Evaluator.Advance] does.
+func (e *Evaluator) Step(s *Subject, st FireState, in WorkflowInput, out *Result) []Instance {
+	from := len(out.Effects)
+	e.Evaluate(s, st, out)
+	for _, name := range StartRequests(out.Effects[from:], s.Invoice.ID) {
+		if !slices.Contains(in.Start, name) {
+			in.Start = append(in.Start[:len(in.Start):len(in.Start)], name)
+		}
+	}
+	in.KeepEnv = true
+	return e.Advance(s, in, out)
+}
+
 // compareTasks orders tasks by completion, then key: the order outcomes
 // are routed in.
 func compareTasks(a, b TaskState) int {

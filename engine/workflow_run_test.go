@@ -104,10 +104,8 @@ func (w *world) tick(now time.Time) []engine.Effect {
 	var fresh []engine.Effect
 	for _, s := range w.subjects {
 		var res engine.Result
-		ev.Evaluate(s, w.state, &res)
 		id := s.Invoice.ID
-		in := engine.WorkflowInput{Instances: w.instances[id], Tasks: w.tasks[id], Start: engine.StartRequests(res.Effects, id), KeepEnv: true}
-		insts := ev.Advance(s, in, &res)
+		insts := ev.Step(s, w.state, engine.WorkflowInput{Instances: w.instances[id], Tasks: w.tasks[id]}, &res)
 		for _, e := range res.Errors {
 			w.t.Fatalf("%s: %v", now, e)
 		}
