@@ -495,7 +495,7 @@ func (r *run) step(inst *Instance, exists, requested bool) error {
 	}
 	if inst.Status == InstancePaused {
 		if inst.RoutePause && !r.hasPauseWhen(inst.PausedReason) {
-			return nil // only a stop, or a new run, ends it
+			return nil // only stop_when ends it
 		}
 		r.event(inst, EventResumed+"-"+strconv.Itoa(inst.Pauses), inst.Node, EventResumed, inst.PausedReason, nil)
 		inst.Status = InstanceRunning
