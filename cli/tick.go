@@ -58,7 +58,7 @@ func newEffectLine(date string, e engine.TickEffect) effectLine {
 	}
 	l := effectLine{Date: date, Invoice: e.InvoiceNumber, Customer: e.CustomerKey, Kind: kind, Source: e.Rule,
 		Field: e.Field, Value: e.Value, Assignee: e.Assignee, Role: string(e.Role), Title: e.Title,
-		Channel: e.Channel, To: e.To, Template: e.Template, Workflow: e.Workflow, Key: store.LedgerKey(e.Effect)}
+		Channel: e.Channel, To: e.To, Template: e.Template, Workflow: e.Workflow, Node: e.Node, Event: e.Event, Key: store.LedgerKey(e.Effect)}
 	if l.To == "" {
 		l.To = string(e.ToRole)
 	}

@@ -67,6 +67,13 @@ type BatchInput struct {
 	Subjects   []Subject
 	Fires      map[FireKey]bool
 	Conditions map[RuleSubject]bool
+	// Workflows holds each invoice's workflow instances and their open or
+	// not yet routed tasks, by invoice id.
+	Workflows map[int64]WorkflowInput
+
+	// Changed receives the workflow instances the batch changed, for the
+	// store to save with the batch's effects.
+	Changed []Instance
 }
 
 // RuleSubject names a rule on an invoice.
@@ -210,7 +217,8 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 	return st, nil
 }
 
-// evaluateBatch runs the rules on every subject of the batch. A customer
+// evaluateBatch runs the rules, then the workflows, on every subject of the
+// batch. A customer
 // change made for one invoice (risk, do-not-contact, custom fields) is
 // visible when the customer's later invoices are evaluated, as in one pass.
 func evaluateBatch(ev *Evaluator, in *BatchInput, res *Result) {
@@ -223,7 +231,11 @@ func evaluateBatch(ev *Evaluator, in *BatchInput, res *Result) {
 			s.CustomerCustom = c.Custom
 		}
 		from := len(res.Effects)
-		ev.Evaluate(s, in, res)
+		for _, inst := range ev.Step(s, in, in.Workflows[s.Invoice.ID], res) {
+			if inst.Changed {
+				in.Changed = append(in.Changed, inst)
+			}
+		}
 		for _, e := range res.Effects[from:] {
 			if e.Kind == ActionSet && len(e.Field) > 9 && e.Field[:9] == "customer." {
 				if changed == nil {
@@ -243,7 +255,7 @@ func CountEffects(in *BatchInput, res *Result) BatchStats {
 		switch e.Kind {
 		case ActionSet:
 			st.States++
-		case ActionTask:
+		case ActionTask, EffectApproval:
 			st.Tasks++
 		case ActionNotify:
 			st.Outbox++

@@ -232,7 +232,76 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 	if err := s.loadFireState(ctx, q, b, c, in); err != nil {
 		return nil, err
 	}
+	if err := s.loadWorkflows(ctx, q, b, c, users, in); err != nil {
+		return nil, err
+	}
 	return in, nil
+}
+
+// taskRouteWindow is how long a done workflow task is still handed to the
+// engine to route its outcome (it is routed at the first tick after).
+const taskRouteWindow = 30 * 24 * time.Hour
+
+// loadWorkflows reads the batch's workflow instances and their open and
+// recently done tasks.
+func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, users map[int64]string, in *engine.BatchInput) error {
+	rows, err := q.QueryContext(ctx, s.Rebind("SELECT id, state FROM workflow_instances WHERE "+s.scope()), b.Lo, b.Hi)
+	if err != nil {
+		return err
+	}
+	in.Workflows = map[int64]engine.WorkflowInput{}
+	for rows.Next() {
+		var id int64
+		var state string
+		var inst engine.Instance
+		if err := rows.Scan(&id, &state); err != nil {
+			rows.Close()
+			return err
+		}
+		if err := json.Unmarshal([]byte(state), &inst); err != nil {
+			rows.Close()
+			return fmt.Errorf("workflow instance %d: %w", id, err)
+		}
+		inst.ID = id
+		wi := in.Workflows[inst.InvoiceID]
+		wi.Instances = append(wi.Instances, inst)
+		in.Workflows[inst.InvoiceID] = wi
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if len(in.Workflows) == 0 {
+		return nil
+	}
+	rows, err = q.QueryContext(ctx, s.Rebind(`SELECT key, kind, status, outcome, due_at, completed_at, COALESCE(assignee_id, 0), role, escalated_at, invoice_id
+		FROM tasks WHERE instance_id IS NOT NULL AND `+s.scope()+` AND (status = 'open' OR (status = 'done' AND completed_at >= ?))`),
+		b.Lo, b.Hi, c.Now.Add(-taskRouteWindow).UTC())
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			t                         engine.TaskState
+			outcome, role             string
+			due, completed, escalated sql.NullTime
+			assignee, invoice         int64
+		)
+		if err := rows.Scan(&t.Key, &t.Kind, &t.Status, &outcome, &due, &completed, &assignee, &role, &escalated, &invoice); err != nil {
+			return err
+		}
+		if outcome != "" && outcome != "{}" {
+			if err := json.Unmarshal([]byte(outcome), &t.Outcome); err != nil {
+				return fmt.Errorf("task %s: outcome: %w", t.Key, err)
+			}
+		}
+		t.DueAt, t.CompletedAt, t.EscalatedAt = due.Time, completed.Time, escalated.Time
+		t.Assignee, t.Role = users[assignee], engine.Role(role)
+		wi := in.Workflows[invoice]
+		wi.Tasks = append(wi.Tasks, t)
+		in.Workflows[invoice] = wi
+	}
+	return rows.Err()
 }
 
 // statsKey names a tick's customer aggregates.
@@ -404,6 +473,19 @@ func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun,
 	for i := range in.Subjects {
 		w.subjects[in.Subjects[i].Invoice.ID] = &in.Subjects[i]
 	}
+	// Instances first: the tasks of new ones refer to their rows.
+	for _, inst := range in.Changed {
+		state, err := json.Marshal(inst)
+		if err != nil {
+			return st, err
+		}
+		if _, err := w.exec(ctx, `INSERT INTO workflow_instances (workflow, invoice_id, customer_id, version, node, status, state, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workflow, invoice_id) DO UPDATE SET
+			version = excluded.version, node = excluded.node, status = excluded.status, state = excluded.state, updated_at = excluded.updated_at`,
+			inst.Workflow, inst.InvoiceID, w.customerOf(inst.InvoiceID), inst.Version, inst.Node, inst.Status, string(state), run.At, run.At); err != nil {
+			return st, fmt.Errorf("saving workflow %s on invoice %d: %w", inst.Workflow, inst.InvoiceID, err)
+		}
+	}
 	for i := range res.Effects {
 		isNew, err := w.write(ctx, &res.Effects[i], &st)
 		if err != nil {
@@ -532,7 +614,7 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 	case engine.ActionSet:
 		st.States++
 		return true, w.applySet(ctx, e, subj)
-	case engine.ActionTask:
+	case engine.ActionTask, engine.EffectApproval:
 		assignee, err := w.userID(ctx, e.Assignee)
 		if err != nil {
 			return false, err
@@ -541,11 +623,29 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 		if !e.DueAt.IsZero() {
 			due = e.DueAt.UTC()
 		}
+		kind := "task"
+		if e.Kind == engine.EffectApproval {
+			kind = "approval"
+		}
 		st.Tasks++
 		_, err = w.exec(ctx, `INSERT INTO tasks (key, kind, title, description, assignee_id, role, form, priority, status, due_at,
-			invoice_id, customer_id, source, created_at, updated_at)
-			VALUES (?, 'task', ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-			key, e.Title, e.Description, nullID(assignee), string(e.Role), e.Form, e.Priority, due, e.Key.Subject, nullID(custID), e.Rule, now, now)
+			invoice_id, customer_id, instance_id, node, source, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, (SELECT id FROM workflow_instances WHERE workflow = ? AND invoice_id = ?), ?, ?, ?, ?)
+			ON CONFLICT (key) DO NOTHING`,
+			LedgerKey(*e), kind, e.Title, e.Description, nullID(assignee), string(e.Role), e.Form, e.Priority, due, e.Key.Subject, nullID(custID),
+			e.Workflow, e.Key.Subject, e.Node, e.Rule, now, now)
+		return true, err
+	case engine.EffectTaskCancelled:
+		_, err := w.exec(ctx, "UPDATE tasks SET status = 'cancelled', updated_at = ? WHERE key = ? AND status = 'open'", now, e.Task)
+		return true, err
+	case engine.EffectEscalation:
+		// Reassign to the escalation role: the assignee's own team manager
+		// for sales_manager, else the first user holding the role.
+		_, err := w.exec(ctx, `UPDATE tasks SET role = ?, escalated_at = ?, updated_at = ?,
+			assignee_id = COALESCE((SELECT m.id FROM users m WHERE m.role = ? AND m.active = ?
+				AND (m.role <> 'sales_manager' OR m.team = COALESCE((SELECT a.team FROM users a WHERE a.id = tasks.assignee_id), ''))
+				ORDER BY m.id LIMIT 1), assignee_id)
+			WHERE key = ? AND status = 'open'`, string(e.Role), now, now, string(e.Role), true, e.Task)
 		return true, err
 	case engine.ActionNotify:
 		cc, _ := json.Marshal(e.Cc)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -202,4 +203,64 @@ func TestTickReplicasOnPostgres(t *testing.T) {
 	if workers < 2 {
 		t.Fatalf("only %d replica(s) claimed batches: the work was not shared", workers)
 	}
+}
+
+// TestPaymentStopsWorkflow: the escalation runs, then a payment in full
+// stops it at the next tick and cancels its open tasks at once.
+func TestPaymentStopsWorkflow(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seedDemo(t, s, 30, 200, "2026-11-01")
+		b := examples(t)
+		tick := func(day int) engine.TickStats {
+			st, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: time.Date(2026, 11, day, 9, 0, 0, 0, shanghai), Location: shanghai})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		for day := 1; day <= 20; day++ {
+			tick(day)
+		}
+		// An invoice whose escalation has open tasks.
+		var number string
+		var id, balance int64
+		var currency string
+		err := s.SQL().QueryRow(`SELECT i.number, i.id, i.balance_minor, i.currency FROM invoices i
+			JOIN workflow_instances w ON w.invoice_id = i.id AND w.status = 'running'
+			WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.invoice_id = i.id AND t.status = 'open' AND t.instance_id IS NOT NULL)
+			ORDER BY i.id LIMIT 1`).Scan(&number, &id, &balance, &currency)
+		if err != nil {
+			t.Fatalf("no running escalation with open tasks: %v", err)
+		}
+		pay := filepath.Join(t.TempDir(), "pay.csv")
+		amount := fmt.Sprintf("%d.%02d", balance/100, balance%100)
+		if currency == "JPY" {
+			amount = fmt.Sprint(balance)
+		}
+		if err := os.WriteFile(pay, []byte("invoice_number,amount,paid_at,reference\n"+number+","+amount+",2026-11-20T12:00:00+08:00,STOP-1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		company := engine.Company{Name: "T", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"}
+		if _, err := ingest.File(ctx, s, "payments", pay, ingest.Options{Company: company}); err != nil {
+			t.Fatal(err)
+		}
+		tick(21)
+		var status string
+		var open, cancelled int
+		s.SQL().QueryRow(s.Rebind("SELECT status FROM workflow_instances WHERE invoice_id = ?"), id).Scan(&status)
+		s.SQL().QueryRow(s.Rebind("SELECT COUNT(*) FROM tasks WHERE invoice_id = ? AND instance_id IS NOT NULL AND status = 'open'"), id).Scan(&open)
+		s.SQL().QueryRow(s.Rebind("SELECT COUNT(*) FROM tasks WHERE invoice_id = ? AND status = 'cancelled'"), id).Scan(&cancelled)
+		if status != "stopped" || open != 0 || cancelled == 0 {
+			t.Fatalf("after payment: instance %q, %d open tasks, %d cancelled; want stopped, 0, >0", status, open, cancelled)
+		}
+		// Nothing more happens to it: no notification after payment.
+		var after int
+		tick(25)
+		s.SQL().QueryRow(s.Rebind("SELECT COUNT(*) FROM outbox WHERE invoice_id = ? AND created_at > ?"), id, time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC)).Scan(&after)
+		if after != 0 {
+			t.Fatalf("%d notifications after the payment", after)
+		}
+	})
 }

@@ -111,7 +111,8 @@ CREATE TABLE tasks (
     created_at   TIMESTAMPTZ NOT NULL,
     updated_at   TIMESTAMPTZ NOT NULL,
     completed_at TIMESTAMPTZ,
-    completed_by BIGINT REFERENCES users (id)
+    completed_by BIGINT REFERENCES users (id),
+    escalated_at TIMESTAMPTZ
 );
 CREATE INDEX tasks_assignee ON tasks (assignee_id, status, due_at);
 CREATE INDEX tasks_role ON tasks (role, status, due_at);

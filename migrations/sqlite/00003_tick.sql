@@ -111,7 +111,8 @@ CREATE TABLE tasks (
     created_at   TIMESTAMP NOT NULL,
     updated_at   TIMESTAMP NOT NULL,
     completed_at TIMESTAMP,
-    completed_by INTEGER REFERENCES users (id)
+    completed_by INTEGER REFERENCES users (id),
+    escalated_at TIMESTAMP
 );
 CREATE INDEX tasks_assignee ON tasks (assignee_id, status, due_at);
 CREATE INDEX tasks_role ON tasks (role, status, due_at);

@@ -10,7 +10,7 @@ import (
 )
 
 // Ledger renders what ticks left behind (effect, fire, task and outbox keys,
-// invoice statuses and customer risks) in a comparable, sorted form.
+// invoice statuses, customer risks and workflow instances) in a comparable, sorted form.
 func Ledger(t testing.TB, s *store.Store) string {
 	t.Helper()
 	var b strings.Builder
@@ -21,6 +21,7 @@ func Ledger(t testing.TB, s *store.Store) string {
 		"SELECT key || ' ' || channel || ' ' || recipient FROM outbox",
 		"SELECT number || ' ' || status FROM invoices",
 		"SELECT external_id || ' ' || risk FROM customers",
+		"SELECT workflow || ' ' || invoice_id || ' ' || status || ' ' || node FROM workflow_instances",
 	} {
 		rows, err := s.SQL().Query(q)
 		if err != nil {

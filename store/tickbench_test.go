@@ -1,0 +1,133 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/store/storetest"
+)
+
+// BenchmarkTick measures a full tick of the example pack over generated
+// invoices (RECOUP_BENCH_INVOICES, default 1,000,000, ten per customer) on
+// SQLite, next to a raw keyset scan of the same columns in the same run:
+//
+//	raw-scan  reads every invoice row by id ranges, nothing else
+//	first     the first tick: evaluates and records every effect
+//	replay    the same tick again: evaluates everything, records nothing
+//
+// RECOUP_BENCH_DB reuses an existing database instead of generating one.
+// Run with: make bench, or
+// go test -run '^$' -bench Tick -benchtime 1x -timeout 60m ./store/
+func BenchmarkTick(b *testing.B) {
+	ctx := context.Background()
+	url := os.Getenv("RECOUP_BENCH_DB")
+	n := 1_000_000
+	if v := os.Getenv("RECOUP_BENCH_INVOICES"); v != "" {
+		n, _ = strconv.Atoi(v)
+	}
+	var s *store.Store
+	if url == "" {
+		s = storetest.SQLite(b)
+		start := time.Now()
+		seedDemo(b, s, n/10, n, "2026-11-29")
+		b.Logf("generated and imported %d invoices in %s", n, time.Since(start).Round(time.Second))
+	} else {
+		var err error
+		if s, err = store.Open(ctx, url); err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+	}
+	bundle := examples(b)
+	at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
+	opts := engine.TickOptions{At: at, Location: shanghai}
+
+	b.Run("raw-scan", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			rows := rawScan(b, s.SQL())
+			b.ReportMetric(float64(rows), "invoices")
+		}
+	})
+	b.Run("first", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if i > 0 {
+				b.Skip("the first tick runs once; see replay")
+			}
+			st, err := engine.RunTick(ctx, bundle, s, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(st.Invoices), "invoices")
+			b.ReportMetric(float64(st.Effects), "effects")
+		}
+	})
+	b.Run("replay", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			st, err := engine.RunTick(ctx, bundle, s, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if st.Effects != 0 {
+				b.Fatalf("replay recorded %d effects", st.Effects)
+			}
+			b.ReportMetric(float64(st.Invoices), "invoices")
+			b.ReportMetric(0, "rows-written")
+		}
+		b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+	})
+}
+
+// rawScan reads the invoice columns a tick reads, by id ranges.
+func rawScan(b *testing.B, db *sql.DB) int {
+	n := 0
+	var lo int64 = 0
+	for {
+		rows, err := db.Query(`SELECT id, number, customer_id, currency, amount_minor, balance_minor, paid_minor, payment_count,
+			last_paid_at, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom
+			FROM invoices WHERE id > ? ORDER BY id LIMIT 2000`, lo)
+		if err != nil {
+			b.Fatal(err)
+		}
+		got := 0
+		for rows.Next() {
+			var (
+				id, cust, amt, bal, paid, cnt, owner int64
+				num, cur, issue, due, status, custom string
+				last                                 sql.NullTime
+				disputed                             bool
+			)
+			if err := rows.Scan(&id, &num, &cust, &cur, &amt, &bal, &paid, &cnt, &last, &issue, &due, &status, &owner, &disputed, &custom); err != nil {
+				b.Fatal(err)
+			}
+			lo = id
+			got++
+		}
+		rows.Close()
+		n += got
+		if got == 0 {
+			return n
+		}
+	}
+}
+
+// peakRSSMiB reads the process's peak resident set (VmHWM) on Linux.
+func peakRSSMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
