@@ -23,7 +23,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/migrations"
 )
 
@@ -52,8 +51,8 @@ type Store struct {
 	dialect string
 	url     string
 
-	statsMu sync.Mutex
-	stats   map[statsKey]*engine.CustomerStats // the current tick's customer aggregates
+	tickMu    sync.Mutex
+	tickCache map[statsKey]*tickCache // per tick: customers and their aggregates
 }
 
 // Open connects to the database named by url: "sqlite:PATH" or

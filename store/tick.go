@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/recoup/recoup/calendar"
@@ -131,7 +132,7 @@ func (s *Store) scope() string {
 
 // ProcessBatch implements engine.TickStore.
 func (s *Store) ProcessBatch(ctx context.Context, run engine.TickRun, b engine.TickBatch, c engine.Clock, dry bool, evaluate func(*engine.BatchInput) *engine.Result) (engine.BatchStats, *engine.BatchInput, error) {
-	stats, err := s.customerStats(ctx, run, c)
+	cache, err := s.cacheFor(ctx, run, c)
 	if err != nil {
 		return engine.BatchStats{}, nil, err
 	}
@@ -148,7 +149,7 @@ func (s *Store) ProcessBatch(ctx context.Context, run engine.TickRun, b engine.T
 		defer tx.Rollback()
 		q = tx
 	}
-	in, err := s.loadBatch(ctx, q, b, c, stats)
+	in, err := s.loadBatch(ctx, q, b, c, cache)
 	if err != nil {
 		return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 	}
@@ -162,18 +163,42 @@ func (s *Store) ProcessBatch(ctx context.Context, run engine.TickRun, b engine.T
 		}
 		defer tx.Rollback()
 	}
-	st, err := s.commitBatch(ctx, tx, run, b, in, res)
+	st, touched, err := s.commitBatch(ctx, tx, run, b, in, res, cache)
 	if err != nil {
 		return st, nil, fmt.Errorf("recording: %w", err)
 	}
-	return st, in, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return st, nil, err
+	}
+	return st, in, s.refreshCustomers(ctx, cache, touched)
 }
 
-func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, stats *engine.CustomerStats) (*engine.BatchInput, error) {
-	users, err := userEmails(ctx, q)
-	if err != nil {
-		return nil, err
+// refreshCustomers re-reads into the tick's cache the customers a batch
+// changed, so later batches see the changes.
+func (s *Store) refreshCustomers(ctx context.Context, cache *tickCache, ids map[int64]bool) error {
+	if len(ids) == 0 {
+		return nil
 	}
+	users, err := userEmails(ctx, s.sqlDB)
+	if err != nil {
+		return err
+	}
+	args := make([]any, 0, len(ids))
+	for id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
+		region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom
+		FROM customers WHERE id IN (`+placeholders(len(args))+`)`), args...)
+	if err != nil {
+		return err
+	}
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	return scanCustomers(rows, users, cache.customers)
+}
+
+func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, cache *tickCache) (*engine.BatchInput, error) {
 	where := "id BETWEEN ? AND ? ORDER BY id"
 	if s.dialect == Postgres {
 		where = "customer_id BETWEEN ? AND ? ORDER BY customer_id, id"
@@ -186,8 +211,6 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 	}
 	defer rows.Close()
 	in := &engine.BatchInput{Fires: map[engine.FireKey]bool{}, Conditions: map[engine.RuleSubject]bool{}}
-	var custIDs []int64
-	seen := map[int64]bool{}
 	for rows.Next() {
 		var (
 			sub     engine.Subject
@@ -204,35 +227,29 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 		if last.Valid {
 			p.LastPaidAt = last.Time.UTC()
 		}
-		inv.OwnerEmail = users[ownerID]
+		inv.OwnerEmail = cache.users[ownerID]
 		if custom != "" && custom != "{}" {
 			if err := json.Unmarshal([]byte(custom), &inv.Custom); err != nil {
 				return nil, fmt.Errorf("invoice %s: custom fields: %w", inv.Number, err)
 			}
 		}
-		sub.Payments = stats.Stats(inv.CustomerID, p)
-		if !seen[inv.CustomerID] {
-			seen[inv.CustomerID] = true
-			custIDs = append(custIDs, inv.CustomerID)
-		}
+		sub.Payments = cache.stats.Stats(inv.CustomerID, p)
 		in.Subjects = append(in.Subjects, sub)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	customers, err := s.loadCustomers(ctx, q, custIDs, users)
-	if err != nil {
-		return nil, err
-	}
+	cache.mu.Lock()
 	for i := range in.Subjects {
 		sub := &in.Subjects[i]
-		c := customers[sub.Invoice.CustomerID]
+		c := cache.customers[sub.Invoice.CustomerID]
 		sub.Customer, sub.CustomerCustom = c.Customer, c.custom
 	}
+	cache.mu.Unlock()
 	if err := s.loadFireState(ctx, q, b, c, in); err != nil {
 		return nil, err
 	}
-	if err := s.loadWorkflows(ctx, q, b, c, users, in); err != nil {
+	if err := s.loadWorkflows(ctx, q, b, c, cache.users, in); err != nil {
 		return nil, err
 	}
 	return in, nil
@@ -304,21 +321,63 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 	return rows.Err()
 }
 
-// statsKey names a tick's customer aggregates.
+// statsKey names a tick's cache.
 type statsKey struct {
 	run int64
 	at  time.Time
 }
 
-// customerStats returns the payment aggregates of every customer for run,
-// computed once per tick and process from one pass over a covering index.
-func (s *Store) customerStats(ctx context.Context, run engine.TickRun, c engine.Clock) (*engine.CustomerStats, error) {
+// tickCache holds what every batch of a tick reads: all customers, kept
+// current with the tick's own changes to them, and their payment
+// aggregates. It is filled once per tick and process.
+type tickCache struct {
+	mu        sync.Mutex
+	stats     *engine.CustomerStats
+	customers map[int64]customerRow
+	users     map[int64]string // emails by id
+}
+
+// cacheFor returns run's cache, loading it on first use.
+func (s *Store) cacheFor(ctx context.Context, run engine.TickRun, c engine.Clock) (*tickCache, error) {
 	key := statsKey{run.ID, run.At}
-	s.statsMu.Lock()
-	defer s.statsMu.Unlock()
-	if cs, ok := s.stats[key]; ok {
-		return cs, nil
+	s.tickMu.Lock()
+	defer s.tickMu.Unlock()
+	if tc, ok := s.tickCache[key]; ok {
+		return tc, nil
 	}
+	users, err := userEmails(ctx, s.sqlDB)
+	if err != nil {
+		return nil, err
+	}
+	tc := &tickCache{customers: map[int64]customerRow{}, users: users}
+	rows, err := s.sqlDB.QueryContext(ctx, `SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
+		region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom FROM customers`)
+	if err != nil {
+		return nil, err
+	}
+	if err := scanCustomers(rows, users, tc.customers); err != nil {
+		return nil, err
+	}
+	if tc.stats, err = s.customerStats(ctx, c); err != nil {
+		return nil, err
+	}
+	if s.tickCache == nil {
+		s.tickCache = map[statsKey]*tickCache{}
+	}
+	// Keep the caches of a few recent ticks (a dry run may interleave).
+	for k := range s.tickCache {
+		if len(s.tickCache) < 3 {
+			break
+		}
+		delete(s.tickCache, k)
+	}
+	s.tickCache[key] = tc
+	return tc, nil
+}
+
+// customerStats computes the payment aggregates of every customer from one
+// pass over a covering index.
+func (s *Store) customerStats(ctx context.Context, c engine.Clock) (*engine.CustomerStats, error) {
 	rows, err := s.sqlDB.QueryContext(ctx, "SELECT customer_id, balance_minor, due_date, last_paid_at FROM invoices")
 	if err != nil {
 		return nil, err
@@ -336,43 +395,12 @@ func (s *Store) customerStats(ctx context.Context, run engine.TickRun, c engine.
 		}
 		cs.Add(cust, balance, due, last.Time)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if s.stats == nil {
-		s.stats = map[statsKey]*engine.CustomerStats{}
-	}
-	// Keep only the current tick's aggregates.
-	clear(s.stats)
-	s.stats[key] = cs
-	return cs, nil
+	return cs, rows.Err()
 }
 
 type customerRow struct {
 	engine.Customer
 	custom map[string]string
-}
-
-func (s *Store) loadCustomers(ctx context.Context, q querier, ids []int64, users map[int64]string) (map[int64]customerRow, error) {
-	out := make(map[int64]customerRow, len(ids))
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		rows, err := q.QueryContext(ctx, s.Rebind(`SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
-			region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom
-			FROM customers WHERE id IN (`+placeholders(len(part))+`)`), args...)
-		if err != nil {
-			return nil, err
-		}
-		if err := scanCustomers(rows, users, out); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 func scanCustomers(rows *sql.Rows, users map[int64]string, out map[int64]customerRow) error {
@@ -467,9 +495,10 @@ func LedgerKey(e engine.Effect) string {
 }
 
 // commitBatch records a batch's result in tx.
-func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun, b engine.TickBatch, in *engine.BatchInput, res *engine.Result) (engine.BatchStats, error) {
+func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun, b engine.TickBatch, in *engine.BatchInput, res *engine.Result, cache *tickCache) (engine.BatchStats, map[int64]bool, error) {
 	st := engine.BatchStats{Invoices: len(in.Subjects), Errors: len(res.Errors), New: make([]bool, len(res.Effects))}
 	w := &effectWriter{s: s, tx: tx, run: run, subjects: map[int64]*engine.Subject{}}
+	defer w.close()
 	for i := range in.Subjects {
 		w.subjects[in.Subjects[i].Invoice.ID] = &in.Subjects[i]
 	}
@@ -477,19 +506,19 @@ func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun,
 	for _, inst := range in.Changed {
 		state, err := json.Marshal(inst)
 		if err != nil {
-			return st, err
+			return st, nil, err
 		}
 		if _, err := w.exec(ctx, `INSERT INTO workflow_instances (workflow, invoice_id, customer_id, version, node, status, state, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workflow, invoice_id) DO UPDATE SET
 			version = excluded.version, node = excluded.node, status = excluded.status, state = excluded.state, updated_at = excluded.updated_at`,
 			inst.Workflow, inst.InvoiceID, w.customerOf(inst.InvoiceID), inst.Version, inst.Node, inst.Status, string(state), run.At, run.At); err != nil {
-			return st, fmt.Errorf("saving workflow %s on invoice %d: %w", inst.Workflow, inst.InvoiceID, err)
+			return st, nil, fmt.Errorf("saving workflow %s on invoice %d: %w", inst.Workflow, inst.InvoiceID, err)
 		}
 	}
 	for i := range res.Effects {
 		isNew, err := w.write(ctx, &res.Effects[i], &st)
 		if err != nil {
-			return st, fmt.Errorf("effect %s: %w", LedgerKey(res.Effects[i]), err)
+			return st, nil, fmt.Errorf("effect %s: %w", LedgerKey(res.Effects[i]), err)
 		}
 		st.New[i] = isNew
 		if isNew {
@@ -499,32 +528,32 @@ func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun,
 		}
 	}
 	for _, k := range res.Fired {
-		if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO rule_fires (key, rule, invoice_id, customer_id, period, tick_id, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`), k.String(), k.Rule, k.Subject, w.customerOf(k.Subject), k.Period, nullID(run.ID), run.At); err != nil {
-			return st, err
+		if _, err := w.exec(ctx, `INSERT INTO rule_fires (key, rule, invoice_id, customer_id, period, tick_id, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`, k.String(), k.Rule, k.Subject, w.customerOf(k.Subject), k.Period, nullID(run.ID), run.At); err != nil {
+			return st, nil, err
 		}
 	}
 	for _, c := range res.Conditions {
-		if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO rule_conditions (rule, invoice_id, customer_id, value, at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (invoice_id, rule) DO UPDATE SET value = excluded.value, at = excluded.at`), c.Rule, c.Subject, w.customerOf(c.Subject), c.Value, run.At); err != nil {
-			return st, err
+		if _, err := w.exec(ctx, `INSERT INTO rule_conditions (rule, invoice_id, customer_id, value, at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (invoice_id, rule) DO UPDATE SET value = excluded.value, at = excluded.at`, c.Rule, c.Subject, w.customerOf(c.Subject), c.Value, run.At); err != nil {
+			return st, nil, err
 		}
 	}
 	for _, e := range res.Errors {
 		// One record per rule, invoice and day: a failing rule is visible
 		// in the invoice's history without flooding it every tick.
 		key := fmt.Sprintf("error/%s/invoice/%d/%s", e.Rule, e.Subject, calendar.Of(run.At))
-		if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO effects (key, tick_id, at, kind, source, invoice_id, customer_id, value)
-			VALUES (?, ?, ?, 'error', ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`), key, nullID(run.ID), run.At, e.Rule, e.Subject, nullID(w.customerOf(e.Subject)), e.Err.Error()); err != nil {
-			return st, err
+		if _, err := w.exec(ctx, `INSERT INTO effects (key, tick_id, at, kind, source, invoice_id, customer_id, value)
+			VALUES (?, ?, ?, 'error', ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`, key, nullID(run.ID), run.At, e.Rule, e.Subject, nullID(w.customerOf(e.Subject)), e.Err.Error()); err != nil {
+			return st, nil, err
 		}
 	}
 	if run.ID != 0 {
 		if _, err := tx.ExecContext(ctx, s.Rebind("UPDATE tick_batches SET status = 'done' WHERE tick_id = ? AND seq = ?"), run.ID, b.Seq); err != nil {
-			return st, err
+			return st, nil, err
 		}
 	}
-	return st, nil
+	return st, w.touched, nil
 }
 
 // FinishTick implements engine.TickStore: the tick is done once every batch
@@ -544,6 +573,10 @@ type effectWriter struct {
 	run      engine.TickRun
 	subjects map[int64]*engine.Subject
 	users    map[string]int64
+	stmts    map[string]*sql.Stmt
+	// touched lists customers whose cached row must follow this batch's
+	// changes once it commits.
+	touched map[int64]bool
 }
 
 func (w *effectWriter) customerOf(invoice int64) int64 {
@@ -553,12 +586,32 @@ func (w *effectWriter) customerOf(invoice int64) int64 {
 	return 0
 }
 
+// exec runs q on the batch's transaction through a prepared statement
+// cached for the batch (the SQLite driver would otherwise parse it anew on
+// every call).
 func (w *effectWriter) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	r, err := w.tx.ExecContext(ctx, w.s.Rebind(q), args...)
+	st, ok := w.stmts[q]
+	if !ok {
+		var err error
+		if st, err = w.tx.PrepareContext(ctx, w.s.Rebind(q)); err != nil {
+			return 0, err
+		}
+		if w.stmts == nil {
+			w.stmts = map[string]*sql.Stmt{}
+		}
+		w.stmts[q] = st
+	}
+	r, err := st.ExecContext(ctx, args...)
 	if err != nil {
 		return 0, err
 	}
 	return r.RowsAffected()
+}
+
+func (w *effectWriter) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
 }
 
 func (w *effectWriter) userID(ctx context.Context, email string) (int64, error) {
@@ -685,6 +738,10 @@ func (w *effectWriter) applySet(ctx context.Context, e *engine.Effect, subj *eng
 			return fmt.Errorf("no customer for invoice %d", e.Key.Subject)
 		}
 		table, id = "customers", subj.Customer.ID
+		if w.touched == nil {
+			w.touched = map[int64]bool{}
+		}
+		w.touched[id] = true
 	}
 	switch field {
 	case "invoice.status":
