@@ -167,4 +167,3 @@ func redactURL(s string) string {
 	u.RawQuery = ""
 	return u.String()
 }
-
