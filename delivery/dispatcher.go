@@ -80,14 +80,14 @@ func New(s *store.Store, cfg Config, o Options) (*Dispatcher, error) {
 		d.senders[ChannelEmail] = e
 	}
 	if cfg.SMS != nil {
-		h, err := NewHTTP(*cfg.SMS, defaultSMSBody, o.Now)
+		h, err := NewHTTP(*cfg.SMS, DefaultSMSBody, o.Now)
 		if err != nil {
 			return nil, fmt.Errorf("sms: %w", err)
 		}
 		d.senders[ChannelSMS] = h
 	}
 	if cfg.Webhook != nil {
-		h, err := NewHTTP(cfg.Webhook.HTTPConfig, defaultWebhookBody, o.Now)
+		h, err := NewHTTP(cfg.Webhook.HTTPConfig, DefaultWebhookBody, o.Now)
 		if err != nil {
 			return nil, fmt.Errorf("webhook: %w", err)
 		}

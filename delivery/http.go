@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -46,9 +47,10 @@ const (
 	HeaderEvent          = "X-Recoup-Event"
 )
 
+// Default request bodies.
 const (
-	defaultSMSBody     = `{"to":{{json .To}},"text":{{json .Text}},"reference":{{json .Key}}}`
-	defaultWebhookBody = `{{.Payload}}`
+	DefaultSMSBody     = `{"to":{{json .To}},"text":{{json .Text}},"reference":{{json .Key}}}`
+	DefaultWebhookBody = `{{.Payload}}`
 )
 
 func (c HTTPConfig) validate(what string) error {
@@ -142,6 +144,13 @@ func (h *HTTP) Send(ctx context.Context, m *Message) error {
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) { // its message repeats the URL, query and all
+			err = ue.Err
+			if ue.Timeout() {
+				err = fmt.Errorf("timeout after %s: %w", h.cfg.Timeout, err)
+			}
+		}
 		return fmt.Errorf("posting to %s: %w", redactURL(h.cfg.URL), err)
 	}
 	defer resp.Body.Close()
