@@ -89,6 +89,7 @@ CREATE TABLE workflow_instances (
     UNIQUE (workflow, invoice_id)
 );
 CREATE INDEX workflow_instances_customer ON workflow_instances (customer_id);
+CREATE INDEX workflow_instances_invoice ON workflow_instances (invoice_id);
 
 CREATE TABLE tasks (
     id           INTEGER PRIMARY KEY,
@@ -117,6 +118,7 @@ CREATE TABLE tasks (
 CREATE INDEX tasks_assignee ON tasks (assignee_id, status, due_at);
 CREATE INDEX tasks_role ON tasks (role, status, due_at);
 CREATE INDEX tasks_invoice ON tasks (invoice_id);
+CREATE INDEX tasks_customer ON tasks (customer_id);
 CREATE INDEX tasks_instance ON tasks (instance_id, status);
 
 CREATE TABLE outbox (
