@@ -7,6 +7,5 @@ func CrashAfterSend(d *Dispatcher, crash bool) { d.crashAfterSend = crash }
 // ErrCrashed is what a pass stopped by CrashAfterSend returns.
 var ErrCrashed = errCrashed
 
-
 // CapFreeAt exposes the frequency cap computation.
 var CapFreeAt = (*Policy).capFreeAt
