@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // FuzzLoad feeds arbitrary bytes to the loader as YAML and as JSON: it must
@@ -26,6 +28,17 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("apiVersion: recoup/v1\nkind: Rule\nmetadata: {name: r}\nspec:\n  on: invoice\n  when: |\n    invoice.balance > 0 &&\n    today > invoice.due_date\n  then: [{set: {invoice.status: overdue}}]\n"), false)
 	f.Add([]byte(`[{"apiVersion":"recoup/v1","kind":"Template","metadata":{"name":"t"},"spec":{"body":"{{.invoice.number}}"}}]`), true)
 	f.Fuzz(func(t *testing.T, data []byte, isJSON bool) {
+		// A slow input is a denial of service: fail it, so the fuzzer
+		// keeps it.
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				panic(fmt.Sprintf("loading took over 5s: %q", data))
+			}
+		}()
 		name := "fuzz.yaml"
 		if isJSON {
 			name = "fuzz.json"
