@@ -31,6 +31,12 @@ type Config struct {
 	// zone ("0 9 * * 1-5", "@hourly") or "off". Default @hourly. Env
 	// RECOUP_TICK_SCHEDULE.
 	TickSchedule string
+	// Delivery is the delivery configuration file (channels, contact
+	// policy, retries; see package delivery), or "off" to run serve
+	// without the outbox dispatcher. Default "": no file, so only in-app
+	// messages are delivered and other channels wait in the outbox. Env
+	// RECOUP_DELIVERY.
+	Delivery string
 }
 
 // WithDefaults fills unset fields.
@@ -60,6 +66,11 @@ func (c Config) Validate() error {
 	if c.TickSchedule != "off" {
 		if _, err := parseSchedule(c.TickSchedule); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	if c.Delivery != "" && c.Delivery != "off" {
+		if _, err := os.Stat(c.Delivery); err != nil {
+			errs = append(errs, fmt.Errorf("delivery configuration: %w", err))
 		}
 	}
 	if err := store.ValidateCompany(c.Company()); err != nil {

@@ -53,6 +53,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newValidateCmd())
 	root.AddCommand(newApplyCmd())
 	root.AddCommand(newTickCmd(), newExplainCmd(), newSimulateCmd())
+	root.AddCommand(newDeliverCmd(), newRenderCmd())
 	return root
 }
 

@@ -59,6 +59,16 @@ func newServeCmd() *cobra.Command {
 				log.Info("tick scheduled", "schedule", cfg.TickSchedule, "time_zone", company.TimeZone)
 			}
 
+			// Outbox delivery (package delivery): drains the outbox every
+			// poll interval until serve stops.
+			if cfg.Delivery != "off" {
+				stopDelivery, err := startDelivery(ctx, s, cfg, log)
+				if err != nil {
+					return err
+				}
+				defer stopDelivery()
+			}
+
 			ln, err := net.Listen("tcp", cfg.Addr)
 			if err != nil {
 				return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
@@ -97,6 +107,7 @@ func newServeCmd() *cobra.Command {
 	cfg.bindFlags(cmd.Flags())
 	cmd.Flags().StringVar(&cfg.Addr, "addr", os.Getenv("RECOUP_ADDR"), "listen address (env RECOUP_ADDR; default 127.0.0.1:8080)")
 	cmd.Flags().StringVar(&cfg.TickSchedule, "tick-schedule", os.Getenv("RECOUP_TICK_SCHEDULE"), "cron spec for the tick in the company zone, or off (env RECOUP_TICK_SCHEDULE; default @hourly)")
+	cmd.Flags().StringVar(&cfg.Delivery, "delivery", os.Getenv("RECOUP_DELIVERY"), "delivery configuration file, or off (env RECOUP_DELIVERY; default: in-app only)")
 	cmd.Flags().StringSliceVar(&rules, "rules", nil, "apply these definition files or directories on start (publishes changed ones)")
 	return cmd
 }

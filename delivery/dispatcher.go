@@ -563,8 +563,11 @@ func (dc *decider) decide(ctx context.Context, rows []*row) error {
 			continue
 		}
 		it, err := dc.customerMessage(ctx, r, c)
-		if err != nil || it == nil {
+		if err != nil {
 			return err
+		}
+		if it == nil { // delayed, suppressed or rerouted to a task
+			continue
 		}
 		if _, seen := facing[c.id]; !seen {
 			order = append(order, c.id)

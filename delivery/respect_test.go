@@ -67,6 +67,17 @@ func TestRespect(t *testing.T) {
 				e.t.Errorf("at 08:00 local: %+v, want sent", st)
 			}
 		}},
+		{"a delayed message does not hold up the others", time.Date(2026, 3, 16, 15, 0, 0, 0, time.UTC), func(e *env) {
+			sh := e.f.customer(cust{Email: "sh@customer.example", Zone: "Asia/Shanghai"})       // 23:00
+			la := e.f.customer(cust{Email: "la@customer.example", Zone: "America/Los_Angeles"}) // 08:00
+			e.f.enqueue(msg{Key: "sh", Channel: "email", To: "sh@customer.example", Subject: "s", Body: "b", Customer: sh, At: e.clk.Now()})
+			e.f.enqueue(msg{Key: "la", Channel: "email", To: "la@customer.example", Subject: "s", Body: "b", Customer: la, At: e.clk.Now()})
+			if st := e.run(); st.Delayed != 1 || st.Sent != 1 {
+				e.t.Errorf("stats %+v, want 1 delayed and 1 sent", st)
+			}
+			e.wantState("sh", "pending", "quiet hours")
+			e.wantState("la", "sent", "")
+		}},
 		{"weekend and DST in New York", time.Date(2026, 3, 7, 15, 0, 0, 0, time.UTC), func(e *env) {
 			c := e.f.customer(cust{Email: "ny@customer.example", Zone: "America/New_York"})
 			e.f.enqueue(msg{Key: "w", Channel: "email", To: "ny@customer.example", Subject: "s", Body: "b", Customer: c, At: e.clk.Now()})
