@@ -372,3 +372,8 @@ func contains(list []string, sub string) bool {
 var _ = bytes.Contains
 var _ = errors.Is
 var _ = strconv.Itoa
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// fmtSscanf reads the timestamp of an X-Recoup-Signature value.
+func fmtSscanf(sig string, ts *int64) (int, error) { return fmt.Sscanf(sig, "t=%d,", ts) }
