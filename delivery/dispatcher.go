@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -253,7 +254,7 @@ func (d *Dispatcher) pass(ctx context.Context) (Stats, error) {
 	}
 	p := dc.p
 	p.st.Claimed = claimed
-	results := d.send(ctx, p.sends)
+	results := d.send(ctx, p.sends, companyName)
 	if d.crashAfterSend {
 		return p.st, errCrashed
 	}
@@ -264,7 +265,7 @@ func (d *Dispatcher) pass(ctx context.Context) (Stats, error) {
 }
 
 // send delivers items with the configured number of workers.
-func (d *Dispatcher) send(ctx context.Context, items []*item) []error {
+func (d *Dispatcher) send(ctx context.Context, items []*item, company string) []error {
 	results := make([]error, len(items))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -273,7 +274,7 @@ func (d *Dispatcher) send(ctx context.Context, items []*item) []error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = d.sendOne(ctx, items[i])
+				results[i] = d.sendOne(ctx, items[i], company)
 			}
 		}()
 	}
@@ -285,12 +286,12 @@ func (d *Dispatcher) send(ctx context.Context, items []*item) []error {
 	return results
 }
 
-func (d *Dispatcher) sendOne(ctx context.Context, it *item) error {
+func (d *Dispatcher) sendOne(ctx context.Context, it *item, company string) error {
 	sender := d.senders[it.channel]
 	if sender == nil {
 		return fmt.Errorf("channel %s is not configured", it.channel)
 	}
-	m := d.message(it)
+	m := d.message(it, company)
 	if it.letter != nil {
 		pdf, err := d.letterPDF(ctx, it)
 		if err != nil {
@@ -305,8 +306,9 @@ func (d *Dispatcher) sendOne(ctx context.Context, it *item) error {
 	return sender.Send(ctx, m)
 }
 
-// message builds what the channel sends for it.
-func (d *Dispatcher) message(it *item) *Message {
+// message builds what the channel sends for it; company names the sender
+// in the footer.
+func (d *Dispatcher) message(it *item, company string) *Message {
 	r := it.row
 	m := &Message{Key: r.key, Channel: it.channel, To: it.to, Subject: r.subject, Text: r.body, Locale: r.locale}
 	switch it.channel {
@@ -314,7 +316,7 @@ func (d *Dispatcher) message(it *item) *Message {
 		m.Cc = r.cc
 		if it.facing {
 			if f := localized(d.cfg.Policy.Footer, r.locale); f != "" {
-				m.Text = strings.TrimRight(m.Text, "\n") + "\n\n-- \n" + strings.ReplaceAll(f, "{company}", d.companyName(it))
+				m.Text = strings.TrimRight(m.Text, "\n") + "\n\n-- \n" + strings.ReplaceAll(f, "{company}", cmp.Or(d.cfg.Letterhead.Name, company))
 			}
 			m.Unsubscribe = d.cfg.Policy.Unsubscribe
 			if m.Unsubscribe == "" && d.cfg.Email != nil {
@@ -343,16 +345,6 @@ func (d *Dispatcher) message(it *item) *Message {
 		m.Payload = []byte(r.payload)
 	}
 	return m
-}
-
-func (d *Dispatcher) companyName(it *item) string {
-	if d.cfg.Letterhead.Name != "" {
-		return d.cfg.Letterhead.Name
-	}
-	if c, err := d.s.Company(context.Background()); err == nil {
-		return c.Name
-	}
-	return ""
 }
 
 func localized(m map[string]string, locale string) string {
@@ -741,6 +733,9 @@ func (dc *decider) capAndMerge(ctx context.Context, c *customer, items []*item) 
 	idx := map[string]*group{}
 	for _, it := range items {
 		k := it.channel + "\x00" + strings.ToLower(it.to[0])
+		if it.row.template == "digest" { // a digest waiting for a retry stays as it is
+			k += "\x00" + it.row.key
+		}
 		g := idx[k]
 		if g == nil || pol.NoDigest {
 			g = &group{}
