@@ -264,3 +264,64 @@ func TestPaymentStopsWorkflow(t *testing.T) {
 		}
 	})
 }
+
+// TestCatchUpAfterMissedDays: a server down for days moves each escalation
+// to the node it should be in now, like one that never stopped, and sends
+// no stale reminder (the reminder node is catch_up: skip).
+func TestCatchUpAfterMissedDays(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		b := examples(t)
+		tick := func(s *store.Store, day int) {
+			if _, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: time.Date(2026, 11, day, 9, 0, 0, 0, shanghai), Location: shanghai}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		nodes := func(s *store.Store) map[int64]string {
+			rows, err := s.SQL().Query("SELECT invoice_id, node || ' ' || status FROM workflow_instances")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			out := map[int64]string{}
+			for rows.Next() {
+				var id int64
+				var n string
+				rows.Scan(&id, &n)
+				out[id] = n
+			}
+			return out
+		}
+		// The same data ticked every day, in a database of its own.
+		ref := storetest.SQLite(t)
+		seedDemo(t, ref, 30, 200, "2026-11-01")
+		seedDemo(t, s, 30, 200, "2026-11-01")
+		for day := 1; day <= 25; day++ {
+			tick(ref, day)
+		}
+		tick(s, 1)
+		tick(s, 25) // down from the 2nd to the 24th
+		want, got := nodes(ref), nodes(s)
+		if len(want) == 0 || len(got) != len(want) {
+			t.Fatalf("%d instances after the gap, %d ticking daily", len(got), len(want))
+		}
+		for id, n := range want {
+			if got[id] != n {
+				t.Errorf("invoice %d: %q after the gap, %q ticking daily", id, got[id], n)
+			}
+		}
+		// Reminders are for 1-7 days overdue: none after the gap to an
+		// invoice more than 7 days overdue by then (due before the 18th).
+		var stale, skipped int
+		s.SQL().QueryRow(s.Rebind(`SELECT COUNT(*) FROM outbox o JOIN invoices i ON i.id = o.invoice_id
+			WHERE o.template LIKE 'reminder%' AND o.created_at > ? AND i.due_date < ?`), time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), "2026-11-18").Scan(&stale)
+		s.SQL().QueryRow("SELECT COUNT(*) FROM effects WHERE kind = 'node' AND key LIKE '%/reminder/%/skipped#0'").Scan(&skipped)
+		if stale != 0 {
+			t.Errorf("%d stale reminders sent after the gap", stale)
+		}
+		if skipped == 0 {
+			t.Error("no reminder node recorded as skipped")
+		}
+	})
+}
