@@ -1,11 +1,9 @@
 package delivery_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -369,11 +367,15 @@ func contains(list []string, sub string) bool {
 	return false
 }
 
-var _ = bytes.Contains
-var _ = errors.Is
-var _ = strconv.Itoa
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // fmtSscanf reads the timestamp of an X-Recoup-Signature value.
 func fmtSscanf(sig string, ts *int64) (int, error) { return fmt.Sscanf(sig, "t=%d,", ts) }
+
+func (f *fixture) wantNoUser(key string) {
+	f.t.Helper()
+	if st := f.state(key); st.Status != "suppressed" || st.Reason != `no active user for role "finance"` && st.Reason != `no user to deliver to (recipient "", role "finance")` {
+		f.t.Errorf("%s: %+v, want suppressed for lack of a user", key, st)
+	}
+}

@@ -3,7 +3,6 @@ package delivery_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -203,4 +202,3 @@ func headerOf(t *testing.T, raw []byte, name string) string {
 	return m.Header.Get(name)
 }
 
-var _ = http.StatusOK
