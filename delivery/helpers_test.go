@@ -367,7 +367,6 @@ func contains(list []string, sub string) bool {
 	return false
 }
 
-
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // fmtSscanf reads the timestamp of an X-Recoup-Signature value.

@@ -201,4 +201,3 @@ func headerOf(t *testing.T, raw []byte, name string) string {
 	m, _ := parseMIME(t, raw)
 	return m.Header.Get(name)
 }
-
