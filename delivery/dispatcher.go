@@ -396,6 +396,26 @@ func (d *Dispatcher) record(ctx context.Context, p *plan, results []error) error
 		if len(msg) > 2000 {
 			msg = msg[:2000]
 		}
+		if IsPermanent(err) && d.bounceToSMS(it) {
+			// The address bounced: as with no address, the customer is
+			// reached by SMS. The row becomes an SMS row (its subject is
+			// the text) and goes through the policy again.
+			reason := fmt.Sprintf("email to %s rejected, rerouted to SMS %s: %s", strings.Join(it.to, ", "), it.cust.phone, msg)
+			text := r.body
+			if r.subject != "" {
+				text = r.subject
+			}
+			if _, err := tx.ExecContext(ctx, d.s.Rebind(`UPDATE outbox SET status = 'pending', channel = 'sms', recipient = ?, body = ?, next_attempt_at = ?,
+				last_error = ?, reason = ?, lease_until = NULL, contact_at = NULL WHERE id = ? AND claimed_by = ?`),
+				it.cust.phone, text, now, msg, reason, r.id, d.worker); err != nil {
+				return err
+			}
+			if err := d.event(ctx, tx, r.id, now, EventRerouted, reason, nil); err != nil {
+				return err
+			}
+			p.st.Rerouted++
+			continue
+		}
 		if IsPermanent(err) || r.attempts >= d.cfg.MaxAttempts {
 			why := fmt.Sprintf("gave up after %d attempts", r.attempts)
 			if IsPermanent(err) {
@@ -423,6 +443,13 @@ func (d *Dispatcher) record(ctx context.Context, p *plan, results []error) error
 		p.st.Retried++
 	}
 	return tx.Commit()
+}
+
+// bounceToSMS reports whether a permanently failed message falls back to
+// SMS: a customer-facing email, and a phone number and gateway to use.
+func (d *Dispatcher) bounceToSMS(it *item) bool {
+	return it.facing && it.channel == ChannelEmail && it.cust != nil && !d.cfg.Policy.NoFallback &&
+		validPhone(it.cust.phone) && d.senders[ChannelSMS] != nil
 }
 
 // decider makes one claim's decisions inside its transaction.

@@ -167,6 +167,24 @@ func TestRespect(t *testing.T) {
 				e.t.Errorf("events %q", ev)
 			}
 		}},
+		{"fallback: a rejected address goes by SMS", tue10, func(e *env) {
+			c := e.f.customer(cust{Email: "rejected@customer.example", Phone: "+15550199"})
+			e.f.enqueue(msg{Key: "f/bounce", Channel: "email", To: "rejected@customer.example", Subject: "Reminder: INV-5 is past due", Body: "long", Customer: c, At: tue10})
+			if st := e.run(); st.Rerouted != 1 || st.Sent != 0 {
+				e.t.Fatalf("stats %+v, want the bounce rerouted", st)
+			}
+			e.wantState("f/bounce", "pending", "email to rejected@customer.example rejected, rerouted to SMS +15550199")
+			if st := e.run(); st.Sent != 1 {
+				e.t.Fatalf("stats %+v, want the SMS sent", st)
+			}
+			hits := e.sms.received()
+			if len(hits) != 1 || mustJSON(e.t, hits[0].Body)["text"] != "Reminder: INV-5 is past due Reply STOP to opt out." {
+				e.t.Errorf("SMS %d: %s", len(hits), hits)
+			}
+			if st := e.f.state("f/bounce"); st.Status != "sent" || st.Channel != "sms" {
+				e.t.Errorf("%+v", st)
+			}
+		}},
 		{"fallback: no address at all becomes a task for the owner", tue10, func(e *env) {
 			c := e.f.customer(cust{Name: "Ghost Co."})
 			e.f.enqueue(msg{Key: "f/task", Channel: "email", Subject: "Reminder", Body: "b", Customer: c, At: tue10})
