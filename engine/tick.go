@@ -50,6 +50,9 @@ type TickRun struct {
 	ID     int64
 	At     time.Time
 	Leader bool
+	// Customer, when not 0, limits the run to one customer's invoices (a
+	// task completion advancing its invoice at once).
+	Customer int64
 	// Batches lists the batches of a dry run, which claims nothing.
 	Batches []TickBatch
 }

@@ -323,8 +323,9 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 
 // statsKey names a tick's cache.
 type statsKey struct {
-	run int64
-	at  time.Time
+	run      int64
+	at       time.Time
+	customer int64
 }
 
 // tickCache holds what every batch of a tick reads: all customers, kept
@@ -339,7 +340,7 @@ type tickCache struct {
 
 // cacheFor returns run's cache, loading it on first use.
 func (s *Store) cacheFor(ctx context.Context, run engine.TickRun, c engine.Clock) (*tickCache, error) {
-	key := statsKey{run.ID, run.At}
+	key := statsKey{run.ID, run.At, run.Customer}
 	s.tickMu.Lock()
 	defer s.tickMu.Unlock()
 	if tc, ok := s.tickCache[key]; ok {
@@ -350,15 +351,20 @@ func (s *Store) cacheFor(ctx context.Context, run engine.TickRun, c engine.Clock
 		return nil, err
 	}
 	tc := &tickCache{customers: map[int64]customerRow{}, users: users}
-	rows, err := s.sqlDB.QueryContext(ctx, `SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
-		region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom FROM customers`)
+	// A run limited to one customer reads just that customer.
+	where, args := "", []any(nil)
+	if run.Customer != 0 {
+		where, args = " WHERE id = ?", []any{run.Customer}
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
+		region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom FROM customers`+where), args...)
 	if err != nil {
 		return nil, err
 	}
 	if err := scanCustomers(rows, users, tc.customers); err != nil {
 		return nil, err
 	}
-	if tc.stats, err = s.customerStats(ctx, c); err != nil {
+	if tc.stats, err = s.customerStats(ctx, c, run.Customer); err != nil {
 		return nil, err
 	}
 	if s.tickCache == nil {
@@ -375,10 +381,14 @@ func (s *Store) cacheFor(ctx context.Context, run engine.TickRun, c engine.Clock
 	return tc, nil
 }
 
-// customerStats computes the payment aggregates of every customer from one
-// pass over a covering index.
-func (s *Store) customerStats(ctx context.Context, c engine.Clock) (*engine.CustomerStats, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, "SELECT customer_id, balance_minor, due_date, last_paid_at FROM invoices")
+// customerStats computes the payment aggregates of every customer (or of
+// just one, when customer is not 0) from one pass over a covering index.
+func (s *Store) customerStats(ctx context.Context, c engine.Clock, customer int64) (*engine.CustomerStats, error) {
+	q, args := "SELECT customer_id, balance_minor, due_date, last_paid_at FROM invoices", []any(nil)
+	if customer != 0 {
+		q, args = s.Rebind(q+" WHERE customer_id = ?"), []any{customer}
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrTaskNotOpen is returned when completing a task that is done, cancelled
+// or expired.
+var ErrTaskNotOpen = errors.New("task is not open")
+
+// TaskRef is what completing a task needs to know of it.
+type TaskRef struct {
+	Key        string
+	Kind       string // task or approval
+	Form       string // form named on the task, "" for none
+	Status     string
+	InvoiceID  int64
+	CustomerID int64
+}
+
+// TaskStore is the persistence completing a task needs.
+type TaskStore interface {
+	TickStore
+	// Task returns the task keyed key.
+	Task(ctx context.Context, key string) (TaskRef, error)
+	// CompleteTask marks the open task done with its outcome, by whom and
+	// when, with an audit entry; ErrTaskNotOpen if it is not open.
+	CompleteTask(ctx context.Context, key string, outcome map[string]any, by string, at time.Time) error
+	// SubjectBatch returns a batch holding just the task's invoice (and,
+	// where batches are by customer, its customer).
+	SubjectBatch(t TaskRef) TickBatch
+}
+
+// FormErrors lists every field error of a submission.
+type FormErrors []FieldError
+
+func (e FormErrors) Error() string {
+	parts := make([]string, len(e))
+	for i, f := range e {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid submission: " + strings.Join(parts, "; ")
+}
+
+// CompleteTask validates values against the task's form (every field error
+// at once, as FormErrors), records the outcome, and advances the invoice's
+// workflows at once through the same evaluation as the tick, so that an
+// outcome routes (a promise waits, a dispute pauses, a decision completes)
+// without waiting for the next tick.
+func CompleteTask(ctx context.Context, b *Bundle, s TaskStore, key string, values map[string]any, by string, c Clock, locale string) (BatchStats, error) {
+	t, err := s.Task(ctx, key)
+	if err != nil {
+		return BatchStats{}, err
+	}
+	if t.Status != TaskOpen {
+		return BatchStats{}, fmt.Errorf("task %s is %s: %w", key, t.Status, ErrTaskNotOpen)
+	}
+	form := b.TaskForm(key)
+	if form == nil && t.Form != "" {
+		if form = b.Form(t.Form); form == nil {
+			return BatchStats{}, fmt.Errorf("task %s: form %q is not published", key, t.Form)
+		}
+	}
+	if form != nil {
+		// The submitted values are stored as sent (JSON-safe); the
+		// workflow normalises them again when it routes the outcome.
+		if _, errs := form.Validate(values, c, locale); len(errs) > 0 {
+			return BatchStats{}, FormErrors(errs)
+		}
+	} else if len(values) > 0 {
+		return BatchStats{}, FormErrors{{Field: "", Message: "this task has no form: it takes no values"}}
+	}
+	if err := s.CompleteTask(ctx, key, values, by, c.Now); err != nil {
+		return BatchStats{}, err
+	}
+	return RunBatch(ctx, b, s, TickOptions{At: c.Now, Location: c.Location}, s.SubjectBatch(t), t.CustomerID)
+}
+
+// RunBatch evaluates and records one batch outside any scheduled tick, at
+// o.At: rules and workflows exactly as a tick would for those invoices.
+// customer, when not 0, is the only customer in the batch (the store then
+// reads just its aggregates).
+func RunBatch(ctx context.Context, b *Bundle, s TickStore, o TickOptions, batch TickBatch, customer int64) (BatchStats, error) {
+	if o.At.IsZero() {
+		return BatchStats{}, ErrNoAt
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	clock := Clock{Now: o.At, Location: o.Location}
+	ev := b.NewEvaluator(clock)
+	var res Result
+	st, _, err := s.ProcessBatch(ctx, TickRun{At: o.At.UTC(), Customer: customer}, batch, clock, o.DryRun, func(in *BatchInput) *Result {
+		evaluateBatch(ev, in, &res)
+		return &res
+	})
+	return st, err
+}

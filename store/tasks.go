@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/recoup/recoup/engine"
+)
+
+var _ engine.TaskStore = (*Store)(nil)
+
+// Task implements engine.TaskStore.
+func (s *Store) Task(ctx context.Context, key string) (engine.TaskRef, error) {
+	t := engine.TaskRef{Key: key}
+	var inv, cust sql.NullInt64
+	err := s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT kind, form, status, invoice_id, customer_id FROM tasks WHERE key = ?"), key).
+		Scan(&t.Kind, &t.Form, &t.Status, &inv, &cust)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("task %q: %w", key, ErrNotFound)
+	}
+	t.InvoiceID, t.CustomerID = inv.Int64, cust.Int64
+	return t, err
+}
+
+// CompleteTask implements engine.TaskStore.
+func (s *Store) CompleteTask(ctx context.Context, key string, outcome map[string]any, by string, at time.Time) error {
+	data, err := json.Marshal(outcome)
+	if err != nil {
+		return err
+	}
+	tx, err := s.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var byID sql.NullInt64
+	if err := tx.QueryRowContext(ctx, s.Rebind("SELECT id FROM users WHERE email = ?"), by).Scan(&byID); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, s.Rebind(`UPDATE tasks SET status = 'done', outcome = ?, completed_at = ?, completed_by = ?, updated_at = ?
+		WHERE key = ? AND status = 'open'`), string(data), at.UTC(), byID, at.UTC(), key)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("task %s: %w", key, engine.ErrTaskNotOpen)
+	}
+	detail, _ := json.Marshal(map[string]any{"key": key, "outcome": outcome})
+	if _, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
+		SELECT ?, ?, 'task.completed', 'task', id, invoice_id, ? FROM tasks WHERE key = ?`), at.UTC(), by, string(detail), key); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SubjectBatch implements engine.TaskStore: one invoice on SQLite, one
+// customer on PostgreSQL (see batchRanges).
+func (s *Store) SubjectBatch(t engine.TaskRef) engine.TickBatch {
+	if s.dialect == Postgres {
+		return engine.TickBatch{Lo: t.CustomerID, Hi: t.CustomerID}
+	}
+	return engine.TickBatch{Lo: t.InvoiceID, Hi: t.InvoiceID}
+}
+
+// TaskSummary is a task as lists show it.
+type TaskSummary struct {
+	Key       string    `json:"key"`
+	Kind      string    `json:"kind"`
+	Title     string    `json:"title"`
+	Status    string    `json:"status"`
+	Assignee  string    `json:"assignee,omitempty"`
+	Role      string    `json:"role,omitempty"`
+	Form      string    `json:"form,omitempty"`
+	Invoice   string    `json:"invoice,omitempty"`
+	DueAt     time.Time `json:"due_at,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// TaskFilter selects tasks.
+type TaskFilter struct {
+	Status   string // "" for any
+	Assignee string // user email
+	Invoice  string // invoice number
+	Limit    int    // default 100
+}
+
+// Tasks lists tasks, oldest due first.
+func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]TaskSummary, error) {
+	q := `SELECT t.key, t.kind, t.title, t.status, COALESCE(u.email, ''), t.role, t.form, COALESCE(i.number, ''), t.due_at, t.created_at
+		FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN invoices i ON i.id = t.invoice_id WHERE 1 = 1`
+	var args []any
+	if f.Status != "" {
+		q += " AND t.status = ?"
+		args = append(args, f.Status)
+	}
+	if f.Assignee != "" {
+		q += " AND u.email = ?"
+		args = append(args, f.Assignee)
+	}
+	if f.Invoice != "" {
+		q += " AND i.number = ?"
+		args = append(args, f.Invoice)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	q += " ORDER BY t.due_at, t.id LIMIT ?"
+	args = append(args, f.Limit)
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []TaskSummary
+	for rows.Next() {
+		var t TaskSummary
+		var due sql.NullTime
+		if err := rows.Scan(&t.Key, &t.Kind, &t.Title, &t.Status, &t.Assignee, &t.Role, &t.Form, &t.Invoice, &due, &t.CreatedAt); err != nil {
+			return nil, err
+		}
+		t.DueAt = due.Time
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
