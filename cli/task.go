@@ -34,11 +34,15 @@ func newTaskListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg = cfg.WithDefaults()
-			s, _, err := openStore(cmd.Context(), cfg)
+			s, company, err := openStore(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
+			loc, err := company.Location()
+			if err != nil {
+				return err
+			}
 			tasks, err := s.Tasks(cmd.Context(), f)
 			if err != nil {
 				return err
@@ -61,7 +65,7 @@ func newTaskListCmd() *cobra.Command {
 				}
 				due := ""
 				if !t.DueAt.IsZero() {
-					due = t.DueAt.Format("2006-01-02 15:04")
+					due = t.DueAt.In(loc).Format("2006-01-02 15:04")
 				}
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", due, t.Status, t.Kind, who, t.Invoice, t.Title, t.Key)
 			}

@@ -300,10 +300,20 @@ func printHistory(w io.Writer, h store.InvoiceHistory, loc *time.Location) {
 			what = "rule error: " + e.Value
 		default:
 			var d struct {
-				Title, Channel, To, Template, Assignee string
+				Title, Channel, To, Template, Assignee, Node, Event, Reason, Task string
 			}
 			_ = json.Unmarshal(e.Detail, &d)
-			what = strings.TrimSpace(fmt.Sprintf("%s %s %s %s %s", e.Kind, d.Title, d.Channel, d.To, d.Template))
+			switch e.Kind {
+			case "node":
+				what = strings.TrimSpace(fmt.Sprintf("node %s %s", d.Node, d.Event))
+				if d.Reason != "" {
+					what += " (" + d.Reason + ")"
+				}
+			case "task_cancelled", "escalation":
+				what = fmt.Sprintf("%s %s %s", e.Kind, d.Task, d.Reason)
+			default:
+				what = strings.TrimSpace(fmt.Sprintf("%s %s %s %s %s", e.Kind, d.Title, d.Channel, d.To, d.Template))
+			}
 			if d.Assignee != "" {
 				what += " for " + d.Assignee
 			}
