@@ -202,7 +202,6 @@ type item struct {
 	to       []string
 	cust     *customer
 	facing   bool
-	members  []*row // a digest's merged rows
 	letter   *letter.Letter
 	invoices []int64
 }
@@ -865,7 +864,7 @@ func (dc *decider) digest(ctx context.Context, c *customer, items []*item) (*ite
 	for _, it := range items {
 		dr.cc = mergeCc(dr.cc, it.row.cc)
 	}
-	it := &item{row: dr, channel: first.channel, to: first.to, cust: c, facing: true, members: members, invoices: invIDs}
+	it := &item{row: dr, channel: first.channel, to: first.to, cust: c, facing: true, invoices: invIDs}
 	if withLetter {
 		it.letter = dc.letterFor(c, locale, body, key, invIDs)
 	}
