@@ -31,93 +31,86 @@ func run(t *testing.T, ctx context.Context, args ...string) (string, string, err
 // and probe the server; on SQLite and PostgreSQL.
 func TestDemoEndToEnd(t *testing.T) {
 	t.Parallel()
-	for _, db := range []struct {
-		name string
-		url  func(testing.TB) string
-	}{{"sqlite", storetest.SQLiteURL}, {"postgres", storetest.PostgresURL}} {
-		t.Run(db.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			url := db.url(t)
-			dir := t.TempDir()
-			out, _, err := run(t, ctx, "gen", "--out", dir, "--customers", "20", "--invoices", "100", "--seed", "3", "--today", "2026-11-29")
-			if err != nil || !strings.Contains(out, "20 customers, 100 invoices, seed 3, today 2026-11-29") {
-				t.Fatalf("gen: %q %v", out, err)
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		out, _, err := run(t, ctx, "gen", "--out", dir, "--customers", "20", "--invoices", "100", "--seed", "3", "--today", "2026-11-29")
+		if err != nil || !strings.Contains(out, "20 customers, 100 invoices, seed 3, today 2026-11-29") {
+			t.Fatalf("gen: %q %v", out, err)
+		}
+		flags := []string{"--db", url, "--timezone", "Asia/Shanghai"}
+		if out, _, err := run(t, ctx, append([]string{"migrate"}, flags...)...); err != nil || !strings.HasPrefix(out, "applied migrations [1") {
+			t.Fatalf("migrate: %q %v", out, err)
+		}
+		for _, k := range []string{"users", "customers", "invoices", "payments"} {
+			out, errOut, err := run(t, ctx, append([]string{"import", k, filepath.Join(dir, k+".csv")}, flags...)...)
+			if err != nil || !strings.Contains(out, "inserted") {
+				t.Fatalf("import %s: %q %q %v", k, out, errOut, err)
 			}
-			flags := []string{"--db", url, "--timezone", "Asia/Shanghai"}
-			if out, _, err := run(t, ctx, append([]string{"migrate"}, flags...)...); err != nil || !strings.HasPrefix(out, "applied migrations [1") {
-				t.Fatalf("migrate: %q %v", out, err)
-			}
-			for _, k := range []string{"users", "customers", "invoices", "payments"} {
-				out, errOut, err := run(t, ctx, append([]string{"import", k, filepath.Join(dir, k+".csv")}, flags...)...)
-				if err != nil || !strings.Contains(out, "inserted") {
-					t.Fatalf("import %s: %q %q %v", k, out, errOut, err)
-				}
-			}
-			out, _, err = run(t, ctx, append([]string{"import", "invoices", filepath.Join(dir, "invoices.csv")}, flags...)...)
-			if err != nil || !strings.HasSuffix(strings.TrimSpace(out), "0 inserted, 0 updated, 100 unchanged, 0 rejected") {
-				t.Fatalf("re-import: %q %v", out, err)
-			}
+		}
+		out, _, err = run(t, ctx, append([]string{"import", "invoices", filepath.Join(dir, "invoices.csv")}, flags...)...)
+		if err != nil || !strings.HasSuffix(strings.TrimSpace(out), "0 inserted, 0 updated, 100 unchanged, 0 rejected") {
+			t.Fatalf("re-import: %q %v", out, err)
+		}
 
-			srvCtx, stop := context.WithCancel(ctx)
-			pr, pw := io.Pipe()
-			done := make(chan error, 1)
-			go func() {
-				root := newRoot(pw, io.Discard)
-				root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0", "--rules", "../rules-examples", "--tick-schedule", "@every 1s"}, flags...))
-				done <- root.ExecuteContext(srvCtx)
-				pw.Close()
-			}()
-			line, err := bufio.NewReader(pr).ReadString('\n')
-			if err != nil {
-				t.Fatalf("serve printed nothing: %v", err)
-			}
-			go io.Copy(io.Discard, pr)
-			base := regexp.MustCompile(`http://[0-9.:]+/`).FindString(line)
-			if base == "" {
-				t.Fatalf("no URL in %q", line)
-			}
-			for path, want := range map[string]string{"healthz": `{"status":"ok"}`, "readyz": `{"status":"ready"}`, "": "<title>recoup</title>"} {
-				resp, err := http.Get(base + path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
-					t.Errorf("GET /%s = %d %q, want 200 containing %q", path, resp.StatusCode, body, want)
-				}
-			}
-			// The scheduled tick runs the applied example rules.
-			s, err := store.Open(ctx, url)
+		srvCtx, stop := context.WithCancel(ctx)
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			root := newRoot(pw, io.Discard)
+			root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0", "--rules", "../rules-examples", "--tick-schedule", "@every 1s"}, flags...))
+			done <- root.ExecuteContext(srvCtx)
+			pw.Close()
+		}()
+		line, err := bufio.NewReader(pr).ReadString('\n')
+		if err != nil {
+			t.Fatalf("serve printed nothing: %v", err)
+		}
+		go io.Copy(io.Discard, pr)
+		base := regexp.MustCompile(`http://[0-9.:]+/`).FindString(line)
+		if base == "" {
+			t.Fatalf("no URL in %q", line)
+		}
+		for path, want := range map[string]string{"healthz": `{"status":"ok"}`, "readyz": `{"status":"ready"}`, "": "<title>recoup</title>"} {
+			resp, err := http.Get(base + path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer s.Close()
-			deadline := time.Now().Add(20 * time.Second)
-			for {
-				var done, effects int
-				s.SQL().QueryRow("SELECT COUNT(*) FROM ticks WHERE status = 'done'").Scan(&done)
-				s.SQL().QueryRow("SELECT COUNT(*) FROM effects").Scan(&effects)
-				if done > 0 && effects > 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("no scheduled tick recorded effects (%d ticks done, %d effects)", done, effects)
-				}
-				time.Sleep(100 * time.Millisecond)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+				t.Errorf("GET /%s = %d %q, want 200 containing %q", path, resp.StatusCode, body, want)
 			}
-			stop()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("serve after shutdown: %v", err)
-				}
-			case <-time.After(20 * time.Second):
-				t.Fatal("serve did not shut down")
+		}
+		// The scheduled tick runs the applied example rules.
+		s, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			var done, effects int
+			s.SQL().QueryRow("SELECT COUNT(*) FROM ticks WHERE status = 'done'").Scan(&done)
+			s.SQL().QueryRow("SELECT COUNT(*) FROM effects").Scan(&effects)
+			if done > 0 && effects > 0 {
+				break
 			}
-		})
-	}
+			if time.Now().After(deadline) {
+				t.Fatalf("no scheduled tick recorded effects (%d ticks done, %d effects)", done, effects)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		stop()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("serve after shutdown: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("serve did not shut down")
+		}
+	})
 }
 
 func TestImportCommandRejectsBadFile(t *testing.T) {

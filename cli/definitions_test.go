@@ -35,42 +35,35 @@ func TestValidateCmd(t *testing.T) {
 
 func TestApplyCmd(t *testing.T) {
 	t.Parallel()
-	for _, db := range []struct {
-		name string
-		url  func(testing.TB) string
-	}{{"sqlite", storetest.SQLiteURL}, {"postgres", storetest.PostgresURL}} {
-		t.Run(db.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			url := db.url(t)
-			out, _, err := run(t, ctx, "apply", "--db", url, "../rules-examples")
-			if err != nil || !strings.HasSuffix(out, "applied 17 documents: 17 created, 0 published, 0 unchanged\n") ||
-				!strings.Contains(out, "created   Rule/mark-overdue v1\n") {
-				t.Fatalf("first apply: %q %v", out, err)
-			}
-			out, _, err = run(t, ctx, "apply", "--db", url, "../rules-examples")
-			if err != nil || out != "applied 17 documents: 0 created, 0 published, 17 unchanged\n" {
-				t.Fatalf("second apply: %q %v", out, err)
-			}
-			// a new rule may use a template that is only in the database
-			dir := t.TempDir()
-			rule := "apiVersion: recoup/v1\nkind: Rule\nmetadata: {name: nudge}\nspec:\n  on: invoice\n  when: invoice.days_overdue == 3\n  then: [{notify: {channel: email, to: customer.email, template: reminder-email}}]\n"
-			if err := os.WriteFile(filepath.Join(dir, "nudge.yaml"), []byte(rule), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			out, _, err = run(t, ctx, "apply", "--db", url, "--draft", dir)
-			if err != nil || out != "created   Rule/nudge v1\napplied 1 document: 1 created, 0 published, 0 unchanged\n" {
-				t.Fatalf("draft apply: %q %v", out, err)
-			}
-			// an invalid document writes nothing
-			bad := strings.Replace(rule, "reminder-email", "reminder-mail", 1)
-			if err := os.WriteFile(filepath.Join(dir, "nudge.yaml"), []byte(bad), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			_, errOut, err := run(t, ctx, "apply", "--db", url, dir)
-			if !errors.Is(err, ErrSilent) || !strings.Contains(errOut, `nudge.yaml:7:66: unknown template "reminder-mail"; did you mean "reminder-email"?`) {
-				t.Fatalf("invalid apply: %q %v", errOut, err)
-			}
-		})
-	}
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		out, _, err := run(t, ctx, "apply", "--db", url, "../rules-examples")
+		if err != nil || !strings.HasSuffix(out, "applied 17 documents: 17 created, 0 published, 0 unchanged\n") ||
+			!strings.Contains(out, "created   Rule/mark-overdue v1\n") {
+			t.Fatalf("first apply: %q %v", out, err)
+		}
+		out, _, err = run(t, ctx, "apply", "--db", url, "../rules-examples")
+		if err != nil || out != "applied 17 documents: 0 created, 0 published, 17 unchanged\n" {
+			t.Fatalf("second apply: %q %v", out, err)
+		}
+		// a new rule may use a template that is only in the database
+		dir := t.TempDir()
+		rule := "apiVersion: recoup/v1\nkind: Rule\nmetadata: {name: nudge}\nspec:\n  on: invoice\n  when: invoice.days_overdue == 3\n  then: [{notify: {channel: email, to: customer.email, template: reminder-email}}]\n"
+		if err := os.WriteFile(filepath.Join(dir, "nudge.yaml"), []byte(rule), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, _, err = run(t, ctx, "apply", "--db", url, "--draft", dir)
+		if err != nil || out != "created   Rule/nudge v1\napplied 1 document: 1 created, 0 published, 0 unchanged\n" {
+			t.Fatalf("draft apply: %q %v", out, err)
+		}
+		// an invalid document writes nothing
+		bad := strings.Replace(rule, "reminder-email", "reminder-mail", 1)
+		if err := os.WriteFile(filepath.Join(dir, "nudge.yaml"), []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, errOut, err := run(t, ctx, "apply", "--db", url, dir)
+		if !errors.Is(err, ErrSilent) || !strings.Contains(errOut, `nudge.yaml:7:66: unknown template "reminder-mail"; did you mean "reminder-email"?`) {
+			t.Fatalf("invalid apply: %q %v", errOut, err)
+		}
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -107,21 +106,11 @@ func newTaskCompleteCmd() *cobra.Command {
 				}
 			}
 			ctx := cmd.Context()
-			s, company, err := openStore(ctx, cfg)
+			s, loc, when, err := openAt(ctx, cfg, at)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			loc, err := company.Location()
-			if err != nil {
-				return err
-			}
-			when := time.Now()
-			if at != "" {
-				if when, err = parseAt(at, loc, company.TickTime); err != nil {
-					return fmt.Errorf("--at: %w", err)
-				}
-			}
 			b, err := s.LoadPublished(ctx)
 			if err != nil {
 				return err

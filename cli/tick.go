@@ -131,6 +131,28 @@ func parseAt(s string, loc *time.Location, tickTime string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("invalid time %q: want RFC 3339, YYYY-MM-DD or \"YYYY-MM-DD HH:MM\" (company zone)", s)
 }
 
+// openAt opens the store (see openStore) and resolves a --at value (empty
+// means now) in the company's zone.
+func openAt(ctx context.Context, cfg Config, at string) (*store.Store, *time.Location, time.Time, error) {
+	s, company, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	loc, err := company.Location()
+	if err != nil {
+		s.Close()
+		return nil, nil, time.Time{}, err
+	}
+	when := time.Now()
+	if at != "" {
+		if when, err = parseAt(at, loc, company.TickTime); err != nil {
+			s.Close()
+			return nil, nil, time.Time{}, fmt.Errorf("--at: %w", err)
+		}
+	}
+	return s, loc, when, nil
+}
+
 // atTickTime returns day d at the company's HH:MM tick time in loc.
 func atTickTime(d calendar.Date, loc *time.Location, tickTime string) (time.Time, error) {
 	hm, err := time.Parse("15:04", tickTime)
@@ -188,21 +210,11 @@ prints what would happen and writes nothing.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg = cfg.WithDefaults()
 			ctx := cmd.Context()
-			s, company, err := openStore(ctx, cfg)
+			s, loc, when, err := openAt(ctx, cfg, at)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			loc, err := company.Location()
-			if err != nil {
-				return err
-			}
-			when := time.Now()
-			if at != "" {
-				if when, err = parseAt(at, loc, company.TickTime); err != nil {
-					return fmt.Errorf("--at: %w", err)
-				}
-			}
 			b, err := loadBundle(ctx, s, rules, cmd.ErrOrStderr())
 			if err != nil {
 				return err

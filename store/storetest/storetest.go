@@ -109,3 +109,25 @@ func open(t testing.TB, u string) *store.Store {
 	}
 	return s
 }
+
+// EachDialect runs fn as parallel subtests named sqlite and postgres; fresh
+// returns the URL of a new, empty database of that dialect (not migrated)
+// each time it is called, for tests that drive the command line.
+func EachDialect(t *testing.T, fn func(t *testing.T, fresh func(testing.TB) string)) {
+	t.Helper()
+	for _, d := range []struct {
+		name string
+		url  func(testing.TB) string
+	}{{store.SQLite, SQLiteURL}, {store.Postgres, PostgresURL}} {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, d.url)
+		})
+	}
+}
+
+// EachURL is EachDialect with one new database per subtest.
+func EachURL(t *testing.T, fn func(t *testing.T, url string)) {
+	t.Helper()
+	EachDialect(t, func(t *testing.T, fresh func(testing.TB) string) { fn(t, fresh(t)) })
+}
