@@ -118,7 +118,7 @@ func (l Letter) Filename() string {
 }
 
 type texts struct {
-	title, legal, ref, date, to, invoice, due, amount, balance, overdue, total, days string
+	title, legal, ref, date, to, invoice, due, amount, balance, overdue, total, colon string
 }
 
 var localeTexts = map[string]texts{
@@ -134,6 +134,7 @@ var localeTexts = map[string]texts{
 		balance: "Outstanding",
 		overdue: "Days overdue",
 		total:   "Total outstanding",
+		colon:   ": ",
 	},
 	"zh-CN": {
 		title:   "催款函",
@@ -147,6 +148,7 @@ var localeTexts = map[string]texts{
 		balance: "未付金额",
 		overdue: "逾期天数",
 		total:   "未付合计",
+		colon:   "：",
 	},
 }
 
@@ -239,16 +241,16 @@ func (r *Renderer) Render(l Letter) ([]byte, error) {
 
 	// Addressee, date, reference.
 	if l.Customer.Name != "" {
-		w.text(t.to+": "+l.Customer.Name, 11, 0)
+		w.text(t.to+t.colon+l.Customer.Name, 11, 0)
 		for _, a := range l.Customer.Address {
 			w.text(a, 10, 0)
 		}
 	}
 	if l.Date != "" {
-		w.text(t.date+": "+l.Date, 10, 0)
+		w.text(t.date+t.colon+l.Date, 10, 0)
 	}
 	if l.Reference != "" {
-		w.text(t.ref+": "+l.Reference, 10, 0)
+		w.text(t.ref+t.colon+l.Reference, 10, 0)
 	}
 	w.gap(12)
 	w.centered(l.Title, 15)
@@ -261,13 +263,13 @@ func (r *Renderer) Render(l Letter) ([]byte, error) {
 
 	if len(l.Invoices) > 0 {
 		w.gap(4)
-		cols := []float64{130, 95, 110, 110, bodyW - 445}
+		cols := []float64{112, 92, 102, 102, bodyW - 408}
 		w.row(cols, 10, true, t.invoice, t.due, t.amount, t.balance, t.overdue)
 		for _, in := range l.Invoices {
 			w.row(cols, 10, false, in.Number, in.DueDate, in.Amount, in.Balance, fmt.Sprint(in.DaysOverdue))
 		}
 		if l.Total != "" {
-			w.row([]float64{335, bodyW - 335}, 10, true, t.total, l.Total)
+			w.row([]float64{306, bodyW - 306}, 10, true, t.total, l.Total)
 		}
 		w.gap(8)
 	}
@@ -449,7 +451,8 @@ func (w *writer) paragraph(s string, size float64) {
 	lineW := 0.0
 	for _, tok := range tokens {
 		tw := w.width(tok, size)
-		if lineW+tw > bodyW && line.Len() > 0 {
+		// Closing punctuation never starts a line: it may overhang.
+		if lineW+tw > bodyW && line.Len() > 0 && !strings.ContainsAny(tok, noLineStart) {
 			w.text(strings.TrimRight(line.String(), " "), size, 0)
 			line.Reset()
 			lineW = 0
@@ -462,6 +465,9 @@ func (w *writer) paragraph(s string, size float64) {
 	}
 	w.text(strings.TrimRight(line.String(), " "), size, 0)
 }
+
+// noLineStart are characters a line must not begin with.
+const noLineStart = "，。、；：！？）》」』】,.;:!?)"
 
 // row draws one table row in columns of the given widths, ruled below (and
 // above for a header).
