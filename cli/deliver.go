@@ -35,22 +35,14 @@ the same loop).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg = cfg.WithDefaults()
 			ctx := cmd.Context()
-			s, company, err := openStore(ctx, cfg)
+			s, _, when, err := openAt(ctx, cfg, at)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
 			now := time.Now
 			if at != "" {
-				loc, err := company.Location()
-				if err != nil {
-					return err
-				}
-				t, err := parseAt(at, loc, company.TickTime)
-				if err != nil {
-					return err
-				}
-				now = func() time.Time { return t }
+				now = func() time.Time { return when }
 			}
 			d, err := newDispatcher(s, cfg, cfg.logger(cmd.ErrOrStderr()), now)
 			if err != nil {

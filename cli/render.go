@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -38,20 +37,14 @@ func newRenderCmd() *cobra.Command {
 			if locale != "" && locale != "en" && locale != "zh-CN" {
 				return fmt.Errorf("--locale %q: want en or zh-CN", locale)
 			}
-			s, company, err := openStore(ctx, cfg)
+			s, loc, now, err := openAt(ctx, cfg, at)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			loc, err := company.Location()
+			company, err := s.Company(ctx)
 			if err != nil {
 				return err
-			}
-			now := time.Now()
-			if at != "" {
-				if now, err = parseAt(at, loc, company.TickTime); err != nil {
-					return err
-				}
 			}
 			b, err := loadBundle(ctx, s, rules, cmd.ErrOrStderr())
 			if err != nil {
