@@ -52,7 +52,7 @@ type Config struct {
 type WebhookConfig struct {
 	HTTPConfig `yaml:",inline"`
 	// Events to send; default all: invoice.overdue, workflow.node_entered,
-	// task.created, approval.requested.
+	// task.created, approval.requested, approval.decided.
 	Events []string `yaml:"events"`
 }
 
@@ -62,9 +62,10 @@ const (
 	EventNodeEntered       = "workflow.node_entered"
 	EventTaskCreated       = "task.created"
 	EventApprovalRequested = "approval.requested"
+	EventApprovalDecided   = "approval.decided"
 )
 
-var allEvents = []string{EventInvoiceOverdue, EventNodeEntered, EventTaskCreated, EventApprovalRequested}
+var allEvents = []string{EventInvoiceOverdue, EventNodeEntered, EventTaskCreated, EventApprovalRequested, EventApprovalDecided}
 
 // LoadConfig reads path (an empty path gives the defaults) and applies the
 // secret environment variables RECOUP_SMTP_PASSWORD, RECOUP_SMS_SECRET and

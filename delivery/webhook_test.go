@@ -21,9 +21,11 @@ func TestWebhookEvents(t *testing.T) {
 		now := time.Date(2026, 3, 17, 10, 0, 0, 0, time.UTC)
 		c := f.customer(cust{Email: "a@customer.example"})
 		inv := f.invoice(c, "INV-77", 500_00, "2026-03-01")
+		id := 10 // ids from 10, so that a late commit can take a lower one
 		effect := func(key, kind, source, field, value, detail string) {
-			f.exec(`INSERT INTO effects (key, at, kind, source, invoice_id, customer_id, field, value, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				key, now, kind, source, inv, c, field, value, detail)
+			f.exec(`INSERT INTO effects (id, key, at, kind, source, invoice_id, customer_id, field, value, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, key, now, kind, source, inv, c, field, value, detail)
+			id++
 		}
 		effect("rule/mark-overdue/invoice/1#0/invoice.status", "set", "mark-overdue", "invoice.status", "overdue", `{"old_value":"open"}`)
 		effect("rule/risk/invoice/1#0/customer.risk", "set", "risk", "customer.risk", "high", `{}`) // not an event
@@ -31,7 +33,7 @@ func TestWebhookEvents(t *testing.T) {
 		effect("workflow/escalation/invoice/1/call#1", "task", "escalation", "", "", `{"title":"Call Acme","assignee":"rep@demo.example"}`)
 		clk := &clock{t: now}
 		cfg := delivery.Config{Webhook: &delivery.WebhookConfig{HTTPConfig: delivery.HTTPConfig{URL: rcv.URL, Secret: "whsec"},
-			Events: []string{delivery.EventInvoiceOverdue, delivery.EventNodeEntered, delivery.EventTaskCreated}}, Workers: 1}
+			Events: []string{delivery.EventInvoiceOverdue, delivery.EventNodeEntered, delivery.EventTaskCreated, delivery.EventApprovalDecided}}, Workers: 1}
 		d := dispatcher(t, s, cfg, clk)
 		st := runOnce(t, d)
 		if st.Webhooks != 3 || st.Sent != 2 || st.Retried != 1 {
@@ -41,9 +43,23 @@ func TestWebhookEvents(t *testing.T) {
 		if st := runOnce(t, d); st.Webhooks != 0 || st.Sent != 1 {
 			t.Fatalf("second run %+v, want nothing new queued and the retry sent", st)
 		}
+		// An effect committed late with an id below the cursor (concurrent
+		// tick batches) is still queued, once.
+		f.exec(`INSERT INTO effects (id, key, at, kind, source, invoice_id, customer_id, field, value, detail) VALUES (1, ?, ?, 'task', 'escalation', ?, ?, '', '', ?)`,
+			"workflow/escalation/invoice/1/late#0", now, inv, c, `{"title":"Late task"}`)
+		// An approval decided through the task API (audit log).
+		f.exec(`INSERT INTO tasks (id, key, kind, title, status, invoice_id, customer_id, created_at, updated_at) VALUES (900, 'workflow/escalation/invoice/1/decision#approval', 'approval', 'Decide INV-77', 'done', ?, ?, ?, ?)`, inv, c, now, now)
+		f.exec(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail) VALUES (?, 'director@demo.example', 'task.completed', 'task', 900, ?, ?)`,
+			now, inv, `{"key":"workflow/escalation/invoice/1/decision#approval","outcome":{"decision":"payment_plan"}}`)
+		if st := runOnce(t, d); st.Webhooks != 2 || st.Sent != 2 {
+			t.Fatalf("third run %+v, want the late effect and the decision queued and sent", st)
+		}
+		if st := runOnce(t, d); st.Webhooks != 0 || st.Sent != 0 {
+			t.Fatalf("fourth run %+v, want nothing", st)
+		}
 		hits := rcv.received()
-		if len(hits) != 4 {
-			t.Fatalf("%d requests, want 4", len(hits))
+		if len(hits) != 6 {
+			t.Fatalf("%d requests, want 6", len(hits))
 		}
 		byKey := map[string]map[string]any{}
 		for _, h := range hits {
@@ -72,6 +88,13 @@ func TestWebhookEvents(t *testing.T) {
 		}
 		if n := byKey["webhook/task.created/workflow/escalation/invoice/1/call#1"]; n == nil || n["data"].(map[string]any)["title"] != "Call Acme" {
 			t.Errorf("task event %v", n)
+		}
+		if n := byKey["webhook/approval.decided/workflow/escalation/invoice/1/decision#approval"]; n == nil ||
+			n["data"].(map[string]any)["decided_by"] != "director@demo.example" || n["data"].(map[string]any)["outcome"].(map[string]any)["decision"] != "payment_plan" {
+			t.Errorf("approval event %v", n)
+		}
+		if byKey["webhook/task.created/workflow/escalation/invoice/1/late#0"] == nil {
+			t.Error("the late effect was not sent")
 		}
 	})
 }
