@@ -248,6 +248,9 @@ func (d *Dispatcher) pass(ctx context.Context) (Stats, error) {
 	if err := dc.decide(ctx, rows); err != nil {
 		return Stats{}, err
 	}
+	if err := dc.writeClaims(ctx); err != nil {
+		return Stats{}, err
+	}
 	if err := tx.Commit(); err != nil {
 		return Stats{}, err
 	}
@@ -375,19 +378,12 @@ func (d *Dispatcher) record(ctx context.Context, p *plan, results []error) error
 	}
 	defer tx.Rollback()
 	now := d.now().UTC()
-	sent, err := tx.PrepareContext(ctx, d.s.Rebind(`UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = ''
-		WHERE id = ? AND status = 'sending' AND claimed_by = ?`))
-	if err != nil {
-		return err
-	}
-	defer sent.Close()
+	var sent []int64
 	for i, it := range p.sends {
 		r := it.row
 		err := results[i]
 		if err == nil {
-			if _, err := sent.ExecContext(ctx, now, r.id, d.worker); err != nil {
-				return err
-			}
+			sent = append(sent, r.id)
 			p.st.Sent++
 			continue
 		}
@@ -441,6 +437,15 @@ func (d *Dispatcher) record(ctx context.Context, p *plan, results []error) error
 		}
 		p.st.Retried++
 	}
+	for len(sent) > 0 {
+		chunk := sent[:min(len(sent), 500)]
+		sent = sent[len(chunk):]
+		ph, args := in(chunk)
+		if _, err := tx.ExecContext(ctx, d.s.Rebind(`UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = ''
+			WHERE status = 'sending' AND claimed_by = ? AND id IN (`+ph+`)`), append([]any{now, d.worker}, args...)...); err != nil {
+			return err
+		}
+	}
 	return tx.Commit()
 }
 
@@ -482,18 +487,38 @@ func (dc *decider) suppress(ctx context.Context, r *row, reason string) error {
 	return dc.d.event(ctx, dc.tx, r.id, dc.p.now, EventSuppressed, reason, nil)
 }
 
-func (dc *decider) claim(ctx context.Context, it *item) error {
-	r := it.row
-	var contact any
-	if it.facing {
-		contact = dc.p.now
-	}
-	r.attempts++
-	if err := dc.exec(ctx, `UPDATE outbox SET status = 'sending', claimed_by = ?, lease_until = ?, attempts = attempts + 1, contact_at = ?, reason = ''
-		WHERE id = ?`, dc.d.worker, dc.p.now.Add(time.Duration(dc.d.cfg.Lease)), contact, r.id); err != nil {
-		return err
-	}
+func (dc *decider) claim(_ context.Context, it *item) error {
+	it.row.attempts++
 	dc.p.sends = append(dc.p.sends, it)
+	return nil
+}
+
+// writeClaims marks the rows to send as claimed, in one statement per
+// kind: customer contacts record the instant against the cap.
+func (dc *decider) writeClaims(ctx context.Context) error {
+	lease := dc.p.now.Add(time.Duration(dc.d.cfg.Lease))
+	for _, facing := range []bool{true, false} {
+		var ids []int64
+		for _, it := range dc.p.sends {
+			if it.facing == facing {
+				ids = append(ids, it.row.id)
+			}
+		}
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), 500)]
+			ids = ids[len(chunk):]
+			ph, args := in(chunk)
+			var contact any
+			if facing {
+				contact = dc.p.now
+			}
+			args = append([]any{dc.d.worker, lease, contact}, args...)
+			if err := dc.exec(ctx, `UPDATE outbox SET status = 'sending', claimed_by = ?, lease_until = ?, attempts = attempts + 1, contact_at = ?, reason = ''
+				WHERE id IN (`+ph+`)`, args...); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
