@@ -54,7 +54,9 @@ type authBackend struct {
 	data   [][]byte
 }
 
-func (b *authBackend) NewSession(c *smtp.Conn) (smtp.Session, error) { return &authSession{b: b, c: c}, nil }
+func (b *authBackend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &authSession{b: b, c: c}, nil
+}
 
 type authSession struct {
 	b    *authBackend
