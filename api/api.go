@@ -1,12 +1,14 @@
 // Package api is recoup's HTTP interface (echo v4): health and readiness
-// probes, the embedded designer UI and, as they arrive, the JSON endpoints.
-// Handlers parse input, call the domain and render; one function maps errors
-// to HTTP statuses.
+// probes, the embedded designer UI and the JSON API under /api, described by
+// openapi.yaml (served at /api/openapi.yaml; requests are validated against
+// it and its types generated from it). Callers authenticate with a session
+// cookie (login) or an API token; authorize is the one permission check and
+// store.Viewer cuts rows to the caller's role. Handlers parse input, call the
+// domain and render; toProblem alone maps errors to HTTP statuses.
 package api
 
 import (
 	"context"
-	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -15,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 )
 
@@ -25,9 +28,36 @@ type Options struct {
 	UI     fs.FS // the designer UI's files; nil serves none
 	// BodyLimit caps request bodies. Default "10M".
 	BodyLimit string
+	// APIBodyLimit caps JSON request bodies under /api. Default "1M".
+	APIBodyLimit string
+	// APITimeout bounds the work of one API request. Default 30s.
+	APITimeout time.Duration
+	// SessionTTL is how long a login lasts. Default 12h.
+	SessionTTL time.Duration
+	// SecureCookies marks the session cookie Secure even on plain HTTP
+	// (behind a TLS-terminating proxy). TLS requests always get Secure.
+	SecureCookies bool
+	// LoginEvery and LoginBurst rate-limit logins per client address and
+	// per email: a burst, then one attempt per LoginEvery. Defaults 10, 6s.
+	LoginEvery time.Duration
+	LoginBurst int
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
 }
 
-// New builds the HTTP handler.
+// server holds what the API's handlers share.
+type server struct {
+	store         *store.Store
+	log           *slog.Logger
+	now           func() time.Time
+	sessionTTL    time.Duration
+	secureCookies bool
+	logins        *loginLimiter
+	bundles       engine.BundleCache
+}
+
+// New builds the HTTP handler. It panics if the embedded OpenAPI document
+// is invalid (a build defect that TestSpec catches).
 func New(o Options) *echo.Echo {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -35,6 +65,31 @@ func New(o Options) *echo.Echo {
 	if o.BodyLimit == "" {
 		o.BodyLimit = "10M"
 	}
+	if o.APIBodyLimit == "" {
+		o.APIBodyLimit = "1M"
+	}
+	if o.APITimeout == 0 {
+		o.APITimeout = 30 * time.Second
+	}
+	if o.SessionTTL == 0 {
+		o.SessionTTL = 12 * time.Hour
+	}
+	if o.LoginEvery == 0 {
+		o.LoginEvery = 6 * time.Second
+	}
+	if o.LoginBurst == 0 {
+		o.LoginBurst = 10
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	_, router, err := loadSpec()
+	if err != nil {
+		panic(err)
+	}
+	a := &server{store: o.Store, log: o.Logger, now: o.Now, sessionTTL: o.SessionTTL, secureCookies: o.SecureCookies,
+		logins: newLoginLimiter(o.LoginEvery, o.LoginBurst)}
+
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(o.Logger)
@@ -54,47 +109,54 @@ func New(o Options) *echo.Echo {
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
+
+	g := e.Group("/api", middleware.BodyLimit(o.APIBodyLimit), middleware.ContextTimeout(o.APITimeout), a.identify)
+	g.GET("/openapi.yaml", serveSpec)
+	check := validate(router)
+	for _, r := range a.routes() {
+		mw := []echo.MiddlewareFunc{requireLogin}
+		if r.perm != "" {
+			mw = []echo.MiddlewareFunc{require(r.perm)}
+		}
+		if r.public {
+			mw = nil
+		}
+		g.Add(r.method, r.path, r.handler, append(mw, check)...)
+	}
+	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	if o.UI != nil {
 		e.StaticFS("/", o.UI)
 	}
 	return e
 }
 
-// problem is an RFC 9457 problem details body.
-type problem struct {
-	Type   string `json:"type,omitempty"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail,omitempty"`
+// route is one API endpoint and the permission it needs.
+type route struct {
+	method, path string
+	perm         Permission // "" with public false: any logged-in user
+	public       bool       // no login (login itself)
+	handler      echo.HandlerFunc
 }
 
-// errorHandler renders every error as problem details; unexpected errors are
-// logged with the request id and never shown to the client.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
-	return func(err error, c echo.Context) {
-		if c.Response().Committed {
-			return
-		}
-		p := problem{Status: http.StatusInternalServerError, Title: http.StatusText(http.StatusInternalServerError)}
-		var he *echo.HTTPError
-		switch {
-		case errors.As(err, &he):
-			p.Status = he.Code
-			p.Title = http.StatusText(he.Code)
-			if msg, ok := he.Message.(string); ok && msg != p.Title {
-				p.Detail = msg
-			}
-		case errors.Is(err, store.ErrNotFound):
-			p.Status, p.Title = http.StatusNotFound, "Not Found"
-		default:
-			log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err)
-		}
-		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
-		if c.Request().Method == http.MethodHead {
-			_ = c.NoContent(p.Status)
-			return
-		}
-		_ = c.JSON(p.Status, p)
+// routes lists every API endpoint (paths relative to /api, in echo's
+// syntax; openapi.yaml spells them with braces).
+func (a *server) routes() []route {
+	return []route{
+		{method: http.MethodPost, path: "/login", public: true, handler: a.login},
+		{method: http.MethodPost, path: "/logout", handler: a.logout},
+		{method: http.MethodGet, path: "/me", handler: a.getMe},
+		{method: http.MethodGet, path: "/tasks", perm: PermissionTasksRead, handler: a.listTasks},
+		{method: http.MethodGet, path: "/tasks/:id", perm: PermissionTasksRead, handler: a.getTask},
+		{method: http.MethodPost, path: "/tasks/:id/complete", perm: PermissionTasksWrite, handler: a.completeTask},
+		{method: http.MethodGet, path: "/invoices", perm: PermissionInvoicesRead, handler: a.listInvoices},
+		{method: http.MethodGet, path: "/invoices/:number", perm: PermissionInvoicesRead, handler: a.getInvoice},
+		{method: http.MethodPost, path: "/payments", perm: PermissionPaymentsWrite, handler: a.recordPayment},
+		{method: http.MethodGet, path: "/definitions", perm: PermissionDefinitionsRead, handler: a.listDefinitions},
+		{method: http.MethodGet, path: "/definitions/:kind/:name", perm: PermissionDefinitionsRead, handler: a.getDefinition},
+		{method: http.MethodGet, path: "/definitions/:kind/:name/history", perm: PermissionDefinitionsRead, handler: a.getDefinitionHistory},
+		{method: http.MethodGet, path: "/tokens", perm: PermissionTokensAdmin, handler: a.listTokens},
+		{method: http.MethodPost, path: "/tokens", perm: PermissionTokensAdmin, handler: a.createToken},
+		{method: http.MethodDelete, path: "/tokens/:id", perm: PermissionTokensAdmin, handler: a.revokeToken},
 	}
 }
 

@@ -1,0 +1,581 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/recoup/recoup/api"
+	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/demo"
+	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/ingest"
+	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/store/storetest"
+)
+
+var shanghai = mustZone("Asia/Shanghai")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// The demo's users, one per role (and a rep of another team).
+const (
+	admin    = "admin@demo.recoup.test"
+	director = "director@demo.recoup.test"
+	finance  = "finance1@demo.recoup.test"
+	manager  = "manager.east@demo.recoup.test"
+	rep      = "rep1.east@demo.recoup.test"
+	westRep  = "rep1.west@demo.recoup.test"
+	password = "correct horse battery"
+)
+
+var roleUsers = map[string]string{
+	store.RoleAdmin: admin, store.RoleFinanceDirector: director, store.RoleFinance: finance,
+	store.RoleSalesManager: manager, store.RoleSalesRep: rep,
+}
+
+// now is the fixed instant the server runs at: the demo's today, after the
+// first tick.
+var now = time.Date(2026, 11, 2, 10, 0, 0, 0, shanghai)
+
+// fixture is a real server on a real, seeded database.
+type fixture struct {
+	t   *testing.T
+	s   *store.Store
+	url string
+	log *bytes.Buffer
+}
+
+func setup(t *testing.T, s *store.Store, o api.Options) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	store.BcryptCost = bcrypt.MinCost
+	dir := t.TempDir()
+	if err := demo.Generate(dir, demo.Options{Customers: 30, Invoices: 200, Seed: 5, Today: calendar.MustParse("2026-11-01"), Zone: shanghai}); err != nil {
+		t.Fatal(err)
+	}
+	company := engine.Company{Name: "T", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"}
+	if _, err := s.EnsureCompany(ctx, company); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range ingest.Kinds {
+		if _, err := ingest.File(ctx, s, k, filepath.Join(dir, k+".csv"), ingest.Options{Company: company}); err != nil {
+			t.Fatalf("import %s: %v", k, err)
+		}
+	}
+	srcs, err := engine.ReadPaths("../rules-examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := s.ValidateWithPublished(ctx, srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.LoadPublished(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: time.Date(2026, 11, 1, 9, 0, 0, 0, shanghai), Location: shanghai}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{admin, director, finance, manager, rep, westRep} {
+		if err := s.SetPassword(ctx, u, password, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &fixture{t: t, s: s, log: &bytes.Buffer{}}
+	o.Store = s
+	o.Logger = slog.New(slog.NewJSONHandler(f.log, nil))
+	o.Now = func() time.Time { return now }
+	srv := httptest.NewServer(api.New(o))
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+	return f
+}
+
+// client is a caller: anonymous, logged in (cookie jar and CSRF token) or
+// holding an API token.
+type client struct {
+	f      *fixture
+	hc     *http.Client
+	csrf   string
+	bearer string
+}
+
+func (f *fixture) anonymous() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{f: f, hc: &http.Client{Jar: jar}}
+}
+
+func (f *fixture) login(email string) *client {
+	f.t.Helper()
+	c := f.anonymous()
+	var me api.Me
+	c.do("POST", "/api/login", map[string]any{"email": email, "password": password}).want(200).decode(&me)
+	if me.CsrfToken == nil || me.User.Email != email {
+		f.t.Fatalf("login %s: %+v", email, me)
+	}
+	c.csrf = *me.CsrfToken
+	return c
+}
+
+func (f *fixture) token(secret string) *client {
+	return &client{f: f, hc: http.DefaultClient, bearer: secret}
+}
+
+type response struct {
+	t      *testing.T
+	req    string
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends body (a string is sent as is, anything else as JSON).
+func (c *client) do(method, path string, body any) *response {
+	c.f.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		data, _ := json.Marshal(b)
+		r = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, c.f.url+path, r)
+	if err != nil {
+		c.f.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.csrf != "" {
+		req.Header.Set(api.CSRFHeader, c.csrf)
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	res, err := c.hc.Do(req)
+	if err != nil {
+		c.f.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return &response{t: c.f.t, req: method + " " + path, status: res.StatusCode, header: res.Header, body: data}
+}
+
+func (r *response) want(status int) *response {
+	r.t.Helper()
+	if r.status != status {
+		r.t.Fatalf("%s: status %d, want %d: %s", r.req, r.status, status, r.body)
+	}
+	return r
+}
+
+func (r *response) decode(v any) *response {
+	r.t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		r.t.Fatalf("%s: %v: %s", r.req, err, r.body)
+	}
+	return r
+}
+
+// problem decodes a problem details body.
+func (r *response) problem() api.Problem {
+	r.t.Helper()
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		r.t.Fatalf("%s: content type %q, want problem+json: %s", r.req, ct, r.body)
+	}
+	var p api.Problem
+	r.decode(&p)
+	return p
+}
+
+// fields renders a problem's field errors as "field: message" lines.
+func fields(p api.Problem) string {
+	if p.Errors == nil {
+		return ""
+	}
+	var lines []string
+	for _, e := range *p.Errors {
+		lines = append(lines, e.Field+": "+e.Message)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (f *fixture) count(q string, args ...any) int {
+	f.t.Helper()
+	var n int
+	if err := f.s.SQL().QueryRow(f.s.Rebind(q), args...).Scan(&n); err != nil {
+		f.t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func TestSpecServed(t *testing.T) {
+	t.Parallel()
+	f := setup(t, storetest.SQLite(t), api.Options{})
+	r := f.anonymous().do("GET", "/api/openapi.yaml", nil).want(200)
+	if !bytes.Equal(r.body, api.Spec) {
+		t.Fatal("served spec differs from the embedded one")
+	}
+	p := f.anonymous().do("GET", "/api/nothing-here", nil).want(404).problem()
+	if p.Status != 404 || p.Title != "Not Found" {
+		t.Fatalf("%+v", p)
+	}
+}
+
+// TestRoleMatrix: every endpoint × every role (and anonymous, and a session
+// without the CSRF token): 401 without a login, 403 where the role lacks the
+// permission, something else where it has it.
+func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		endpoints := []struct {
+			method, path string
+			body         any
+			allowed      []string // roles; nil = every logged-in role
+		}{
+			{"GET", "/api/me", nil, nil},
+			{"GET", "/api/tasks", nil, nil},
+			{"GET", "/api/tasks/999999", nil, nil},
+			{"POST", "/api/tasks/999999/complete", map[string]any{}, nil},
+			{"GET", "/api/invoices", nil, nil},
+			{"GET", "/api/invoices/NO-SUCH", nil, nil},
+			{"POST", "/api/payments", map[string]any{}, []string{"admin", "finance"}},
+			{"GET", "/api/definitions", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
+			{"GET", "/api/definitions/Rule/mark-overdue", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
+			{"GET", "/api/definitions/Rule/mark-overdue/history", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
+			{"GET", "/api/tokens", nil, []string{"admin"}},
+			{"POST", "/api/tokens", map[string]any{}, []string{"admin"}},
+			{"DELETE", "/api/tokens/999999", nil, []string{"admin"}},
+			{"POST", "/api/logout", nil, nil}, // last: it ends the sessions
+		}
+		clients := map[string]*client{}
+		for role, email := range roleUsers {
+			clients[role] = f.login(email)
+		}
+		anon := f.anonymous()
+		for _, ep := range endpoints {
+			if got := anon.do(ep.method, ep.path, ep.body).status; got != 401 {
+				t.Errorf("anonymous %s %s: %d, want 401", ep.method, ep.path, got)
+			}
+			for role, c := range clients {
+				allowed := ep.allowed == nil
+				for _, r := range ep.allowed {
+					allowed = allowed || r == role
+				}
+				if ep.method != "GET" {
+					noCSRF := *c
+					noCSRF.csrf = ""
+					if r := noCSRF.do(ep.method, ep.path, ep.body); r.status != 403 || !strings.Contains(string(r.body), "CSRF") {
+						t.Errorf("%s %s %s without CSRF token: %d %s, want 403", role, ep.method, ep.path, r.status, r.body)
+					}
+				}
+				got := c.do(ep.method, ep.path, ep.body).status
+				switch {
+				case allowed && (got == 401 || got == 403):
+					t.Errorf("%s %s %s: %d, want access", role, ep.method, ep.path, got)
+				case !allowed && got != 403:
+					t.Errorf("%s %s %s: %d, want 403", role, ep.method, ep.path, got)
+				}
+			}
+		}
+		// Logged out: the session is gone.
+		for role, c := range clients {
+			if got := c.do("GET", "/api/me", nil).status; got != 401 {
+				t.Errorf("%s after logout: %d, want 401", role, got)
+			}
+		}
+	})
+}
+
+// TestRowScopes: a rep sees its own invoices and tasks, a manager its
+// team's, finance all; others' rows are reported missing.
+func TestRowScopes(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		all := f.count("SELECT COUNT(*) FROM invoices")
+		listAll := func(c *client, query string) []store.InvoiceSummary {
+			var out []store.InvoiceSummary
+			cursor := ""
+			for pages := 0; ; pages++ {
+				var page store.InvoicePage
+				c.do("GET", "/api/invoices?limit=37"+query+cursor, nil).want(200).decode(&page)
+				out = append(out, page.Items...)
+				if page.NextCursor == "" {
+					return out
+				}
+				if len(page.Items) != 37 || pages > 100 {
+					t.Fatalf("page of %d with a next cursor", len(page.Items))
+				}
+				cursor = "&cursor=" + page.NextCursor
+			}
+		}
+		if got := len(listAll(f.login(finance), "")); got != all {
+			t.Fatalf("finance sees %d invoices, want all %d", got, all)
+		}
+		mine := listAll(f.login(rep), "")
+		if len(mine) == 0 || len(mine) >= all {
+			t.Fatalf("rep sees %d of %d invoices", len(mine), all)
+		}
+		for _, in := range mine {
+			if in.Owner != rep {
+				t.Fatalf("rep sees invoice %s of %s", in.Number, in.Owner)
+			}
+		}
+		team := listAll(f.login(manager), "")
+		for _, in := range team {
+			if !strings.HasSuffix(in.Owner, ".east@demo.recoup.test") {
+				t.Fatalf("east manager sees invoice %s of %s", in.Number, in.Owner)
+			}
+		}
+		if len(team) <= len(mine) {
+			t.Fatalf("manager sees %d, rep %d", len(team), len(mine))
+		}
+		// Filters: aging bucket and overdue range agree with days overdue.
+		for _, in := range listAll(f.login(finance), "&aging=31-60") {
+			if in.DaysOverdue < 31 || in.DaysOverdue > 60 {
+				t.Fatalf("aging 31-60 lists %s, %d days overdue", in.Number, in.DaysOverdue)
+			}
+		}
+		for _, in := range listAll(f.login(finance), "&overdue_min=8&overdue_max=15") {
+			if in.DaysOverdue < 8 || in.DaysOverdue > 15 {
+				t.Fatalf("overdue 8..15 lists %s, %d days overdue", in.Number, in.DaysOverdue)
+			}
+		}
+		// Another team's invoice is missing for the rep, there for finance.
+		var west string
+		s.SQL().QueryRow(s.Rebind("SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), westRep).Scan(&west)
+		f.login(rep).do("GET", "/api/invoices/"+west, nil).want(404)
+		var h store.InvoiceHistory
+		f.login(finance).do("GET", "/api/invoices/"+west, nil).want(200).decode(&h)
+		if h.Invoice.Number != west {
+			t.Fatalf("history of %s: %+v", west, h.Invoice)
+		}
+		f.login(finance).do("GET", "/api/invoices?cursor=bogus", nil).want(422)
+
+		// Tasks: the rep's inbox holds only its tasks; another's task is missing.
+		var tasks struct{ Items []store.InboxTask }
+		f.login(rep).do("GET", "/api/tasks?status=all", nil).want(200).decode(&tasks)
+		for _, task := range tasks.Items {
+			if task.Assignee != rep {
+				t.Fatalf("rep's inbox holds %s's task %s", task.Assignee, task.Key)
+			}
+		}
+		var other int64
+		s.SQL().QueryRow(s.Rebind("SELECT t.id FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE u.email <> ? ORDER BY t.id LIMIT 1"), rep).Scan(&other)
+		if other == 0 {
+			t.Fatal("no task of another user")
+		}
+		f.login(rep).do("GET", fmt.Sprintf("/api/tasks/%d", other), nil).want(404)
+		f.login(admin).do("GET", fmt.Sprintf("/api/tasks/%d", other), nil).want(200)
+	})
+}
+
+// TestCompleteTask: a call task completed over HTTP — every field error at
+// once as 422, then success, then 409.
+func TestCompleteTask(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		var id int64
+		var assignee string
+		s.SQL().QueryRow(`SELECT t.id, u.email FROM tasks t JOIN users u ON u.id = t.assignee_id
+			WHERE t.status = 'open' AND t.key LIKE '%/call/%' ORDER BY t.id LIMIT 1`).Scan(&id, &assignee)
+		if id == 0 {
+			t.Fatal("no open call task")
+		}
+		if err := s.SetPassword(context.Background(), assignee, password, now); err != nil {
+			t.Fatal(err)
+		}
+		c := f.login(assignee)
+		path := fmt.Sprintf("/api/tasks/%d", id)
+		var detail struct {
+			store.TaskDetail
+			History store.InvoiceHistory
+		}
+		c.do("GET", path, nil).want(200).decode(&detail)
+		if detail.Form == "" || detail.History.Invoice.Number != detail.Invoice {
+			t.Fatalf("detail: %+v", detail)
+		}
+		p := c.do("POST", path+"/complete", map[string]any{"values": map[string]any{"outcome": "promised", "colour": "red"}}).want(422).problem()
+		if got, want := fields(p), "colour: unknown field\npromised_date: is required"; got != want {
+			t.Fatalf("field errors:\n%s\nwant\n%s", got, want)
+		}
+		if n := f.count("SELECT COUNT(*) FROM audit_log WHERE action = 'task.completed'"); n != 0 {
+			t.Fatalf("%d completions recorded after a rejected submission", n)
+		}
+		var res api.CompleteTaskResult
+		c.do("POST", path+"/complete", map[string]any{"values": map[string]any{"outcome": "promised", "promised_date": "2026-11-10"}}).want(200).decode(&res)
+		if res.Effects == 0 {
+			t.Fatalf("completing routed nothing: %+v", res)
+		}
+		p = c.do("POST", path+"/complete", map[string]any{"values": map[string]any{"outcome": "refused"}}).want(409).problem()
+		if !strings.Contains(*p.Detail, "not open") {
+			t.Fatalf("%+v", p)
+		}
+	})
+}
+
+// TestPaymentsAndTokens: an integration token with the payments scope posts
+// payments (idempotent by reference; the workflow stops at once), cannot
+// read invoices, and stops working when revoked.
+func TestPaymentsAndTokens(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		adm := f.login(admin)
+		var created struct {
+			Token  store.APIToken
+			Secret string
+		}
+		adm.do("POST", "/api/tokens", map[string]any{"name": "bank", "user": finance, "scopes": []string{"payments:write"}}).want(201).decode(&created)
+		if !strings.HasPrefix(created.Secret, store.TokenPrefix) || created.Token.ID == 0 {
+			t.Fatalf("%+v", created)
+		}
+		p := adm.do("POST", "/api/tokens", map[string]any{"name": "x", "user": rep, "scopes": []string{"payments:write"}}).want(422).problem()
+		if got := fields(p); got != "/scopes/0: role sales_rep of rep1.east@demo.recoup.test does not grant payments:write" {
+			t.Fatal(got)
+		}
+		var list struct{ Items []store.APIToken }
+		adm.do("GET", "/api/tokens", nil).want(200).decode(&list)
+		if len(list.Items) != 1 || strings.Contains(string(adm.do("GET", "/api/tokens", nil).body), created.Secret) {
+			t.Fatalf("token list: %+v", list)
+		}
+		bank := f.token(created.Secret)
+		if r := bank.do("GET", "/api/invoices", nil).want(403); !strings.Contains(string(r.body), `lacks the scope \"invoices:read\"`) {
+			t.Fatalf("%s", r.body)
+		}
+
+		// An invoice in a running workflow.
+		var number string
+		var balance int64
+		s.SQL().QueryRow(`SELECT i.number, i.balance_minor FROM invoices i JOIN workflow_instances w ON w.invoice_id = i.id
+			WHERE w.status = 'running' AND i.balance_minor > 0 ORDER BY i.id LIMIT 1`).Scan(&number, &balance)
+		if number == "" {
+			t.Fatal("no invoice in a running workflow")
+		}
+		pay := map[string]any{"reference": "bank-1", "invoice": number, "amount_minor": balance, "currency": "CNY", "paid_at": "2026-11-02T01:00:00Z"}
+		var res api.PaymentResult
+		bank.do("POST", "/api/payments", pay).want(201).decode(&res)
+		if res.BalanceMinor != 0 || res.InvoiceStatus != "paid" || res.Duplicate {
+			t.Fatalf("%+v", res)
+		}
+		if n := f.count("SELECT COUNT(*) FROM workflow_instances w JOIN invoices i ON i.id = w.invoice_id WHERE i.number = ? AND w.status IN ('running', 'waiting')", number); n != 0 {
+			t.Fatalf("%d workflows still running on the paid invoice", n)
+		}
+		bank.do("POST", "/api/payments", pay).want(200).decode(&res)
+		if !res.Duplicate {
+			t.Fatalf("replay: %+v", res)
+		}
+		pay["amount_minor"] = 1
+		bank.do("POST", "/api/payments", pay).want(409)
+		if n := f.count("SELECT COUNT(*) FROM payments WHERE reference = 'bank-1'"); n != 1 {
+			t.Fatalf("%d payments bank-1", n)
+		}
+		pay["reference"], pay["invoice"] = "bank-2", "NO-SUCH"
+		bank.do("POST", "/api/payments", pay).want(404)
+
+		adm.do("DELETE", fmt.Sprintf("/api/tokens/%d", created.Token.ID), nil).want(204)
+		bank.do("POST", "/api/payments", pay).want(401)
+		f.token("rcp_not-a-token").do("GET", "/api/me", nil).want(401)
+	})
+}
+
+// TestBadRequests: malformed, oversized, mistyped or unknown input is
+// refused with a precise message and nothing is written.
+func TestBadRequests(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{APIBodyLimit: "4K"})
+		c := f.login(finance)
+		before := f.count("SELECT COUNT(*) FROM payments")
+		for _, tc := range []struct {
+			name   string
+			body   any
+			status int
+			fields string
+		}{
+			{"malformed", `{"reference": "x",`, 400, "malformed JSON"},
+			{"unknown field", map[string]any{"reference": "r", "invoice": "I", "amount_minor": 1, "currency": "CNY", "paid_at": "2026-11-02T01:00:00Z", "colour": "red"}, 422,
+				`/: property "colour" is unsupported`},
+			{"wrong types", map[string]any{"reference": "r", "invoice": "I", "amount_minor": "12.50", "currency": "cny", "paid_at": "yesterday"}, 422,
+				"/amount_minor: value must be an integer\n/currency: string doesn't match the regular expression \"^[A-Z]{3}$\"\n/paid_at: string doesn't match the format \"date-time\""},
+			{"missing", map[string]any{}, 422, `property "reference" is missing`},
+			{"oversized", `{"reference": "` + strings.Repeat("x", 8000) + `"}`, 413, ""},
+		} {
+			p := c.do("POST", "/api/payments", tc.body).want(tc.status).problem()
+			if got := fields(p); !strings.Contains(got, tc.fields) {
+				t.Errorf("%s: fields\n%s\nwant to contain\n%s", tc.name, got, tc.fields)
+			}
+		}
+		req, _ := http.NewRequest("POST", f.url+"/api/payments", strings.NewReader("reference=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set(api.CSRFHeader, c.csrf)
+		res, err := c.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 415 && res.StatusCode != 422 {
+			t.Errorf("form body: %d", res.StatusCode)
+		}
+		c.do("GET", "/api/invoices?aging=ancient", nil).want(422)
+		c.do("GET", "/api/tasks/abc", nil).want(422)
+		if after := f.count("SELECT COUNT(*) FROM payments"); after != before {
+			t.Fatalf("payments %d → %d after bad requests", before, after)
+		}
+		if strings.Contains(f.log.String(), password) {
+			t.Fatal("a password reached the log")
+		}
+	})
+}
+
+// TestLogin: wrong passwords are refused alike, then rate-limited.
+func TestLogin(t *testing.T) {
+	t.Parallel()
+	f := setup(t, storetest.SQLite(t), api.Options{LoginBurst: 3, LoginEvery: time.Hour})
+	c := f.anonymous()
+	for i, email := range []string{rep, "nobody@demo.recoup.test", rep} {
+		p := c.do("POST", "/api/login", map[string]any{"email": email, "password": "wrong"}).want(401).problem()
+		if *p.Detail != "invalid email or password" {
+			t.Fatalf("attempt %d: %+v", i, p)
+		}
+	}
+	r := c.do("POST", "/api/login", map[string]any{"email": rep, "password": password}).want(429)
+	if r.header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	for _, line := range strings.Split(f.log.String(), "\n") {
+		if strings.Contains(line, "wrong") || strings.Contains(line, password) {
+			t.Fatalf("password in log: %s", line)
+		}
+	}
+}

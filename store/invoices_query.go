@@ -1,0 +1,461 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/recoup/recoup/calendar"
+)
+
+// Viewer is who reads: the rows a query returns are cut to what the
+// viewer's role may see (see Viewer.invoiceScope and Viewer.taskScope).
+type Viewer struct {
+	UserID int64
+	Role   string
+	Team   string
+}
+
+// Roles.
+const (
+	RoleAdmin           = "admin"
+	RoleSalesRep        = "sales_rep"
+	RoleSalesManager    = "sales_manager"
+	RoleFinance         = "finance"
+	RoleFinanceDirector = "finance_director"
+)
+
+// invoiceOwner is the owner of invoice i (of customer c when it has none).
+const invoiceOwner = "COALESCE(i.owner_id, c.owner_id)"
+
+// invoiceScope returns the SQL condition (on invoices i joined to customers
+// c) for the invoices v may see: a rep its own, a manager its team's,
+// everyone else all of them.
+func (v Viewer) invoiceScope() (string, []any) {
+	switch v.Role {
+	case RoleSalesRep:
+		return invoiceOwner + " = ?", []any{v.UserID}
+	case RoleSalesManager:
+		return invoiceOwner + " IN (SELECT tm.id FROM users tm WHERE tm.team = ? AND tm.team <> '')", []any{v.Team}
+	case RoleAdmin, RoleFinance, RoleFinanceDirector:
+		return "1 = 1", nil
+	}
+	return "1 = 0", nil
+}
+
+// taskScope returns the SQL condition (on tasks t) for the tasks v may see:
+// a rep those assigned to it; a manager its own, its team's and its team's
+// manager tasks; finance its own and finance tasks; the director its own,
+// director tasks and approvals; an admin all.
+func (v Viewer) taskScope() (string, []any) {
+	switch v.Role {
+	case RoleSalesRep:
+		return "t.assignee_id = ?", []any{v.UserID}
+	case RoleSalesManager:
+		return `(t.assignee_id = ? OR t.assignee_id IN (SELECT tm.id FROM users tm WHERE tm.team = ? AND tm.team <> '')
+			OR (t.assignee_id IS NULL AND t.role = 'sales_manager' AND t.invoice_id IN
+				(SELECT ti.id FROM invoices ti WHERE ti.owner_id IN (SELECT tm.id FROM users tm WHERE tm.team = ? AND tm.team <> ''))))`,
+			[]any{v.UserID, v.Team, v.Team}
+	case RoleFinance:
+		return "(t.assignee_id = ? OR t.role = 'finance')", []any{v.UserID}
+	case RoleFinanceDirector:
+		return "(t.assignee_id = ? OR t.role = 'finance_director' OR t.kind = 'approval')", []any{v.UserID}
+	case RoleAdmin:
+		return "1 = 1", nil
+	}
+	return "1 = 0", nil
+}
+
+// InvoiceSummary is an invoice as lists show it.
+type InvoiceSummary struct {
+	Number       string        `json:"number"`
+	Customer     string        `json:"customer"`
+	CustomerName string        `json:"customer_name"`
+	Currency     string        `json:"currency"`
+	AmountMinor  int64         `json:"amount_minor"`
+	BalanceMinor int64         `json:"balance_minor"`
+	IssueDate    calendar.Date `json:"issue_date"`
+	DueDate      calendar.Date `json:"due_date"`
+	DaysOverdue  int           `json:"days_overdue"`
+	Status       string        `json:"status"`
+	Risk         string        `json:"risk"`
+	Owner        string        `json:"owner,omitempty"`
+	Disputed     bool          `json:"disputed"`
+}
+
+// Aging buckets by days overdue.
+var AgingBuckets = []string{"current", "1-30", "31-60", "61-90", "90+"}
+
+// InvoiceFilter selects invoices; zero fields do not filter.
+type InvoiceFilter struct {
+	Status   string
+	Aging    string // one of AgingBuckets; only invoices with a balance
+	Owner    string // owner email
+	Risk     string // customer risk
+	Customer string // customer external id
+	// OverdueMin and OverdueMax bound the days overdue (inclusive) when
+	// set; only invoices with a balance.
+	OverdueMin, OverdueMax *int
+	Today                  calendar.Date // the company's today, for aging
+	Cursor                 string        // from the previous page's NextCursor
+	Limit                  int           // default 50, at most 500
+}
+
+// InvoicePage is one page of invoices.
+type InvoicePage struct {
+	Items      []InvoiceSummary `json:"items"`
+	NextCursor string           `json:"next_cursor,omitempty"`
+}
+
+// ErrInvalidCursor is returned for a cursor this server did not issue.
+var ErrInvalidCursor = errors.New("invalid cursor")
+
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("i" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) < 2 || b[0] != 'i' {
+		return 0, ErrInvalidCursor
+	}
+	id, err := strconv.ParseInt(string(b[1:]), 10, 64)
+	if err != nil || id < 0 {
+		return 0, ErrInvalidCursor
+	}
+	return id, nil
+}
+
+// Invoices lists the invoices v may see that match f, by id, one page at a
+// time (keyset pagination: stable while rows are added).
+func (s *Store) Invoices(ctx context.Context, v Viewer, f InvoiceFilter) (InvoicePage, error) {
+	scope, args := v.invoiceScope()
+	q := `SELECT i.id, i.number, c.external_id, c.name, i.currency, i.amount_minor, i.balance_minor, i.issue_date, i.due_date,
+		i.status, c.risk, COALESCE(u.email, ''), i.disputed
+		FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = ` + invoiceOwner + `
+		WHERE ` + scope
+	add := func(cond string, a ...any) {
+		q += " AND " + cond
+		args = append(args, a...)
+	}
+	if f.Cursor != "" {
+		after, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return InvoicePage{}, err
+		}
+		add("i.id > ?", after)
+	}
+	if f.Status != "" {
+		add("i.status = ?", f.Status)
+	}
+	if f.Risk != "" {
+		add("c.risk = ?", f.Risk)
+	}
+	if f.Customer != "" {
+		add("c.external_id = ?", f.Customer)
+	}
+	if f.Owner != "" {
+		add("u.email = ?", normEmail(f.Owner))
+	}
+	// Days overdue d ≥ n ⇔ due_date ≤ today − n.
+	dueOnOrBefore := func(n int) { add("i.due_date <= ?", f.Today.AddDays(-n).String()) }
+	dueAfter := func(n int) { add("i.due_date > ?", f.Today.AddDays(-n).String()) }
+	if f.Aging != "" {
+		add("i.balance_minor > 0")
+		switch f.Aging {
+		case "current":
+			dueAfter(1)
+		case "1-30":
+			dueOnOrBefore(1)
+			dueAfter(31)
+		case "31-60":
+			dueOnOrBefore(31)
+			dueAfter(61)
+		case "61-90":
+			dueOnOrBefore(61)
+			dueAfter(91)
+		case "90+":
+			dueOnOrBefore(91)
+		default:
+			return InvoicePage{}, fmt.Errorf("aging bucket %q: want one of %s", f.Aging, strings.Join(AgingBuckets, ", "))
+		}
+	}
+	if f.OverdueMin != nil || f.OverdueMax != nil {
+		add("i.balance_minor > 0")
+	}
+	if f.OverdueMin != nil {
+		dueOnOrBefore(*f.OverdueMin)
+	}
+	if f.OverdueMax != nil {
+		dueAfter(*f.OverdueMax + 1)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 500)
+	q += " ORDER BY i.id LIMIT ?"
+	args = append(args, f.Limit+1)
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	if err != nil {
+		return InvoicePage{}, err
+	}
+	defer rows.Close()
+	page := InvoicePage{Items: []InvoiceSummary{}}
+	var lastID int64
+	for rows.Next() {
+		if len(page.Items) == f.Limit {
+			page.NextCursor = encodeCursor(lastID)
+			break
+		}
+		var in InvoiceSummary
+		if err := rows.Scan(&lastID, &in.Number, &in.Customer, &in.CustomerName, &in.Currency, &in.AmountMinor, &in.BalanceMinor,
+			&in.IssueDate, &in.DueDate, &in.Status, &in.Risk, &in.Owner, &in.Disputed); err != nil {
+			return InvoicePage{}, err
+		}
+		if d := f.Today.DaysSince(in.DueDate); d > 0 && in.BalanceMinor > 0 {
+			in.DaysOverdue = d
+		}
+		page.Items = append(page.Items, in)
+	}
+	return page, rows.Err()
+}
+
+// CanSeeInvoice reports whether v may see the invoice numbered number;
+// ErrNotFound when there is no such invoice.
+func (s *Store) CanSeeInvoice(ctx context.Context, v Viewer, number string) (bool, error) {
+	scope, args := v.invoiceScope()
+	var visible bool
+	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT CASE WHEN `+scope+` THEN 1 ELSE 0 END = 1
+		FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.number = ?`), append(args, number)...).Scan(&visible)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("invoice %q: %w", number, ErrNotFound)
+	}
+	return visible, err
+}
+
+// InboxTask is a task as the inbox shows it.
+type InboxTask struct {
+	ID        int64     `json:"id"`
+	Key       string    `json:"key"`
+	Kind      string    `json:"kind"`
+	Title     string    `json:"title"`
+	Status    string    `json:"status"`
+	Priority  string    `json:"priority,omitempty"`
+	Assignee  string    `json:"assignee,omitempty"`
+	Role      string    `json:"role,omitempty"`
+	Form      string    `json:"form,omitempty"`
+	Invoice   string    `json:"invoice,omitempty"`
+	Customer  string    `json:"customer,omitempty"`
+	DueAt     time.Time `json:"due_at,omitzero"`
+	Overdue   bool      `json:"overdue"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// InboxFilter selects tasks in an inbox.
+type InboxFilter struct {
+	Status   string // default open; "all" for any
+	Due      string // "today" (due before the end of today), "overdue" (due before now), "" any
+	Kind     string // task or approval
+	Invoice  string // invoice number
+	Mine     bool   // only tasks assigned to the viewer
+	Now      time.Time
+	EndOfDay time.Time // the end of the viewer's today (company zone), for Due today
+	Limit    int       // default 100, at most 500
+}
+
+const inboxColumns = `t.id, t.key, t.kind, t.title, t.status, t.priority, COALESCE(u.email, ''), t.role, t.form,
+	COALESCE(i.number, ''), COALESCE(c.external_id, ''), t.due_at, t.created_at`
+
+const inboxFrom = ` FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN invoices i ON i.id = t.invoice_id
+	LEFT JOIN customers c ON c.id = t.customer_id`
+
+func scanInboxTask(row interface{ Scan(...any) error }, now time.Time, extra ...any) (InboxTask, error) {
+	var t InboxTask
+	var due sql.NullTime
+	err := row.Scan(append([]any{&t.ID, &t.Key, &t.Kind, &t.Title, &t.Status, &t.Priority, &t.Assignee, &t.Role, &t.Form,
+		&t.Invoice, &t.Customer, &due, &t.CreatedAt}, extra...)...)
+	t.DueAt = due.Time
+	t.Overdue = t.Status == "open" && due.Valid && due.Time.Before(now)
+	return t, err
+}
+
+// Inbox lists the tasks v may see that match f, oldest due first.
+func (s *Store) Inbox(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
+	scope, args := v.taskScope()
+	q := "SELECT " + inboxColumns + inboxFrom + " WHERE " + scope
+	add := func(cond string, a ...any) {
+		q += " AND " + cond
+		args = append(args, a...)
+	}
+	switch f.Status {
+	case "":
+		add("t.status = 'open'")
+	case "all":
+	default:
+		add("t.status = ?", f.Status)
+	}
+	switch f.Due {
+	case "today":
+		add("t.due_at < ?", f.EndOfDay.UTC())
+	case "overdue":
+		add("t.due_at < ?", f.Now.UTC())
+	}
+	if f.Kind != "" {
+		add("t.kind = ?", f.Kind)
+	}
+	if f.Invoice != "" {
+		add("i.number = ?", f.Invoice)
+	}
+	if f.Mine {
+		add("t.assignee_id = ?", v.UserID)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	q += " ORDER BY t.due_at, t.id LIMIT ?"
+	args = append(args, min(f.Limit, 500))
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []InboxTask{}
+	for rows.Next() {
+		t, err := scanInboxTask(rows, f.Now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TaskDetail is one task with what its assignee needs to act on it.
+type TaskDetail struct {
+	InboxTask
+	Description string          `json:"description,omitempty"`
+	Outcome     json.RawMessage `json:"outcome,omitempty"`
+	CompletedAt *time.Time      `json:"completed_at,omitempty"`
+	Workflow    string          `json:"workflow,omitempty"`
+	Node        string          `json:"node,omitempty"`
+}
+
+// VisibleTask returns task id if v may see it. It returns ErrNotFound when
+// there is no such task and ErrHidden when v may not see it.
+func (s *Store) VisibleTask(ctx context.Context, v Viewer, id int64, now time.Time) (TaskDetail, error) {
+	scope, args := v.taskScope()
+	var (
+		d         TaskDetail
+		outcome   string
+		completed sql.NullTime
+		visible   bool
+	)
+	t, err := scanInboxTask(s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT "+inboxColumns+`, t.description, t.outcome, t.completed_at,
+		COALESCE(w.workflow, ''), t.node, CASE WHEN `+scope+` THEN 1 ELSE 0 END = 1`+inboxFrom+`
+		LEFT JOIN workflow_instances w ON w.id = t.instance_id WHERE t.id = ?`), append(args, id)...), now,
+		&d.Description, &outcome, &completed, &d.Workflow, &d.Node, &visible)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("task %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return d, err
+	}
+	if !visible {
+		return d, fmt.Errorf("task %d: %w", id, ErrHidden)
+	}
+	d.InboxTask = t
+	if outcome != "" && outcome != "{}" {
+		d.Outcome = json.RawMessage(outcome)
+	}
+	d.CompletedAt = nullTime(sql.NullTime(completed))
+	return d, nil
+}
+
+// ErrHidden is returned when a row exists but the viewer may not see it.
+var ErrHidden = errors.New("not visible to this user")
+
+// PaymentIn is a payment reported by a bank or payment provider.
+type PaymentIn struct {
+	Reference   string
+	Invoice     string // invoice number
+	AmountMinor int64
+	Currency    string
+	PaidAt      time.Time
+}
+
+// PaymentOut is what recording a payment did.
+type PaymentOut struct {
+	Reference    string    `json:"reference"`
+	Invoice      string    `json:"invoice"`
+	AmountMinor  int64     `json:"amount_minor"`
+	Currency     string    `json:"currency"`
+	PaidAt       time.Time `json:"paid_at"`
+	BalanceMinor int64     `json:"balance_minor"`
+	Status       string    `json:"invoice_status"`
+	Duplicate    bool      `json:"duplicate"` // the reference was already recorded with these values
+	InvoiceID    int64     `json:"-"`
+	CustomerID   int64     `json:"-"`
+}
+
+// ErrCurrencyMismatch is returned for a payment in another currency than
+// its invoice.
+var ErrCurrencyMismatch = errors.New("currency differs from the invoice's")
+
+// RecordPayment records a payment idempotently by reference: the same
+// reference with the same invoice, amount and currency again is a
+// duplicate (nothing written); with other values, ErrConflict. The invoice's
+// paid amount, balance and status are recomputed in the same transaction.
+func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (PaymentOut, error) {
+	out := PaymentOut{Reference: p.Reference, Invoice: p.Invoice, AmountMinor: p.AmountMinor, Currency: p.Currency, PaidAt: p.PaidAt.UTC()}
+	b, err := s.BeginBulk(ctx, now)
+	if err != nil {
+		return out, err
+	}
+	defer b.Rollback()
+	var currency string
+	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, customer_id, currency FROM invoices WHERE number = ?"), p.Invoice).Scan(&out.InvoiceID, &out.CustomerID, &currency)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("invoice %q: %w", p.Invoice, ErrNotFound)
+	}
+	if err != nil {
+		return out, err
+	}
+	var (
+		exInvoice, exAmount int64
+		exCurrency          string
+		exPaidAt            time.Time
+	)
+	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT invoice_id, amount_minor, currency, paid_at FROM payments WHERE reference = ?"), p.Reference).
+		Scan(&exInvoice, &exAmount, &exCurrency, &exPaidAt)
+	switch {
+	case err == nil:
+		if exInvoice != out.InvoiceID || exAmount != p.AmountMinor || exCurrency != p.Currency {
+			return out, fmt.Errorf("payment %q is already recorded with another invoice, amount or currency: %w", p.Reference, ErrConflict)
+		}
+		out.Duplicate, out.PaidAt = true, exPaidAt.UTC()
+	case errors.Is(err, sql.ErrNoRows):
+		if currency != p.Currency {
+			return out, fmt.Errorf("payment in %s for invoice %s in %s: %w", p.Currency, p.Invoice, currency, ErrCurrencyMismatch)
+		}
+		if err := b.UpsertPayments(ctx, []PaymentRow{{Reference: p.Reference, InvoiceID: out.InvoiceID, AmountMinor: p.AmountMinor, Currency: p.Currency, PaidAt: p.PaidAt}}, nil); err != nil {
+			return out, err
+		}
+		detail, _ := json.Marshal(map[string]any{"reference": p.Reference, "amount_minor": p.AmountMinor, "currency": p.Currency})
+		if _, err := b.tx.ExecContext(ctx, s.Rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
+			SELECT ?, 'api', 'payment.received', 'payment', id, invoice_id, ? FROM payments WHERE reference = ?`), now.UTC(), string(detail), p.Reference); err != nil {
+			return out, err
+		}
+	default:
+		return out, err
+	}
+	if err := b.tx.QueryRowContext(ctx, s.Rebind("SELECT balance_minor, status FROM invoices WHERE id = ?"), out.InvoiceID).Scan(&out.BalanceMinor, &out.Status); err != nil {
+		return out, err
+	}
+	return out, b.Commit()
+}
