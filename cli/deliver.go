@@ -17,9 +17,10 @@ import (
 
 func newDeliverCmd() *cobra.Command {
 	var (
-		cfg  Config
-		once bool
-		at   string
+		cfg     Config
+		once    bool
+		at      string
+		requeue string
 	)
 	cmd := &cobra.Command{
 		Use:   "deliver",
@@ -43,6 +44,17 @@ the same loop).`,
 			now := time.Now
 			if at != "" {
 				now = func() time.Time { return when }
+			}
+			if requeue != "" {
+				channel := requeue
+				if channel == "all" {
+					channel = ""
+				}
+				n, err := delivery.RequeueDead(ctx, s, channel, now())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "requeued %d dead messages\n", n)
 			}
 			d, err := newDispatcher(s, cfg, cfg.logger(cmd.ErrOrStderr()), now)
 			if err != nil {
@@ -71,6 +83,7 @@ the same loop).`,
 	cfg.bindFlags(cmd.Flags())
 	cmd.Flags().StringVar(&cfg.Delivery, "delivery", os.Getenv("RECOUP_DELIVERY"), "delivery configuration file (env RECOUP_DELIVERY; default: in-app only)")
 	cmd.Flags().BoolVar(&once, "once", false, "drain what is due now and exit")
+	cmd.Flags().StringVar(&requeue, "requeue-dead", "", "first give dead messages of this channel (or all) new attempts, e.g. after fixing a password")
 	cmd.Flags().StringVar(&at, "at", "", "deliver as if it were this instant (RFC 3339, or YYYY-MM-DD[ HH:MM] in the company zone); for simulations")
 	return cmd
 }
