@@ -29,7 +29,7 @@ run: build
 	./$(BIN) import $(DEMO_FLAGS) payments $(DEMO_DIR)/payments.csv
 	./$(BIN) apply $(DEMO_FLAGS) rules-examples/
 	./$(BIN) tick $(DEMO_FLAGS) > /dev/null
-	./$(BIN) serve $(DEMO_FLAGS) --addr $(DEMO_ADDR)
+	./$(BIN) serve $(DEMO_FLAGS) --addr $(DEMO_ADDR) --demo
 
 ## test: every test — vet, formatting, unit/store/CLI tests (SQLite always,
 ## PostgreSQL when RECOUP_TEST_POSTGRES is set), the engine under the race

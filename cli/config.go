@@ -37,6 +37,11 @@ type Config struct {
 	// messages are delivered and other channels wait in the outbox. Env
 	// RECOUP_DELIVERY.
 	Delivery string
+	// AdminEmail and AdminPassword are the first admin's login, created by
+	// serve when no admin has a password yet. Default email: the first
+	// admin user, else admin@localhost; default password: random, printed
+	// once. Env RECOUP_ADMIN_EMAIL, RECOUP_ADMIN_PASSWORD.
+	AdminEmail, AdminPassword string
 }
 
 // WithDefaults fills unset fields.

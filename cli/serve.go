@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ func newServeCmd() *cobra.Command {
 	var (
 		cfg   Config
 		rules []string
+		demo  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -29,6 +31,7 @@ func newServeCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg = cfg.WithDefaults()
+			cfg.AdminPassword = os.Getenv("RECOUP_ADMIN_PASSWORD") // never a flag: it would show in ps
 			ctx := cmd.Context()
 			log := cfg.logger(cmd.ErrOrStderr())
 			s, company, err := openStore(ctx, cfg)
@@ -36,6 +39,10 @@ func newServeCmd() *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			// Auth bootstrap (API issue): demo logins, then the first admin.
+			if err := bootstrapLogins(ctx, s, cfg, demo, cmd.ErrOrStderr()); err != nil {
+				return err
+			}
 			if len(rules) > 0 {
 				srcs, err := engine.ReadPaths(rules...)
 				if err != nil {
@@ -108,6 +115,68 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&cfg.Addr, "addr", os.Getenv("RECOUP_ADDR"), "listen address (env RECOUP_ADDR; default 127.0.0.1:8080)")
 	cmd.Flags().StringVar(&cfg.TickSchedule, "tick-schedule", os.Getenv("RECOUP_TICK_SCHEDULE"), "cron spec for the tick in the company zone, or off (env RECOUP_TICK_SCHEDULE; default @hourly)")
 	cmd.Flags().StringVar(&cfg.Delivery, "delivery", os.Getenv("RECOUP_DELIVERY"), "delivery configuration file, or off (env RECOUP_DELIVERY; default: in-app only)")
+	cmd.Flags().StringVar(&cfg.AdminEmail, "admin-email", os.Getenv("RECOUP_ADMIN_EMAIL"), "the first admin's email, when no admin can log in yet (env RECOUP_ADMIN_EMAIL; password from RECOUP_ADMIN_PASSWORD, else random and printed once)")
+	cmd.Flags().BoolVar(&demo, "demo", false, "demo mode: every user logs in with the password "+demoPassword+" (printed on start)")
 	cmd.Flags().StringSliceVar(&rules, "rules", nil, "apply these definition files or directories on start (publishes changed ones)")
 	return cmd
+}
+
+// --- Auth bootstrap (API issue) ---
+
+// demoPassword is every user's password in demo mode.
+const demoPassword = "recoup-demo"
+
+// bootstrapLogins makes sure someone can log in. In demo mode every user
+// gets demoPassword and the logins are printed. Then, when no admin has a
+// password, the admin (cfg.AdminEmail, else the first admin user, else
+// admin@localhost) gets cfg.AdminPassword or a random one printed once.
+// Passwords go to the console only, never to the log.
+func bootstrapLogins(ctx context.Context, s *store.Store, cfg Config, demo bool, out io.Writer) error {
+	now := time.Now()
+	if demo {
+		rows, err := s.SQL().QueryContext(ctx, "SELECT email, role FROM users ORDER BY role, email")
+		if err != nil {
+			return err
+		}
+		var users [][2]string
+		for rows.Next() {
+			var u [2]string
+			if err := rows.Scan(&u[0], &u[1]); err != nil {
+				rows.Close()
+				return err
+			}
+			users = append(users, u)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "demo mode: every user logs in with the password %q:\n", demoPassword)
+		for _, u := range users {
+			if err := s.SetPassword(ctx, u[0], demoPassword, now); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "  %-17s %s\n", u[1], u[0])
+		}
+	}
+	email := cfg.AdminEmail
+	if email == "" {
+		email = "admin@localhost"
+		if err := s.SQL().QueryRowContext(ctx, "SELECT email FROM users WHERE role = 'admin' ORDER BY id LIMIT 1").Scan(&email); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	password, generated := cfg.AdminPassword, false
+	if password == "" {
+		password, generated = store.RandomSecret(15), true
+	}
+	created, err := s.EnsureAdmin(ctx, email, password, now)
+	if err != nil || !created {
+		return err
+	}
+	if generated {
+		fmt.Fprintf(out, "first start: log in as %s with the password %s (shown once; set RECOUP_ADMIN_PASSWORD to choose it)\n", email, password)
+	} else {
+		fmt.Fprintf(out, "first start: log in as %s with the password from RECOUP_ADMIN_PASSWORD\n", email)
+	}
+	return nil
 }
