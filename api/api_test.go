@@ -271,6 +271,12 @@ func TestRoleMatrix(t *testing.T) {
 			{"GET", "/api/definitions", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
 			{"GET", "/api/definitions/Rule/mark-overdue", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
 			{"GET", "/api/definitions/Rule/mark-overdue/history", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
+			{"GET", "/api/definitions/Rule/mark-overdue/diff?from=1&to=1", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
+			{"POST", "/api/definitions/drafts", map[string]any{}, []string{"admin"}},
+			{"POST", "/api/definitions/Rule/mark-overdue/publish", map[string]any{}, []string{"admin"}},
+			{"POST", "/api/definitions/Rule/mark-overdue/rollback", map[string]any{}, []string{"admin"}},
+			{"GET", "/api/approvals", nil, []string{"admin", "finance_director"}},
+			{"POST", "/api/approvals/999999/decide", map[string]any{}, []string{"admin", "finance_director"}},
 			{"GET", "/api/tokens", nil, []string{"admin"}},
 			{"POST", "/api/tokens", map[string]any{}, []string{"admin"}},
 			{"DELETE", "/api/tokens/999999", nil, []string{"admin"}},
@@ -578,4 +584,93 @@ func TestLogin(t *testing.T) {
 			t.Fatalf("password in log: %s", line)
 		}
 	}
+}
+
+// TestDefinitionVersions: a draft is stored (every error at once, with its
+// line and column), diffed, published, and rolled back as a new version.
+func TestDefinitionVersions(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		adm := f.login(admin)
+		var v1 store.Definition
+		adm.do("GET", "/api/definitions/Rule/mark-overdue", nil).want(200).decode(&v1)
+		if v1.Version != 1 || v1.Status != "published" {
+			t.Fatalf("%+v", v1)
+		}
+		bad := "apiVersion: recoup/v1\nkind: Rule\nmetadata: {name: mark-overdue}\nspec:\n  on: invoice\n  when: invoice.balanse > 0\n  colour: red\n  size: big\n  then:\n    - set: {invoice.status: overdue}\n"
+		p := adm.do("POST", "/api/definitions/drafts", map[string]any{"source": bad}).want(422).problem()
+		if p.Errors == nil || len(*p.Errors) < 2 {
+			t.Fatalf("want every error: %s", fields(p))
+		}
+		for _, e := range *p.Errors {
+			if e.Field != "draft.yaml" || e.Line == nil || *e.Line < 6 || e.Column == nil {
+				t.Fatalf("unpositioned error %+v", e)
+			}
+		}
+		changed := strings.Replace(v1.Source, "priority: 100", "priority: 90", 1)
+		var drafts struct{ Items []store.ApplyOutcome }
+		adm.do("POST", "/api/definitions/drafts", map[string]any{"source": changed}).want(201).decode(&drafts)
+		if len(drafts.Items) != 1 || drafts.Items[0].Version != 2 || drafts.Items[0].Action != "created" {
+			t.Fatalf("%+v", drafts)
+		}
+		var cur store.Definition
+		adm.do("GET", "/api/definitions/Rule/mark-overdue", nil).want(200).decode(&cur)
+		if cur.Version != 1 {
+			t.Fatalf("a draft replaced the published version: %+v", cur)
+		}
+		var diff api.DefinitionDiff
+		adm.do("GET", "/api/definitions/Rule/mark-overdue/diff?from=1&to=2", nil).want(200).decode(&diff)
+		if !strings.Contains(diff.Diff, "-  priority: 100\n+  priority: 90\n") {
+			t.Fatalf("diff:\n%s", diff.Diff)
+		}
+		var out store.ApplyOutcome
+		adm.do("POST", "/api/definitions/Rule/mark-overdue/publish", map[string]any{"version": 2}).want(200).decode(&out)
+		if out.Version != 2 || out.Action != "published" {
+			t.Fatalf("%+v", out)
+		}
+		adm.do("POST", "/api/definitions/Rule/mark-overdue/rollback", map[string]any{"version": 1}).want(200).decode(&out)
+		if out.Version != 3 || out.Action != "created" {
+			t.Fatalf("%+v", out)
+		}
+		var hist struct{ Items []store.Definition }
+		adm.do("GET", "/api/definitions/Rule/mark-overdue/history", nil).want(200).decode(&hist)
+		var states []string
+		for _, d := range hist.Items {
+			states = append(states, fmt.Sprintf("v%d %s", d.Version, d.Status))
+		}
+		if got := strings.Join(states, ", "); got != "v3 published, v2 superseded, v1 superseded" {
+			t.Fatal(got)
+		}
+		adm.do("POST", "/api/definitions/Rule/mark-overdue/publish", map[string]any{"version": 9}).want(404)
+		adm.do("GET", "/api/definitions/Rule/no-such-rule", nil).want(404)
+	})
+}
+
+// TestApprovals: the director's queue holds approvals only; a decision goes
+// through the decision form.
+func TestApprovals(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		dir := f.login(director)
+		var q struct{ Items []store.InboxTask }
+		dir.do("GET", "/api/approvals", nil).want(200).decode(&q)
+		for _, a := range q.Items {
+			if a.Kind != "approval" {
+				t.Fatalf("queue holds %s %s", a.Kind, a.Key)
+			}
+		}
+		var task int64
+		s.SQL().QueryRow("SELECT id FROM tasks WHERE kind = 'task' ORDER BY id LIMIT 1").Scan(&task)
+		f.login(admin).do("POST", fmt.Sprintf("/api/approvals/%d/decide", task), map[string]any{"values": map[string]any{}}).want(404)
+		if len(q.Items) == 0 {
+			t.Skip("no approval open after the first tick")
+		}
+		a := q.Items[0]
+		p := dir.do("POST", fmt.Sprintf("/api/approvals/%d/decide", a.ID), map[string]any{"values": map[string]any{}}).want(422).problem()
+		if fields(p) == "" {
+			t.Fatalf("%+v", p)
+		}
+	})
 }

@@ -13,11 +13,12 @@ import (
 // its user's as scopes. Rows (which invoices and tasks) are cut further by
 // store.Viewer.
 var rolePermissions = map[string][]Permission{
-	store.RoleAdmin:           {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionPaymentsWrite, PermissionDefinitionsRead, PermissionTokensAdmin},
+	store.RoleAdmin: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionInvoicesRead, PermissionPaymentsWrite,
+		PermissionDefinitionsRead, PermissionDefinitionsWrite, PermissionTokensAdmin},
 	store.RoleSalesRep:        {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead},
 	store.RoleSalesManager:    {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionDefinitionsRead},
 	store.RoleFinance:         {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionPaymentsWrite, PermissionDefinitionsRead},
-	store.RoleFinanceDirector: {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionDefinitionsRead},
+	store.RoleFinanceDirector: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionInvoicesRead, PermissionDefinitionsRead},
 }
 
 // principal is who makes a request.

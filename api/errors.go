@@ -71,7 +71,14 @@ func toProblem(err error) (problem, bool) {
 	case errors.As(err, &el):
 		p.Status, p.Detail = http.StatusUnprocessableEntity, "the definition is invalid"
 		for _, e := range el {
-			p.Errors = append(p.Errors, FieldError{Field: "", Message: e.Error()})
+			f := FieldError{Field: e.File, Message: e.Msg}
+			if e.Line > 0 {
+				f.Line = &e.Line
+			}
+			if e.Col > 0 {
+				f.Column = &e.Col
+			}
+			p.Errors = append(p.Errors, f)
 		}
 	case errors.As(err, &he):
 		p.Status = he.Code

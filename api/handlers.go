@@ -96,6 +96,11 @@ func (a *server) completeTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if t.Kind == string(TaskKindApproval) {
+		if _, err := authorize(c, PermissionApprovalsDecide); err != nil {
+			return err
+		}
+	}
 	clk, err := a.clock(ctx)
 	if err != nil {
 		return err

@@ -9,6 +9,27 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ApplyOutcomeAction.
+const (
+	ApplyOutcomeActionCreated   ApplyOutcomeAction = "created"
+	ApplyOutcomeActionPublished ApplyOutcomeAction = "published"
+	ApplyOutcomeActionUnchanged ApplyOutcomeAction = "unchanged"
+)
+
+// Valid indicates whether the value is a known member of the ApplyOutcomeAction enum.
+func (e ApplyOutcomeAction) Valid() bool {
+	switch e {
+	case ApplyOutcomeActionCreated:
+		return true
+	case ApplyOutcomeActionPublished:
+		return true
+	case ApplyOutcomeActionUnchanged:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CompleteTaskRequestLocale.
 const (
 	CompleteTaskRequestLocaleEn   CompleteTaskRequestLocale = "en"
@@ -48,6 +69,24 @@ func (e DefinitionStatus) Valid() bool {
 	}
 }
 
+// Defines values for DraftRequestFormat.
+const (
+	DraftRequestFormatJson DraftRequestFormat = "json"
+	DraftRequestFormatYaml DraftRequestFormat = "yaml"
+)
+
+// Valid indicates whether the value is a known member of the DraftRequestFormat enum.
+func (e DraftRequestFormat) Valid() bool {
+	switch e {
+	case DraftRequestFormatJson:
+		return true
+	case DraftRequestFormatYaml:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeAuth.
 const (
 	MeAuthSession MeAuth = "session"
@@ -68,18 +107,24 @@ func (e MeAuth) Valid() bool {
 
 // Defines values for Permission.
 const (
-	PermissionDefinitionsRead Permission = "definitions:read"
-	PermissionInvoicesRead    Permission = "invoices:read"
-	PermissionPaymentsWrite   Permission = "payments:write"
-	PermissionTasksRead       Permission = "tasks:read"
-	PermissionTasksWrite      Permission = "tasks:write"
-	PermissionTokensAdmin     Permission = "tokens:admin"
+	PermissionApprovalsDecide  Permission = "approvals:decide"
+	PermissionDefinitionsRead  Permission = "definitions:read"
+	PermissionDefinitionsWrite Permission = "definitions:write"
+	PermissionInvoicesRead     Permission = "invoices:read"
+	PermissionPaymentsWrite    Permission = "payments:write"
+	PermissionTasksRead        Permission = "tasks:read"
+	PermissionTasksWrite       Permission = "tasks:write"
+	PermissionTokensAdmin      Permission = "tokens:admin"
 )
 
 // Valid indicates whether the value is a known member of the Permission enum.
 func (e Permission) Valid() bool {
 	switch e {
+	case PermissionApprovalsDecide:
+		return true
 	case PermissionDefinitionsRead:
+		return true
+	case PermissionDefinitionsWrite:
 		return true
 	case PermissionInvoicesRead:
 		return true
@@ -183,6 +228,33 @@ func (e Kind) Valid() bool {
 	}
 }
 
+// Defines values for ListApprovalsParamsStatus.
+const (
+	ListApprovalsParamsStatusAll       ListApprovalsParamsStatus = "all"
+	ListApprovalsParamsStatusCancelled ListApprovalsParamsStatus = "cancelled"
+	ListApprovalsParamsStatusDone      ListApprovalsParamsStatus = "done"
+	ListApprovalsParamsStatusExpired   ListApprovalsParamsStatus = "expired"
+	ListApprovalsParamsStatusOpen      ListApprovalsParamsStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the ListApprovalsParamsStatus enum.
+func (e ListApprovalsParamsStatus) Valid() bool {
+	switch e {
+	case ListApprovalsParamsStatusAll:
+		return true
+	case ListApprovalsParamsStatusCancelled:
+		return true
+	case ListApprovalsParamsStatusDone:
+		return true
+	case ListApprovalsParamsStatusExpired:
+		return true
+	case ListApprovalsParamsStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetDefinitionParamsKind.
 const (
 	GetDefinitionParamsKindForm     GetDefinitionParamsKind = "Form"
@@ -207,6 +279,30 @@ func (e GetDefinitionParamsKind) Valid() bool {
 	}
 }
 
+// Defines values for DiffDefinitionParamsKind.
+const (
+	DiffDefinitionParamsKindForm     DiffDefinitionParamsKind = "Form"
+	DiffDefinitionParamsKindRule     DiffDefinitionParamsKind = "Rule"
+	DiffDefinitionParamsKindTemplate DiffDefinitionParamsKind = "Template"
+	DiffDefinitionParamsKindWorkflow DiffDefinitionParamsKind = "Workflow"
+)
+
+// Valid indicates whether the value is a known member of the DiffDefinitionParamsKind enum.
+func (e DiffDefinitionParamsKind) Valid() bool {
+	switch e {
+	case DiffDefinitionParamsKindForm:
+		return true
+	case DiffDefinitionParamsKindRule:
+		return true
+	case DiffDefinitionParamsKindTemplate:
+		return true
+	case DiffDefinitionParamsKindWorkflow:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetDefinitionHistoryParamsKind.
 const (
 	GetDefinitionHistoryParamsKindForm     GetDefinitionHistoryParamsKind = "Form"
@@ -225,6 +321,54 @@ func (e GetDefinitionHistoryParamsKind) Valid() bool {
 	case GetDefinitionHistoryParamsKindTemplate:
 		return true
 	case GetDefinitionHistoryParamsKindWorkflow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublishDefinitionParamsKind.
+const (
+	PublishDefinitionParamsKindForm     PublishDefinitionParamsKind = "Form"
+	PublishDefinitionParamsKindRule     PublishDefinitionParamsKind = "Rule"
+	PublishDefinitionParamsKindTemplate PublishDefinitionParamsKind = "Template"
+	PublishDefinitionParamsKindWorkflow PublishDefinitionParamsKind = "Workflow"
+)
+
+// Valid indicates whether the value is a known member of the PublishDefinitionParamsKind enum.
+func (e PublishDefinitionParamsKind) Valid() bool {
+	switch e {
+	case PublishDefinitionParamsKindForm:
+		return true
+	case PublishDefinitionParamsKindRule:
+		return true
+	case PublishDefinitionParamsKindTemplate:
+		return true
+	case PublishDefinitionParamsKindWorkflow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RollbackDefinitionParamsKind.
+const (
+	RollbackDefinitionParamsKindForm     RollbackDefinitionParamsKind = "Form"
+	RollbackDefinitionParamsKindRule     RollbackDefinitionParamsKind = "Rule"
+	RollbackDefinitionParamsKindTemplate RollbackDefinitionParamsKind = "Template"
+	RollbackDefinitionParamsKindWorkflow RollbackDefinitionParamsKind = "Workflow"
+)
+
+// Valid indicates whether the value is a known member of the RollbackDefinitionParamsKind enum.
+func (e RollbackDefinitionParamsKind) Valid() bool {
+	switch e {
+	case RollbackDefinitionParamsKindForm:
+		return true
+	case RollbackDefinitionParamsKindRule:
+		return true
+	case RollbackDefinitionParamsKindTemplate:
+		return true
+	case RollbackDefinitionParamsKindWorkflow:
 		return true
 	default:
 		return false
@@ -356,6 +500,17 @@ type APIToken struct {
 	User       string     `json:"user"`
 }
 
+// ApplyOutcome defines model for ApplyOutcome.
+type ApplyOutcome struct {
+	Action  ApplyOutcomeAction `json:"action"`
+	Kind    string             `json:"kind"`
+	Name    string             `json:"name"`
+	Version int                `json:"version"`
+}
+
+// ApplyOutcomeAction defines model for ApplyOutcome.Action.
+type ApplyOutcomeAction string
+
 // CompleteTaskRequest defines model for CompleteTaskRequest.
 type CompleteTaskRequest struct {
 	Locale *CompleteTaskRequestLocale `json:"locale,omitempty"`
@@ -411,10 +566,35 @@ type Definition struct {
 // DefinitionStatus defines model for Definition.Status.
 type DefinitionStatus string
 
+// DefinitionDiff defines model for DefinitionDiff.
+type DefinitionDiff struct {
+	// Diff unified diff of the sources
+	Diff string `json:"diff"`
+	From int    `json:"from"`
+	To   int    `json:"to"`
+}
+
+// DraftRequest defines model for DraftRequest.
+type DraftRequest struct {
+	Format *DraftRequestFormat `json:"format,omitempty"`
+
+	// Source one or more definition documents (YAML, or JSON with format json)
+	Source string `json:"source"`
+}
+
+// DraftRequestFormat defines model for DraftRequest.Format.
+type DraftRequestFormat string
+
 // FieldError defines model for FieldError.
 type FieldError struct {
-	// Field the field: a form field name, a JSON pointer into the body, or query.NAME
-	Field   string `json:"field"`
+	// Column in a definition source: the column (1-based, in characters)
+	Column *int `json:"column,omitempty"`
+
+	// Field the field: a form field name, a JSON pointer into the body, query.NAME, or the definition source's name
+	Field string `json:"field"`
+
+	// Line in a definition source: the line (1-based)
+	Line    *int   `json:"line,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -566,6 +746,11 @@ type User struct {
 	Team   string `json:"team"`
 }
 
+// VersionRequest defines model for VersionRequest.
+type VersionRequest struct {
+	Version int `json:"version"`
+}
+
 // Kind defines model for Kind.
 type Kind string
 
@@ -575,6 +760,15 @@ type Name = string
 // TaskID defines model for TaskID.
 type TaskID = int64
 
+// ListApprovalsParams defines parameters for ListApprovals.
+type ListApprovalsParams struct {
+	Status *ListApprovalsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Limit  *int                       `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListApprovalsParamsStatus defines parameters for ListApprovals.
+type ListApprovalsParamsStatus string
+
 // GetDefinitionParams defines parameters for GetDefinition.
 type GetDefinitionParams struct {
 	Version *int `form:"version,omitempty" json:"version,omitempty"`
@@ -583,8 +777,23 @@ type GetDefinitionParams struct {
 // GetDefinitionParamsKind defines parameters for GetDefinition.
 type GetDefinitionParamsKind string
 
+// DiffDefinitionParams defines parameters for DiffDefinition.
+type DiffDefinitionParams struct {
+	From int `form:"from" json:"from"`
+	To   int `form:"to" json:"to"`
+}
+
+// DiffDefinitionParamsKind defines parameters for DiffDefinition.
+type DiffDefinitionParamsKind string
+
 // GetDefinitionHistoryParamsKind defines parameters for GetDefinitionHistory.
 type GetDefinitionHistoryParamsKind string
+
+// PublishDefinitionParamsKind defines parameters for PublishDefinition.
+type PublishDefinitionParamsKind string
+
+// RollbackDefinitionParamsKind defines parameters for RollbackDefinition.
+type RollbackDefinitionParamsKind string
 
 // ListInvoicesParams defines parameters for ListInvoices.
 type ListInvoicesParams struct {
@@ -633,6 +842,18 @@ type ListTasksParamsDue string
 
 // ListTasksParamsKind defines parameters for ListTasks.
 type ListTasksParamsKind string
+
+// DecideApprovalJSONRequestBody defines body for DecideApproval for application/json ContentType.
+type DecideApprovalJSONRequestBody = CompleteTaskRequest
+
+// CreateDraftsJSONRequestBody defines body for CreateDrafts for application/json ContentType.
+type CreateDraftsJSONRequestBody = DraftRequest
+
+// PublishDefinitionJSONRequestBody defines body for PublishDefinition for application/json ContentType.
+type PublishDefinitionJSONRequestBody = VersionRequest
+
+// RollbackDefinitionJSONRequestBody defines body for RollbackDefinition for application/json ContentType.
+type RollbackDefinitionJSONRequestBody = VersionRequest
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
