@@ -290,8 +290,11 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 	if len(in.Workflows) == 0 {
 		return nil
 	}
-	rows, err = q.QueryContext(ctx, s.Rebind(`SELECT key, kind, status, outcome, due_at, completed_at, COALESCE(assignee_id, 0), role, escalated_at, invoice_id
-		FROM tasks WHERE instance_id IS NOT NULL AND `+s.scope()+` AND (status = 'open' OR (status = 'done' AND completed_at >= ?))`),
+	// Rule tasks (no instance) are skipped below rather than in SQL: a
+	// condition on instance_id would steer the planner off the batch's
+	// index onto a scan of every workflow task.
+	rows, err = q.QueryContext(ctx, s.Rebind(`SELECT key, kind, status, outcome, due_at, completed_at, COALESCE(assignee_id, 0), role, escalated_at, invoice_id, instance_id
+		FROM tasks WHERE `+s.scope()+` AND (status = 'open' OR (status = 'done' AND completed_at >= ?))`),
 		b.Lo, b.Hi, c.Now.Add(-taskRouteWindow).UTC())
 	if err != nil {
 		return err
@@ -303,9 +306,13 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 			outcome, role             string
 			due, completed, escalated sql.NullTime
 			assignee, invoice         int64
+			instance                  sql.NullInt64
 		)
-		if err := rows.Scan(&t.Key, &t.Kind, &t.Status, &outcome, &due, &completed, &assignee, &role, &escalated, &invoice); err != nil {
+		if err := rows.Scan(&t.Key, &t.Kind, &t.Status, &outcome, &due, &completed, &assignee, &role, &escalated, &invoice, &instance); err != nil {
 			return err
+		}
+		if !instance.Valid {
+			continue
 		}
 		if outcome != "" && outcome != "{}" {
 			if err := json.Unmarshal([]byte(outcome), &t.Outcome); err != nil {
