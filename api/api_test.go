@@ -277,6 +277,10 @@ func TestRoleMatrix(t *testing.T) {
 			{"POST", "/api/definitions/Rule/mark-overdue/rollback", map[string]any{}, []string{"admin"}},
 			{"GET", "/api/approvals", nil, []string{"admin", "finance_director"}},
 			{"POST", "/api/approvals/999999/decide", map[string]any{}, []string{"admin", "finance_director"}},
+			{"GET", "/api/dashboard", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
+			{"GET", "/api/users", nil, []string{"admin"}},
+			{"POST", "/api/users", map[string]any{}, []string{"admin"}},
+			{"PATCH", "/api/users/999999", map[string]any{}, []string{"admin"}},
 			{"GET", "/api/tokens", nil, []string{"admin"}},
 			{"POST", "/api/tokens", map[string]any{}, []string{"admin"}},
 			{"DELETE", "/api/tokens/999999", nil, []string{"admin"}},
@@ -671,6 +675,71 @@ func TestApprovals(t *testing.T) {
 		p := dir.do("POST", fmt.Sprintf("/api/approvals/%d/decide", a.ID), map[string]any{"values": map[string]any{}}).want(422).problem()
 		if fields(p) == "" {
 			t.Fatalf("%+v", p)
+		}
+	})
+}
+
+// TestUsers: an admin adds a user who can then log in; deactivating it
+// ends its sessions; an admin cannot lock itself out.
+func TestUsers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		adm := f.login(admin)
+		var u api.User
+		adm.do("POST", "/api/users", map[string]any{"email": "New.Rep@demo.recoup.test", "name": "New Rep", "role": "sales_rep", "team": "east", "password": password}).want(201).decode(&u)
+		if u.Email != "new.rep@demo.recoup.test" || u.Role != "sales_rep" || !u.Active {
+			t.Fatalf("%+v", u)
+		}
+		adm.do("POST", "/api/users", map[string]any{"email": "new.rep@demo.recoup.test", "name": "Again", "role": "sales_rep"}).want(409)
+		p := adm.do("POST", "/api/users", map[string]any{"email": "x", "name": "", "role": "boss", "password": "short"}).want(422).problem()
+		if got := fields(p); strings.Count(got, "\n") != 3 {
+			t.Fatalf("want 4 field errors:\n%s", got)
+		}
+		newRep := f.login(u.Email)
+		adm.do("PATCH", fmt.Sprintf("/api/users/%d", u.Id), map[string]any{"active": false}).want(200)
+		newRep.do("GET", "/api/me", nil).want(401)
+		f.anonymous().do("POST", "/api/login", map[string]any{"email": u.Email, "password": password}).want(401)
+
+		var me api.Me
+		adm.do("GET", "/api/me", nil).want(200).decode(&me)
+		adm.do("PATCH", fmt.Sprintf("/api/users/%d", me.User.Id), map[string]any{"role": "finance"}).want(409)
+		adm.do("PATCH", "/api/users/999999", map[string]any{"name": "x"}).want(404)
+		var list struct{ Items []store.UserInfo }
+		adm.do("GET", "/api/users", nil).want(200).decode(&list)
+		if len(list.Items) < 10 || strings.Contains(string(adm.do("GET", "/api/users", nil).body), "$2a$") {
+			t.Fatalf("users: %d", len(list.Items))
+		}
+	})
+}
+
+// TestDashboard: finance sees every open balance; a manager its team's.
+func TestDashboard(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		total := func(d store.Dashboard) (sum int64, n int) {
+			for _, r := range d.Aging {
+				sum += r.BalanceMinor
+				n += r.Invoices
+			}
+			return sum, n
+		}
+		var all, team store.Dashboard
+		f.login(finance).do("GET", "/api/dashboard", nil).want(200).decode(&all)
+		f.login(manager).do("GET", "/api/dashboard", nil).want(200).decode(&team)
+		sum, n := total(all)
+		if want := f.count("SELECT COUNT(*) FROM invoices WHERE balance_minor > 0"); n != want {
+			t.Fatalf("dashboard counts %d open invoices, want %d", n, want)
+		}
+		if want := f.count("SELECT COALESCE(SUM(balance_minor), 0) FROM invoices WHERE balance_minor > 0"); sum != int64(want) {
+			t.Fatalf("dashboard sums %d, want %d", sum, want)
+		}
+		if len(all.Aging)%5 != 0 || all.TasksOpen == 0 {
+			t.Fatalf("%+v", all)
+		}
+		if ts, tn := total(team); tn == 0 || tn >= n || ts >= sum {
+			t.Fatalf("manager sees %d invoices (%d), finance %d (%d)", tn, ts, n, sum)
 		}
 	})
 }

@@ -14,11 +14,11 @@ import (
 // store.Viewer.
 var rolePermissions = map[string][]Permission{
 	store.RoleAdmin: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionInvoicesRead, PermissionPaymentsWrite,
-		PermissionDefinitionsRead, PermissionDefinitionsWrite, PermissionTokensAdmin},
+		PermissionDefinitionsRead, PermissionDefinitionsWrite, PermissionTokensAdmin, PermissionUsersAdmin, PermissionDashboardRead},
 	store.RoleSalesRep:        {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead},
-	store.RoleSalesManager:    {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionDefinitionsRead},
-	store.RoleFinance:         {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionPaymentsWrite, PermissionDefinitionsRead},
-	store.RoleFinanceDirector: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionInvoicesRead, PermissionDefinitionsRead},
+	store.RoleSalesManager:    {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionDefinitionsRead, PermissionDashboardRead},
+	store.RoleFinance:         {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionPaymentsWrite, PermissionDefinitionsRead, PermissionDashboardRead},
+	store.RoleFinanceDirector: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionInvoicesRead, PermissionDefinitionsRead, PermissionDashboardRead},
 }
 
 // principal is who makes a request.

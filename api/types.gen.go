@@ -48,6 +48,33 @@ func (e CompleteTaskRequestLocale) Valid() bool {
 	}
 }
 
+// Defines values for DashboardAgingBucket.
+const (
+	DashboardAgingBucketCurrent DashboardAgingBucket = "current"
+	DashboardAgingBucketN130    DashboardAgingBucket = "1-30"
+	DashboardAgingBucketN3160   DashboardAgingBucket = "31-60"
+	DashboardAgingBucketN6190   DashboardAgingBucket = "61-90"
+	DashboardAgingBucketN90     DashboardAgingBucket = "90+"
+)
+
+// Valid indicates whether the value is a known member of the DashboardAgingBucket enum.
+func (e DashboardAgingBucket) Valid() bool {
+	switch e {
+	case DashboardAgingBucketCurrent:
+		return true
+	case DashboardAgingBucketN130:
+		return true
+	case DashboardAgingBucketN3160:
+		return true
+	case DashboardAgingBucketN6190:
+		return true
+	case DashboardAgingBucketN90:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DefinitionStatus.
 const (
 	DefinitionStatusDraft      DefinitionStatus = "draft"
@@ -108,6 +135,7 @@ func (e MeAuth) Valid() bool {
 // Defines values for Permission.
 const (
 	PermissionApprovalsDecide  Permission = "approvals:decide"
+	PermissionDashboardRead    Permission = "dashboard:read"
 	PermissionDefinitionsRead  Permission = "definitions:read"
 	PermissionDefinitionsWrite Permission = "definitions:write"
 	PermissionInvoicesRead     Permission = "invoices:read"
@@ -115,12 +143,15 @@ const (
 	PermissionTasksRead        Permission = "tasks:read"
 	PermissionTasksWrite       Permission = "tasks:write"
 	PermissionTokensAdmin      Permission = "tokens:admin"
+	PermissionUsersAdmin       Permission = "users:admin"
 )
 
 // Valid indicates whether the value is a known member of the Permission enum.
 func (e Permission) Valid() bool {
 	switch e {
 	case PermissionApprovalsDecide:
+		return true
+	case PermissionDashboardRead:
 		return true
 	case PermissionDefinitionsRead:
 		return true
@@ -135,6 +166,8 @@ func (e Permission) Valid() bool {
 	case PermissionTasksWrite:
 		return true
 	case PermissionTokensAdmin:
+		return true
+	case PermissionUsersAdmin:
 		return true
 	default:
 		return false
@@ -541,12 +574,44 @@ type CreateTokenRequest struct {
 	User *string `json:"user,omitempty"`
 }
 
+// CreateUserRequest defines model for CreateUserRequest.
+type CreateUserRequest struct {
+	Active   *bool   `json:"active,omitempty"`
+	Email    string  `json:"email"`
+	Name     string  `json:"name"`
+	Password *string `json:"password,omitempty"`
+	Role     Role    `json:"role"`
+	Team     *string `json:"team,omitempty"`
+}
+
 // CreatedToken defines model for CreatedToken.
 type CreatedToken struct {
 	// Secret shown once; send as Authorization Bearer
 	Secret string   `json:"secret"`
 	Token  APIToken `json:"token"`
 }
+
+// Dashboard defines model for Dashboard.
+type Dashboard struct {
+	Aging []struct {
+		BalanceMinor int64                `json:"balance_minor"`
+		Bucket       DashboardAgingBucket `json:"bucket"`
+		Currency     string               `json:"currency"`
+		Invoices     int                  `json:"invoices"`
+	} `json:"aging"`
+	DueNext []struct {
+		Currency    string `json:"currency"`
+		Days30Minor int64  `json:"days_30_minor"`
+		Days60Minor int64  `json:"days_60_minor"`
+		Days90Minor int64  `json:"days_90_minor"`
+	} `json:"due_next"`
+	TasksOpen    int                `json:"tasks_open"`
+	TasksOverdue int                `json:"tasks_overdue"`
+	Today        openapi_types.Date `json:"today"`
+}
+
+// DashboardAgingBucket defines model for Dashboard.Aging.Bucket.
+type DashboardAgingBucket string
 
 // Definition defines model for Definition.
 type Definition struct {
@@ -736,6 +801,15 @@ type TaskDetail struct {
 // TaskDetailKind defines model for TaskDetail.Kind.
 type TaskDetailKind string
 
+// UpdateUserRequest defines model for UpdateUserRequest.
+type UpdateUserRequest struct {
+	Active   *bool   `json:"active,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	Password *string `json:"password,omitempty"`
+	Role     *Role   `json:"role,omitempty"`
+	Team     *string `json:"team,omitempty"`
+}
+
 // User defines model for User.
 type User struct {
 	Active bool   `json:"active"`
@@ -744,6 +818,18 @@ type User struct {
 	Name   string `json:"name"`
 	Role   Role   `json:"role"`
 	Team   string `json:"team"`
+}
+
+// UserInfo defines model for UserInfo.
+type UserInfo struct {
+	Active      bool      `json:"active"`
+	CreatedAt   time.Time `json:"created_at"`
+	Email       string    `json:"email"`
+	HasPassword bool      `json:"has_password"`
+	Id          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Role        Role      `json:"role"`
+	Team        string    `json:"team"`
 }
 
 // VersionRequest defines model for VersionRequest.
@@ -768,6 +854,13 @@ type ListApprovalsParams struct {
 
 // ListApprovalsParamsStatus defines parameters for ListApprovals.
 type ListApprovalsParamsStatus string
+
+// GetDashboardParams defines parameters for GetDashboard.
+type GetDashboardParams struct {
+	Team     *string `form:"team,omitempty" json:"team,omitempty"`
+	Region   *string `form:"region,omitempty" json:"region,omitempty"`
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+}
 
 // GetDefinitionParams defines parameters for GetDefinition.
 type GetDefinitionParams struct {
@@ -866,3 +959,9 @@ type CompleteTaskJSONRequestBody = CompleteTaskRequest
 
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = CreateTokenRequest
+
+// CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
+type CreateUserJSONRequestBody = CreateUserRequest
+
+// UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
+type UpdateUserJSONRequestBody = UpdateUserRequest

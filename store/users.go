@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// UserInfo is a user as the admin's list shows it.
+type UserInfo struct {
+	User
+	HasPassword bool      `json:"has_password"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Users lists every user by email.
+func (s *Store) Users(ctx context.Context) ([]UserInfo, error) {
+	rows, err := s.sqlDB.QueryContext(ctx, "SELECT "+userColumns+", password_hash IS NOT NULL, created_at FROM users ORDER BY email")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []UserInfo{}
+	for rows.Next() {
+		var u UserInfo
+		if u.User, err = scanUser(rows, &u.HasPassword, &u.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// UserChange is a new user or the fields of one to change (nil: unchanged).
+type UserChange struct {
+	Email    string // new users only
+	Name     *string
+	Role     *string
+	Team     *string
+	Active   *bool
+	Password *string
+}
+
+// boolValue is b as the dialect stores it: INTEGER on SQLite, BOOLEAN on
+// PostgreSQL.
+func (s *Store) boolValue(b bool) any {
+	if s.dialect == Postgres {
+		return b
+	}
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// CreateUser adds a user; ErrConflict if the email is taken.
+func (s *Store) CreateUser(ctx context.Context, c UserChange, now time.Time) (User, error) {
+	email := normEmail(c.Email)
+	if _, err := s.UserByEmail(ctx, email); err == nil {
+		return User{}, fmt.Errorf("user %s already exists: %w", email, ErrConflict)
+	} else if !errors.Is(err, ErrNotFound) {
+		return User{}, err
+	}
+	deref := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	active := c.Active == nil || *c.Active
+	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("INSERT INTO users (email, name, role, team, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+		email, deref(c.Name), deref(c.Role), deref(c.Team), s.boolValue(active), now.UTC(), now.UTC()); err != nil {
+		return User{}, err
+	}
+	if c.Password != nil {
+		if err := s.SetPassword(ctx, email, *c.Password, now); err != nil {
+			return User{}, err
+		}
+	}
+	return s.UserByEmail(ctx, email)
+}
+
+// UpdateUser changes the given fields of user id. Deactivating a user or
+// changing its password ends its sessions.
+func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, now time.Time) (User, error) {
+	u, err := s.UserByID(ctx, id)
+	if err != nil {
+		return User{}, fmt.Errorf("user %d: %w", id, err)
+	}
+	set, args := "updated_at = ?", []any{now.UTC()}
+	for col, v := range map[string]*string{"name": c.Name, "role": c.Role, "team": c.Team} {
+		if v != nil {
+			set += ", " + col + " = ?"
+			args = append(args, *v)
+		}
+	}
+	if c.Active != nil {
+		set += ", active = ?"
+		args = append(args, s.boolValue(*c.Active))
+	}
+	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("UPDATE users SET "+set+" WHERE id = ?"), append(args, id)...); err != nil {
+		return User{}, err
+	}
+	if c.Password != nil {
+		if err := s.SetPassword(ctx, u.Email, *c.Password, now); err != nil {
+			return User{}, err
+		}
+	}
+	if c.Password != nil || (c.Active != nil && !*c.Active) {
+		if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("DELETE FROM sessions WHERE user_id = ?"), id); err != nil {
+			return User{}, err
+		}
+	}
+	return s.UserByID(ctx, id)
+}
