@@ -385,10 +385,9 @@ func (e *Evaluator) fire(r *Rule, key FireKey, out *Result) {
 					fail(fmt.Errorf("to: %w", err))
 					return
 				}
-				if v == "" {
-					fail(errors.New("to: the expression gave an empty address"))
-					return
-				}
+				// An empty address is not an error: the notification is
+				// still recorded, and delivery falls back to another
+				// channel (no email → SMS → a task for the owner).
 				ef.To = v
 			}
 			for _, c := range a.cc {
