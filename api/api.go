@@ -43,6 +43,8 @@ type Options struct {
 	LoginBurst int
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// Metrics are served at /metrics. Default: NewMetrics(Store, Logger).
+	Metrics *Metrics
 }
 
 // server holds what the API's handlers share.
@@ -83,6 +85,9 @@ func New(o Options) *echo.Echo {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics(o.Store, o.Logger)
+	}
 	_, router, err := loadSpec()
 	if err != nil {
 		panic(err)
@@ -97,6 +102,7 @@ func New(o Options) *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(o.BodyLimit))
 	e.Use(requestLog(o.Logger))
+	e.Use(o.Metrics.middleware)
 
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -109,6 +115,8 @@ func New(o Options) *echo.Echo {
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
+
+	e.GET("/metrics", o.Metrics.handler())
 
 	g := e.Group("/api", middleware.BodyLimit(o.APIBodyLimit), middleware.ContextTimeout(o.APITimeout), a.identify)
 	g.GET("/openapi.yaml", serveSpec)

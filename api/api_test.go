@@ -247,6 +247,16 @@ func TestSpecServed(t *testing.T) {
 	if p.Status != 404 || p.Title != "Not Found" {
 		t.Fatalf("%+v", p)
 	}
+	m := string(f.anonymous().do("GET", "/metrics", nil).want(200).body)
+	for _, want := range []string{`recoup_http_request_duration_seconds_count{method="GET",route="/api/openapi.yaml",status="200"} 1`,
+		`recoup_http_request_duration_seconds_count{method="GET",route="/api/*",status="404"} 1`, "recoup_outbox_depth ", "recoup_tasks_open "} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(m)
+	}
 }
 
 // TestRoleMatrix: every endpoint × every role (and anonymous, and a session
