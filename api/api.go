@@ -30,6 +30,8 @@ type Options struct {
 	BodyLimit string
 	// APIBodyLimit caps JSON request bodies under /api. Default "1M".
 	APIBodyLimit string
+	// ImportBodyLimit caps import bodies (CSV or JSON files). Default "64M".
+	ImportBodyLimit string
 	// APITimeout bounds the work of one API request. Default 30s.
 	APITimeout time.Duration
 	// SessionTTL is how long a login lasts. Default 12h.
@@ -69,6 +71,9 @@ func New(o Options) *echo.Echo {
 	}
 	if o.APIBodyLimit == "" {
 		o.APIBodyLimit = "1M"
+	}
+	if o.ImportBodyLimit == "" {
+		o.ImportBodyLimit = "64M"
 	}
 	if o.APITimeout == 0 {
 		o.APITimeout = 30 * time.Second
@@ -118,18 +123,23 @@ func New(o Options) *echo.Echo {
 
 	e.GET("/metrics", o.Metrics.handler())
 
-	g := e.Group("/api", middleware.BodyLimit(o.APIBodyLimit), middleware.ContextTimeout(o.APITimeout), a.identify)
+	g := e.Group("/api", middleware.ContextTimeout(o.APITimeout), a.identify)
 	g.GET("/openapi.yaml", serveSpec)
-	check := validate(router)
+	check, checkParams := validate(router, false), validate(router, true)
 	for _, r := range a.routes() {
-		mw := []echo.MiddlewareFunc{requireLogin}
-		if r.perm != "" {
-			mw = []echo.MiddlewareFunc{require(r.perm)}
+		limit, valid := o.APIBodyLimit, check
+		if r.rawBody {
+			limit, valid = o.ImportBodyLimit, checkParams
 		}
-		if r.public {
-			mw = nil
+		mw := []echo.MiddlewareFunc{middleware.BodyLimit(limit)}
+		switch {
+		case r.public:
+		case r.perm != "":
+			mw = append(mw, require(r.perm))
+		default:
+			mw = append(mw, requireLogin)
 		}
-		g.Add(r.method, r.path, r.handler, append(mw, check)...)
+		g.Add(r.method, r.path, r.handler, append(mw, valid)...)
 	}
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	if o.UI != nil {
@@ -143,6 +153,7 @@ type route struct {
 	method, path string
 	perm         Permission // "" with public false: any logged-in user
 	public       bool       // no login (login itself)
+	rawBody      bool       // a large body streamed to the handler: only parameters are validated
 	handler      echo.HandlerFunc
 }
 
@@ -156,6 +167,12 @@ func (a *server) routes() []route {
 		{method: http.MethodGet, path: "/tasks", perm: PermissionTasksRead, handler: a.listTasks},
 		{method: http.MethodGet, path: "/tasks/:id", perm: PermissionTasksRead, handler: a.getTask},
 		{method: http.MethodPost, path: "/tasks/:id/complete", perm: PermissionTasksWrite, handler: a.completeTask},
+		{method: http.MethodPost, path: "/tasks/:id/reassign", perm: PermissionTasksAssign, handler: a.reassignTask},
+		{method: http.MethodPost, path: "/tasks/:id/comments", perm: PermissionTasksWrite, handler: a.commentTask},
+		{method: http.MethodGet, path: "/notifications", handler: a.listNotifications},
+		{method: http.MethodPost, path: "/notifications/:id/read", handler: a.markNotificationRead},
+		{method: http.MethodGet, path: "/audit", perm: PermissionAuditRead, handler: a.searchAudit},
+		{method: http.MethodPost, path: "/import/:kind", perm: PermissionImportWrite, rawBody: true, handler: a.importRecords},
 		{method: http.MethodGet, path: "/invoices", perm: PermissionInvoicesRead, handler: a.listInvoices},
 		{method: http.MethodGet, path: "/invoices/:number", perm: PermissionInvoicesRead, handler: a.getInvoice},
 		{method: http.MethodPost, path: "/payments", perm: PermissionPaymentsWrite, handler: a.recordPayment},

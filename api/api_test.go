@@ -275,6 +275,12 @@ func TestRoleMatrix(t *testing.T) {
 			{"GET", "/api/tasks", nil, nil},
 			{"GET", "/api/tasks/999999", nil, nil},
 			{"POST", "/api/tasks/999999/complete", map[string]any{}, nil},
+			{"POST", "/api/tasks/999999/reassign", map[string]any{}, []string{"admin", "finance_director", "sales_manager"}},
+			{"POST", "/api/tasks/999999/comments", map[string]any{}, nil},
+			{"GET", "/api/notifications", nil, nil},
+			{"POST", "/api/notifications/999999/read", nil, nil},
+			{"GET", "/api/audit", nil, []string{"admin", "finance_director"}},
+			{"POST", "/api/import/payments", map[string]any{}, []string{"admin", "finance"}},
 			{"GET", "/api/invoices", nil, nil},
 			{"GET", "/api/invoices/NO-SUCH", nil, nil},
 			{"POST", "/api/payments", map[string]any{}, []string{"admin", "finance"}},
@@ -751,5 +757,95 @@ func TestDashboard(t *testing.T) {
 		if ts, tn := total(team); tn == 0 || tn >= n || ts >= sum {
 			t.Fatalf("manager sees %d invoices (%d), finance %d (%d)", tn, ts, n, sum)
 		}
+	})
+}
+
+// TestTaskActions: a manager reassigns within its team only; comments and
+// reassignments show in the task's activity and the audit log.
+func TestTaskActions(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		var id int64
+		s.SQL().QueryRow(s.Rebind(`SELECT t.id FROM tasks t JOIN users u ON u.id = t.assignee_id
+			WHERE t.status = 'open' AND u.email = ? ORDER BY t.id LIMIT 1`), rep).Scan(&id)
+		if id == 0 {
+			t.Fatal("no open task of rep1.east")
+		}
+		mgr := f.login(manager)
+		path := fmt.Sprintf("/api/tasks/%d", id)
+		p := mgr.do("POST", path+"/reassign", map[string]any{"assignee": westRep}).want(422).problem()
+		if got := fields(p); got != `/assignee: user "rep1.west@demo.recoup.test" is not in team "east": cannot be assigned to this user` {
+			t.Fatal(got)
+		}
+		var task store.InboxTask
+		mgr.do("POST", path+"/reassign", map[string]any{"assignee": "rep2.east@demo.recoup.test", "reason": "holiday"}).want(200).decode(&task)
+		if task.Assignee != "rep2.east@demo.recoup.test" {
+			t.Fatalf("%+v", task)
+		}
+		f.login(rep).do("GET", path, nil).want(404) // no longer rep1's
+		mgr.do("POST", path+"/comments", map[string]any{"text": "call before noon"}).want(201)
+		var detail struct{ Activity []store.Activity }
+		mgr.do("GET", path, nil).want(200).decode(&detail)
+		var acts []string
+		for _, a := range detail.Activity {
+			acts = append(acts, a.Actor+" "+a.Action)
+		}
+		if got := strings.Join(acts, ", "); got != manager+" task.reassigned, "+manager+" task.comment" {
+			t.Fatal(got)
+		}
+		var audit struct{ Items []store.AuditEntry }
+		f.login(admin).do("GET", "/api/audit?action=task.comment", nil).want(200).decode(&audit)
+		if len(audit.Items) != 1 || !strings.Contains(string(audit.Items[0].Detail), "call before noon") {
+			t.Fatalf("%+v", audit.Items)
+		}
+		var notes struct{ Items []api.Notification }
+		f.login(rep).do("GET", "/api/notifications?unread=true", nil).want(200).decode(&notes)
+		f.login(rep).do("POST", "/api/notifications/999999/read", nil).want(404)
+	})
+}
+
+// TestImport: CSV and JSON in the import command's formats; a bad row
+// rejects the file (nothing written) with its row and column.
+func TestImport(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		fin := f.login(finance)
+		var number string
+		var balance int64
+		s.SQL().QueryRow("SELECT number, balance_minor FROM invoices WHERE balance_minor > 100 ORDER BY id LIMIT 1").Scan(&number, &balance)
+		send := func(c *client, kind, contentType, body string) *response {
+			req, _ := http.NewRequest("POST", f.url+"/api/import/"+kind, strings.NewReader(body))
+			req.Header.Set("Content-Type", contentType)
+			req.Header.Set(api.CSRFHeader, c.csrf)
+			res, err := c.hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			data, _ := io.ReadAll(res.Body)
+			return &response{t: t, req: "POST import " + kind, status: res.StatusCode, header: res.Header, body: data}
+		}
+		before := f.count("SELECT COUNT(*) FROM payments")
+		p := send(fin, "payments", "text/csv", "reference,invoice_number,amount,paid_at\nimp-1,"+number+",1.00,2026-11-02\nimp-2,NO-SUCH,1.00,2026-11-02\n").want(422).problem()
+		if p.Errors == nil || (*p.Errors)[0].Line == nil || *(*p.Errors)[0].Line != 3 {
+			t.Fatalf("%s", fields(p))
+		}
+		if n := f.count("SELECT COUNT(*) FROM payments"); n != before {
+			t.Fatalf("rejected file wrote %d payments", n-before)
+		}
+		var sum api.ImportSummary
+		send(fin, "payments", "text/csv", "reference,invoice_number,amount,paid_at\nimp-1,"+number+",1.00,2026-11-02\n").want(200).decode(&sum)
+		if sum.Inserted != 1 {
+			t.Fatalf("%+v", sum)
+		}
+		send(fin, "payments", "application/json", `[{"reference":"imp-1","invoice_number":"`+number+`","amount":"1.00","paid_at":"2026-11-02"}]`).want(200).decode(&sum)
+		if sum.Unchanged != 1 {
+			t.Fatalf("%+v", sum)
+		}
+		send(fin, "payments", "text/csv", "reference,invoice_number,amount,paid_at\n\"unterminated").want(400)
+		send(fin, "payments", "text/csv", "").want(422)
+		send(fin, "users", "text/csv", "email,name,role,team\nx@y.z,X,admin,\n").want(403)
 	})
 }

@@ -14,11 +14,15 @@ import (
 // store.Viewer.
 var rolePermissions = map[string][]Permission{
 	store.RoleAdmin: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionInvoicesRead, PermissionPaymentsWrite,
-		PermissionDefinitionsRead, PermissionDefinitionsWrite, PermissionTokensAdmin, PermissionUsersAdmin, PermissionDashboardRead},
-	store.RoleSalesRep:        {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead},
-	store.RoleSalesManager:    {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionDefinitionsRead, PermissionDashboardRead},
-	store.RoleFinance:         {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionPaymentsWrite, PermissionDefinitionsRead, PermissionDashboardRead},
-	store.RoleFinanceDirector: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionInvoicesRead, PermissionDefinitionsRead, PermissionDashboardRead},
+		PermissionDefinitionsRead, PermissionDefinitionsWrite, PermissionTokensAdmin, PermissionUsersAdmin, PermissionDashboardRead,
+		PermissionTasksAssign, PermissionImportWrite, PermissionAuditRead},
+	store.RoleSalesRep: {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead},
+	store.RoleSalesManager: {PermissionTasksRead, PermissionTasksWrite, PermissionTasksAssign, PermissionInvoicesRead, PermissionDefinitionsRead,
+		PermissionDashboardRead},
+	store.RoleFinance: {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionPaymentsWrite, PermissionImportWrite,
+		PermissionDefinitionsRead, PermissionDashboardRead},
+	store.RoleFinanceDirector: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionTasksAssign, PermissionInvoicesRead,
+		PermissionDefinitionsRead, PermissionDashboardRead, PermissionAuditRead},
 }
 
 // principal is who makes a request.

@@ -73,8 +73,12 @@ func (a *server) getTask(c echo.Context) error {
 	}
 	out := struct {
 		store.TaskDetail
-		History *store.InvoiceHistory `json:"history,omitempty"`
+		Activity []store.Activity     `json:"activity"`
+		History  *store.InvoiceHistory `json:"history,omitempty"`
 	}{TaskDetail: t}
+	if out.Activity, err = a.store.TaskActivity(ctx, t.ID); err != nil {
+		return err
+	}
 	if t.Invoice != "" {
 		h, err := a.store.InvoiceHistory(ctx, t.Invoice)
 		if err != nil {

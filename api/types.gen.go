@@ -135,11 +135,14 @@ func (e MeAuth) Valid() bool {
 // Defines values for Permission.
 const (
 	PermissionApprovalsDecide  Permission = "approvals:decide"
+	PermissionAuditRead        Permission = "audit:read"
 	PermissionDashboardRead    Permission = "dashboard:read"
 	PermissionDefinitionsRead  Permission = "definitions:read"
 	PermissionDefinitionsWrite Permission = "definitions:write"
+	PermissionImportWrite      Permission = "import:write"
 	PermissionInvoicesRead     Permission = "invoices:read"
 	PermissionPaymentsWrite    Permission = "payments:write"
+	PermissionTasksAssign      Permission = "tasks:assign"
 	PermissionTasksRead        Permission = "tasks:read"
 	PermissionTasksWrite       Permission = "tasks:write"
 	PermissionTokensAdmin      Permission = "tokens:admin"
@@ -151,15 +154,21 @@ func (e Permission) Valid() bool {
 	switch e {
 	case PermissionApprovalsDecide:
 		return true
+	case PermissionAuditRead:
+		return true
 	case PermissionDashboardRead:
 		return true
 	case PermissionDefinitionsRead:
 		return true
 	case PermissionDefinitionsWrite:
 		return true
+	case PermissionImportWrite:
+		return true
 	case PermissionInvoicesRead:
 		return true
 	case PermissionPaymentsWrite:
+		return true
+	case PermissionTasksAssign:
 		return true
 	case PermissionTasksRead:
 		return true
@@ -408,6 +417,30 @@ func (e RollbackDefinitionParamsKind) Valid() bool {
 	}
 }
 
+// Defines values for ImportRecordsParamsKind.
+const (
+	ImportRecordsParamsKindCustomers ImportRecordsParamsKind = "customers"
+	ImportRecordsParamsKindInvoices  ImportRecordsParamsKind = "invoices"
+	ImportRecordsParamsKindPayments  ImportRecordsParamsKind = "payments"
+	ImportRecordsParamsKindUsers     ImportRecordsParamsKind = "users"
+)
+
+// Valid indicates whether the value is a known member of the ImportRecordsParamsKind enum.
+func (e ImportRecordsParamsKind) Valid() bool {
+	switch e {
+	case ImportRecordsParamsKindCustomers:
+		return true
+	case ImportRecordsParamsKindInvoices:
+		return true
+	case ImportRecordsParamsKindPayments:
+		return true
+	case ImportRecordsParamsKindUsers:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListInvoicesParamsAging.
 const (
 	ListInvoicesParamsAgingCurrent ListInvoicesParamsAging = "current"
@@ -533,6 +566,15 @@ type APIToken struct {
 	User       string     `json:"user"`
 }
 
+// Activity defines model for Activity.
+type Activity struct {
+	// Action task.comment, task.reassigned or task.completed
+	Action string                  `json:"action"`
+	Actor  string                  `json:"actor"`
+	At     time.Time               `json:"at"`
+	Detail *map[string]interface{} `json:"detail,omitempty"`
+}
+
 // ApplyOutcome defines model for ApplyOutcome.
 type ApplyOutcome struct {
 	Action  ApplyOutcomeAction `json:"action"`
@@ -543,6 +585,23 @@ type ApplyOutcome struct {
 
 // ApplyOutcomeAction defines model for ApplyOutcome.Action.
 type ApplyOutcomeAction string
+
+// AuditEntry defines model for AuditEntry.
+type AuditEntry struct {
+	Action   string                  `json:"action"`
+	Actor    string                  `json:"actor"`
+	At       time.Time               `json:"at"`
+	Detail   *map[string]interface{} `json:"detail,omitempty"`
+	Entity   string                  `json:"entity"`
+	EntityId *int64                  `json:"entity_id,omitempty"`
+	Id       int64                   `json:"id"`
+	Invoice  *string                 `json:"invoice,omitempty"`
+}
+
+// CommentRequest defines model for CommentRequest.
+type CommentRequest struct {
+	Text string `json:"text"`
+}
 
 // CompleteTaskRequest defines model for CompleteTaskRequest.
 type CompleteTaskRequest struct {
@@ -663,6 +722,16 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// ImportSummary defines model for ImportSummary.
+type ImportSummary struct {
+	Inserted  int           `json:"inserted"`
+	Kind      string        `json:"kind"`
+	Problems  *[]FieldError `json:"problems,omitempty"`
+	Rejected  int           `json:"rejected"`
+	Unchanged int           `json:"unchanged"`
+	Updated   int           `json:"updated"`
+}
+
 // Invoice defines model for Invoice.
 type Invoice struct {
 	AmountMinor  int64              `json:"amount_minor"`
@@ -708,6 +777,17 @@ type Me struct {
 // MeAuth defines model for Me.Auth.
 type MeAuth string
 
+// Notification defines model for Notification.
+type Notification struct {
+	Body       string     `json:"body"`
+	CreatedAt  time.Time  `json:"created_at"`
+	CustomerId *int64     `json:"customer_id,omitempty"`
+	Id         int64      `json:"id"`
+	InvoiceId  *int64     `json:"invoice_id,omitempty"`
+	ReadAt     *time.Time `json:"read_at,omitempty"`
+	Title      string     `json:"title"`
+}
+
 // PaymentRequest defines model for PaymentRequest.
 type PaymentRequest struct {
 	// AmountMinor amount in minor units (cents or fen)
@@ -748,6 +828,13 @@ type Problem struct {
 	Type      *string       `json:"type,omitempty"`
 }
 
+// ReassignRequest defines model for ReassignRequest.
+type ReassignRequest struct {
+	// Assignee the new assignee's email
+	Assignee string  `json:"assignee"`
+	Reason   *string `json:"reason,omitempty"`
+}
+
 // Role defines model for Role.
 type Role string
 
@@ -774,13 +861,14 @@ type TaskKind string
 
 // TaskDetail defines model for TaskDetail.
 type TaskDetail struct {
-	Assignee    *string    `json:"assignee,omitempty"`
-	CompletedAt *time.Time `json:"completed_at,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	Customer    *string    `json:"customer,omitempty"`
-	Description *string    `json:"description,omitempty"`
-	DueAt       *time.Time `json:"due_at,omitempty"`
-	Form        *string    `json:"form,omitempty"`
+	Activity    *[]Activity `json:"activity,omitempty"`
+	Assignee    *string     `json:"assignee,omitempty"`
+	CompletedAt *time.Time  `json:"completed_at,omitempty"`
+	CreatedAt   time.Time   `json:"created_at"`
+	Customer    *string     `json:"customer,omitempty"`
+	Description *string     `json:"description,omitempty"`
+	DueAt       *time.Time  `json:"due_at,omitempty"`
+	Form        *string     `json:"form,omitempty"`
 
 	// History the invoice, its payments and every effect recorded on it with why (store.InvoiceHistory)
 	History  *InvoiceHistory         `json:"history,omitempty"`
@@ -855,6 +943,18 @@ type ListApprovalsParams struct {
 // ListApprovalsParamsStatus defines parameters for ListApprovals.
 type ListApprovalsParamsStatus string
 
+// SearchAuditParams defines parameters for SearchAudit.
+type SearchAuditParams struct {
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+	Actor  *string `form:"actor,omitempty" json:"actor,omitempty"`
+	Entity *string `form:"entity,omitempty" json:"entity,omitempty"`
+
+	// Invoice invoice number
+	Invoice  *string `form:"invoice,omitempty" json:"invoice,omitempty"`
+	BeforeId *int64  `form:"before_id,omitempty" json:"before_id,omitempty"`
+	Limit    *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // GetDashboardParams defines parameters for GetDashboard.
 type GetDashboardParams struct {
 	Team     *string `form:"team,omitempty" json:"team,omitempty"`
@@ -888,6 +988,17 @@ type PublishDefinitionParamsKind string
 // RollbackDefinitionParamsKind defines parameters for RollbackDefinition.
 type RollbackDefinitionParamsKind string
 
+// ImportRecordsJSONBody defines parameters for ImportRecords.
+type ImportRecordsJSONBody = []map[string]interface{}
+
+// ImportRecordsParams defines parameters for ImportRecords.
+type ImportRecordsParams struct {
+	SkipInvalid *bool `form:"skip_invalid,omitempty" json:"skip_invalid,omitempty"`
+}
+
+// ImportRecordsParamsKind defines parameters for ImportRecords.
+type ImportRecordsParamsKind string
+
 // ListInvoicesParams defines parameters for ListInvoices.
 type ListInvoicesParams struct {
 	Status *string                  `form:"status,omitempty" json:"status,omitempty"`
@@ -914,6 +1025,12 @@ type ListInvoicesParamsAging string
 
 // ListInvoicesParamsRisk defines parameters for ListInvoices.
 type ListInvoicesParamsRisk string
+
+// ListNotificationsParams defines parameters for ListNotifications.
+type ListNotificationsParams struct {
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+	Limit  *int  `form:"limit,omitempty" json:"limit,omitempty"`
+}
 
 // ListTasksParams defines parameters for ListTasks.
 type ListTasksParams struct {
@@ -948,14 +1065,23 @@ type PublishDefinitionJSONRequestBody = VersionRequest
 // RollbackDefinitionJSONRequestBody defines body for RollbackDefinition for application/json ContentType.
 type RollbackDefinitionJSONRequestBody = VersionRequest
 
+// ImportRecordsJSONRequestBody defines body for ImportRecords for application/json ContentType.
+type ImportRecordsJSONRequestBody = ImportRecordsJSONBody
+
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
 // RecordPaymentJSONRequestBody defines body for RecordPayment for application/json ContentType.
 type RecordPaymentJSONRequestBody = PaymentRequest
 
+// CommentTaskJSONRequestBody defines body for CommentTask for application/json ContentType.
+type CommentTaskJSONRequestBody = CommentRequest
+
 // CompleteTaskJSONRequestBody defines body for CompleteTask for application/json ContentType.
 type CompleteTaskJSONRequestBody = CompleteTaskRequest
+
+// ReassignTaskJSONRequestBody defines body for ReassignTask for application/json ContentType.
+type ReassignTaskJSONRequestBody = ReassignRequest
 
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = CreateTokenRequest

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Activity is one thing people did on a task (a comment, a reassignment, the
+// completion), from the audit log.
+type Activity struct {
+	At     time.Time       `json:"at"`
+	Actor  string          `json:"actor"`
+	Action string          `json:"action"`
+	Detail json.RawMessage `json:"detail,omitempty"`
+}
+
+// Task audit actions.
+const (
+	ActionTaskComment    = "task.comment"
+	ActionTaskReassigned = "task.reassigned"
+	ActionTaskCompleted  = "task.completed"
+)
+
+// TaskActivity lists what people did on task id, oldest first.
+func (s *Store) TaskActivity(ctx context.Context, id int64) ([]Activity, error) {
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT at, actor, action, detail FROM audit_log
+		WHERE entity = 'task' AND entity_id = ? AND action IN (?, ?, ?) ORDER BY id`), id, ActionTaskComment, ActionTaskReassigned, ActionTaskCompleted)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Activity{}
+	for rows.Next() {
+		var a Activity
+		var detail string
+		if err := rows.Scan(&a.At, &a.Actor, &a.Action, &detail); err != nil {
+			return nil, err
+		}
+		a.Detail = json.RawMessage(detail)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// audit writes one audit entry on task id (with its invoice).
+func (s *Store) auditTask(ctx context.Context, q interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, id int64, actor, action string, detail any, now time.Time) (Activity, error) {
+	data, err := json.Marshal(detail)
+	if err != nil {
+		return Activity{}, err
+	}
+	_, err = q.ExecContext(ctx, s.Rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
+		SELECT ?, ?, ?, 'task', id, invoice_id, ? FROM tasks WHERE id = ?`), now.UTC(), actor, action, string(data), id)
+	return Activity{At: now.UTC(), Actor: actor, Action: action, Detail: data}, err
+}
+
+// CommentTask adds a comment to task id.
+func (s *Store) CommentTask(ctx context.Context, id int64, by, text string, now time.Time) (Activity, error) {
+	return s.auditTask(ctx, s.sqlDB, id, by, ActionTaskComment, map[string]string{"text": text}, now)
+}
+
+// ErrNotAssignable is returned when a task cannot go to the user asked for.
+var ErrNotAssignable = errors.New("cannot be assigned to this user")
+
+// ReassignTask gives the open task id to the active user with email. A
+// sales manager (v) may only give it to someone of its team.
+func (s *Store) ReassignTask(ctx context.Context, v Viewer, id int64, email, by, reason string, now time.Time) error {
+	to, err := s.UserByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) || (err == nil && !to.Active) {
+		return fmt.Errorf("user %q: %w", email, ErrNotAssignable)
+	}
+	if err != nil {
+		return err
+	}
+	if v.Role == RoleSalesManager && (to.Team != v.Team || v.Team == "") {
+		return fmt.Errorf("user %q is not in team %q: %w", email, v.Team, ErrNotAssignable)
+	}
+	tx, err := s.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var from string
+	err = tx.QueryRowContext(ctx, s.Rebind("SELECT COALESCE(u.email, '') FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = ? AND t.status = 'open'"), id).Scan(&from)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("task %d: %w", id, ErrConflict)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.Rebind("UPDATE tasks SET assignee_id = ?, updated_at = ? WHERE id = ?"), to.ID, now.UTC(), id); err != nil {
+		return err
+	}
+	if _, err := s.auditTask(ctx, tx, id, by, ActionTaskReassigned, map[string]string{"from": from, "to": to.Email, "reason": reason}, now); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID       int64           `json:"id"`
+	At       time.Time       `json:"at"`
+	Actor    string          `json:"actor"`
+	Action   string          `json:"action"`
+	Entity   string          `json:"entity"`
+	EntityID int64           `json:"entity_id,omitempty"`
+	Invoice  string          `json:"invoice,omitempty"`
+	Detail   json.RawMessage `json:"detail,omitempty"`
+}
+
+// AuditFilter selects audit entries; zero fields do not filter.
+type AuditFilter struct {
+	Action, Actor, Entity, Invoice string
+	BeforeID                       int64 // entries older than this id (the previous page's last)
+	Limit                          int   // default 100, at most 500
+}
+
+// Audit searches the audit log, newest first.
+func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	q := `SELECT a.id, a.at, a.actor, a.action, a.entity, COALESCE(a.entity_id, 0), COALESCE(i.number, ''), a.detail
+		FROM audit_log a LEFT JOIN invoices i ON i.id = a.invoice_id WHERE 1 = 1`
+	var args []any
+	for cond, v := range map[string]string{"a.action = ?": f.Action, "a.actor = ?": f.Actor, "a.entity = ?": f.Entity, "i.number = ?": f.Invoice} {
+		if v != "" {
+			q += " AND " + cond
+			args = append(args, v)
+		}
+	}
+	if f.BeforeID > 0 {
+		q += " AND a.id < ?"
+		args = append(args, f.BeforeID)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	q += " ORDER BY a.id DESC LIMIT ?"
+	args = append(args, min(f.Limit, 500))
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []AuditEntry{}
+	for rows.Next() {
+		var e AuditEntry
+		var detail string
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Invoice, &detail); err != nil {
+			return nil, err
+		}
+		e.Detail = json.RawMessage(detail)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
