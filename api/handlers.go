@@ -73,7 +73,7 @@ func (a *server) getTask(c echo.Context) error {
 	}
 	out := struct {
 		store.TaskDetail
-		Activity []store.Activity     `json:"activity"`
+		Activity []store.Activity      `json:"activity"`
 		History  *store.InvoiceHistory `json:"history,omitempty"`
 	}{TaskDetail: t}
 	if out.Activity, err = a.store.TaskActivity(ctx, t.ID); err != nil {
