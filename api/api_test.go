@@ -291,6 +291,7 @@ func TestRoleMatrix(t *testing.T) {
 			{"POST", "/api/definitions/drafts", map[string]any{}, []string{"admin"}},
 			{"POST", "/api/definitions/Rule/mark-overdue/publish", map[string]any{}, []string{"admin"}},
 			{"POST", "/api/definitions/Rule/mark-overdue/rollback", map[string]any{}, []string{"admin"}},
+			{"POST", "/api/definitions/Rule/mark-overdue/preview", map[string]any{}, []string{"admin"}},
 			{"GET", "/api/approvals", nil, []string{"admin", "finance_director"}},
 			{"POST", "/api/approvals/999999/decide", map[string]any{}, []string{"admin", "finance_director"}},
 			{"GET", "/api/dashboard", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
@@ -847,5 +848,52 @@ func TestImport(t *testing.T) {
 		send(fin, "payments", "text/csv", "reference,invoice_number,amount,paid_at\n\"unterminated").want(400)
 		send(fin, "payments", "text/csv", "").want(422)
 		send(fin, "users", "text/csv", "email,name,role,team\nx@y.z,X,admin,\n").want(403)
+	})
+}
+
+// TestPreview: a draft's preview writes nothing and predicts exactly what
+// the tick does once the draft is published.
+func TestPreview(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		adm := f.login(admin)
+		var v1 store.Definition
+		adm.do("GET", "/api/definitions/Rule/due-soon-todo", nil).want(200).decode(&v1)
+		wider := strings.Replace(v1.Source, "invoice.days_until_due <= 3", "invoice.days_until_due <= 10", 1)
+		if wider == v1.Source {
+			t.Fatal("due-soon-todo changed: update the test")
+		}
+		adm.do("POST", "/api/definitions/drafts", map[string]any{"source": wider}).want(201)
+		ledger := func() string {
+			return fmt.Sprint(f.count("SELECT COUNT(*) FROM effects"), f.count("SELECT COUNT(*) FROM tasks"),
+				f.count("SELECT COUNT(*) FROM outbox"), f.count("SELECT COUNT(*) FROM ticks"), f.count("SELECT COUNT(*) FROM rule_fires"))
+		}
+		before := ledger()
+		var pv api.Preview
+		adm.do("POST", "/api/definitions/Rule/due-soon-todo/preview", map[string]any{"version": 2}).want(200).decode(&pv)
+		if after := ledger(); after != before {
+			t.Fatalf("preview wrote: %s → %s", before, after)
+		}
+		if len(pv.Added) != 1 || pv.Added[0].Source != "due-soon-todo" || pv.Added[0].Kind != "task" || pv.Added[0].Count == 0 ||
+			len(pv.Added[0].SampleInvoices) == 0 || len(pv.Removed) != 0 {
+			t.Fatalf("preview: %+v", pv)
+		}
+		adm.do("POST", "/api/definitions/Rule/due-soon-todo/publish", map[string]any{"version": 2}).want(200)
+		b, err := s.LoadPublished(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		if _, err := engine.RunTick(context.Background(), b, s, engine.TickOptions{At: now, Location: shanghai, OnEffect: func(e engine.TickEffect) {
+			if e.New {
+				got[string(e.Kind)]++
+			}
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(pv.Draft) {
+			t.Fatalf("the tick recorded %v, the preview said %v", got, pv.Draft)
+		}
 	})
 }

@@ -369,6 +369,30 @@ func (e GetDefinitionHistoryParamsKind) Valid() bool {
 	}
 }
 
+// Defines values for PreviewDefinitionParamsKind.
+const (
+	PreviewDefinitionParamsKindForm     PreviewDefinitionParamsKind = "Form"
+	PreviewDefinitionParamsKindRule     PreviewDefinitionParamsKind = "Rule"
+	PreviewDefinitionParamsKindTemplate PreviewDefinitionParamsKind = "Template"
+	PreviewDefinitionParamsKindWorkflow PreviewDefinitionParamsKind = "Workflow"
+)
+
+// Valid indicates whether the value is a known member of the PreviewDefinitionParamsKind enum.
+func (e PreviewDefinitionParamsKind) Valid() bool {
+	switch e {
+	case PreviewDefinitionParamsKindForm:
+		return true
+	case PreviewDefinitionParamsKindRule:
+		return true
+	case PreviewDefinitionParamsKindTemplate:
+		return true
+	case PreviewDefinitionParamsKindWorkflow:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PublishDefinitionParamsKind.
 const (
 	PublishDefinitionParamsKindForm     PublishDefinitionParamsKind = "Form"
@@ -818,6 +842,35 @@ type PaymentResult struct {
 // Permission defines model for Permission.
 type Permission string
 
+// Preview defines model for Preview.
+type Preview struct {
+	// Added effects the version would create that the current definitions would not
+	Added []PreviewGroup `json:"added"`
+
+	// At the instant both dry runs evaluated
+	At time.Time `json:"at"`
+
+	// Draft new effects by kind if this version were published
+	Draft map[string]int `json:"draft"`
+
+	// Published new effects by kind with the current definitions
+	Published map[string]int `json:"published"`
+
+	// Removed effects the current definitions would create that the version would not
+	Removed []PreviewGroup `json:"removed"`
+	Version int            `json:"version"`
+}
+
+// PreviewGroup defines model for PreviewGroup.
+type PreviewGroup struct {
+	Count          int      `json:"count"`
+	Kind           string   `json:"kind"`
+	SampleInvoices []string `json:"sample_invoices"`
+
+	// Source the rule or workflow
+	Source string `json:"source"`
+}
+
 // Problem defines model for Problem.
 type Problem struct {
 	Detail    *string       `json:"detail,omitempty"`
@@ -982,6 +1035,9 @@ type DiffDefinitionParamsKind string
 // GetDefinitionHistoryParamsKind defines parameters for GetDefinitionHistory.
 type GetDefinitionHistoryParamsKind string
 
+// PreviewDefinitionParamsKind defines parameters for PreviewDefinition.
+type PreviewDefinitionParamsKind string
+
 // PublishDefinitionParamsKind defines parameters for PublishDefinition.
 type PublishDefinitionParamsKind string
 
@@ -1058,6 +1114,9 @@ type DecideApprovalJSONRequestBody = CompleteTaskRequest
 
 // CreateDraftsJSONRequestBody defines body for CreateDrafts for application/json ContentType.
 type CreateDraftsJSONRequestBody = DraftRequest
+
+// PreviewDefinitionJSONRequestBody defines body for PreviewDefinition for application/json ContentType.
+type PreviewDefinitionJSONRequestBody = VersionRequest
 
 // PublishDefinitionJSONRequestBody defines body for PublishDefinition for application/json ContentType.
 type PublishDefinitionJSONRequestBody = VersionRequest

@@ -1,0 +1,116 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"sort"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/store"
+)
+
+// previewSamples is how many invoices a preview group names.
+const previewSamples = 5
+
+// previewDefinition dry-runs today's tick twice — with the published
+// definitions, and with the version asked for in place of its published
+// one — and reports the new effects each would record and how they differ.
+// Nothing is written.
+func (a *server) previewDefinition(c echo.Context) error {
+	var in VersionRequest
+	if err := c.Bind(&in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	kind, name := engine.Kind(c.Param("kind")), c.Param("name")
+	d, err := a.store.DefinitionVersion(ctx, kind, name, in.Version)
+	if err != nil {
+		return err
+	}
+	pub, err := a.store.PublishedDefinitions(ctx)
+	if err != nil {
+		return err
+	}
+	srcs := []engine.Source{{Name: d.SourceName(), Data: []byte(d.Source), Version: d.Version}}
+	for _, p := range pub {
+		if p.Kind != kind || p.Name != name {
+			srcs = append(srcs, store.Sources([]store.Definition{p})...)
+		}
+	}
+	draft, err := engine.LoadSources(srcs...)
+	if err != nil {
+		return err // the version no longer fits the published definitions: 422
+	}
+	current, err := a.bundle(ctx)
+	if err != nil {
+		return err
+	}
+	clk, err := a.clock(ctx)
+	if err != nil {
+		return err
+	}
+	withDraft, err := a.dryRun(ctx, draft, clk)
+	if err != nil {
+		return err
+	}
+	withCurrent, err := a.dryRun(ctx, current, clk)
+	if err != nil {
+		return err
+	}
+	out := Preview{At: clk.Now, Version: d.Version, Draft: countKinds(withDraft), Published: countKinds(withCurrent),
+		Added: difference(withDraft, withCurrent), Removed: difference(withCurrent, withDraft)}
+	return c.JSON(http.StatusOK, out)
+}
+
+// dryRun returns the effects a tick at clk would newly record, by key.
+func (a *server) dryRun(ctx context.Context, b *engine.Bundle, clk engine.Clock) (map[string]engine.TickEffect, error) {
+	out := map[string]engine.TickEffect{}
+	_, err := engine.RunTick(ctx, b, a.store, engine.TickOptions{At: clk.Now, Location: clk.Location, DryRun: true,
+		OnEffect: func(e engine.TickEffect) {
+			if e.New {
+				out[store.LedgerKey(e.Effect)] = e
+			}
+		}})
+	return out, err
+}
+
+func countKinds(effects map[string]engine.TickEffect) map[string]int {
+	out := map[string]int{}
+	for _, e := range effects {
+		out[string(e.Kind)]++
+	}
+	return out
+}
+
+// difference groups the effects of a that b lacks by source and kind.
+func difference(a, b map[string]engine.TickEffect) []PreviewGroup {
+	groups := map[[2]string]*PreviewGroup{}
+	for k, e := range a {
+		if _, ok := b[k]; ok {
+			continue
+		}
+		id := [2]string{e.Rule, string(e.Kind)}
+		g := groups[id]
+		if g == nil {
+			g = &PreviewGroup{Source: e.Rule, Kind: string(e.Kind), SampleInvoices: []string{}}
+			groups[id] = g
+		}
+		g.Count++
+		g.SampleInvoices = append(g.SampleInvoices, e.InvoiceNumber)
+	}
+	out := make([]PreviewGroup, 0, len(groups))
+	for _, g := range groups {
+		sort.Strings(g.SampleInvoices)
+		g.SampleInvoices = g.SampleInvoices[:min(len(g.SampleInvoices), previewSamples)]
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Source != out[j].Source {
+			return out[i].Source < out[j].Source
+		}
+		return out[i].Kind < out[j].Kind
+	})
+	return out
+}
