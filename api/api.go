@@ -173,6 +173,8 @@ func (a *server) routes() []route {
 		{method: http.MethodPost, path: "/notifications/:id/read", handler: a.markNotificationRead},
 		{method: http.MethodGet, path: "/audit", perm: PermissionAuditRead, handler: a.searchAudit},
 		{method: http.MethodPost, path: "/import/:kind", perm: PermissionImportWrite, rawBody: true, handler: a.importRecords},
+		{method: http.MethodGet, path: "/customers", perm: PermissionInvoicesRead, handler: a.listCustomers},
+		{method: http.MethodGet, path: "/customers/:id", perm: PermissionInvoicesRead, handler: a.getCustomer},
 		{method: http.MethodGet, path: "/invoices", perm: PermissionInvoicesRead, handler: a.listInvoices},
 		{method: http.MethodGet, path: "/invoices/:number", perm: PermissionInvoicesRead, handler: a.getInvoice},
 		{method: http.MethodPost, path: "/payments", perm: PermissionPaymentsWrite, handler: a.recordPayment},

@@ -281,6 +281,8 @@ func TestRoleMatrix(t *testing.T) {
 			{"POST", "/api/notifications/999999/read", nil, nil},
 			{"GET", "/api/audit", nil, []string{"admin", "finance_director"}},
 			{"POST", "/api/import/payments", map[string]any{}, []string{"admin", "finance"}},
+			{"GET", "/api/customers", nil, nil},
+			{"GET", "/api/customers/NO-SUCH", nil, nil},
 			{"GET", "/api/invoices", nil, nil},
 			{"GET", "/api/invoices/NO-SUCH", nil, nil},
 			{"POST", "/api/payments", map[string]any{}, []string{"admin", "finance"}},
@@ -407,6 +409,34 @@ func TestRowScopes(t *testing.T) {
 			t.Fatalf("history of %s: %+v", west, h.Invoice)
 		}
 		f.login(finance).do("GET", "/api/invoices?cursor=bogus", nil).want(422)
+
+		// Customers: the rep's are those it owns, each with its invoices.
+		var custs store.CustomerPage
+		f.login(rep).do("GET", "/api/customers?limit=500", nil).want(200).decode(&custs)
+		if len(custs.Items) == 0 {
+			t.Fatal("rep owns no customer")
+		}
+		for _, c := range custs.Items {
+			if c.Owner != rep {
+				t.Fatalf("rep sees customer %s of %s", c.ID, c.Owner)
+			}
+		}
+		var cust struct {
+			store.CustomerSummary
+			Invoices store.InvoicePage
+		}
+		f.login(rep).do("GET", "/api/customers/"+custs.Items[0].ID, nil).want(200).decode(&cust)
+		if cust.ID != custs.Items[0].ID || len(cust.Invoices.Items) == 0 {
+			t.Fatalf("%+v", cust)
+		}
+		var westCustomer string
+		s.SQL().QueryRow(s.Rebind("SELECT c.external_id FROM customers c JOIN users u ON u.id = c.owner_id WHERE u.email = ? ORDER BY c.id LIMIT 1"), westRep).Scan(&westCustomer)
+		f.login(rep).do("GET", "/api/customers/"+westCustomer, nil).want(404)
+		var found store.CustomerPage
+		f.login(manager).do("GET", "/api/customers?q="+custs.Items[0].ID, nil).want(200).decode(&found)
+		if len(found.Items) != 1 || found.Items[0].ID != custs.Items[0].ID {
+			t.Fatalf("search %s: %+v", custs.Items[0].ID, found.Items)
+		}
 
 		// Tasks: the rep's inbox holds only its tasks; another's task is missing.
 		var tasks struct{ Items []store.InboxTask }

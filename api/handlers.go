@@ -305,3 +305,43 @@ func (a *server) revokeToken(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+func (a *server) listCustomers(c echo.Context) error {
+	ctx := c.Request().Context()
+	clk, err := a.clock(ctx)
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	f := store.CustomerFilter{Risk: q.Get("risk"), Region: q.Get("region"), Owner: q.Get("owner"), Search: q.Get("q"),
+		Cursor: q.Get("cursor"), Today: calendar.Of(clk.Now)}
+	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	page, err := a.store.Customers(ctx, current(c).Viewer(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+func (a *server) getCustomer(c echo.Context) error {
+	ctx := c.Request().Context()
+	clk, err := a.clock(ctx)
+	if err != nil {
+		return err
+	}
+	v := current(c).Viewer()
+	cust, err := a.store.VisibleCustomer(ctx, v, c.Param("id"), calendar.Of(clk.Now))
+	if err != nil {
+		return err
+	}
+	// Everyone who sees the customer sees its invoices: the account is
+	// theirs even where an invoice names another owner.
+	invs, err := a.store.Invoices(ctx, store.Viewer{Role: store.RoleAdmin}, store.InvoiceFilter{Customer: cust.ID, Today: calendar.Of(clk.Now), Limit: 100})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, struct {
+		store.CustomerSummary
+		Invoices store.InvoicePage `json:"invoices"`
+	}{cust, invs})
+}

@@ -297,6 +297,27 @@ func (e ListApprovalsParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListCustomersParamsRisk.
+const (
+	ListCustomersParamsRiskHigh   ListCustomersParamsRisk = "high"
+	ListCustomersParamsRiskLow    ListCustomersParamsRisk = "low"
+	ListCustomersParamsRiskMedium ListCustomersParamsRisk = "medium"
+)
+
+// Valid indicates whether the value is a known member of the ListCustomersParamsRisk enum.
+func (e ListCustomersParamsRisk) Valid() bool {
+	switch e {
+	case ListCustomersParamsRiskHigh:
+		return true
+	case ListCustomersParamsRiskLow:
+		return true
+	case ListCustomersParamsRiskMedium:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetDefinitionParamsKind.
 const (
 	GetDefinitionParamsKindForm     GetDefinitionParamsKind = "Form"
@@ -674,6 +695,24 @@ type CreatedToken struct {
 	Token  APIToken `json:"token"`
 }
 
+// Customer defines model for Customer.
+type Customer struct {
+	CreditRating *string `json:"credit_rating,omitempty"`
+	DoNotContact bool    `json:"do_not_contact"`
+	Email        *string `json:"email,omitempty"`
+
+	// Id external id
+	Id              string  `json:"id"`
+	Industry        *string `json:"industry,omitempty"`
+	Name            string  `json:"name"`
+	OpenInvoices    int     `json:"open_invoices"`
+	OverdueInvoices int     `json:"overdue_invoices"`
+	Owner           *string `json:"owner,omitempty"`
+	Phone           *string `json:"phone,omitempty"`
+	Region          *string `json:"region,omitempty"`
+	Risk            string  `json:"risk"`
+}
+
 // Dashboard defines model for Dashboard.
 type Dashboard struct {
 	Aging []struct {
@@ -1007,6 +1046,23 @@ type SearchAuditParams struct {
 	BeforeId *int64  `form:"before_id,omitempty" json:"before_id,omitempty"`
 	Limit    *int    `form:"limit,omitempty" json:"limit,omitempty"`
 }
+
+// ListCustomersParams defines parameters for ListCustomers.
+type ListCustomersParams struct {
+	Risk   *ListCustomersParamsRisk `form:"risk,omitempty" json:"risk,omitempty"`
+	Region *string                  `form:"region,omitempty" json:"region,omitempty"`
+
+	// Owner owner email
+	Owner *string `form:"owner,omitempty" json:"owner,omitempty"`
+
+	// Q text in the name or id
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListCustomersParamsRisk defines parameters for ListCustomers.
+type ListCustomersParamsRisk string
 
 // GetDashboardParams defines parameters for GetDashboard.
 type GetDashboardParams struct {
