@@ -189,3 +189,15 @@ func csvSyntax(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, csv.ErrQuote.Error()) || strings.Contains(msg, csv.ErrBareQuote.Error())
 }
+
+func (a *server) getOutbox(c echo.Context) error {
+	q := c.QueryParams()
+	f := store.OutboxFilter{Status: q.Get("status"), Channel: q.Get("channel"), Invoice: q.Get("invoice")}
+	f.BeforeID, _ = strconv.ParseInt(q.Get("before_id"), 10, 64)
+	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	out, err := a.store.Outbox(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}

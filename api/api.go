@@ -171,6 +171,7 @@ func (a *server) routes() []route {
 		{method: http.MethodPost, path: "/tasks/:id/comments", perm: PermissionTasksWrite, handler: a.commentTask},
 		{method: http.MethodGet, path: "/notifications", handler: a.listNotifications},
 		{method: http.MethodPost, path: "/notifications/:id/read", handler: a.markNotificationRead},
+		{method: http.MethodGet, path: "/outbox", perm: PermissionOutboxRead, handler: a.getOutbox},
 		{method: http.MethodGet, path: "/audit", perm: PermissionAuditRead, handler: a.searchAudit},
 		{method: http.MethodPost, path: "/import/:kind", perm: PermissionImportWrite, rawBody: true, handler: a.importRecords},
 		{method: http.MethodGet, path: "/customers", perm: PermissionInvoicesRead, handler: a.listCustomers},

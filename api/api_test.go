@@ -280,6 +280,7 @@ func TestRoleMatrix(t *testing.T) {
 			{"GET", "/api/notifications", nil, nil},
 			{"POST", "/api/notifications/999999/read", nil, nil},
 			{"GET", "/api/audit", nil, []string{"admin", "finance_director"}},
+			{"GET", "/api/outbox?status=pending", nil, []string{"admin", "finance", "finance_director"}},
 			{"POST", "/api/import/payments", map[string]any{}, []string{"admin", "finance"}},
 			{"GET", "/api/customers", nil, nil},
 			{"GET", "/api/customers/NO-SUCH", nil, nil},
@@ -829,6 +830,15 @@ func TestTaskActions(t *testing.T) {
 		f.login(admin).do("GET", "/api/audit?action=task.comment", nil).want(200).decode(&audit)
 		if len(audit.Items) != 1 || !strings.Contains(string(audit.Items[0].Detail), "call before noon") {
 			t.Fatalf("%+v", audit.Items)
+		}
+		var ob store.OutboxStatus
+		f.login(finance).do("GET", "/api/outbox?limit=5", nil).want(200).decode(&ob)
+		total := 0
+		for _, n := range ob.Counts {
+			total += n
+		}
+		if total != f.count("SELECT COUNT(*) FROM outbox") || len(ob.Items) != min(5, total) {
+			t.Fatalf("outbox: %v, %d items", ob.Counts, len(ob.Items))
 		}
 		var notes struct{ Items []api.Notification }
 		f.login(rep).do("GET", "/api/notifications?unread=true", nil).want(200).decode(&notes)

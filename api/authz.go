@@ -15,14 +15,14 @@ import (
 var rolePermissions = map[string][]Permission{
 	store.RoleAdmin: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionInvoicesRead, PermissionPaymentsWrite,
 		PermissionDefinitionsRead, PermissionDefinitionsWrite, PermissionTokensAdmin, PermissionUsersAdmin, PermissionDashboardRead,
-		PermissionTasksAssign, PermissionImportWrite, PermissionAuditRead},
+		PermissionTasksAssign, PermissionImportWrite, PermissionAuditRead, PermissionOutboxRead},
 	store.RoleSalesRep: {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead},
 	store.RoleSalesManager: {PermissionTasksRead, PermissionTasksWrite, PermissionTasksAssign, PermissionInvoicesRead, PermissionDefinitionsRead,
 		PermissionDashboardRead},
 	store.RoleFinance: {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionPaymentsWrite, PermissionImportWrite,
-		PermissionDefinitionsRead, PermissionDashboardRead},
+		PermissionDefinitionsRead, PermissionDashboardRead, PermissionOutboxRead},
 	store.RoleFinanceDirector: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionTasksAssign, PermissionInvoicesRead,
-		PermissionDefinitionsRead, PermissionDashboardRead, PermissionAuditRead},
+		PermissionDefinitionsRead, PermissionDashboardRead, PermissionAuditRead, PermissionOutboxRead},
 }
 
 // principal is who makes a request.

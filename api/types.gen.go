@@ -141,6 +141,7 @@ const (
 	PermissionDefinitionsWrite Permission = "definitions:write"
 	PermissionImportWrite      Permission = "import:write"
 	PermissionInvoicesRead     Permission = "invoices:read"
+	PermissionOutboxRead       Permission = "outbox:read"
 	PermissionPaymentsWrite    Permission = "payments:write"
 	PermissionTasksAssign      Permission = "tasks:assign"
 	PermissionTasksRead        Permission = "tasks:read"
@@ -165,6 +166,8 @@ func (e Permission) Valid() bool {
 	case PermissionImportWrite:
 		return true
 	case PermissionInvoicesRead:
+		return true
+	case PermissionOutboxRead:
 		return true
 	case PermissionPaymentsWrite:
 		return true
@@ -534,6 +537,33 @@ func (e ListInvoicesParamsRisk) Valid() bool {
 	}
 }
 
+// Defines values for GetOutboxParamsStatus.
+const (
+	GetOutboxParamsStatusDead       GetOutboxParamsStatus = "dead"
+	GetOutboxParamsStatusPending    GetOutboxParamsStatus = "pending"
+	GetOutboxParamsStatusSending    GetOutboxParamsStatus = "sending"
+	GetOutboxParamsStatusSent       GetOutboxParamsStatus = "sent"
+	GetOutboxParamsStatusSuppressed GetOutboxParamsStatus = "suppressed"
+)
+
+// Valid indicates whether the value is a known member of the GetOutboxParamsStatus enum.
+func (e GetOutboxParamsStatus) Valid() bool {
+	switch e {
+	case GetOutboxParamsStatusDead:
+		return true
+	case GetOutboxParamsStatusPending:
+		return true
+	case GetOutboxParamsStatusSending:
+		return true
+	case GetOutboxParamsStatusSent:
+		return true
+	case GetOutboxParamsStatusSuppressed:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListTasksParamsStatus.
 const (
 	ListTasksParamsStatusAll       ListTasksParamsStatus = "all"
@@ -851,6 +881,25 @@ type Notification struct {
 	Title      string     `json:"title"`
 }
 
+// OutboxEntry defines model for OutboxEntry.
+type OutboxEntry struct {
+	Attempts      int        `json:"attempts"`
+	Channel       string     `json:"channel"`
+	CreatedAt     time.Time  `json:"created_at"`
+	Id            int64      `json:"id"`
+	Invoice       *string    `json:"invoice,omitempty"`
+	Key           string     `json:"key"`
+	LastError     *string    `json:"last_error,omitempty"`
+	NextAttemptAt time.Time  `json:"next_attempt_at"`
+	Reason        *string    `json:"reason,omitempty"`
+	Recipient     *string    `json:"recipient,omitempty"`
+	RecipientRole *string    `json:"recipient_role,omitempty"`
+	SentAt        *time.Time `json:"sent_at,omitempty"`
+	Status        string     `json:"status"`
+	Subject       *string    `json:"subject,omitempty"`
+	Template      *string    `json:"template,omitempty"`
+}
+
 // PaymentRequest defines model for PaymentRequest.
 type PaymentRequest struct {
 	// AmountMinor amount in minor units (cents or fen)
@@ -1143,6 +1192,18 @@ type ListNotificationsParams struct {
 	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
 	Limit  *int  `form:"limit,omitempty" json:"limit,omitempty"`
 }
+
+// GetOutboxParams defines parameters for GetOutbox.
+type GetOutboxParams struct {
+	Status   *GetOutboxParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Channel  *string                `form:"channel,omitempty" json:"channel,omitempty"`
+	Invoice  *string                `form:"invoice,omitempty" json:"invoice,omitempty"`
+	BeforeId *int64                 `form:"before_id,omitempty" json:"before_id,omitempty"`
+	Limit    *int                   `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// GetOutboxParamsStatus defines parameters for GetOutbox.
+type GetOutboxParamsStatus string
 
 // ListTasksParams defines parameters for ListTasks.
 type ListTasksParams struct {
