@@ -9,11 +9,13 @@ package api
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
@@ -141,7 +143,15 @@ func New(o Options) *echo.Echo {
 		}
 		g.Add(r.method, r.path, r.handler, append(mw, valid)...)
 	}
-	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
+	// Echo answers 404 for a known path with another method; the spec's
+	// router tells the two apart.
+	g.RouteNotFound("/*", func(c echo.Context) error {
+		var re *routers.RouteError
+		if _, _, err := router.FindRoute(c.Request()); errors.As(err, &re) && re.Reason == "method not allowed" {
+			return echo.ErrMethodNotAllowed
+		}
+		return echo.ErrNotFound
+	})
 	if o.UI != nil {
 		e.StaticFS("/", o.UI)
 	}

@@ -937,3 +937,68 @@ func TestPreview(t *testing.T) {
 		}
 	})
 }
+
+// TestScenarios: requests as one role or another, with the status and
+// what the body must contain, in order on one database.
+func TestScenarios(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		var someInvoice string
+		s.SQL().QueryRow(s.Rebind("SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), rep).Scan(&someInvoice)
+		scenarios := []struct {
+			name         string
+			as           string // user email; "" anonymous
+			method, path string
+			body         any
+			status       int
+			contains     []string
+		}{
+			{"me as rep", rep, "GET", "/api/me", nil, 200, []string{`"role":"sales_rep"`, `"team":"east"`, `"auth":"session"`, `"csrf_token"`}},
+			{"me anonymous", "", "GET", "/api/me", nil, 401, []string{`"detail":"authentication required: log in or send an API token"`}},
+			{"spec anonymous", "", "GET", "/api/openapi.yaml", nil, 200, []string{"openapi: 3.0.3"}},
+			{"own invoice", rep, "GET", "/api/invoices/" + someInvoice, nil, 200, []string{`"Number":"` + someInvoice + `"`, `"effects":`}},
+			{"unknown invoice", finance, "GET", "/api/invoices/NO-SUCH", nil, 404, []string{`invoice \"NO-SUCH\": not found`}},
+			{"limit out of range", rep, "GET", "/api/tasks?limit=0", nil, 422, []string{`"field":"query.limit"`, "number must be at least 1"}},
+			{"unknown status", rep, "GET", "/api/tasks?status=sleeping", nil, 422, []string{`"field":"query.status"`, "value is not one of the allowed values"}},
+			{"bad overdue range", finance, "GET", "/api/invoices?overdue_min=-1", nil, 422, []string{`"field":"query.overdue_min"`}},
+			{"unknown kind", admin, "GET", "/api/definitions/Policy/x", nil, 422, []string{`"field":"path.kind"`}},
+			{"history of nothing", admin, "GET", "/api/definitions/Rule/nothing/history", nil, 404, nil},
+			{"unknown route", admin, "GET", "/api/nothing", nil, 404, []string{`"title":"Not Found"`}},
+			{"wrong method", admin, "PUT", "/api/me", map[string]any{}, 405, nil},
+			{"login unknown field", "", "POST", "/api/login", map[string]any{"email": rep, "password": password, "remember": true}, 422,
+				[]string{`property \"remember\" is unsupported`}},
+			{"complete unknown task", rep, "POST", "/api/tasks/999999/complete", map[string]any{"values": map[string]any{}}, 404, nil},
+			{"payment with a float amount", finance, "POST", "/api/payments",
+				map[string]any{"reference": "f-1", "invoice": someInvoice, "amount_minor": 10.5, "currency": "CNY", "paid_at": "2026-11-02T01:00:00Z"}, 422,
+				[]string{`"field":"/amount_minor"`, "value must be an integer"}},
+			{"payment in another currency", finance, "POST", "/api/payments",
+				map[string]any{"reference": "f-2", "invoice": someInvoice, "amount_minor": 100, "currency": "USD", "paid_at": "2026-11-02T01:00:00Z"}, 422,
+				[]string{`"field":"/currency"`, "currency differs from the invoice's"}},
+			{"dashboard by currency", finance, "GET", "/api/dashboard?currency=CNY", nil, 200, []string{`"bucket":"90+"`, `"tasks_open":`}},
+			{"token without scopes", admin, "POST", "/api/tokens", map[string]any{"name": "x", "scopes": []string{}}, 422,
+				[]string{`"field":"/scopes"`, "minimum number of items is 1"}},
+		}
+		clients := map[string]*client{"": f.anonymous()}
+		for _, sc := range scenarios {
+			c := clients[sc.as]
+			if c == nil {
+				c = f.login(sc.as)
+				clients[sc.as] = c
+			}
+			r := c.do(sc.method, sc.path, sc.body)
+			if r.status != sc.status {
+				t.Errorf("%s: %s: status %d, want %d: %s", sc.name, r.req, r.status, sc.status, r.body)
+				continue
+			}
+			for _, want := range sc.contains {
+				if !strings.Contains(string(r.body), want) {
+					t.Errorf("%s: %s: body lacks %s: %s", sc.name, r.req, want, r.body)
+				}
+			}
+		}
+		if n := f.count("SELECT COUNT(*) FROM payments WHERE reference LIKE 'f-%'"); n != 0 {
+			t.Fatalf("%d rejected payments were written", n)
+		}
+	})
+}
