@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,10 +59,17 @@ var now = time.Date(2026, 11, 2, 10, 0, 0, 0, shanghai)
 
 // fixture is a real server on a real, seeded database.
 type fixture struct {
-	t   *testing.T
-	s   *store.Store
-	url string
-	log *bytes.Buffer
+	t     *testing.T
+	s     *store.Store
+	url   string
+	log   *bytes.Buffer
+	clock atomic.Pointer[time.Time] // the server's now; starts at now
+}
+
+// advance moves the server's clock.
+func (f *fixture) advance(d time.Duration) {
+	t := f.clock.Load().Add(d)
+	f.clock.Store(&t)
 }
 
 func setup(t *testing.T, s *store.Store, o api.Options) *fixture {
@@ -107,7 +115,9 @@ func setup(t *testing.T, s *store.Store, o api.Options) *fixture {
 	f := &fixture{t: t, s: s, log: &bytes.Buffer{}}
 	o.Store = s
 	o.Logger = slog.New(slog.NewJSONHandler(f.log, nil))
-	o.Now = func() time.Time { return now }
+	start := now
+	f.clock.Store(&start)
+	o.Now = func() time.Time { return *f.clock.Load() }
 	srv := httptest.NewServer(api.New(o))
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
@@ -1001,4 +1011,23 @@ func TestScenarios(t *testing.T) {
 			t.Fatalf("%d rejected payments were written", n)
 		}
 	})
+}
+
+// TestExpiry: sessions end after their TTL, tokens at their expiry.
+func TestExpiry(t *testing.T) {
+	t.Parallel()
+	f := setup(t, storetest.SQLite(t), api.Options{SessionTTL: time.Hour})
+	c := f.login(finance)
+	var created struct{ Secret string }
+	f.login(admin).do("POST", "/api/tokens", map[string]any{"name": "short", "user": finance, "scopes": []string{"invoices:read"}, "expires_in_days": 1}).
+		want(201).decode(&created)
+	tok := f.token(created.Secret)
+	f.advance(59 * time.Minute)
+	c.do("GET", "/api/me", nil).want(200)
+	tok.do("GET", "/api/invoices?limit=1", nil).want(200)
+	f.advance(2 * time.Minute)
+	c.do("GET", "/api/me", nil).want(401)
+	tok.do("GET", "/api/invoices?limit=1", nil).want(200)
+	f.advance(24 * time.Hour)
+	tok.do("GET", "/api/invoices?limit=1", nil).want(401)
 }

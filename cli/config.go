@@ -42,6 +42,10 @@ type Config struct {
 	// admin user, else admin@localhost; default password: random, printed
 	// once. Env RECOUP_ADMIN_EMAIL, RECOUP_ADMIN_PASSWORD.
 	AdminEmail, AdminPassword string
+	// SecureCookies marks the session cookie Secure on plain HTTP too, for
+	// a server behind a TLS-terminating proxy (TLS requests always get
+	// it). Default false. Env RECOUP_SECURE_COOKIES=true.
+	SecureCookies bool
 }
 
 // WithDefaults fills unset fields.
