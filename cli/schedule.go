@@ -63,15 +63,29 @@ func lastScheduled(s cron.Schedule, now time.Time) time.Time {
 }
 
 func (sc *scheduler) run() {
+	// First finish the scheduled ticks of the last day that every
+	// replica abandoned (all of them restarted mid-tick).
+	if stale, err := sc.store.UnfinishedTicks(sc.ctx, time.Now().Add(-24*time.Hour)); err != nil {
+		sc.log.Error("tick: listing unfinished ticks", "error", err)
+	} else {
+		for _, t := range stale {
+			sc.tick(t.At, t.Slot)
+		}
+	}
 	at := lastScheduled(sc.sched, time.Now().In(sc.loc))
-	log := sc.log.With("at", at.Format(time.RFC3339))
+	sc.tick(at, "cron/"+sc.spec+"/"+at.UTC().Format(time.RFC3339))
+}
+
+// tick runs (or joins, or finishes) the tick of one slot.
+func (sc *scheduler) tick(at time.Time, slot string) {
+	log := sc.log.With("at", at.Format(time.RFC3339), "slot", slot)
 	b, err := sc.store.LoadPublished(sc.ctx)
 	if err != nil {
 		log.Error("tick: loading published definitions", "error", err)
 		return
 	}
 	st, err := engine.RunTick(sc.ctx, b, sc.store, engine.TickOptions{
-		At: at, Location: sc.loc, Slot: "cron/" + sc.spec + "/" + at.UTC().Format(time.RFC3339), Worker: sc.worker,
+		At: at, Location: sc.loc, Slot: slot, Worker: sc.worker,
 	})
 	if err != nil {
 		log.Error("tick failed", "error", err)

@@ -53,6 +53,8 @@ type TickRun struct {
 	// Customer, when not 0, limits the run to one customer's invoices (a
 	// task completion advancing its invoice at once).
 	Customer int64
+	// Worker is the process running it, as recorded on claimed batches.
+	Worker string
 	// Batches lists the batches of a dry run, which claims nothing.
 	Batches []TickBatch
 }
@@ -147,9 +149,16 @@ type TickStore interface {
 	// notifications (outbox) and fees of the new ones, fires, conditions
 	// and errors, and the batch as done.
 	ProcessBatch(ctx context.Context, run TickRun, b TickBatch, c Clock, dry bool, evaluate func(*BatchInput) *Result) (BatchStats, *BatchInput, error)
+	// Unfinished counts run's batches not yet done (claimed by a worker
+	// that may still finish them, or may have died).
+	Unfinished(ctx context.Context, run TickRun) (int, error)
 	// FinishTick marks the tick done with its stats.
 	FinishTick(ctx context.Context, run TickRun, st TickStats) error
 }
+
+// claimWait is how often a worker with nothing left to claim checks
+// whether the batches other workers hold got done, or their leases ran out.
+var claimWait = time.Second
 
 // ErrNoAt is returned when TickOptions.At is zero.
 var ErrNoAt = errors.New("tick: At is required")
@@ -176,6 +185,7 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 	if err != nil {
 		return TickStats{}, fmt.Errorf("beginning tick: %w", err)
 	}
+	run.Worker = o.Worker
 	st := TickStats{TickID: run.ID, At: run.At}
 	clock := Clock{Now: run.At, Location: o.Location}
 	ev := b.NewEvaluator(clock)
@@ -193,6 +203,23 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 			}
 		} else if batch, err = s.ClaimBatch(ctx, run, o.Worker); err != nil {
 			return st, fmt.Errorf("claiming a batch: %w", err)
+		}
+		if batch == nil && !o.DryRun {
+			// Nothing to claim: done, unless other workers still hold
+			// batches; wait for them, or for their leases to run out so
+			// the batches of a dead worker are taken over here.
+			left, err := s.Unfinished(ctx, run)
+			if err != nil {
+				return st, fmt.Errorf("checking the tick: %w", err)
+			}
+			if left > 0 {
+				select {
+				case <-ctx.Done():
+					return st, ctx.Err()
+				case <-time.After(claimWait):
+				}
+				continue
+			}
 		}
 		if batch == nil {
 			break

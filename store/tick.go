@@ -17,14 +17,16 @@ import (
 )
 
 // batchLease is how long a claimed batch stays with its worker before
-// another may take it over (the worker is presumed dead).
-const batchLease = 2 * time.Minute
+// another may take it over (the worker is presumed dead). A variable for
+// tests.
+var batchLease = 2 * time.Minute
 
 var _ engine.TickStore = (*Store)(nil)
 
 // BeginTick implements engine.TickStore.
 func (s *Store) BeginTick(ctx context.Context, o engine.TickOptions) (engine.TickRun, error) {
-	at := o.At.UTC()
+	// PostgreSQL keeps microseconds: leader and joiners must agree on now.
+	at := o.At.UTC().Truncate(time.Microsecond)
 	ranges, err := s.batchRanges(ctx, o.BatchSize)
 	if err != nil {
 		return engine.TickRun{}, err
@@ -130,47 +132,118 @@ func (s *Store) scope() string {
 	return "invoice_id BETWEEN ? AND ?"
 }
 
+// errStale is returned inside a batch when a row it changes was changed by
+// someone else since the batch read it (a payment, an import, a task
+// completion): the batch is rolled back and evaluated again on fresh data.
+var errStale = errors.New("data changed underneath the batch")
+
+// errBatchLost is returned when another worker took the batch over (its
+// lease ran out) and finished it: this worker's result is dropped.
+var errBatchLost = errors.New("batch taken over by another worker")
+
 // ProcessBatch implements engine.TickStore.
 func (s *Store) ProcessBatch(ctx context.Context, run engine.TickRun, b engine.TickBatch, c engine.Clock, dry bool, evaluate func(*engine.BatchInput) *engine.Result) (engine.BatchStats, *engine.BatchInput, error) {
+	for attempt := 1; ; attempt++ {
+		st, in, err := s.processBatch(ctx, run, b, c, dry, evaluate)
+		switch {
+		case errors.Is(err, errBatchLost):
+			return engine.BatchStats{Invoices: len(in.Subjects)}, in, nil
+		case errors.Is(err, errStale) && attempt < 5:
+			continue
+		}
+		return st, in, err
+	}
+}
+
+func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.TickBatch, c engine.Clock, dry bool, evaluate func(*engine.BatchInput) *engine.Result) (engine.BatchStats, *engine.BatchInput, error) {
 	cache, err := s.cacheFor(ctx, run, c)
 	if err != nil {
 		return engine.BatchStats{}, nil, err
 	}
-	var (
-		tx *sql.Tx
-		q  querier = s.sqlDB
-	)
-	if s.dialect == SQLite {
-		// Read, evaluate and write under the one write lock (BEGIN
-		// IMMEDIATE): batches of concurrent ticks serialise whole.
-		if tx, err = s.sqlDB.BeginTx(ctx, nil); err != nil {
-			return engine.BatchStats{}, nil, err
+	if dry {
+		// Read only, no locks; the customer changes the batch would make
+		// are kept in the dry run's own cache, as a real run's commits
+		// would be seen by its later batches.
+		in, err := s.loadBatch(ctx, s.sqlDB, b, c, cache)
+		if err != nil {
+			return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 		}
-		defer tx.Rollback()
-		q = tx
+		res := evaluate(in)
+		cache.applyCustomerSets(in, res)
+		return engine.CountEffects(in, res), in, nil
 	}
-	in, err := s.loadBatch(ctx, q, b, c, cache)
+	// Read, evaluate and write in one transaction. On SQLite it holds the
+	// write lock from BEGIN IMMEDIATE; on PostgreSQL it locks the batch's
+	// customers, which every writer that evaluates them (ticks, payment
+	// webhooks, task completions) locks too.
+	tx, err := s.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return engine.BatchStats{}, nil, err
+	}
+	defer tx.Rollback()
+	if s.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, "SELECT id FROM customers WHERE id BETWEEN $1 AND $2 ORDER BY id FOR UPDATE", b.Lo, b.Hi); err != nil {
+			return engine.BatchStats{}, nil, fmt.Errorf("locking customers: %w", err)
+		}
+	}
+	in, err := s.loadBatch(ctx, tx, b, c, cache)
 	if err != nil {
 		return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 	}
 	res := evaluate(in)
-	if dry {
-		return engine.CountEffects(in, res), in, nil
-	}
-	if tx == nil {
-		if tx, err = s.sqlDB.BeginTx(ctx, nil); err != nil {
-			return engine.BatchStats{}, nil, err
+	st, touched, err := s.commitBatch(ctx, tx, run, b, c, in, res)
+	if errors.Is(err, errStale) {
+		// Re-read the batch's customers: the cache may be what went stale.
+		ids := map[int64]bool{}
+		for i := range in.Subjects {
+			ids[in.Subjects[i].Customer.ID] = true
 		}
-		defer tx.Rollback()
+		tx.Rollback()
+		if rerr := s.refreshCustomers(ctx, cache, ids); rerr != nil {
+			return st, in, rerr
+		}
+		return st, in, err
 	}
-	st, touched, err := s.commitBatch(ctx, tx, run, b, in, res, cache)
 	if err != nil {
-		return st, nil, fmt.Errorf("recording: %w", err)
+		return st, in, fmt.Errorf("recording: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return st, nil, err
+		return st, in, err
 	}
 	return st, in, s.refreshCustomers(ctx, cache, touched)
+}
+
+// applyCustomerSets applies a dry batch's customer changes to the cache.
+func (tc *tickCache) applyCustomerSets(in *engine.BatchInput, res *engine.Result) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	cust := map[int64]int64{}
+	for i := range in.Subjects {
+		cust[in.Subjects[i].Invoice.ID] = in.Subjects[i].Customer.ID
+	}
+	for _, e := range res.Effects {
+		if e.Kind != engine.ActionSet || !strings.HasPrefix(e.Field, "customer.") {
+			continue
+		}
+		c, ok := tc.customers[cust[e.Key.Subject]]
+		if !ok {
+			continue
+		}
+		switch field := strings.TrimPrefix(e.Field, "customer."); {
+		case field == "risk":
+			c.Risk = engine.RiskTier(e.Value)
+		case field == "do_not_contact":
+			c.DoNotContact = e.Value == "true"
+		case strings.HasPrefix(field, "custom."):
+			custom := make(map[string]string, len(c.custom)+1)
+			for k, v := range c.custom {
+				custom[k] = v
+			}
+			custom[strings.TrimPrefix(field, "custom.")] = e.Value
+			c.custom = custom
+		}
+		tc.customers[c.ID] = c
+	}
 }
 
 // refreshCustomers re-reads into the tick's cache the customers a batch
@@ -512,7 +585,7 @@ func LedgerKey(e engine.Effect) string {
 }
 
 // commitBatch records a batch's result in tx.
-func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun, b engine.TickBatch, in *engine.BatchInput, res *engine.Result, cache *tickCache) (engine.BatchStats, map[int64]bool, error) {
+func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun, b engine.TickBatch, c engine.Clock, in *engine.BatchInput, res *engine.Result) (engine.BatchStats, map[int64]bool, error) {
 	st := engine.BatchStats{Invoices: len(in.Subjects), Errors: len(res.Errors), New: make([]bool, len(res.Effects))}
 	w := &effectWriter{s: s, tx: tx, run: run, subjects: map[int64]*engine.Subject{}}
 	defer w.close()
@@ -521,6 +594,7 @@ func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun,
 	}
 	// Instances first: the tasks of new ones refer to their rows.
 	for _, inst := range in.Changed {
+		inst.ID = 0 // the row's id column holds it
 		state, err := json.Marshal(inst)
 		if err != nil {
 			return st, nil, err
@@ -559,18 +633,55 @@ func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun,
 	for _, e := range res.Errors {
 		// One record per rule, invoice and day: a failing rule is visible
 		// in the invoice's history without flooding it every tick.
-		key := fmt.Sprintf("error/%s/invoice/%d/%s", e.Rule, e.Subject, calendar.Of(run.At))
+		key := fmt.Sprintf("error/%s/invoice/%d/%s", e.Rule, e.Subject, c.Today())
 		if _, err := w.exec(ctx, `INSERT INTO effects (key, tick_id, at, kind, source, invoice_id, customer_id, value)
 			VALUES (?, ?, ?, 'error', ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`, key, nullID(run.ID), run.At, e.Rule, e.Subject, nullID(w.customerOf(e.Subject)), e.Err.Error()); err != nil {
 			return st, nil, err
 		}
 	}
 	if run.ID != 0 {
-		if _, err := tx.ExecContext(ctx, s.Rebind("UPDATE tick_batches SET status = 'done' WHERE tick_id = ? AND seq = ?"), run.ID, b.Seq); err != nil {
+		// Only the batch's current owner may finish it.
+		n, err := w.exec(ctx, "UPDATE tick_batches SET status = 'done' WHERE tick_id = ? AND seq = ? AND worker = ? AND status = 'running'", run.ID, b.Seq, run.Worker)
+		if err != nil {
 			return st, nil, err
+		}
+		if n == 0 {
+			return st, nil, errBatchLost
 		}
 	}
 	return st, w.touched, nil
+}
+
+// Unfinished implements engine.TickStore.
+func (s *Store) Unfinished(ctx context.Context, run engine.TickRun) (int, error) {
+	var n int
+	err := s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT COUNT(*) FROM tick_batches WHERE tick_id = ? AND status <> 'done'"), run.ID).Scan(&n)
+	return n, err
+}
+
+// UnfinishedTick is a scheduled tick some replica began and none finished.
+type UnfinishedTick struct {
+	Slot string
+	At   time.Time
+}
+
+// UnfinishedTicks lists the shared (scheduled) ticks begun since and not
+// done, oldest first, for a restarted server to finish.
+func (s *Store) UnfinishedTicks(ctx context.Context, since time.Time) ([]UnfinishedTick, error) {
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind("SELECT slot, at FROM ticks WHERE status = 'running' AND slot LIKE 'cron/%' AND started_at >= ? ORDER BY at"), since.UTC())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []UnfinishedTick
+	for rows.Next() {
+		var t UnfinishedTick
+		if err := rows.Scan(&t.Slot, &t.At); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
 
 // FinishTick implements engine.TickStore: the tick is done once every batch
@@ -760,19 +871,24 @@ func (w *effectWriter) applySet(ctx context.Context, e *engine.Effect, subj *eng
 		}
 		w.touched[id] = true
 	}
+	// Each change is a compare-and-set on the value the rule saw: a
+	// mismatch means someone changed it since the batch read it (errStale).
+	cas := func(q string, args ...any) error {
+		n, err := w.exec(ctx, q, args...)
+		if err == nil && n == 0 {
+			err = fmt.Errorf("%s of %d is no longer %q: %w", field, id, e.OldValue, errStale)
+		}
+		return err
+	}
 	switch field {
 	case "invoice.status":
-		_, err := w.exec(ctx, "UPDATE invoices SET status = ?, updated_at = ? WHERE id = ?", e.Value, now, id)
-		return err
+		return cas("UPDATE invoices SET status = ?, updated_at = ? WHERE id = ? AND status = ?", e.Value, now, id, e.OldValue)
 	case "invoice.disputed":
-		_, err := w.exec(ctx, "UPDATE invoices SET disputed = ?, updated_at = ? WHERE id = ?", e.Value == "true", now, id)
-		return err
+		return cas("UPDATE invoices SET disputed = ?, updated_at = ? WHERE id = ? AND disputed = ?", e.Value == "true", now, id, e.OldValue == "true")
 	case "customer.risk":
-		_, err := w.exec(ctx, "UPDATE customers SET risk = ?, updated_at = ? WHERE id = ?", e.Value, now, id)
-		return err
+		return cas("UPDATE customers SET risk = ?, updated_at = ? WHERE id = ? AND risk = ?", e.Value, now, id, e.OldValue)
 	case "customer.do_not_contact":
-		_, err := w.exec(ctx, "UPDATE customers SET do_not_contact = ?, updated_at = ? WHERE id = ?", e.Value == "true", now, id)
-		return err
+		return cas("UPDATE customers SET do_not_contact = ?, updated_at = ? WHERE id = ? AND do_not_contact = ?", e.Value == "true", now, id, e.OldValue == "true")
 	}
 	prefix := strings.TrimSuffix(table, "s") + ".custom."
 	if !strings.HasPrefix(field, prefix) {
@@ -789,7 +905,11 @@ func (w *effectWriter) applySet(ctx context.Context, e *engine.Effect, subj *eng
 			return err
 		}
 	}
-	custom[strings.TrimPrefix(field, prefix)] = e.Value
+	key := strings.TrimPrefix(field, prefix)
+	if custom[key] != e.OldValue {
+		return fmt.Errorf("%s of %d is no longer %q: %w", field, id, e.OldValue, errStale)
+	}
+	custom[key] = e.Value
 	b, _ := json.Marshal(custom)
 	_, err := w.exec(ctx, "UPDATE "+table+" SET custom = ?, updated_at = ? WHERE id = ?", string(b), now, id)
 	return err

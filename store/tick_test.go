@@ -325,3 +325,46 @@ func TestCatchUpAfterMissedDays(t *testing.T) {
 		}
 	})
 }
+
+// TestTickTakesOverDeadWorkersBatch: a replica claims a batch of a shared
+// tick and dies; another replica of the same tick waits for the lease to
+// run out, takes the batch over and finishes the tick, recording exactly
+// what an undisturbed tick records. (PostgreSQL: shared ticks are for
+// replicas; there batches are by customer, so their order does not matter.)
+func TestTickTakesOverDeadWorkersBatch(t *testing.T) {
+	defer store.SetBatchLease(time.Second)()
+	func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seedDemo(t, s, 20, 100, "2026-11-29")
+		ref := storetest.Postgres(t)
+		seedDemo(t, ref, 20, 100, "2026-11-29")
+		b := examples(t)
+		at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
+		opts := engine.TickOptions{At: at, Location: shanghai, Slot: "cron/test", BatchSize: 3, Worker: "live"}
+		if _, err := engine.RunTick(ctx, b, ref, opts); err != nil {
+			t.Fatal(err)
+		}
+		run, err := s.BeginTick(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dead, err := s.ClaimBatch(ctx, run, "dead"); err != nil || dead == nil {
+			t.Fatalf("claim: %v %v", dead, err)
+		}
+		start := time.Now()
+		if _, err := engine.RunTick(ctx, b, s, opts); err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited < time.Second {
+			t.Fatalf("finished in %s without waiting for the dead worker's lease", waited)
+		}
+		var status string
+		s.SQL().QueryRow("SELECT status FROM ticks WHERE slot = 'cron/test'").Scan(&status)
+		if status != "done" {
+			t.Fatalf("tick %s, want done", status)
+		}
+		if got, want := storetest.Ledger(t, s), storetest.Ledger(t, ref); got != want {
+			t.Fatalf("after the takeover:\n%s", storetest.DiffLines(want, got))
+		}
+	}(t, storetest.Postgres(t))
+}

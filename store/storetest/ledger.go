@@ -19,9 +19,10 @@ func Ledger(t testing.TB, s *store.Store) string {
 		"SELECT key FROM rule_fires",
 		"SELECT key || ' ' || status || ' ' || title FROM tasks",
 		"SELECT key || ' ' || channel || ' ' || recipient FROM outbox",
-		"SELECT number || ' ' || status FROM invoices",
+		"SELECT number || ' ' || status || ' ' || balance_minor || ' ' || fees_minor FROM invoices",
+		"SELECT key || ' ' || invoice_id || ' ' || amount_minor FROM fees",
 		"SELECT external_id || ' ' || risk FROM customers",
-		"SELECT workflow || ' ' || invoice_id || ' ' || status || ' ' || node FROM workflow_instances",
+		"SELECT workflow || ' ' || invoice_id || ' ' || status || ' ' || node || ' ' || state FROM workflow_instances",
 	} {
 		rows, err := s.SQL().Query(q)
 		if err != nil {
