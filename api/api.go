@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/routers"
@@ -60,6 +61,10 @@ type server struct {
 	secureCookies bool
 	logins        *loginLimiter
 	bundles       engine.BundleCache
+
+	zoneMu sync.Mutex
+	zone   *time.Location // the company's, read at zoneAt
+	zoneAt time.Time
 }
 
 // New builds the HTTP handler. It panics if the embedded OpenAPI document

@@ -457,6 +457,23 @@ func TestRowScopes(t *testing.T) {
 				t.Fatalf("rep's inbox holds %s's task %s", task.Assignee, task.Key)
 			}
 		}
+		// The inbox's counts agree with its filters.
+		type inbox struct {
+			Items  []store.InboxTask
+			Counts store.InboxCounts
+		}
+		var open, today, overdue inbox
+		f.login(rep).do("GET", "/api/tasks?limit=500", nil).want(200).decode(&open)
+		f.login(rep).do("GET", "/api/tasks?limit=500&due=today", nil).want(200).decode(&today)
+		f.login(rep).do("GET", "/api/tasks?limit=500&due=overdue", nil).want(200).decode(&overdue)
+		if c := open.Counts; c.Open != len(open.Items) || c.DueToday != len(today.Items) || c.Overdue != len(overdue.Items) || c.Open == 0 {
+			t.Fatalf("counts %+v, lists %d %d %d", c, len(open.Items), len(today.Items), len(overdue.Items))
+		}
+		for _, task := range overdue.Items {
+			if !task.Overdue {
+				t.Fatalf("due=overdue lists %+v", task)
+			}
+		}
 		var other int64
 		s.SQL().QueryRow(s.Rebind("SELECT t.id FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE u.email <> ? ORDER BY t.id LIMIT 1"), rep).Scan(&other)
 		if other == 0 {

@@ -15,18 +15,29 @@ import (
 	"github.com/recoup/recoup/store"
 )
 
-// clock returns now in the company's time zone.
+// clock returns now in the company's time zone. The zone is read from the
+// database at most every companyTTL (it changes about never).
 func (a *server) clock(ctx context.Context) (engine.Clock, error) {
-	company, err := a.store.Company(ctx)
-	if err != nil {
-		return engine.Clock{}, err
-	}
-	loc, err := company.Location()
-	if err != nil {
-		return engine.Clock{}, err
+	a.zoneMu.Lock()
+	loc, fresh := a.zone, time.Since(a.zoneAt) < companyTTL
+	a.zoneMu.Unlock()
+	if loc == nil || !fresh {
+		company, err := a.store.Company(ctx)
+		if err != nil {
+			return engine.Clock{}, err
+		}
+		if loc, err = company.Location(); err != nil {
+			return engine.Clock{}, err
+		}
+		a.zoneMu.Lock()
+		a.zone, a.zoneAt = loc, time.Now()
+		a.zoneMu.Unlock()
 	}
 	return engine.Clock{Now: a.now().In(loc), Location: loc}, nil
 }
+
+// companyTTL is how long the company's zone is cached.
+const companyTTL = 10 * time.Second
 
 // bundle returns the compiled published definitions, compiled again only
 // when they change.
@@ -48,14 +59,19 @@ func (a *server) listTasks(c echo.Context) error {
 	y, m, d := clk.Now.Date()
 	f := store.InboxFilter{
 		Status: c.QueryParam("status"), Due: c.QueryParam("due"), Kind: c.QueryParam("kind"), Invoice: c.QueryParam("invoice"),
-		Mine: c.QueryParam("mine") == "true", Now: clk.Now, EndOfDay: time.Date(y, m, d+1, 0, 0, 0, 0, clk.Location),
+		Mine: c.QueryParam("mine") == "true", Now: clk.Now,
+		StartOfDay: time.Date(y, m, d, 0, 0, 0, 0, clk.Location), EndOfDay: time.Date(y, m, d+1, 0, 0, 0, 0, clk.Location),
 	}
 	f.Limit, _ = strconv.Atoi(c.QueryParam("limit"))
 	tasks, err := a.store.Inbox(ctx, p.Viewer(), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": tasks})
+	counts, err := a.store.CountInbox(ctx, p.Viewer(), f.Mine, f.Now, f.StartOfDay, f.EndOfDay)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": tasks, "counts": counts})
 }
 
 // taskID is the validated {id} path parameter.

@@ -825,6 +825,13 @@ type ImportSummary struct {
 	Updated   int           `json:"updated"`
 }
 
+// InboxCounts defines model for InboxCounts.
+type InboxCounts struct {
+	DueToday int `json:"due_today"`
+	Open     int `json:"open"`
+	Overdue  int `json:"overdue"`
+}
+
 // Invoice defines model for Invoice.
 type Invoice struct {
 	AmountMinor  int64              `json:"amount_minor"`

@@ -261,14 +261,15 @@ type InboxTask struct {
 
 // InboxFilter selects tasks in an inbox.
 type InboxFilter struct {
-	Status   string // default open; "all" for any
-	Due      string // "today" (due before the end of today), "overdue" (due before now), "" any
-	Kind     string // task or approval
-	Invoice  string // invoice number
-	Mine     bool   // only tasks assigned to the viewer
-	Now      time.Time
-	EndOfDay time.Time // the end of the viewer's today (company zone), for Due today
-	Limit    int       // default 100, at most 500
+	Status  string // default open; "all" for any
+	Due     string // "today" (due before the end of today), "overdue" (due before now), "" any
+	Kind    string // task or approval
+	Invoice string // invoice number
+	Mine    bool   // only tasks assigned to the viewer
+	Now     time.Time
+	// StartOfDay and EndOfDay bound the viewer's today (company zone).
+	StartOfDay, EndOfDay time.Time
+	Limit                int // default 100, at most 500
 }
 
 const inboxColumns = `t.id, t.key, t.kind, t.title, t.status, t.priority, COALESCE(u.email, ''), t.role, t.form,
@@ -304,7 +305,7 @@ func (s *Store) Inbox(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask
 	}
 	switch f.Due {
 	case "today":
-		add("t.due_at < ?", f.EndOfDay.UTC())
+		add("t.due_at >= ? AND t.due_at < ?", f.StartOfDay.UTC(), f.EndOfDay.UTC())
 	case "overdue":
 		add("t.due_at < ?", f.Now.UTC())
 	}
@@ -336,6 +337,29 @@ func (s *Store) Inbox(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// InboxCounts are the badges of an inbox: open tasks, those due today and
+// those overdue.
+type InboxCounts struct {
+	Open     int `json:"open"`
+	DueToday int `json:"due_today"`
+	Overdue  int `json:"overdue"`
+}
+
+// CountInbox counts the open tasks v may see (only its own with mine).
+func (s *Store) CountInbox(ctx context.Context, v Viewer, mine bool, now, startOfDay, endOfDay time.Time) (InboxCounts, error) {
+	scope, args := v.taskScope()
+	q := `SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.due_at >= ? AND t.due_at < ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END), 0) FROM tasks t WHERE t.status = 'open' AND ` + scope
+	args = append([]any{startOfDay.UTC(), endOfDay.UTC(), now.UTC()}, args...)
+	if mine {
+		q += " AND t.assignee_id = ?"
+		args = append(args, v.UserID)
+	}
+	var c InboxCounts
+	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(q), args...).Scan(&c.Open, &c.DueToday, &c.Overdue)
+	return c, err
 }
 
 // TaskDetail is one task with what its assignee needs to act on it.
