@@ -241,7 +241,7 @@ prints what would happen and writes nothing.`,
 	f.BoolVar(&dry, "dry-run", false, "print what the tick would do; write nothing")
 	f.BoolVar(&asJSON, "json", false, "print effects as JSON lines")
 	f.StringSliceVar(&rules, "rules", nil, "evaluate these definition files instead of the published definitions")
-	f.IntVar(&batch, "batch", 500, "customers per batch")
+	f.IntVar(&batch, "batch", 2000, "ids per batch: invoices on SQLite, customers on PostgreSQL")
 	f.StringVar(&slot, "slot", "", "share this tick with other replicas running the same slot")
 	f.BoolVar(&showSeen, "all", false, "also print effects that were already recorded")
 	return cmd

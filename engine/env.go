@@ -226,7 +226,7 @@ func ComputePaymentStats(inv Invoice, customerInvoices []Invoice, payments []Pay
 	}
 	cs := NewCustomerStats(c)
 	for _, ci := range customerInvoices {
-		cs.Add(inv.CustomerID, ci.BalanceMinor, ci.DueDate, last[ci.ID].LastPaidAt)
+		cs.Add(inv.CustomerID, ci.Currency, ci.BalanceMinor, ci.DueDate, last[ci.ID].LastPaidAt)
 	}
-	return cs.Stats(inv.CustomerID, last[inv.ID])
+	return cs.Stats(inv.CustomerID, inv.Currency, last[inv.ID])
 }

@@ -318,7 +318,8 @@ type InvoicePayments struct {
 }
 
 // CustomerStats accumulates, invoice by invoice, the customer-level payment
-// aggregates of every customer at one clock: open invoices and balance,
+// aggregates of every customer at one clock: open invoices, open balance
+// per currency,
 // average days paid late, and invoices late in the last 12 months, counted
 // in calendar days of the clock's zone.
 type CustomerStats struct {
@@ -330,6 +331,7 @@ type CustomerStats struct {
 type customerAgg struct {
 	PaymentStats
 	lateSum, paidCount int
+	openByCurrency     map[string]int64
 }
 
 // NewCustomerStats starts empty aggregates at clock c.
@@ -342,16 +344,16 @@ func NewCustomerStats(c Clock) *CustomerStats {
 	return &CustomerStats{loc: loc, today: today, yearAgo: today.AddDays(-365), byCustomer: map[int64]*customerAgg{}}
 }
 
-// Add counts one invoice of customer.
-func (cs *CustomerStats) Add(customer, balanceMinor int64, due calendar.Date, lastPaid time.Time) {
+// Add counts one invoice of customer, in currency.
+func (cs *CustomerStats) Add(customer int64, currency string, balanceMinor int64, due calendar.Date, lastPaid time.Time) {
 	a := cs.byCustomer[customer]
 	if a == nil {
-		a = &customerAgg{}
+		a = &customerAgg{openByCurrency: map[string]int64{}}
 		cs.byCustomer[customer] = a
 	}
 	if balanceMinor > 0 {
 		a.OpenInvoices++
-		a.OpenBalanceMinor += balanceMinor
+		a.openByCurrency[currency] += balanceMinor
 	}
 	late := 0
 	if balanceMinor <= 0 && !lastPaid.IsZero() {
@@ -366,11 +368,14 @@ func (cs *CustomerStats) Add(customer, balanceMinor int64, due calendar.Date, la
 	}
 }
 
-// Stats returns the aggregates of an invoice of customer with payments p.
-func (cs *CustomerStats) Stats(customer int64, p InvoicePayments) PaymentStats {
+// Stats returns the aggregates of an invoice of customer in currency with
+// payments p: its open balance is the customer's open balance in that
+// currency (minor units never add across currencies).
+func (cs *CustomerStats) Stats(customer int64, currency string, p InvoicePayments) PaymentStats {
 	var st PaymentStats
 	if a := cs.byCustomer[customer]; a != nil {
 		st = a.PaymentStats
+		st.OpenBalanceMinor = a.openByCurrency[currency]
 		if a.paidCount > 0 {
 			st.AvgDaysLate = float64(a.lateSum) / float64(a.paidCount)
 		}

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -313,6 +314,15 @@ func TestImportBrokenFile(t *testing.T) {
 	if err == nil || !strings.HasSuffix(err.Error(), `u.csv:row 2: extraneous or missing " in quoted-field`) {
 		t.Fatalf("err = %v", err)
 	}
+	for content, want := range map[string]string{
+		`[{"email":"a@x.test","name":"A","role":"admin"}`:       `u.json:row 2: the JSON array is not closed (truncated file?)`,
+		`[{"email":"a@x.test","name":"A","role":"admin"}] junk`: `u.json:after the JSON array: unexpected content`,
+	} {
+		_, err = importFile(t, b, "users", "u.json", content, ingest.Options{})
+		if err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %s", content, err, want)
+		}
+	}
 	_, err = importFile(t, b, "users", "u.txt", "", ingest.Options{})
 	if err == nil || !strings.HasSuffix(err.Error(), `u.txt: unknown file type ".txt": want .csv or .json`) {
 		t.Fatalf("err = %v", err)
@@ -320,4 +330,37 @@ func TestImportBrokenFile(t *testing.T) {
 	if n := count(t, s, "users"); n != 0 {
 		t.Fatalf("%d users written", n)
 	}
+}
+
+// TestReimportKeepsRuleState: a re-import never lowers a risk tier a rule
+// raised and keeps custom fields rules wrote.
+func TestReimportKeepsRuleState(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		b := seeded(t, s)
+		if _, err := s.SQL().Exec("UPDATE customers SET risk = 'high' WHERE external_id = 'C1'"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SQL().Exec(s.Rebind("UPDATE invoices SET custom = ? WHERE number = 'INV-1'"), `{"po_number":"PO-9","legal_hold":"true"}`); err != nil {
+			t.Fatal(err)
+		}
+		mustImport(t, b, "customers", "c2.csv", strings.Replace(customersCSV, "+86 10 1234", "+86 10 9999", 1))
+		mustImport(t, b, "invoices", "i2.csv", strings.Replace(invoicesCSV, "PO-9", "PO-10", 1))
+		var risk string
+		s.SQL().QueryRow("SELECT risk FROM customers WHERE external_id = 'C1'").Scan(&risk)
+		if risk != "high" {
+			t.Errorf("risk after re-import = %s, want high", risk)
+		}
+		var custom map[string]string
+		if err := json.Unmarshal([]byte(invoice(t, s, "INV-1").Custom), &custom); err != nil || len(custom) != 2 ||
+			custom["legal_hold"] != "true" || custom["po_number"] != "PO-10" {
+			t.Errorf("custom after re-import = %v %v", custom, err)
+		}
+		// An import may still raise a tier.
+		mustImport(t, b, "customers", "c3.csv", strings.Replace(customersCSV, "A,low,zh-CN", "A,medium,zh-CN", 1))
+		s.SQL().QueryRow("SELECT risk FROM customers WHERE external_id = 'C1'").Scan(&risk)
+		if risk != "high" {
+			t.Errorf("risk after importing medium = %s, want high kept", risk)
+		}
+	})
 }

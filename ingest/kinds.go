@@ -353,6 +353,7 @@ func resolveInvoices(r *run, batch []*record) error {
 
 func writeInvoices(r *run, batch []*record) error {
 	var rows []store.InvoiceRow
+	var moved []int64
 	for _, rec := range batch {
 		if len(rec.probs) > 0 {
 			continue
@@ -360,9 +361,15 @@ func writeInvoices(r *run, batch []*record) error {
 		in := rec.val.(*invoiceIn)
 		if r.classify(in.existing, in.found, in.row.Hash) {
 			rows = append(rows, in.row)
+			if in.found && in.existing.Parent != in.row.CustomerID {
+				moved = append(moved, in.existing.ID)
+			}
 		}
 	}
-	return r.tx.UpsertInvoices(r.ctx, rows)
+	if err := r.tx.UpsertInvoices(r.ctx, rows); err != nil {
+		return err
+	}
+	return r.tx.MoveInvoices(r.ctx, moved)
 }
 
 // ---- payments

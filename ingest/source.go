@@ -123,6 +123,14 @@ func newJSON(file string, r io.Reader, k *kind) (*jsonSource, error) {
 
 func (s *jsonSource) next() (*record, error) {
 	if !s.d.More() {
+		// The array must be closed and nothing may follow it: a
+		// truncated upload is an error, not a shorter file.
+		if tok, err := s.d.Token(); err != nil || tok != json.Delim(']') {
+			return nil, fmt.Errorf("row %d: the JSON array is not closed (truncated file?)", s.row+1)
+		}
+		if _, err := s.d.Token(); err != io.EOF {
+			return nil, errors.New("after the JSON array: unexpected content")
+		}
 		return nil, io.EOF
 	}
 	s.row++

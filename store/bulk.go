@@ -233,6 +233,15 @@ func (b *BulkTx) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// mergeJSON merges JSON object b into a (b's keys win): imported custom
+// fields update, fields rules wrote stay.
+func (b *BulkTx) mergeJSON(a, with string) string {
+	if b.s.dialect == Postgres {
+		return a + " || " + with
+	}
+	return "json_patch(" + a + ", " + with + ")"
+}
+
 // UserRow is a user to insert or update, keyed by Email.
 type UserRow struct {
 	Email, Name, Role, Team string
@@ -274,7 +283,13 @@ func (b *BulkTx) UpsertCustomers(ctx context.Context, rows []CustomerRow) error 
 		"credit_limit_minor", "credit_currency", "credit_rating", "risk", "locale", "time_zone", "import_hash", "created_at", "updated_at"}
 	var set []string
 	for _, c := range cols[1:] {
-		if c != "created_at" {
+		switch c {
+		case "created_at":
+		case "risk":
+			// A re-import raises a tier but never lowers one: a tier a
+			// rule or a person raised stays.
+			set = append(set, "risk = CASE WHEN "+riskRank("excluded.risk")+" > "+riskRank("customers.risk")+" THEN excluded.risk ELSE customers.risk END")
+		default:
 			set = append(set, c+" = excluded."+c)
 		}
 	}
@@ -283,6 +298,10 @@ func (b *BulkTx) UpsertCustomers(ctx context.Context, rows []CustomerRow) error 
 		return append(a, r.ExternalID, r.Name, r.Email, r.Phone, r.FinanceEmail, nullID(r.OwnerID), r.Region, r.Industry,
 			r.CreditLimitMinor, r.CreditCurrency, r.CreditRating, r.Risk, r.Locale, r.TimeZone, r.Hash, b.now, b.now)
 	})
+}
+
+func riskRank(col string) string {
+	return "(CASE " + col + " WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END)"
 }
 
 // InvoiceRow is an invoice to insert or update, keyed by Number.
@@ -308,12 +327,32 @@ func (b *BulkTx) UpsertInvoices(ctx context.Context, rows []InvoiceRow) error {
 		status = CASE WHEN excluded.amount_minor + invoices.fees_minor - invoices.paid_minor <= 0 THEN 'paid'
 		              WHEN invoices.status = 'paid' THEN 'open' ELSE invoices.status END,
 		issue_date = excluded.issue_date, due_date = excluded.due_date, owner_id = excluded.owner_id,
-		custom = excluded.custom, import_hash = excluded.import_hash, updated_at = excluded.updated_at`
+		custom = ` + b.mergeJSON("invoices.custom", "excluded.custom") + `, import_hash = excluded.import_hash, updated_at = excluded.updated_at`
 	return b.upsert(ctx, "invoices", "number", cols, update, len(rows), func(i int, a []any) []any {
 		r := rows[i]
 		return append(a, r.Number, r.CustomerID, r.Currency, r.AmountMinor, int64(0), r.AmountMinor, r.IssueDate, r.DueDate,
 			"open", nullID(r.OwnerID), r.CustomJSON, r.Hash, b.now, b.now)
 	})
+}
+
+// MoveInvoices follows invoices that an import moved to another customer
+// with the tick's state about them (fires, conditions, workflow instances,
+// tasks), which PostgreSQL ticks find by customer.
+func (b *BulkTx) MoveInvoices(ctx context.Context, ids []int64) error {
+	for start := 0; start < len(ids); start += 200 {
+		part := ids[start:min(start+200, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		for _, table := range []string{"rule_fires", "rule_conditions", "workflow_instances", "tasks"} {
+			q := "UPDATE " + table + " SET customer_id = (SELECT i.customer_id FROM invoices i WHERE i.id = " + table + ".invoice_id) WHERE invoice_id IN (" + placeholders(len(part)) + ")"
+			if _, err := b.tx.ExecContext(ctx, b.s.Rebind(q), args...); err != nil {
+				return fmt.Errorf("moving invoices' %s: %w", table, err)
+			}
+		}
+	}
+	return nil
 }
 
 // PaymentRow is a payment to insert or update, keyed by Reference.

@@ -53,6 +53,7 @@ type Store struct {
 
 	tickMu    sync.Mutex
 	tickCache map[statsKey]*tickCache // per tick: customers and their aggregates
+	tickOrder []statsKey              // tickCache's keys, oldest first
 }
 
 // Open connects to the database named by url: "sqlite:PATH" or

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/recoup/recoup/engine"
@@ -37,8 +38,13 @@ func (s *Store) CompleteTask(ctx context.Context, key string, outcome map[string
 		return err
 	}
 	defer tx.Rollback()
-	var byID sql.NullInt64
-	if err := tx.QueryRowContext(ctx, s.Rebind("SELECT id FROM users WHERE email = ?"), by).Scan(&byID); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	by = strings.ToLower(strings.TrimSpace(by))
+	var byID int64
+	err = tx.QueryRowContext(ctx, s.Rebind("SELECT id FROM users WHERE email = ?"), by).Scan(&byID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("user %q: %w", by, ErrNotFound)
+	}
+	if err != nil {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, s.Rebind(`UPDATE tasks SET status = 'done', outcome = ?, completed_at = ?, completed_by = ?, updated_at = ?

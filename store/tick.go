@@ -306,7 +306,7 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 				return nil, fmt.Errorf("invoice %s: custom fields: %w", inv.Number, err)
 			}
 		}
-		sub.Payments = cache.stats.Stats(inv.CustomerID, p)
+		sub.Payments = cache.stats.Stats(inv.CustomerID, inv.Currency, p)
 		in.Subjects = append(in.Subjects, sub)
 	}
 	if err := rows.Err(); err != nil {
@@ -420,18 +420,50 @@ type tickCache struct {
 
 // cacheFor returns run's cache, loading it on first use.
 func (s *Store) cacheFor(ctx context.Context, run engine.TickRun, c engine.Clock) (*tickCache, error) {
-	key := statsKey{run.ID, run.At, run.Customer}
+	if run.Customer != 0 {
+		// One customer (a payment, a task completion): read it fresh,
+		// keep nothing.
+		return s.loadCache(ctx, run, c)
+	}
+	key := statsKey{run.ID, run.At, 0}
 	s.tickMu.Lock()
 	defer s.tickMu.Unlock()
 	if tc, ok := s.tickCache[key]; ok {
 		return tc, nil
 	}
+	tc, err := s.loadCache(ctx, run, c)
+	if err != nil {
+		return nil, err
+	}
+	if s.tickCache == nil {
+		s.tickCache = map[statsKey]*tickCache{}
+	}
+	// Keep the three most recent ticks' caches (a dry run may interleave
+	// with a real one); FinishTick drops a finished tick's.
+	s.tickOrder = append(s.tickOrder, key)
+	for len(s.tickOrder) > 3 {
+		delete(s.tickCache, s.tickOrder[0])
+		s.tickOrder = s.tickOrder[1:]
+	}
+	s.tickCache[key] = tc
+	return tc, nil
+}
+
+// dropCache forgets a finished tick's cache.
+func (s *Store) dropCache(run engine.TickRun) {
+	s.tickMu.Lock()
+	defer s.tickMu.Unlock()
+	delete(s.tickCache, statsKey{run.ID, run.At, 0})
+}
+
+// loadCache reads the customers (all, or run.Customer's) and their
+// payment aggregates.
+func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Clock) (*tickCache, error) {
 	users, err := userEmails(ctx, s.sqlDB)
 	if err != nil {
 		return nil, err
 	}
 	tc := &tickCache{customers: map[int64]customerRow{}, users: users}
-	// A run limited to one customer reads just that customer.
 	where, args := "", []any(nil)
 	if run.Customer != 0 {
 		where, args = " WHERE id = ?", []any{run.Customer}
@@ -447,24 +479,13 @@ func (s *Store) cacheFor(ctx context.Context, run engine.TickRun, c engine.Clock
 	if tc.stats, err = s.customerStats(ctx, c, run.Customer); err != nil {
 		return nil, err
 	}
-	if s.tickCache == nil {
-		s.tickCache = map[statsKey]*tickCache{}
-	}
-	// Keep the caches of a few recent ticks (a dry run may interleave).
-	for k := range s.tickCache {
-		if len(s.tickCache) < 3 {
-			break
-		}
-		delete(s.tickCache, k)
-	}
-	s.tickCache[key] = tc
 	return tc, nil
 }
 
 // customerStats computes the payment aggregates of every customer (or of
 // just one, when customer is not 0) from one pass over a covering index.
 func (s *Store) customerStats(ctx context.Context, c engine.Clock, customer int64) (*engine.CustomerStats, error) {
-	q, args := "SELECT customer_id, balance_minor, due_date, last_paid_at FROM invoices", []any(nil)
+	q, args := "SELECT customer_id, currency, balance_minor, due_date, last_paid_at FROM invoices", []any(nil)
 	if customer != 0 {
 		q, args = s.Rebind(q+" WHERE customer_id = ?"), []any{customer}
 	}
@@ -477,13 +498,14 @@ func (s *Store) customerStats(ctx context.Context, c engine.Clock, customer int6
 	for rows.Next() {
 		var (
 			cust, balance int64
+			currency      string
 			due           calendar.Date
 			last          sql.NullTime
 		)
-		if err := rows.Scan(&cust, &balance, &due, &last); err != nil {
+		if err := rows.Scan(&cust, &currency, &balance, &due, &last); err != nil {
 			return nil, err
 		}
-		cs.Add(cust, balance, due, last.Time)
+		cs.Add(cust, currency, balance, due, last.Time)
 	}
 	return cs, rows.Err()
 }
@@ -687,6 +709,7 @@ func (s *Store) UnfinishedTicks(ctx context.Context, since time.Time) ([]Unfinis
 // FinishTick implements engine.TickStore: the tick is done once every batch
 // is, whichever replica finished last.
 func (s *Store) FinishTick(ctx context.Context, run engine.TickRun, st engine.TickStats) error {
+	s.dropCache(run)
 	stats, _ := json.Marshal(st)
 	_, err := s.sqlDB.ExecContext(ctx, s.Rebind(`UPDATE ticks SET status = 'done', finished_at = ?, stats = ?
 		WHERE id = ? AND NOT EXISTS (SELECT 1 FROM tick_batches WHERE tick_id = ? AND status <> 'done')`),

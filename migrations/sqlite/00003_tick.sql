@@ -10,7 +10,7 @@ ALTER TABLE invoices ADD COLUMN last_paid_at TIMESTAMP;
 ALTER TABLE customers ADD COLUMN custom TEXT NOT NULL DEFAULT '{}';
 -- Covers the tick's per-customer payment aggregates, read in one pass.
 DROP INDEX invoices_customer;
-CREATE INDEX invoices_customer_stats ON invoices (customer_id, balance_minor, due_date, last_paid_at);
+CREATE INDEX invoices_customer_stats ON invoices (customer_id, currency, balance_minor, due_date, last_paid_at);
 
 CREATE TABLE ticks (
     id          INTEGER PRIMARY KEY,
