@@ -204,6 +204,7 @@ func (a *server) routes() []route {
 		{method: http.MethodPost, path: "/definitions/:kind/:name/rollback", perm: PermissionDefinitionsWrite, handler: a.publishVersion},
 		{method: http.MethodPost, path: "/definitions/:kind/:name/preview", perm: PermissionDefinitionsWrite, handler: a.previewDefinition},
 		{method: http.MethodGet, path: "/definitions/:kind/:name/diff", perm: PermissionDefinitionsRead, handler: a.diffDefinition},
+		{method: http.MethodPost, path: "/simulate", perm: PermissionDefinitionsRead, handler: a.simulate},
 		{method: http.MethodGet, path: "/dashboard", perm: PermissionDashboardRead, handler: a.getDashboard},
 		{method: http.MethodGet, path: "/users", perm: PermissionUsersAdmin, handler: a.listUsers},
 		{method: http.MethodPost, path: "/users", perm: PermissionUsersAdmin, handler: a.createUser},

@@ -307,6 +307,7 @@ func TestRoleMatrix(t *testing.T) {
 			{"POST", "/api/definitions/Rule/mark-overdue/preview", map[string]any{}, []string{"admin"}},
 			{"GET", "/api/approvals", nil, []string{"admin", "finance_director"}},
 			{"POST", "/api/approvals/999999/decide", map[string]any{}, []string{"admin", "finance_director"}},
+			{"POST", "/api/simulate", map[string]any{}, []string{"admin", "finance", "finance_director", "sales_manager"}},
 			{"GET", "/api/dashboard", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
 			{"GET", "/api/users", nil, []string{"admin"}},
 			{"POST", "/api/users", map[string]any{}, []string{"admin"}},
@@ -1047,4 +1048,59 @@ func TestExpiry(t *testing.T) {
 	tok.do("GET", "/api/invoices?limit=1", nil).want(200)
 	f.advance(24 * time.Hour)
 	tok.do("GET", "/api/invoices?limit=1", nil).want(401)
+}
+
+// TestSimulate: an unpaid invoice replayed day by day becomes overdue the
+// day after its due date and enters the escalation; the live database is
+// untouched.
+func TestSimulate(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		var number, due string
+		s.SQL().QueryRow(`SELECT number, due_date FROM invoices WHERE balance_minor > 0 AND due_date >= '2026-11-05' ORDER BY due_date, id LIMIT 1`).Scan(&number, &due)
+		if number == "" {
+			t.Fatal("no invoice due after 2026-11-05")
+		}
+		before := f.count("SELECT COUNT(*) FROM effects")
+		var sim struct {
+			Totals map[string]int
+			Days   []struct {
+				Date    string
+				Effects []struct {
+					Invoice, Kind, Rule, Field, Value string
+				}
+			}
+		}
+		fin := f.login(finance)
+		fin.do("POST", "/api/simulate", map[string]any{"invoices": []string{number}, "from": "2026-11-01", "to": "2026-12-31"}).want(200).decode(&sim)
+		dueDay, _ := time.Parse("2006-01-02", due[:10])
+		overdueOn := ""
+		for _, d := range sim.Days {
+			for _, e := range d.Effects {
+				if e.Invoice != number {
+					t.Fatalf("effect on %s", e.Invoice)
+				}
+				if e.Rule == "mark-overdue" && e.Kind == "set" && overdueOn == "" {
+					overdueOn = d.Date
+				}
+			}
+		}
+		if want := dueDay.AddDate(0, 0, 1).Format("2006-01-02"); overdueOn != want {
+			t.Fatalf("overdue on %q, want %s; totals %v", overdueOn, want, sim.Totals)
+		}
+		if sim.Totals["node"] == 0 {
+			t.Fatalf("no workflow node entered: %v", sim.Totals)
+		}
+		if n := f.count("SELECT COUNT(*) FROM effects"); n != before {
+			t.Fatalf("simulation wrote %d effects to the live database", n-before)
+		}
+		p := fin.do("POST", "/api/simulate", map[string]any{"invoices": []string{number}, "from": "2026-01-01", "to": "2027-12-31"}).want(422).problem()
+		if !strings.Contains(fields(p), "/to: ") {
+			t.Fatal(fields(p))
+		}
+		var west string
+		s.SQL().QueryRow(s.Rebind("SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), westRep).Scan(&west)
+		f.login(manager).do("POST", "/api/simulate", map[string]any{"invoices": []string{west}, "from": "2026-11-01", "to": "2026-11-02"}).want(404)
+	})
 }

@@ -24,24 +24,9 @@ func (a *server) previewDefinition(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	kind, name := engine.Kind(c.Param("kind")), c.Param("name")
-	d, err := a.store.DefinitionVersion(ctx, kind, name, in.Version)
+	draft, d, err := a.bundleWith(ctx, engine.Kind(c.Param("kind")), c.Param("name"), in.Version)
 	if err != nil {
 		return err
-	}
-	pub, err := a.store.PublishedDefinitions(ctx)
-	if err != nil {
-		return err
-	}
-	srcs := []engine.Source{{Name: d.SourceName(), Data: []byte(d.Source), Version: d.Version}}
-	for _, p := range pub {
-		if p.Kind != kind || p.Name != name {
-			srcs = append(srcs, store.Sources([]store.Definition{p})...)
-		}
-	}
-	draft, err := engine.LoadSources(srcs...)
-	if err != nil {
-		return err // the version no longer fits the published definitions: 422
 	}
 	current, err := a.bundle(ctx)
 	if err != nil {
@@ -62,6 +47,28 @@ func (a *server) previewDefinition(c echo.Context) error {
 	out := Preview{At: clk.Now, Version: d.Version, Draft: countKinds(withDraft), Published: countKinds(withCurrent),
 		Added: difference(withDraft, withCurrent), Removed: difference(withCurrent, withDraft)}
 	return c.JSON(http.StatusOK, out)
+}
+
+// bundleWith compiles the published definitions with one version in place
+// of its published one; an engine.ErrorList (422) when it no longer fits
+// them.
+func (a *server) bundleWith(ctx context.Context, kind engine.Kind, name string, version int) (*engine.Bundle, store.Definition, error) {
+	d, err := a.store.DefinitionVersion(ctx, kind, name, version)
+	if err != nil {
+		return nil, d, err
+	}
+	pub, err := a.store.PublishedDefinitions(ctx)
+	if err != nil {
+		return nil, d, err
+	}
+	srcs := []engine.Source{{Name: d.SourceName(), Data: []byte(d.Source), Version: d.Version}}
+	for _, p := range pub {
+		if p.Kind != kind || p.Name != name {
+			srcs = append(srcs, store.Sources([]store.Definition{p})...)
+		}
+	}
+	b, err := engine.LoadSources(srcs...)
+	return b, d, err
 }
 
 // dryRun returns the effects a tick at clk would newly record, by key.

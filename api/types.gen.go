@@ -213,6 +213,30 @@ func (e Role) Valid() bool {
 	}
 }
 
+// Defines values for SimulateRequestDefinitionKind.
+const (
+	SimulateRequestDefinitionKindForm     SimulateRequestDefinitionKind = "Form"
+	SimulateRequestDefinitionKindRule     SimulateRequestDefinitionKind = "Rule"
+	SimulateRequestDefinitionKindTemplate SimulateRequestDefinitionKind = "Template"
+	SimulateRequestDefinitionKindWorkflow SimulateRequestDefinitionKind = "Workflow"
+)
+
+// Valid indicates whether the value is a known member of the SimulateRequestDefinitionKind enum.
+func (e SimulateRequestDefinitionKind) Valid() bool {
+	switch e {
+	case SimulateRequestDefinitionKindForm:
+		return true
+	case SimulateRequestDefinitionKindRule:
+		return true
+	case SimulateRequestDefinitionKindTemplate:
+		return true
+	case SimulateRequestDefinitionKindWorkflow:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TaskKind.
 const (
 	TaskKindApproval TaskKind = "approval"
@@ -986,6 +1010,35 @@ type ReassignRequest struct {
 // Role defines model for Role.
 type Role string
 
+// SimulateRequest defines model for SimulateRequest.
+type SimulateRequest struct {
+	// Definition simulate this version in place of its published one (a draft, say)
+	Definition *struct {
+		Kind    SimulateRequestDefinitionKind `json:"kind"`
+		Name    string                        `json:"name"`
+		Version int                           `json:"version"`
+	} `json:"definition,omitempty"`
+	From     openapi_types.Date `json:"from"`
+	Invoices []string           `json:"invoices"`
+	To       openapi_types.Date `json:"to"`
+}
+
+// SimulateRequestDefinitionKind defines model for SimulateRequest.Definition.Kind.
+type SimulateRequestDefinitionKind string
+
+// Simulation defines model for Simulation.
+type Simulation struct {
+	Days []struct {
+		Date    openapi_types.Date       `json:"date"`
+		Effects []map[string]interface{} `json:"effects"`
+	} `json:"days"`
+	From openapi_types.Date `json:"from"`
+	To   openapi_types.Date `json:"to"`
+
+	// Totals effects by kind over the whole range
+	Totals map[string]int `json:"totals"`
+}
+
 // Task defines model for Task.
 type Task struct {
 	Assignee  *string    `json:"assignee,omitempty"`
@@ -1256,6 +1309,9 @@ type LoginJSONRequestBody = LoginRequest
 
 // RecordPaymentJSONRequestBody defines body for RecordPayment for application/json ContentType.
 type RecordPaymentJSONRequestBody = PaymentRequest
+
+// SimulateJSONRequestBody defines body for Simulate for application/json ContentType.
+type SimulateJSONRequestBody = SimulateRequest
 
 // CommentTaskJSONRequestBody defines body for CommentTask for application/json ContentType.
 type CommentTaskJSONRequestBody = CommentRequest

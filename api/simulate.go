@@ -1,0 +1,126 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/store"
+)
+
+// maxSimulationDays bounds a simulation's range.
+const maxSimulationDays = 366
+
+// simEffect is an effect on a simulated day, with its invoice.
+type simEffect struct {
+	Invoice string `json:"invoice"`
+	engine.Effect
+}
+
+type simDay struct {
+	Date    calendar.Date `json:"date"`
+	Effects []simEffect   `json:"effects"`
+}
+
+// simulate replays invoices day by day in a throwaway SQLite database: the
+// same engine code as the tick, nothing written to the live database.
+func (a *server) simulate(c echo.Context) error {
+	var in SimulateRequest
+	if err := c.Bind(&in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	first, last := calendar.Of(in.From.Time), calendar.Of(in.To.Time)
+	if n := last.DaysSince(first); n < 0 || n >= maxSimulationDays {
+		return &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the range is invalid",
+			fields: []FieldError{{Field: "/to", Message: fmt.Sprintf("want a day from %s to %d days later", first, maxSimulationDays-1)}}}
+	}
+	v := current(c).Viewer()
+	for _, n := range in.Invoices {
+		ok, err := a.store.CanSeeInvoice(ctx, v, n)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("invoice %q: %w", n, store.ErrHidden)
+		}
+	}
+	var (
+		b   *engine.Bundle
+		err error
+	)
+	if d := in.Definition; d != nil {
+		b, _, err = a.bundleWith(ctx, engine.Kind(d.Kind), d.Name, d.Version)
+	} else {
+		b, err = a.bundle(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	company, err := a.store.Company(ctx)
+	if err != nil {
+		return err
+	}
+	loc, err := company.Location()
+	if err != nil {
+		return err
+	}
+	tickAt, err := time.Parse("15:04", company.TickTime)
+	if err != nil {
+		return fmt.Errorf("company tick time %q: %w", company.TickTime, err)
+	}
+
+	dir, err := os.MkdirTemp("", "recoup-api-simulate-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	sim, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "simulate.db"))
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	if _, err := sim.Migrate(ctx); err != nil {
+		return err
+	}
+	pays, err := a.store.CopyForSimulation(ctx, sim, in.Invoices, a.now())
+	if err != nil {
+		return err
+	}
+
+	out := struct {
+		From   calendar.Date  `json:"from"`
+		To     calendar.Date  `json:"to"`
+		Totals map[string]int `json:"totals"`
+		Days   []simDay       `json:"days"`
+	}{From: first, To: last, Totals: map[string]int{}, Days: []simDay{}}
+	for day := first; !day.After(last); day = day.AddDays(1) {
+		at := day.Time(loc).Add(time.Duration(tickAt.Hour())*time.Hour + time.Duration(tickAt.Minute())*time.Minute)
+		var due []store.SimPayment
+		for len(pays) > 0 && !pays[0].PaidAt.After(at) {
+			due, pays = append(due, pays[0]), pays[1:]
+		}
+		if err := sim.ApplySimPayments(ctx, due, at); err != nil {
+			return err
+		}
+		today := simDay{Date: day, Effects: []simEffect{}}
+		if _, err := engine.RunTick(ctx, b, sim, engine.TickOptions{At: at, Location: loc, OnEffect: func(e engine.TickEffect) {
+			if e.New {
+				today.Effects = append(today.Effects, simEffect{Invoice: e.InvoiceNumber, Effect: e.Effect})
+				out.Totals[string(e.Kind)]++
+			}
+		}}); err != nil {
+			return fmt.Errorf("simulating %s: %w", day, err)
+		}
+		if len(today.Effects) > 0 {
+			out.Days = append(out.Days, today)
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
