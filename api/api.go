@@ -215,7 +215,8 @@ func (a *server) routes() []route {
 	}
 }
 
-// requestLog logs one line per request with its id, status and latency.
+// requestLog logs one line per request with its id, status, latency and
+// who made it (never a body, so never a password).
 func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -225,9 +226,13 @@ func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 				c.Error(err)
 			}
 			req := c.Request()
-			log.Info("http", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			attrs := []any{"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 				"method", req.Method, "path", req.URL.Path, "status", c.Response().Status,
-				"duration_ms", float64(time.Since(start).Microseconds())/1000)
+				"duration_ms", float64(time.Since(start).Microseconds()) / 1000}
+			if p := current(c); p != nil {
+				attrs = append(attrs, "user", p.User.Email, "auth", string(p.Via))
+			}
+			log.Info("http", attrs...)
 			return nil
 		}
 	}

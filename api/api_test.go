@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers/legacy"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/recoup/recoup/api"
@@ -317,6 +319,32 @@ func TestRoleMatrix(t *testing.T) {
 			{"DELETE", "/api/tokens/999999", nil, []string{"admin"}},
 			{"POST", "/api/logout", nil, nil}, // last: it ends the sessions
 		}
+		// Every operation of the spec but login is in the matrix.
+		doc, err := openapi3.NewLoader().LoadFromData(api.Spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		router, err := legacy.NewRouter(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		covered := map[string]bool{"login": true}
+		for _, ep := range endpoints {
+			req := httptest.NewRequest(ep.method, ep.path, nil)
+			route, _, err := router.FindRoute(req)
+			if err != nil {
+				t.Fatalf("%s %s: %v", ep.method, ep.path, err)
+			}
+			covered[route.Operation.OperationID] = true
+		}
+		for path, item := range doc.Paths.Map() {
+			for method, op := range item.Operations() {
+				if !covered[op.OperationID] && path != "/api/openapi.yaml" {
+					t.Errorf("%s %s (%s) is missing from the role matrix", method, path, op.OperationID)
+				}
+			}
+		}
+
 		clients := map[string]*client{}
 		for role, email := range roleUsers {
 			clients[role] = f.login(email)
@@ -640,6 +668,10 @@ func TestBadRequests(t *testing.T) {
 		}
 		if strings.Contains(f.log.String(), password) {
 			t.Fatal("a password reached the log")
+		}
+		if !strings.Contains(f.log.String(), `"path":"/api/payments","status":422,"duration_ms":`) ||
+			!strings.Contains(f.log.String(), `"user":"finance1@demo.recoup.test","auth":"session"`) {
+			t.Fatalf("request log:\n%s", f.log.String())
 		}
 	})
 }
