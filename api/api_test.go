@@ -849,6 +849,19 @@ func TestDashboard(t *testing.T) {
 		if ts, tn := total(team); tn == 0 || tn >= n || ts >= sum {
 			t.Fatalf("manager sees %d invoices (%d), finance %d (%d)", tn, ts, n, sum)
 		}
+		var owned int
+		for _, o := range team.ByOwner {
+			if o.Team != "east" {
+				t.Fatalf("east manager sees owner %+v", o)
+			}
+			owned += o.Invoices
+		}
+		if _, tn := total(team); owned != tn {
+			t.Fatalf("by owner %d invoices, aging %d", owned, tn)
+		}
+		if len(all.DSO) == 0 || all.DSO[0].Days <= 0 {
+			t.Fatalf("DSO %+v", all.DSO)
+		}
 	})
 }
 

@@ -775,6 +775,22 @@ type Dashboard struct {
 		Currency     string               `json:"currency"`
 		Invoices     int                  `json:"invoices"`
 	} `json:"aging"`
+	ByOwner *[]struct {
+		BalanceMinor int64  `json:"balance_minor"`
+		Currency     string `json:"currency"`
+		Invoices     int    `json:"invoices"`
+		Overdue      int    `json:"overdue"`
+		Owner        string `json:"owner"`
+		Team         string `json:"team"`
+	} `json:"by_owner,omitempty"`
+	Dso *[]struct {
+		BalanceMinor int64  `json:"balance_minor"`
+		Currency     string `json:"currency"`
+
+		// Days open balance ÷ amount invoiced in the last 90 days × 90
+		Days          float32 `json:"days"`
+		Sales90dMinor int64   `json:"sales_90d_minor"`
+	} `json:"dso,omitempty"`
 	DueNext []struct {
 		Currency    string `json:"currency"`
 		Days30Minor int64  `json:"days_30_minor"`

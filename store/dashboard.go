@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/recoup/recoup/calendar"
@@ -17,10 +18,34 @@ type Dashboard struct {
 	// DueNext is, per currency, the open balance not yet overdue that falls
 	// due within 30, 60 and 90 days.
 	DueNext []DueRow `json:"due_next"`
+	// DSO is, per currency, days sales outstanding over the last 90 days:
+	// the open balance over the amount invoiced in those days, times 90.
+	DSO []DSORow `json:"dso"`
+	// ByOwner is, per owner and currency, the open balance and the open and
+	// overdue invoices: the per-rep (and, by team, per-team) view.
+	ByOwner []OwnerRow `json:"by_owner"`
 	// TasksOpen and TasksOverdue count the open tasks the viewer sees and
 	// those past due.
 	TasksOpen    int `json:"tasks_open"`
 	TasksOverdue int `json:"tasks_overdue"`
+}
+
+// DSORow is days sales outstanding in one currency.
+type DSORow struct {
+	Currency     string  `json:"currency"`
+	BalanceMinor int64   `json:"balance_minor"`
+	Sales90Minor int64   `json:"sales_90d_minor"`
+	Days         float64 `json:"days"` // 0 when nothing was invoiced
+}
+
+// OwnerRow is one owner's open invoices in one currency.
+type OwnerRow struct {
+	Owner        string `json:"owner"`
+	Team         string `json:"team"`
+	Currency     string `json:"currency"`
+	BalanceMinor int64  `json:"balance_minor"`
+	Invoices     int    `json:"invoices"`
+	Overdue      int    `json:"overdue"`
 }
 
 // AgingRow is one aging bucket in one currency.
@@ -48,21 +73,22 @@ type DashboardFilter struct {
 
 // Dashboard computes the dashboard at today (the company's date) and now.
 func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, today calendar.Date, now time.Time) (Dashboard, error) {
-	d := Dashboard{Today: today, Aging: []AgingRow{}, DueNext: []DueRow{}}
+	d := Dashboard{Today: today, Aging: []AgingRow{}, DueNext: []DueRow{}, DSO: []DSORow{}, ByOwner: []OwnerRow{}}
 	scope, args := v.invoiceScope()
-	where := " WHERE i.balance_minor > 0 AND " + scope
+	filter := " AND " + scope
 	if f.Team != "" {
-		where += " AND " + invoiceOwner + " IN (SELECT ft.id FROM users ft WHERE ft.team = ?)"
+		filter += " AND " + invoiceOwner + " IN (SELECT ft.id FROM users ft WHERE ft.team = ?)"
 		args = append(args, f.Team)
 	}
 	if f.Region != "" {
-		where += " AND c.region = ?"
+		filter += " AND c.region = ?"
 		args = append(args, f.Region)
 	}
 	if f.Currency != "" {
-		where += " AND i.currency = ?"
+		filter += " AND i.currency = ?"
 		args = append(args, f.Currency)
 	}
+	where := " WHERE i.balance_minor > 0" + filter
 	from := " FROM invoices i JOIN customers c ON c.id = i.customer_id"
 	day := func(n int) string { return today.AddDays(n).String() }
 	// Buckets by due date: days overdue d = today − due.
@@ -112,6 +138,45 @@ func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, toda
 			return d, err
 		}
 		d.DueNext = append(d.DueNext, r)
+	}
+	if err := rows.Close(); err != nil {
+		return d, err
+	}
+	// DSO: the open balance and the last 90 days' sales, per currency.
+	dso := `SELECT i.currency, SUM(CASE WHEN i.balance_minor > 0 THEN i.balance_minor ELSE 0 END),
+		SUM(CASE WHEN i.issue_date > ? THEN i.amount_minor ELSE 0 END)` + from + " WHERE 1 = 1" + filter + " GROUP BY i.currency ORDER BY i.currency"
+	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(dso), append([]any{day(-90)}, args...)...)
+	if err != nil {
+		return d, err
+	}
+	for rows.Next() {
+		var r DSORow
+		if err := rows.Scan(&r.Currency, &r.BalanceMinor, &r.Sales90Minor); err != nil {
+			rows.Close()
+			return d, err
+		}
+		if r.Sales90Minor > 0 {
+			r.Days = math.Round(float64(r.BalanceMinor)/float64(r.Sales90Minor)*90*10) / 10
+		}
+		d.DSO = append(d.DSO, r)
+	}
+	if err := rows.Close(); err != nil {
+		return d, err
+	}
+	owners := `SELECT COALESCE(u.email, ''), COALESCE(u.team, ''), i.currency, SUM(i.balance_minor), COUNT(*),
+		SUM(CASE WHEN i.due_date < ? THEN 1 ELSE 0 END)` + from + " LEFT JOIN users u ON u.id = " + invoiceOwner + where +
+		" GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1"
+	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(owners), append([]any{day(0)}, args...)...)
+	if err != nil {
+		return d, err
+	}
+	for rows.Next() {
+		var r OwnerRow
+		if err := rows.Scan(&r.Owner, &r.Team, &r.Currency, &r.BalanceMinor, &r.Invoices, &r.Overdue); err != nil {
+			rows.Close()
+			return d, err
+		}
+		d.ByOwner = append(d.ByOwner, r)
 	}
 	if err := rows.Close(); err != nil {
 		return d, err
