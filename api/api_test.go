@@ -12,11 +12,14 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"golang.org/x/crypto/bcrypt"
 
@@ -197,7 +200,40 @@ func (c *client) do(method, path string, body any) *response {
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
+	checkResponse(c.f.t, req, res, data)
 	return &response{t: c.f.t, req: method + " " + path, status: res.StatusCode, header: res.Header, body: data}
+}
+
+var specRouter = sync.OnceValues(func() (routers.Router, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.Spec)
+	if err != nil {
+		return nil, err
+	}
+	return legacy.NewRouter(doc)
+})
+
+// checkResponse fails t when a response's body does not match what the
+// spec declares for its operation and status.
+func checkResponse(t *testing.T, req *http.Request, res *http.Response, body []byte) {
+	t.Helper()
+	router, err := specRouter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		return // not an operation of the spec (metrics, unknown paths)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 res.StatusCode,
+		Header:                 res.Header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                &openapi3filter.Options{MultiError: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("%s %s → %d: the response does not match openapi.yaml: %v\n%s", req.Method, req.URL.Path, res.StatusCode, err, body)
+	}
 }
 
 func (r *response) want(status int) *response {
@@ -324,7 +360,7 @@ func TestRoleMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		router, err := legacy.NewRouter(doc)
+		router, err := specRouter()
 		if err != nil {
 			t.Fatal(err)
 		}
