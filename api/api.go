@@ -111,7 +111,14 @@ func New(o Options) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(o.Logger)
 	e.Use(middleware.RequestID())
-	e.Use(middleware.Recover())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		// A panic is logged with its stack through slog; the client gets
+		// a bare 500.
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			o.Logger.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err, "stack", string(stack))
+			return err
+		},
+	}))
 	e.Use(middleware.BodyLimit(o.BodyLimit))
 	e.Use(requestLog(o.Logger))
 	e.Use(o.Metrics.middleware)
