@@ -898,6 +898,17 @@ func TestDashboard(t *testing.T) {
 		if len(all.DSO) == 0 || all.DSO[0].Days <= 0 {
 			t.Fatalf("DSO %+v", all.DSO)
 		}
+		due30 := f.count("SELECT COALESCE(SUM(balance_minor), 0) FROM invoices WHERE balance_minor > 0 AND currency = 'CNY' AND due_date >= ? AND due_date <= ?",
+			"2026-11-02", "2026-12-02")
+		var cny store.DueRow
+		for _, r := range all.DueNext {
+			if r.Currency == "CNY" {
+				cny = r
+			}
+		}
+		if due30 == 0 || cny.Days30 != int64(due30) || cny.Days60 < cny.Days30 || cny.Days90 < cny.Days60 {
+			t.Fatalf("due next %+v, want %d within 30 days", cny, due30)
+		}
 	})
 }
 

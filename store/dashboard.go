@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"math"
+	"sort"
 	"time"
 
 	"github.com/recoup/recoup/calendar"
@@ -71,116 +72,155 @@ type DashboardFilter struct {
 	Currency string
 }
 
-// Dashboard computes the dashboard at today (the company's date) and now.
+// Dashboard computes the dashboard at today (the company's date) and now,
+// with one scan of the invoices (grouped by owner, currency and due-date
+// bucket, the figures summed up here) and one count of the tasks.
 func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, today calendar.Date, now time.Time) (Dashboard, error) {
 	d := Dashboard{Today: today, Aging: []AgingRow{}, DueNext: []DueRow{}, DSO: []DSORow{}, ByOwner: []OwnerRow{}}
-	scope, args := v.invoiceScope()
-	filter := " AND " + scope
+	day := func(n int) string { return today.AddDays(n).String() }
+	// The bucket of each invoice: closed, due within 30/60/90 days or
+	// later, or its aging bucket once overdue (days overdue = today − due).
+	q := `SELECT COALESCE(i.owner_id, 0), i.currency,
+		CASE WHEN i.balance_minor <= 0 THEN 'closed'
+		     WHEN i.due_date > ? THEN 'later' WHEN i.due_date > ? THEN 'due90' WHEN i.due_date > ? THEN 'due60'
+		     WHEN i.due_date >= ? THEN 'due30' WHEN i.due_date > ? THEN '1-30' WHEN i.due_date > ? THEN '31-60'
+		     WHEN i.due_date > ? THEN '61-90' ELSE '90+' END,
+		SUM(CASE WHEN i.balance_minor > 0 THEN i.balance_minor ELSE 0 END), COUNT(*),
+		SUM(CASE WHEN i.issue_date > ? THEN i.amount_minor ELSE 0 END)
+		FROM invoices i`
+	args := []any{day(90), day(60), day(30), day(0), day(-31), day(-61), day(-91), day(-90)}
+	if f.Region != "" {
+		q += " JOIN customers c ON c.id = i.customer_id"
+	}
+	scope, sargs := v.invoiceScope()
+	q += " WHERE " + scope
+	args = append(args, sargs...)
 	if f.Team != "" {
-		filter += " AND " + invoiceOwner + " IN (SELECT ft.id FROM users ft WHERE ft.team = ?)"
+		q += " AND " + invoiceOwner + " IN (SELECT ft.id FROM users ft WHERE ft.team = ?)"
 		args = append(args, f.Team)
 	}
 	if f.Region != "" {
-		filter += " AND c.region = ?"
+		q += " AND c.region = ?"
 		args = append(args, f.Region)
 	}
 	if f.Currency != "" {
-		filter += " AND i.currency = ?"
+		q += " AND i.currency = ?"
 		args = append(args, f.Currency)
 	}
-	where := " WHERE i.balance_minor > 0" + filter
-	from := " FROM invoices i JOIN customers c ON c.id = i.customer_id"
-	day := func(n int) string { return today.AddDays(n).String() }
-	// Buckets by due date: days overdue d = today − due.
-	bucket := `CASE WHEN i.due_date >= ? THEN 'current' WHEN i.due_date > ? THEN '1-30' WHEN i.due_date > ? THEN '31-60'
-		WHEN i.due_date > ? THEN '61-90' ELSE '90+' END`
-	bargs := []any{day(0), day(-31), day(-61), day(-91)}
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind("SELECT i.currency, "+bucket+", SUM(i.balance_minor), COUNT(*)"+from+where+
-		" GROUP BY 1, 2 ORDER BY 1"), append(bargs, args...)...)
+	q += " GROUP BY 1, 2, 3"
+	type sums struct {
+		balance       int64
+		count         int
+		sales         int64
+		due           [3]int64 // due within 30, 60, 90 days
+		overdue       int
+		aging         map[string]AgingRow
+		ownerBalances map[int64]*OwnerRow
+	}
+	byCurrency := map[string]*sums{}
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
 	if err != nil {
 		return d, err
 	}
-	got := map[[2]string]AgingRow{}
-	var currencies []string
 	for rows.Next() {
-		var r AgingRow
-		if err := rows.Scan(&r.Currency, &r.Bucket, &r.BalanceMinor, &r.Invoices); err != nil {
+		var (
+			owner            int64
+			currency, bucket string
+			balance, sales   int64
+			count            int
+		)
+		if err := rows.Scan(&owner, &currency, &bucket, &balance, &count, &sales); err != nil {
 			rows.Close()
 			return d, err
 		}
-		if len(currencies) == 0 || currencies[len(currencies)-1] != r.Currency {
-			currencies = append(currencies, r.Currency)
+		c := byCurrency[currency]
+		if c == nil {
+			c = &sums{aging: map[string]AgingRow{}, ownerBalances: map[int64]*OwnerRow{}}
+			byCurrency[currency] = c
 		}
-		got[[2]string{r.Currency, r.Bucket}] = r
+		c.sales += sales
+		if bucket == "closed" {
+			continue
+		}
+		c.balance += balance
+		o := c.ownerBalances[owner]
+		if o == nil {
+			o = &OwnerRow{Currency: currency}
+			c.ownerBalances[owner] = o
+		}
+		o.BalanceMinor += balance
+		o.Invoices += count
+		switch bucket {
+		case "due30", "due60", "due90", "later":
+			for i, b := range []string{"due30", "due60", "due90"} {
+				if bucket == b {
+					for j := i; j < 3; j++ {
+						c.due[j] += balance
+					}
+				}
+			}
+			bucket = "current"
+		default:
+			o.Overdue += count
+		}
+		r := c.aging[bucket]
+		r.BalanceMinor += balance
+		r.Invoices += count
+		c.aging[bucket] = r
 	}
 	if err := rows.Close(); err != nil {
 		return d, err
 	}
+	users := map[int64][2]string{}
+	rows, err = s.sqlDB.QueryContext(ctx, "SELECT id, email, team FROM users")
+	if err != nil {
+		return d, err
+	}
+	for rows.Next() {
+		var id int64
+		var u [2]string
+		if err := rows.Scan(&id, &u[0], &u[1]); err != nil {
+			rows.Close()
+			return d, err
+		}
+		users[id] = u
+	}
+	if err := rows.Close(); err != nil {
+		return d, err
+	}
+	currencies := make([]string, 0, len(byCurrency))
+	for cur := range byCurrency {
+		currencies = append(currencies, cur)
+	}
+	sort.Strings(currencies)
 	for _, cur := range currencies {
+		c := byCurrency[cur]
 		for _, b := range AgingBuckets {
-			r := got[[2]string{cur, b}]
+			r := c.aging[b]
 			r.Currency, r.Bucket = cur, b
 			d.Aging = append(d.Aging, r)
 		}
-	}
-	due := `SELECT i.currency,
-		SUM(CASE WHEN i.due_date <= ? THEN i.balance_minor ELSE 0 END),
-		SUM(CASE WHEN i.due_date <= ? THEN i.balance_minor ELSE 0 END),
-		SUM(i.balance_minor)` + from + where + " AND i.due_date >= ? AND i.due_date <= ? GROUP BY i.currency ORDER BY i.currency"
-	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(due), append(append([]any{day(30), day(60)}, args...), day(0), day(90))...)
-	if err != nil {
-		return d, err
-	}
-	for rows.Next() {
-		var r DueRow
-		if err := rows.Scan(&r.Currency, &r.Days30, &r.Days60, &r.Days90); err != nil {
-			rows.Close()
-			return d, err
-		}
-		d.DueNext = append(d.DueNext, r)
-	}
-	if err := rows.Close(); err != nil {
-		return d, err
-	}
-	// DSO: the open balance and the last 90 days' sales, per currency.
-	dso := `SELECT i.currency, SUM(CASE WHEN i.balance_minor > 0 THEN i.balance_minor ELSE 0 END),
-		SUM(CASE WHEN i.issue_date > ? THEN i.amount_minor ELSE 0 END)` + from + " WHERE 1 = 1" + filter + " GROUP BY i.currency ORDER BY i.currency"
-	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(dso), append([]any{day(-90)}, args...)...)
-	if err != nil {
-		return d, err
-	}
-	for rows.Next() {
-		var r DSORow
-		if err := rows.Scan(&r.Currency, &r.BalanceMinor, &r.Sales90Minor); err != nil {
-			rows.Close()
-			return d, err
-		}
+		d.DueNext = append(d.DueNext, DueRow{Currency: cur, Days30: c.due[0], Days60: c.due[1], Days90: c.due[2]})
+		r := DSORow{Currency: cur, BalanceMinor: c.balance, Sales90Minor: c.sales}
 		if r.Sales90Minor > 0 {
 			r.Days = math.Round(float64(r.BalanceMinor)/float64(r.Sales90Minor)*90*10) / 10
 		}
 		d.DSO = append(d.DSO, r)
-	}
-	if err := rows.Close(); err != nil {
-		return d, err
-	}
-	owners := `SELECT COALESCE(u.email, ''), COALESCE(u.team, ''), i.currency, SUM(i.balance_minor), COUNT(*),
-		SUM(CASE WHEN i.due_date < ? THEN 1 ELSE 0 END)` + from + " LEFT JOIN users u ON u.id = " + invoiceOwner + where +
-		" GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1"
-	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(owners), append([]any{day(0)}, args...)...)
-	if err != nil {
-		return d, err
-	}
-	for rows.Next() {
-		var r OwnerRow
-		if err := rows.Scan(&r.Owner, &r.Team, &r.Currency, &r.BalanceMinor, &r.Invoices, &r.Overdue); err != nil {
-			rows.Close()
-			return d, err
+		for id, o := range c.ownerBalances {
+			o.Owner, o.Team = users[id][0], users[id][1]
+			d.ByOwner = append(d.ByOwner, *o)
 		}
-		d.ByOwner = append(d.ByOwner, r)
 	}
-	if err := rows.Close(); err != nil {
-		return d, err
-	}
+	sort.Slice(d.ByOwner, func(i, j int) bool {
+		a, b := d.ByOwner[i], d.ByOwner[j]
+		if a.BalanceMinor != b.BalanceMinor {
+			return a.BalanceMinor > b.BalanceMinor
+		}
+		if a.Owner != b.Owner {
+			return a.Owner < b.Owner
+		}
+		return a.Currency < b.Currency
+	})
 	tscope, targs := v.taskScope()
 	err = s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END), 0)
 		FROM tasks t WHERE t.status = 'open' AND `+tscope), append([]any{now.UTC()}, targs...)...).Scan(&d.TasksOpen, &d.TasksOverdue)
