@@ -645,6 +645,39 @@ func TestPaymentsAndTokens(t *testing.T) {
 		if !res.Duplicate {
 			t.Fatalf("replay: %+v", res)
 		}
+		// The same payment delivered many times at once is recorded once.
+		pay2 := map[string]any{"reference": "bank-burst", "invoice": number, "amount_minor": 5, "currency": "CNY", "paid_at": "2026-11-02T02:00:00Z"}
+		statuses := make(chan int, 8)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				data, _ := json.Marshal(pay2)
+				req, _ := http.NewRequest("POST", f.url+"/api/payments", bytes.NewReader(data))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+created.Secret)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					statuses <- 0
+					return
+				}
+				res.Body.Close()
+				statuses <- res.StatusCode
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		got := map[int]int{}
+		for st := range statuses {
+			got[st]++
+		}
+		if got[201] != 1 || got[200] != 7 {
+			t.Fatalf("concurrent deliveries: %v, want one 201 and seven 200", got)
+		}
+		if n := f.count("SELECT COUNT(*) FROM audit_log WHERE action = 'payment.received' AND CAST(detail AS TEXT) LIKE '%bank-burst%'"); n != 1 {
+			t.Fatalf("%d audit entries for one payment", n)
+		}
 		pay["amount_minor"] = 1
 		bank.do("POST", "/api/payments", pay).want(409)
 		if n := f.count("SELECT COUNT(*) FROM payments WHERE reference = 'bank-1'"); n != 1 {

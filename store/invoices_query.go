@@ -444,8 +444,15 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 		return out, err
 	}
 	defer b.Rollback()
+	// The invoice's row is locked first, so that concurrent deliveries of
+	// one payment are serialised: the second sees the first's row and is a
+	// duplicate. (SQLite's BEGIN IMMEDIATE already serialises writers.)
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE"
+	}
 	var currency string
-	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, customer_id, currency FROM invoices WHERE number = ?"), p.Invoice).Scan(&out.InvoiceID, &out.CustomerID, &currency)
+	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, customer_id, currency FROM invoices WHERE number = ?"+lock), p.Invoice).Scan(&out.InvoiceID, &out.CustomerID, &currency)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("invoice %q: %w", p.Invoice, ErrNotFound)
 	}
