@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"strconv"
 	"time"
@@ -11,13 +12,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 )
 
 // Metrics are the Prometheus figures served at /metrics. The API observes
-// HTTP latency itself; the tick's figures are observed by whoever runs the
-// tick (ObserveTick), and the outbox depth and open tasks are read from
-// the database at each scrape.
+// HTTP latency itself; the outbox depth, open tasks and the last finished
+// tick (duration, effects by kind) are read from the database at each
+// scrape; a process that runs ticks may also feed ObserveTick.
 type Metrics struct {
 	reg          *prometheus.Registry
 	httpDuration *prometheus.HistogramVec
@@ -60,8 +62,65 @@ func NewMetrics(s *store.Store, log *slog.Logger) *Metrics {
 		count("recoup_outbox_depth", "Notifications waiting in the outbox (pending or sending).",
 			"SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")
 		count("recoup_tasks_open", "Open tasks and approvals.", "SELECT COUNT(*) FROM tasks WHERE status = 'open'")
+		m.reg.MustRegister(&tickCollector{store: s, log: log})
 	}
 	return m
+}
+
+// tickCollector reports the last finished tick from the ticks table at
+// each scrape, whichever replica ran it: so every replica's /metrics shows
+// the schedule's health without a hook in the scheduler.
+type tickCollector struct {
+	store *store.Store
+	log   *slog.Logger
+}
+
+var (
+	lastTickDuration = prometheus.NewDesc("recoup_last_tick_duration_seconds", "Duration of the last finished tick.", nil, nil)
+	lastTickTime     = prometheus.NewDesc("recoup_last_tick_timestamp_seconds", "The fixed now of the last finished tick, as a Unix time.", nil, nil)
+	lastTickEffects  = prometheus.NewDesc("recoup_last_tick_effects", "Effects newly recorded by the last finished tick, by kind.", []string{"kind"}, nil)
+	ticksByStatus    = prometheus.NewDesc("recoup_ticks", "Ticks recorded, by status (running, done, failed).", []string{"status"}, nil)
+)
+
+func (tc *tickCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- lastTickDuration
+	ch <- lastTickTime
+	ch <- lastTickEffects
+	ch <- ticksByStatus
+}
+
+func (tc *tickCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	db := tc.store.SQL()
+	rows, err := db.QueryContext(ctx, "SELECT status, COUNT(*) FROM ticks GROUP BY status")
+	if err != nil {
+		tc.log.Warn("metrics: reading ticks", "error", err)
+		return
+	}
+	for rows.Next() {
+		var status string
+		var n float64
+		if err := rows.Scan(&status, &n); err == nil {
+			ch <- prometheus.MustNewConstMetric(ticksByStatus, prometheus.GaugeValue, n, status)
+		}
+	}
+	rows.Close()
+	var raw string
+	if err := db.QueryRowContext(ctx, "SELECT stats FROM ticks WHERE status = 'done' ORDER BY finished_at DESC, id DESC LIMIT 1").Scan(&raw); err != nil {
+		return // no finished tick yet
+	}
+	var st engine.TickStats
+	if err := json.Unmarshal([]byte(raw), &st); err != nil {
+		tc.log.Warn("metrics: last tick's stats", "error", err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(lastTickDuration, prometheus.GaugeValue, st.Elapsed.Seconds())
+	ch <- prometheus.MustNewConstMetric(lastTickTime, prometheus.GaugeValue, float64(st.At.Unix()))
+	for kind, n := range map[string]int{"all": st.Effects, "state_changes": st.States, "tasks": st.Tasks, "notifications": st.Outbox,
+		"fees": st.Fees, "errors": st.Errors} {
+		ch <- prometheus.MustNewConstMetric(lastTickEffects, prometheus.GaugeValue, float64(n), kind)
+	}
 }
 
 // ObserveTick records one finished tick: its duration and the effects it
