@@ -200,6 +200,7 @@ func (a *server) routes() []route {
 		{method: http.MethodGet, path: "/customers/:id", perm: PermissionInvoicesRead, handler: a.getCustomer},
 		{method: http.MethodGet, path: "/invoices", perm: PermissionInvoicesRead, handler: a.listInvoices},
 		{method: http.MethodGet, path: "/invoices/:number", perm: PermissionInvoicesRead, handler: a.getInvoice},
+		{method: http.MethodGet, path: "/payments", perm: PermissionInvoicesRead, handler: a.listPayments},
 		{method: http.MethodPost, path: "/payments", perm: PermissionPaymentsWrite, handler: a.recordPayment},
 		{method: http.MethodGet, path: "/definitions", perm: PermissionDefinitionsRead, handler: a.listDefinitions},
 		{method: http.MethodGet, path: "/definitions/:kind/:name", perm: PermissionDefinitionsRead, handler: a.getDefinition},

@@ -337,6 +337,7 @@ func TestRoleMatrix(t *testing.T) {
 			{"GET", "/api/customers/NO-SUCH", nil, nil},
 			{"GET", "/api/invoices", nil, nil},
 			{"GET", "/api/invoices/NO-SUCH", nil, nil},
+			{"GET", "/api/payments", nil, nil},
 			{"POST", "/api/payments", map[string]any{}, []string{"admin", "finance"}},
 			{"GET", "/api/definitions", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
 			{"GET", "/api/definitions/Rule/mark-overdue", nil, []string{"admin", "finance", "finance_director", "sales_manager"}},
@@ -488,6 +489,30 @@ func TestRowScopes(t *testing.T) {
 			t.Fatalf("history of %s: %+v", west, h.Invoice)
 		}
 		f.login(finance).do("GET", "/api/invoices?cursor=bogus", nil).want(422)
+
+		// Payments: a rep's are those of its invoices; pages join up.
+		var pays store.PaymentPage
+		f.login(rep).do("GET", "/api/payments?limit=500", nil).want(200).decode(&pays)
+		mineSet := map[string]bool{}
+		for _, in := range mine {
+			mineSet[in.Number] = true
+		}
+		for _, p := range pays.Items {
+			if !mineSet[p.Invoice] {
+				t.Fatalf("rep sees payment %s of invoice %s", p.Reference, p.Invoice)
+			}
+		}
+		var page1, page2 store.PaymentPage
+		f.login(finance).do("GET", "/api/payments?limit=3&from=2020-01-01T00:00:00Z", nil).want(200).decode(&page1)
+		f.login(finance).do("GET", "/api/payments?limit=3&cursor="+page1.NextCursor, nil).want(200).decode(&page2)
+		if len(page1.Items) != 3 || len(page2.Items) == 0 {
+			t.Fatalf("payment pages %+v / %+v", page1, page2)
+		}
+		for _, p := range page1.Items {
+			if p.Reference == page2.Items[0].Reference {
+				t.Fatalf("payment %s on both pages", p.Reference)
+			}
+		}
 
 		// Customers: the rep's are those it owns, each with its invoices.
 		var custs store.CustomerPage

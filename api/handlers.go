@@ -361,3 +361,17 @@ func (a *server) getCustomer(c echo.Context) error {
 		Invoices store.InvoicePage `json:"invoices"`
 	}{cust, invs})
 }
+
+func (a *server) listPayments(c echo.Context) error {
+	q := c.QueryParams()
+	f := store.PaymentFilter{Invoice: q.Get("invoice"), Customer: q.Get("customer"), Cursor: q.Get("cursor")}
+	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	// from and to are validated RFC 3339 instants.
+	f.From, _ = time.Parse(time.RFC3339, q.Get("from"))
+	f.To, _ = time.Parse(time.RFC3339, q.Get("to"))
+	page, err := a.store.Payments(c.Request().Context(), current(c).Viewer(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}

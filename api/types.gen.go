@@ -1281,6 +1281,22 @@ type GetOutboxParams struct {
 // GetOutboxParamsStatus defines parameters for GetOutbox.
 type GetOutboxParamsStatus string
 
+// ListPaymentsParams defines parameters for ListPayments.
+type ListPaymentsParams struct {
+	Invoice *string `form:"invoice,omitempty" json:"invoice,omitempty"`
+
+	// Customer customer external id
+	Customer *string `form:"customer,omitempty" json:"customer,omitempty"`
+
+	// From paid at or after
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To paid before
+	To     *time.Time `form:"to,omitempty" json:"to,omitempty"`
+	Cursor *string    `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int       `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListTasksParams defines parameters for ListTasks.
 type ListTasksParams struct {
 	Status  *ListTasksParamsStatus `form:"status,omitempty" json:"status,omitempty"`

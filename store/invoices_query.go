@@ -492,3 +492,82 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 	}
 	return out, b.Commit()
 }
+
+// PaymentSummary is a payment as lists show it.
+type PaymentSummary struct {
+	Reference   string    `json:"reference"`
+	Invoice     string    `json:"invoice"`
+	Customer    string    `json:"customer"`
+	AmountMinor int64     `json:"amount_minor"`
+	Currency    string    `json:"currency"`
+	PaidAt      time.Time `json:"paid_at"`
+}
+
+// PaymentFilter selects payments; zero fields do not filter.
+type PaymentFilter struct {
+	Invoice, Customer string
+	From, To          time.Time // paid at or after From, before To
+	Cursor            string
+	Limit             int // default 50, at most 500
+}
+
+// PaymentPage is one page of payments.
+type PaymentPage struct {
+	Items      []PaymentSummary `json:"items"`
+	NextCursor string           `json:"next_cursor,omitempty"`
+}
+
+// Payments lists the payments of the invoices v may see, newest first.
+func (s *Store) Payments(ctx context.Context, v Viewer, f PaymentFilter) (PaymentPage, error) {
+	scope, args := v.invoiceScope()
+	q := `SELECT p.id, p.reference, i.number, c.external_id, p.amount_minor, p.currency, p.paid_at
+		FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN customers c ON c.id = i.customer_id WHERE ` + scope
+	add := func(cond string, a ...any) {
+		q += " AND " + cond
+		args = append(args, a...)
+	}
+	if f.Cursor != "" {
+		before, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return PaymentPage{}, err
+		}
+		add("p.id < ?", before)
+	}
+	if f.Invoice != "" {
+		add("i.number = ?", f.Invoice)
+	}
+	if f.Customer != "" {
+		add("c.external_id = ?", f.Customer)
+	}
+	if !f.From.IsZero() {
+		add("p.paid_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("p.paid_at < ?", f.To.UTC())
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 500)
+	q += " ORDER BY p.id DESC LIMIT ?"
+	args = append(args, f.Limit+1)
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	if err != nil {
+		return PaymentPage{}, err
+	}
+	defer rows.Close()
+	page := PaymentPage{Items: []PaymentSummary{}}
+	var lastID int64
+	for rows.Next() {
+		if len(page.Items) == f.Limit {
+			page.NextCursor = encodeCursor(lastID)
+			break
+		}
+		var p PaymentSummary
+		if err := rows.Scan(&lastID, &p.Reference, &p.Invoice, &p.Customer, &p.AmountMinor, &p.Currency, &p.PaidAt); err != nil {
+			return PaymentPage{}, err
+		}
+		page.Items = append(page.Items, p)
+	}
+	return page, rows.Err()
+}
