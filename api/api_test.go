@@ -863,8 +863,14 @@ func TestApprovals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := setup(t, s, api.Options{})
 		dir := f.login(director)
-		var q struct{ Items []store.InboxTask }
-		dir.do("GET", "/api/approvals", nil).want(200).decode(&q)
+		var q struct {
+			Items  []store.InboxTask
+			Counts store.InboxCounts
+		}
+		dir.do("GET", "/api/approvals?limit=500", nil).want(200).decode(&q)
+		if q.Counts.Open != len(q.Items) {
+			t.Fatalf("%d approvals listed, %d counted", len(q.Items), q.Counts.Open)
+		}
 		for _, a := range q.Items {
 			if a.Kind != "approval" {
 				t.Fatalf("queue holds %s %s", a.Kind, a.Key)

@@ -67,7 +67,7 @@ func (a *server) listTasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	counts, err := a.store.CountInbox(ctx, p.Viewer(), f.Mine, f.Now, f.StartOfDay, f.EndOfDay)
+	counts, err := a.store.CountInbox(ctx, p.Viewer(), f.Kind, f.Mine, f.Now, f.StartOfDay, f.EndOfDay)
 	if err != nil {
 		return err
 	}

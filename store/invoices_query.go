@@ -347,8 +347,9 @@ type InboxCounts struct {
 	Overdue  int `json:"overdue"`
 }
 
-// CountInbox counts the open tasks v may see (only its own with mine).
-func (s *Store) CountInbox(ctx context.Context, v Viewer, mine bool, now, startOfDay, endOfDay time.Time) (InboxCounts, error) {
+// CountInbox counts the open tasks v may see (only its own with mine; of
+// one kind when kind is set).
+func (s *Store) CountInbox(ctx context.Context, v Viewer, kind string, mine bool, now, startOfDay, endOfDay time.Time) (InboxCounts, error) {
 	scope, args := v.taskScope()
 	q := `SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.due_at >= ? AND t.due_at < ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END), 0) FROM tasks t WHERE t.status = 'open' AND ` + scope
@@ -356,6 +357,10 @@ func (s *Store) CountInbox(ctx context.Context, v Viewer, mine bool, now, startO
 	if mine {
 		q += " AND t.assignee_id = ?"
 		args = append(args, v.UserID)
+	}
+	if kind != "" {
+		q += " AND t.kind = ?"
+		args = append(args, kind)
 	}
 	var c InboxCounts
 	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(q), args...).Scan(&c.Open, &c.DueToday, &c.Overdue)
