@@ -137,7 +137,7 @@ func New(o Options) *echo.Echo {
 
 	e.GET("/metrics", o.Metrics.handler())
 
-	g := e.Group("/api", middleware.ContextTimeout(o.APITimeout), a.identify)
+	g := e.Group("/api", noStore, middleware.ContextTimeout(o.APITimeout), a.identify)
 	g.GET("/openapi.yaml", serveSpec)
 	check, checkParams := validate(router, false), validate(router, true)
 	for _, r := range a.routes() {
@@ -170,6 +170,17 @@ func New(o Options) *echo.Echo {
 	return e
 }
 
+// noStore keeps API answers (a user's data) out of shared and browser
+// caches, and stops browsers from sniffing their content type.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		return next(c)
+	}
+}
+
 // route is one API endpoint and the permission it needs.
 type route struct {
 	method, path string
@@ -186,6 +197,7 @@ func (a *server) routes() []route {
 		{method: http.MethodPost, path: "/login", public: true, handler: a.login},
 		{method: http.MethodPost, path: "/logout", handler: a.logout},
 		{method: http.MethodGet, path: "/me", handler: a.getMe},
+		{method: http.MethodPost, path: "/me/password", handler: a.changeMyPassword},
 		{method: http.MethodGet, path: "/tasks", perm: PermissionTasksRead, handler: a.listTasks},
 		{method: http.MethodGet, path: "/tasks/:id", perm: PermissionTasksRead, handler: a.getTask},
 		{method: http.MethodPost, path: "/tasks/:id/complete", perm: PermissionTasksWrite, handler: a.completeTask},

@@ -292,6 +292,9 @@ func TestSpecServed(t *testing.T) {
 		if !bytes.Equal(r.body, api.Spec) {
 			t.Fatal("served spec differs from the embedded one")
 		}
+		if h := r.header; h.Get("Cache-Control") != "no-store" || h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Request-Id") == "" {
+			t.Fatalf("headers %v", h)
+		}
 		p := f.anonymous().do("GET", "/api/nothing-here", nil).want(404).problem()
 		if p.Status != 404 || p.Title != "Not Found" {
 			t.Fatalf("%+v", p)
@@ -323,6 +326,7 @@ func TestRoleMatrix(t *testing.T) {
 			allowed      []string // roles; nil = every logged-in role
 		}{
 			{"GET", "/api/me", nil, nil},
+			{"POST", "/api/me/password", map[string]any{}, nil},
 			{"GET", "/api/tasks", nil, nil},
 			{"GET", "/api/tasks/999999", nil, nil},
 			{"POST", "/api/tasks/999999/complete", map[string]any{}, nil},
@@ -908,6 +912,15 @@ func TestUsers(t *testing.T) {
 			t.Fatalf("want 4 field errors:\n%s", got)
 		}
 		newRep := f.login(u.Email)
+		other := f.login(u.Email)
+		p = newRep.do("POST", "/api/me/password", map[string]any{"current": "wrong", "new": "a new long password"}).want(422).problem()
+		if fields(p) != "/current: not your current password" {
+			t.Fatal(fields(p))
+		}
+		newRep.do("POST", "/api/me/password", map[string]any{"current": password, "new": "a new long password"}).want(204)
+		other.do("GET", "/api/me", nil).want(401) // the other session ended
+		newRep.do("GET", "/api/me", nil).want(200)
+		newRep.do("POST", "/api/me/password", map[string]any{"current": "a new long password", "new": password}).want(204)
 		adm.do("PATCH", fmt.Sprintf("/api/users/%d", u.Id), map[string]any{"active": false}).want(200)
 		newRep.do("GET", "/api/me", nil).want(401)
 		f.anonymous().do("POST", "/api/login", map[string]any{"email": u.Email, "password": password}).want(401)

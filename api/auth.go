@@ -193,3 +193,34 @@ func (l *loginLimiter) failed(ip, email string) {
 		b.Allow()
 	}
 }
+
+// changeMyPassword lets a logged-in person change its password. A wrong
+// current password counts as a failed login for the rate limit.
+func (a *server) changeMyPassword(c echo.Context) error {
+	p := current(c)
+	if p.Via != MeAuthSession {
+		return errForbidden
+	}
+	var in ChangeMyPasswordJSONBody
+	if err := c.Bind(&in); err != nil {
+		return err
+	}
+	if !a.logins.allow(c.RealIP(), p.User.Email) {
+		return errTooManyLogins
+	}
+	ctx := c.Request().Context()
+	if _, err := a.store.Authenticate(ctx, p.User.Email, in.Current); errors.Is(err, store.ErrBadCredentials) {
+		a.logins.failed(c.RealIP(), p.User.Email)
+		return &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the password was not changed",
+			fields: []FieldError{{Field: "/current", Message: "not your current password"}}}
+	} else if err != nil {
+		return err
+	}
+	if err := a.store.SetPassword(ctx, p.User.Email, in.New, a.now()); err != nil {
+		return err
+	}
+	if err := a.store.EndOtherSessions(ctx, p.User.ID, p.Token); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -1263,6 +1263,12 @@ type ListInvoicesParamsAging string
 // ListInvoicesParamsRisk defines parameters for ListInvoices.
 type ListInvoicesParamsRisk string
 
+// ChangeMyPasswordJSONBody defines parameters for ChangeMyPassword.
+type ChangeMyPasswordJSONBody struct {
+	Current string `json:"current"`
+	New     string `json:"new"`
+}
+
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
 	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
@@ -1338,6 +1344,9 @@ type ImportRecordsJSONRequestBody = ImportRecordsJSONBody
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
+
+// ChangeMyPasswordJSONRequestBody defines body for ChangeMyPassword for application/json ContentType.
+type ChangeMyPasswordJSONRequestBody ChangeMyPasswordJSONBody
 
 // RecordPaymentJSONRequestBody defines body for RecordPayment for application/json ContentType.
 type RecordPaymentJSONRequestBody = PaymentRequest

@@ -298,3 +298,10 @@ func (s *Store) RevokeToken(ctx context.Context, id int64, now time.Time) error 
 	}
 	return nil
 }
+
+// EndOtherSessions ends every session of user but the one whose cookie is
+// keep (after a password change).
+func (s *Store) EndOtherSessions(ctx context.Context, userID int64, keep string) error {
+	_, err := s.sqlDB.ExecContext(ctx, s.Rebind("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?"), userID, secretHash(keep))
+	return err
+}
