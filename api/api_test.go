@@ -560,7 +560,7 @@ func TestRowScopes(t *testing.T) {
 			Counts store.InboxCounts
 		}
 		var open, today, overdue inbox
-		f.login(rep).do("GET", "/api/tasks?limit=500", nil).want(200).decode(&open)
+		f.login(rep).do("GET", "/api/tasks?limit=500&counts=true", nil).want(200).decode(&open)
 		f.login(rep).do("GET", "/api/tasks?limit=500&due=today", nil).want(200).decode(&today)
 		f.login(rep).do("GET", "/api/tasks?limit=500&due=overdue", nil).want(200).decode(&overdue)
 		if c := open.Counts; c.Open != len(open.Items) || c.DueToday != len(today.Items) || c.Overdue != len(overdue.Items) || c.Open == 0 {
@@ -871,7 +871,7 @@ func TestApprovals(t *testing.T) {
 			Items  []store.InboxTask
 			Counts store.InboxCounts
 		}
-		dir.do("GET", "/api/approvals?limit=500", nil).want(200).decode(&q)
+		dir.do("GET", "/api/approvals?limit=500&counts=true", nil).want(200).decode(&q)
 		if q.Counts.Open != len(q.Items) {
 			t.Fatalf("%d approvals listed, %d counted", len(q.Items), q.Counts.Open)
 		}

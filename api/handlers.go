@@ -67,11 +67,15 @@ func (a *server) listTasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	counts, err := a.store.CountInbox(ctx, p.Viewer(), f.Kind, f.Mine, f.Now, f.StartOfDay, f.EndOfDay)
-	if err != nil {
-		return err
+	out := map[string]any{"items": tasks}
+	if c.QueryParam("counts") == "true" {
+		counts, err := a.store.CountInbox(ctx, p.Viewer(), f.Kind, f.Mine, f.Now, f.StartOfDay, f.EndOfDay)
+		if err != nil {
+			return err
+		}
+		out["counts"] = counts
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": tasks, "counts": counts})
+	return c.JSON(http.StatusOK, out)
 }
 
 // taskID is the validated {id} path parameter.

@@ -1154,7 +1154,10 @@ type TaskID = int64
 // ListApprovalsParams defines parameters for ListApprovals.
 type ListApprovalsParams struct {
 	Status *ListApprovalsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
-	Limit  *int                       `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Counts also count open, due today and overdue approvals
+	Counts *bool `form:"counts,omitempty" json:"counts,omitempty"`
+	Limit  *int  `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListApprovalsParamsStatus defines parameters for ListApprovals.
@@ -1311,8 +1314,11 @@ type ListTasksParams struct {
 	Invoice *string                `form:"invoice,omitempty" json:"invoice,omitempty"`
 
 	// Mine only tasks assigned to me
-	Mine  *bool `form:"mine,omitempty" json:"mine,omitempty"`
-	Limit *int  `form:"limit,omitempty" json:"limit,omitempty"`
+	Mine *bool `form:"mine,omitempty" json:"mine,omitempty"`
+
+	// Counts also count open, due today and overdue tasks (a second query: ask for badges, not on every page)
+	Counts *bool `form:"counts,omitempty" json:"counts,omitempty"`
+	Limit  *int  `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListTasksParamsStatus defines parameters for ListTasks.
