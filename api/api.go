@@ -46,6 +46,10 @@ type Options struct {
 	// per email: a burst, then one attempt per LoginEvery. Defaults 10, 6s.
 	LoginEvery time.Duration
 	LoginBurst int
+	// TrustProxyHeaders takes the client's address from X-Forwarded-For /
+	// X-Real-IP (behind a reverse proxy). Default false: the connection's
+	// address, which a client cannot forge to dodge the login rate limit.
+	TrustProxyHeaders bool
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// Metrics are served at /metrics. Default: NewMetrics(Store, Logger).
@@ -110,6 +114,11 @@ func New(o Options) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(o.Logger)
+	if o.TrustProxyHeaders {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		// A panic is logged with its stack through slog; the client gets

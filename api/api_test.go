@@ -792,6 +792,19 @@ func TestLogin(t *testing.T) {
 	if r.header.Get("Retry-After") == "" {
 		t.Fatal("no Retry-After")
 	}
+	// A forged X-Forwarded-For does not buy new attempts.
+	data, _ := json.Marshal(map[string]any{"email": "other@demo.recoup.test", "password": "wrong"})
+	req, _ := http.NewRequest("POST", f.url+"/api/login", bytes.NewReader(data))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", "203.0.113.7")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 429 {
+		t.Fatalf("login with a forged X-Forwarded-For: %d, want 429", res.StatusCode)
+	}
 	for _, line := range strings.Split(f.log.String(), "\n") {
 		if strings.Contains(line, "wrong") || strings.Contains(line, password) {
 			t.Fatalf("password in log: %s", line)

@@ -46,6 +46,10 @@ type Config struct {
 	// a server behind a TLS-terminating proxy (TLS requests always get
 	// it). Default false. Env RECOUP_SECURE_COOKIES=true.
 	SecureCookies bool
+	// TrustProxy takes client addresses (for the login rate limit and
+	// logs) from X-Forwarded-For, behind a reverse proxy. Default false.
+	// Env RECOUP_TRUST_PROXY=true.
+	TrustProxy bool
 }
 
 // WithDefaults fills unset fields.

@@ -81,7 +81,7 @@ func newServeCmd() *cobra.Command {
 				return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 			}
 			srv := &http.Server{
-				Handler:           api.New(api.Options{Store: s, Logger: log, UI: designerui.FS(), SecureCookies: cfg.SecureCookies}),
+				Handler:           api.New(api.Options{Store: s, Logger: log, UI: designerui.FS(), SecureCookies: cfg.SecureCookies, TrustProxyHeaders: cfg.TrustProxy}),
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       60 * time.Second,
 				WriteTimeout:      120 * time.Second,
@@ -117,6 +117,7 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&cfg.Delivery, "delivery", os.Getenv("RECOUP_DELIVERY"), "delivery configuration file, or off (env RECOUP_DELIVERY; default: in-app only)")
 	cmd.Flags().StringVar(&cfg.AdminEmail, "admin-email", os.Getenv("RECOUP_ADMIN_EMAIL"), "the first admin's email, when no admin can log in yet (env RECOUP_ADMIN_EMAIL; password from RECOUP_ADMIN_PASSWORD, else random and printed once)")
 	cmd.Flags().BoolVar(&cfg.SecureCookies, "secure-cookies", os.Getenv("RECOUP_SECURE_COOKIES") == "true", "mark the session cookie Secure on plain HTTP too, behind a TLS proxy (env RECOUP_SECURE_COOKIES=true)")
+	cmd.Flags().BoolVar(&cfg.TrustProxy, "trust-proxy", os.Getenv("RECOUP_TRUST_PROXY") == "true", "take client addresses from X-Forwarded-For, behind a reverse proxy (env RECOUP_TRUST_PROXY=true)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "demo mode: every user logs in with the password "+demoPassword+" (printed on start)")
 	cmd.Flags().StringSliceVar(&rules, "rules", nil, "apply these definition files or directories on start (publishes changed ones)")
 	return cmd
