@@ -836,7 +836,34 @@ func TestDefinitionVersions(t *testing.T) {
 		}
 		changed := strings.Replace(v1.Source, "priority: 100", "priority: 90", 1)
 		var drafts struct{ Items []store.ApplyOutcome }
-		adm.do("POST", "/api/definitions/drafts", map[string]any{"source": changed}).want(201).decode(&drafts)
+		// A YAML file as the body.
+		req, _ := http.NewRequest("POST", f.url+"/api/definitions/drafts", strings.NewReader(changed))
+		req.Header.Set("Content-Type", "application/yaml")
+		req.Header.Set(api.CSRFHeader, adm.csrf)
+		res, err := adm.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 201 {
+			t.Fatalf("YAML draft: %d %s", res.StatusCode, body)
+		}
+		if err := json.Unmarshal(body, &drafts); err != nil {
+			t.Fatal(err)
+		}
+		req, _ = http.NewRequest("POST", f.url+"/api/definitions/drafts", strings.NewReader("kind: Rule\nmetadata: {name: x\n"))
+		req.Header.Set("Content-Type", "application/yaml")
+		req.Header.Set(api.CSRFHeader, adm.csrf)
+		res, err = adm.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 400 || !strings.Contains(string(body), `"malformed YAML: yaml: line 1:`) {
+			t.Fatalf("malformed YAML draft: %d %s", res.StatusCode, body)
+		}
 		if len(drafts.Items) != 1 || drafts.Items[0].Version != 2 || drafts.Items[0].Action != "created" {
 			t.Fatalf("%+v", drafts)
 		}

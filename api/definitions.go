@@ -1,8 +1,10 @@
 package api
 
 import (
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -14,11 +16,16 @@ import (
 // the published definitions they do not replace.
 func (a *server) createDrafts(c echo.Context) error {
 	var in DraftRequest
-	if err := c.Bind(&in); err != nil {
-		return err
-	}
 	name := "draft.yaml"
-	if in.Format != nil && *in.Format == DraftRequestFormatJson {
+	if ct := c.Request().Header.Get(echo.HeaderContentType); strings.HasPrefix(ct, "application/yaml") || strings.HasPrefix(ct, "text/yaml") {
+		data, err := io.ReadAll(c.Request().Body)
+		if err != nil {
+			return err
+		}
+		in.Source = string(data)
+	} else if err := c.Bind(&in); err != nil {
+		return err
+	} else if in.Format != nil && *in.Format == DraftRequestFormatJson {
 		name = "draft.json"
 	}
 	ctx := c.Request().Context()

@@ -148,6 +148,7 @@ func requestErrors(err error) error {
 		return he // the body limit
 	}
 	out := &fieldErrors{status: http.StatusUnprocessableEntity}
+	format := "JSON"
 	add := func(field, msg string) { out.fields = append(out.fields, FieldError{Field: field, Message: msg}) }
 	// one reports an error of re's parameter or body.
 	one := func(re *openapi3filter.RequestError, err error) {
@@ -167,7 +168,10 @@ func requestErrors(err error) error {
 			add(field, sch.Reason)
 		case errors.As(err, &pe) && re.Parameter == nil:
 			out.status = http.StatusBadRequest
-			add("", "malformed JSON: "+pe.Error())
+			if re.Input != nil && strings.Contains(re.Input.Request.Header.Get(echo.HeaderContentType), "yaml") {
+				format = "YAML"
+			}
+			add("", "malformed "+format+": "+pe.Error())
 		case strings.Contains(re.Reason, "Content-Type"):
 			out.status = http.StatusUnsupportedMediaType
 			add("header.Content-Type", "want application/json")
@@ -201,7 +205,7 @@ func requestErrors(err error) error {
 	walk(err)
 	switch out.status {
 	case http.StatusBadRequest:
-		out.detail = "the request body is not valid JSON"
+		out.detail = "the request body is not valid " + format
 	case http.StatusUnsupportedMediaType:
 		out.detail = "unsupported content type"
 	default:
