@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,7 +30,7 @@ type Options struct {
 	Store  *store.Store
 	Logger *slog.Logger
 	UI     fs.FS // the designer UI's files; nil serves none
-	// BodyLimit caps request bodies. Default "10M".
+	// BodyLimit caps request bodies outside /api. Default "10M".
 	BodyLimit string
 	// APIBodyLimit caps JSON request bodies under /api. Default "1M".
 	APIBodyLimit string
@@ -128,7 +129,9 @@ func New(o Options) *echo.Echo {
 			return err
 		},
 	}))
-	e.Use(middleware.BodyLimit(o.BodyLimit))
+	// /api routes set their own limits (imports take more).
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: o.BodyLimit,
+		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/") }}))
 	e.Use(requestLog(o.Logger))
 	e.Use(o.Metrics.middleware)
 

@@ -1091,7 +1091,7 @@ func TestTaskActions(t *testing.T) {
 func TestImport(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		f := setup(t, s, api.Options{})
+		f := setup(t, s, api.Options{BodyLimit: "1K", APIBodyLimit: "1K", ImportBodyLimit: "64K"})
 		fin := f.login(finance)
 		var number string
 		var balance int64
@@ -1128,6 +1128,10 @@ func TestImport(t *testing.T) {
 		send(fin, "payments", "text/csv", "reference,invoice_number,amount,paid_at\n\"unterminated").want(400)
 		send(fin, "payments", "text/csv", "").want(422)
 		send(fin, "users", "text/csv", "email,name,role,team\nx@y.z,X,admin,\n").want(403)
+		// Imports have their own, larger body limit.
+		big := "reference,invoice_number,amount,paid_at\n" + strings.Repeat("big,NO-SUCH,1.00,2026-11-02\n", 200)
+		send(fin, "payments", "text/csv", big).want(422)
+		send(fin, "payments", "text/csv", big+strings.Repeat("x", 70_000)).want(413)
 	})
 }
 
