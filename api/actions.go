@@ -110,7 +110,7 @@ func (a *server) importRecords(c echo.Context) error {
 		return he
 	case errors.As(err, &rejected):
 		return &fieldErrors{status: http.StatusUnprocessableEntity, detail: rejected.Error(), fields: problemFields(rejected.Problems)}
-	case errors.As(err, &csvErr), errors.As(err, &jsonErr), csvSyntax(err):
+	case errors.Is(err, ingest.ErrMalformed), errors.As(err, &csvErr), errors.As(err, &jsonErr):
 		return &fieldErrors{status: http.StatusBadRequest, detail: "the body is not valid " + strings.ToUpper(format),
 			fields: []FieldError{{Field: "", Message: err.Error()}}}
 	case err != nil && strings.Contains(err.Error(), "want a JSON array"):
@@ -178,16 +178,6 @@ func (a *server) searchAudit(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": entries})
-}
-
-// csvSyntax recognises the CSV reader's syntax errors, which the importer
-// reports as text (it does not wrap csv.ParseError).
-func csvSyntax(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := err.Error()
-	return strings.Contains(msg, csv.ErrQuote.Error()) || strings.Contains(msg, csv.ErrBareQuote.Error())
 }
 
 func (a *server) getOutbox(c echo.Context) error {

@@ -316,11 +316,11 @@ func TestImportBrokenFile(t *testing.T) {
 	}
 	for content, want := range map[string]string{
 		`[{"email":"a@x.test","name":"A","role":"admin"}`:       `u.json:row 2: the JSON array is not closed (truncated file?)`,
-		`[{"email":"a@x.test","name":"A","role":"admin"}] junk`: `u.json:after the JSON array: unexpected content`,
+		`[{"email":"a@x.test","name":"A","role":"admin"}] junk`: `u.json:row 2: unexpected content after the JSON array`,
 	} {
 		_, err = importFile(t, b, "users", "u.json", content, ingest.Options{})
-		if err == nil || !strings.HasSuffix(err.Error(), want) {
-			t.Errorf("%s: err = %v, want %s", content, err, want)
+		if err == nil || !strings.HasSuffix(err.Error(), want) || !errors.Is(err, ingest.ErrMalformed) {
+			t.Errorf("%s: err = %v, want %s (ErrMalformed)", content, err, want)
 		}
 	}
 	_, err = importFile(t, b, "users", "u.txt", "", ingest.Options{})

@@ -22,6 +22,24 @@ type record struct {
 	later bool // valid but after Options.Until: left out
 }
 
+// rowError is a syntax error that stops reading a file: its message names
+// the row, and it unwraps to the reader's own error (*csv.ParseError).
+type rowError struct {
+	row int
+	msg string
+	err error
+}
+
+func (e *rowError) Error() string { return fmt.Sprintf("row %d: %s", e.row, e.msg) }
+func (e *rowError) Unwrap() error { return e.err }
+
+// Is makes every rowError an ErrMalformed.
+func (e *rowError) Is(target error) bool { return target == ErrMalformed }
+
+// ErrMalformed marks a file that cannot be read on (bad CSV quoting, invalid
+// or truncated JSON): nothing was imported.
+var ErrMalformed = errors.New("malformed file")
+
 // source yields records from CSV or JSON.
 type source interface {
 	next() (*record, error) // io.EOF at the end
@@ -79,7 +97,7 @@ func (s *csvSource) next() (*record, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("row %d: %v", s.row+1, pe.Err)
+			return nil, &rowError{row: s.row + 1, msg: pe.Err.Error(), err: pe}
 		}
 		return nil, err
 	}
@@ -126,10 +144,10 @@ func (s *jsonSource) next() (*record, error) {
 		// The array must be closed and nothing may follow it: a
 		// truncated upload is an error, not a shorter file.
 		if tok, err := s.d.Token(); err != nil || tok != json.Delim(']') {
-			return nil, fmt.Errorf("row %d: the JSON array is not closed (truncated file?)", s.row+1)
+			return nil, &rowError{row: s.row + 1, msg: "the JSON array is not closed (truncated file?)", err: ErrMalformed}
 		}
 		if _, err := s.d.Token(); err != io.EOF {
-			return nil, errors.New("after the JSON array: unexpected content")
+			return nil, &rowError{row: s.row + 1, msg: "unexpected content after the JSON array", err: ErrMalformed}
 		}
 		return nil, io.EOF
 	}
@@ -138,7 +156,7 @@ func (s *jsonSource) next() (*record, error) {
 	if err := s.d.Decode(&obj); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			return nil, fmt.Errorf("row %d: invalid JSON at byte %d: %v", s.row, se.Offset, err)
+			return nil, &rowError{row: s.row, msg: fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, err), err: se}
 		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {

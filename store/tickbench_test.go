@@ -26,6 +26,15 @@ import (
 // Run with: make bench, or
 // go test -run '^$' -bench Tick -benchtime 1x -timeout 60m ./store/
 func BenchmarkTick(b *testing.B) {
+	benchTick(b, storetest.SQLite)
+}
+
+// BenchmarkTickPostgres is BenchmarkTick on PostgreSQL (RECOUP_TEST_POSTGRES).
+func BenchmarkTickPostgres(b *testing.B) {
+	benchTick(b, storetest.Postgres)
+}
+
+func benchTick(b *testing.B, open func(testing.TB) *store.Store) {
 	ctx := context.Background()
 	url := os.Getenv("RECOUP_BENCH_DB")
 	n := 1_000_000
@@ -34,7 +43,7 @@ func BenchmarkTick(b *testing.B) {
 	}
 	var s *store.Store
 	if url == "" {
-		s = storetest.SQLite(b)
+		s = open(b)
 		start := time.Now()
 		seedDemo(b, s, n/10, n, "2026-11-29")
 		b.Logf("generated and imported %d invoices in %s", n, time.Since(start).Round(time.Second))
@@ -51,7 +60,7 @@ func BenchmarkTick(b *testing.B) {
 
 	b.Run("raw-scan", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			rows := rawScan(b, s.SQL())
+			rows := rawScan(b, s)
 			b.ReportMetric(float64(rows), "invoices")
 		}
 	})
@@ -85,13 +94,13 @@ func BenchmarkTick(b *testing.B) {
 }
 
 // rawScan reads the invoice columns a tick reads, by id ranges.
-func rawScan(b *testing.B, db *sql.DB) int {
+func rawScan(b *testing.B, s *store.Store) int {
 	n := 0
 	var lo int64 = 0
 	for {
-		rows, err := db.Query(`SELECT id, number, customer_id, currency, amount_minor, balance_minor, paid_minor, payment_count,
+		rows, err := s.SQL().Query(s.Rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor, paid_minor, payment_count,
 			last_paid_at, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom
-			FROM invoices WHERE id > ? ORDER BY id LIMIT 2000`, lo)
+			FROM invoices WHERE id > ? ORDER BY id LIMIT 2000`), lo)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -99,7 +108,8 @@ func rawScan(b *testing.B, db *sql.DB) int {
 		for rows.Next() {
 			var (
 				id, cust, amt, bal, paid, cnt, owner int64
-				num, cur, issue, due, status, custom string
+				num, cur, status, custom             string
+				issue, due                           any
 				last                                 sql.NullTime
 				disputed                             bool
 			)
