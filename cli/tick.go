@@ -179,13 +179,13 @@ func loadBundle(ctx context.Context, s *store.Store, paths []string, stderr io.W
 	return b, nil
 }
 
-func tickSummary(st engine.TickStats, dry bool) string {
+func tickSummary(st engine.TickStats, dry bool, loc *time.Location) string {
 	verb := "recorded"
 	if dry {
 		verb = "would record"
 	}
 	return fmt.Sprintf("tick at %s: %d invoices in %d batches; %s %d effects (%d state changes, %d tasks, %d notifications, %d fees), %d already recorded, %d rule errors, in %s",
-		st.At.Format(time.RFC3339), st.Invoices, st.Batches, verb, st.Effects, st.States, st.Tasks, st.Outbox, st.Fees, st.Replayed, st.Errors, st.Elapsed.Round(time.Millisecond))
+		st.At.In(loc).Format(time.RFC3339), st.Invoices, st.Batches, verb, st.Effects, st.States, st.Tasks, st.Outbox, st.Fees, st.Replayed, st.Errors, st.Elapsed.Round(time.Millisecond))
 }
 
 func newTickCmd() *cobra.Command {
@@ -231,7 +231,7 @@ prints what would happen and writes nothing.`,
 			if p.err != nil {
 				return p.err
 			}
-			fmt.Fprintln(cmd.ErrOrStderr(), tickSummary(st, dry))
+			fmt.Fprintln(cmd.ErrOrStderr(), tickSummary(st, dry, loc))
 			return nil
 		},
 	}
