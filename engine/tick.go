@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/recoup/recoup/calendar"
@@ -154,6 +155,10 @@ type TickStore interface {
 	Unfinished(ctx context.Context, run TickRun) (int, error)
 	// FinishTick marks the tick done with its stats.
 	FinishTick(ctx context.Context, run TickRun, st TickStats) error
+	// Workers is how many batches one process may evaluate at once: more
+	// than one only where concurrent batches cannot share a customer and
+	// do not serialise on one write lock.
+	Workers() int
 }
 
 // claimWait is how often a worker with nothing left to claim checks
@@ -188,55 +193,103 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 	run.Worker = o.Worker
 	st := TickStats{TickID: run.ID, At: run.At}
 	clock := Clock{Now: run.At, Location: o.Location}
-	ev := b.NewEvaluator(clock)
-	var res Result
-	next := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return st, err
+
+	// Workers of this process claim batches in parallel where the store
+	// allows it (see TickStore.Workers); each has its own evaluator.
+	workers := 1
+	if !o.DryRun {
+		workers = max(1, s.Workers())
+	}
+	var (
+		mu      sync.Mutex // guards st, next and OnEffect
+		next    int
+		firstEr error
+		wg      sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstEr == nil {
+			firstEr = err
 		}
-		var batch *TickBatch
-		if o.DryRun {
-			if next < len(run.Batches) {
-				batch = &run.Batches[next]
-				next++
+		mu.Unlock()
+	}
+	work := func() {
+		defer wg.Done()
+		ev := b.NewEvaluator(clock)
+		var res Result
+		for {
+			mu.Lock()
+			stop := firstEr != nil
+			mu.Unlock()
+			if stop {
+				return
 			}
-		} else if batch, err = s.ClaimBatch(ctx, run, o.Worker); err != nil {
-			return st, fmt.Errorf("claiming a batch: %w", err)
-		}
-		if batch == nil && !o.DryRun {
-			// Nothing to claim: done, unless other workers still hold
-			// batches; wait for them, or for their leases to run out so
-			// the batches of a dead worker are taken over here.
-			left, err := s.Unfinished(ctx, run)
-			if err != nil {
-				return st, fmt.Errorf("checking the tick: %w", err)
+			if err := ctx.Err(); err != nil {
+				fail(err)
+				return
 			}
-			if left > 0 {
-				select {
-				case <-ctx.Done():
-					return st, ctx.Err()
-				case <-time.After(claimWait):
+			var batch *TickBatch
+			if o.DryRun {
+				mu.Lock()
+				if next < len(run.Batches) {
+					batch = &run.Batches[next]
+					next++
 				}
-				continue
+				mu.Unlock()
+			} else {
+				var err error
+				if batch, err = s.ClaimBatch(ctx, run, o.Worker); err != nil {
+					fail(fmt.Errorf("claiming a batch: %w", err))
+					return
+				}
 			}
+			if batch == nil && !o.DryRun {
+				// Nothing to claim: done, unless other workers still hold
+				// batches; wait for them, or for their leases to run out
+				// so the batches of a dead worker are taken over here.
+				left, err := s.Unfinished(ctx, run)
+				if err != nil {
+					fail(fmt.Errorf("checking the tick: %w", err))
+					return
+				}
+				if left > 0 {
+					select {
+					case <-ctx.Done():
+						fail(ctx.Err())
+						return
+					case <-time.After(claimWait):
+					}
+					continue
+				}
+			}
+			if batch == nil {
+				return
+			}
+			bs, in, err := s.ProcessBatch(ctx, run, *batch, clock, o.DryRun, func(in *BatchInput) *Result {
+				res.Reset()
+				evaluateBatch(ev, in, &res)
+				return &res
+			})
+			if err != nil {
+				fail(fmt.Errorf("batch %d: %w", batch.Seq, err))
+				return
+			}
+			mu.Lock()
+			st.Batches++
+			st.add(bs)
+			if o.OnEffect != nil {
+				report(in, &res, bs.New, o.DryRun, o.OnEffect)
+			}
+			mu.Unlock()
 		}
-		if batch == nil {
-			break
-		}
-		bs, in, err := s.ProcessBatch(ctx, run, *batch, clock, o.DryRun, func(in *BatchInput) *Result {
-			res.Reset()
-			evaluateBatch(ev, in, &res)
-			return &res
-		})
-		if err != nil {
-			return st, fmt.Errorf("batch %d: %w", batch.Seq, err)
-		}
-		st.Batches++
-		st.add(bs)
-		if o.OnEffect != nil {
-			report(in, &res, bs.New, o.DryRun, o.OnEffect)
-		}
+	}
+	wg.Add(workers)
+	for range workers {
+		go work()
+	}
+	wg.Wait()
+	if firstEr != nil {
+		return st, firstEr
 	}
 	st.Elapsed = time.Since(start)
 	if !o.DryRun {

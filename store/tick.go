@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -672,6 +673,16 @@ func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun,
 		}
 	}
 	return st, w.touched, nil
+}
+
+// Workers implements engine.TickStore: PostgreSQL batches are customer
+// ranges with their own locks, so each core can run one; SQLite batches
+// run one at a time under its single write lock.
+func (s *Store) Workers() int {
+	if s.dialect == Postgres {
+		return runtime.GOMAXPROCS(0)
+	}
+	return 1
 }
 
 // Unfinished implements engine.TickStore.
