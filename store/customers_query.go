@@ -73,10 +73,7 @@ func (s *Store) Customers(ctx context.Context, v Viewer, f CustomerFilter) (Cust
 	scope, sargs := v.customerScope()
 	args := append([]any{f.Today.String()}, sargs...)
 	q := "SELECT " + customerColumns + " FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE " + scope
-	add := func(cond string, a ...any) {
-		q += " AND " + cond
-		args = append(args, a...)
-	}
+	add := conds{&q, &args}.and
 	if f.Cursor != "" {
 		after, err := decodeCursor(f.Cursor)
 		if err != nil {

@@ -122,6 +122,17 @@ func encodeCursor(id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("i" + strconv.FormatInt(id, 10)))
 }
 
+// conds appends AND conditions and their arguments to a query being built.
+type conds struct {
+	q    *string
+	args *[]any
+}
+
+func (c conds) and(cond string, a ...any) {
+	*c.q += " AND " + cond
+	*c.args = append(*c.args, a...)
+}
+
 func decodeCursor(c string) (int64, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || len(b) < 2 || b[0] != 'i' {
@@ -142,10 +153,7 @@ func (s *Store) Invoices(ctx context.Context, v Viewer, f InvoiceFilter) (Invoic
 		i.status, c.risk, COALESCE(u.email, ''), i.disputed
 		FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = ` + invoiceOwner + `
 		WHERE ` + scope
-	add := func(cond string, a ...any) {
-		q += " AND " + cond
-		args = append(args, a...)
-	}
+	add := conds{&q, &args}.and
 	if f.Cursor != "" {
 		after, err := decodeCursor(f.Cursor)
 		if err != nil {
@@ -292,10 +300,7 @@ func scanInboxTask(row interface{ Scan(...any) error }, now time.Time, extra ...
 func (s *Store) Inbox(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
 	scope, args := v.taskScope()
 	q := "SELECT " + inboxColumns + inboxFrom + " WHERE " + scope
-	add := func(cond string, a ...any) {
-		q += " AND " + cond
-		args = append(args, a...)
-	}
+	add := conds{&q, &args}.and
 	switch f.Status {
 	case "":
 		add("t.status = 'open'")
@@ -527,10 +532,7 @@ func (s *Store) Payments(ctx context.Context, v Viewer, f PaymentFilter) (Paymen
 	scope, args := v.invoiceScope()
 	q := `SELECT p.id, p.reference, i.number, c.external_id, p.amount_minor, p.currency, p.paid_at
 		FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN customers c ON c.id = i.customer_id WHERE ` + scope
-	add := func(cond string, a ...any) {
-		q += " AND " + cond
-		args = append(args, a...)
-	}
+	add := conds{&q, &args}.and
 	if f.Cursor != "" {
 		before, err := decodeCursor(f.Cursor)
 		if err != nil {
