@@ -289,12 +289,26 @@ func (e *Evaluator) Evaluate(s *Subject, st FireState, out *Result) {
 			if st != nil {
 				last, known = st.LastCondition(r.Name, id)
 			}
-			if !known || last != cond {
-				out.Conditions = append(out.Conditions, ConditionState{Rule: r.Name, Subject: id, Value: cond})
+			record := cond
+			if cond && !(known && last) {
+				key := FireKey{Rule: r.Name, Subject: id, Period: e.period(r)}
+				if st == nil || !st.Fired(key) {
+					errs := len(out.Errors)
+					e.fire(r, key, out)
+					// The condition is recorded as the rule's own actions
+					// left it: a rule that clears its condition (raise a
+					// low risk) is false again at once, so it fires again
+					// when the condition next rises, and the next tick has
+					// nothing to record.
+					if after, err := r.when.evalBool(ptr, &e.env, &e.vm); err == nil && len(out.Errors) == errs {
+						record = after
+					}
+				}
 			}
-			if known && last {
-				continue
+			if !known || last != record {
+				out.Conditions = append(out.Conditions, ConditionState{Rule: r.Name, Subject: id, Value: record})
 			}
+			continue
 		}
 		if !cond {
 			continue

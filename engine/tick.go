@@ -70,9 +70,14 @@ type TickBatch struct {
 // BatchInput is what the store loads for one batch: the subjects and the
 // fire and condition state the rules need.
 type BatchInput struct {
-	Subjects   []Subject
-	Fires      map[FireKey]bool
+	Subjects []Subject
+	Fires    map[FireKey]bool
+	// Conditions holds the last recorded rising_edge conditions. With
+	// OnlyTrue, the store keeps only the true ones: an absent condition is
+	// known to be false (never evaluated counts as false, see
+	// docs/language.md), so a condition that stays false is never written.
 	Conditions map[RuleSubject]bool
+	OnlyTrue   bool
 	// Workflows holds each invoice's workflow instances and their open or
 	// not yet routed tasks, by invoice id.
 	Workflows map[int64]WorkflowInput
@@ -94,7 +99,7 @@ func (b *BatchInput) Fired(k FireKey) bool { return b.Fires[k] }
 // LastCondition implements FireState.
 func (b *BatchInput) LastCondition(rule string, subject int64) (bool, bool) {
 	v, ok := b.Conditions[RuleSubject{rule, subject}]
-	return v, ok
+	return v, ok || b.OnlyTrue
 }
 
 // BatchStats counts what a committed batch wrote.
@@ -107,6 +112,10 @@ type BatchStats struct {
 	Outbox   int `json:"notifications"`
 	Fees     int `json:"fees"`
 	Errors   int `json:"errors"`
+	// Rows counts the rows the batch inserted, updated or deleted, the
+	// tick's own bookkeeping (its batch marked done) aside: 0 for a
+	// replayed tick.
+	Rows int `json:"rows_written"`
 	// New reports, per effect of the batch's Result, whether it was new.
 	New []bool `json:"-"`
 }
@@ -120,6 +129,7 @@ func (s *BatchStats) add(o BatchStats) {
 	s.Outbox += o.Outbox
 	s.Fees += o.Fees
 	s.Errors += o.Errors
+	s.Rows += o.Rows
 }
 
 // TickStats summarises a tick.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -169,7 +170,10 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 		if err != nil {
 			return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 		}
-		res := evaluate(in)
+		res, err := s.evaluate(ctx, s.sqlDB, in, cache.users, evaluate)
+		if err != nil {
+			return engine.BatchStats{}, nil, err
+		}
 		cache.applyCustomerSets(in, res)
 		return engine.CountEffects(in, res), in, nil
 	}
@@ -191,7 +195,10 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 	if err != nil {
 		return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 	}
-	res := evaluate(in)
+	res, err := s.evaluate(ctx, tx, in, cache.users, evaluate)
+	if err != nil {
+		return engine.BatchStats{}, nil, err
+	}
 	st, touched, err := s.commitBatch(ctx, tx, run, b, c, in, res)
 	if errors.Is(err, errStale) {
 		// Re-read the batch's customers: the cache may be what went stale.
@@ -364,12 +371,33 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 	if len(in.Workflows) == 0 {
 		return nil
 	}
-	// Rule tasks (no instance) are skipped below rather than in SQL: a
-	// condition on instance_id would steer the planner off the batch's
-	// index onto a scan of every workflow task.
-	rows, err = q.QueryContext(ctx, s.Rebind(`SELECT key, kind, status, outcome, due_at, completed_at, COALESCE(assignee_id, 0), role, escalated_at, invoice_id, instance_id
-		FROM tasks WHERE `+s.scope()+` AND (status = 'open' OR (status = 'done' AND completed_at >= ?))`),
-		b.Lo, b.Hi, c.Now.Add(-taskRouteWindow).UTC())
+	// Of the tasks, the tick needs those whose outcome may still have to
+	// be routed (done recently) and those an SLA may escalate now (open,
+	// due, not yet escalated); each query has a partial index (migration
+	// 00008). The open tasks of an instance that ends are read only when
+	// it does (see evaluate).
+	due, done := s.rebindOnce(tickTasksDue), s.rebindOnce(tickTasksDone)
+	if err := s.scanTasks(ctx, q, due, users, in, b.Lo, b.Hi, c.Now.UTC()); err != nil {
+		return err
+	}
+	return s.scanTasks(ctx, q, done, users, in, b.Lo, b.Hi, c.Now.Add(-taskRouteWindow).UTC())
+}
+
+const (
+	tickTaskColumns = `SELECT key, kind, status, outcome, due_at, completed_at, COALESCE(assignee_id, 0), role, escalated_at, invoice_id FROM tasks`
+	tickTasksDue    = tickTaskColumns + ` WHERE {scope} AND status = 'open' AND escalated_at IS NULL AND instance_id IS NOT NULL AND due_at IS NOT NULL AND due_at <= ?`
+	tickTasksDone   = tickTaskColumns + ` WHERE {scope} AND status = 'done' AND instance_id IS NOT NULL AND completed_at >= ?`
+)
+
+// rebindOnce puts the batch scope into a tick query and rebinds it.
+func (s *Store) rebindOnce(q string) string {
+	return s.Rebind(strings.Replace(q, "{scope}", s.scope(), 1))
+}
+
+// scanTasks adds the tasks q returns to their invoices' workflow input,
+// once each.
+func (s *Store) scanTasks(ctx context.Context, q querier, query string, users map[int64]string, in *engine.BatchInput, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -380,13 +408,9 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 			outcome, role             string
 			due, completed, escalated sql.NullTime
 			assignee, invoice         int64
-			instance                  sql.NullInt64
 		)
-		if err := rows.Scan(&t.Key, &t.Kind, &t.Status, &outcome, &due, &completed, &assignee, &role, &escalated, &invoice, &instance); err != nil {
+		if err := rows.Scan(&t.Key, &t.Kind, &t.Status, &outcome, &due, &completed, &assignee, &role, &escalated, &invoice); err != nil {
 			return err
-		}
-		if !instance.Valid {
-			continue
 		}
 		if outcome != "" && outcome != "{}" {
 			if err := json.Unmarshal([]byte(outcome), &t.Outcome); err != nil {
@@ -396,10 +420,45 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 		t.DueAt, t.CompletedAt, t.EscalatedAt = due.Time, completed.Time, escalated.Time
 		t.Assignee, t.Role = users[assignee], engine.Role(role)
 		wi := in.Workflows[invoice]
-		wi.Tasks = append(wi.Tasks, t)
-		in.Workflows[invoice] = wi
+		if !slices.ContainsFunc(wi.Tasks, func(x engine.TaskState) bool { return x.Key == t.Key }) {
+			wi.Tasks = append(wi.Tasks, t)
+			in.Workflows[invoice] = wi
+		}
 	}
 	return rows.Err()
+}
+
+// evaluate runs evaluate on in. The batch was loaded without the open
+// tasks that are neither due nor done (most of them): when an instance
+// ends, its open tasks are cancelled, so those of the ending instances
+// are read and the batch evaluated again, now with them. The engine is
+// deterministic, so the second pass is the first with the cancellations.
+func (s *Store) evaluate(ctx context.Context, q querier, in *engine.BatchInput, users map[int64]string, evaluate func(*engine.BatchInput) *engine.Result) (*engine.Result, error) {
+	res := evaluate(in)
+	var ended []any
+	for _, inst := range in.Changed {
+		if inst.Active() {
+			continue
+		}
+		for _, was := range in.Workflows[inst.InvoiceID].Instances {
+			if was.Workflow == inst.Workflow && was.Run == inst.Run && was.Active() {
+				ended = append(ended, inst.InvoiceID)
+				break
+			}
+		}
+	}
+	if len(ended) == 0 {
+		return res, nil
+	}
+	for from := 0; from < len(ended); from += 500 {
+		part := ended[from:min(from+500, len(ended))]
+		query := s.Rebind(tickTaskColumns + ` WHERE invoice_id IN (` + placeholders(len(part)) + `) AND status = 'open' AND instance_id IS NOT NULL`)
+		if err := s.scanTasks(ctx, q, query, users, in, part...); err != nil {
+			return nil, fmt.Errorf("reading the open tasks of ending workflows: %w", err)
+		}
+	}
+	in.Changed = in.Changed[:0]
+	return evaluate(in), nil
 }
 
 // statsKey names a tick's cache.
@@ -581,18 +640,20 @@ func (s *Store) loadFireState(ctx context.Context, q querier, b engine.TickBatch
 	if err := rows.Close(); err != nil {
 		return err
 	}
-	rows, err = q.QueryContext(ctx, s.Rebind(`SELECT rule, invoice_id, value FROM rule_conditions WHERE `+s.scope()), b.Lo, b.Hi)
+	// Only true conditions are kept (see commitBatch): most invoices'
+	// conditions stay false and cost nothing here.
+	in.OnlyTrue = true
+	rows, err = q.QueryContext(ctx, s.Rebind(`SELECT rule, invoice_id FROM rule_conditions WHERE `+s.scope()), b.Lo, b.Hi)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k engine.RuleSubject
-		var v bool
-		if err := rows.Scan(&k.Rule, &k.Subject, &v); err != nil {
+		if err := rows.Scan(&k.Rule, &k.Subject); err != nil {
 			return err
 		}
-		in.Conditions[k] = v
+		in.Conditions[k] = true
 	}
 	return rows.Err()
 }
@@ -647,9 +708,17 @@ func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun,
 			return st, nil, err
 		}
 	}
+	// A rising_edge condition is kept while true and deleted when false:
+	// absent means false (BatchInput.OnlyTrue).
 	for _, c := range res.Conditions {
-		if _, err := w.exec(ctx, `INSERT INTO rule_conditions (rule, invoice_id, customer_id, value, at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (invoice_id, rule) DO UPDATE SET value = excluded.value, at = excluded.at`, c.Rule, c.Subject, w.customerOf(c.Subject), c.Value, run.At); err != nil {
+		var err error
+		if c.Value {
+			_, err = w.exec(ctx, `INSERT INTO rule_conditions (rule, invoice_id, customer_id, value, at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (invoice_id, rule) DO UPDATE SET value = excluded.value, at = excluded.at`, c.Rule, c.Subject, w.customerOf(c.Subject), true, run.At)
+		} else {
+			_, err = w.exec(ctx, `DELETE FROM rule_conditions WHERE invoice_id = ? AND rule = ?`, c.Subject, c.Rule)
+		}
+		if err != nil {
 			return st, nil, err
 		}
 	}
@@ -662,6 +731,7 @@ func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun,
 			return st, nil, err
 		}
 	}
+	st.Rows = w.rows
 	if run.ID != 0 {
 		// Only the batch's current owner may finish it.
 		n, err := w.exec(ctx, "UPDATE tick_batches SET status = 'done' WHERE tick_id = ? AND seq = ? AND worker = ? AND status = 'running'", run.ID, b.Seq, run.Worker)
@@ -739,6 +809,7 @@ type effectWriter struct {
 	// touched lists customers whose cached row must follow this batch's
 	// changes once it commits.
 	touched map[int64]bool
+	rows    int // rows written so far
 }
 
 func (w *effectWriter) customerOf(invoice int64) int64 {
@@ -767,7 +838,9 @@ func (w *effectWriter) exec(ctx context.Context, q string, args ...any) (int64, 
 	if err != nil {
 		return 0, err
 	}
-	return r.RowsAffected()
+	n, err := r.RowsAffected()
+	w.rows += int(n)
+	return n, err
 }
 
 func (w *effectWriter) close() {
