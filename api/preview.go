@@ -36,13 +36,23 @@ func (a *server) previewDefinition(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	withDraft, err := a.dryRun(ctx, draft, clk)
+	// The two dry runs only read: they run at once, one per core.
+	var (
+		withDraft, withCurrent map[string]engine.TickEffect
+		draftErr               error
+		done                   = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		withDraft, draftErr = a.dryRun(ctx, draft, clk)
+	}()
+	withCurrent, err = a.dryRun(ctx, current, clk)
+	<-done
 	if err != nil {
 		return err
 	}
-	withCurrent, err := a.dryRun(ctx, current, clk)
-	if err != nil {
-		return err
+	if draftErr != nil {
+		return draftErr
 	}
 	out := Preview{At: clk.Now, Version: d.Version, Draft: countKinds(withDraft), Published: countKinds(withCurrent),
 		Added: difference(withDraft, withCurrent), Removed: difference(withCurrent, withDraft)}

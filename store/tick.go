@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -191,7 +192,11 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 			return engine.BatchStats{}, nil, fmt.Errorf("locking customers: %w", err)
 		}
 	}
-	in, err := s.loadBatch(ctx, tx, b, c, cache)
+	q := querier(tx)
+	if s.dialect == SQLite {
+		q = s.sqlDB // read at once beside tx: see loadBatch
+	}
+	in, err := s.loadBatch(ctx, q, b, c, cache)
 	if err != nil {
 		return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 	}
@@ -279,7 +284,53 @@ func (s *Store) refreshCustomers(ctx context.Context, cache *tickCache, ids map[
 	return scanCustomers(rows, users, cache.customers)
 }
 
+// loadBatch reads batch b through q. On SQLite q is the pool, not the
+// batch's transaction: the batch is read in parts at once, one per core,
+// on connections of their own. That reads what the transaction would:
+// the transaction already holds SQLite's single write lock (BEGIN
+// IMMEDIATE) and has written nothing yet, so no commit can come between
+// its start and the reads, and WAL readers see the last commit.
 func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, cache *tickCache) (*engine.BatchInput, error) {
+	n := runtime.GOMAXPROCS(0)
+	if s.dialect != SQLite || n < 2 || b.Hi-b.Lo < 256 {
+		return s.loadRange(ctx, q, b, c, cache)
+	}
+	parts := make([]*engine.BatchInput, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	step := (b.Hi - b.Lo + 1 + int64(n) - 1) / int64(n)
+	for i := range n {
+		part := engine.TickBatch{Seq: b.Seq, Lo: b.Lo + int64(i)*step, Hi: min(b.Lo+int64(i+1)*step-1, b.Hi)}
+		if part.Lo > part.Hi {
+			parts[i] = &engine.BatchInput{}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[i], errs[i] = s.loadRange(ctx, q, part, c, cache)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	in := parts[0]
+	for _, p := range parts[1:] {
+		in.Subjects = append(in.Subjects, p.Subjects...)
+		maps.Copy(in.Fires, p.Fires)
+		maps.Copy(in.Conditions, p.Conditions)
+		if in.Workflows == nil {
+			in.Workflows = p.Workflows
+		} else {
+			maps.Copy(in.Workflows, p.Workflows)
+		}
+	}
+	return in, nil
+}
+
+// loadRange reads the invoices of b and their tick state.
+func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, cache *tickCache) (*engine.BatchInput, error) {
 	where := "id BETWEEN ? AND ? ORDER BY id"
 	if s.dialect == Postgres {
 		where = "customer_id BETWEEN ? AND ? ORDER BY customer_id, id"
@@ -292,6 +343,9 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 	}
 	defer rows.Close()
 	in := &engine.BatchInput{Fires: map[engine.FireKey]bool{}, Conditions: map[engine.RuleSubject]bool{}}
+	if s.dialect == SQLite {
+		in.Subjects = make([]engine.Subject, 0, min(b.Hi-b.Lo+1, 1<<16))
+	}
 	for rows.Next() {
 		var (
 			sub     engine.Subject
@@ -350,13 +404,13 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 	in.Workflows = map[int64]engine.WorkflowInput{}
 	for rows.Next() {
 		var id int64
-		var state string
+		var state sql.RawBytes
 		var inst engine.Instance
 		if err := rows.Scan(&id, &state); err != nil {
 			rows.Close()
 			return err
 		}
-		if err := json.Unmarshal([]byte(state), &inst); err != nil {
+		if err := engine.DecodeInstance(state, &inst); err != nil {
 			rows.Close()
 			return fmt.Errorf("workflow instance %d: %w", id, err)
 		}
@@ -528,16 +582,24 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 	if run.Customer != 0 {
 		where, args = " WHERE id = ?", []any{run.Customer}
 	}
+	// The customers and their aggregates are two scans: at once.
+	var statsErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tc.stats, statsErr = s.customerStats(ctx, c, run.Customer)
+	}()
 	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
 		region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom FROM customers`+where), args...)
+	if err == nil {
+		err = scanCustomers(rows, users, tc.customers)
+	}
+	<-done
 	if err != nil {
 		return nil, err
 	}
-	if err := scanCustomers(rows, users, tc.customers); err != nil {
-		return nil, err
-	}
-	if tc.stats, err = s.customerStats(ctx, c, run.Customer); err != nil {
-		return nil, err
+	if statsErr != nil {
+		return nil, statsErr
 	}
 	return tc, nil
 }
