@@ -101,6 +101,22 @@ func TestDemoEndToEnd(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+		// The ticks this process ran are in its /metrics.
+		for {
+			resp, err := http.Get(base + "metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if m := regexp.MustCompile(`(?m)^recoup_tick_duration_seconds_count ([1-9][0-9]*)$`).FindSubmatch(body); m != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no tick observed in /metrics:\n%s", body)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		stop()
 		select {
 		case err := <-done:

@@ -23,6 +23,9 @@ type scheduler struct {
 	sched  cron.Schedule
 	worker string
 	ctx    context.Context
+	// observe, when set, is told of each finished tick (the /metrics of
+	// this process).
+	observe func(time.Duration, map[string]int)
 }
 
 // parseSchedule validates a cron spec (five fields or a descriptor such as
@@ -90,6 +93,10 @@ func (sc *scheduler) tick(at time.Time, slot string) {
 	if err != nil {
 		log.Error("tick failed", "error", err)
 		return
+	}
+	if sc.observe != nil {
+		sc.observe(st.Elapsed, map[string]int{"state_changes": st.States, "tasks": st.Tasks, "notifications": st.Outbox,
+			"fees": st.Fees, "errors": st.Errors})
 	}
 	log.Info("tick done", "invoices", st.Invoices, "batches", st.Batches, "effects", st.Effects, "states", st.States,
 		"tasks", st.Tasks, "notifications", st.Outbox, "fees", st.Fees, "rule_errors", st.Errors, "duration_ms", st.Elapsed.Milliseconds())

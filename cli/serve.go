@@ -52,6 +52,7 @@ func newServeCmd() *cobra.Command {
 					return err
 				}
 			}
+			metrics := api.NewMetrics(s, log)
 			if cfg.TickSchedule != "off" {
 				loc, err := company.Location()
 				if err != nil {
@@ -61,7 +62,8 @@ func newServeCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				stopTicks := (&scheduler{store: s, log: log, loc: loc, spec: cfg.TickSchedule, sched: sched, worker: workerName(), ctx: ctx}).start()
+				stopTicks := (&scheduler{store: s, log: log, loc: loc, spec: cfg.TickSchedule, sched: sched, worker: workerName(), ctx: ctx,
+					observe: metrics.ObserveTick}).start()
 				defer stopTicks()
 				log.Info("tick scheduled", "schedule", cfg.TickSchedule, "time_zone", company.TimeZone)
 			}
@@ -81,7 +83,8 @@ func newServeCmd() *cobra.Command {
 				return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 			}
 			srv := &http.Server{
-				Handler:           api.New(api.Options{Store: s, Logger: log, UI: designerui.FS(), SecureCookies: cfg.SecureCookies, TrustProxyHeaders: cfg.TrustProxy}),
+				Handler: api.New(api.Options{Store: s, Logger: log, UI: designerui.FS(), SecureCookies: cfg.SecureCookies, TrustProxyHeaders: cfg.TrustProxy,
+					Metrics: metrics}),
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       60 * time.Second,
 				WriteTimeout:      120 * time.Second,
