@@ -394,7 +394,33 @@ type CustomerStats struct {
 type customerAgg struct {
 	PaymentStats
 	lateSum, paidCount int
-	openByCurrency     map[string]int64
+	// open is the open balance per currency: a customer has one or a
+	// few, so a slice beats a map (looked up once per invoice per tick).
+	open []currencyBalance
+}
+
+type currencyBalance struct {
+	currency string
+	minor    int64
+}
+
+func (a *customerAgg) addOpen(currency string, minor int64) {
+	for i := range a.open {
+		if a.open[i].currency == currency {
+			a.open[i].minor += minor
+			return
+		}
+	}
+	a.open = append(a.open, currencyBalance{currency, minor})
+}
+
+func (a *customerAgg) openIn(currency string) int64 {
+	for _, b := range a.open {
+		if b.currency == currency {
+			return b.minor
+		}
+	}
+	return 0
 }
 
 // NewCustomerStats starts empty aggregates at clock c.
@@ -411,12 +437,12 @@ func NewCustomerStats(c Clock) *CustomerStats {
 func (cs *CustomerStats) Add(customer int64, currency string, balanceMinor int64, due calendar.Date, lastPaid time.Time) {
 	a := cs.byCustomer[customer]
 	if a == nil {
-		a = &customerAgg{openByCurrency: map[string]int64{}}
+		a = &customerAgg{}
 		cs.byCustomer[customer] = a
 	}
 	if balanceMinor > 0 {
 		a.OpenInvoices++
-		a.openByCurrency[currency] += balanceMinor
+		a.addOpen(currency, balanceMinor)
 	}
 	late := 0
 	if balanceMinor <= 0 && !lastPaid.IsZero() {
@@ -438,7 +464,7 @@ func (cs *CustomerStats) Stats(customer int64, currency string, p InvoicePayment
 	var st PaymentStats
 	if a := cs.byCustomer[customer]; a != nil {
 		st = a.PaymentStats
-		st.OpenBalanceMinor = a.openByCurrency[currency]
+		st.OpenBalanceMinor = a.openIn(currency)
 		if a.paidCount > 0 {
 			st.AvgDaysLate = float64(a.lateSum) / float64(a.paidCount)
 		}

@@ -316,6 +316,11 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 		return nil, err
 	}
 	in := parts[0]
+	total := 0
+	for _, p := range parts {
+		total += len(p.Subjects)
+	}
+	in.Subjects = slices.Grow(in.Subjects, total-len(in.Subjects))
 	for _, p := range parts[1:] {
 		in.Subjects = append(in.Subjects, p.Subjects...)
 		maps.Copy(in.Fires, p.Fires)
@@ -346,25 +351,27 @@ func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c 
 	if s.dialect == SQLite {
 		in.Subjects = make([]engine.Subject, 0, min(b.Hi-b.Lo+1, 1<<16))
 	}
+	words := interner{}
 	for rows.Next() {
 		var (
-			sub     engine.Subject
-			p       engine.InvoicePayments
-			last    sql.NullTime
-			ownerID int64
-			custom  string
+			sub                      engine.Subject
+			p                        engine.InvoicePayments
+			last                     sql.NullTime
+			ownerID                  int64
+			currency, status, custom sql.RawBytes
 		)
 		inv := &sub.Invoice
-		if err := rows.Scan(&inv.ID, &inv.Number, &inv.CustomerID, &inv.Currency, &inv.AmountMinor, &inv.BalanceMinor,
-			&p.PaidMinor, &p.Count, &last, &inv.IssueDate, &inv.DueDate, &inv.Status, &ownerID, &inv.Disputed, &custom); err != nil {
+		if err := rows.Scan(&inv.ID, &inv.Number, &inv.CustomerID, &currency, &inv.AmountMinor, &inv.BalanceMinor,
+			&p.PaidMinor, &p.Count, &last, &inv.IssueDate, &inv.DueDate, &status, &ownerID, &inv.Disputed, &custom); err != nil {
 			return nil, err
 		}
+		inv.Currency, inv.Status = words.get(currency), words.get(status)
 		if last.Valid {
 			p.LastPaidAt = last.Time.UTC()
 		}
 		inv.OwnerEmail = cache.users[ownerID]
-		if custom != "" && custom != "{}" {
-			if err := json.Unmarshal([]byte(custom), &inv.Custom); err != nil {
+		if len(custom) > 0 && string(custom) != "{}" {
+			if err := json.Unmarshal(custom, &inv.Custom); err != nil {
 				return nil, fmt.Errorf("invoice %s: custom fields: %w", inv.Number, err)
 			}
 		}
@@ -617,19 +624,33 @@ func (s *Store) customerStats(ctx context.Context, c engine.Clock, customer int6
 	}
 	defer rows.Close()
 	cs := engine.NewCustomerStats(c)
+	words := interner{}
 	for rows.Next() {
 		var (
 			cust, balance int64
-			currency      string
+			currency      sql.RawBytes
 			due           calendar.Date
 			last          sql.NullTime
 		)
 		if err := rows.Scan(&cust, &currency, &balance, &due, &last); err != nil {
 			return nil, err
 		}
-		cs.Add(cust, currency, balance, due, last.Time)
+		cs.Add(cust, words.get(currency), balance, due, last.Time)
 	}
 	return cs, rows.Err()
+}
+
+// interner keeps one copy of each of the few values a column repeats
+// (currencies, statuses) instead of a string per row.
+type interner map[string]string
+
+func (in interner) get(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	in[s] = s
+	return s
 }
 
 type customerRow struct {
