@@ -120,7 +120,8 @@ type BatchStats struct {
 	New []bool `json:"-"`
 }
 
-func (s *BatchStats) add(o BatchStats) {
+// Add adds o's counts to s.
+func (s *BatchStats) Add(o BatchStats) {
 	s.Invoices += o.Invoices
 	s.Effects += o.Effects
 	s.Replayed += o.Replayed
@@ -286,7 +287,7 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 			}
 			mu.Lock()
 			st.Batches++
-			st.add(bs)
+			st.Add(bs)
 			if o.OnEffect != nil {
 				report(in, &res, bs.New, o.DryRun, o.OnEffect)
 			}

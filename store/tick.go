@@ -817,7 +817,9 @@ func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun,
 	st.Rows = w.rows
 	if run.ID != 0 {
 		// Only the batch's current owner may finish it.
-		n, err := w.exec(ctx, "UPDATE tick_batches SET status = 'done' WHERE tick_id = ? AND seq = ? AND worker = ? AND status = 'running'", run.ID, b.Seq, run.Worker)
+		stats, _ := json.Marshal(st)
+		n, err := w.exec(ctx, "UPDATE tick_batches SET status = 'done', stats = ? WHERE tick_id = ? AND seq = ? AND worker = ? AND status = 'running'",
+			string(stats), run.ID, b.Seq, run.Worker)
 		if err != nil {
 			return st, nil, err
 		}
@@ -871,14 +873,52 @@ func (s *Store) UnfinishedTicks(ctx context.Context, since time.Time) ([]Unfinis
 }
 
 // FinishTick implements engine.TickStore: the tick is done once every batch
-// is, whichever replica finished last.
+// is, whichever replica finished last. Its stats sum what every batch
+// wrote, whoever ran it; its elapsed time runs from the leader's start.
 func (s *Store) FinishTick(ctx context.Context, run engine.TickRun, st engine.TickStats) error {
 	s.dropCache(run)
-	stats, _ := json.Marshal(st)
-	_, err := s.sqlDB.ExecContext(ctx, s.Rebind(`UPDATE ticks SET status = 'done', finished_at = ?, stats = ?
-		WHERE id = ? AND NOT EXISTS (SELECT 1 FROM tick_batches WHERE tick_id = ? AND status <> 'done')`),
-		time.Now().UTC(), string(stats), run.ID, run.ID)
-	return err
+	now := time.Now().UTC()
+	tx, err := s.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var started time.Time
+	if err := tx.QueryRowContext(ctx, s.Rebind("SELECT started_at FROM ticks WHERE id = ?"), run.ID).Scan(&started); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, s.Rebind("SELECT status, stats FROM tick_batches WHERE tick_id = ?"), run.ID)
+	if err != nil {
+		return err
+	}
+	total := engine.TickStats{TickID: run.ID, At: run.At, Elapsed: now.Sub(started)}
+	for rows.Next() {
+		var status, raw string
+		if err := rows.Scan(&status, &raw); err != nil {
+			rows.Close()
+			return err
+		}
+		if status != "done" {
+			rows.Close()
+			return nil // another worker still holds a batch: it finishes the tick
+		}
+		var bs engine.BatchStats
+		if err := json.Unmarshal([]byte(raw), &bs); err != nil {
+			rows.Close()
+			return fmt.Errorf("tick %d: batch stats: %w", run.ID, err)
+		}
+		total.Batches++
+		total.Add(bs)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	stats, _ := json.Marshal(total)
+	if _, err := tx.ExecContext(ctx, s.Rebind("UPDATE ticks SET status = 'done', finished_at = ?, stats = ? WHERE id = ? AND status = 'running'"),
+		now, string(stats), run.ID); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // effectWriter records effects of one batch inside its transaction.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -205,6 +206,27 @@ func TestTickReplicasOnPostgres(t *testing.T) {
 	}
 	if workers < 2 {
 		t.Fatalf("only %d replica(s) claimed batches: the work was not shared", workers)
+	}
+	// Each tick's stats count what every replica recorded for it.
+	rows, err := replicas[0].SQL().Query(`SELECT t.id, t.stats, (SELECT COUNT(*) FROM effects e WHERE e.tick_id = t.id) FROM ticks t`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var raw string
+		var recorded int
+		if err := rows.Scan(&id, &raw, &recorded); err != nil {
+			t.Fatal(err)
+		}
+		var st engine.TickStats
+		if err := json.Unmarshal([]byte(raw), &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Effects != recorded || st.Invoices != 600 {
+			t.Errorf("tick %d: stats say %d effects over %d invoices; the ledger has %d over 600", id, st.Effects, st.Invoices, recorded)
+		}
 	}
 }
 
