@@ -36,23 +36,18 @@ func (a *server) previewDefinition(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// The two dry runs only read: they run at once, one per core.
-	var (
-		withDraft, withCurrent map[string]engine.TickEffect
-		draftErr               error
-		done                   = make(chan struct{})
-	)
-	go func() {
-		defer close(done)
-		withDraft, draftErr = a.dryRun(ctx, draft, clk)
-	}()
-	withCurrent, err = a.dryRun(ctx, current, clk)
-	<-done
-	if err != nil {
-		return err
+	// One dry run reads each batch once and evaluates it with both.
+	withCurrent, withDraft := map[string]engine.TickEffect{}, map[string]engine.TickEffect{}
+	keep := func(into map[string]engine.TickEffect) func(engine.TickEffect) {
+		return func(e engine.TickEffect) {
+			if e.New {
+				into[store.LedgerKey(e.Effect)] = e
+			}
+		}
 	}
-	if draftErr != nil {
-		return draftErr
+	if _, err := engine.RunTick(ctx, current, a.store, engine.TickOptions{At: clk.Now, Location: clk.Location, DryRun: true,
+		OnEffect: keep(withCurrent), Compare: draft, OnCompareEffect: keep(withDraft)}); err != nil {
+		return err
 	}
 	out := Preview{At: clk.Now, Version: d.Version, Draft: countKinds(withDraft), Published: countKinds(withCurrent),
 		Added: difference(withDraft, withCurrent), Removed: difference(withCurrent, withDraft)}
@@ -79,18 +74,6 @@ func (a *server) bundleWith(ctx context.Context, kind engine.Kind, name string, 
 	}
 	b, err := engine.LoadSources(srcs...)
 	return b, d, err
-}
-
-// dryRun returns the effects a tick at clk would newly record, by key.
-func (a *server) dryRun(ctx context.Context, b *engine.Bundle, clk engine.Clock) (map[string]engine.TickEffect, error) {
-	out := map[string]engine.TickEffect{}
-	_, err := engine.RunTick(ctx, b, a.store, engine.TickOptions{At: clk.Now, Location: clk.Location, DryRun: true,
-		OnEffect: func(e engine.TickEffect) {
-			if e.New {
-				out[store.LedgerKey(e.Effect)] = e
-			}
-		}})
-	return out, err
 }
 
 func countKinds(effects map[string]engine.TickEffect) map[string]int {

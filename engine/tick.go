@@ -31,6 +31,13 @@ type TickOptions struct {
 	// OnEffect, when set, is called for each effect the tick produced
 	// (in dry runs: would produce), after its batch committed.
 	OnEffect func(TickEffect)
+	// Compare, with DryRun, evaluates a second bundle on the same reads
+	// (a draft's preview): each batch is loaded once and evaluated with
+	// both; OnCompareEffect receives what Compare would produce, as
+	// OnEffect does for the tick's own bundle. Each bundle sees its own
+	// customer changes across batches.
+	Compare         *Bundle
+	OnCompareEffect func(TickEffect)
 }
 
 // TickEffect is an effect with the subject it applies to, as reported to
@@ -164,7 +171,9 @@ type TickStore interface {
 	// Unfinished counts run's batches not yet done (claimed by a worker
 	// that may still finish them, or may have died).
 	Unfinished(ctx context.Context, run TickRun) (int, error)
-	// FinishTick marks the tick done with its stats.
+	// FinishTick marks the tick done with its stats. It is called for dry
+	// runs too (they record nothing), so that the store can let go of
+	// what it kept for the run.
 	FinishTick(ctx context.Context, run TickRun, st TickStats) error
 	// Workers is how many batches one process may evaluate at once: more
 	// than one only where concurrent batches cannot share a customer and
@@ -195,6 +204,9 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 2000
+	}
+	if o.Compare != nil && !o.DryRun {
+		return TickStats{}, errors.New("tick: Compare needs DryRun")
 	}
 	start := time.Now()
 	run, err := s.BeginTick(ctx, o)
@@ -228,6 +240,10 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 		defer wg.Done()
 		ev := b.NewEvaluator(clock)
 		var res Result
+		var cmp *comparison
+		if o.Compare != nil {
+			cmp = newComparison(o.Compare.NewEvaluator(clock))
+		}
 		for {
 			mu.Lock()
 			stop := firstEr != nil
@@ -277,8 +293,18 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 				return
 			}
 			bs, in, err := s.ProcessBatch(ctx, run, *batch, clock, o.DryRun, func(in *BatchInput) *Result {
+				if cmp != nil {
+					cmp.evaluate(in) // first: in is as loaded
+				}
 				res.Reset()
-				evaluateBatch(ev, in, &res)
+				changed := evaluateBatch(ev, in, &res)
+				if cmp != nil {
+					cmp.sawTickChanges(changed)
+					// A dry run saves no instance: Changed only tells the
+					// store which instances end, so that it reads their
+					// open tasks; those the compared bundle ends count.
+					in.Changed = append(in.Changed, cmp.in.Changed...)
+				}
 				return &res
 			})
 			if err != nil {
@@ -290,6 +316,9 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 			st.Add(bs)
 			if o.OnEffect != nil {
 				report(in, &res, bs.New, o.DryRun, o.OnEffect)
+			}
+			if cmp != nil && o.OnCompareEffect != nil {
+				report(cmp.in, &cmp.res, nil, true, o.OnCompareEffect)
 			}
 			mu.Unlock()
 		}
@@ -303,10 +332,8 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 		return st, firstEr
 	}
 	st.Elapsed = time.Since(start)
-	if !o.DryRun {
-		if err := s.FinishTick(ctx, run, st); err != nil {
-			return st, fmt.Errorf("finishing tick: %w", err)
-		}
+	if err := s.FinishTick(ctx, run, st); err != nil {
+		return st, fmt.Errorf("finishing tick: %w", err)
 	}
 	return st, nil
 }
@@ -315,8 +342,7 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 // batch. A customer
 // change made for one invoice (risk, do-not-contact, custom fields) is
 // visible when the customer's later invoices are evaluated, as in one pass.
-func evaluateBatch(ev *Evaluator, in *BatchInput, res *Result) {
-	var changed map[int64]CustomerEnv
+func evaluateBatch(ev *Evaluator, in *BatchInput, res *Result) (changed map[int64]CustomerEnv) {
 	for i := range in.Subjects {
 		s := &in.Subjects[i]
 		if c, ok := changed[s.Customer.ID]; ok {
@@ -336,6 +362,70 @@ func evaluateBatch(ev *Evaluator, in *BatchInput, res *Result) {
 					changed = map[int64]CustomerEnv{}
 				}
 				changed[s.Customer.ID] = ev.Env().Customer
+				break
+			}
+		}
+	}
+	return changed
+}
+
+// comparison evaluates a second bundle on each batch a dry tick loads.
+// The store keeps the customer changes of the tick's own bundle across
+// batches (its cache); the comparison keeps its own: what the compared
+// bundle changed, and the value before the tick's bundle changed a
+// customer the compared one left alone.
+type comparison struct {
+	ev     *Evaluator
+	in     *BatchInput
+	res    Result
+	before []Subject // the batch as loaded, for the base values
+	own    map[int64]customerState
+	base   map[int64]customerState
+}
+
+type customerState struct {
+	risk         RiskTier
+	doNotContact bool
+	custom       map[string]string
+}
+
+func newComparison(ev *Evaluator) *comparison {
+	return &comparison{ev: ev, own: map[int64]customerState{}, base: map[int64]customerState{}}
+}
+
+func (c *comparison) evaluate(in *BatchInput) {
+	c.before = append(c.before[:0], in.Subjects...)
+	cin := *in
+	cin.Changed = nil
+	cin.Subjects = make([]Subject, len(in.Subjects))
+	copy(cin.Subjects, in.Subjects)
+	for i := range cin.Subjects {
+		sub := &cin.Subjects[i]
+		st, ok := c.own[sub.Customer.ID]
+		if !ok {
+			st, ok = c.base[sub.Customer.ID]
+		}
+		if ok {
+			sub.Customer.Risk, sub.Customer.DoNotContact, sub.CustomerCustom = st.risk, st.doNotContact, st.custom
+		}
+	}
+	c.in = &cin
+	c.res.Reset()
+	for id, env := range evaluateBatch(c.ev, c.in, &c.res) {
+		c.own[id] = customerState{RiskTier(env.Risk), env.DoNotContact, env.Custom}
+	}
+}
+
+// sawTickChanges notes the customers the tick's own bundle changed in the
+// batch, with their values as loaded, the first time.
+func (c *comparison) sawTickChanges(changed map[int64]CustomerEnv) {
+	for id := range changed {
+		if _, ok := c.base[id]; ok {
+			continue
+		}
+		for i := range c.before {
+			if sub := &c.before[i]; sub.Customer.ID == id {
+				c.base[id] = customerState{sub.Customer.Risk, sub.Customer.DoNotContact, sub.CustomerCustom}
 				break
 			}
 		}

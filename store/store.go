@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/libtnb/sqlite"
 	"github.com/pressly/goose/v3"
@@ -54,6 +55,7 @@ type Store struct {
 	dialect string
 	url     string
 
+	dryRuns   atomic.Int64 // numbers dry runs (BeginTick)
 	tickMu    sync.Mutex
 	tickCache map[statsKey]*tickCache // per tick: customers and their aggregates
 	tickOrder []statsKey              // tickCache's keys, oldest first

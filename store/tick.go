@@ -35,7 +35,9 @@ func (s *Store) BeginTick(ctx context.Context, o engine.TickOptions) (engine.Tic
 		return engine.TickRun{}, err
 	}
 	if o.DryRun {
-		return engine.TickRun{At: at, Leader: true, Batches: ranges}, nil
+		// No tick row: a negative id of its own keeps the run's cache
+		// (customers as its batches change them) apart from any other.
+		return engine.TickRun{ID: -s.dryRuns.Add(1), At: at, Leader: true, Batches: ranges}, nil
 	}
 	slot := o.Slot
 	if slot == "" {
@@ -877,6 +879,9 @@ func (s *Store) UnfinishedTicks(ctx context.Context, since time.Time) ([]Unfinis
 // wrote, whoever ran it; its elapsed time runs from the leader's start.
 func (s *Store) FinishTick(ctx context.Context, run engine.TickRun, st engine.TickStats) error {
 	s.dropCache(run)
+	if run.ID < 0 {
+		return nil // a dry run: nothing recorded
+	}
 	now := time.Now().UTC()
 	tx, err := s.sqlDB.BeginTx(ctx, nil)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -393,4 +394,101 @@ func TestTickTakesOverDeadWorkersBatch(t *testing.T) {
 			t.Fatalf("after the takeover:\n%s", storetest.DiffLines(want, got))
 		}
 	}(t, storetest.Postgres(t))
+}
+
+// TestDryRunCompare: a dry run that evaluates a second bundle on the same
+// reads (a draft's preview) reports for it exactly what a dry run of that
+// bundle alone reports, customer changes across batches included.
+func TestDryRunCompare(t *testing.T) {
+	t.Parallel()
+	// A draft that raises risk further than the published rule (both
+	// change the customer), and one that changes no customer at all (the
+	// risk rules disabled or left out: only the published bundle changes
+	// customers, and the draft must still see them as loaded).
+	for name, edit := range map[string][3]string{
+		"higher":   {"set: {customer.risk: medium}", "set: {customer.risk: high}", ""},
+		"disabled": {"priority: 90\n  refire: rising_edge", "priority: 90\n  enabled: false\n  refire: rising_edge", "risk-tiers.yaml"},
+	} {
+		t.Run(name, func(t *testing.T) { testDryRunCompare(t, edit[0], edit[1], edit[2]) })
+	}
+}
+
+func testDryRunCompare(t *testing.T, from, to, drop string) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seedDemo(t, s, 40, 400, "2026-11-29")
+		srcs, err := engine.ReadPaths("../rules-examples")
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := 0
+		kept := srcs[:0]
+		for _, src := range srcs {
+			if filepath.Base(src.Name) == "source-rules.yaml" && strings.Count(string(src.Data), from) == 1 {
+				src.Data = []byte(strings.Replace(string(src.Data), from, to, 1))
+				changed++
+			}
+			if filepath.Base(src.Name) != drop {
+				kept = append(kept, src)
+			}
+		}
+		srcs = kept
+		if changed != 1 {
+			t.Fatalf("source-rules.yaml has no %q: update the test", from)
+		}
+		// The draft also shows which customers it sees at medium risk.
+		srcs = append(srcs, engine.Source{Name: "risk-seen.yaml", Data: []byte(`apiVersion: recoup/v1
+kind: Rule
+metadata: {name: risk-seen}
+spec:
+  on: invoice
+  priority: 10
+  when: customer.risk == "medium" && invoice.balance > 0
+  then:
+    - set: {invoice.custom.risk_seen: medium}
+`)})
+		draft, err := engine.LoadSources(srcs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		published := examples(t)
+		at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
+		collect := func(into map[string]string) func(engine.TickEffect) {
+			return func(e engine.TickEffect) {
+				into[store.LedgerKey(e.Effect)] = e.Field + "=" + e.Value + " " + e.Title + " " + e.To
+			}
+		}
+		alone, mine, compared := map[string]string{}, map[string]string{}, map[string]string{}
+		opts := engine.TickOptions{At: at, Location: shanghai, DryRun: true, BatchSize: 37}
+		o := opts
+		o.OnEffect = collect(alone)
+		if _, err := engine.RunTick(ctx, draft, s, o); err != nil {
+			t.Fatal(err)
+		}
+		o = opts
+		o.OnEffect, o.Compare, o.OnCompareEffect = collect(mine), draft, collect(compared)
+		if _, err := engine.RunTick(ctx, published, s, o); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(alone) != fmt.Sprint(compared) {
+			n := 0
+			for k, v := range alone {
+				if compared[k] != v && n < 5 {
+					n++
+					t.Errorf("alone %s: %q, compared: %q", k, v, compared[k])
+				}
+			}
+			for k, v := range compared {
+				if alone[k] != v && n < 10 {
+					n++
+					t.Errorf("compared %s: %q, alone: %q", k, v, alone[k])
+				}
+			}
+			t.Fatalf("compared bundle: %d effects, alone: %d", len(compared), len(alone))
+		}
+		if fmt.Sprint(mine) == fmt.Sprint(compared) {
+			t.Fatal("the two bundles produced the same effects: the test proves nothing")
+		}
+	})
 }
