@@ -182,12 +182,13 @@ type DashboardFilter struct {
 //
 // On SQLite the figures other than the task counts are cached per viewer
 // scope, filter, day and zone, and served again only while the data
-// version (dashboard_version, bumped by triggers in every transaction
+// version (dashboard_version.n, bumped by triggers in every transaction
 // that writes what they read; migration 00007) is the one they were
 // computed at; the version is read before and after computing, and the
-// figures are kept only if it did not move in between. The task counts,
-// which depend on the instant, are counted on every call. On PostgreSQL
-// everything is computed on every call.
+// figures are kept only if it did not move in between. The open tasks are
+// cached apart, counted by due time per task scope, under the version of
+// the open tasks (dashboard_version.t) as well. On PostgreSQL everything
+// is computed on every call.
 func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, today calendar.Date, now time.Time) (Dashboard, error) {
 	loc := now.Location()
 	scope, sargs := v.invoiceScope()
@@ -195,7 +196,7 @@ func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, toda
 	var (
 		d         Dashboard
 		hit       bool
-		version   int64
+		version   dashboardVersion
 		versioned = s.dialect == SQLite
 		c         = cacheOf(s)
 		err       error
@@ -204,7 +205,7 @@ func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, toda
 		if version, err = s.dashboardVersion(ctx); err != nil {
 			return d, err
 		}
-		d, hit = c.get(key, version)
+		d, hit = c.get(key, version.figures)
 	}
 	if !hit {
 		compute := func() (Dashboard, bool, error) {
@@ -213,10 +214,10 @@ func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, toda
 				return d, false, err
 			}
 			after, err := s.dashboardVersion(ctx)
-			return d, err == nil && after == version, err
+			return d, err == nil && after.figures == version.figures, err
 		}
 		if versioned {
-			d, err = c.do(ctx, key, version, compute)
+			d, err = c.do(ctx, key, version.figures, compute)
 		} else {
 			d, _, err = compute()
 		}
@@ -225,10 +226,71 @@ func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, toda
 		}
 	}
 	d = d.clone()
-	tscope, targs := v.taskScope()
-	err = s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END), 0)
-		FROM tasks t WHERE t.status = 'open' AND `+tscope), append([]any{now.UTC()}, targs...)...).Scan(&d.TasksOpen, &d.TasksOverdue)
+	d.TasksOpen, d.TasksOverdue, err = s.taskCounts(ctx, v, now, version, versioned, c)
 	return d, err
+}
+
+// dashboardVersion is the data version of the figures and of the open
+// tasks (see Dashboard).
+type dashboardVersion struct{ figures, tasks int64 }
+
+// taskCounts counts the open tasks v sees and those due before now. On
+// SQLite the open tasks are kept counted by due time per scope while the
+// data version of the tasks (and of the figures, for the teams and owners
+// behind a manager's scope) stays the same; the overdue count at any now
+// is then a sum over the due times before it.
+func (s *Store) taskCounts(ctx context.Context, v Viewer, now time.Time, version dashboardVersion, versioned bool, c *dashboardCache) (open, overdue int, err error) {
+	scope, args := v.taskScope()
+	if !versioned {
+		err = s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END), 0)
+			FROM tasks t WHERE t.status = 'open' AND `+scope), append([]any{now.UTC()}, args...)...).Scan(&open, &overdue)
+		return open, overdue, err
+	}
+	key := scope + fmt.Sprint(args...)
+	tc, ok := c.getTasks(key, version)
+	if !ok {
+		tc = taskCount{}
+		err = s.queryRows(ctx, `SELECT t.due_at, COUNT(*) FROM tasks t WHERE t.status = 'open' AND `+scope+` GROUP BY t.due_at`, args, func(rows *sql.Rows) error {
+			var due sql.NullTime
+			var n int
+			if err := rows.Scan(&due, &n); err != nil {
+				return err
+			}
+			tc.open += n
+			if due.Valid {
+				tc.due = append(tc.due, dueCount{due.Time, n})
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, 0, err
+		}
+		slices.SortFunc(tc.due, func(a, b dueCount) int { return a.at.Compare(b.at) })
+		if after, err := s.dashboardVersion(ctx); err != nil {
+			return 0, 0, err
+		} else if after == version {
+			c.putTasks(key, version, tc)
+		}
+	}
+	for _, dc := range tc.due {
+		if !dc.at.Before(now) {
+			break
+		}
+		overdue += dc.n
+	}
+	return tc.open, overdue, nil
+}
+
+// taskCount is the open tasks of a scope, by due time (tasks without one
+// are only in open).
+type taskCount struct {
+	open int
+	due  []dueCount
+}
+
+type dueCount struct {
+	at time.Time
+	n  int
 }
 
 // clone copies the slices, so that a cached Dashboard is never shared with
@@ -247,13 +309,13 @@ func (d Dashboard) clone() Dashboard {
 	return d
 }
 
-func (s *Store) dashboardVersion(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.sqlDB.QueryRowContext(ctx, "SELECT n FROM dashboard_version WHERE id = 1").Scan(&n)
+func (s *Store) dashboardVersion(ctx context.Context) (dashboardVersion, error) {
+	var v dashboardVersion
+	err := s.sqlDB.QueryRowContext(ctx, "SELECT n, t FROM dashboard_version WHERE id = 1").Scan(&v.figures, &v.tasks)
 	if err != nil {
-		return 0, fmt.Errorf("dashboard version: %w", err)
+		return v, fmt.Errorf("dashboard version: %w", err)
 	}
-	return n, nil
+	return v, nil
 }
 
 // dashboardWhere is the scope and filters of the dashboard, as a join and
@@ -311,9 +373,11 @@ func (s *Store) computeDashboard(ctx context.Context, v Viewer, f DashboardFilte
 	if err := s.dashboardInvoices(ctx, w, today, users, &d); err != nil {
 		return d, fmt.Errorf("dashboard invoices: %w", err)
 	}
-	if err := s.dashboardRecovery(ctx, w, d.WindowFrom.Time(loc), users, &d); err != nil {
+	sums, err := s.recoverySums(ctx, w, d.WindowFrom.Time(loc))
+	if err != nil {
 		return d, fmt.Errorf("dashboard recovery: %w", err)
 	}
+	recoveryRows(sums, users, &d)
 	if err := s.dashboardPromises(ctx, w, today, d.WindowFrom, loc, &d); err != nil {
 		return d, fmt.Errorf("dashboard promises: %w", err)
 	}
@@ -462,12 +526,20 @@ func (s *Store) enteredPredicate() string {
 	return `e.kind = 'node' AND substr(e.key, -10) = '/entered#0'`
 }
 
-// dashboardRecovery fills the recovery figures. Per stage entry (the first
-// entry of an invoice into a node since from), the balance at entry is
-// today's balance plus the payments paid since entry minus the fees added
-// after it; the payments paid since entry are what was recovered. Both are
+// recoveryKey is one row of the recovery query: a stage (source
+// WORKFLOW/NODE), an owner and a currency.
+type recoveryKey struct {
+	source   string
+	owner    int64
+	currency string
+}
+
+// recoverySums sums the recovery figures by stage, owner and currency. Per stage entry (the first entry of an
+// invoice into a node since from), the balance at entry is today's
+// balance plus the payments paid since entry minus the fees added after
+// it; the payments paid since entry are what was recovered. Both are
 // looked up only for invoices paid (last_paid_at) or charged fees since.
-func (s *Store) dashboardRecovery(ctx context.Context, w dashboardWhere, from time.Time, users map[int64]dashboardUser, d *Dashboard) error {
+func (s *Store) recoverySums(ctx context.Context, w dashboardWhere, from time.Time) (map[recoveryKey]Recovery, error) {
 	// The fenced subquery is computed once per row, not inlined into each
 	// use of its columns.
 	fence := " LIMIT -1"
@@ -489,39 +561,43 @@ func (s *Store) dashboardRecovery(ctx context.Context, w dashboardWhere, from ti
 			WHERE 1 = 1` + w.cond + fence + `) x
 		WHERE x.balance + x.paid - x.fees > 0
 		GROUP BY x.source, x.owner, x.currency`
+	out := map[recoveryKey]Recovery{}
+	err := s.queryRows(ctx, q, append([]any{from.UTC()}, w.args...), func(rows *sql.Rows) error {
+		var (
+			k recoveryKey
+			r Recovery
+		)
+		if err := rows.Scan(&k.source, &k.owner, &k.currency, &r.Entered, &r.EnteredMinor, &r.Recovered, &r.RecoveredMinor); err != nil {
+			return err
+		}
+		out[k] = r
+		return nil
+	})
+	return out, err
+}
+
+// recoveryRows turns the sums into the rows by stage, owner and team.
+func recoveryRows(owners map[recoveryKey]Recovery, users map[int64]dashboardUser, d *Dashboard) {
 	type stageKey struct{ workflow, node, team, currency string }
 	stages := map[stageKey]*Recovery{}
 	teams := map[stageKey]*Recovery{}
-	err := s.queryRows(ctx, q, append([]any{from.UTC()}, w.args...), func(rows *sql.Rows) error {
-		var (
-			source, currency string
-			owner            int64
-			r                Recovery
-		)
-		if err := rows.Scan(&source, &owner, &currency, &r.Entered, &r.EnteredMinor, &r.Recovered, &r.RecoveredMinor); err != nil {
-			return err
+	for k, r := range owners {
+		workflow, node := k.source, ""
+		if i := strings.LastIndexByte(k.source, '/'); i >= 0 {
+			workflow, node = k.source[:i], k.source[i+1:]
 		}
-		workflow, node := source, ""
-		if i := strings.LastIndexByte(source, '/'); i >= 0 {
-			workflow, node = source[:i], source[i+1:]
-		}
-		u := users[owner]
-		o := OwnerRecovery{Workflow: workflow, Node: node, Owner: u.email, Team: u.team, Currency: currency, Recovery: r}
-		o.rate()
-		d.RecoveryByOwner = append(d.RecoveryByOwner, o)
+		u := users[k.owner]
+		r.rate()
+		d.RecoveryByOwner = append(d.RecoveryByOwner, OwnerRecovery{Workflow: workflow, Node: node, Owner: u.email, Team: u.team, Currency: k.currency, Recovery: r})
 		for _, to := range []struct {
 			m map[stageKey]*Recovery
 			k stageKey
-		}{{stages, stageKey{workflow, node, "", currency}}, {teams, stageKey{workflow, node, u.team, currency}}} {
+		}{{stages, stageKey{workflow, node, "", k.currency}}, {teams, stageKey{workflow, node, u.team, k.currency}}} {
 			if to.m[to.k] == nil {
 				to.m[to.k] = &Recovery{}
 			}
 			to.m[to.k].add(r)
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	for k, r := range stages {
 		r.rate()
@@ -540,7 +616,6 @@ func (s *Store) dashboardRecovery(ctx context.Context, w dashboardWhere, from ti
 	slices.SortFunc(d.RecoveryByTeam, func(a, b TeamRecovery) int {
 		return cmpStrings(a.Workflow, b.Workflow, a.Node, b.Node, a.Team, b.Team, a.Currency, b.Currency)
 	})
-	return nil
 }
 
 // cmpStrings compares pairs (a1, b1), (a2, b2), … in order.
@@ -841,6 +916,26 @@ type dashboardCache struct {
 	inflight map[dashboardFlight]*dashboardCall
 	hits     atomic.Int64
 	misses   atomic.Int64
+
+	tasksVersion dashboardVersion
+	tasks        map[string]taskCount // by task scope
+}
+
+func (c *dashboardCache) getTasks(scope string, v dashboardVersion) (taskCount, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tc, ok := c.tasks[scope]
+	return tc, ok && c.tasksVersion == v
+}
+
+func (c *dashboardCache) putTasks(scope string, v dashboardVersion, tc taskCount) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v != c.tasksVersion || len(c.tasks) >= dashboardCacheLimit {
+		c.tasks = map[string]taskCount{}
+		c.tasksVersion = v
+	}
+	c.tasks[scope] = tc
 }
 
 type dashboardFlight struct {
@@ -935,7 +1030,7 @@ func cacheOf(s *Store) *dashboardCache {
 	if dashboardCaches.m == nil {
 		dashboardCaches.m = map[weak.Pointer[Store]]*dashboardCache{}
 	}
-	c := &dashboardCache{entries: map[dashboardKey]Dashboard{}}
+	c := &dashboardCache{entries: map[dashboardKey]Dashboard{}, tasks: map[string]taskCount{}, tasksVersion: dashboardVersion{-1, -1}}
 	dashboardCaches.m[k] = c
 	runtime.AddCleanup(s, func(k weak.Pointer[Store]) {
 		dashboardCaches.mu.Lock()

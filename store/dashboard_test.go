@@ -523,12 +523,41 @@ func TestDashboardCacheNeverStale(t *testing.T) {
 			}
 		}
 
-		// Open task counts are never cached.
-		before := get(store.DashboardFilter{})
-		d.exec(`INSERT INTO tasks (key, kind, title, status, role, due_at, created_at, updated_at)
-			VALUES ('review/x', 'task', 'Review', 'open', 'finance', ?, ?, ?)`, at("2026-11-28", 9).UTC(), dashNow.UTC(), dashNow.UTC())
-		if after := get(store.DashboardFilter{}); after.TasksOpen != before.TasksOpen+1 || after.TasksOverdue != before.TasksOverdue+1 {
-			t.Fatalf("tasks open %d overdue %d, before %d %d", after.TasksOpen, after.TasksOverdue, before.TasksOpen, before.TasksOverdue)
+		// Open task counts follow every task written and the clock.
+		counts := func(now time.Time) (open, overdue int) {
+			t.Helper()
+			got, err := s.Dashboard(ctx, finance, store.DashboardFilter{}, dashToday, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.TasksOpen, got.TasksOverdue
+		}
+		for _, c := range []struct {
+			name                  string
+			change                func()
+			now                   time.Time
+			wantOpen, wantOverdue int
+		}{
+			{"none yet", func() {}, dashNow, 0, 0},
+			{"a finance task due yesterday", func() {
+				d.exec(`INSERT INTO tasks (key, kind, title, status, role, due_at, created_at, updated_at)
+					VALUES ('review/x', 'task', 'Review', 'open', 'finance', ?, ?, ?)`, at("2026-11-28", 9).UTC(), dashNow.UTC(), dashNow.UTC())
+			}, dashNow, 1, 1},
+			{"one due in two days", func() {
+				d.exec(`INSERT INTO tasks (key, kind, title, status, role, due_at, created_at, updated_at)
+					VALUES ('review/y', 'task', 'Review', 'open', 'finance', ?, ?, ?)`, at("2026-12-01", 9).UTC(), dashNow.UTC(), dashNow.UTC())
+			}, dashNow, 2, 1},
+			{"three days later", func() {}, dashNow.Add(72 * time.Hour), 2, 2},
+			{"one done", func() {
+				d.exec("UPDATE tasks SET status = 'done', completed_at = ? WHERE key = 'review/y'", dashNow.UTC())
+			}, dashNow.Add(72 * time.Hour), 1, 1},
+			{"one reassigned away", func() { d.exec("UPDATE tasks SET role = 'sales_manager' WHERE key = 'review/x'") }, dashNow, 0, 0},
+			{"back again", func() { d.exec("UPDATE tasks SET role = 'finance' WHERE key = 'review/x'") }, dashNow, 1, 1},
+		} {
+			c.change()
+			if open, overdue := counts(c.now); open != c.wantOpen || overdue != c.wantOverdue {
+				t.Fatalf("%s: %d open, %d overdue; want %d, %d", c.name, open, overdue, c.wantOpen, c.wantOverdue)
+			}
 		}
 
 		if s.Dialect() != store.SQLite {
@@ -539,7 +568,7 @@ func TestDashboardCacheNeverStale(t *testing.T) {
 		get(store.DashboardFilter{})
 		hits, _ := store.DashboardCacheStats(s)
 		d.exec("UPDATE invoices SET status = 'overdue' WHERE number = 'I9'")
-		d.exec("UPDATE tasks SET role = 'sales_manager', escalated_at = ? WHERE key = 'review/x'", dashNow.UTC())
+		d.exec("UPDATE tasks SET escalated_at = ? WHERE key = 'review/x'", dashNow.UTC())
 		d.exec(`INSERT INTO tasks (key, kind, title, status, created_at, updated_at) VALUES ('other', 'task', 'Other', 'open', ?, ?)`, dashNow.UTC(), dashNow.UTC())
 		d.exec(`INSERT INTO tasks (key, kind, title, status, outcome, created_at, updated_at, completed_at)
 			VALUES ('done-other', 'task', 'Other', 'done', '{"outcome":"refused"}', ?, ?, ?)`, dashNow.UTC(), dashNow.UTC(), dashNow.UTC())
