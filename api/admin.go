@@ -1,9 +1,13 @@
 package api
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -66,6 +70,27 @@ func (a *server) getDashboard(c echo.Context) error {
 	d, err := a.store.Dashboard(ctx, current(c).Viewer(), f, calendar.Of(clk.Now), clk.Now)
 	if err != nil {
 		return err
+	}
+	// Stages in the order of their workflow's nodes, as the designer shows
+	// them, when the workflow is published (the store sorts by name).
+	if b, err := a.bundle(ctx); err == nil {
+		order := func(workflow, node string) int {
+			if w := b.Workflow(workflow); w != nil {
+				if i, ok := w.NodeIndex[node]; ok {
+					return i
+				}
+			}
+			return math.MaxInt
+		}
+		byNode := func(w1, n1, w2, n2 string) int {
+			if c := strings.Compare(w1, w2); c != 0 {
+				return c
+			}
+			return cmp.Compare(order(w1, n1), order(w2, n2))
+		}
+		slices.SortStableFunc(d.RecoveryByStage, func(x, y store.StageRecovery) int { return byNode(x.Workflow, x.Node, y.Workflow, y.Node) })
+		slices.SortStableFunc(d.RecoveryByOwner, func(x, y store.OwnerRecovery) int { return byNode(x.Workflow, x.Node, y.Workflow, y.Node) })
+		slices.SortStableFunc(d.RecoveryByTeam, func(x, y store.TeamRecovery) int { return byNode(x.Workflow, x.Node, y.Workflow, y.Node) })
 	}
 	return c.JSON(http.StatusOK, d)
 }

@@ -1029,6 +1029,57 @@ func TestDashboard(t *testing.T) {
 		if due30 == 0 || cny.Days30 != int64(due30) || cny.Days60 < cny.Days30 || cny.Days90 < cny.Days60 {
 			t.Fatalf("due next %+v, want %d within 30 days", cny, due30)
 		}
+
+		// Recovery per stage, in the workflow's node order; the manager's
+		// per-rep and per-team rows are its team's.
+		var nodes []string
+		for _, r := range all.RecoveryByStage {
+			if r.Currency == "CNY" {
+				nodes = append(nodes, r.Node)
+			}
+			if r.Workflow != "overdue-escalation" || r.Entered == 0 || r.RecoveredMinor > r.EnteredMinor {
+				t.Fatalf("recovery %+v", r)
+			}
+		}
+		if got := strings.Join(nodes, ","); got != "reminder,call,review,decision" {
+			t.Fatalf("CNY stages %s", got)
+		}
+		if all.WindowFrom.String() != "2026-08-05" || len(team.RecoveryByOwner) == 0 || len(team.RecoveryByTeam) == 0 {
+			t.Fatalf("window %s, manager's recovery %+v %+v", all.WindowFrom, team.RecoveryByOwner, team.RecoveryByTeam)
+		}
+		for _, r := range team.RecoveryByOwner {
+			if r.Team != "east" {
+				t.Fatalf("east manager sees recovery %+v", r)
+			}
+		}
+		for _, r := range team.RecoveryByTeam {
+			if r.Team != "east" {
+				t.Fatalf("east manager sees team recovery %+v", r)
+			}
+		}
+
+		// A rep records a promise: it is pending and expected by its date.
+		var id int64
+		var assignee, currency string
+		var balance int64
+		s.SQL().QueryRow(`SELECT t.id, u.email, i.currency, i.balance_minor FROM tasks t JOIN users u ON u.id = t.assignee_id
+			JOIN invoices i ON i.id = t.invoice_id WHERE t.status = 'open' AND t.key LIKE '%/call/%' ORDER BY t.id LIMIT 1`).Scan(&id, &assignee, &currency, &balance)
+		if err := s.SetPassword(context.Background(), assignee, password, now); err != nil {
+			t.Fatal(err)
+		}
+		f.login(assignee).do("POST", fmt.Sprintf("/api/tasks/%d/complete", id),
+			map[string]any{"values": map[string]any{"outcome": "promised", "promised_date": "2026-11-10"}}).want(200)
+		var after store.Dashboard
+		f.login(finance).do("GET", "/api/dashboard?currency="+currency, nil).want(200).decode(&after)
+		if len(after.Promises) != 1 || after.Promises[0].Pending != 1 || after.Promises[0].PendingMinor != balance ||
+			len(after.PromisedNext) != 1 || after.PromisedNext[0].Days30 != balance || len(after.PlannedNext) != 0 {
+			t.Fatalf("after a promise of %d %s: promises %+v, expected %+v, plans %+v", balance, currency, after.Promises, after.PromisedNext, after.PlannedNext)
+		}
+		for _, r := range after.RecoveryByStage {
+			if r.Currency != currency {
+				t.Fatalf("currency %s filter shows %+v", currency, r)
+			}
+		}
 	})
 }
 

@@ -767,7 +767,7 @@ type Customer struct {
 	Risk            string  `json:"risk"`
 }
 
-// Dashboard defines model for Dashboard.
+// Dashboard The finance dashboard over the invoices the caller may see; docs/api.md defines every figure. Amounts are minor units per currency.
 type Dashboard struct {
 	Aging []struct {
 		BalanceMinor int64                `json:"balance_minor"`
@@ -775,35 +775,147 @@ type Dashboard struct {
 		Currency     string               `json:"currency"`
 		Invoices     int                  `json:"invoices"`
 	} `json:"aging"`
-	ByOwner *[]struct {
+	ByOwner []struct {
 		BalanceMinor int64  `json:"balance_minor"`
 		Currency     string `json:"currency"`
 		Invoices     int    `json:"invoices"`
 		Overdue      int    `json:"overdue"`
 		Owner        string `json:"owner"`
 		Team         string `json:"team"`
-	} `json:"by_owner,omitempty"`
-	Dso *[]struct {
+	} `json:"by_owner"`
+	Dso []struct {
 		BalanceMinor int64  `json:"balance_minor"`
 		Currency     string `json:"currency"`
 
 		// Days open balance ÷ amount invoiced in the last 90 days × 90
 		Days          float32 `json:"days"`
 		Sales90dMinor int64   `json:"sales_90d_minor"`
-	} `json:"dso,omitempty"`
-	DueNext []struct {
-		Currency    string `json:"currency"`
-		Days30Minor int64  `json:"days_30_minor"`
-		Days60Minor int64  `json:"days_60_minor"`
-		Days90Minor int64  `json:"days_90_minor"`
-	} `json:"due_next"`
+	} `json:"dso"`
+
+	// DueNext open balance not yet overdue falling due within 30, 60 and 90 days (today included)
+	DueNext []DashboardDueRow `json:"due_next"`
+
+	// PlannedNext unpaid payment plan installments due within 30, 60 and 90 days
+	PlannedNext []DashboardDueRow `json:"planned_next"`
+
+	// PromisedNext still unpaid part of open promises to pay, by promised date within 30, 60 and 90 days
+	PromisedNext []DashboardDueRow `json:"promised_next"`
+
+	// Promises promises to pay with a promised date from window_from on, per currency; amounts are what was promised
+	Promises []struct {
+		Broken       int    `json:"broken"`
+		BrokenMinor  int64  `json:"broken_minor"`
+		Currency     string `json:"currency"`
+		Kept         int    `json:"kept"`
+		KeptMinor    int64  `json:"kept_minor"`
+		Pending      int    `json:"pending"`
+		PendingMinor int64  `json:"pending_minor"`
+	} `json:"promises"`
+
+	// RecoveryByOwner per workflow node, invoice owner (empty when none) and currency
+	RecoveryByOwner []struct {
+		Currency string `json:"currency"`
+
+		// Entered invoices that entered
+		Entered int `json:"entered"`
+
+		// EnteredMinor their balance at entry
+		EnteredMinor int64  `json:"entered_minor"`
+		Node         string `json:"node"`
+		Owner        string `json:"owner"`
+
+		// Rate recovered_minor ÷ entered_minor (0 when nothing entered), four decimals
+		Rate float32 `json:"rate"`
+
+		// Recovered of them, those now paid in full
+		Recovered int `json:"recovered"`
+
+		// RecoveredMinor payments since entry, each invoice's capped at its balance at entry
+		RecoveredMinor int64  `json:"recovered_minor"`
+		Team           string `json:"team"`
+		Workflow       string `json:"workflow"`
+	} `json:"recovery_by_owner"`
+
+	// RecoveryByStage per workflow node (in the workflow's order) and currency
+	RecoveryByStage []struct {
+		Currency string `json:"currency"`
+
+		// Entered invoices that entered
+		Entered int `json:"entered"`
+
+		// EnteredMinor their balance at entry
+		EnteredMinor int64  `json:"entered_minor"`
+		Node         string `json:"node"`
+
+		// Rate recovered_minor ÷ entered_minor (0 when nothing entered), four decimals
+		Rate float32 `json:"rate"`
+
+		// Recovered of them, those now paid in full
+		Recovered int `json:"recovered"`
+
+		// RecoveredMinor payments since entry, each invoice's capped at its balance at entry
+		RecoveredMinor int64  `json:"recovered_minor"`
+		Workflow       string `json:"workflow"`
+	} `json:"recovery_by_stage"`
+
+	// RecoveryByTeam per workflow node, the owner's team (empty when none) and currency
+	RecoveryByTeam []struct {
+		Currency string `json:"currency"`
+
+		// Entered invoices that entered
+		Entered int `json:"entered"`
+
+		// EnteredMinor their balance at entry
+		EnteredMinor int64  `json:"entered_minor"`
+		Node         string `json:"node"`
+
+		// Rate recovered_minor ÷ entered_minor (0 when nothing entered), four decimals
+		Rate float32 `json:"rate"`
+
+		// Recovered of them, those now paid in full
+		Recovered int `json:"recovered"`
+
+		// RecoveredMinor payments since entry, each invoice's capped at its balance at entry
+		RecoveredMinor int64  `json:"recovered_minor"`
+		Team           string `json:"team"`
+		Workflow       string `json:"workflow"`
+	} `json:"recovery_by_team"`
 	TasksOpen    int                `json:"tasks_open"`
 	TasksOverdue int                `json:"tasks_overdue"`
 	Today        openapi_types.Date `json:"today"`
+
+	// WindowFrom first day of the 90 days (ending today) of the recovery and promise figures
+	WindowFrom openapi_types.Date `json:"window_from"`
 }
 
 // DashboardAgingBucket defines model for Dashboard.Aging.Bucket.
 type DashboardAgingBucket string
+
+// DashboardDueRow an amount per horizon; each includes the shorter ones
+type DashboardDueRow struct {
+	Currency    string `json:"currency"`
+	Days30Minor int64  `json:"days_30_minor"`
+	Days60Minor int64  `json:"days_60_minor"`
+	Days90Minor int64  `json:"days_90_minor"`
+}
+
+// DashboardRecovery of the invoices that entered a node in the window (each once, at its first entry, if it owed something then), what was recovered since
+type DashboardRecovery struct {
+	// Entered invoices that entered
+	Entered int `json:"entered"`
+
+	// EnteredMinor their balance at entry
+	EnteredMinor int64 `json:"entered_minor"`
+
+	// Rate recovered_minor ÷ entered_minor (0 when nothing entered), four decimals
+	Rate float32 `json:"rate"`
+
+	// Recovered of them, those now paid in full
+	Recovered int `json:"recovered"`
+
+	// RecoveredMinor payments since entry, each invoice's capped at its balance at entry
+	RecoveredMinor int64 `json:"recovered_minor"`
+}
 
 // Definition defines model for Definition.
 type Definition struct {
