@@ -241,7 +241,7 @@ prints what would happen and writes nothing.`,
 	f.BoolVar(&dry, "dry-run", false, "print what the tick would do; write nothing")
 	f.BoolVar(&asJSON, "json", false, "print effects as JSON lines")
 	f.StringSliceVar(&rules, "rules", nil, "evaluate these definition files instead of the published definitions")
-	f.IntVar(&batch, "batch", 2000, "ids per batch: invoices on SQLite, customers on PostgreSQL")
+	f.IntVar(&batch, "batch", 2000, "invoices per batch (on PostgreSQL whole customers, about that many invoices)")
 	f.StringVar(&slot, "slot", "", "share this tick with other replicas running the same slot")
 	f.BoolVar(&showSeen, "all", false, "also print effects that were already recorded")
 	return cmd

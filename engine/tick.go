@@ -25,8 +25,8 @@ type TickOptions struct {
 	Worker string
 	// DryRun evaluates everything and reports effects but writes nothing.
 	DryRun bool
-	// BatchSize is how many ids (of invoices or customers, as the store
-	// partitions) one batch spans. Default 2000.
+	// BatchSize is about how many invoices one batch holds (a store that
+	// batches by customer takes whole customers). Default 2000.
 	BatchSize int
 	// OnEffect, when set, is called for each effect the tick produced
 	// (in dry runs: would produce), after its batch committed.
