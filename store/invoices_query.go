@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -148,70 +150,35 @@ func decodeCursor(c string) (int64, error) {
 // Invoices lists the invoices v may see that match f, by id, one page at a
 // time (keyset pagination: stable while rows are added).
 func (s *Store) Invoices(ctx context.Context, v Viewer, f InvoiceFilter) (InvoicePage, error) {
-	scope, args := v.invoiceScope()
-	q := `SELECT i.id, i.number, c.external_id, c.name, i.currency, i.amount_minor, i.balance_minor, i.issue_date, i.due_date,
-		i.status, c.risk, COALESCE(u.email, ''), i.disputed
-		FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = ` + invoiceOwner + `
-		WHERE ` + scope
-	add := conds{&q, &args}.and
-	if f.Cursor != "" {
-		after, err := decodeCursor(f.Cursor)
-		if err != nil {
+	q, err := f.query(v)
+	if err != nil {
+		return InvoicePage{}, err
+	}
+	join := "JOIN"
+	from := "FROM invoices i"
+	if q.risk != "" {
+		from += " JOIN customers c ON c.id = i.customer_id"
+	}
+	if s.dialect == SQLite {
+		// CROSS JOIN is SQLite's way to fix the order of the loops.
+		join = "CROSS JOIN"
+		if from, err = s.invoicePlan(ctx, q); err != nil {
 			return InvoicePage{}, err
 		}
-		add("i.id > ?", after)
-	}
-	if f.Status != "" {
-		add("i.status = ?", f.Status)
-	}
-	if f.Risk != "" {
-		add("c.risk = ?", f.Risk)
-	}
-	if f.Customer != "" {
-		add("c.external_id = ?", f.Customer)
-	}
-	if f.Owner != "" {
-		add("u.email = ?", normEmail(f.Owner))
-	}
-	// Days overdue d ≥ n ⇔ due_date ≤ today − n.
-	dueOnOrBefore := func(n int) { add("i.due_date <= ?", f.Today.AddDays(-n).String()) }
-	dueAfter := func(n int) { add("i.due_date > ?", f.Today.AddDays(-n).String()) }
-	if f.Aging != "" {
-		add("i.balance_minor > 0")
-		switch f.Aging {
-		case "current":
-			dueAfter(1)
-		case "1-30":
-			dueOnOrBefore(1)
-			dueAfter(31)
-		case "31-60":
-			dueOnOrBefore(31)
-			dueAfter(61)
-		case "61-90":
-			dueOnOrBefore(61)
-			dueAfter(91)
-		case "90+":
-			dueOnOrBefore(91)
-		default:
-			return InvoicePage{}, fmt.Errorf("aging bucket %q: want one of %s", f.Aging, strings.Join(AgingBuckets, ", "))
-		}
-	}
-	if f.OverdueMin != nil || f.OverdueMax != nil {
-		add("i.balance_minor > 0")
-	}
-	if f.OverdueMin != nil {
-		dueOnOrBefore(*f.OverdueMin)
-	}
-	if f.OverdueMax != nil {
-		dueAfter(*f.OverdueMax + 1)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
 	f.Limit = min(f.Limit, 500)
-	q += " ORDER BY i.id LIMIT ?"
-	args = append(args, f.Limit+1)
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	// The page's ids first, then their rows: a plan that sorts its matches
+	// sorts ids, not whole rows joined to their customer and owner. And
+	// u.email, not COALESCE(u.email, ''): see nullString.
+	sqlText := `SELECT i.id, i.number, c.external_id, c.name, i.currency, i.amount_minor, i.balance_minor, i.issue_date, i.due_date,
+		i.status, c.risk, u.email, i.disputed
+		FROM (SELECT i.id ` + from + " WHERE " + q.where + ` ORDER BY i.id LIMIT ?) p
+		` + join + ` invoices i ON i.id = p.id ` + join + ` customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = i.owner_id
+		ORDER BY i.id`
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(sqlText), append(q.args, f.Limit+1)...)
 	if err != nil {
 		return InvoicePage{}, err
 	}
@@ -224,16 +191,216 @@ func (s *Store) Invoices(ctx context.Context, v Viewer, f InvoiceFilter) (Invoic
 			break
 		}
 		var in InvoiceSummary
+		var owner nullString
 		if err := rows.Scan(&lastID, &in.Number, &in.Customer, &in.CustomerName, &in.Currency, &in.AmountMinor, &in.BalanceMinor,
-			&in.IssueDate, &in.DueDate, &in.Status, &in.Risk, &in.Owner, &in.Disputed); err != nil {
+			&in.IssueDate, &in.DueDate, &in.Status, &in.Risk, &owner, &in.Disputed); err != nil {
 			return InvoicePage{}, err
 		}
+		in.Owner = string(owner)
 		if d := f.Today.DaysSince(in.DueDate); d > 0 && in.BalanceMinor > 0 {
 			in.DaysOverdue = d
 		}
 		page.Items = append(page.Items, in)
 	}
 	return page, rows.Err()
+}
+
+// invoiceQuery is the WHERE clause of an invoice list (on invoices i, and
+// customers c for a risk) with what choosing its plan needs to know.
+type invoiceQuery struct {
+	where string
+	args  []any
+
+	after    int64  // the cursor's id; 0 for the first page
+	owned    bool   // one owner: a rep's scope or the owner filter
+	status   bool   // an i.status filter
+	customer bool   // an i.customer_id filter
+	risk     string // a c.risk filter
+	// due: only invoices with a balance, due after dueFrom and on or
+	// before dueUntil (when set); dueArgs are the two dates.
+	due               bool
+	dueFrom, dueUntil *calendar.Date
+	dueArgs           []any
+}
+
+// query translates f, seen by v, into SQL conditions. An aging bucket and
+// an overdue range are both due_date ranges (days overdue d ≥ n ⇔ due_date
+// ≤ today − n, today being the company's), on invoices with a balance.
+// Owner and customer are looked up by their unique keys in subqueries, so
+// that the conditions are on the invoice's own indexed columns.
+func (f InvoiceFilter) query(v Viewer) (invoiceQuery, error) {
+	scope, args := v.invoiceScope()
+	q := invoiceQuery{where: scope, args: args, owned: v.Role == RoleSalesRep}
+	add := conds{&q.where, &q.args}.and
+	if f.Cursor != "" {
+		after, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return q, err
+		}
+		q.after = after
+		add("i.id > ?", after)
+	}
+	if f.Status != "" {
+		q.status = true
+		add("i.status = ?", f.Status)
+	}
+	if f.Risk != "" {
+		q.risk = f.Risk
+		add("c.risk = ?", f.Risk)
+	}
+	if f.Customer != "" {
+		q.customer = true
+		add("i.customer_id = (SELECT fc.id FROM customers fc WHERE fc.external_id = ?)", f.Customer)
+	}
+	if f.Owner != "" {
+		q.owned = true
+		add("i.owner_id = (SELECT fu.id FROM users fu WHERE fu.email = ?)", normEmail(f.Owner))
+	}
+	from := func(n int) {
+		d := f.Today.AddDays(-n)
+		if q.dueFrom == nil || d.After(*q.dueFrom) {
+			q.dueFrom = &d
+		}
+	}
+	until := func(n int) {
+		d := f.Today.AddDays(-n)
+		if q.dueUntil == nil || q.dueUntil.After(d) {
+			q.dueUntil = &d
+		}
+	}
+	switch f.Aging {
+	case "":
+	case "current":
+		from(1)
+	case "1-30":
+		until(1)
+		from(31)
+	case "31-60":
+		until(31)
+		from(61)
+	case "61-90":
+		until(61)
+		from(91)
+	case "90+":
+		until(91)
+	default:
+		return q, fmt.Errorf("aging bucket %q: want one of %s", f.Aging, strings.Join(AgingBuckets, ", "))
+	}
+	if f.OverdueMin != nil {
+		until(*f.OverdueMin)
+	}
+	if f.OverdueMax != nil {
+		from(*f.OverdueMax + 1)
+	}
+	if f.Aging != "" || f.OverdueMin != nil || f.OverdueMax != nil {
+		q.due = true
+		if q.dueFrom != nil {
+			q.dueArgs = append(q.dueArgs, q.dueFrom.String())
+		}
+		if q.dueUntil != nil {
+			q.dueArgs = append(q.dueArgs, q.dueUntil.String())
+		}
+		add("i.balance_minor > 0"+q.dueConds(), q.dueArgs...)
+	}
+	return q, nil
+}
+
+// invoicePlan returns the FROM clause of the query of a page's ids on
+// SQLite, which fixes its plan. SQLite has no statistics here (nothing runs
+// ANALYZE), so its planner cannot tell a filter that matches half of the
+// invoices from one that matches a hundred, and it guessed badly: it
+// sorted every high-risk customer's invoices to show the first 50. Two
+// kinds of plan serve a page in id order:
+//
+//   - walk invoices in id order (the primary key, or an index on an
+//     equality filter, (status) or (owner_id[, status]), whose entries are
+//     in id order within a value) and test the other conditions on each
+//     row until the page is full: cheap when matches are common;
+//   - collect every invoice matching a rare condition (a customer, a due
+//     date range, a customer risk) through its index, then sort the
+//     matches by id: cheap when they are few.
+//
+// A rare condition is one matching fewer than rareMatches(n) invoices out
+// of n, which a count through its index, stopped there, tells. The bound
+// balances the two costs: walking examines about 50·n/m rows for m
+// matches, collecting m rows.
+func (s *Store) invoicePlan(ctx context.Context, q invoiceQuery) (string, error) {
+	walk := func(index string) string {
+		from := "FROM invoices i " + index
+		if q.risk != "" {
+			from += " CROSS JOIN customers c ON c.id = i.customer_id"
+		}
+		return from
+	}
+	byRisk := `FROM customers c INDEXED BY customers_risk CROSS JOIN invoices i INDEXED BY invoices_customer_stats ON i.customer_id = c.id`
+	if q.customer {
+		return walk("INDEXED BY invoices_customer_stats"), nil
+	}
+	if q.risk != "" || q.due {
+		var n int64
+		if err := s.sqlDB.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM invoices").Scan(&n); err != nil {
+			return "", err
+		}
+		limit := rareMatches(n)
+		best, plan := limit, ""
+		if q.due {
+			m, err := s.countUpTo(ctx, `SELECT 1 FROM invoices i INDEXED BY invoices_open_due WHERE i.balance_minor > 0`+
+				q.dueConds()+" AND i.id > ?", append(slices.Clone(q.dueArgs), q.after), limit)
+			if err != nil {
+				return "", err
+			}
+			if m < best {
+				best, plan = m, walk("INDEXED BY invoices_open_due")
+			}
+		}
+		if q.risk != "" {
+			m, err := s.countUpTo(ctx, "SELECT 1 "+byRisk+" WHERE c.risk = ? AND i.id > ?", []any{q.risk, q.after}, limit)
+			if err != nil {
+				return "", err
+			}
+			if m < best {
+				plan = byRisk
+			}
+		}
+		if plan != "" {
+			return plan, nil
+		}
+	}
+	switch {
+	case q.owned && q.status:
+		return walk("INDEXED BY invoices_owner_status"), nil
+	case q.owned:
+		return walk("INDEXED BY invoices_owner"), nil
+	case q.status:
+		return walk("INDEXED BY invoices_status"), nil
+	}
+	return walk("NOT INDEXED"), nil
+}
+
+// dueConds are the due date conditions of q, after i.balance_minor > 0.
+func (q invoiceQuery) dueConds() string {
+	c := ""
+	if q.dueFrom != nil {
+		c += " AND i.due_date > ?"
+	}
+	if q.dueUntil != nil {
+		c += " AND i.due_date <= ?"
+	}
+	return c
+}
+
+// rareMatches is how many matches out of n invoices make a condition rare
+// enough to collect and sort rather than walk past: √(64·n), at least 500.
+// (A variable for tests, which try both plans.)
+var rareMatches = func(n int64) int {
+	return max(500, int(math.Sqrt(64*float64(n))))
+}
+
+// countUpTo counts the rows of query, stopping at limit.
+func (s *Store) countUpTo(ctx context.Context, query string, args []any, limit int) (int, error) {
+	var n int
+	err := s.sqlDB.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+query+" LIMIT ?)", append(args, limit)...).Scan(&n)
+	return n, err
 }
 
 // CanSeeInvoice reports whether v may see the invoice numbered number;
@@ -280,18 +447,111 @@ type InboxFilter struct {
 	Limit                int // default 100, at most 500
 }
 
-const inboxColumns = `t.id, t.key, t.kind, t.title, t.status, t.priority, COALESCE(u.email, ''), t.role, t.form,
-	COALESCE(i.number, ''), COALESCE(c.external_id, ''), t.due_at, t.created_at`
+// inboxColumns are the columns scanInboxTask reads.
+func (s *Store) inboxColumns() string {
+	return `t.id, t.key, t.kind, t.title, t.status, t.priority, u.email, t.role, t.form, i.number, c.external_id, ` +
+		s.instant("t.due_at") + ", " + s.instant("t.created_at")
+}
+
+// A note on SQLite and text: the driver (with libtnb/sqlite's
+// _texttotime) tries to parse every text value of a column without a
+// declared type (COALESCE(x, ''), x || '') as a time, through eight
+// layouts that each allocate an error. Hot queries therefore select plain
+// columns, NULLs included, into nullString.
+
+// nullString scans a text column, NULL as "".
+type nullString string
+
+// Scan implements sql.Scanner.
+func (n *nullString) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*n = ""
+	case string:
+		*n = nullString(v)
+	case []byte:
+		*n = nullString(v)
+	default:
+		return fmt.Errorf("text: cannot scan %T", src)
+	}
+	return nil
+}
+
+// instant selects the timestamp column col for dbTime. SQLite's driver
+// turns timestamp text into a time.Time by trying a t.String() layout
+// first, which fails and allocates an error for every value (most of an
+// inbox page's time); it leaves a blob alone, and dbTime parses it with
+// the layout it was written in first.
+func (s *Store) instant(col string) string {
+	if s.dialect == SQLite {
+		return "CAST(" + col + " AS BLOB)"
+	}
+	return col
+}
+
+// dbTime scans a timestamp that is a time.Time (PostgreSQL) or its SQLite
+// text, parsed with the driver's layouts (modernc.org/sqlite's
+// parseTimeFormats, then t.String()'s), so that both give the same instant.
+type dbTime sql.NullTime
+
+var dbTimeLayouts = []string{
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// Scan implements sql.Scanner.
+func (t *dbTime) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*t = dbTime{}
+		return nil
+	case time.Time:
+		*t = dbTime{Time: v, Valid: true}
+		return nil
+	case []byte:
+		return t.parse(string(v))
+	case string:
+		return t.parse(v)
+	}
+	return fmt.Errorf("timestamp: cannot scan %T", src)
+}
+
+func (t *dbTime) parse(s string) error {
+	ts, _ := strings.CutSuffix(s, "Z")
+	for _, layout := range dbTimeLayouts {
+		if v, err := time.Parse(layout, ts); err == nil {
+			*t = dbTime{Time: v, Valid: true}
+			return nil
+		}
+	}
+	// time.Time.String(), with or without its monotonic reading.
+	if i := strings.Index(s, " m="); i > 0 {
+		s = s[:i]
+	}
+	v, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("timestamp %q: unknown layout", s)
+	}
+	*t = dbTime{Time: v, Valid: true}
+	return nil
+}
 
 const inboxFrom = ` FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN invoices i ON i.id = t.invoice_id
 	LEFT JOIN customers c ON c.id = t.customer_id`
 
 func scanInboxTask(row interface{ Scan(...any) error }, now time.Time, extra ...any) (InboxTask, error) {
 	var t InboxTask
-	var due sql.NullTime
-	err := row.Scan(append([]any{&t.ID, &t.Key, &t.Kind, &t.Title, &t.Status, &t.Priority, &t.Assignee, &t.Role, &t.Form,
-		&t.Invoice, &t.Customer, &due, &t.CreatedAt}, extra...)...)
-	t.DueAt = due.Time
+	var due, created dbTime
+	var assignee, invoice, customer nullString
+	err := row.Scan(append([]any{&t.ID, &t.Key, &t.Kind, &t.Title, &t.Status, &t.Priority, &assignee, &t.Role, &t.Form,
+		&invoice, &customer, &due, &created}, extra...)...)
+	t.Assignee, t.Invoice, t.Customer = string(assignee), string(invoice), string(customer)
+	t.DueAt, t.CreatedAt = due.Time, created.Time
 	t.Overdue = t.Status == "open" && due.Valid && due.Time.Before(now)
 	return t, err
 }
@@ -299,7 +559,7 @@ func scanInboxTask(row interface{ Scan(...any) error }, now time.Time, extra ...
 // Inbox lists the tasks v may see that match f, oldest due first.
 func (s *Store) Inbox(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
 	scope, args := v.taskScope()
-	q := "SELECT " + inboxColumns + inboxFrom + " WHERE " + scope
+	q := "SELECT " + s.inboxColumns() + inboxFrom + " WHERE " + scope
 	add := conds{&q, &args}.and
 	switch f.Status {
 	case "":
@@ -392,7 +652,7 @@ func (s *Store) VisibleTask(ctx context.Context, v Viewer, id int64, now time.Ti
 		completed sql.NullTime
 		visible   bool
 	)
-	t, err := scanInboxTask(s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT "+inboxColumns+`, t.description, t.outcome, t.completed_at,
+	t, err := scanInboxTask(s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT "+s.inboxColumns()+`, t.description, t.outcome, t.completed_at,
 		COALESCE(w.workflow, ''), t.node, CASE WHEN `+scope+` THEN 1 ELSE 0 END = 1`+inboxFrom+`
 		LEFT JOIN workflow_instances w ON w.id = t.instance_id WHERE t.id = ?`), append(args, id)...), now,
 		&d.Description, &outcome, &completed, &d.Workflow, &d.Node, &visible)
