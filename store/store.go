@@ -56,6 +56,7 @@ type Store struct {
 	url     string
 
 	dryRuns   atomic.Int64 // numbers dry runs (BeginTick)
+	stmts     sync.Map     // query → *sql.Stmt (queryStmt)
 	tickMu    sync.Mutex
 	tickCache map[statsKey]*tickCache // per tick: customers and their aggregates
 	tickOrder []statsKey              // tickCache's keys, oldest first
@@ -140,7 +141,43 @@ func (s *Store) SQL() *sql.DB { return s.sqlDB }
 func (s *Store) Dialect() string { return s.dialect }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.sqlDB.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return s.sqlDB.Close()
+}
+
+// queryStmt runs query (rebound already) through a statement prepared once
+// and kept, on q (the pool or a transaction): the tick runs the same few
+// queries for each of hundreds of batches, and preparing one costs as
+// much as reading hundreds of rows.
+func (s *Store) queryStmt(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if tx, ok := q.(*sql.Tx); ok {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if v, ok := s.stmts.Load(query); ok {
+		return v.(*sql.Stmt), nil
+	}
+	st, err := s.sqlDB.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return st, nil
+}
 
 func (s *Store) migrator() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations.FS, s.dialect)

@@ -119,10 +119,14 @@ func (s *Store) ClaimBatch(ctx context.Context, run engine.TickRun, worker strin
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var b engine.TickBatch
-	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`UPDATE tick_batches SET status = 'running', worker = ?, lease_until = ?
+	claim, err := s.stmt(ctx, s.Rebind(`UPDATE tick_batches SET status = 'running', worker = ?, lease_until = ?
 		WHERE tick_id = ? AND seq = (SELECT seq FROM tick_batches WHERE tick_id = ?
 			AND (status = 'pending' OR (status = 'running' AND lease_until < ?)) ORDER BY seq LIMIT 1`+lock+`)
-		RETURNING seq, lo_id, hi_id`), worker, now.Add(batchLease), run.ID, run.ID, now).Scan(&b.Seq, &b.Lo, &b.Hi)
+		RETURNING seq, lo_id, hi_id`))
+	if err != nil {
+		return nil, err
+	}
+	err = claim.QueryRowContext(ctx, worker, now.Add(batchLease), run.ID, run.ID, now).Scan(&b.Seq, &b.Lo, &b.Hi)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -353,7 +357,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c 
 	if s.dialect == Postgres {
 		where = "customer_id BETWEEN ? AND ? ORDER BY customer_id, id"
 	}
-	rows, err := q.QueryContext(ctx, s.Rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
+	rows, err := s.queryStmt(ctx, q, s.Rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
 		paid_minor, payment_count, last_paid_at, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom
 		FROM invoices WHERE `+where), b.Lo, b.Hi)
 	if err != nil {
@@ -417,7 +421,7 @@ const taskRouteWindow = 30 * 24 * time.Hour
 // loadWorkflows reads the batch's workflow instances and their open and
 // recently done tasks.
 func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, users map[int64]string, in *engine.BatchInput) error {
-	rows, err := q.QueryContext(ctx, s.Rebind("SELECT id, state FROM workflow_instances WHERE "+s.scope()), b.Lo, b.Hi)
+	rows, err := s.queryStmt(ctx, q, s.Rebind("SELECT id, state FROM workflow_instances WHERE "+s.scope()), b.Lo, b.Hi)
 	if err != nil {
 		return err
 	}
@@ -451,10 +455,12 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 	// 00008). The open tasks of an instance that ends are read only when
 	// it does (see evaluate).
 	due, done := s.rebindOnce(tickTasksDue), s.rebindOnce(tickTasksDone)
-	if err := s.scanTasks(ctx, q, due, users, in, b.Lo, b.Hi, c.Now.UTC()); err != nil {
+	rows, err = s.queryStmt(ctx, q, due, b.Lo, b.Hi, c.Now.UTC())
+	if err := scanTasks(rows, err, users, in); err != nil {
 		return err
 	}
-	return s.scanTasks(ctx, q, done, users, in, b.Lo, b.Hi, c.Now.Add(-taskRouteWindow).UTC())
+	rows, err = s.queryStmt(ctx, q, done, b.Lo, b.Hi, c.Now.Add(-taskRouteWindow).UTC())
+	return scanTasks(rows, err, users, in)
 }
 
 const (
@@ -468,10 +474,9 @@ func (s *Store) rebindOnce(q string) string {
 	return s.Rebind(strings.Replace(q, "{scope}", s.scope(), 1))
 }
 
-// scanTasks adds the tasks q returns to their invoices' workflow input,
-// once each.
-func (s *Store) scanTasks(ctx context.Context, q querier, query string, users map[int64]string, in *engine.BatchInput, args ...any) error {
-	rows, err := q.QueryContext(ctx, query, args...)
+// scanTasks adds the tasks of rows (a query of tickTaskColumns, and its
+// error) to their invoices' workflow input, once each.
+func scanTasks(rows *sql.Rows, err error, users map[int64]string, in *engine.BatchInput) error {
 	if err != nil {
 		return err
 	}
@@ -527,7 +532,8 @@ func (s *Store) evaluate(ctx context.Context, q querier, in *engine.BatchInput, 
 	for from := 0; from < len(ended); from += 500 {
 		part := ended[from:min(from+500, len(ended))]
 		query := s.Rebind(tickTaskColumns + ` WHERE invoice_id IN (` + placeholders(len(part)) + `) AND status = 'open' AND instance_id IS NOT NULL`)
-		if err := s.scanTasks(ctx, q, query, users, in, part...); err != nil {
+		rows, err := q.QueryContext(ctx, query, part...)
+		if err := scanTasks(rows, err, users, in); err != nil {
 			return nil, fmt.Errorf("reading the open tasks of ending workflows: %w", err)
 		}
 	}
@@ -720,7 +726,7 @@ func (s *Store) loadFireState(ctx context.Context, q querier, b engine.TickBatch
 	day := c.Today()
 	y, w := day.Time(time.UTC).ISOWeek()
 	week := fmt.Sprintf("%04d-W%02d", y, w)
-	rows, err := q.QueryContext(ctx, s.Rebind(`SELECT rule, invoice_id, period FROM rule_fires
+	rows, err := s.queryStmt(ctx, q, s.Rebind(`SELECT rule, invoice_id, period FROM rule_fires
 		WHERE `+s.scope()+` AND period IN ('', ?, ?, ?)`), b.Lo, b.Hi, day.String(), week, day.String()[:7])
 	if err != nil {
 		return err
@@ -739,7 +745,7 @@ func (s *Store) loadFireState(ctx context.Context, q querier, b engine.TickBatch
 	// Only true conditions are kept (see commitBatch): most invoices'
 	// conditions stay false and cost nothing here.
 	in.OnlyTrue = true
-	rows, err = q.QueryContext(ctx, s.Rebind(`SELECT rule, invoice_id FROM rule_conditions WHERE `+s.scope()), b.Lo, b.Hi)
+	rows, err = s.queryStmt(ctx, q, s.Rebind(`SELECT rule, invoice_id FROM rule_conditions WHERE `+s.scope()), b.Lo, b.Hi)
 	if err != nil {
 		return err
 	}
@@ -964,10 +970,11 @@ func (w *effectWriter) customerOf(invoice int64) int64 {
 func (w *effectWriter) exec(ctx context.Context, q string, args ...any) (int64, error) {
 	st, ok := w.stmts[q]
 	if !ok {
-		var err error
-		if st, err = w.tx.PrepareContext(ctx, w.s.Rebind(q)); err != nil {
+		shared, err := w.s.stmt(ctx, w.s.Rebind(q))
+		if err != nil {
 			return 0, err
 		}
+		st = w.tx.StmtContext(ctx, shared)
 		if w.stmts == nil {
 			w.stmts = map[string]*sql.Stmt{}
 		}
