@@ -211,11 +211,12 @@ type invoiceQuery struct {
 	where string
 	args  []any
 
-	after    int64  // the cursor's id; 0 for the first page
-	owned    bool   // one owner: a rep's scope or the owner filter
-	status   bool   // an i.status filter
-	customer bool   // an i.customer_id filter
-	risk     string // a c.risk filter
+	after     int64  // the cursor's id; 0 for the first page
+	owned     bool   // one owner: a rep's scope or the owner filter
+	status    bool   // an i.status filter
+	statusArg string // its value
+	customer  bool   // an i.customer_id filter
+	risk      string // a c.risk filter
 	// due: only invoices with a balance, due after dueFrom and on or
 	// before dueUntil (when set); dueArgs are the two dates.
 	due               bool
@@ -230,7 +231,22 @@ type invoiceQuery struct {
 // that the conditions are on the invoice's own indexed columns.
 func (f InvoiceFilter) query(v Viewer) (invoiceQuery, error) {
 	scope, args := v.invoiceScope()
-	q := invoiceQuery{where: scope, args: args, owned: v.Role == RoleSalesRep}
+	if f.Owner != "" {
+		// The owner, if the viewer may see its invoices: a rep only
+		// itself, a manager its team. That implies the scope, and an owner
+		// outside it matches nothing at once, instead of after a walk
+		// through all the viewer's invoices.
+		owner, ownerArgs := "i.owner_id = (SELECT fu.id FROM users fu WHERE fu.email = ?", []any{normEmail(f.Owner)}
+		switch v.Role {
+		case RoleSalesRep:
+			scope, args = owner+" AND fu.id = ?)", append(ownerArgs, v.UserID)
+		case RoleSalesManager:
+			scope, args = owner+" AND fu.team = ? AND fu.team <> '')", append(ownerArgs, v.Team)
+		default:
+			scope, args = scope+" AND "+owner+")", append(args, ownerArgs...)
+		}
+	}
+	q := invoiceQuery{where: scope, args: args, owned: v.Role == RoleSalesRep || f.Owner != ""}
 	add := conds{&q.where, &q.args}.and
 	if f.Cursor != "" {
 		after, err := decodeCursor(f.Cursor)
@@ -241,7 +257,7 @@ func (f InvoiceFilter) query(v Viewer) (invoiceQuery, error) {
 		add("i.id > ?", after)
 	}
 	if f.Status != "" {
-		q.status = true
+		q.status, q.statusArg = true, f.Status
 		add("i.status = ?", f.Status)
 	}
 	if f.Risk != "" {
@@ -251,10 +267,6 @@ func (f InvoiceFilter) query(v Viewer) (invoiceQuery, error) {
 	if f.Customer != "" {
 		q.customer = true
 		add("i.customer_id = (SELECT fc.id FROM customers fc WHERE fc.external_id = ?)", f.Customer)
-	}
-	if f.Owner != "" {
-		q.owned = true
-		add("i.owner_id = (SELECT fu.id FROM users fu WHERE fu.email = ?)", normEmail(f.Owner))
 	}
 	from := func(n int) {
 		d := f.Today.AddDays(-n)
@@ -317,13 +329,14 @@ func (f InvoiceFilter) query(v Viewer) (invoiceQuery, error) {
 //     in id order within a value) and test the other conditions on each
 //     row until the page is full: cheap when matches are common;
 //   - collect every invoice matching a rare condition (a customer, a due
-//     date range, a customer risk) through its index, then sort the
-//     matches by id: cheap when they are few.
+//     date range, with a status or not, a customer risk) through its
+//     index, then sort the matches by id: cheap when they are few.
 //
 // A rare condition is one matching fewer than rareMatches(n) invoices out
-// of n, which a count through its index, stopped there, tells. The bound
-// balances the two costs: walking examines about 50·n/m rows for m
-// matches, collecting m rows.
+// of n (a customer risk: riskRareFactor times more), which a count through
+// its index, stopped there, tells. The bound balances the two costs:
+// walking examines about 50·n/m rows for m matches, collecting m index
+// entries.
 func (s *Store) invoicePlan(ctx context.Context, q invoiceQuery) (string, error) {
 	walk := func(index string) string {
 		from := "FROM invoices i " + index
@@ -332,34 +345,46 @@ func (s *Store) invoicePlan(ctx context.Context, q invoiceQuery) (string, error)
 		}
 		return from
 	}
-	byRisk := `FROM customers c INDEXED BY customers_risk CROSS JOIN invoices i INDEXED BY invoices_customer_stats ON i.customer_id = c.id`
 	if q.customer {
-		return walk("INDEXED BY invoices_customer_stats"), nil
+		return walk("INDEXED BY invoices_customer_list"), nil
 	}
 	if q.risk != "" || q.due {
-		var n int64
-		if err := s.sqlDB.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM invoices").Scan(&n); err != nil {
+		var n, customers int64
+		if err := s.sqlDB.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(id) FROM invoices), 0),
+			COALESCE((SELECT MAX(id) FROM customers), 0)`).Scan(&n, &customers); err != nil {
 			return "", err
 		}
 		limit := rareMatches(n)
-		best, plan := limit, ""
+		plan, best := "", -1 // a collecting plan and its matches
 		if q.due {
-			m, err := s.countUpTo(ctx, `SELECT 1 FROM invoices i INDEXED BY invoices_open_due WHERE i.balance_minor > 0`+
-				q.dueConds()+" AND i.id > ?", append(slices.Clone(q.dueArgs), q.after), limit)
+			// With a status, the due dates of that status: a status and a
+			// range that exclude each other (paid and overdue) are rare.
+			index, cond, args := "invoices_open_due", "", slices.Clone(q.dueArgs)
+			if q.status {
+				index, cond, args = "invoices_open_status_due", " AND i.status = ?", append([]any{q.statusArg}, args...)
+			}
+			m, err := s.countUpTo(ctx, "SELECT 1 FROM invoices i INDEXED BY "+index+" WHERE i.balance_minor > 0"+cond+
+				q.dueConds()+" AND i.id > ?", append(args, q.after), limit)
 			if err != nil {
 				return "", err
 			}
-			if m < best {
-				best, plan = m, walk("INDEXED BY invoices_open_due")
+			if m < limit {
+				plan, best = walk("INDEXED BY "+index), m
 			}
 		}
-		if q.risk != "" {
-			m, err := s.countUpTo(ctx, "SELECT 1 "+byRisk+" WHERE c.risk = ? AND i.id > ?", []any{q.risk, q.after}, limit)
+		if q.risk != "" && n > 0 && customers > 0 {
+			// Customers are counted (cheaper than their invoices), their
+			// invoices estimated at the average per customer. Walking
+			// tests each invoice's customer, which costs more than testing
+			// a due date: the bar is higher.
+			perCustomer, bar := float64(n)/float64(customers), riskRareFactor*limit
+			c, err := s.countUpTo(ctx, "SELECT 1 FROM customers INDEXED BY customers_risk WHERE risk = ?", []any{q.risk},
+				int(float64(bar)/perCustomer)+1)
 			if err != nil {
 				return "", err
 			}
-			if m < best {
-				plan = byRisk
+			if m := int(float64(c) * perCustomer); m < bar && (best < 0 || m < best) {
+				plan = `FROM customers c INDEXED BY customers_risk CROSS JOIN invoices i INDEXED BY invoices_customer_list ON i.customer_id = c.id`
 			}
 		}
 		if plan != "" {
@@ -395,6 +420,9 @@ func (q invoiceQuery) dueConds() string {
 var rareMatches = func(n int64) int {
 	return max(500, int(math.Sqrt(64*float64(n))))
 }
+
+// riskRareFactor raises the bar of rareMatches for a customer risk.
+const riskRareFactor = 4
 
 // countUpTo counts the rows of query, stopping at limit.
 func (s *Store) countUpTo(ctx context.Context, query string, args []any, limit int) (int, error) {

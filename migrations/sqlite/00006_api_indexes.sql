@@ -12,10 +12,17 @@ CREATE INDEX invoices_owner_status ON invoices (owner_id, status);
 -- columns a list filters on make it covering: no row is read but the
 -- page's.
 CREATE INDEX invoices_open_due ON invoices (due_date, status, owner_id, customer_id, balance_minor) WHERE balance_minor > 0;
--- Customers by risk: the invoices of a rare risk level.
+-- The same by status first: a status with a due date range, which may
+-- match nothing at all (paid, and overdue), is found without a walk.
+CREATE INDEX invoices_open_status_due ON invoices (status, due_date, owner_id, customer_id, balance_minor) WHERE balance_minor > 0;
+-- Customers by risk, and invoices by customer: the invoices of one
+-- customer or of a rare risk level, again covering what lists filter on.
 CREATE INDEX customers_risk ON customers (risk);
+CREATE INDEX invoices_customer_list ON invoices (customer_id, owner_id, status, due_date, balance_minor);
 
 -- +goose Down
+DROP INDEX invoices_open_status_due;
+DROP INDEX invoices_customer_list;
 DROP INDEX customers_risk;
 DROP INDEX invoices_open_due;
 DROP INDEX invoices_owner_status;
