@@ -541,7 +541,8 @@ type recoveryKey struct {
 // looked up only for invoices paid (last_paid_at) or charged fees since.
 func (s *Store) recoverySums(ctx context.Context, w dashboardWhere, from time.Time) (map[recoveryKey]Recovery, error) {
 	// The fenced subquery is computed once per row, not inlined into each
-	// use of its columns.
+	// use of its columns. (The casts keep PostgreSQL's sums of bigint, which
+	// are numeric, in integer arithmetic.)
 	fence := " LIMIT -1"
 	if s.dialect == Postgres {
 		fence = " OFFSET 0"
@@ -551,9 +552,9 @@ func (s *Store) recoverySums(ctx context.Context, w dashboardWhere, from time.Ti
 			SUM(CASE WHEN x.balance <= 0 THEN 1 ELSE 0 END),
 			SUM(CASE WHEN x.paid < x.balance + x.paid - x.fees THEN x.paid ELSE x.balance + x.paid - x.fees END)
 		FROM (SELECT a.source, COALESCE(i.owner_id, 0) AS owner, i.currency, i.balance_minor AS balance,
-				CASE WHEN i.last_paid_at >= a.at THEN (SELECT COALESCE(SUM(p.amount_minor), 0) FROM payments p
+				CASE WHEN i.last_paid_at >= a.at THEN (SELECT CAST(COALESCE(SUM(p.amount_minor), 0) AS BIGINT) FROM payments p
 					WHERE p.invoice_id = i.id AND p.paid_at >= a.at) ELSE 0 END AS paid,
-				CASE WHEN i.fees_minor > 0 THEN (SELECT COALESCE(SUM(fe.amount_minor), 0) FROM fees fe
+				CASE WHEN i.fees_minor > 0 THEN (SELECT CAST(COALESCE(SUM(fe.amount_minor), 0) AS BIGINT) FROM fees fe
 					WHERE fe.invoice_id = i.id AND fe.created_at > a.at) ELSE 0 END AS fees
 			FROM (SELECT e.invoice_id, e.source, MIN(e.at) AS at FROM effects e
 				WHERE ` + s.enteredPredicate() + ` AND e.at >= ? GROUP BY e.invoice_id, e.source) a
