@@ -60,6 +60,11 @@ import (
 //	RECOUP_BENCH_SECONDS   seconds of load per sub-benchmark (default 10)
 //	RECOUP_BENCH_RATE      inbox requests/s (default 1000)
 //	RECOUP_BENCH_LIST_RATE invoice-list requests/s (default 200)
+//	RECOUP_BENCH_MAX_IDLE_CONNS  idle connections kept in the pool, to
+//	                       measure another setting than store.Open's
+//
+// RECOUP_BENCH_DB may carry more DSN parameters after a "?", such as
+// _pragma=mmap_size(2147418112).
 //
 // Run with:
 //
@@ -96,6 +101,11 @@ func BenchmarkAPILoad(b *testing.B) {
 		case store.RoleSalesManager:
 			managers = append(managers, u.Email)
 		}
+	}
+	// store.Open keeps SQLite's pool at 2 idle connections: under load the
+	// others close, each with its page cache. This measures another size.
+	if n := os.Getenv("RECOUP_BENCH_MAX_IDLE_CONNS"); n != "" {
+		s.SQL().SetMaxIdleConns(envInt(b, "RECOUP_BENCH_MAX_IDLE_CONNS", 2))
 	}
 	logSizes(b, s)
 

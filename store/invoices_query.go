@@ -154,6 +154,13 @@ func (s *Store) Invoices(ctx context.Context, v Viewer, f InvoiceFilter) (Invoic
 	if err != nil {
 		return InvoicePage{}, err
 	}
+	// One connection for the plan's counts and the query: each trip to
+	// the pool may close a connection (and its page cache) or open one.
+	conn, err := s.sqlDB.Conn(ctx)
+	if err != nil {
+		return InvoicePage{}, err
+	}
+	defer conn.Close()
 	join := "JOIN"
 	from := "FROM invoices i"
 	if q.risk != "" {
@@ -162,7 +169,7 @@ func (s *Store) Invoices(ctx context.Context, v Viewer, f InvoiceFilter) (Invoic
 	if s.dialect == SQLite {
 		// CROSS JOIN is SQLite's way to fix the order of the loops.
 		join = "CROSS JOIN"
-		if from, err = s.invoicePlan(ctx, q); err != nil {
+		if from, err = invoicePlan(ctx, conn, q); err != nil {
 			return InvoicePage{}, err
 		}
 	}
@@ -178,7 +185,7 @@ func (s *Store) Invoices(ctx context.Context, v Viewer, f InvoiceFilter) (Invoic
 		FROM (SELECT i.id ` + from + " WHERE " + q.where + ` ORDER BY i.id LIMIT ?) p
 		` + join + ` invoices i ON i.id = p.id ` + join + ` customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = i.owner_id
 		ORDER BY i.id`
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(sqlText), append(q.args, f.Limit+1)...)
+	rows, err := conn.QueryContext(ctx, s.Rebind(sqlText), append(q.args, f.Limit+1)...)
 	if err != nil {
 		return InvoicePage{}, err
 	}
@@ -337,7 +344,7 @@ func (f InvoiceFilter) query(v Viewer) (invoiceQuery, error) {
 // its index, stopped there, tells. The bound balances the two costs:
 // walking examines about 50·n/m rows for m matches, collecting m index
 // entries.
-func (s *Store) invoicePlan(ctx context.Context, q invoiceQuery) (string, error) {
+func invoicePlan(ctx context.Context, conn *sql.Conn, q invoiceQuery) (string, error) {
 	walk := func(index string) string {
 		from := "FROM invoices i " + index
 		if q.risk != "" {
@@ -350,7 +357,7 @@ func (s *Store) invoicePlan(ctx context.Context, q invoiceQuery) (string, error)
 	}
 	if q.risk != "" || q.due {
 		var n, customers int64
-		if err := s.sqlDB.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(id) FROM invoices), 0),
+		if err := conn.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(id) FROM invoices), 0),
 			COALESCE((SELECT MAX(id) FROM customers), 0)`).Scan(&n, &customers); err != nil {
 			return "", err
 		}
@@ -363,7 +370,7 @@ func (s *Store) invoicePlan(ctx context.Context, q invoiceQuery) (string, error)
 			if q.status {
 				index, cond, args = "invoices_open_status_due", " AND i.status = ?", append([]any{q.statusArg}, args...)
 			}
-			m, err := s.countUpTo(ctx, "SELECT 1 FROM invoices i INDEXED BY "+index+" WHERE i.balance_minor > 0"+cond+
+			m, err := countUpTo(ctx, conn, "SELECT 1 FROM invoices i INDEXED BY "+index+" WHERE i.balance_minor > 0"+cond+
 				q.dueConds()+" AND i.id > ?", append(args, q.after), limit)
 			if err != nil {
 				return "", err
@@ -378,7 +385,7 @@ func (s *Store) invoicePlan(ctx context.Context, q invoiceQuery) (string, error)
 			// tests each invoice's customer, which costs more than testing
 			// a due date: the bar is higher.
 			perCustomer, bar := float64(n)/float64(customers), riskRareFactor*limit
-			c, err := s.countUpTo(ctx, "SELECT 1 FROM customers INDEXED BY customers_risk WHERE risk = ?", []any{q.risk},
+			c, err := countUpTo(ctx, conn, "SELECT 1 FROM customers INDEXED BY customers_risk WHERE risk = ?", []any{q.risk},
 				int(float64(bar)/perCustomer)+1)
 			if err != nil {
 				return "", err
@@ -425,9 +432,9 @@ var rareMatches = func(n int64) int {
 const riskRareFactor = 4
 
 // countUpTo counts the rows of query, stopping at limit.
-func (s *Store) countUpTo(ctx context.Context, query string, args []any, limit int) (int, error) {
+func countUpTo(ctx context.Context, conn *sql.Conn, query string, args []any, limit int) (int, error) {
 	var n int
-	err := s.sqlDB.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+query+" LIMIT ?)", append(args, limit)...).Scan(&n)
+	err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+query+" LIMIT ?)", append(args, limit)...).Scan(&n)
 	return n, err
 }
 
