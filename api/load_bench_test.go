@@ -55,8 +55,8 @@ import (
 //	                       customer)
 //	RECOUP_BENCH_DB        a SQLite file to reuse; when it does not exist
 //	                       yet it is generated there once and kept (at 1M
-//	                       the import and the first tick take about half an
-//	                       hour on two cores)
+//	                       the import and the first tick take about 20
+//	                       minutes on two cores)
 //	RECOUP_BENCH_SECONDS   seconds of load per sub-benchmark (default 10)
 //	RECOUP_BENCH_RATE      inbox requests/s (default 1000)
 //	RECOUP_BENCH_LIST_RATE invoice-list requests/s (default 200)
