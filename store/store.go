@@ -103,8 +103,12 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 	}
 	if dialect == SQLite {
 		// One writer at a time is SQLite's rule; a small pool keeps
-		// readers concurrent without piling up blocked writers.
+		// readers concurrent without piling up blocked writers. Its
+		// connections stay open: database/sql keeps 2 idle by default, and
+		// under load the others were closed and reopened with a cold page
+		// cache (docs/api.md, Performance).
 		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxIdleConns(8)
 	} else {
 		sqlDB.SetMaxOpenConns(20)
 	}
