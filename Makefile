@@ -53,6 +53,7 @@ bench:
 	$(GO) test -run='^$$' -bench=Tick -benchtime=1x -timeout=60m ./store/
 	$(GO) test -run='^$$' -bench=Preview -benchtime=3x -timeout=30m ./api/
 	$(GO) test -run='^$$' -bench='^BenchmarkDashboard$$' -benchtime=2x -timeout=90m ./store/
+	$(GO) test -run='^$$' -bench='^BenchmarkAPILoad$$' -benchtime=1x -timeout=90m ./api/
 
 clean:
 	rm -rf bin var
