@@ -94,21 +94,7 @@ func setup(t *testing.T, s *store.Store, o api.Options) *fixture {
 			t.Fatalf("import %s: %v", k, err)
 		}
 	}
-	srcs, err := engine.ReadPaths("../rules-examples")
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, err := s.ValidateWithPublished(ctx, srcs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := s.LoadPublished(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := storetest.PublishExamples(t, s, "../rules-examples")
 	if _, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: time.Date(2026, 11, 1, 9, 0, 0, 0, shanghai), Location: shanghai}); err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/ingest"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/store/storetest"
 )
 
 // BenchmarkAPILoad measures the API under a constant arrival rate, the way
@@ -247,21 +248,7 @@ func seedBench(b *testing.B, path string, n int) {
 		}
 	}
 	b.Logf("generated and imported %d invoices in %s", n, time.Since(start).Round(time.Second))
-	srcs, err := engine.ReadPaths("../rules-examples")
-	if err != nil {
-		b.Fatal(err)
-	}
-	docs, err := s.ValidateWithPublished(ctx, srcs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: "bench"}); err != nil {
-		b.Fatal(err)
-	}
-	bundle, err := s.LoadPublished(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
+	bundle := storetest.PublishExamples(b, s, "../rules-examples")
 	tickStart := time.Now()
 	at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
 	st, err := engine.RunTick(ctx, bundle, s, engine.TickOptions{At: at, Location: shanghai})

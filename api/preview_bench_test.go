@@ -54,21 +54,7 @@ func BenchmarkPreview(b *testing.B) {
 			b.Fatalf("import %s: %v", k, err)
 		}
 	}
-	srcs, err := engine.ReadPaths("../rules-examples")
-	if err != nil {
-		b.Fatal(err)
-	}
-	docs, err := s.ValidateWithPublished(ctx, srcs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: "bench"}); err != nil {
-		b.Fatal(err)
-	}
-	bundle, err := s.LoadPublished(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
+	bundle := storetest.PublishExamples(b, s, "../rules-examples")
 	at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
 	start := time.Now()
 	if _, err := engine.RunTick(ctx, bundle, s, engine.TickOptions{At: at, Location: shanghai}); err != nil {

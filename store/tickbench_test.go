@@ -54,7 +54,7 @@ func benchTick(b *testing.B, open func(testing.TB) *store.Store) {
 		}
 		defer s.Close()
 	}
-	bundle := publishedExamples(b, s)
+	bundle := storetest.PublishExamples(b, s, "../rules-examples")
 	at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
 	opts := engine.TickOptions{At: at, Location: shanghai}
 
@@ -91,28 +91,6 @@ func benchTick(b *testing.B, open func(testing.TB) *store.Store) {
 		}
 		b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
 	})
-}
-
-// publishedExamples publishes rules-examples in s (a no-op when they
-// already are) and returns the published bundle, as a server ticks it.
-func publishedExamples(b *testing.B, s *store.Store) *engine.Bundle {
-	ctx := context.Background()
-	srcs, err := engine.ReadPaths("../rules-examples")
-	if err != nil {
-		b.Fatal(err)
-	}
-	docs, err := s.ValidateWithPublished(ctx, srcs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: "bench"}); err != nil {
-		b.Fatal(err)
-	}
-	bundle, err := s.LoadPublished(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return bundle
 }
 
 // rawScan reads the invoice columns a tick reads, by id ranges.
