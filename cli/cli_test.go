@@ -161,3 +161,10 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
 }
+
+func TestTickRejectsBadBatch(t *testing.T) {
+	_, _, err := run(t, context.Background(), "tick", "--db", storetest.SQLiteURL(t), "--batch", "0")
+	if err == nil || err.Error() != "--batch: 0 invoices per batch: want 1 or more" {
+		t.Fatalf("tick --batch 0: %v", err)
+	}
+}

@@ -208,6 +208,9 @@ tick killed midway and run again completes what is missing. --dry-run
 prints what would happen and writes nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if batch < 1 {
+				return fmt.Errorf("--batch: %d invoices per batch: want 1 or more", batch)
+			}
 			cfg = cfg.WithDefaults()
 			ctx := cmd.Context()
 			s, loc, when, err := openAt(ctx, cfg, at)
