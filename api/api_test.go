@@ -64,9 +64,10 @@ var now = time.Date(2026, 11, 2, 10, 0, 0, 0, shanghai)
 
 // fixture is a real server on a real, seeded database.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	s     *store.Store
 	url   string
+	h     http.Handler // the server's handler, for in-process benchmarks
 	log   *bytes.Buffer
 	clock atomic.Pointer[time.Time] // the server's now; starts at now
 }
@@ -77,7 +78,7 @@ func (f *fixture) advance(d time.Duration) {
 	f.clock.Store(&t)
 }
 
-func setup(t *testing.T, s *store.Store, o api.Options) *fixture {
+func setup(t testing.TB, s *store.Store, o api.Options) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	store.BcryptCost = bcrypt.MinCost
@@ -105,11 +106,14 @@ func setup(t *testing.T, s *store.Store, o api.Options) *fixture {
 	}
 	f := &fixture{t: t, s: s, log: &bytes.Buffer{}}
 	o.Store = s
-	o.Logger = slog.New(slog.NewJSONHandler(f.log, nil))
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewJSONHandler(f.log, nil))
+	}
 	start := now
 	f.clock.Store(&start)
 	o.Now = func() time.Time { return *f.clock.Load() }
-	srv := httptest.NewServer(api.New(o))
+	f.h = api.New(o)
+	srv := httptest.NewServer(f.h)
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f
@@ -146,7 +150,7 @@ func (f *fixture) token(secret string) *client {
 }
 
 type response struct {
-	t      *testing.T
+	t      testing.TB
 	req    string
 	status int
 	header http.Header
@@ -200,7 +204,7 @@ var specRouter = sync.OnceValues(func() (routers.Router, error) {
 
 // checkResponse fails t when a response's body does not match what the
 // spec declares for its operation and status.
-func checkResponse(t *testing.T, req *http.Request, res *http.Response, body []byte) {
+func checkResponse(t testing.TB, req *http.Request, res *http.Response, body []byte) {
 	t.Helper()
 	router, err := specRouter()
 	if err != nil {
