@@ -149,6 +149,13 @@ type TickStats struct {
 	BatchStats
 }
 
+// A BatchReleaser is a TickStore that takes back the input of a batch the
+// tick is done with (evaluated, recorded and reported), to reuse its
+// memory for a later batch. Nothing may read the input afterwards.
+type BatchReleaser interface {
+	ReleaseBatch(*BatchInput)
+}
+
 // TickStore is the persistence a tick needs; package store implements it
 // on SQLite and PostgreSQL. Every method must be safe to call from several
 // processes at once (replicas).
@@ -321,6 +328,9 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 				report(cmp.in, &cmp.res, nil, true, o.OnCompareEffect)
 			}
 			mu.Unlock()
+			if r, ok := s.(BatchReleaser); ok {
+				r.ReleaseBatch(in)
+			}
 		}
 	}
 	wg.Add(workers)
@@ -547,6 +557,58 @@ func (cs *CustomerStats) Add(customer int64, currency string, balanceMinor int64
 		a.LateInvoices12M++
 	}
 }
+
+// CustomerSums are the aggregates of one customer's invoices in one
+// currency, as a store may compute them in the database: what Add would
+// have accumulated from each of those invoices.
+type CustomerSums struct {
+	OpenInvoices    int   // balance above zero
+	OpenMinor       int64 // their balance
+	PaidInvoices    int   // balance zero or below, with a payment date
+	DaysLateSum     int   // of those, days from due date to last payment (0 if on time)
+	LateInvoices12M int   // late (paid after, or still unpaid past, the due date), due in the last 365 days
+}
+
+// AddSums counts the invoices of customer in currency that s sums up.
+func (cs *CustomerStats) AddSums(customer int64, currency string, s CustomerSums) {
+	a := cs.byCustomer[customer]
+	if a == nil {
+		a = &customerAgg{}
+		cs.byCustomer[customer] = a
+	}
+	if s.OpenInvoices > 0 {
+		a.OpenInvoices += s.OpenInvoices
+		a.addOpen(currency, s.OpenMinor)
+	}
+	a.lateSum += s.DaysLateSum
+	a.paidCount += s.PaidInvoices
+	a.LateInvoices12M += s.LateInvoices12M
+}
+
+// Merge adds the aggregates o accumulated (at the same clock) to cs.
+func (cs *CustomerStats) Merge(o *CustomerStats) {
+	for id, b := range o.byCustomer {
+		a := cs.byCustomer[id]
+		if a == nil {
+			cs.byCustomer[id] = b
+			continue
+		}
+		a.OpenInvoices += b.OpenInvoices
+		a.LateInvoices12M += b.LateInvoices12M
+		a.lateSum += b.lateSum
+		a.paidCount += b.paidCount
+		for _, o := range b.open {
+			a.addOpen(o.currency, o.minor)
+		}
+	}
+}
+
+// Today is the calendar day the aggregates count from, and Location the
+// zone payment instants are read in.
+func (cs *CustomerStats) Today() calendar.Date { return cs.today }
+
+// Location is the zone in which payment instants become calendar days.
+func (cs *CustomerStats) Location() *time.Location { return cs.loc }
 
 // Stats returns the aggregates of an invoice of customer in currency with
 // payments p: its open balance is the customer's open balance in that

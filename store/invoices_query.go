@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/recoup/recoup/calendar"
@@ -549,6 +550,10 @@ func (t *dbTime) Scan(src any) error {
 		*t = dbTime{Time: v, Valid: true}
 		return nil
 	case []byte:
+		if v, ok := parseInstant(v); ok { // the form this store writes, without a copy
+			*t = dbTime{Time: v, Valid: true}
+			return nil
+		}
 		return t.parse(string(v))
 	case string:
 		return t.parse(v)
@@ -556,7 +561,84 @@ func (t *dbTime) Scan(src any) error {
 	return fmt.Errorf("timestamp: cannot scan %T", src)
 }
 
+// parseInstant reads "YYYY-MM-DD HH:MM:SS[.fraction]±HH:MM" (the driver's
+// first layout, which this store writes, always in UTC) without
+// time.Parse; ok is false for anything else.
+func parseInstant[T string | []byte](s T) (time.Time, bool) {
+	n := len(s)
+	if n < 25 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[n-3] != ':' || (s[n-6] != '+' && s[n-6] != '-') {
+		return time.Time{}, false
+	}
+	num := func(i, j int) (int, bool) {
+		v := 0
+		for ; i < j; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	h, ok4 := num(11, 13)
+	mi, ok5 := num(14, 16)
+	sec, ok6 := num(17, 19)
+	oh, ok7 := num(n-5, n-3)
+	om, ok8 := num(n-2, n)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	nsec := 0
+	if frac := n - 6 - 19; frac > 0 {
+		if s[19] != '.' || frac < 2 || frac > 10 {
+			return time.Time{}, false
+		}
+		f, ok := num(20, n-6)
+		if !ok {
+			return time.Time{}, false
+		}
+		for range 10 - frac {
+			f *= 10
+		}
+		nsec = f
+	} else if frac < 0 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, nsec, time.UTC)
+	if t.Day() != d { // 31 February and the like
+		return time.Time{}, false
+	}
+	off := oh*3600 + om*60
+	if s[n-6] == '-' {
+		off = -off
+	}
+	t = t.Add(-time.Duration(off) * time.Second)
+	// In the location time.Parse (so the driver) would give it: Local if
+	// Local has that offset then, else a fixed zone.
+	if _, local := t.In(time.Local).Zone(); local == off {
+		return t.In(time.Local), true
+	}
+	return t.In(fixedZone(off)), true
+}
+
+var fixedZones sync.Map // offset in seconds → *time.Location
+
+func fixedZone(off int) *time.Location {
+	if z, ok := fixedZones.Load(off); ok {
+		return z.(*time.Location)
+	}
+	z, _ := fixedZones.LoadOrStore(off, time.FixedZone("", off))
+	return z.(*time.Location)
+}
+
 func (t *dbTime) parse(s string) error {
+	if v, ok := parseInstant(s); ok {
+		*t = dbTime{Time: v, Valid: true}
+		return nil
+	}
 	ts, _ := strings.CutSuffix(s, "Z")
 	for _, layout := range dbTimeLayouts {
 		if v, err := time.Parse(layout, ts); err == nil {

@@ -60,6 +60,7 @@ type Store struct {
 	tickMu    sync.Mutex
 	tickCache map[statsKey]*tickCache // per tick: customers and their aggregates
 	tickOrder []statsKey              // tickCache's keys, oldest first
+	subjects  sync.Pool               // *[]engine.Subject of released tick batches
 }
 
 // Open connects to the database named by url: "sqlite:PATH" or

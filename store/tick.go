@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
 )
 
@@ -308,16 +307,25 @@ func (s *Store) refreshCustomers(ctx context.Context, cache *tickCache, ids map[
 // IMMEDIATE) and has written nothing yet, so no commit can come between
 // its start and the reads, and WAL readers see the last commit.
 func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, cache *tickCache) (*engine.BatchInput, error) {
+	size := 0
+	if s.dialect == SQLite {
+		size = int(b.Hi - b.Lo + 1) // ids: at most that many invoices
+	}
+	all := s.subjectArray(size)
 	n := runtime.GOMAXPROCS(0)
 	if s.dialect != SQLite || n < 2 || b.Hi-b.Lo < 256 {
-		return s.loadRange(ctx, q, b, c, cache)
+		return s.loadRange(ctx, q, b, c, cache, all)
 	}
+	// Each part fills its own window of one array; the windows are then
+	// moved together (in place: each part's rows only move down).
 	parts := make([]*engine.BatchInput, n)
 	errs := make([]error, n)
+	windows := make([]int, n+1)
 	var wg sync.WaitGroup
 	step := (b.Hi - b.Lo + 1 + int64(n) - 1) / int64(n)
 	for i := range n {
 		part := engine.TickBatch{Seq: b.Seq, Lo: b.Lo + int64(i)*step, Hi: min(b.Lo+int64(i+1)*step-1, b.Hi)}
+		windows[i], windows[i+1] = min(int(int64(i)*step), size), min(int(int64(i+1)*step), size)
 		if part.Lo > part.Hi {
 			parts[i] = &engine.BatchInput{}
 			continue
@@ -325,59 +333,85 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[i], errs[i] = s.loadRange(ctx, q, part, c, cache)
+			parts[i], errs[i] = s.loadRange(ctx, q, part, c, cache, all[windows[i]:windows[i]:windows[i+1]])
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	in := parts[0]
-	total := 0
-	for _, p := range parts {
+	total, fires, conds, flows := 0, 0, 0, 0
+	inPlace := true
+	for i, p := range parts {
 		total += len(p.Subjects)
+		fires, conds, flows = fires+len(p.Fires), conds+len(p.Conditions), flows+len(p.Workflows)
+		inPlace = inPlace && len(p.Subjects) <= windows[i+1]-windows[i]
 	}
-	in.Subjects = slices.Grow(in.Subjects, total-len(in.Subjects))
-	for _, p := range parts[1:] {
+	in := &engine.BatchInput{OnlyTrue: parts[0].OnlyTrue, Subjects: all[:0],
+		Fires: make(map[engine.FireKey]bool, fires), Conditions: make(map[engine.RuleSubject]bool, conds),
+		Workflows: make(map[int64]engine.WorkflowInput, flows)}
+	if !inPlace {
+		in.Subjects = make([]engine.Subject, 0, total)
+	}
+	for _, p := range parts {
 		in.Subjects = append(in.Subjects, p.Subjects...)
 		maps.Copy(in.Fires, p.Fires)
 		maps.Copy(in.Conditions, p.Conditions)
-		if in.Workflows == nil {
-			in.Workflows = p.Workflows
-		} else {
-			maps.Copy(in.Workflows, p.Workflows)
-		}
+		maps.Copy(in.Workflows, p.Workflows)
 	}
 	return in, nil
 }
 
-// loadRange reads the invoices of b and their tick state.
-func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, cache *tickCache) (*engine.BatchInput, error) {
+// subjectArray returns an empty slice with room for at least size
+// subjects, reused from a released batch when there is one.
+func (s *Store) subjectArray(size int) []engine.Subject {
+	if v, ok := s.subjects.Get().(*[]engine.Subject); ok && cap(*v) >= size {
+		return (*v)[:0]
+	}
+	return make([]engine.Subject, 0, size)
+}
+
+// ReleaseBatch implements engine.BatchReleaser: the batch's array of
+// subjects is kept for a later batch.
+func (s *Store) ReleaseBatch(in *engine.BatchInput) {
+	if in == nil || cap(in.Subjects) == 0 {
+		return
+	}
+	all := in.Subjects[:0]
+	clear(in.Subjects[:cap(in.Subjects)]) // drop what the old rows point to
+	in.Subjects = nil
+	s.subjects.Put(&all)
+}
+
+// loadRange reads the invoices of b and their tick state, appending the
+// invoices to into (which it may grow).
+func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, cache *tickCache, into []engine.Subject) (*engine.BatchInput, error) {
 	where := "id BETWEEN ? AND ? ORDER BY id"
 	if s.dialect == Postgres {
 		where = "customer_id BETWEEN ? AND ? ORDER BY customer_id, id"
 	}
 	rows, err := s.queryStmt(ctx, q, s.Rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
-		paid_minor, payment_count, last_paid_at, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom
+		paid_minor, payment_count, `+s.instant("last_paid_at")+`, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom
 		FROM invoices WHERE `+where), b.Lo, b.Hi)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	in := &engine.BatchInput{Fires: map[engine.FireKey]bool{}, Conditions: map[engine.RuleSubject]bool{}}
-	if s.dialect == SQLite {
-		in.Subjects = make([]engine.Subject, 0, min(b.Hi-b.Lo+1, 1<<16))
-	}
+	in := &engine.BatchInput{Fires: map[engine.FireKey]bool{}, Conditions: map[engine.RuleSubject]bool{}, Subjects: into}
 	words := interner{}
+	// Scanned straight into the batch's array: one allocation per batch,
+	// not one per row.
+	var (
+		p                        engine.InvoicePayments
+		last                     dbTime
+		ownerID                  int64
+		currency, status, custom sql.RawBytes
+	)
 	for rows.Next() {
-		var (
-			sub                      engine.Subject
-			p                        engine.InvoicePayments
-			last                     sql.NullTime
-			ownerID                  int64
-			currency, status, custom sql.RawBytes
-		)
+		in.Subjects = append(in.Subjects, engine.Subject{})
+		sub := &in.Subjects[len(in.Subjects)-1]
 		inv := &sub.Invoice
+		p, last = engine.InvoicePayments{}, dbTime{}
 		if err := rows.Scan(&inv.ID, &inv.Number, &inv.CustomerID, &currency, &inv.AmountMinor, &inv.BalanceMinor,
 			&p.PaidMinor, &p.Count, &last, &inv.IssueDate, &inv.DueDate, &status, &ownerID, &inv.Disputed, &custom); err != nil {
 			return nil, err
@@ -393,7 +427,6 @@ func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c 
 			}
 		}
 		sub.Payments = cache.stats.Stats(inv.CustomerID, inv.Currency, p)
-		in.Subjects = append(in.Subjects, sub)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -425,26 +458,43 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 	if err != nil {
 		return err
 	}
-	in.Workflows = map[int64]engine.WorkflowInput{}
+	// The instances are decoded into one array; each invoice's are a
+	// window of it (rows come in invoice order on SQLite, by the index).
+	var (
+		all   []engine.Instance
+		id    int64
+		state sql.RawBytes
+	)
 	for rows.Next() {
-		var id int64
-		var state sql.RawBytes
-		var inst engine.Instance
 		if err := rows.Scan(&id, &state); err != nil {
 			rows.Close()
 			return err
 		}
-		if err := engine.DecodeInstance(state, &inst); err != nil {
+		all = append(all, engine.Instance{})
+		inst := &all[len(all)-1]
+		if err := engine.DecodeInstance(state, inst); err != nil {
 			rows.Close()
 			return fmt.Errorf("workflow instance %d: %w", id, err)
 		}
 		inst.ID = id
-		wi := in.Workflows[inst.InvoiceID]
-		wi.Instances = append(wi.Instances, inst)
-		in.Workflows[inst.InvoiceID] = wi
 	}
 	if err := rows.Close(); err != nil {
 		return err
+	}
+	in.Workflows = make(map[int64]engine.WorkflowInput, len(all))
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].InvoiceID == all[i].InvoiceID {
+			j++
+		}
+		wi := in.Workflows[all[i].InvoiceID]
+		if wi.Instances == nil {
+			wi.Instances = all[i:j:j] // appending to it copies
+		} else {
+			wi.Instances = append(wi.Instances, all[i:j]...)
+		}
+		in.Workflows[all[i].InvoiceID] = wi
+		i = j
 	}
 	if len(in.Workflows) == 0 {
 		return nil
@@ -464,14 +514,15 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 }
 
 const (
-	tickTaskColumns = `SELECT key, kind, status, outcome, due_at, completed_at, COALESCE(assignee_id, 0), role, escalated_at, invoice_id FROM tasks`
+	tickTaskColumns = `SELECT key, kind, status, outcome, {due_at}, {completed_at}, COALESCE(assignee_id, 0), role, {escalated_at}, invoice_id FROM tasks`
 	tickTasksDue    = tickTaskColumns + ` WHERE {scope} AND status = 'open' AND escalated_at IS NULL AND instance_id IS NOT NULL AND due_at IS NOT NULL AND due_at <= ?`
 	tickTasksDone   = tickTaskColumns + ` WHERE {scope} AND status = 'done' AND instance_id IS NOT NULL AND completed_at >= ?`
 )
 
 // rebindOnce puts the batch scope into a tick query and rebinds it.
 func (s *Store) rebindOnce(q string) string {
-	return s.Rebind(strings.Replace(q, "{scope}", s.scope(), 1))
+	return s.Rebind(strings.NewReplacer("{scope}", s.scope(), "{due_at}", s.instant("due_at"),
+		"{completed_at}", s.instant("completed_at"), "{escalated_at}", s.instant("escalated_at")).Replace(q))
 }
 
 // scanTasks adds the tasks of rows (a query of tickTaskColumns, and its
@@ -485,7 +536,7 @@ func scanTasks(rows *sql.Rows, err error, users map[int64]string, in *engine.Bat
 		var (
 			t                         engine.TaskState
 			outcome, role             string
-			due, completed, escalated sql.NullTime
+			due, completed, escalated dbTime
 			assignee, invoice         int64
 		)
 		if err := rows.Scan(&t.Key, &t.Kind, &t.Status, &outcome, &due, &completed, &assignee, &role, &escalated, &invoice); err != nil {
@@ -531,7 +582,7 @@ func (s *Store) evaluate(ctx context.Context, q querier, in *engine.BatchInput, 
 	}
 	for from := 0; from < len(ended); from += 500 {
 		part := ended[from:min(from+500, len(ended))]
-		query := s.Rebind(tickTaskColumns + ` WHERE invoice_id IN (` + placeholders(len(part)) + `) AND status = 'open' AND instance_id IS NOT NULL`)
+		query := s.rebindOnce(tickTaskColumns + ` WHERE invoice_id IN (` + placeholders(len(part)) + `) AND status = 'open' AND instance_id IS NOT NULL`)
 		rows, err := q.QueryContext(ctx, query, part...)
 		if err := scanTasks(rows, err, users, in); err != nil {
 			return nil, fmt.Errorf("reading the open tasks of ending workflows: %w", err)
@@ -628,35 +679,6 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 		return nil, statsErr
 	}
 	return tc, nil
-}
-
-// customerStats computes the payment aggregates of every customer (or of
-// just one, when customer is not 0) from one pass over a covering index.
-func (s *Store) customerStats(ctx context.Context, c engine.Clock, customer int64) (*engine.CustomerStats, error) {
-	q, args := "SELECT customer_id, currency, balance_minor, due_date, last_paid_at FROM invoices", []any(nil)
-	if customer != 0 {
-		q, args = s.Rebind(q+" WHERE customer_id = ?"), []any{customer}
-	}
-	rows, err := s.sqlDB.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cs := engine.NewCustomerStats(c)
-	words := interner{}
-	for rows.Next() {
-		var (
-			cust, balance int64
-			currency      sql.RawBytes
-			due           calendar.Date
-			last          sql.NullTime
-		)
-		if err := rows.Scan(&cust, &currency, &balance, &due, &last); err != nil {
-			return nil, err
-		}
-		cs.Add(cust, words.get(currency), balance, due, last.Time)
-	}
-	return cs, rows.Err()
 }
 
 // interner keeps one copy of each of the few values a column repeats

@@ -1,0 +1,212 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
+)
+
+// The customers' payment aggregates (engine.CustomerStats) are sums over
+// every invoice. On SQLite (in-process) the tick reads the invoices' few
+// columns from a covering index and sums them in Go, in parallel parts by
+// customer range. On PostgreSQL the database adds them up per customer
+// and currency, so one row per customer crosses the network instead of
+// one per invoice.
+//
+// The one part of that SQL that needs care is "days paid late": the
+// calendar day of the last payment in the company's zone, minus the due
+// date. The query shifts each payment instant by the zone's UTC offset at
+// that instant, from a table of the zone's offset periods (built with
+// time.Time.ZoneBounds, so it follows Go's zone database, as the Go sums
+// do) written into the query as a CASE, newest period first. Instants
+// older than the table (maxStatsYears) are counted as "unsure"; those
+// customers are summed again invoice by invoice in Go.
+
+// maxStatsYears is how far back the offset table reaches.
+const maxStatsYears = 30
+
+// zonePeriod is a span of a zone's history with one UTC offset: from
+// start (inclusive) to the next period's start.
+type zonePeriod struct {
+	start  time.Time
+	offset int // seconds east of UTC
+}
+
+// zonePeriods lists loc's offset periods from from to to, newest first.
+func zonePeriods(loc *time.Location, from, to time.Time) []zonePeriod {
+	var out []zonePeriod
+	t := to
+	for {
+		start, _ := t.In(loc).ZoneBounds()
+		_, off := t.In(loc).Zone()
+		if start.IsZero() || !start.After(from) {
+			// The period reaches back past from: it covers the rest.
+			out = append(out, zonePeriod{start: from, offset: off})
+			return out
+		}
+		out = append(out, zonePeriod{start: start, offset: off})
+		t = start.Add(-time.Second)
+	}
+}
+
+// paidDayExpr is the SQL (PostgreSQL) for the calendar day of
+// last_paid_at in the zone of periods, NULL when it is outside them.
+func paidDayExpr(periods []zonePeriod) string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	for _, p := range periods {
+		fmt.Fprintf(&b, " WHEN last_paid_at >= '%s' THEN %d", p.start.UTC().Format("2006-01-02 15:04:05+00:00"), p.offset)
+	}
+	b.WriteString(" END")
+	return "((last_paid_at AT TIME ZONE 'UTC') + make_interval(secs => " + b.String() + "))::date"
+}
+
+// customerStats computes the payment aggregates of every customer (or of
+// just one, when customer is not 0) at clock c.
+func (s *Store) customerStats(ctx context.Context, c engine.Clock, customer int64) (*engine.CustomerStats, error) {
+	cs := engine.NewCustomerStats(c)
+	if s.dialect == Postgres {
+		return cs, s.customerStatsGrouped(ctx, cs, customer)
+	}
+	n := runtime.GOMAXPROCS(0)
+	if customer != 0 || n < 2 {
+		return cs, s.customerStatsRows(ctx, cs, customer, customer)
+	}
+	var lo, hi int64
+	if err := s.sqlDB.QueryRowContext(ctx, "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM customers").Scan(&lo, &hi); err != nil {
+		return nil, err
+	}
+	parts := make([]*engine.CustomerStats, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	step := (hi - lo + int64(n)) / int64(n)
+	for i := range n {
+		parts[i] = engine.NewCustomerStats(c)
+		from, to := lo+int64(i)*step, lo+int64(i+1)*step-1
+		if i == n-1 {
+			to = math.MaxInt64 // and whatever was added since
+		}
+		if i == 0 {
+			from = math.MinInt64
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.customerStatsRows(ctx, parts[i], from, to)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		cs.Merge(p)
+	}
+	return cs, nil
+}
+
+// customerStatsGrouped adds the aggregates of every customer (or of just
+// one) to cs, summed by the database.
+func (s *Store) customerStatsGrouped(ctx context.Context, cs *engine.CustomerStats, customer int64) error {
+	today := cs.Today()
+	now := today.Time(cs.Location())
+	periods := zonePeriods(cs.Location(), now.AddDate(-maxStatsYears, 0, 0), now.AddDate(1, 0, 0))
+	paid := "(balance_minor <= 0 AND last_paid_at IS NOT NULL)"
+	day := paidDayExpr(periods)
+	lit := func(d calendar.Date) string { return "DATE '" + d.String() + "'" }
+	// Late: paid after the due date, or unpaid and past it.
+	late := "CASE WHEN " + paid + " THEN " + day + " > due_date ELSE due_date < " + lit(today) + " END"
+	q := `SELECT customer_id, currency,
+		SUM(CASE WHEN balance_minor > 0 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN balance_minor > 0 THEN balance_minor ELSE 0 END),
+		SUM(CASE WHEN ` + paid + ` THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + paid + ` THEN GREATEST(0, ` + day + ` - due_date) ELSE 0 END),
+		SUM(CASE WHEN due_date >= ` + lit(today.AddDays(-365)) + ` AND (` + late + `) THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + paid + ` AND ` + day + ` IS NULL THEN 1 ELSE 0 END)
+		FROM invoices`
+	var args []any
+	if customer != 0 {
+		q, args = q+" WHERE customer_id = $1", []any{customer}
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, q+" GROUP BY customer_id, currency", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	type group struct {
+		customer int64
+		currency string
+		sums     engine.CustomerSums
+	}
+	var (
+		groups []group
+		redo   = map[int64]bool{}
+		words  = interner{}
+	)
+	for rows.Next() {
+		var (
+			g        group
+			currency sql.RawBytes
+			unsure   int
+		)
+		if err := rows.Scan(&g.customer, &currency, &g.sums.OpenInvoices, &g.sums.OpenMinor, &g.sums.PaidInvoices,
+			&g.sums.DaysLateSum, &g.sums.LateInvoices12M, &unsure); err != nil {
+			return err
+		}
+		g.currency = words.get(currency)
+		if unsure > 0 {
+			redo[g.customer] = true
+		}
+		groups = append(groups, g)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if !redo[g.customer] {
+			cs.AddSums(g.customer, g.currency, g.sums)
+		}
+	}
+	for id := range redo {
+		if err := s.customerStatsRows(ctx, cs, id, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// customerStatsRows adds the aggregates of the customers from from to to
+// (ids, inclusive) to cs invoice by invoice, each payment instant turned
+// into a day in Go.
+func (s *Store) customerStatsRows(ctx context.Context, cs *engine.CustomerStats, from, to int64) error {
+	q := s.Rebind("SELECT customer_id, currency, balance_minor, due_date, " + s.instant("last_paid_at") + " FROM invoices WHERE customer_id BETWEEN ? AND ?")
+	args := []any{from, to}
+	rows, err := s.sqlDB.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	words := interner{}
+	for rows.Next() {
+		var (
+			cust, balance int64
+			currency      sql.RawBytes
+			due           calendar.Date
+			last          dbTime
+		)
+		if err := rows.Scan(&cust, &currency, &balance, &due, &last); err != nil {
+			return err
+		}
+		cs.Add(cust, words.get(currency), balance, due, last.Time)
+	}
+	return rows.Err()
+}

@@ -1,0 +1,150 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/store/storetest"
+)
+
+// TestCustomerStatsGrouped checks the payment aggregates the tick has the
+// database group per customer against the same sums taken invoice by
+// invoice in Go, in zones with daylight saving, half-hour and 45-minute
+// offsets, for payments just around midnight and around the zones'
+// transitions, and for values the grouped query must leave to Go (a
+// payment instant stored with another offset, one older than its offset
+// table).
+func TestCustomerStatsGrouped(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const customers = 40
+		ids, invoices := seedStats(t, s, customers)
+		if s.Dialect() == store.SQLite {
+			// Same instant, another text form: only Go reads it right.
+			if _, err := s.SQL().Exec(`UPDATE invoices SET last_paid_at = '2026-03-29 03:30:00+02:00' WHERE id = ?`, invoices[3]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, zone := range []string{"America/New_York", "Europe/Berlin", "Asia/Shanghai", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"} {
+			loc, err := time.LoadLocation(zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, day := range []string{"2026-03-29", "2026-11-01", "2026-11-29"} {
+				at := calendar.MustParse(day).Time(loc).Add(9 * time.Hour)
+				grouped, byRow, err := s.CustomerStatsTwoWays(ctx, engine.Clock{Now: at, Location: loc})
+				if err != nil {
+					t.Fatalf("%s %s: %v", zone, day, err)
+				}
+				for _, id := range ids {
+					for _, cur := range []string{"CNY", "USD"} {
+						g, r := grouped.Stats(id, cur, engine.InvoicePayments{}), byRow.Stats(id, cur, engine.InvoicePayments{})
+						if g != r {
+							t.Errorf("%s %s: customer %d %s: grouped %+v, by row %+v", zone, day, id, cur, g, r)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// seedStats writes customers with invoices in two currencies: open, part
+// paid, paid early, on the day, late, and overpaid, with payment instants
+// spread around midnight UTC and the DST transitions of 2025 and 2026.
+func seedStats(t *testing.T, s *store.Store, customers int) (ids, invoices []int64) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	b, err := s.BeginBulk(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Rollback()
+	var crows []store.CustomerRow
+	for i := range customers {
+		crows = append(crows, store.CustomerRow{ExternalID: fmt.Sprintf("C%02d", i), Name: "c", Email: "c@example.com",
+			CreditCurrency: "CNY", Risk: "low", Locale: "en", TimeZone: "UTC"})
+	}
+	if err := b.UpsertCustomers(ctx, crows); err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]string, customers)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("C%02d", i)
+	}
+	got, err := b.Customers(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		ids = append(ids, got[k].ID)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	transitions := []time.Time{
+		time.Date(2025, 3, 9, 7, 0, 0, 0, time.UTC), time.Date(2025, 3, 30, 1, 0, 0, 0, time.UTC),
+		time.Date(2025, 10, 26, 1, 0, 0, 0, time.UTC), time.Date(2025, 11, 2, 6, 0, 0, 0, time.UTC),
+		time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC), time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),
+		time.Date(2026, 4, 4, 15, 0, 0, 0, time.UTC), time.Date(2026, 10, 3, 15, 30, 0, 0, time.UTC),
+		time.Date(2026, 10, 25, 1, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC),
+	}
+	var irows []store.InvoiceRow
+	var numbers []string
+	for i := range customers * 12 {
+		due := calendar.Of(now).AddDays(-r.IntN(500) + 30)
+		if i == 5 {
+			due = calendar.MustParse("1990-05-01") // paid 31 days late, before the offset table
+		}
+		cur := []string{"CNY", "USD"}[r.IntN(2)]
+		num := fmt.Sprintf("I%04d", i)
+		numbers = append(numbers, num)
+		irows = append(irows, store.InvoiceRow{Number: num, CustomerID: ids[i%customers], Currency: cur,
+			AmountMinor: 10000, IssueDate: due.AddDays(-30), DueDate: due, CustomJSON: "{}"})
+	}
+	if err := b.UpsertInvoices(ctx, irows); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := b.Invoices(ctx, numbers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prows []store.PaymentRow
+	for i, row := range irows {
+		id := inv[row.Number].ID
+		invoices = append(invoices, id)
+		var at time.Time
+		switch r.IntN(3) {
+		case 0: // around a transition
+			at = transitions[r.IntN(len(transitions))].Add(time.Duration(r.IntN(7200)-3600) * time.Second)
+		case 1: // around midnight UTC, near the due date
+			due := row.DueDate.(calendar.Date).Time(time.UTC)
+			at = due.AddDate(0, 0, r.IntN(20)-10).Add(time.Duration(r.IntN(36000)-18000) * time.Second)
+		default:
+			at = now.Add(-time.Duration(r.IntN(400*24)) * time.Hour).Add(time.Duration(r.IntN(3600)) * time.Second)
+		}
+		if i == 5 {
+			at = time.Date(1990, 6, 1, 12, 0, 0, 0, time.UTC) // older than the offset table
+		}
+		amount := []int64{0, 4000, 10000, 12000}[r.IntN(4)]
+		if i < 10 {
+			amount = 10000
+		}
+		if amount == 0 {
+			continue
+		}
+		prows = append(prows, store.PaymentRow{Reference: fmt.Sprintf("P%04d", i), InvoiceID: id, AmountMinor: amount, Currency: row.Currency, PaidAt: at})
+	}
+	if err := b.UpsertPayments(ctx, prows, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return ids, invoices
+}
