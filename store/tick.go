@@ -461,7 +461,7 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch
 	// The instances are decoded into one array; each invoice's are a
 	// window of it (rows come in invoice order on SQLite, by the index).
 	var (
-		all   []engine.Instance
+		all   = make([]engine.Instance, 0, len(in.Subjects)/2)
 		id    int64
 		state sql.RawBytes
 	)
@@ -753,12 +753,16 @@ func (s *Store) loadFireState(ctx context.Context, q querier, b engine.TickBatch
 	if err != nil {
 		return err
 	}
+	// Rule names and periods repeat from row to row: one string each.
+	words := interner{}
+	var rule, period sql.RawBytes
 	for rows.Next() {
 		var k engine.FireKey
-		if err := rows.Scan(&k.Rule, &k.Subject, &k.Period); err != nil {
+		if err := rows.Scan(&rule, &k.Subject, &period); err != nil {
 			rows.Close()
 			return err
 		}
+		k.Rule, k.Period = words.get(rule), words.get(period)
 		in.Fires[k] = true
 	}
 	if err := rows.Close(); err != nil {
@@ -774,9 +778,10 @@ func (s *Store) loadFireState(ctx context.Context, q querier, b engine.TickBatch
 	defer rows.Close()
 	for rows.Next() {
 		var k engine.RuleSubject
-		if err := rows.Scan(&k.Rule, &k.Subject); err != nil {
+		if err := rows.Scan(&rule, &k.Subject); err != nil {
 			return err
 		}
+		k.Rule = words.get(rule)
 		in.Conditions[k] = true
 	}
 	return rows.Err()
