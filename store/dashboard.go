@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math"
 	"runtime"
@@ -17,7 +16,6 @@ import (
 	"weak"
 
 	"github.com/recoup/recoup/calendar"
-	"github.com/recoup/recoup/money"
 )
 
 // DashboardWindow is the number of days, ending today, over which the
@@ -180,15 +178,21 @@ type DashboardFilter struct {
 // Dashboard computes the dashboard at today (the company's date) and now
 // (in the company's zone, which also places the window's first day).
 //
-// On SQLite the figures other than the task counts are cached per viewer
-// scope, filter, day and zone, and served again only while the data
-// version (dashboard_version.n, bumped by triggers in every transaction
-// that writes what they read; migration 00007) is the one they were
-// computed at; the version is read before and after computing, and the
-// figures are kept only if it did not move in between. The open tasks are
-// cached apart, counted by due time per task scope, under the version of
-// the open tasks (dashboard_version.t) as well. On PostgreSQL everything
-// is computed on every call.
+// The figures are sums kept by triggers in the writers' own transactions
+// (migration 00010; store/dashboard_sums.go): open balances by owner,
+// currency, region and due date, sales by issue date, recovery by stage
+// entry instant, open tasks by assignee, role and due time, and promises
+// and plans by date. Computing them reads those small tables, not the
+// invoices, so a figure changed by a payment or a tick is as cheap to read
+// as any other. Promises and plans are recomputed first for the invoices
+// whose ones changed since (dashboard_dirty).
+//
+// On SQLite the figures other than the task counts are also cached per
+// viewer scope, filter, day and zone, and served again only while the
+// data version (dashboard_version.n, bumped by triggers in every
+// transaction that writes what they read; migration 00007) is the one they
+// were computed at; the version is read before and after computing, and
+// the figures are kept only if it did not move in between.
 func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, today calendar.Date, now time.Time) (Dashboard, error) {
 	loc := now.Location()
 	scope, sargs := v.invoiceScope()
@@ -196,7 +200,7 @@ func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, toda
 	var (
 		d         Dashboard
 		hit       bool
-		version   dashboardVersion
+		version   int64
 		versioned = s.dialect == SQLite
 		c         = cacheOf(s)
 		err       error
@@ -205,7 +209,7 @@ func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, toda
 		if version, err = s.dashboardVersion(ctx); err != nil {
 			return d, err
 		}
-		d, hit = c.get(key, version.figures)
+		d, hit = c.get(key, version)
 	}
 	if !hit {
 		compute := func() (Dashboard, bool, error) {
@@ -214,10 +218,10 @@ func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, toda
 				return d, false, err
 			}
 			after, err := s.dashboardVersion(ctx)
-			return d, err == nil && after.figures == version.figures, err
+			return d, err == nil && after == version, err
 		}
 		if versioned {
-			d, err = c.do(ctx, key, version.figures, compute)
+			d, err = c.do(ctx, key, version, compute)
 		} else {
 			d, _, err = compute()
 		}
@@ -226,71 +230,52 @@ func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, toda
 		}
 	}
 	d = d.clone()
-	d.TasksOpen, d.TasksOverdue, err = s.taskCounts(ctx, v, now, version, versioned, c)
+	d.TasksOpen, d.TasksOverdue, err = s.taskCounts(ctx, v, now)
 	return d, err
 }
 
-// dashboardVersion is the data version of the figures and of the open
-// tasks (see Dashboard).
-type dashboardVersion struct{ figures, tasks int64 }
-
-// taskCounts counts the open tasks v sees and those due before now. On
-// SQLite the open tasks are kept counted by due time per scope while the
-// data version of the tasks (and of the figures, for the teams and owners
-// behind a manager's scope) stays the same; the overdue count at any now
-// is then a sum over the due times before it.
-func (s *Store) taskCounts(ctx context.Context, v Viewer, now time.Time, version dashboardVersion, versioned bool, c *dashboardCache) (open, overdue int, err error) {
-	scope, args := v.taskScope()
-	if !versioned {
-		err = s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END), 0)
-			FROM tasks t WHERE t.status = 'open' AND `+scope), append([]any{now.UTC()}, args...)...).Scan(&open, &overdue)
-		return open, overdue, err
+// taskCounts counts the open tasks v sees and those due before now, from
+// dashboard_tasks (one row per assignee, role, kind, due time and, for
+// unassigned manager tasks, invoice owner).
+func (s *Store) taskCounts(ctx context.Context, v Viewer, now time.Time) (open, overdue int, err error) {
+	scope, args := dashboardTaskScope(v)
+	due := "t.due_at < ?"
+	if s.dialect == SQLite {
+		due = "t.due_at <> '' AND t.due_at < ?" // '' is no due time
 	}
-	key := scope + fmt.Sprint(args...)
-	tc, ok := c.getTasks(key, version)
-	if !ok {
-		tc = taskCount{}
-		err = s.queryRows(ctx, `SELECT t.due_at, COUNT(*) FROM tasks t WHERE t.status = 'open' AND `+scope+` GROUP BY t.due_at`, args, func(rows *sql.Rows) error {
-			var due sql.NullTime
-			var n int
-			if err := rows.Scan(&due, &n); err != nil {
-				return err
-			}
-			tc.open += n
-			if due.Valid {
-				tc.due = append(tc.due, dueCount{due.Time, n})
-			}
-			return nil
-		})
-		if err != nil {
-			return 0, 0, err
-		}
-		slices.SortFunc(tc.due, func(a, b dueCount) int { return a.at.Compare(b.at) })
-		if after, err := s.dashboardVersion(ctx); err != nil {
-			return 0, 0, err
-		} else if after == version {
-			c.putTasks(key, version, tc)
-		}
+	var o, od int64
+	err = s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT CAST(COALESCE(SUM(t.tasks), 0) AS BIGINT),
+			CAST(COALESCE(SUM(CASE WHEN `+due+` THEN t.tasks ELSE 0 END), 0) AS BIGINT)
+		FROM dashboard_tasks t WHERE `+scope), append([]any{now.UTC()}, args...)...).Scan(&o, &od)
+	if err != nil {
+		return 0, 0, fmt.Errorf("dashboard tasks: %w", err)
 	}
-	for _, dc := range tc.due {
-		if !dc.at.Before(now) {
-			break
-		}
-		overdue += dc.n
-	}
-	return tc.open, overdue, nil
+	return int(o), int(od), nil
 }
 
-// taskCount is the open tasks of a scope, by due time (tasks without one
-// are only in open).
-type taskCount struct {
-	open int
-	due  []dueCount
-}
-
-type dueCount struct {
-	at time.Time
-	n  int
+// dashboardTaskScope is Viewer.taskScope on dashboard_tasks t, where an
+// unassigned task has assignee 0 and carries its invoice's owner when its
+// role is sales_manager.
+func dashboardTaskScope(v Viewer) (string, []any) {
+	id := v.UserID
+	if id == 0 {
+		id = -1 // no user: no task is its own (0 is "unassigned" here)
+	}
+	const team = "(SELECT tm.id FROM users tm WHERE tm.team = ? AND tm.team <> '')"
+	switch v.Role {
+	case RoleSalesRep:
+		return "t.assignee_id = ?", []any{id}
+	case RoleSalesManager:
+		return `(t.assignee_id = ? OR t.assignee_id IN ` + team + `
+			OR (t.assignee_id = 0 AND t.role = 'sales_manager' AND t.owner_id IN ` + team + `))`, []any{id, v.Team, v.Team}
+	case RoleFinance:
+		return "(t.assignee_id = ? OR t.role = 'finance')", []any{id}
+	case RoleFinanceDirector:
+		return "(t.assignee_id = ? OR t.role = 'finance_director' OR t.kind = 'approval')", []any{id}
+	case RoleAdmin:
+		return "1 = 1", nil
+	}
+	return "1 = 0", nil
 }
 
 // clone copies the slices, so that a cached Dashboard is never shared with
@@ -309,42 +294,38 @@ func (d Dashboard) clone() Dashboard {
 	return d
 }
 
-func (s *Store) dashboardVersion(ctx context.Context) (dashboardVersion, error) {
-	var v dashboardVersion
-	err := s.sqlDB.QueryRowContext(ctx, "SELECT n, t FROM dashboard_version WHERE id = 1").Scan(&v.figures, &v.tasks)
+// dashboardVersion is the data version of the figures (see Dashboard).
+func (s *Store) dashboardVersion(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.sqlDB.QueryRowContext(ctx, "SELECT n FROM dashboard_version WHERE id = 1").Scan(&n)
 	if err != nil {
-		return v, fmt.Errorf("dashboard version: %w", err)
+		return n, fmt.Errorf("dashboard version: %w", err)
 	}
-	return v, nil
+	return n, nil
 }
 
-// dashboardWhere is the scope and filters of the dashboard, as a join and
-// conditions on invoices i (and customers c).
-type dashboardWhere struct {
-	join string // the customers join when filtering by region
-	cond string // " AND …"
-	args []any
-}
-
-func dashboardConds(v Viewer, f DashboardFilter) dashboardWhere {
-	scope, args := v.invoiceScope()
-	w := dashboardWhere{cond: " AND " + scope, args: args}
-	if f.Region != "" {
-		w.join = " JOIN customers c ON c.id = i.customer_id"
+// sumsWhere is the scope and filters of the dashboard as conditions
+// (" AND …") on a summary table i, whose owner_id, region and currency are
+// those of the invoices summed (owner 0 for none).
+func sumsWhere(v Viewer, f DashboardFilter) (string, []any) {
+	scope, args := v.invoiceScope() // on i.owner_id
+	if v.Role == RoleSalesRep && v.UserID == 0 {
+		scope, args = "1 = 0", nil // owner 0 is "no owner" here
 	}
+	cond := " AND " + scope
 	if f.Team != "" {
-		w.cond += " AND " + invoiceOwner + " IN (SELECT ft.id FROM users ft WHERE ft.team = ?)"
-		w.args = append(w.args, f.Team)
+		cond += " AND " + invoiceOwner + " IN (SELECT ft.id FROM users ft WHERE ft.team = ?)"
+		args = append(args, f.Team)
 	}
 	if f.Region != "" {
-		w.cond += " AND c.region = ?"
-		w.args = append(w.args, f.Region)
+		cond += " AND i.region = ?"
+		args = append(args, f.Region)
 	}
 	if f.Currency != "" {
-		w.cond += " AND i.currency = ?"
-		w.args = append(w.args, f.Currency)
+		cond += " AND i.currency = ?"
+		args = append(args, f.Currency)
 	}
-	return w
+	return cond, args
 }
 
 // dashboardUser is a user as the dashboard names it.
@@ -356,7 +337,10 @@ func (s *Store) computeDashboard(ctx context.Context, v Viewer, f DashboardFilte
 		Aging: []AgingRow{}, DueNext: []DueRow{}, PromisedNext: []DueRow{}, PlannedNext: []DueRow{}, DSO: []DSORow{}, ByOwner: []OwnerRow{},
 		RecoveryByStage: []StageRecovery{}, RecoveryByOwner: []OwnerRecovery{}, RecoveryByTeam: []TeamRecovery{}, Promises: []PromiseRow{},
 	}
-	w := dashboardConds(v, f)
+	if err := s.refreshDashboardCash(ctx, loc); err != nil {
+		return d, fmt.Errorf("dashboard promises and plans: %w", err)
+	}
+	cond, args := sumsWhere(v, f)
 	users := map[int64]dashboardUser{}
 	err := s.queryRows(ctx, "SELECT id, email, team FROM users", nil, func(rows *sql.Rows) error {
 		var id int64
@@ -370,19 +354,39 @@ func (s *Store) computeDashboard(ctx context.Context, v Viewer, f DashboardFilte
 	if err != nil {
 		return d, err
 	}
-	if err := s.dashboardInvoices(ctx, w, today, users, &d); err != nil {
+	var rows sumRows
+	if err := s.dashboardInvoices(ctx, cond, args, today, users, &d, &rows); err != nil {
 		return d, fmt.Errorf("dashboard invoices: %w", err)
 	}
-	sums, err := s.recoverySums(ctx, w, d.WindowFrom.Time(loc))
+	sums, err := s.recoverySums(ctx, cond, args, d.WindowFrom.Time(loc), &rows)
 	if err != nil {
 		return d, fmt.Errorf("dashboard recovery: %w", err)
 	}
 	recoveryRows(sums, users, &d)
-	if err := s.dashboardPromises(ctx, w, today, d.WindowFrom, loc, &d); err != nil {
+	if err := s.dashboardCash(ctx, cond, args, today, d.WindowFrom, &d, &rows); err != nil {
 		return d, fmt.Errorf("dashboard promises: %w", err)
+	}
+	if s.dialect == Postgres && rows.bloated() {
+		// The sums are rows of differences here: fold them before they
+		// slow the next call down.
+		if err := s.FoldDashboardSums(ctx); err != nil {
+			return d, err
+		}
 	}
 	return d, nil
 }
+
+// sumRows counts the summary rows the dashboard read and the groups they
+// made: on PostgreSQL, where every write adds rows, many more rows than
+// groups means the sums are due a fold.
+type sumRows struct{ rows, groups int64 }
+
+func (r *sumRows) add(rows int64) {
+	r.rows += rows
+	r.groups++
+}
+
+func (r sumRows) bloated() bool { return r.rows > 2*r.groups+10_000 }
 
 // queryRows runs q and calls fn for each row.
 func (s *Store) queryRows(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
@@ -399,12 +403,11 @@ func (s *Store) queryRows(ctx context.Context, q string, args []any, fn func(*sq
 	return rows.Close()
 }
 
-// dashboardInvoices fills aging, cash due, DSO and owners. The open
-// invoices are summed by owner, currency and due date in SQL, in the order
-// of the partial index invoices_dashboard_open (so without a sort), and put
-// in buckets here; the sales of the last 90 days come from
-// invoices_dashboard_issued, by issue date and currency.
-func (s *Store) dashboardInvoices(ctx context.Context, w dashboardWhere, today calendar.Date, users map[int64]dashboardUser, d *Dashboard) error {
+// dashboardInvoices fills aging, cash due, DSO and owners: the open
+// balance is summed by owner, currency and due date from dashboard_open
+// and put in buckets here; the sales of the last 90 days come from
+// dashboard_sales.
+func (s *Store) dashboardInvoices(ctx context.Context, cond string, args []any, today calendar.Date, users map[int64]dashboardUser, d *Dashboard, read *sumRows) error {
 	type sums struct {
 		balance int64
 		sales   int64
@@ -421,18 +424,21 @@ func (s *Store) dashboardInvoices(ctx context.Context, w dashboardWhere, today c
 		}
 		return c
 	}
-	q := `SELECT COALESCE(i.owner_id, 0), i.currency, i.due_date, SUM(i.balance_minor), COUNT(*)
-		FROM invoices i` + w.join + ` WHERE i.balance_minor > 0` + w.cond + `
+	q := `SELECT i.owner_id, i.currency, i.due_date, CAST(SUM(i.balance_minor) AS BIGINT), CAST(SUM(i.invoices) AS BIGINT), COUNT(*)
+		FROM dashboard_open i WHERE 1 = 1` + cond + `
 		GROUP BY i.owner_id, i.currency, i.due_date`
-	err := s.queryRows(ctx, q, w.args, func(rows *sql.Rows) error {
+	err := s.queryRows(ctx, q, args, func(rows *sql.Rows) error {
 		var (
-			owner, balance int64
-			currency       string
-			due            calendar.Date
-			count          int
+			owner, balance, count, n int64
+			currency                 string
+			due                      calendar.Date
 		)
-		if err := rows.Scan(&owner, &currency, &due, &balance, &count); err != nil {
+		if err := rows.Scan(&owner, &currency, &due, &balance, &count, &n); err != nil {
 			return err
+		}
+		read.add(n)
+		if count == 0 {
+			return nil
 		}
 		c := of(currency)
 		c.balance += balance
@@ -442,7 +448,7 @@ func (s *Store) dashboardInvoices(ctx context.Context, w dashboardWhere, today c
 			c.owners[owner] = o
 		}
 		o.BalanceMinor += balance
-		o.Invoices += count
+		o.Invoices += int(count)
 		bucket := "current"
 		switch days := today.DaysSince(due); {
 		case days <= 0:
@@ -461,26 +467,30 @@ func (s *Store) dashboardInvoices(ctx context.Context, w dashboardWhere, today c
 			bucket = "90+"
 		}
 		if bucket != "current" {
-			o.Overdue += count
+			o.Overdue += int(count)
 		}
 		r := c.aging[bucket]
 		r.BalanceMinor += balance
-		r.Invoices += count
+		r.Invoices += int(count)
 		c.aging[bucket] = r
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	q = `SELECT i.currency, SUM(i.amount_minor) FROM invoices i` + w.join + ` WHERE i.issue_date > ?` + w.cond + `
-		GROUP BY i.issue_date, i.currency`
-	err = s.queryRows(ctx, q, append([]any{today.AddDays(-90).String()}, w.args...), func(rows *sql.Rows) error {
+	q = `SELECT i.currency, CAST(SUM(i.amount_minor) AS BIGINT), CAST(SUM(i.invoices) AS BIGINT), COUNT(*)
+		FROM dashboard_sales i WHERE i.issue_date > ?` + cond + `
+		GROUP BY i.currency`
+	err = s.queryRows(ctx, q, append([]any{today.AddDays(-90)}, args...), func(rows *sql.Rows) error {
 		var currency string
-		var sales int64
-		if err := rows.Scan(&currency, &sales); err != nil {
+		var sales, count, n int64
+		if err := rows.Scan(&currency, &sales, &count, &n); err != nil {
 			return err
 		}
-		of(currency).sales += sales
+		read.add(n)
+		if count != 0 {
+			of(currency).sales += sales
+		}
 		return nil
 	})
 	if err != nil {
@@ -516,14 +526,137 @@ func (s *Store) dashboardInvoices(ctx context.Context, w dashboardWhere, today c
 	return nil
 }
 
-// enteredPredicate selects the node events "entered" in the effects
-// ledger (keys …/NODE/VISIT/entered#0, docs/workflows.md). It is the
-// predicate of the partial index effects_dashboard_entered, word for word.
-func (s *Store) enteredPredicate() string {
-	if s.dialect == Postgres {
-		return `e.kind = 'node' AND e.key LIKE '%/entered#0'`
+// recoverySums sums the recovery figures by stage, owner and currency
+// from dashboard_recovery. Each stage entry is summed there under its
+// instant and the instant of the invoice's previous entry into the same
+// node; the first entry of an invoice into a node since from is the one
+// at or after from whose previous entry (if any) is before from.
+func (s *Store) recoverySums(ctx context.Context, cond string, args []any, from time.Time, read *sumRows) (map[recoveryKey]Recovery, error) {
+	q := `SELECT i.source, i.owner_id, i.currency, CAST(SUM(i.entered) AS BIGINT), CAST(SUM(i.entered_minor) AS BIGINT),
+			CAST(SUM(i.recovered) AS BIGINT), CAST(SUM(i.recovered_minor) AS BIGINT), COUNT(*)
+		FROM dashboard_recovery i
+		WHERE i.at >= ? AND (i.prev_at IS NULL OR i.prev_at < ?)` + cond + `
+		GROUP BY i.source, i.owner_id, i.currency`
+	out := map[recoveryKey]Recovery{}
+	err := s.queryRows(ctx, q, append([]any{from.UTC(), from.UTC()}, args...), func(rows *sql.Rows) error {
+		var (
+			k                     recoveryKey
+			r                     Recovery
+			entered, recovered, n int64
+		)
+		if err := rows.Scan(&k.source, &k.owner, &k.currency, &entered, &r.EnteredMinor, &recovered, &r.RecoveredMinor, &n); err != nil {
+			return err
+		}
+		read.add(n)
+		if entered != 0 {
+			r.Entered, r.Recovered = int(entered), int(recovered)
+			out[k] = r
+		}
+		return nil
+	})
+	return out, err
+}
+
+// dashboardCash fills the promise counts and the cash expected from
+// promises and payment plans (definitions in docs/api.md) from
+// dashboard_cash: promises by promised date, whether kept, and the latest
+// date of the invoice's later promises (a promise expects cash only while
+// no later one counts); installments by due date.
+func (s *Store) dashboardCash(ctx context.Context, cond string, args []any, today, from calendar.Date, d *Dashboard, read *sumRows) error {
+	promises := map[string]*PromiseRow{}
+	q := `SELECT i.currency, i.kept, i.day, CAST(SUM(i.items) AS BIGINT), CAST(SUM(i.amount_minor) AS BIGINT), COUNT(*)
+		FROM dashboard_cash i WHERE i.kind = 'promise' AND i.day >= ?` + cond + `
+		GROUP BY i.currency, i.kept, i.day`
+	err := s.queryRows(ctx, q, append([]any{from}, args...), func(rows *sql.Rows) error {
+		var (
+			currency         string
+			kept             bool
+			day              calendar.Date
+			count, amount, n int64
+		)
+		if err := rows.Scan(&currency, &kept, &day, &count, &amount, &n); err != nil {
+			return err
+		}
+		read.add(n)
+		if count == 0 {
+			return nil
+		}
+		r := promises[currency]
+		if r == nil {
+			r = &PromiseRow{Currency: currency}
+			promises[currency] = r
+		}
+		switch {
+		case kept:
+			r.Kept += int(count)
+			r.KeptMinor += amount
+		case day.Before(today):
+			r.Broken += int(count)
+			r.BrokenMinor += amount
+		default:
+			r.Pending += int(count)
+			r.PendingMinor += amount
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	return `e.kind = 'node' AND substr(e.key, -10) = '/entered#0'`
+	expected := func(kind, extra string, extraArgs []any) (map[string]*DueRow, error) {
+		out := map[string]*DueRow{}
+		q := `SELECT i.currency, i.day, CAST(SUM(i.expect_minor) AS BIGINT), COUNT(*)
+			FROM dashboard_cash i WHERE i.kind = ? AND i.day >= ? AND i.day <= ?` + extra + cond + `
+			GROUP BY i.currency, i.day`
+		err := s.queryRows(ctx, q, append(append([]any{kind, today, today.AddDays(90)}, extraArgs...), args...), func(rows *sql.Rows) error {
+			var (
+				currency  string
+				day       calendar.Date
+				amount, n int64
+			)
+			if err := rows.Scan(&currency, &day, &amount, &n); err != nil {
+				return err
+			}
+			read.add(n)
+			if amount <= 0 {
+				return nil
+			}
+			r := out[currency]
+			if r == nil {
+				r = &DueRow{Currency: currency}
+				out[currency] = r
+			}
+			days := day.DaysSince(today)
+			if days <= 30 {
+				r.Days30 += amount
+			}
+			if days <= 60 {
+				r.Days60 += amount
+			}
+			r.Days90 += amount
+			return nil
+		})
+		return out, err
+	}
+	// A pending promise expects cash unless a later promise of its invoice
+	// counts (its date is in the window or later).
+	promised, err := expected(cashPromise, " AND i.kept = 0 AND (i.sup_day IS NULL OR i.sup_day < ?)", []any{from})
+	if err != nil {
+		return err
+	}
+	planned, err := expected(cashPlan, "", nil)
+	if err != nil {
+		return err
+	}
+	for _, cur := range sortedKeys(promises) {
+		d.Promises = append(d.Promises, *promises[cur])
+	}
+	for _, cur := range sortedKeys(promised) {
+		d.PromisedNext = append(d.PromisedNext, *promised[cur])
+	}
+	for _, cur := range sortedKeys(planned) {
+		d.PlannedNext = append(d.PlannedNext, *planned[cur])
+	}
+	return nil
 }
 
 // recoveryKey is one row of the recovery query: a stage (source
@@ -532,49 +665,6 @@ type recoveryKey struct {
 	source   string
 	owner    int64
 	currency string
-}
-
-// recoverySums sums the recovery figures by stage, owner and currency. Per stage entry (the first entry of an
-// invoice into a node since from), the balance at entry is today's
-// balance plus the payments paid since entry minus the fees added after
-// it; the payments paid since entry are what was recovered. Both are
-// looked up only for invoices paid (last_paid_at) or charged fees since.
-func (s *Store) recoverySums(ctx context.Context, w dashboardWhere, from time.Time) (map[recoveryKey]Recovery, error) {
-	// The fenced subquery is computed once per row, not inlined into each
-	// use of its columns. (The casts keep PostgreSQL's sums of bigint, which
-	// are numeric, in integer arithmetic.)
-	fence := " LIMIT -1"
-	if s.dialect == Postgres {
-		fence = " OFFSET 0"
-	}
-	q := `SELECT x.source, x.owner, x.currency, COUNT(*),
-			SUM(x.balance + x.paid - x.fees),
-			SUM(CASE WHEN x.balance <= 0 THEN 1 ELSE 0 END),
-			SUM(CASE WHEN x.paid < x.balance + x.paid - x.fees THEN x.paid ELSE x.balance + x.paid - x.fees END)
-		FROM (SELECT a.source, COALESCE(i.owner_id, 0) AS owner, i.currency, i.balance_minor AS balance,
-				CASE WHEN i.last_paid_at >= a.at THEN (SELECT CAST(COALESCE(SUM(p.amount_minor), 0) AS BIGINT) FROM payments p
-					WHERE p.invoice_id = i.id AND p.paid_at >= a.at) ELSE 0 END AS paid,
-				CASE WHEN i.fees_minor > 0 THEN (SELECT CAST(COALESCE(SUM(fe.amount_minor), 0) AS BIGINT) FROM fees fe
-					WHERE fe.invoice_id = i.id AND fe.created_at > a.at) ELSE 0 END AS fees
-			FROM (SELECT e.invoice_id, e.source, MIN(e.at) AS at FROM effects e
-				WHERE ` + s.enteredPredicate() + ` AND e.at >= ? GROUP BY e.invoice_id, e.source) a
-			JOIN invoices i ON i.id = a.invoice_id` + w.join + `
-			WHERE 1 = 1` + w.cond + fence + `) x
-		WHERE x.balance + x.paid - x.fees > 0
-		GROUP BY x.source, x.owner, x.currency`
-	out := map[recoveryKey]Recovery{}
-	err := s.queryRows(ctx, q, append([]any{from.UTC()}, w.args...), func(rows *sql.Rows) error {
-		var (
-			k recoveryKey
-			r Recovery
-		)
-		if err := rows.Scan(&k.source, &k.owner, &k.currency, &r.Entered, &r.EnteredMinor, &r.Recovered, &r.RecoveredMinor); err != nil {
-			return err
-		}
-		out[k] = r
-		return nil
-	})
-	return out, err
 }
 
 // recoveryRows turns the sums into the rows by stage, owner and team.
@@ -693,175 +783,6 @@ type dashTask struct {
 	outcome map[string]any
 }
 
-// dashboardPromises fills the promise counts and the cash expected from
-// promises and payment plans (definitions in docs/api.md).
-func (s *Store) dashboardPromises(ctx context.Context, w dashboardWhere, today, from calendar.Date, loc *time.Location, d *Dashboard) error {
-	pred := s.promisesPredicate()
-	// Tasks first (CROSS JOIN keeps SQLite on the partial index), then
-	// the payments and fees of their invoices.
-	var tasks []dashTask
-	invoices := map[int64]*dashInvoice{}
-	q := `SELECT t.invoice_id, t.completed_at, t.outcome, i.currency, i.balance_minor
-		FROM tasks t CROSS JOIN invoices i` + w.join + `
-		WHERE i.id = t.invoice_id AND ` + pred + w.cond + `
-		ORDER BY t.invoice_id, t.completed_at`
-	err := s.queryRows(ctx, q, w.args, func(rows *sql.Rows) error {
-		var (
-			t       dashTask
-			done    sql.NullTime
-			outcome []byte
-			inv     dashInvoice
-		)
-		if err := rows.Scan(&t.invoice, &done, &outcome, &inv.currency, &inv.balance); err != nil {
-			return err
-		}
-		if !done.Valid || json.Unmarshal(outcome, &t.outcome) != nil {
-			return nil
-		}
-		t.done = done.Time
-		tasks = append(tasks, t)
-		if invoices[t.invoice] == nil {
-			invoices[t.invoice] = &inv
-		}
-		return nil
-	})
-	if err != nil || len(tasks) == 0 {
-		return err
-	}
-	for _, m := range []struct {
-		q    string
-		list func(*dashInvoice) *[]dashPayment
-	}{
-		{`SELECT p.invoice_id, p.paid_at, p.amount_minor FROM payments p
-			WHERE p.invoice_id IN (SELECT t.invoice_id FROM tasks t WHERE ` + pred + `)`,
-			func(i *dashInvoice) *[]dashPayment { return &i.payments }},
-		{`SELECT fe.invoice_id, fe.created_at, fe.amount_minor FROM fees fe
-			WHERE fe.invoice_id IN (SELECT t.invoice_id FROM tasks t WHERE ` + pred + `)`,
-			func(i *dashInvoice) *[]dashPayment { return &i.feesAdd }},
-	} {
-		err := s.queryRows(ctx, m.q, nil, func(rows *sql.Rows) error {
-			var id int64
-			var p dashPayment
-			if err := rows.Scan(&id, &p.at, &p.amount); err != nil {
-				return err
-			}
-			if inv := invoices[id]; inv != nil {
-				*m.list(inv) = append(*m.list(inv), p)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-
-	promises := map[string]*PromiseRow{}
-	promised := map[string]*DueRow{}
-	planned := map[string]*DueRow{}
-	expect := func(m map[string]*DueRow, currency string, on calendar.Date, amount int64) {
-		days := on.DaysSince(today)
-		if amount <= 0 || days < 0 || days > 90 {
-			return
-		}
-		r := m[currency]
-		if r == nil {
-			r = &DueRow{Currency: currency}
-			m[currency] = r
-		}
-		if days <= 30 {
-			r.Days30 += amount
-		}
-		if days <= 60 {
-			r.Days60 += amount
-		}
-		r.Days90 += amount
-	}
-	// The latest open promise and the latest plan of each invoice are the
-	// ones that expect cash (an invoice's tasks are in completion order).
-	type expectation struct {
-		on     calendar.Date
-		amount int64
-	}
-	openPromise := map[int64]expectation{}
-	plans := map[int64]dashTask{}
-	for _, t := range tasks {
-		inv := invoices[t.invoice]
-		switch {
-		case t.outcome["outcome"] == "promised":
-			on, ok := outcomeDate(t.outcome["promised_date"])
-			if !ok || on.Before(from) {
-				continue
-			}
-			amount := inv.balanceAt(t.done)
-			if text, ok := t.outcome["promised_amount"].(string); ok {
-				if m, err := money.Parse(text); err == nil && m.Currency == inv.currency && m.Minor > 0 {
-					amount = m.Minor
-				}
-			}
-			paid := inv.paidBetween(t.done, on.AddDays(1).Time(loc))
-			r := promises[inv.currency]
-			if r == nil {
-				r = &PromiseRow{Currency: inv.currency}
-				promises[inv.currency] = r
-			}
-			switch {
-			case paid >= amount:
-				r.Kept++
-				r.KeptMinor += amount
-				delete(openPromise, t.invoice)
-			case on.Before(today):
-				r.Broken++
-				r.BrokenMinor += amount
-				delete(openPromise, t.invoice)
-			default:
-				r.Pending++
-				r.PendingMinor += amount
-				openPromise[t.invoice] = expectation{on, min(amount-paid, inv.balance)}
-			}
-		case t.outcome["decision"] == "payment_plan":
-			plans[t.invoice] = t
-		}
-	}
-	for id, e := range openPromise {
-		expect(promised, invoices[id].currency, e.on, e.amount)
-	}
-	for id, t := range plans {
-		inv := invoices[id]
-		n, ok1 := outcomeInt(t.outcome["installments"])
-		first, ok2 := outcomeDate(t.outcome["first_installment_date"])
-		if !ok1 || !ok2 || n < 1 || n > 1200 {
-			continue
-		}
-		total := inv.balanceAt(t.done)
-		paid := inv.paidBetween(t.done, time.Time{})
-		left := inv.balance // never expect more than is owed
-		for k := range n {
-			due := total / int64(n)
-			if k == n-1 {
-				due = total - due*int64(n-1)
-			}
-			covered := min(paid, due)
-			paid -= covered
-			rest := min(due-covered, left)
-			if rest <= 0 {
-				continue
-			}
-			left -= rest
-			expect(planned, inv.currency, addMonths(first, k), rest)
-		}
-	}
-	for _, cur := range sortedKeys(promises) {
-		d.Promises = append(d.Promises, *promises[cur])
-	}
-	for _, cur := range sortedKeys(promised) {
-		d.PromisedNext = append(d.PromisedNext, *promised[cur])
-	}
-	for _, cur := range sortedKeys(planned) {
-		d.PlannedNext = append(d.PlannedNext, *planned[cur])
-	}
-	return nil
-}
-
 // addMonths moves d by n calendar months, keeping its day of the month or
 // the month's last day when shorter (Jan 31 + 1 month = Feb 28 or 29).
 func addMonths(d calendar.Date, n int) calendar.Date {
@@ -917,26 +838,6 @@ type dashboardCache struct {
 	inflight map[dashboardFlight]*dashboardCall
 	hits     atomic.Int64
 	misses   atomic.Int64
-
-	tasksVersion dashboardVersion
-	tasks        map[string]taskCount // by task scope
-}
-
-func (c *dashboardCache) getTasks(scope string, v dashboardVersion) (taskCount, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	tc, ok := c.tasks[scope]
-	return tc, ok && c.tasksVersion == v
-}
-
-func (c *dashboardCache) putTasks(scope string, v dashboardVersion, tc taskCount) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v != c.tasksVersion || len(c.tasks) >= dashboardCacheLimit {
-		c.tasks = map[string]taskCount{}
-		c.tasksVersion = v
-	}
-	c.tasks[scope] = tc
 }
 
 type dashboardFlight struct {
@@ -1031,7 +932,7 @@ func cacheOf(s *Store) *dashboardCache {
 	if dashboardCaches.m == nil {
 		dashboardCaches.m = map[weak.Pointer[Store]]*dashboardCache{}
 	}
-	c := &dashboardCache{entries: map[dashboardKey]Dashboard{}, tasks: map[string]taskCount{}, tasksVersion: dashboardVersion{-1, -1}}
+	c := &dashboardCache{entries: map[dashboardKey]Dashboard{}}
 	dashboardCaches.m[k] = c
 	runtime.AddCleanup(s, func(k weak.Pointer[Store]) {
 		dashboardCaches.mu.Lock()

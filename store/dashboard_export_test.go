@@ -1,13 +1,18 @@
 package store
 
+import (
+	"context"
+	"time"
+
+	"github.com/recoup/recoup/calendar"
+)
+
 // ResetDashboardCache forgets s's cached dashboard figures.
 func ResetDashboardCache(s *Store) {
 	c := cacheOf(s)
 	c.mu.Lock()
 	c.entries = map[dashboardKey]Dashboard{}
 	c.version = -1
-	c.tasks = map[string]taskCount{}
-	c.tasksVersion = dashboardVersion{-1, -1}
 	c.mu.Unlock()
 }
 
@@ -18,11 +23,14 @@ func DashboardCacheStats(s *Store) (hits, misses int64) {
 	return c.hits.Load(), c.misses.Load()
 }
 
-// ResetDashboardTaskCounts forgets s's cached open task counts only.
-func ResetDashboardTaskCounts(s *Store) {
-	c := cacheOf(s)
-	c.mu.Lock()
-	c.tasks = map[string]taskCount{}
-	c.tasksVersion = dashboardVersion{-1, -1}
-	c.mu.Unlock()
+// DashboardFromScratch computes the dashboard as Store.Dashboard defines
+// it, from the invoices, stage entries, payments, fees and tasks instead of
+// the summary tables (dashboard_scratch_test.go).
+func DashboardFromScratch(ctx context.Context, s *Store, v Viewer, f DashboardFilter, today calendar.Date, now time.Time) (Dashboard, error) {
+	d, err := s.scratchDashboard(ctx, v, f, today, now.Location())
+	if err != nil {
+		return d, err
+	}
+	d.TasksOpen, d.TasksOverdue, err = s.scratchTaskCounts(ctx, v, now)
+	return d, err
 }
