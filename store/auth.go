@@ -52,7 +52,7 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 
 // UserByID returns the user with id, or ErrNotFound.
 func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
-	return scanUser(s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT "+userColumns+" FROM users WHERE id = ?"), id))
+	return scanUser(s.queryRow(ctx, s.Rebind("SELECT "+userColumns+" FROM users WHERE id = ?"), id))
 }
 
 // UserByEmail returns the user with email (case-insensitive), or ErrNotFound.
@@ -175,13 +175,13 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 // session's CSRF token, or ErrNotFound.
 func (s *Store) SessionUser(ctx context.Context, token string, now time.Time) (User, string, error) {
 	var csrf string
-	var expires time.Time
-	u, err := scanUser(s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, s.csrf_token, s.expires_at
+	var expires dbTime
+	u, err := scanUser(s.queryRow(ctx, s.Rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, s.csrf_token, `+s.instant("s.expires_at")+`
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`), secretHash(token)), &csrf, &expires)
 	if err != nil {
 		return User{}, "", err
 	}
-	if !u.Active || !now.Before(expires) {
+	if !u.Active || !expires.Valid || !now.Before(expires.Time) {
 		return User{}, "", ErrNotFound
 	}
 	return u, csrf, nil

@@ -2,11 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/money"
@@ -25,15 +24,15 @@ func (companyRow) TableName() string { return "companies" }
 
 // Company returns the install's company (the first row), or ErrNotFound.
 func (s *Store) Company(ctx context.Context) (engine.Company, error) {
-	var r companyRow
-	err := s.gdb.WithContext(ctx).Order("id").Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	// Read on every API request (the company's clock): a prepared
+	// statement, not gorm.
+	var c engine.Company
+	err := s.queryRow(ctx, "SELECT id, name, time_zone, currency, tick_time FROM companies ORDER BY id LIMIT 1").
+		Scan(&c.ID, &c.Name, &c.TimeZone, &c.Currency, &c.TickTime)
+	if errors.Is(err, sql.ErrNoRows) {
 		return engine.Company{}, ErrNotFound
 	}
-	if err != nil {
-		return engine.Company{}, err
-	}
-	return engine.Company{ID: r.ID, Name: r.Name, TimeZone: r.TimeZone, Currency: r.Currency, TickTime: r.TickTime}, nil
+	return c, err
 }
 
 // ValidateCompany checks a company's zone, currency and tick time.

@@ -675,6 +675,28 @@ func scanInboxTask(row interface{ Scan(...any) error }, now time.Time, extra ...
 
 // Inbox lists the tasks v may see that match f, oldest due first.
 func (s *Store) Inbox(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	f.Limit = min(f.Limit, 500)
+	key, cacheable := f.key(v)
+	version, versioned := s.inboxVersion(ctx)
+	cacheable = cacheable && versioned
+	if cacheable {
+		if page, ok := s.inbox.get(version, key, f.Now); ok {
+			return page, nil
+		}
+	}
+	page, err := s.readInbox(ctx, v, f)
+	if err == nil && cacheable {
+		kept := make([]InboxTask, len(page))
+		copy(kept, page)
+		s.inbox.put(version, key, kept)
+	}
+	return page, err
+}
+
+func (s *Store) readInbox(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
 	scope, args := v.taskScope()
 	q := "SELECT " + s.inboxColumns() + inboxFrom + " WHERE " + scope
 	add := conds{&q, &args}.and
@@ -700,12 +722,10 @@ func (s *Store) Inbox(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask
 	if f.Mine {
 		add("t.assignee_id = ?", v.UserID)
 	}
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
 	q += " ORDER BY t.due_at, t.id LIMIT ?"
-	args = append(args, min(f.Limit, 500))
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	args = append(args, f.Limit)
+	// The filters make a few dozen distinct queries: each is prepared once.
+	rows, err := s.queryStmt(ctx, s.sqlDB, s.Rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,7 @@ type Store struct {
 	tickCache map[statsKey]*tickCache // per tick: customers and their aggregates
 	tickOrder []statsKey              // tickCache's keys, oldest first
 	subjects  sync.Pool               // *[]engine.Subject of released tick batches
+	inbox     inboxCache              // recent inbox pages (SQLite)
 }
 
 // Open connects to the database named by url: "sqlite:PATH" or
@@ -167,6 +168,18 @@ func (s *Store) queryStmt(ctx context.Context, q querier, query string, args ...
 		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
 	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs a one-row query through its cached prepared statement
+// (hot per-request lookups: no SQL parsing each time).
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		// sql.Row carries no error of its own making: let the pool
+		// report it the usual way.
+		return s.sqlDB.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
