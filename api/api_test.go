@@ -1176,6 +1176,44 @@ func TestImport(t *testing.T) {
 	})
 }
 
+// TestImportStreams: an import's body reaches the importer as it arrives,
+// not read whole first — a CSV with a bad header is refused while the
+// client is still sending it.
+func TestImportStreams(t *testing.T) {
+	t.Parallel()
+	f := setup(t, storetest.SQLite(t), api.Options{ImportBodyLimit: "64M"})
+	fin := f.login(finance)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	body, w := io.Pipe()
+	context.AfterFunc(ctx, func() { w.CloseWithError(ctx.Err()) })
+	go func() {
+		// The header, then more than net/http discards of an unread
+		// body (256 KB) before it answers; the body never ends.
+		if _, err := io.WriteString(w, "colour,size\n"); err != nil {
+			return
+		}
+		row := strings.Repeat("x", 1023) + "\n"
+		for range 1024 {
+			if _, err := io.WriteString(w, row); err != nil {
+				return
+			}
+		}
+	}()
+	req, _ := http.NewRequest("POST", f.url+"/api/import/payments", body)
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set(api.CSRFHeader, fin.csrf)
+	res, err := fin.hc.Do(req.WithContext(ctx))
+	if err != nil {
+		t.Fatalf("no answer before the body ended: %v", err)
+	}
+	data, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 422 || !strings.Contains(string(data), "unknown column") {
+		t.Fatalf("%d %s", res.StatusCode, data)
+	}
+}
+
 // TestPreview: a draft's preview writes nothing and predicts exactly what
 // the tick does once the draft is published.
 func TestPreview(t *testing.T) {
