@@ -7,28 +7,8 @@ import (
 	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
+	"github.com/recoup/recoup/store"
 )
-
-// Defines values for ApplyOutcomeAction.
-const (
-	ApplyOutcomeActionCreated   ApplyOutcomeAction = "created"
-	ApplyOutcomeActionPublished ApplyOutcomeAction = "published"
-	ApplyOutcomeActionUnchanged ApplyOutcomeAction = "unchanged"
-)
-
-// Valid indicates whether the value is a known member of the ApplyOutcomeAction enum.
-func (e ApplyOutcomeAction) Valid() bool {
-	switch e {
-	case ApplyOutcomeActionCreated:
-		return true
-	case ApplyOutcomeActionPublished:
-		return true
-	case ApplyOutcomeActionUnchanged:
-		return true
-	default:
-		return false
-	}
-}
 
 // Defines values for CompleteTaskRequestLocale.
 const (
@@ -42,54 +22,6 @@ func (e CompleteTaskRequestLocale) Valid() bool {
 	case CompleteTaskRequestLocaleEn:
 		return true
 	case CompleteTaskRequestLocaleZhCN:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DashboardAgingBucket.
-const (
-	DashboardAgingBucketCurrent DashboardAgingBucket = "current"
-	DashboardAgingBucketN130    DashboardAgingBucket = "1-30"
-	DashboardAgingBucketN3160   DashboardAgingBucket = "31-60"
-	DashboardAgingBucketN6190   DashboardAgingBucket = "61-90"
-	DashboardAgingBucketN90     DashboardAgingBucket = "90+"
-)
-
-// Valid indicates whether the value is a known member of the DashboardAgingBucket enum.
-func (e DashboardAgingBucket) Valid() bool {
-	switch e {
-	case DashboardAgingBucketCurrent:
-		return true
-	case DashboardAgingBucketN130:
-		return true
-	case DashboardAgingBucketN3160:
-		return true
-	case DashboardAgingBucketN6190:
-		return true
-	case DashboardAgingBucketN90:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DefinitionStatus.
-const (
-	DefinitionStatusDraft      DefinitionStatus = "draft"
-	DefinitionStatusPublished  DefinitionStatus = "published"
-	DefinitionStatusSuperseded DefinitionStatus = "superseded"
-)
-
-// Valid indicates whether the value is a known member of the DefinitionStatus enum.
-func (e DefinitionStatus) Valid() bool {
-	switch e {
-	case DefinitionStatusDraft:
-		return true
-	case DefinitionStatusPublished:
-		return true
-	case DefinitionStatusSuperseded:
 		return true
 	default:
 		return false
@@ -237,42 +169,6 @@ func (e SimulateRequestDefinitionKind) Valid() bool {
 	}
 }
 
-// Defines values for TaskKind.
-const (
-	TaskKindApproval TaskKind = "approval"
-	TaskKindTask     TaskKind = "task"
-)
-
-// Valid indicates whether the value is a known member of the TaskKind enum.
-func (e TaskKind) Valid() bool {
-	switch e {
-	case TaskKindApproval:
-		return true
-	case TaskKindTask:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for TaskDetailKind.
-const (
-	TaskDetailKindApproval TaskDetailKind = "approval"
-	TaskDetailKindTask     TaskDetailKind = "task"
-)
-
-// Valid indicates whether the value is a known member of the TaskDetailKind enum.
-func (e TaskDetailKind) Valid() bool {
-	switch e {
-	case TaskDetailKindApproval:
-		return true
-	case TaskDetailKindTask:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for Kind.
 const (
 	KindForm     Kind = "Form"
@@ -318,6 +214,24 @@ func (e ListApprovalsParamsStatus) Valid() bool {
 	case ListApprovalsParamsStatusExpired:
 		return true
 	case ListApprovalsParamsStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListApprovalsParamsDue.
+const (
+	ListApprovalsParamsDueOverdue ListApprovalsParamsDue = "overdue"
+	ListApprovalsParamsDueToday   ListApprovalsParamsDue = "today"
+)
+
+// Valid indicates whether the value is a known member of the ListApprovalsParamsDue enum.
+func (e ListApprovalsParamsDue) Valid() bool {
+	switch e {
+	case ListApprovalsParamsDueOverdue:
+		return true
+	case ListApprovalsParamsDueToday:
 		return true
 	default:
 		return false
@@ -652,50 +566,16 @@ func (e ListTasksParamsKind) Valid() bool {
 }
 
 // APIToken defines model for APIToken.
-type APIToken struct {
-	CreatedAt  time.Time  `json:"created_at"`
-	CreatedBy  string     `json:"created_by"`
-	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
-	Id         int64      `json:"id"`
-	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-	Name       string     `json:"name"`
-	Prefix     string     `json:"prefix"`
-	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
-	Scopes     []string   `json:"scopes"`
-	User       string     `json:"user"`
-}
+type APIToken = store.APIToken
 
 // Activity defines model for Activity.
-type Activity struct {
-	// Action task.comment, task.reassigned or task.completed
-	Action string                  `json:"action"`
-	Actor  string                  `json:"actor"`
-	At     time.Time               `json:"at"`
-	Detail *map[string]interface{} `json:"detail,omitempty"`
-}
+type Activity = store.Activity
 
 // ApplyOutcome defines model for ApplyOutcome.
-type ApplyOutcome struct {
-	Action  ApplyOutcomeAction `json:"action"`
-	Kind    string             `json:"kind"`
-	Name    string             `json:"name"`
-	Version int                `json:"version"`
-}
-
-// ApplyOutcomeAction defines model for ApplyOutcome.Action.
-type ApplyOutcomeAction string
+type ApplyOutcome = store.ApplyOutcome
 
 // AuditEntry defines model for AuditEntry.
-type AuditEntry struct {
-	Action   string                  `json:"action"`
-	Actor    string                  `json:"actor"`
-	At       time.Time               `json:"at"`
-	Detail   *map[string]interface{} `json:"detail,omitempty"`
-	Entity   string                  `json:"entity"`
-	EntityId *int64                  `json:"entity_id,omitempty"`
-	Id       int64                   `json:"id"`
-	Invoice  *string                 `json:"invoice,omitempty"`
-}
+type AuditEntry = store.AuditEntry
 
 // CommentRequest defines model for CommentRequest.
 type CommentRequest struct {
@@ -750,146 +630,16 @@ type CreatedToken struct {
 }
 
 // Customer defines model for Customer.
-type Customer struct {
-	CreditRating *string `json:"credit_rating,omitempty"`
-	DoNotContact bool    `json:"do_not_contact"`
-	Email        *string `json:"email,omitempty"`
+type Customer = store.CustomerSummary
 
-	// Id external id
-	Id              string  `json:"id"`
-	Industry        *string `json:"industry,omitempty"`
-	Name            string  `json:"name"`
-	OpenInvoices    int     `json:"open_invoices"`
-	OverdueInvoices int     `json:"overdue_invoices"`
-	Owner           *string `json:"owner,omitempty"`
-	Phone           *string `json:"phone,omitempty"`
-	Region          *string `json:"region,omitempty"`
-	Risk            string  `json:"risk"`
-}
+// CustomerDetail defines model for CustomerDetail.
+type CustomerDetail = customerDetail
+
+// CustomerPage defines model for CustomerPage.
+type CustomerPage = store.CustomerPage
 
 // Dashboard The finance dashboard over the invoices the caller may see; docs/api.md defines every figure. Amounts are minor units per currency.
-type Dashboard struct {
-	Aging []struct {
-		BalanceMinor int64                `json:"balance_minor"`
-		Bucket       DashboardAgingBucket `json:"bucket"`
-		Currency     string               `json:"currency"`
-		Invoices     int                  `json:"invoices"`
-	} `json:"aging"`
-	ByOwner []struct {
-		BalanceMinor int64  `json:"balance_minor"`
-		Currency     string `json:"currency"`
-		Invoices     int    `json:"invoices"`
-		Overdue      int    `json:"overdue"`
-		Owner        string `json:"owner"`
-		Team         string `json:"team"`
-	} `json:"by_owner"`
-	Dso []struct {
-		BalanceMinor int64  `json:"balance_minor"`
-		Currency     string `json:"currency"`
-
-		// Days open balance ÷ amount invoiced in the last 90 days × 90
-		Days          float32 `json:"days"`
-		Sales90dMinor int64   `json:"sales_90d_minor"`
-	} `json:"dso"`
-
-	// DueNext open balance not yet overdue falling due within 30, 60 and 90 days (today included)
-	DueNext []DashboardDueRow `json:"due_next"`
-
-	// PlannedNext unpaid payment plan installments due within 30, 60 and 90 days
-	PlannedNext []DashboardDueRow `json:"planned_next"`
-
-	// PromisedNext still unpaid part of open promises to pay, by promised date within 30, 60 and 90 days
-	PromisedNext []DashboardDueRow `json:"promised_next"`
-
-	// Promises promises to pay with a promised date from window_from on, per currency; amounts are what was promised
-	Promises []struct {
-		Broken       int    `json:"broken"`
-		BrokenMinor  int64  `json:"broken_minor"`
-		Currency     string `json:"currency"`
-		Kept         int    `json:"kept"`
-		KeptMinor    int64  `json:"kept_minor"`
-		Pending      int    `json:"pending"`
-		PendingMinor int64  `json:"pending_minor"`
-	} `json:"promises"`
-
-	// RecoveryByOwner per workflow node, invoice owner (empty when none) and currency
-	RecoveryByOwner []struct {
-		Currency string `json:"currency"`
-
-		// Entered invoices that entered
-		Entered int `json:"entered"`
-
-		// EnteredMinor their balance at entry
-		EnteredMinor int64  `json:"entered_minor"`
-		Node         string `json:"node"`
-		Owner        string `json:"owner"`
-
-		// Rate recovered_minor ÷ entered_minor (0 when nothing entered), four decimals
-		Rate float32 `json:"rate"`
-
-		// Recovered of them, those now paid in full
-		Recovered int `json:"recovered"`
-
-		// RecoveredMinor payments since entry, each invoice's capped at its balance at entry
-		RecoveredMinor int64  `json:"recovered_minor"`
-		Team           string `json:"team"`
-		Workflow       string `json:"workflow"`
-	} `json:"recovery_by_owner"`
-
-	// RecoveryByStage per workflow node (in the workflow's order) and currency
-	RecoveryByStage []struct {
-		Currency string `json:"currency"`
-
-		// Entered invoices that entered
-		Entered int `json:"entered"`
-
-		// EnteredMinor their balance at entry
-		EnteredMinor int64  `json:"entered_minor"`
-		Node         string `json:"node"`
-
-		// Rate recovered_minor ÷ entered_minor (0 when nothing entered), four decimals
-		Rate float32 `json:"rate"`
-
-		// Recovered of them, those now paid in full
-		Recovered int `json:"recovered"`
-
-		// RecoveredMinor payments since entry, each invoice's capped at its balance at entry
-		RecoveredMinor int64  `json:"recovered_minor"`
-		Workflow       string `json:"workflow"`
-	} `json:"recovery_by_stage"`
-
-	// RecoveryByTeam per workflow node, the owner's team (empty when none) and currency
-	RecoveryByTeam []struct {
-		Currency string `json:"currency"`
-
-		// Entered invoices that entered
-		Entered int `json:"entered"`
-
-		// EnteredMinor their balance at entry
-		EnteredMinor int64  `json:"entered_minor"`
-		Node         string `json:"node"`
-
-		// Rate recovered_minor ÷ entered_minor (0 when nothing entered), four decimals
-		Rate float32 `json:"rate"`
-
-		// Recovered of them, those now paid in full
-		Recovered int `json:"recovered"`
-
-		// RecoveredMinor payments since entry, each invoice's capped at its balance at entry
-		RecoveredMinor int64  `json:"recovered_minor"`
-		Team           string `json:"team"`
-		Workflow       string `json:"workflow"`
-	} `json:"recovery_by_team"`
-	TasksOpen    int                `json:"tasks_open"`
-	TasksOverdue int                `json:"tasks_overdue"`
-	Today        openapi_types.Date `json:"today"`
-
-	// WindowFrom first day of the 90 days (ending today) of the recovery and promise figures
-	WindowFrom openapi_types.Date `json:"window_from"`
-}
-
-// DashboardAgingBucket defines model for Dashboard.Aging.Bucket.
-type DashboardAgingBucket string
+type Dashboard = store.Dashboard
 
 // DashboardDueRow an amount per horizon; each includes the shorter ones
 type DashboardDueRow struct {
@@ -918,22 +668,7 @@ type DashboardRecovery struct {
 }
 
 // Definition defines model for Definition.
-type Definition struct {
-	ContentHash string           `json:"content_hash"`
-	CreatedAt   time.Time        `json:"created_at"`
-	CreatedBy   string           `json:"created_by"`
-	Format      string           `json:"format"`
-	Id          int64            `json:"id"`
-	Kind        string           `json:"kind"`
-	Name        string           `json:"name"`
-	PublishedAt *time.Time       `json:"published_at,omitempty"`
-	Source      string           `json:"source"`
-	Status      DefinitionStatus `json:"status"`
-	Version     int              `json:"version"`
-}
-
-// DefinitionStatus defines model for Definition.Status.
-type DefinitionStatus string
+type Definition = store.Definition
 
 // DefinitionDiff defines model for DefinitionDiff.
 type DefinitionDiff struct {
@@ -978,37 +713,16 @@ type ImportSummary struct {
 }
 
 // InboxCounts defines model for InboxCounts.
-type InboxCounts struct {
-	DueToday int `json:"due_today"`
-	Open     int `json:"open"`
-	Overdue  int `json:"overdue"`
-}
+type InboxCounts = store.InboxCounts
 
 // Invoice defines model for Invoice.
-type Invoice struct {
-	AmountMinor  int64              `json:"amount_minor"`
-	BalanceMinor int64              `json:"balance_minor"`
-	Currency     string             `json:"currency"`
-	Customer     string             `json:"customer"`
-	CustomerName string             `json:"customer_name"`
-	DaysOverdue  int                `json:"days_overdue"`
-	Disputed     bool               `json:"disputed"`
-	DueDate      openapi_types.Date `json:"due_date"`
-	IssueDate    openapi_types.Date `json:"issue_date"`
-	Number       string             `json:"number"`
-	Owner        *string            `json:"owner,omitempty"`
-	Risk         string             `json:"risk"`
-	Status       string             `json:"status"`
-}
+type Invoice = store.InvoiceSummary
 
 // InvoiceHistory the invoice, its payments and every effect recorded on it with why (store.InvoiceHistory)
-type InvoiceHistory map[string]interface{}
+type InvoiceHistory = store.InvoiceHistory
 
 // InvoicePage defines model for InvoicePage.
-type InvoicePage struct {
-	Items      []Invoice `json:"items"`
-	NextCursor *string   `json:"next_cursor,omitempty"`
-}
+type InvoicePage = store.InvoicePage
 
 // LoginRequest defines model for LoginRequest.
 type LoginRequest struct {
@@ -1041,23 +755,13 @@ type Notification struct {
 }
 
 // OutboxEntry defines model for OutboxEntry.
-type OutboxEntry struct {
-	Attempts      int        `json:"attempts"`
-	Channel       string     `json:"channel"`
-	CreatedAt     time.Time  `json:"created_at"`
-	Id            int64      `json:"id"`
-	Invoice       *string    `json:"invoice,omitempty"`
-	Key           string     `json:"key"`
-	LastError     *string    `json:"last_error,omitempty"`
-	NextAttemptAt time.Time  `json:"next_attempt_at"`
-	Reason        *string    `json:"reason,omitempty"`
-	Recipient     *string    `json:"recipient,omitempty"`
-	RecipientRole *string    `json:"recipient_role,omitempty"`
-	SentAt        *time.Time `json:"sent_at,omitempty"`
-	Status        string     `json:"status"`
-	Subject       *string    `json:"subject,omitempty"`
-	Template      *string    `json:"template,omitempty"`
-}
+type OutboxEntry = store.OutboxEntry
+
+// OutboxStatus defines model for OutboxStatus.
+type OutboxStatus = store.OutboxStatus
+
+// PaymentPage defines model for PaymentPage.
+type PaymentPage = store.PaymentPage
 
 // PaymentRequest defines model for PaymentRequest.
 type PaymentRequest struct {
@@ -1155,68 +859,13 @@ type SimulateRequest struct {
 type SimulateRequestDefinitionKind string
 
 // Simulation defines model for Simulation.
-type Simulation struct {
-	Days []struct {
-		Date    openapi_types.Date       `json:"date"`
-		Effects []map[string]interface{} `json:"effects"`
-	} `json:"days"`
-	From openapi_types.Date `json:"from"`
-	To   openapi_types.Date `json:"to"`
-
-	// Totals effects by kind over the whole range
-	Totals map[string]int `json:"totals"`
-}
+type Simulation = simulation
 
 // Task defines model for Task.
-type Task struct {
-	Assignee  *string    `json:"assignee,omitempty"`
-	CreatedAt time.Time  `json:"created_at"`
-	Customer  *string    `json:"customer,omitempty"`
-	DueAt     *time.Time `json:"due_at,omitempty"`
-	Form      *string    `json:"form,omitempty"`
-	Id        int64      `json:"id"`
-	Invoice   *string    `json:"invoice,omitempty"`
-	Key       string     `json:"key"`
-	Kind      TaskKind   `json:"kind"`
-	Overdue   bool       `json:"overdue"`
-	Priority  *string    `json:"priority,omitempty"`
-	Role      *string    `json:"role,omitempty"`
-	Status    string     `json:"status"`
-	Title     string     `json:"title"`
-}
-
-// TaskKind defines model for Task.Kind.
-type TaskKind string
+type Task = store.InboxTask
 
 // TaskDetail defines model for TaskDetail.
-type TaskDetail struct {
-	Activity    *[]Activity `json:"activity,omitempty"`
-	Assignee    *string     `json:"assignee,omitempty"`
-	CompletedAt *time.Time  `json:"completed_at,omitempty"`
-	CreatedAt   time.Time   `json:"created_at"`
-	Customer    *string     `json:"customer,omitempty"`
-	Description *string     `json:"description,omitempty"`
-	DueAt       *time.Time  `json:"due_at,omitempty"`
-	Form        *string     `json:"form,omitempty"`
-
-	// History the invoice, its payments and every effect recorded on it with why (store.InvoiceHistory)
-	History  *InvoiceHistory         `json:"history,omitempty"`
-	Id       int64                   `json:"id"`
-	Invoice  *string                 `json:"invoice,omitempty"`
-	Key      string                  `json:"key"`
-	Kind     TaskDetailKind          `json:"kind"`
-	Node     *string                 `json:"node,omitempty"`
-	Outcome  *map[string]interface{} `json:"outcome,omitempty"`
-	Overdue  bool                    `json:"overdue"`
-	Priority *string                 `json:"priority,omitempty"`
-	Role     *string                 `json:"role,omitempty"`
-	Status   string                  `json:"status"`
-	Title    string                  `json:"title"`
-	Workflow *string                 `json:"workflow,omitempty"`
-}
-
-// TaskDetailKind defines model for TaskDetail.Kind.
-type TaskDetailKind string
+type TaskDetail = taskDetail
 
 // UpdateUserRequest defines model for UpdateUserRequest.
 type UpdateUserRequest struct {
@@ -1238,16 +887,7 @@ type User struct {
 }
 
 // UserInfo defines model for UserInfo.
-type UserInfo struct {
-	Active      bool      `json:"active"`
-	CreatedAt   time.Time `json:"created_at"`
-	Email       string    `json:"email"`
-	HasPassword bool      `json:"has_password"`
-	Id          int64     `json:"id"`
-	Name        string    `json:"name"`
-	Role        Role      `json:"role"`
-	Team        string    `json:"team"`
-}
+type UserInfo = store.UserInfo
 
 // VersionRequest defines model for VersionRequest.
 type VersionRequest struct {
@@ -1265,7 +905,12 @@ type TaskID = int64
 
 // ListApprovalsParams defines parameters for ListApprovals.
 type ListApprovalsParams struct {
-	Status *ListApprovalsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Status  *ListApprovalsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Due     *ListApprovalsParamsDue    `form:"due,omitempty" json:"due,omitempty"`
+	Invoice *string                    `form:"invoice,omitempty" json:"invoice,omitempty"`
+
+	// Mine only approvals assigned to me
+	Mine *bool `form:"mine,omitempty" json:"mine,omitempty"`
 
 	// Counts also count open, due today and overdue approvals
 	Counts *bool `form:"counts,omitempty" json:"counts,omitempty"`
@@ -1274,6 +919,9 @@ type ListApprovalsParams struct {
 
 // ListApprovalsParamsStatus defines parameters for ListApprovals.
 type ListApprovalsParamsStatus string
+
+// ListApprovalsParamsDue defines parameters for ListApprovals.
+type ListApprovalsParamsDue string
 
 // SearchAuditParams defines parameters for SearchAudit.
 type SearchAuditParams struct {
@@ -1341,7 +989,7 @@ type PublishDefinitionParamsKind string
 type RollbackDefinitionParamsKind string
 
 // ImportRecordsJSONBody defines parameters for ImportRecords.
-type ImportRecordsJSONBody = []map[string]interface{}
+type ImportRecordsJSONBody = importStream
 
 // ImportRecordsParams defines parameters for ImportRecords.
 type ImportRecordsParams struct {

@@ -202,8 +202,8 @@ var specRouter = sync.OnceValues(func() (routers.Router, error) {
 	return legacy.NewRouter(doc)
 })
 
-// checkResponse fails t when a response's body does not match what the
-// spec declares for its operation and status.
+// checkResponse fails t when a response's status, headers or body do not
+// match what the spec declares for its operation.
 func checkResponse(t testing.TB, req *http.Request, res *http.Response, body []byte) {
 	t.Helper()
 	router, err := specRouter()
@@ -219,7 +219,7 @@ func checkResponse(t testing.TB, req *http.Request, res *http.Response, body []b
 		Status:                 res.StatusCode,
 		Header:                 res.Header,
 		Body:                   io.NopCloser(bytes.NewReader(body)),
-		Options:                &openapi3filter.Options{MultiError: true},
+		Options:                &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true},
 	}
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		t.Errorf("%s %s → %d: the response does not match openapi.yaml: %v\n%s", req.Method, req.URL.Path, res.StatusCode, err, body)

@@ -17,7 +17,7 @@ import (
 func (a *server) createDrafts(c echo.Context) error {
 	var in DraftRequest
 	name := "draft.yaml"
-	if ct := c.Request().Header.Get(echo.HeaderContentType); strings.HasPrefix(ct, "application/yaml") || strings.HasPrefix(ct, "text/yaml") {
+	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), "application/yaml") {
 		data, err := io.ReadAll(c.Request().Body)
 		if err != nil {
 			return err

@@ -78,10 +78,22 @@ func (a *server) listTasks(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// taskKindApproval is the kind of a task that is an approval (a Task's
+// kind in openapi.yaml).
+const taskKindApproval = "approval"
+
 // taskID is the validated {id} path parameter.
 func taskID(c echo.Context) int64 {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	return id
+}
+
+// taskDetail is one task with its activity and its invoice's history
+// (TaskDetail in openapi.yaml).
+type taskDetail struct {
+	store.TaskDetail
+	Activity []store.Activity      `json:"activity"`
+	History  *store.InvoiceHistory `json:"history,omitempty"`
 }
 
 func (a *server) getTask(c echo.Context) error {
@@ -91,11 +103,7 @@ func (a *server) getTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		store.TaskDetail
-		Activity []store.Activity      `json:"activity"`
-		History  *store.InvoiceHistory `json:"history,omitempty"`
-	}{TaskDetail: t}
+	out := taskDetail{TaskDetail: t}
 	if out.Activity, err = a.store.TaskActivity(ctx, t.ID); err != nil {
 		return err
 	}
@@ -120,7 +128,7 @@ func (a *server) completeTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if t.Kind == string(TaskKindApproval) {
+	if t.Kind == taskKindApproval {
 		if _, err := authorize(c, PermissionApprovalsDecide); err != nil {
 			return err
 		}
@@ -360,10 +368,14 @@ func (a *server) getCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, struct {
-		store.CustomerSummary
-		Invoices store.InvoicePage `json:"invoices"`
-	}{cust, invs})
+	return c.JSON(http.StatusOK, customerDetail{CustomerSummary: cust, Invoices: invs})
+}
+
+// customerDetail is one customer with its invoices (CustomerDetail in
+// openapi.yaml).
+type customerDetail struct {
+	store.CustomerSummary
+	Invoices store.InvoicePage `json:"invoices"`
 }
 
 func (a *server) listPayments(c echo.Context) error {

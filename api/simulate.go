@@ -28,6 +28,14 @@ type simDay struct {
 	Effects []simEffect   `json:"effects"`
 }
 
+// simulation is a simulation's timeline (Simulation in openapi.yaml).
+type simulation struct {
+	From   calendar.Date  `json:"from"`
+	To     calendar.Date  `json:"to"`
+	Totals map[string]int `json:"totals"`
+	Days   []simDay       `json:"days"`
+}
+
 // simulate replays invoices day by day in a throwaway SQLite database: the
 // same engine code as the tick, nothing written to the live database.
 func (a *server) simulate(c echo.Context) error {
@@ -94,12 +102,7 @@ func (a *server) simulate(c echo.Context) error {
 		return err
 	}
 
-	out := struct {
-		From   calendar.Date  `json:"from"`
-		To     calendar.Date  `json:"to"`
-		Totals map[string]int `json:"totals"`
-		Days   []simDay       `json:"days"`
-	}{From: first, To: last, Totals: map[string]int{}, Days: []simDay{}}
+	out := simulation{From: first, To: last, Totals: map[string]int{}, Days: []simDay{}}
 	for day := first; !day.After(last); day = day.AddDays(1) {
 		at := day.Time(loc).Add(time.Duration(tickAt.Hour())*time.Hour + time.Duration(tickAt.Minute())*time.Minute)
 		var due []store.SimPayment
