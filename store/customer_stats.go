@@ -190,7 +190,7 @@ func (s *Store) customerStatsGrouped(ctx context.Context, cs *engine.CustomerSta
 func (s *Store) customerStatsRows(ctx context.Context, cs *engine.CustomerStats, from, to int64) error {
 	q := s.Rebind("SELECT customer_id, currency, balance_minor, due_date, " + s.instant("last_paid_at") + " FROM invoices WHERE customer_id BETWEEN ? AND ?")
 	args := []any{from, to}
-	rows, err := s.sqlDB.QueryContext(ctx, q, args...)
+	rows, err := s.scanDB.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}

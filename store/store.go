@@ -13,6 +13,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,10 +49,21 @@ var ErrNotFound = errors.New("not found")
 // serves them), so a bigger one only adds to the process's memory.
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16384)&_txlock=immediate"
 
+// scanPragmas are those of the tick's read-only scan connections (see
+// Store.scanDB): a scan reads each page once, so a 1 MiB cache holds the
+// B-tree's inner pages and the rest comes from the file cache; with the
+// main pool's 16 MiB, each of the tick's parallel readers kept its own 16
+// MiB of pages it would not read again.
+const scanPragmas = "_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-1024)"
+
 // Store is an open database.
 type Store struct {
-	gdb     *gorm.DB
-	sqlDB   *sql.DB
+	gdb   *gorm.DB
+	sqlDB *sql.DB
+	// scanDB is where the tick reads its batches and customers: on SQLite
+	// a pool of its own, read-only, with a small page cache (scanPragmas);
+	// on PostgreSQL sqlDB.
+	scanDB  *sql.DB
 	dialect string
 	url     string
 
@@ -71,8 +83,8 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 		dbURL = DefaultURL
 	}
 	var (
-		dialector gorm.Dialector
-		dialect   string
+		dialector, scanDialector gorm.Dialector
+		dialect                  string
 	)
 	switch {
 	case strings.HasPrefix(dbURL, "sqlite:"):
@@ -86,6 +98,7 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 			sep = "&"
 		}
 		dialector, dialect = sqlite.Open(path+sep+sqlitePragmas), SQLite
+		scanDialector = sqlite.Open(path + sep + scanPragmas)
 	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
 		dialector, dialect = postgres.Open(dbURL), Postgres
 	default:
@@ -118,7 +131,22 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connecting to %s: %w", redact(dbURL), err)
 	}
-	return &Store{gdb: gdb, sqlDB: sqlDB, dialect: dialect, url: dbURL}, nil
+	scanDB := sqlDB
+	if scanDialector != nil {
+		sg, err := gorm.Open(scanDialector, &gorm.Config{SkipDefaultTransaction: true, Logger: logger.Discard})
+		if err == nil {
+			scanDB, err = sg.DB()
+		}
+		if err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("opening %s for scans: %w", redact(dbURL), err)
+		}
+		// One connection per core reads a batch's parts at once; one more
+		// for the customers beside their aggregates.
+		scanDB.SetMaxOpenConns(runtime.GOMAXPROCS(0) + 1)
+		scanDB.SetMaxIdleConns(runtime.GOMAXPROCS(0) + 1)
+	}
+	return &Store{gdb: gdb, sqlDB: sqlDB, scanDB: scanDB, dialect: dialect, url: dbURL}, nil
 }
 
 // redact hides a password in a database URL so it never reaches a log.
@@ -152,6 +180,9 @@ func (s *Store) Close() error {
 		v.(*sql.Stmt).Close()
 		return true
 	})
+	if s.scanDB != s.sqlDB {
+		s.scanDB.Close()
+	}
 	return s.sqlDB.Close()
 }
 
@@ -160,7 +191,11 @@ func (s *Store) Close() error {
 // queries for each of hundreds of batches, and preparing one costs as
 // much as reading hundreds of rows.
 func (s *Store) queryStmt(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
-	st, err := s.stmt(ctx, query)
+	db := s.sqlDB
+	if q == s.scanDB {
+		db = s.scanDB
+	}
+	st, err := s.stmtOn(ctx, db, query)
 	if err != nil {
 		return nil, err
 	}
@@ -183,14 +218,25 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 }
 
 func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if v, ok := s.stmts.Load(query); ok {
+	return s.stmtOn(ctx, s.sqlDB, query)
+}
+
+// stmtKey names a prepared statement: its pool and its text.
+type stmtKey struct {
+	db    *sql.DB
+	query string
+}
+
+func (s *Store) stmtOn(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	key := stmtKey{db, query}
+	if v, ok := s.stmts.Load(key); ok {
 		return v.(*sql.Stmt), nil
 	}
-	st, err := s.sqlDB.PrepareContext(ctx, query)
+	st, err := db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+	if v, loaded := s.stmts.LoadOrStore(key, st); loaded {
 		st.Close()
 		return v.(*sql.Stmt), nil
 	}

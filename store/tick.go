@@ -183,11 +183,11 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 		// Read only, no locks; the customer changes the batch would make
 		// are kept in the dry run's own cache, as a real run's commits
 		// would be seen by its later batches.
-		in, err := s.loadBatch(ctx, s.sqlDB, b, c, cache)
+		in, err := s.loadBatch(ctx, s.scanDB, b, c, cache)
 		if err != nil {
 			return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 		}
-		res, err := s.evaluate(ctx, s.sqlDB, in, cache.users, evaluate)
+		res, err := s.evaluate(ctx, s.scanDB, in, cache.users, evaluate)
 		if err != nil {
 			return engine.BatchStats{}, nil, err
 		}
@@ -210,7 +210,7 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 	}
 	q := querier(tx)
 	if s.dialect == SQLite {
-		q = s.sqlDB // read at once beside tx: see loadBatch
+		q = s.scanDB // read at once beside tx: see loadBatch
 	}
 	in, err := s.loadBatch(ctx, q, b, c, cache)
 	if err != nil {
@@ -666,7 +666,7 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 		defer close(done)
 		tc.stats, statsErr = s.customerStats(ctx, c, run.Customer)
 	}()
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
+	rows, err := s.scanDB.QueryContext(ctx, s.Rebind(`SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
 		region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom FROM customers`+where), args...)
 	if err == nil {
 		err = scanCustomers(rows, users, tc.customers)
@@ -701,21 +701,25 @@ type customerRow struct {
 
 func scanCustomers(rows *sql.Rows, users map[int64]string, out map[int64]customerRow) error {
 	defer rows.Close()
+	// Region, industry, currency, rating, risk, locale and zone take a
+	// few values each: one string per value, not one per customer (a
+	// tick keeps every customer in memory).
+	words := interner{}
+	var (
+		ownerID                                                   int64
+		region, industry, currency, rating, risk, locale, tz, raw sql.RawBytes
+	)
 	for rows.Next() {
-		var (
-			c       customerRow
-			ownerID int64
-			risk    string
-			custom  string
-		)
-		if err := rows.Scan(&c.ID, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &c.FinanceEmail, &ownerID, &c.Region, &c.Industry,
-			&c.CreditLimitMinor, &c.CreditCurrency, &c.CreditRating, &risk, &c.Locale, &c.TimeZone, &c.DoNotContact, &custom); err != nil {
+		var c customerRow
+		if err := rows.Scan(&c.ID, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &c.FinanceEmail, &ownerID, &region, &industry,
+			&c.CreditLimitMinor, &currency, &rating, &risk, &locale, &tz, &c.DoNotContact, &raw); err != nil {
 			return err
 		}
-		c.Risk = engine.RiskTier(risk)
+		c.Region, c.Industry, c.CreditCurrency, c.CreditRating = words.get(region), words.get(industry), words.get(currency), words.get(rating)
+		c.Risk, c.Locale, c.TimeZone = engine.RiskTier(words.get(risk)), words.get(locale), words.get(tz)
 		c.OwnerEmail = users[ownerID]
-		if custom != "" && custom != "{}" {
-			if err := json.Unmarshal([]byte(custom), &c.custom); err != nil {
+		if len(raw) > 0 && string(raw) != "{}" {
+			if err := json.Unmarshal(raw, &c.custom); err != nil {
 				return fmt.Errorf("customer %s: custom fields: %w", c.ExternalID, err)
 			}
 		}
