@@ -35,6 +35,16 @@ func TestInboxCacheFollowsWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	manager.Role, manager.Team = store.RoleSalesManager, rep.Team
+	// Overdue pages are asked for at the median due time of the rep's
+	// open tasks: about half are overdue then.
+	open, err := s.InboxUncached(ctx, rep, store.InboxFilter{Now: now, Limit: 500})
+	if err != nil || len(open) < 4 {
+		t.Fatalf("rep's inbox: %d tasks, %v", len(open), err)
+	}
+	later := open[len(open)/2].DueAt
+	if later.IsZero() || !later.After(open[0].DueAt) {
+		t.Fatalf("the rep's tasks are not due at different times: %v", later)
+	}
 	views := []struct {
 		v store.Viewer
 		f store.InboxFilter
@@ -42,6 +52,11 @@ func TestInboxCacheFollowsWrites(t *testing.T) {
 		{rep, store.InboxFilter{Now: now}},
 		{rep, store.InboxFilter{Now: now, Status: "all", Limit: 500}},
 		{manager, store.InboxFilter{Now: now, Limit: 500}},
+		// Overdue pages come from the inbox's page without the filter.
+		{rep, store.InboxFilter{Now: later, Due: "overdue"}},
+		{rep, store.InboxFilter{Now: later, Due: "overdue", Limit: 3}},
+		{rep, store.InboxFilter{Now: now.Add(10 * 24 * time.Hour), Due: "overdue", Status: "all"}},
+		{manager, store.InboxFilter{Now: later, Due: "overdue", Limit: 20}},
 	}
 	page := func(i int) string {
 		got, err := s.Inbox(ctx, views[i].v, views[i].f)
@@ -77,12 +92,18 @@ func TestInboxCacheFollowsWrites(t *testing.T) {
 	if err := s.SQL().QueryRow(`SELECT id, invoice_id FROM tasks WHERE assignee_id = ? AND status = 'open' ORDER BY due_at, id LIMIT 1`, rep.UserID).Scan(&task, &invoice); err != nil {
 		t.Fatal(err)
 	}
+	for i, p := range pages() {
+		if p == "[]" {
+			t.Fatalf("view %d is empty; the test proves nothing", i)
+		}
+	}
 	for _, w := range []struct {
 		name  string
 		write func()
 		view  int // a view the write must change (-1: none)
 	}{
 		{"task title", func() { exec(`UPDATE tasks SET title = 'Changed' WHERE id = ?`, task) }, 0},
+		{"task due earlier", func() { exec(`UPDATE tasks SET due_at = '2001-01-01 00:00:00+00:00' WHERE id = ?`, task) }, 4},
 		{"task done", func() { exec(`UPDATE tasks SET status = 'done', completed_at = ? WHERE id = ?`, now.UTC(), task) }, 0},
 		{"new task", func() {
 			exec(`INSERT INTO tasks (key, kind, title, status, priority, assignee_id, role, form, invoice_id, customer_id, due_at, created_at, updated_at)

@@ -679,8 +679,13 @@ func (s *Store) Inbox(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask
 		f.Limit = 100
 	}
 	f.Limit = min(f.Limit, 500)
-	key, cacheable := f.key(v)
 	version, versioned := s.inboxVersion(ctx)
+	if versioned && f.Due == "overdue" {
+		if page, ok := s.overdueFromCache(ctx, version, v, f); ok {
+			return page, nil
+		}
+	}
+	key, cacheable := f.key(v)
 	cacheable = cacheable && versioned
 	if cacheable {
 		if page, ok := s.inbox.get(version, key, f.Now); ok {
@@ -694,6 +699,38 @@ func (s *Store) Inbox(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask
 		s.inbox.put(version, key, kept)
 	}
 	return page, err
+}
+
+// overdueFromCache answers an overdue page from the longest page of the
+// same inbox without the due filter (kept at version, or read now): that
+// page is ordered by due time with undated tasks first, so the overdue
+// tasks are the dated ones before now at its start. It is the answer when
+// it holds f.Limit of them or the longer page is the whole inbox.
+func (s *Store) overdueFromCache(ctx context.Context, version int64, v Viewer, f InboxFilter) ([]InboxTask, bool) {
+	all := f
+	all.Due, all.Limit = "", 500
+	key, _ := all.key(v)
+	page, ok := s.inbox.get(version, key, f.Now)
+	if !ok {
+		var err error
+		if page, err = s.readInbox(ctx, v, all); err != nil {
+			return nil, false
+		}
+		kept := make([]InboxTask, len(page))
+		copy(kept, page)
+		s.inbox.put(version, key, kept)
+	}
+	out := []InboxTask{}
+	for _, t := range page {
+		if t.DueAt.IsZero() {
+			continue
+		}
+		if !t.DueAt.Before(f.Now) || len(out) == f.Limit {
+			return out, true
+		}
+		out = append(out, t)
+	}
+	return out, len(page) < all.Limit
 }
 
 func (s *Store) readInbox(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
