@@ -489,15 +489,22 @@ type InvoicePayments struct {
 type CustomerStats struct {
 	loc            *time.Location
 	today, yearAgo calendar.Date
-	byCustomer     map[int64]*customerAgg
+	// Customer ids are mostly dense from 1: their aggregates sit in a
+	// slice indexed by id (one memory access per invoice looked up),
+	// others in the map.
+	dense      []customerAgg
+	byCustomer map[int64]*customerAgg
+	count      int
 }
 
 type customerAgg struct {
-	PaymentStats
-	lateSum, paidCount int
-	// open is the open balance per currency: a customer has one or a
-	// few, so a slice beats a map (looked up once per invoice per tick).
-	open []currencyBalance
+	used                                         bool
+	openInvoices, lateInvoices12M, lateSum, paid int
+	// The open balance per currency: the first inline (most customers
+	// have one), others in more.
+	currency string
+	open     int64
+	more     []currencyBalance
 }
 
 type currencyBalance struct {
@@ -506,22 +513,68 @@ type currencyBalance struct {
 }
 
 func (a *customerAgg) addOpen(currency string, minor int64) {
-	for i := range a.open {
-		if a.open[i].currency == currency {
-			a.open[i].minor += minor
+	switch {
+	case a.currency == "":
+		a.currency, a.open = currency, minor
+		return
+	case a.currency == currency:
+		a.open += minor
+		return
+	}
+	for i := range a.more {
+		if a.more[i].currency == currency {
+			a.more[i].minor += minor
 			return
 		}
 	}
-	a.open = append(a.open, currencyBalance{currency, minor})
+	a.more = append(a.more, currencyBalance{currency, minor})
 }
 
 func (a *customerAgg) openIn(currency string) int64 {
-	for _, b := range a.open {
+	if a.currency == currency {
+		return a.open
+	}
+	for _, b := range a.more {
 		if b.currency == currency {
 			return b.minor
 		}
 	}
 	return 0
+}
+
+// agg returns customer's aggregates, adding empty ones if create (else
+// nil when there are none).
+func (cs *CustomerStats) agg(customer int64, create bool) *customerAgg {
+	if customer >= 0 && customer < int64(len(cs.dense)) {
+		a := &cs.dense[customer]
+		if !a.used {
+			if !create {
+				return nil
+			}
+			a.used = true
+			cs.count++
+		}
+		return a
+	}
+	if a := cs.byCustomer[customer]; a != nil || !create {
+		return a
+	}
+	if limit := int64(2*cs.count + 1<<16); customer >= 0 && customer < limit {
+		dense := make([]customerAgg, min(max(customer+1, int64(2*len(cs.dense))), limit))
+		copy(dense, cs.dense)
+		for id, a := range cs.byCustomer {
+			if id >= 0 && id < int64(len(dense)) {
+				dense[id] = *a
+				delete(cs.byCustomer, id)
+			}
+		}
+		cs.dense = dense
+		return cs.agg(customer, true)
+	}
+	a := &customerAgg{used: true}
+	cs.byCustomer[customer] = a
+	cs.count++
+	return a
 }
 
 // NewCustomerStats starts empty aggregates at clock c.
@@ -536,25 +589,21 @@ func NewCustomerStats(c Clock) *CustomerStats {
 
 // Add counts one invoice of customer, in currency.
 func (cs *CustomerStats) Add(customer int64, currency string, balanceMinor int64, due calendar.Date, lastPaid time.Time) {
-	a := cs.byCustomer[customer]
-	if a == nil {
-		a = &customerAgg{}
-		cs.byCustomer[customer] = a
-	}
+	a := cs.agg(customer, true)
 	if balanceMinor > 0 {
-		a.OpenInvoices++
+		a.openInvoices++
 		a.addOpen(currency, balanceMinor)
 	}
 	late := 0
 	if balanceMinor <= 0 && !lastPaid.IsZero() {
 		late = max(0, calendar.In(lastPaid, cs.loc).DaysSince(due))
 		a.lateSum += late
-		a.paidCount++
+		a.paid++
 	} else if !due.IsZero() {
 		late = cs.today.DaysSince(due)
 	}
 	if late > 0 && !due.Before(cs.yearAgo) {
-		a.LateInvoices12M++
+		a.lateInvoices12M++
 	}
 }
 
@@ -571,35 +620,38 @@ type CustomerSums struct {
 
 // AddSums counts the invoices of customer in currency that s sums up.
 func (cs *CustomerStats) AddSums(customer int64, currency string, s CustomerSums) {
-	a := cs.byCustomer[customer]
-	if a == nil {
-		a = &customerAgg{}
-		cs.byCustomer[customer] = a
-	}
+	a := cs.agg(customer, true)
 	if s.OpenInvoices > 0 {
-		a.OpenInvoices += s.OpenInvoices
+		a.openInvoices += s.OpenInvoices
 		a.addOpen(currency, s.OpenMinor)
 	}
 	a.lateSum += s.DaysLateSum
-	a.paidCount += s.PaidInvoices
-	a.LateInvoices12M += s.LateInvoices12M
+	a.paid += s.PaidInvoices
+	a.lateInvoices12M += s.LateInvoices12M
 }
 
 // Merge adds the aggregates o accumulated (at the same clock) to cs.
 func (cs *CustomerStats) Merge(o *CustomerStats) {
-	for id, b := range o.byCustomer {
-		a := cs.byCustomer[id]
-		if a == nil {
-			cs.byCustomer[id] = b
-			continue
-		}
-		a.OpenInvoices += b.OpenInvoices
-		a.LateInvoices12M += b.LateInvoices12M
+	add := func(id int64, b *customerAgg) {
+		a := cs.agg(id, true)
+		a.openInvoices += b.openInvoices
+		a.lateInvoices12M += b.lateInvoices12M
 		a.lateSum += b.lateSum
-		a.paidCount += b.paidCount
-		for _, o := range b.open {
+		a.paid += b.paid
+		if b.currency != "" {
+			a.addOpen(b.currency, b.open)
+		}
+		for _, o := range b.more {
 			a.addOpen(o.currency, o.minor)
 		}
+	}
+	for id := range o.dense {
+		if o.dense[id].used {
+			add(int64(id), &o.dense[id])
+		}
+	}
+	for id, b := range o.byCustomer {
+		add(id, b)
 	}
 }
 
@@ -615,11 +667,11 @@ func (cs *CustomerStats) Location() *time.Location { return cs.loc }
 // currency (minor units never add across currencies).
 func (cs *CustomerStats) Stats(customer int64, currency string, p InvoicePayments) PaymentStats {
 	var st PaymentStats
-	if a := cs.byCustomer[customer]; a != nil {
-		st = a.PaymentStats
+	if a := cs.agg(customer, false); a != nil {
+		st.OpenInvoices, st.LateInvoices12M = a.openInvoices, a.lateInvoices12M
 		st.OpenBalanceMinor = a.openIn(currency)
-		if a.paidCount > 0 {
-			st.AvgDaysLate = float64(a.lateSum) / float64(a.paidCount)
+		if a.paid > 0 {
+			st.AvgDaysLate = float64(a.lateSum) / float64(a.paid)
 		}
 	}
 	st.Count, st.TotalMinor, st.LastPaidAt = p.Count, p.PaidMinor, p.LastPaidAt
