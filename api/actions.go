@@ -2,13 +2,13 @@ package api
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -18,92 +18,80 @@ import (
 	"github.com/recoup/recoup/store"
 )
 
-func (a *server) reassignTask(c echo.Context) error {
-	var in ReassignRequest
-	if err := c.Bind(&in); err != nil {
-		return err
-	}
-	p := current(c)
-	ctx := c.Request().Context()
-	t, err := a.store.VisibleTask(ctx, p.Viewer(), taskID(c), a.now())
+func (a *server) ReassignTask(ctx context.Context, req ReassignTaskRequestObject) (ReassignTaskResponseObject, error) {
+	in, p := req.Body, principalOf(ctx)
+	t, err := a.store.VisibleTask(ctx, p.Viewer(), req.Id, a.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	reason := ""
-	if in.Reason != nil {
-		reason = *in.Reason
-	}
-	err = a.store.ReassignTask(ctx, p.Viewer(), t.ID, in.Assignee, p.User.Email, reason, a.now())
+	err = a.store.ReassignTask(ctx, p.Viewer(), t.ID, in.Assignee, p.User.Email, val(in.Reason), a.now())
 	if errors.Is(err, store.ErrNotAssignable) {
-		return &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the task cannot go to this user",
+		return nil, &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the task cannot go to this user",
 			fields: []FieldError{{Field: "/assignee", Message: err.Error()}}}
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The new assignee may be outside what the caller sees (a director
 	// handing a task down): answer from an unscoped read.
 	t, err = a.store.VisibleTask(ctx, store.Viewer{Role: store.RoleAdmin}, t.ID, a.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusOK, t.InboxTask)
+	return ReassignTask200JSONResponse(t.InboxTask), nil
 }
 
-func (a *server) commentTask(c echo.Context) error {
-	var in CommentRequest
-	if err := c.Bind(&in); err != nil {
-		return err
-	}
-	p := current(c)
-	ctx := c.Request().Context()
-	t, err := a.store.VisibleTask(ctx, p.Viewer(), taskID(c), a.now())
+func (a *server) CommentTask(ctx context.Context, req CommentTaskRequestObject) (CommentTaskResponseObject, error) {
+	p := principalOf(ctx)
+	t, err := a.store.VisibleTask(ctx, p.Viewer(), req.Id, a.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	act, err := a.store.CommentTask(ctx, t.ID, p.User.Email, in.Text, a.now())
+	act, err := a.store.CommentTask(ctx, t.ID, p.User.Email, req.Body.Text, a.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusCreated, act)
+	return CommentTask201JSONResponse(act), nil
 }
 
 // importStream is an import's JSON array, left unread for the importer to
-// stream: the Go type of ImportRecords' application/json body in
-// openapi.yaml (x-go-type), which the generated code must not decode.
+// stream: the x-go-type of ImportRecords' application/json body in
+// openapi.yaml (see handlers.ImportRecords).
 type importStream struct{ io.Reader }
 
-// importRecords runs the import command's reader on the request body. The
+// ImportRecords runs the import command's reader on the request body. The
 // body is streamed (not validated against the spec, which only names its
 // media types): the importer reports every problem by row and column.
-func (a *server) importRecords(c echo.Context) error {
-	kind := c.Param("kind")
-	p := current(c)
+// Any content type but JSON is read as CSV.
+func (a *server) ImportRecords(ctx context.Context, req ImportRecordsRequestObject) (ImportRecordsResponseObject, error) {
+	kind, cl := string(req.Kind), callerOf(ctx)
 	if kind == "users" {
-		if _, err := authorize(c, PermissionUsersAdmin); err != nil {
-			return err
+		if _, err := authorize(cl.p, PermissionUsersAdmin); err != nil {
+			return nil, err
 		}
 	}
-	ctx := c.Request().Context()
 	company, err := a.store.Company(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	format := "csv"
-	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
-		format = "json"
+	format, r := "csv", req.Body
+	if req.JSONBody != nil {
+		format, r = "json", req.JSONBody.Reader
 	}
-	body := bufio.NewReader(c.Request().Body)
+	if r == nil {
+		r = http.NoBody
+	}
+	body := bufio.NewReader(r)
 	if _, err := body.Peek(1); err != nil {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
-			return he
+			return nil, he
 		}
-		return &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the request body is empty",
+		return nil, &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the request body is empty",
 			fields: []FieldError{{Field: "", Message: "want a CSV file with a header row or a JSON array"}}}
 	}
 	sum, err := ingest.Reader(ctx, a.store, kind, "body", format, body, ingest.Options{
-		SkipInvalid: c.QueryParam("skip_invalid") == "true", Company: company, Now: a.now(),
+		SkipInvalid: val(req.Params.SkipInvalid), Company: company, Now: a.now(),
 	})
 	var (
 		rejected *ingest.RejectedError
@@ -113,25 +101,25 @@ func (a *server) importRecords(c echo.Context) error {
 	)
 	switch {
 	case errors.As(err, &he):
-		return he
+		return nil, he
 	case errors.As(err, &rejected):
-		return &fieldErrors{status: http.StatusUnprocessableEntity, detail: rejected.Error(), fields: problemFields(rejected.Problems)}
+		return nil, &fieldErrors{status: http.StatusUnprocessableEntity, detail: rejected.Error(), fields: problemFields(rejected.Problems)}
 	case errors.Is(err, ingest.ErrMalformed), errors.As(err, &csvErr), errors.As(err, &jsonErr):
-		return &fieldErrors{status: http.StatusBadRequest, detail: "the body is not valid " + strings.ToUpper(format),
+		return nil, &fieldErrors{status: http.StatusBadRequest, detail: "the body is not valid " + strings.ToUpper(format),
 			fields: []FieldError{{Field: "", Message: err.Error()}}}
 	case err != nil && strings.Contains(err.Error(), "want a JSON array"):
-		return &fieldErrors{status: http.StatusUnprocessableEntity, detail: err.Error()}
+		return nil, &fieldErrors{status: http.StatusUnprocessableEntity, detail: err.Error()}
 	case err != nil:
-		return err
+		return nil, err
 	}
-	a.log.Info("import", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "by", p.User.Email, "kind", kind,
+	a.log.Info("import", "request_id", cl.requestID, "by", cl.p.User.Email, "kind", kind,
 		"inserted", sum.Inserted, "updated", sum.Updated, "unchanged", sum.Unchanged, "rejected", sum.Rejected)
-	out := ImportSummary{Kind: kind, Inserted: sum.Inserted, Updated: sum.Updated, Unchanged: sum.Unchanged, Rejected: sum.Rejected}
+	out := ImportRecords200JSONResponse{Kind: kind, Inserted: sum.Inserted, Updated: sum.Updated, Unchanged: sum.Unchanged, Rejected: sum.Rejected}
 	if len(sum.Problems) > 0 {
 		probs := problemFields(sum.Problems)
 		out.Problems = &probs
 	}
-	return c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
 func problemFields(ps []ingest.Problem) []FieldError {
@@ -143,11 +131,10 @@ func problemFields(ps []ingest.Problem) []FieldError {
 	return out
 }
 
-func (a *server) listNotifications(c echo.Context) error {
-	limit, _ := strconv.Atoi(c.QueryParam("limit"))
-	msgs, err := delivery.Inbox(c.Request().Context(), a.store, current(c).User.ID, c.QueryParam("unread") == "true", limit)
+func (a *server) ListNotifications(ctx context.Context, req ListNotificationsRequestObject) (ListNotificationsResponseObject, error) {
+	msgs, err := delivery.Inbox(ctx, a.store, principalOf(ctx).User.ID, val(req.Params.Unread), val(req.Params.Limit))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := make([]Notification, len(msgs))
 	for i, m := range msgs {
@@ -163,37 +150,32 @@ func (a *server) listNotifications(c echo.Context) error {
 		}
 		out[i] = n
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": out})
+	return ListNotifications200JSONResponse{Items: out}, nil
 }
 
-func (a *server) markNotificationRead(c echo.Context) error {
-	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err := delivery.MarkRead(c.Request().Context(), a.store, current(c).User.ID, id, a.now()); err != nil {
-		return fmt.Errorf("notification %d: %w", id, err)
+func (a *server) MarkNotificationRead(ctx context.Context, req MarkNotificationReadRequestObject) (MarkNotificationReadResponseObject, error) {
+	if err := delivery.MarkRead(ctx, a.store, principalOf(ctx).User.ID, req.Id, a.now()); err != nil {
+		return nil, fmt.Errorf("notification %d: %w", req.Id, err)
 	}
-	return c.NoContent(http.StatusNoContent)
+	return MarkNotificationRead204Response{}, nil
 }
 
-func (a *server) searchAudit(c echo.Context) error {
-	q := c.QueryParams()
-	f := store.AuditFilter{Action: q.Get("action"), Actor: q.Get("actor"), Entity: q.Get("entity"), Invoice: q.Get("invoice")}
-	f.BeforeID, _ = strconv.ParseInt(q.Get("before_id"), 10, 64)
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
-	entries, err := a.store.Audit(c.Request().Context(), f)
+func (a *server) SearchAudit(ctx context.Context, req SearchAuditRequestObject) (SearchAuditResponseObject, error) {
+	p := req.Params
+	entries, err := a.store.Audit(ctx, store.AuditFilter{Action: val(p.Action), Actor: val(p.Actor), Entity: val(p.Entity), Invoice: val(p.Invoice),
+		BeforeID: val(p.BeforeId), Limit: val(p.Limit)})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": entries})
+	return SearchAudit200JSONResponse{Items: entries}, nil
 }
 
-func (a *server) getOutbox(c echo.Context) error {
-	q := c.QueryParams()
-	f := store.OutboxFilter{Status: q.Get("status"), Channel: q.Get("channel"), Invoice: q.Get("invoice")}
-	f.BeforeID, _ = strconv.ParseInt(q.Get("before_id"), 10, 64)
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
-	out, err := a.store.Outbox(c.Request().Context(), f)
+func (a *server) GetOutbox(ctx context.Context, req GetOutboxRequestObject) (GetOutboxResponseObject, error) {
+	p := req.Params
+	out, err := a.store.Outbox(ctx, store.OutboxFilter{Status: string(val(p.Status)), Channel: val(p.Channel), Invoice: val(p.Invoice),
+		BeforeID: val(p.BeforeId), Limit: val(p.Limit)})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusOK, out)
+	return GetOutbox200JSONResponse(out), nil
 }

@@ -2,74 +2,68 @@ package api
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
-	"net/http"
 	"slices"
-	"strconv"
 	"strings"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/store"
 )
 
-func (a *server) listUsers(c echo.Context) error {
-	users, err := a.store.Users(c.Request().Context())
+func (a *server) ListUsers(ctx context.Context, _ ListUsersRequestObject) (ListUsersResponseObject, error) {
+	users, err := a.store.Users(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": users})
+	return ListUsers200JSONResponse{Items: users}, nil
 }
 
-func (a *server) createUser(c echo.Context) error {
-	var in CreateUserRequest
-	if err := c.Bind(&in); err != nil {
-		return err
-	}
+// userOf is u as openapi.yaml's User.
+func userOf(u store.User) User {
+	return User{Id: u.ID, Email: u.Email, Name: u.Name, Role: Role(u.Role), Team: u.Team, Active: u.Active}
+}
+
+func (a *server) CreateUser(ctx context.Context, req CreateUserRequestObject) (CreateUserResponseObject, error) {
+	in := req.Body
 	role := string(in.Role)
-	u, err := a.store.CreateUser(c.Request().Context(), store.UserChange{Email: in.Email, Name: &in.Name, Role: &role, Team: in.Team,
+	u, err := a.store.CreateUser(ctx, store.UserChange{Email: in.Email, Name: &in.Name, Role: &role, Team: in.Team,
 		Active: in.Active, Password: in.Password}, a.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusCreated, u)
+	return CreateUser201JSONResponse(userOf(u)), nil
 }
 
-func (a *server) updateUser(c echo.Context) error {
-	var in UpdateUserRequest
-	if err := c.Bind(&in); err != nil {
-		return err
-	}
-	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	me := current(c)
+func (a *server) UpdateUser(ctx context.Context, req UpdateUserRequestObject) (UpdateUserResponseObject, error) {
+	in, id := req.Body, req.Id
 	// An admin cannot lock itself out.
-	if id == me.User.ID && ((in.Role != nil && *in.Role != RoleAdmin) || (in.Active != nil && !*in.Active)) {
-		return fmt.Errorf("you cannot remove your own admin role or deactivate yourself: %w", store.ErrConflict)
+	if id == principalOf(ctx).User.ID && ((in.Role != nil && *in.Role != RoleAdmin) || (in.Active != nil && !*in.Active)) {
+		return nil, fmt.Errorf("you cannot remove your own admin role or deactivate yourself: %w", store.ErrConflict)
 	}
 	ch := store.UserChange{Name: in.Name, Team: in.Team, Active: in.Active, Password: in.Password}
 	if in.Role != nil {
 		r := string(*in.Role)
 		ch.Role = &r
 	}
-	u, err := a.store.UpdateUser(c.Request().Context(), id, ch, a.now())
+	u, err := a.store.UpdateUser(ctx, id, ch, a.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusOK, u)
+	return UpdateUser200JSONResponse(userOf(u)), nil
 }
 
-func (a *server) getDashboard(c echo.Context) error {
-	ctx := c.Request().Context()
+func (a *server) GetDashboard(ctx context.Context, req GetDashboardRequestObject) (GetDashboardResponseObject, error) {
 	clk, err := a.clock(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	f := store.DashboardFilter{Team: c.QueryParam("team"), Region: c.QueryParam("region"), Currency: c.QueryParam("currency")}
-	d, err := a.store.Dashboard(ctx, current(c).Viewer(), f, calendar.Of(clk.Now), clk.Now)
+	p := req.Params
+	f := store.DashboardFilter{Team: val(p.Team), Region: val(p.Region), Currency: val(p.Currency)}
+	d, err := a.store.Dashboard(ctx, principalOf(ctx).Viewer(), f, calendar.Of(clk.Now), clk.Now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Stages in the order of their workflow's nodes, as the designer shows
 	// them, when the workflow is published (the store sorts by name).
@@ -92,5 +86,5 @@ func (a *server) getDashboard(c echo.Context) error {
 		slices.SortStableFunc(d.RecoveryByOwner, func(x, y store.OwnerRecovery) int { return byNode(x.Workflow, x.Node, y.Workflow, y.Node) })
 		slices.SortStableFunc(d.RecoveryByTeam, func(x, y store.TeamRecovery) int { return byNode(x.Workflow, x.Node, y.Workflow, y.Node) })
 	}
-	return c.JSON(http.StatusOK, d)
+	return GetDashboard200JSONResponse(d), nil
 }

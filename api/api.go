@@ -1,18 +1,24 @@
 // Package api is recoup's HTTP interface (echo v4): health and readiness
 // probes, the embedded designer UI and the JSON API under /api, described by
-// openapi.yaml (served at /api/openapi.yaml; requests are validated against
-// it and its types generated from it). Callers authenticate with a session
-// cookie (login) or an API token; authorize is the one permission check and
-// store.Viewer cuts rows to the caller's role. Handlers parse input, call the
-// domain and render; toProblem alone maps errors to HTTP statuses.
+// openapi.yaml (served at /api/openapi.yaml). Requests are validated against
+// it; its types, its echo routes and the strict server interface that server
+// implements are generated from it (api.gen.go): each operation takes its
+// typed request and returns its typed answer, or an error that toProblem
+// alone maps to an HTTP status. Callers authenticate with a session cookie
+// (login) or an API token; guard checks each operation's permission (the
+// operations table) with authorize, the one permission check, and
+// store.Viewer cuts rows to the caller's role.
 package api
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -105,7 +111,7 @@ func New(o Options) *echo.Echo {
 	if o.Metrics == nil {
 		o.Metrics = NewMetrics(o.Store, o.Logger)
 	}
-	_, router, err := loadSpec()
+	doc, router, err := loadSpec()
 	if err != nil {
 		panic(err)
 	}
@@ -149,24 +155,37 @@ func New(o Options) *echo.Echo {
 
 	e.GET("/metrics", o.Metrics.handler())
 
-	g := e.Group("/api", noStore, middleware.ContextTimeout(o.APITimeout), a.identify)
-	g.GET("/openapi.yaml", serveSpec)
+	// Everything under /api: no caching, a time limit, the caller
+	// identified.
+	apiMW := []echo.MiddlewareFunc{noStore, middleware.ContextTimeout(o.APITimeout), a.identify}
+	// The operations of openapi.yaml, on the routes generated from it, each
+	// behind its body limit, its guard and validation against the spec.
+	limit, streamLimit := middleware.BodyLimit(o.APIBodyLimit), middleware.BodyLimit(o.ImportBodyLimit)
 	check, checkParams := validate(router, false), validate(router, true)
-	for _, r := range a.routes() {
-		limit, valid := o.APIBodyLimit, check
-		if r.rawBody {
-			limit, valid = o.ImportBodyLimit, checkParams
+	perOperation := map[string][]echo.MiddlewareFunc{}
+	served := map[string]bool{} // "METHOD /path" in echo's syntax
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			size, valid := limit, check
+			if operations[op.OperationID].stream {
+				size, valid = streamLimit, checkParams
+			}
+			perOperation[op.OperationID] = append(slices.Clip(apiMW), size, guard(op.OperationID), valid)
+			served[method+" "+echoPath(path)] = true
 		}
-		mw := []echo.MiddlewareFunc{middleware.BodyLimit(limit)}
-		switch {
-		case r.public:
-		case r.perm != "":
-			mw = append(mw, require(r.perm))
-		default:
-			mw = append(mw, requireLogin)
-		}
-		g.Add(r.method, r.path, r.handler, append(mw, valid)...)
 	}
+	RegisterHandlersWithOptions(e, handlers{ServerInterface: NewStrictHandler(a, nil), a: a},
+		RegisterHandlersOptions{OperationMiddlewares: perOperation})
+	// A generated route the embedded spec lacks would have no guard: the
+	// generated code is older than openapi.yaml (go generate ./api/).
+	for _, r := range e.Routes() {
+		if strings.HasPrefix(r.Path, "/api/") && !served[r.Method+" "+r.Path] {
+			panic(fmt.Sprintf("api: %s %s is generated but not in openapi.yaml: run go generate ./api/", r.Method, r.Path))
+		}
+	}
+
+	g := e.Group("/api", apiMW...)
+	g.GET("/openapi.yaml", serveSpec)
 	// Echo answers 404 for a known path with another method; the spec's
 	// router tells the two apart.
 	g.RouteNotFound("/*", func(c echo.Context) error {
@@ -193,59 +212,37 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// route is one API endpoint and the permission it needs.
-type route struct {
-	method, path string
-	perm         Permission // "" with public false: any logged-in user
-	public       bool       // no login (login itself)
-	rawBody      bool       // a large body streamed to the handler: only parameters are validated
-	handler      echo.HandlerFunc
+// handlers binds the server's operations to echo: the generated strict
+// handler, but for imports, whose JSON body the generated binding would
+// decode whole where the importer streams it.
+type handlers struct {
+	ServerInterface
+	a *server
 }
 
-// routes lists every API endpoint (paths relative to /api, in echo's
-// syntax; openapi.yaml spells them with braces).
-func (a *server) routes() []route {
-	return []route{
-		{method: http.MethodPost, path: "/login", public: true, handler: a.login},
-		{method: http.MethodPost, path: "/logout", handler: a.logout},
-		{method: http.MethodGet, path: "/me", handler: a.getMe},
-		{method: http.MethodPost, path: "/me/password", handler: a.changeMyPassword},
-		{method: http.MethodGet, path: "/tasks", perm: PermissionTasksRead, handler: a.listTasks},
-		{method: http.MethodGet, path: "/tasks/:id", perm: PermissionTasksRead, handler: a.getTask},
-		{method: http.MethodPost, path: "/tasks/:id/complete", perm: PermissionTasksWrite, handler: a.completeTask},
-		{method: http.MethodPost, path: "/tasks/:id/reassign", perm: PermissionTasksAssign, handler: a.reassignTask},
-		{method: http.MethodPost, path: "/tasks/:id/comments", perm: PermissionTasksWrite, handler: a.commentTask},
-		{method: http.MethodGet, path: "/notifications", handler: a.listNotifications},
-		{method: http.MethodPost, path: "/notifications/:id/read", handler: a.markNotificationRead},
-		{method: http.MethodGet, path: "/outbox", perm: PermissionOutboxRead, handler: a.getOutbox},
-		{method: http.MethodGet, path: "/audit", perm: PermissionAuditRead, handler: a.searchAudit},
-		{method: http.MethodPost, path: "/import/:kind", perm: PermissionImportWrite, rawBody: true, handler: a.importRecords},
-		{method: http.MethodGet, path: "/customers", perm: PermissionInvoicesRead, handler: a.listCustomers},
-		{method: http.MethodGet, path: "/customers/:id", perm: PermissionInvoicesRead, handler: a.getCustomer},
-		{method: http.MethodGet, path: "/invoices", perm: PermissionInvoicesRead, handler: a.listInvoices},
-		{method: http.MethodGet, path: "/invoices/:number", perm: PermissionInvoicesRead, handler: a.getInvoice},
-		{method: http.MethodGet, path: "/payments", perm: PermissionInvoicesRead, handler: a.listPayments},
-		{method: http.MethodPost, path: "/payments", perm: PermissionPaymentsWrite, handler: a.recordPayment},
-		{method: http.MethodGet, path: "/definitions", perm: PermissionDefinitionsRead, handler: a.listDefinitions},
-		{method: http.MethodGet, path: "/definitions/:kind/:name", perm: PermissionDefinitionsRead, handler: a.getDefinition},
-		{method: http.MethodGet, path: "/definitions/:kind/:name/history", perm: PermissionDefinitionsRead, handler: a.getDefinitionHistory},
-		{method: http.MethodGet, path: "/approvals", perm: PermissionApprovalsDecide, handler: a.listApprovals},
-		{method: http.MethodPost, path: "/approvals/:id/decide", perm: PermissionApprovalsDecide, handler: a.decideApproval},
-		{method: http.MethodPost, path: "/definitions/drafts", perm: PermissionDefinitionsWrite, handler: a.createDrafts},
-		{method: http.MethodPost, path: "/definitions/:kind/:name/publish", perm: PermissionDefinitionsWrite, handler: a.publishVersion},
-		{method: http.MethodPost, path: "/definitions/:kind/:name/rollback", perm: PermissionDefinitionsWrite, handler: a.publishVersion},
-		{method: http.MethodPost, path: "/definitions/:kind/:name/preview", perm: PermissionDefinitionsWrite, handler: a.previewDefinition},
-		{method: http.MethodGet, path: "/definitions/:kind/:name/diff", perm: PermissionDefinitionsRead, handler: a.diffDefinition},
-		{method: http.MethodPost, path: "/simulate", perm: PermissionDefinitionsRead, handler: a.simulate},
-		{method: http.MethodGet, path: "/dashboard", perm: PermissionDashboardRead, handler: a.getDashboard},
-		{method: http.MethodGet, path: "/users", perm: PermissionUsersAdmin, handler: a.listUsers},
-		{method: http.MethodPost, path: "/users", perm: PermissionUsersAdmin, handler: a.createUser},
-		{method: http.MethodPatch, path: "/users/:id", perm: PermissionUsersAdmin, handler: a.updateUser},
-		{method: http.MethodGet, path: "/tokens", perm: PermissionTokensAdmin, handler: a.listTokens},
-		{method: http.MethodPost, path: "/tokens", perm: PermissionTokensAdmin, handler: a.createToken},
-		{method: http.MethodDelete, path: "/tokens/:id", perm: PermissionTokensAdmin, handler: a.revokeToken},
+// ImportRecords hands the body, unread, to the import: as a JSON array
+// for JSON, else as CSV.
+func (h handlers) ImportRecords(c echo.Context, kind ImportRecordsParamsKind, params ImportRecordsParams) error {
+	req := ImportRecordsRequestObject{Kind: kind, Params: params}
+	if body := c.Request().Body; strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
+		req.JSONBody = &importStream{Reader: body}
+	} else {
+		req.Body = body
 	}
+	res, err := h.a.ImportRecords(c.Request().Context(), req)
+	if err != nil {
+		return err
+	}
+	return res.VisitImportRecordsResponse(c.Response())
 }
+
+// echoPath spells an openapi.yaml path ("/tasks/{id}") in echo's syntax
+// ("/tasks/:id").
+func echoPath(path string) string {
+	return pathParam.ReplaceAllString(path, ":$1")
+}
+
+var pathParam = regexp.MustCompile(`\{(\w+)\}`)
 
 // requestLog logs one line per request with its id, status, latency and
 // who made it (never a body, so never a password).

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -22,109 +23,125 @@ const (
 
 // identify finds who makes the request — a bearer token or a session
 // cookie — and, for a cookie, checks the CSRF token on unsafe methods. A
-// request with neither goes on anonymous (authorize rejects it where a
-// login is needed); invalid credentials are rejected at once.
+// request with neither goes on anonymous (an operation's guard rejects it
+// where a login is needed); invalid credentials are rejected at once. The
+// caller goes in the request's context for the handlers, the principal
+// also in echo's for the request log.
 func (a *server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		req := c.Request()
-		if h := req.Header.Get(echo.HeaderAuthorization); h != "" {
-			scheme, secret, _ := strings.Cut(h, " ")
-			if !strings.EqualFold(scheme, "Bearer") || secret == "" {
-				return errUnauthenticated
-			}
-			u, scopes, err := a.store.TokenUser(req.Context(), strings.TrimSpace(secret), a.now())
-			if errors.Is(err, store.ErrNotFound) {
-				return errUnauthenticated
-			}
-			if err != nil {
-				return err
-			}
-			p := &principal{User: u, Via: MeAuthToken}
-			for _, s := range scopes {
-				p.Scopes = append(p.Scopes, Permission(s))
-			}
-			c.Set(principalKey, p)
-			return next(c)
-		}
-		ck, err := req.Cookie(SessionCookie)
-		if err != nil || ck.Value == "" {
-			return next(c)
-		}
-		u, csrf, err := a.store.SessionUser(req.Context(), ck.Value, a.now())
-		if errors.Is(err, store.ErrNotFound) {
-			// An expired or ended session: forget the cookie, go on
-			// anonymous (login must still work).
-			c.SetCookie(a.sessionCookie(c, "", -1))
-			return next(c)
-		}
+		p, err := a.principal(c)
 		if err != nil {
 			return err
 		}
-		switch req.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-		default:
-			if subtle.ConstantTimeCompare([]byte(req.Header.Get(CSRFHeader)), []byte(csrf)) != 1 {
-				return errCSRF
-			}
+		if p != nil {
+			c.Set(principalKey, p)
 		}
-		c.Set(principalKey, &principal{User: u, Via: MeAuthSession, CSRF: csrf, Token: ck.Value})
+		req := c.Request()
+		cl := &caller{p: p, ip: c.RealIP(), userAgent: req.UserAgent(), tls: c.IsTLS(), requestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+		c.SetRequest(req.WithContext(context.WithValue(req.Context(), callerKey{}, cl)))
 		return next(c)
 	}
 }
 
+// principal authenticates the request: nil without credentials.
+func (a *server) principal(c echo.Context) (*principal, error) {
+	req := c.Request()
+	if h := req.Header.Get(echo.HeaderAuthorization); h != "" {
+		scheme, secret, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+			return nil, errUnauthenticated
+		}
+		u, scopes, err := a.store.TokenUser(req.Context(), strings.TrimSpace(secret), a.now())
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errUnauthenticated
+		}
+		if err != nil {
+			return nil, err
+		}
+		p := &principal{User: u, Via: MeAuthToken}
+		for _, s := range scopes {
+			p.Scopes = append(p.Scopes, Permission(s))
+		}
+		return p, nil
+	}
+	ck, err := req.Cookie(SessionCookie)
+	if err != nil || ck.Value == "" {
+		return nil, nil
+	}
+	u, csrf, err := a.store.SessionUser(req.Context(), ck.Value, a.now())
+	if errors.Is(err, store.ErrNotFound) {
+		// An expired or ended session: forget the cookie, go on
+		// anonymous (login must still work).
+		c.SetCookie(a.sessionCookie(c.IsTLS(), "", -1))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		if subtle.ConstantTimeCompare([]byte(req.Header.Get(CSRFHeader)), []byte(csrf)) != 1 {
+			return nil, errCSRF
+		}
+	}
+	return &principal{User: u, Via: MeAuthSession, CSRF: csrf, Token: ck.Value}, nil
+}
+
 // sessionCookie sets (maxAge > 0) or clears (maxAge < 0) the session
-// cookie. Max-Age, not Expires: the browser's clock need not agree with ours.
-func (a *server) sessionCookie(c echo.Context, value string, maxAge time.Duration) *http.Cookie {
+// cookie, Secure over TLS or with Options.SecureCookies. Max-Age, not
+// Expires: the browser's clock need not agree with ours.
+func (a *server) sessionCookie(tls bool, value string, maxAge time.Duration) *http.Cookie {
 	return &http.Cookie{
 		Name:     SessionCookie,
 		Value:    value,
 		Path:     "/",
 		MaxAge:   int(maxAge.Seconds()),
 		HttpOnly: true,
-		Secure:   c.IsTLS() || a.secureCookies,
+		Secure:   tls || a.secureCookies,
 		SameSite: http.SameSiteLaxMode,
 	}
 }
 
-func (a *server) login(c echo.Context) error {
-	var in LoginRequest
-	if err := c.Bind(&in); err != nil {
-		return err
+func (a *server) Login(ctx context.Context, req LoginRequestObject) (LoginResponseObject, error) {
+	in, cl := req.Body, callerOf(ctx)
+	if !a.logins.allow(cl.ip, strings.ToLower(in.Email)) {
+		return nil, errTooManyLogins
 	}
-	if !a.logins.allow(c.RealIP(), strings.ToLower(in.Email)) {
-		return errTooManyLogins
-	}
-	ctx := c.Request().Context()
 	u, err := a.store.Authenticate(ctx, in.Email, in.Password)
 	if errors.Is(err, store.ErrBadCredentials) {
-		a.logins.failed(c.RealIP(), strings.ToLower(in.Email))
+		a.logins.failed(cl.ip, strings.ToLower(in.Email))
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	now := a.now()
-	sess, err := a.store.CreateSession(ctx, u.ID, a.sessionTTL, c.RealIP(), c.Request().UserAgent(), now)
+	sess, err := a.store.CreateSession(ctx, u.ID, a.sessionTTL, cl.ip, cl.userAgent, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	c.SetCookie(a.sessionCookie(c, sess.Token, sess.ExpiresAt.Sub(now)))
 	p := &principal{User: u, Via: MeAuthSession, CSRF: sess.CSRFToken}
-	return c.JSON(http.StatusOK, me(p))
+	return Login200JSONResponse{Body: me(p),
+		Headers: Login200ResponseHeaders{SetCookie: a.sessionCookie(cl.tls, sess.Token, sess.ExpiresAt.Sub(now)).String()}}, nil
 }
 
-func (a *server) logout(c echo.Context) error {
-	p := current(c)
-	if p.Via == MeAuthSession {
-		if err := a.store.DeleteSession(c.Request().Context(), p.Token); err != nil {
-			return err
+// Logout ends a session and clears its cookie; with a token it does
+// nothing (revoke the token to end it).
+func (a *server) Logout(ctx context.Context, _ LogoutRequestObject) (LogoutResponseObject, error) {
+	cl := callerOf(ctx)
+	var out Logout204Response
+	if cl.p.Via == MeAuthSession {
+		if err := a.store.DeleteSession(ctx, cl.p.Token); err != nil {
+			return nil, err
 		}
-		c.SetCookie(a.sessionCookie(c, "", -1))
+		gone := a.sessionCookie(cl.tls, "", -1).String()
+		out.Headers.SetCookie = &gone
 	}
-	return c.NoContent(http.StatusNoContent)
+	return out, nil
 }
 
-func (a *server) getMe(c echo.Context) error {
-	return c.JSON(http.StatusOK, me(current(c)))
+func (a *server) GetMe(ctx context.Context, _ GetMeRequestObject) (GetMeResponseObject, error) {
+	return GetMe200JSONResponse(me(principalOf(ctx))), nil
 }
 
 func me(p *principal) Me {
@@ -194,33 +211,30 @@ func (l *loginLimiter) failed(ip, email string) {
 	}
 }
 
-// changeMyPassword lets a logged-in person change its password. A wrong
+// ChangeMyPassword lets a logged-in person change its password. A wrong
 // current password counts as a failed login for the rate limit.
-func (a *server) changeMyPassword(c echo.Context) error {
-	p := current(c)
+func (a *server) ChangeMyPassword(ctx context.Context, req ChangeMyPasswordRequestObject) (ChangeMyPasswordResponseObject, error) {
+	cl := callerOf(ctx)
+	p := cl.p
 	if p.Via != MeAuthSession {
-		return errForbidden
+		return nil, errForbidden
 	}
-	var in ChangeMyPasswordJSONBody
-	if err := c.Bind(&in); err != nil {
-		return err
+	in := req.Body
+	if !a.logins.allow(cl.ip, p.User.Email) {
+		return nil, errTooManyLogins
 	}
-	if !a.logins.allow(c.RealIP(), p.User.Email) {
-		return errTooManyLogins
-	}
-	ctx := c.Request().Context()
 	if _, err := a.store.Authenticate(ctx, p.User.Email, in.Current); errors.Is(err, store.ErrBadCredentials) {
-		a.logins.failed(c.RealIP(), p.User.Email)
-		return &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the password was not changed",
+		a.logins.failed(cl.ip, p.User.Email)
+		return nil, &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the password was not changed",
 			fields: []FieldError{{Field: "/current", Message: "not your current password"}}}
 	} else if err != nil {
-		return err
+		return nil, err
 	}
 	if err := a.store.SetPassword(ctx, p.User.Email, in.New, a.now()); err != nil {
-		return err
+		return nil, err
 	}
 	if err := a.store.EndOtherSessions(ctx, p.User.ID, p.Token); err != nil {
-		return err
+		return nil, err
 	}
-	return c.NoContent(http.StatusNoContent)
+	return ChangeMyPassword204Response{}, nil
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"slices"
 
 	"github.com/labstack/echo/v4"
@@ -23,6 +25,90 @@ var rolePermissions = map[string][]Permission{
 		PermissionDefinitionsRead, PermissionDashboardRead, PermissionOutboxRead},
 	store.RoleFinanceDirector: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionTasksAssign, PermissionInvoicesRead,
 		PermissionDefinitionsRead, PermissionDashboardRead, PermissionAuditRead, PermissionOutboxRead},
+}
+
+// operation is how the API serves one operation of openapi.yaml: who may
+// call it, and whether its body is streamed.
+type operation struct {
+	perm   Permission // the permission it needs; "" with public false: any logged-in caller
+	public bool       // no login needed (login itself)
+	stream bool       // a large body streamed to the handler (imports): a larger size limit, and only parameters are validated
+}
+
+// operations is every operation of openapi.yaml, by operationId. An
+// operation missing here is refused to everyone (see guard);
+// TestEveryOperationGuarded proves none is.
+var operations = map[string]operation{
+	"login":                {public: true},
+	"logout":               {},
+	"getMe":                {},
+	"changeMyPassword":     {},
+	"listTasks":            {perm: PermissionTasksRead},
+	"getTask":              {perm: PermissionTasksRead},
+	"completeTask":         {perm: PermissionTasksWrite}, // an approval also needs approvals:decide
+	"reassignTask":         {perm: PermissionTasksAssign},
+	"commentTask":          {perm: PermissionTasksWrite},
+	"listNotifications":    {},
+	"markNotificationRead": {},
+	"getOutbox":            {perm: PermissionOutboxRead},
+	"searchAudit":          {perm: PermissionAuditRead},
+	"importRecords":        {perm: PermissionImportWrite, stream: true}, // users also need users:admin
+	"listCustomers":        {perm: PermissionInvoicesRead},
+	"getCustomer":          {perm: PermissionInvoicesRead},
+	"listInvoices":         {perm: PermissionInvoicesRead},
+	"getInvoice":           {perm: PermissionInvoicesRead},
+	"listPayments":         {perm: PermissionInvoicesRead},
+	"recordPayment":        {perm: PermissionPaymentsWrite},
+	"listDefinitions":      {perm: PermissionDefinitionsRead},
+	"getDefinition":        {perm: PermissionDefinitionsRead},
+	"getDefinitionHistory": {perm: PermissionDefinitionsRead},
+	"diffDefinition":       {perm: PermissionDefinitionsRead},
+	"createDrafts":         {perm: PermissionDefinitionsWrite},
+	"publishDefinition":    {perm: PermissionDefinitionsWrite},
+	"rollbackDefinition":   {perm: PermissionDefinitionsWrite},
+	"previewDefinition":    {perm: PermissionDefinitionsWrite},
+	"simulate":             {perm: PermissionDefinitionsRead},
+	"listApprovals":        {perm: PermissionApprovalsDecide},
+	"decideApproval":       {perm: PermissionApprovalsDecide},
+	"getDashboard":         {perm: PermissionDashboardRead},
+	"listUsers":            {perm: PermissionUsersAdmin},
+	"createUser":           {perm: PermissionUsersAdmin},
+	"updateUser":           {perm: PermissionUsersAdmin},
+	"listTokens":           {perm: PermissionTokensAdmin},
+	"createToken":          {perm: PermissionTokensAdmin},
+	"revokeToken":          {perm: PermissionTokensAdmin},
+}
+
+// guard is the access check of the operation with operationId id, as
+// route middleware: nothing for a public operation, a login for one
+// without a permission, authorize for the others. It fails closed: an
+// operation missing from operations is refused (a 500, logged: a defect).
+func guard(id string) echo.MiddlewareFunc {
+	op, ok := operations[id]
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		switch {
+		case !ok:
+			return func(echo.Context) error {
+				return fmt.Errorf("operation %q is not in api.operations: refused", id)
+			}
+		case op.public:
+			return next
+		case op.perm == "":
+			return func(c echo.Context) error {
+				if current(c) == nil {
+					return errUnauthenticated
+				}
+				return next(c)
+			}
+		default:
+			return func(c echo.Context) error {
+				if _, err := authorize(current(c), op.perm); err != nil {
+					return err
+				}
+				return next(c)
+			}
+		}
+	}
 }
 
 // principal is who makes a request.
@@ -51,13 +137,12 @@ func (p *principal) Permissions() []Permission {
 	return out
 }
 
-const principalKey = "recoup.principal"
-
 // authorize is the one authorization check: the caller is authenticated,
 // its role grants perm and, with a token, the token has perm as scope. Every
-// API route but login and the spec passes through it (see route).
-func authorize(c echo.Context, perm Permission) (*principal, error) {
-	p, _ := c.Get(principalKey).(*principal)
+// API operation but login passes through it or a login check (see guard);
+// handlers call it again for what depends on the row (an approval, a users
+// import).
+func authorize(p *principal, perm Permission) (*principal, error) {
 	if p == nil {
 		return nil, errUnauthenticated
 	}
@@ -70,29 +155,39 @@ func authorize(c echo.Context, perm Permission) (*principal, error) {
 	return p, nil
 }
 
-// require is authorize as route middleware.
-func require(perm Permission) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if _, err := authorize(c, perm); err != nil {
-				return err
-			}
-			return next(c)
-		}
-	}
-}
+const principalKey = "recoup.principal"
 
-// requireLogin admits any authenticated caller (me, logout).
-func requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if p, _ := c.Get(principalKey).(*principal); p == nil {
-			return errUnauthenticated
-		}
-		return next(c)
-	}
-}
-
+// current is the request's principal, nil when anonymous.
 func current(c echo.Context) *principal {
 	p, _ := c.Get(principalKey).(*principal)
 	return p
+}
+
+// caller is what a handler knows of its request beyond the typed request
+// object: who sends it, from where and under which request id. identify
+// puts it in the request's context.
+type caller struct {
+	p         *principal // nil: anonymous
+	ip        string     // the client's address (see Options.TrustProxyHeaders)
+	userAgent string
+	tls       bool
+	requestID string
+}
+
+type callerKey struct{}
+
+// callerOf returns the caller identify put in ctx (an anonymous one if
+// none).
+func callerOf(ctx context.Context) *caller {
+	if c, ok := ctx.Value(callerKey{}).(*caller); ok {
+		return c
+	}
+	return &caller{}
+}
+
+// principalOf is the principal of the request with context ctx, nil when
+// anonymous. The operation's guard let it through, so a handler of an
+// operation that needs a login always gets one.
+func principalOf(ctx context.Context) *principal {
+	return callerOf(ctx).p
 }

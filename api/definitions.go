@@ -1,97 +1,113 @@
 package api
 
 import (
+	"context"
 	"io"
-	"net/http"
-	"strconv"
-	"strings"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 )
 
-// createDrafts stores submitted documents as drafts, validated together with
+// CreateDrafts stores submitted documents as drafts, validated together with
 // the published definitions they do not replace.
-func (a *server) createDrafts(c echo.Context) error {
-	var in DraftRequest
-	name := "draft.yaml"
-	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), "application/yaml") {
-		data, err := io.ReadAll(c.Request().Body)
-		if err != nil {
-			return err
+func (a *server) CreateDrafts(ctx context.Context, req CreateDraftsRequestObject) (CreateDraftsResponseObject, error) {
+	name, source := "draft.yaml", ""
+	switch {
+	case req.JSONBody != nil:
+		source = req.JSONBody.Source
+		if f := req.JSONBody.Format; f != nil && *f == DraftRequestFormatJson {
+			name = "draft.json"
 		}
-		in.Source = string(data)
-	} else if err := c.Bind(&in); err != nil {
-		return err
-	} else if in.Format != nil && *in.Format == DraftRequestFormatJson {
-		name = "draft.json"
+	case req.Body != nil: // a YAML file
+		data, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		source = string(data)
 	}
-	ctx := c.Request().Context()
-	docs, err := a.store.ValidateWithPublished(ctx, []engine.Source{{Name: name, Data: []byte(in.Source)}})
+	docs, err := a.store.ValidateWithPublished(ctx, []engine.Source{{Name: name, Data: []byte(source)}})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	out, err := a.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: current(c).User.Email, Now: a.now(), Draft: true})
+	out, err := a.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: principalOf(ctx).User.Email, Now: a.now(), Draft: true})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"items": out})
+	return CreateDrafts201JSONResponse{Items: out}, nil
 }
 
-// publishVersion publishes the content of one version (a draft to publish,
-// an older version to roll back to), validated against what is published
-// now: a draft written before another change may no longer fit.
-func (a *server) publishVersion(c echo.Context) error {
-	var in VersionRequest
-	if err := c.Bind(&in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	d, err := a.store.DefinitionVersion(ctx, engine.Kind(c.Param("kind")), c.Param("name"), in.Version)
+func (a *server) PublishDefinition(ctx context.Context, req PublishDefinitionRequestObject) (PublishDefinitionResponseObject, error) {
+	out, err := a.publish(ctx, engine.Kind(req.Kind), req.Name, req.Body.Version)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	return PublishDefinition200JSONResponse(out), nil
+}
+
+// RollbackDefinition publishes an older version's content as a new version.
+func (a *server) RollbackDefinition(ctx context.Context, req RollbackDefinitionRequestObject) (RollbackDefinitionResponseObject, error) {
+	out, err := a.publish(ctx, engine.Kind(req.Kind), req.Name, req.Body.Version)
+	if err != nil {
+		return nil, err
+	}
+	return RollbackDefinition200JSONResponse(out), nil
+}
+
+// publish publishes the content of one version (a draft to publish, an
+// older version to roll back to), validated against what is published now:
+// a draft written before another change may no longer fit.
+func (a *server) publish(ctx context.Context, kind engine.Kind, name string, version int) (store.ApplyOutcome, error) {
+	d, err := a.store.DefinitionVersion(ctx, kind, name, version)
+	if err != nil {
+		return store.ApplyOutcome{}, err
 	}
 	docs, err := a.store.ValidateWithPublished(ctx, []engine.Source{{Name: d.SourceName(), Data: []byte(d.Source)}})
 	if err != nil {
-		return err
+		return store.ApplyOutcome{}, err
 	}
-	out, err := a.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: current(c).User.Email, Now: a.now()})
+	out, err := a.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: principalOf(ctx).User.Email, Now: a.now()})
 	if err != nil {
-		return err
+		return store.ApplyOutcome{}, err
 	}
-	return c.JSON(http.StatusOK, out[0])
+	return out[0], nil
 }
 
-func (a *server) diffDefinition(c echo.Context) error {
-	ctx := c.Request().Context()
-	kind, name := engine.Kind(c.Param("kind")), c.Param("name")
-	from, _ := strconv.Atoi(c.QueryParam("from"))
-	to, _ := strconv.Atoi(c.QueryParam("to"))
-	a1, err := a.store.DefinitionVersion(ctx, kind, name, from)
+func (a *server) DiffDefinition(ctx context.Context, req DiffDefinitionRequestObject) (DiffDefinitionResponseObject, error) {
+	kind, from, to := engine.Kind(req.Kind), req.Params.From, req.Params.To
+	a1, err := a.store.DefinitionVersion(ctx, kind, req.Name, from)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	b1, err := a.store.DefinitionVersion(ctx, kind, name, to)
+	b1, err := a.store.DefinitionVersion(ctx, kind, req.Name, to)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusOK, DefinitionDiff{From: from, To: to, Diff: unifiedDiff(a1.SourceName(), b1.SourceName(), a1.Source, b1.Source)})
+	return DiffDefinition200JSONResponse{From: from, To: to, Diff: unifiedDiff(a1.SourceName(), b1.SourceName(), a1.Source, b1.Source)}, nil
 }
 
-func (a *server) listApprovals(c echo.Context) error {
-	c.QueryParams().Set("kind", "approval")
-	return a.listTasks(c)
+// ListApprovals is the inbox of approvals.
+func (a *server) ListApprovals(ctx context.Context, req ListApprovalsRequestObject) (ListApprovalsResponseObject, error) {
+	p := req.Params
+	tasks, counts, err := a.inbox(ctx, inboxQuery{status: string(val(p.Status)), due: string(val(p.Due)), kind: taskKindApproval,
+		invoice: val(p.Invoice), mine: val(p.Mine), counts: val(p.Counts), limit: val(p.Limit)})
+	if err != nil {
+		return nil, err
+	}
+	return ListApprovals200JSONResponse{Items: tasks, Counts: counts}, nil
 }
 
-func (a *server) decideApproval(c echo.Context) error {
-	t, err := a.store.VisibleTask(c.Request().Context(), current(c).Viewer(), taskID(c), a.now())
+// DecideApproval completes an approval; any other task is not found here.
+func (a *server) DecideApproval(ctx context.Context, req DecideApprovalRequestObject) (DecideApprovalResponseObject, error) {
+	t, err := a.store.VisibleTask(ctx, principalOf(ctx).Viewer(), req.Id, a.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if t.Kind != "approval" {
-		return store.ErrNotFound
+	if t.Kind != taskKindApproval {
+		return nil, store.ErrNotFound
 	}
-	return a.completeTask(c)
+	res, err := a.complete(ctx, t, *req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return DecideApproval200JSONResponse(res), nil
 }

@@ -8,12 +8,15 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 )
+
+// server implements the operations of openapi.yaml (StrictServerInterface):
+// each takes its typed request and returns its typed answer, or an error
+// that toProblem maps to HTTP.
+var _ StrictServerInterface = (*server)(nil)
 
 // clock returns now in the company's time zone. The zone is read from the
 // database at most every companyTTL (it changes about never).
@@ -49,43 +52,59 @@ func (a *server) bundle(ctx context.Context) (*engine.Bundle, error) {
 	return a.bundles.Load(store.Sources(defs)...)
 }
 
-func (a *server) listTasks(c echo.Context) error {
-	p := current(c)
-	ctx := c.Request().Context()
-	clk, err := a.clock(ctx)
-	if err != nil {
-		return err
+// val is *p, or the zero value for an absent optional parameter.
+func val[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
 	}
-	y, m, d := clk.Now.Date()
-	f := store.InboxFilter{
-		Status: c.QueryParam("status"), Due: c.QueryParam("due"), Kind: c.QueryParam("kind"), Invoice: c.QueryParam("invoice"),
-		Mine: c.QueryParam("mine") == "true", Now: clk.Now,
-		StartOfDay: time.Date(y, m, d, 0, 0, 0, 0, clk.Location), EndOfDay: time.Date(y, m, d+1, 0, 0, 0, 0, clk.Location),
-	}
-	f.Limit, _ = strconv.Atoi(c.QueryParam("limit"))
-	tasks, err := a.store.Inbox(ctx, p.Viewer(), f)
-	if err != nil {
-		return err
-	}
-	out := map[string]any{"items": tasks}
-	if c.QueryParam("counts") == "true" {
-		counts, err := a.store.CountInbox(ctx, p.Viewer(), f.Kind, f.Mine, f.Now, f.StartOfDay, f.EndOfDay)
-		if err != nil {
-			return err
-		}
-		out["counts"] = counts
-	}
-	return c.JSON(http.StatusOK, out)
+	return *p
 }
 
 // taskKindApproval is the kind of a task that is an approval (a Task's
 // kind in openapi.yaml).
 const taskKindApproval = "approval"
 
-// taskID is the validated {id} path parameter.
-func taskID(c echo.Context) int64 {
-	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	return id
+// inboxQuery is what an inbox lists: the filters of listTasks and
+// listApprovals.
+type inboxQuery struct {
+	status, due, kind, invoice string
+	mine, counts               bool
+	limit                      int
+}
+
+// inbox lists the tasks q selects among those the caller may see, with
+// their counts when q asks for them.
+func (a *server) inbox(ctx context.Context, q inboxQuery) ([]Task, *InboxCounts, error) {
+	v := principalOf(ctx).Viewer()
+	clk, err := a.clock(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	y, m, d := clk.Now.Date()
+	f := store.InboxFilter{
+		Status: q.status, Due: q.due, Kind: q.kind, Invoice: q.invoice, Mine: q.mine, Limit: q.limit, Now: clk.Now,
+		StartOfDay: time.Date(y, m, d, 0, 0, 0, 0, clk.Location), EndOfDay: time.Date(y, m, d+1, 0, 0, 0, 0, clk.Location),
+	}
+	tasks, err := a.store.Inbox(ctx, v, f)
+	if err != nil || !q.counts {
+		return tasks, nil, err
+	}
+	counts, err := a.store.CountInbox(ctx, v, f.Kind, f.Mine, f.Now, f.StartOfDay, f.EndOfDay)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tasks, &counts, nil
+}
+
+func (a *server) ListTasks(ctx context.Context, req ListTasksRequestObject) (ListTasksResponseObject, error) {
+	p := req.Params
+	tasks, counts, err := a.inbox(ctx, inboxQuery{status: string(val(p.Status)), due: string(val(p.Due)), kind: string(val(p.Kind)),
+		invoice: val(p.Invoice), mine: val(p.Mine), counts: val(p.Counts), limit: val(p.Limit)})
+	if err != nil {
+		return nil, err
+	}
+	return ListTasks200JSONResponse{Items: tasks, Counts: counts}, nil
 }
 
 // taskDetail is one task with its activity and its invoice's history
@@ -96,50 +115,53 @@ type taskDetail struct {
 	History  *store.InvoiceHistory `json:"history,omitempty"`
 }
 
-func (a *server) getTask(c echo.Context) error {
-	p := current(c)
-	ctx := c.Request().Context()
-	t, err := a.store.VisibleTask(ctx, p.Viewer(), taskID(c), a.now())
+func (a *server) GetTask(ctx context.Context, req GetTaskRequestObject) (GetTaskResponseObject, error) {
+	t, err := a.store.VisibleTask(ctx, principalOf(ctx).Viewer(), req.Id, a.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := taskDetail{TaskDetail: t}
 	if out.Activity, err = a.store.TaskActivity(ctx, t.ID); err != nil {
-		return err
+		return nil, err
 	}
 	if t.Invoice != "" {
 		h, err := a.store.InvoiceHistory(ctx, t.Invoice)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out.History = &h
 	}
-	return c.JSON(http.StatusOK, out)
+	return GetTask200JSONResponse(out), nil
 }
 
-func (a *server) completeTask(c echo.Context) error {
-	p := current(c)
-	ctx := c.Request().Context()
-	var in CompleteTaskRequest
-	if err := c.Bind(&in); err != nil {
-		return err
-	}
-	t, err := a.store.VisibleTask(ctx, p.Viewer(), taskID(c), a.now())
+func (a *server) CompleteTask(ctx context.Context, req CompleteTaskRequestObject) (CompleteTaskResponseObject, error) {
+	t, err := a.store.VisibleTask(ctx, principalOf(ctx).Viewer(), req.Id, a.now())
 	if err != nil {
-		return err
+		return nil, err
 	}
+	res, err := a.complete(ctx, t, *req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return CompleteTask200JSONResponse(res), nil
+}
+
+// complete completes task t (an approval only with approvals:decide) with
+// the values of its form; the workflow advances at once.
+func (a *server) complete(ctx context.Context, t store.TaskDetail, in CompleteTaskRequest) (CompleteTaskResult, error) {
+	p := principalOf(ctx)
 	if t.Kind == taskKindApproval {
-		if _, err := authorize(c, PermissionApprovalsDecide); err != nil {
-			return err
+		if _, err := authorize(p, PermissionApprovalsDecide); err != nil {
+			return CompleteTaskResult{}, err
 		}
 	}
 	clk, err := a.clock(ctx)
 	if err != nil {
-		return err
+		return CompleteTaskResult{}, err
 	}
 	b, err := a.bundle(ctx)
 	if err != nil {
-		return err
+		return CompleteTaskResult{}, err
 	}
 	values := map[string]any{}
 	if in.Values != nil {
@@ -151,149 +173,127 @@ func (a *server) completeTask(c echo.Context) error {
 	}
 	st, err := engine.CompleteTask(ctx, b, a.store, t.Key, values, p.User.Email, clk, locale)
 	if err != nil {
-		return err
+		return CompleteTaskResult{}, err
 	}
-	return c.JSON(http.StatusOK, CompleteTaskResult{Key: t.Key, Effects: st.Effects, Tasks: st.Tasks, Notifications: st.Outbox, StateChanges: st.States})
+	return CompleteTaskResult{Key: t.Key, Effects: st.Effects, Tasks: st.Tasks, Notifications: st.Outbox, StateChanges: st.States}, nil
 }
 
-func (a *server) listInvoices(c echo.Context) error {
-	p := current(c)
-	ctx := c.Request().Context()
+func (a *server) ListInvoices(ctx context.Context, req ListInvoicesRequestObject) (ListInvoicesResponseObject, error) {
 	clk, err := a.clock(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	q := c.QueryParams()
-	f := store.InvoiceFilter{Status: q.Get("status"), Aging: q.Get("aging"), Owner: q.Get("owner"), Risk: q.Get("risk"),
-		Customer: q.Get("customer"), Cursor: q.Get("cursor"), Today: calendar.Of(clk.Now)}
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
-	for name, dst := range map[string]**int{"overdue_min": &f.OverdueMin, "overdue_max": &f.OverdueMax} {
-		if v := q.Get(name); v != "" {
-			n, _ := strconv.Atoi(v) // validated against the spec
-			*dst = &n
-		}
-	}
-	page, err := a.store.Invoices(ctx, p.Viewer(), f)
+	p := req.Params
+	page, err := a.store.Invoices(ctx, principalOf(ctx).Viewer(), store.InvoiceFilter{Status: val(p.Status), Aging: string(val(p.Aging)),
+		Owner: val(p.Owner), Risk: string(val(p.Risk)), Customer: val(p.Customer), Cursor: val(p.Cursor), Limit: val(p.Limit),
+		OverdueMin: p.OverdueMin, OverdueMax: p.OverdueMax, Today: calendar.Of(clk.Now)})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusOK, page)
+	return ListInvoices200JSONResponse(page), nil
 }
 
-func (a *server) getInvoice(c echo.Context) error {
-	p := current(c)
-	ctx := c.Request().Context()
-	number := c.Param("number")
-	ok, err := a.store.CanSeeInvoice(ctx, p.Viewer(), number)
+func (a *server) GetInvoice(ctx context.Context, req GetInvoiceRequestObject) (GetInvoiceResponseObject, error) {
+	ok, err := a.store.CanSeeInvoice(ctx, principalOf(ctx).Viewer(), req.Number)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !ok {
-		return store.ErrHidden
+		return nil, store.ErrHidden
 	}
-	h, err := a.store.InvoiceHistory(ctx, number)
+	h, err := a.store.InvoiceHistory(ctx, req.Number)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusOK, h)
+	return GetInvoice200JSONResponse(h), nil
 }
 
-// recordPayment is the payment webhook: idempotent by reference, and the
+// RecordPayment is the payment webhook: idempotent by reference, and the
 // invoice's workflows see the payment at once (a paid invoice stops them).
-func (a *server) recordPayment(c echo.Context) error {
-	ctx := c.Request().Context()
-	var in PaymentRequest
-	if err := c.Bind(&in); err != nil {
-		return err
-	}
+func (a *server) RecordPayment(ctx context.Context, req RecordPaymentRequestObject) (RecordPaymentResponseObject, error) {
+	in := req.Body
 	clk, err := a.clock(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out, err := a.store.RecordPayment(ctx, store.PaymentIn{Reference: in.Reference, Invoice: in.Invoice, AmountMinor: in.AmountMinor,
 		Currency: in.Currency, PaidAt: in.PaidAt}, clk.Now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	res := PaymentResult{Reference: out.Reference, Invoice: out.Invoice, AmountMinor: out.AmountMinor, Currency: out.Currency,
 		PaidAt: out.PaidAt, BalanceMinor: out.BalanceMinor, InvoiceStatus: out.Status, Duplicate: out.Duplicate}
 	if out.Duplicate {
-		return c.JSON(http.StatusOK, res)
+		return RecordPayment200JSONResponse(res), nil
 	}
 	b, err := a.bundle(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ref := engine.TaskRef{InvoiceID: out.InvoiceID, CustomerID: out.CustomerID}
 	st, err := engine.RunBatch(ctx, b, a.store, engine.TickOptions{At: clk.Now, Location: clk.Location}, a.store.SubjectBatch(ref), out.CustomerID)
 	if err != nil {
 		// The payment is recorded; the next tick evaluates the invoice.
-		a.log.Error("payment recorded but its workflows did not advance", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+		a.log.Error("payment recorded but its workflows did not advance", "request_id", callerOf(ctx).requestID,
 			"reference", out.Reference, "error", err)
 	}
 	res.Effects = &st.Effects
-	return c.JSON(http.StatusCreated, res)
+	return RecordPayment201JSONResponse(res), nil
 }
 
-func (a *server) listDefinitions(c echo.Context) error {
-	defs, err := a.store.PublishedDefinitions(c.Request().Context())
+func (a *server) ListDefinitions(ctx context.Context, _ ListDefinitionsRequestObject) (ListDefinitionsResponseObject, error) {
+	defs, err := a.store.PublishedDefinitions(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if defs == nil {
 		defs = []store.Definition{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": defs})
+	return ListDefinitions200JSONResponse{Items: defs}, nil
 }
 
-func (a *server) getDefinition(c echo.Context) error {
-	ctx := c.Request().Context()
-	kind, name := engine.Kind(c.Param("kind")), c.Param("name")
-	if v := c.QueryParam("version"); v != "" {
-		n, _ := strconv.Atoi(v)
-		d, err := a.store.DefinitionVersion(ctx, kind, name, n)
+func (a *server) GetDefinition(ctx context.Context, req GetDefinitionRequestObject) (GetDefinitionResponseObject, error) {
+	kind := engine.Kind(req.Kind)
+	if v := req.Params.Version; v != nil {
+		d, err := a.store.DefinitionVersion(ctx, kind, req.Name, *v)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return c.JSON(http.StatusOK, d)
+		return GetDefinition200JSONResponse(d), nil
 	}
-	hist, err := a.store.DefinitionHistory(ctx, kind, name)
+	hist, err := a.store.DefinitionHistory(ctx, kind, req.Name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, d := range hist {
 		if d.Status == store.DefinitionPublished {
-			return c.JSON(http.StatusOK, d)
+			return GetDefinition200JSONResponse(d), nil
 		}
 	}
-	return store.ErrNotFound
+	return nil, store.ErrNotFound
 }
 
-func (a *server) getDefinitionHistory(c echo.Context) error {
-	hist, err := a.store.DefinitionHistory(c.Request().Context(), engine.Kind(c.Param("kind")), c.Param("name"))
+func (a *server) GetDefinitionHistory(ctx context.Context, req GetDefinitionHistoryRequestObject) (GetDefinitionHistoryResponseObject, error) {
+	hist, err := a.store.DefinitionHistory(ctx, engine.Kind(req.Kind), req.Name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(hist) == 0 {
-		return store.ErrNotFound
+		return nil, store.ErrNotFound
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": hist})
+	return GetDefinitionHistory200JSONResponse{Items: hist}, nil
 }
 
-func (a *server) listTokens(c echo.Context) error {
-	toks, err := a.store.Tokens(c.Request().Context())
+func (a *server) ListTokens(ctx context.Context, _ ListTokensRequestObject) (ListTokensResponseObject, error) {
+	toks, err := a.store.Tokens(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": toks})
+	return ListTokens200JSONResponse{Items: toks}, nil
 }
 
-func (a *server) createToken(c echo.Context) error {
-	p := current(c)
-	var in CreateTokenRequest
-	if err := c.Bind(&in); err != nil {
-		return err
-	}
+func (a *server) CreateToken(ctx context.Context, req CreateTokenRequestObject) (CreateTokenResponseObject, error) {
+	p, in := principalOf(ctx), req.Body
 	user := p.User.Email
 	if in.User != nil && *in.User != "" {
 		user = *in.User
@@ -304,9 +304,9 @@ func (a *server) createToken(c echo.Context) error {
 		t := now.AddDate(0, 0, *in.ExpiresInDays)
 		expires = &t
 	}
-	u, err := a.store.UserByEmail(c.Request().Context(), user)
+	u, err := a.store.UserByEmail(ctx, user)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	scopes := make([]string, len(in.Scopes))
 	var bad []FieldError
@@ -317,58 +317,34 @@ func (a *server) createToken(c echo.Context) error {
 		}
 	}
 	if len(bad) > 0 {
-		return &fieldErrors{status: http.StatusUnprocessableEntity, detail: "a token cannot do more than its user", fields: bad}
+		return nil, &fieldErrors{status: http.StatusUnprocessableEntity, detail: "a token cannot do more than its user", fields: bad}
 	}
-	t, secret, err := a.store.CreateToken(c.Request().Context(), user, in.Name, scopes, p.User.Email, expires, now)
+	t, secret, err := a.store.CreateToken(ctx, user, in.Name, scopes, p.User.Email, expires, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"token": t, "secret": secret})
+	return CreateToken201JSONResponse{Token: t, Secret: secret}, nil
 }
 
-func (a *server) revokeToken(c echo.Context) error {
-	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err := a.store.RevokeToken(c.Request().Context(), id, a.now()); err != nil {
-		return err
+func (a *server) RevokeToken(ctx context.Context, req RevokeTokenRequestObject) (RevokeTokenResponseObject, error) {
+	if err := a.store.RevokeToken(ctx, req.Id, a.now()); err != nil {
+		return nil, err
 	}
-	return c.NoContent(http.StatusNoContent)
+	return RevokeToken204Response{}, nil
 }
 
-func (a *server) listCustomers(c echo.Context) error {
-	ctx := c.Request().Context()
+func (a *server) ListCustomers(ctx context.Context, req ListCustomersRequestObject) (ListCustomersResponseObject, error) {
 	clk, err := a.clock(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	q := c.QueryParams()
-	f := store.CustomerFilter{Risk: q.Get("risk"), Region: q.Get("region"), Owner: q.Get("owner"), Search: q.Get("q"),
-		Cursor: q.Get("cursor"), Today: calendar.Of(clk.Now)}
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
-	page, err := a.store.Customers(ctx, current(c).Viewer(), f)
+	p := req.Params
+	page, err := a.store.Customers(ctx, principalOf(ctx).Viewer(), store.CustomerFilter{Risk: string(val(p.Risk)), Region: val(p.Region),
+		Owner: val(p.Owner), Search: val(p.Q), Cursor: val(p.Cursor), Limit: val(p.Limit), Today: calendar.Of(clk.Now)})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusOK, page)
-}
-
-func (a *server) getCustomer(c echo.Context) error {
-	ctx := c.Request().Context()
-	clk, err := a.clock(ctx)
-	if err != nil {
-		return err
-	}
-	v := current(c).Viewer()
-	cust, err := a.store.VisibleCustomer(ctx, v, c.Param("id"), calendar.Of(clk.Now))
-	if err != nil {
-		return err
-	}
-	// Everyone who sees the customer sees its invoices: the account is
-	// theirs even where an invoice names another owner.
-	invs, err := a.store.Invoices(ctx, store.Viewer{Role: store.RoleAdmin}, store.InvoiceFilter{Customer: cust.ID, Today: calendar.Of(clk.Now), Limit: 100})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, customerDetail{CustomerSummary: cust, Invoices: invs})
+	return ListCustomers200JSONResponse(page), nil
 }
 
 // customerDetail is one customer with its invoices (CustomerDetail in
@@ -378,16 +354,30 @@ type customerDetail struct {
 	Invoices store.InvoicePage `json:"invoices"`
 }
 
-func (a *server) listPayments(c echo.Context) error {
-	q := c.QueryParams()
-	f := store.PaymentFilter{Invoice: q.Get("invoice"), Customer: q.Get("customer"), Cursor: q.Get("cursor")}
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
-	// from and to are validated RFC 3339 instants.
-	f.From, _ = time.Parse(time.RFC3339, q.Get("from"))
-	f.To, _ = time.Parse(time.RFC3339, q.Get("to"))
-	page, err := a.store.Payments(c.Request().Context(), current(c).Viewer(), f)
+func (a *server) GetCustomer(ctx context.Context, req GetCustomerRequestObject) (GetCustomerResponseObject, error) {
+	clk, err := a.clock(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(http.StatusOK, page)
+	cust, err := a.store.VisibleCustomer(ctx, principalOf(ctx).Viewer(), req.Id, calendar.Of(clk.Now))
+	if err != nil {
+		return nil, err
+	}
+	// Everyone who sees the customer sees its invoices: the account is
+	// theirs even where an invoice names another owner.
+	invs, err := a.store.Invoices(ctx, store.Viewer{Role: store.RoleAdmin}, store.InvoiceFilter{Customer: cust.ID, Today: calendar.Of(clk.Now), Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	return GetCustomer200JSONResponse{CustomerSummary: cust, Invoices: invs}, nil
+}
+
+func (a *server) ListPayments(ctx context.Context, req ListPaymentsRequestObject) (ListPaymentsResponseObject, error) {
+	p := req.Params
+	page, err := a.store.Payments(ctx, principalOf(ctx).Viewer(), store.PaymentFilter{Invoice: val(p.Invoice), Customer: val(p.Customer),
+		Cursor: val(p.Cursor), Limit: val(p.Limit), From: val(p.From), To: val(p.To)})
+	if err != nil {
+		return nil, err
+	}
+	return ListPayments200JSONResponse(page), nil
 }

@@ -2,10 +2,7 @@ package api
 
 import (
 	"context"
-	"net/http"
 	"sort"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
@@ -14,27 +11,22 @@ import (
 // previewSamples is how many invoices a preview group names.
 const previewSamples = 5
 
-// previewDefinition dry-runs today's tick twice — with the published
+// PreviewDefinition dry-runs today's tick twice — with the published
 // definitions, and with the version asked for in place of its published
 // one — and reports the new effects each would record and how they differ.
 // Nothing is written.
-func (a *server) previewDefinition(c echo.Context) error {
-	var in VersionRequest
-	if err := c.Bind(&in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	draft, d, err := a.bundleWith(ctx, engine.Kind(c.Param("kind")), c.Param("name"), in.Version)
+func (a *server) PreviewDefinition(ctx context.Context, req PreviewDefinitionRequestObject) (PreviewDefinitionResponseObject, error) {
+	draft, d, err := a.bundleWith(ctx, engine.Kind(req.Kind), req.Name, req.Body.Version)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	current, err := a.bundle(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	clk, err := a.clock(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// One dry run reads each batch once and evaluates it with both.
 	withCurrent, withDraft := map[string]engine.TickEffect{}, map[string]engine.TickEffect{}
@@ -47,11 +39,10 @@ func (a *server) previewDefinition(c echo.Context) error {
 	}
 	if _, err := engine.RunTick(ctx, current, a.store, engine.TickOptions{At: clk.Now, Location: clk.Location, DryRun: true,
 		OnEffect: keep(withCurrent), Compare: draft, OnCompareEffect: keep(withDraft)}); err != nil {
-		return err
+		return nil, err
 	}
-	out := Preview{At: clk.Now, Version: d.Version, Draft: countKinds(withDraft), Published: countKinds(withCurrent),
-		Added: difference(withDraft, withCurrent), Removed: difference(withCurrent, withDraft)}
-	return c.JSON(http.StatusOK, out)
+	return PreviewDefinition200JSONResponse{At: clk.Now, Version: d.Version, Draft: countKinds(withDraft), Published: countKinds(withCurrent),
+		Added: difference(withDraft, withCurrent), Removed: difference(withCurrent, withDraft)}, nil
 }
 
 // bundleWith compiles the published definitions with one version in place

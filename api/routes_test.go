@@ -1,39 +1,72 @@
 package api
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/recoup/recoup/store"
 )
 
-// TestEveryRouteInSpec: the routes served and the operations of
-// openapi.yaml are the same set, and every route but login needs a login.
-func TestEveryRouteInSpec(t *testing.T) {
+// TestEveryOperationGuarded: the operations of openapi.yaml, the access
+// table and the routes served are the same set; every operation but login
+// needs a login; an operation missing from the table is refused.
+func TestEveryOperationGuarded(t *testing.T) {
 	t.Parallel()
 	doc, _, err := loadSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var spec, served []string
+	var spec, guarded, served []string
 	for path, item := range doc.Paths.Map() {
-		for method := range item.Operations() {
-			if path != "/api/openapi.yaml" {
-				spec = append(spec, method+" "+path)
+		for method, op := range item.Operations() {
+			spec = append(spec, method+" "+path+" "+op.OperationID)
+			if _, ok := operations[op.OperationID]; ok {
+				guarded = append(guarded, method+" "+path+" "+op.OperationID)
 			}
 		}
 	}
+	for id, op := range operations {
+		if !slices.ContainsFunc(spec, func(s string) bool { return strings.HasSuffix(s, " "+id) }) {
+			t.Errorf("operations has %s, which openapi.yaml lacks", id)
+		}
+		if op.public != (id == "login") {
+			t.Errorf("%s: public %v", id, op.public)
+		}
+	}
 	param := regexp.MustCompile(`:(\w+)`)
-	for _, r := range (&server{}).routes() {
-		served = append(served, r.method+" /api"+param.ReplaceAllString(r.path, "{$1}"))
-		if r.public != (r.path == "/login") {
-			t.Errorf("%s %s: public %v", r.method, r.path, r.public)
+	for _, r := range New(Options{}).Routes() {
+		if strings.HasPrefix(r.Path, "/api/") && r.Path != "/api/openapi.yaml" && r.Path != "/api/*" {
+			served = append(served, r.Method+" "+param.ReplaceAllString(r.Path, "{$1}"))
 		}
 	}
 	slices.Sort(spec)
+	slices.Sort(guarded)
+	if !slices.Equal(spec, guarded) {
+		t.Errorf("operations of openapi.yaml:\n%s\nin api.operations:\n%s", strings.Join(spec, "\n"), strings.Join(guarded, "\n"))
+	}
+	routes := make([]string, len(spec))
+	for i, s := range spec {
+		routes[i] = s[:strings.LastIndex(s, " ")]
+	}
 	slices.Sort(served)
-	if !slices.Equal(spec, served) {
-		t.Fatalf("spec:\n%s\nserved:\n%s", strings.Join(spec, "\n"), strings.Join(served, "\n"))
+	if !slices.Equal(routes, served) {
+		t.Errorf("operations of openapi.yaml:\n%s\nserved:\n%s", strings.Join(routes, "\n"), strings.Join(served, "\n"))
+	}
+
+	// Fail closed: an operation the table lacks never reaches its handler.
+	e := echo.New()
+	c := e.NewContext(httptest.NewRequest(http.MethodGet, "/api/new", nil), httptest.NewRecorder())
+	c.Set(principalKey, &principal{User: store.User{Role: store.RoleAdmin}, Via: MeAuthSession})
+	reached := false
+	err = guard("newOperation")(func(echo.Context) error { reached = true; return nil })(c)
+	if reached || err == nil {
+		t.Fatalf("an operation missing from api.operations: reached %v, error %v", reached, err)
 	}
 }
 

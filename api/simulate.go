@@ -1,13 +1,12 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
@@ -36,27 +35,30 @@ type simulation struct {
 	Days   []simDay       `json:"days"`
 }
 
-// simulate replays invoices day by day in a throwaway SQLite database: the
+// Simulate replays invoices day by day in a throwaway SQLite database: the
 // same engine code as the tick, nothing written to the live database.
-func (a *server) simulate(c echo.Context) error {
-	var in SimulateRequest
-	if err := c.Bind(&in); err != nil {
-		return err
+func (a *server) Simulate(ctx context.Context, req SimulateRequestObject) (SimulateResponseObject, error) {
+	out, err := a.simulate(ctx, *req.Body)
+	if err != nil {
+		return nil, err
 	}
-	ctx := c.Request().Context()
+	return Simulate200JSONResponse(out), nil
+}
+
+func (a *server) simulate(ctx context.Context, in SimulateRequest) (simulation, error) {
 	first, last := calendar.Of(in.From.Time), calendar.Of(in.To.Time)
 	if n := last.DaysSince(first); n < 0 || n >= maxSimulationDays {
-		return &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the range is invalid",
+		return simulation{}, &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the range is invalid",
 			fields: []FieldError{{Field: "/to", Message: fmt.Sprintf("want a day from %s to %d days later", first, maxSimulationDays-1)}}}
 	}
-	v := current(c).Viewer()
+	v := principalOf(ctx).Viewer()
 	for _, n := range in.Invoices {
 		ok, err := a.store.CanSeeInvoice(ctx, v, n)
 		if err != nil {
-			return err
+			return simulation{}, err
 		}
 		if !ok {
-			return fmt.Errorf("invoice %q: %w", n, store.ErrHidden)
+			return simulation{}, fmt.Errorf("invoice %q: %w", n, store.ErrHidden)
 		}
 	}
 	var (
@@ -69,37 +71,37 @@ func (a *server) simulate(c echo.Context) error {
 		b, err = a.bundle(ctx)
 	}
 	if err != nil {
-		return err
+		return simulation{}, err
 	}
 	company, err := a.store.Company(ctx)
 	if err != nil {
-		return err
+		return simulation{}, err
 	}
 	loc, err := company.Location()
 	if err != nil {
-		return err
+		return simulation{}, err
 	}
 	tickAt, err := time.Parse("15:04", company.TickTime)
 	if err != nil {
-		return fmt.Errorf("company tick time %q: %w", company.TickTime, err)
+		return simulation{}, fmt.Errorf("company tick time %q: %w", company.TickTime, err)
 	}
 
 	dir, err := os.MkdirTemp("", "recoup-api-simulate-")
 	if err != nil {
-		return err
+		return simulation{}, err
 	}
 	defer os.RemoveAll(dir)
 	sim, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "simulate.db"))
 	if err != nil {
-		return err
+		return simulation{}, err
 	}
 	defer sim.Close()
 	if _, err := sim.Migrate(ctx); err != nil {
-		return err
+		return simulation{}, err
 	}
 	pays, err := a.store.CopyForSimulation(ctx, sim, in.Invoices, a.now())
 	if err != nil {
-		return err
+		return simulation{}, err
 	}
 
 	out := simulation{From: first, To: last, Totals: map[string]int{}, Days: []simDay{}}
@@ -110,7 +112,7 @@ func (a *server) simulate(c echo.Context) error {
 			due, pays = append(due, pays[0]), pays[1:]
 		}
 		if err := sim.ApplySimPayments(ctx, due, at); err != nil {
-			return err
+			return simulation{}, err
 		}
 		today := simDay{Date: day, Effects: []simEffect{}}
 		if _, err := engine.RunTick(ctx, b, sim, engine.TickOptions{At: at, Location: loc, OnEffect: func(e engine.TickEffect) {
@@ -119,11 +121,11 @@ func (a *server) simulate(c echo.Context) error {
 				out.Totals[string(e.Kind)]++
 			}
 		}}); err != nil {
-			return fmt.Errorf("simulating %s: %w", day, err)
+			return simulation{}, fmt.Errorf("simulating %s: %w", day, err)
 		}
 		if len(today.Effects) > 0 {
 			out.Days = append(out.Days, today)
 		}
 	}
-	return c.JSON(http.StatusOK, out)
+	return out, nil
 }

@@ -14,14 +14,15 @@ import (
 )
 
 // Spec is the OpenAPI 3 document of the API, served at /api/openapi.yaml.
-// The types in api.gen.go are generated from it (go generate).
+// The types, echo routes and strict server interface in api.gen.go are
+// generated from it (go generate).
 //
 //go:embed openapi.yaml
 var Spec []byte
 
 // loadSpec parses and validates the embedded spec and builds the router
 // that validation uses. Its security requirements are dropped: the API
-// authenticates callers itself (identify, require), and openapi3filter would
+// authenticates callers itself (identify, guard), and openapi3filter would
 // check them again by reading every request body into memory first — an
 // import's too, which is meant to stream.
 func loadSpec() (*openapi3.T, routers.Router, error) {
