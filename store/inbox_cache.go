@@ -58,20 +58,29 @@ func (f InboxFilter) key(v Viewer) (inboxKey, bool) {
 // get returns a copy of the page kept for k at version, with its overdue
 // flags as of now.
 func (c *inboxCache) get(version int64, k inboxKey, now time.Time) ([]InboxTask, bool) {
-	c.mu.Lock()
-	page, ok := c.pages[k]
-	ok = ok && c.version == version
-	c.mu.Unlock()
+	page, ok := c.peek(version, k)
 	if !ok {
 		return nil, false
 	}
 	out := make([]InboxTask, len(page))
 	copy(out, page)
 	for i := range out {
-		t := &out[i]
-		t.Overdue = t.Status == "open" && !t.DueAt.IsZero() && t.DueAt.Before(now)
+		out[i].setOverdue(now)
 	}
 	return out, true
+}
+
+// peek returns the page kept for k at version itself: the caller only
+// reads it (kept pages are never written after put).
+func (c *inboxCache) peek(version int64, k inboxKey) ([]InboxTask, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	page, ok := c.pages[k]
+	return page, ok && c.version == version
+}
+
+func (t *InboxTask) setOverdue(now time.Time) {
+	t.Overdue = t.Status == "open" && !t.DueAt.IsZero() && t.DueAt.Before(now)
 }
 
 func (c *inboxCache) put(version int64, k inboxKey, page []InboxTask) {

@@ -669,7 +669,7 @@ func scanInboxTask(row interface{ Scan(...any) error }, now time.Time, extra ...
 		&invoice, &customer, &due, &created}, extra...)...)
 	t.Assignee, t.Invoice, t.Customer = string(assignee), string(invoice), string(customer)
 	t.DueAt, t.CreatedAt = due.Time, created.Time
-	t.Overdue = t.Status == "open" && due.Valid && due.Time.Before(now)
+	t.setOverdue(now)
 	return t, err
 }
 
@@ -710,7 +710,7 @@ func (s *Store) overdueFromCache(ctx context.Context, version int64, v Viewer, f
 	all := f
 	all.Due, all.Limit = "", 500
 	key, _ := all.key(v)
-	page, ok := s.inbox.get(version, key, f.Now)
+	page, ok := s.inbox.peek(version, key)
 	if !ok {
 		var err error
 		if page, err = s.readInbox(ctx, v, all); err != nil {
@@ -728,6 +728,7 @@ func (s *Store) overdueFromCache(ctx context.Context, version int64, v Viewer, f
 		if !t.DueAt.Before(f.Now) || len(out) == f.Limit {
 			return out, true
 		}
+		t.setOverdue(f.Now)
 		out = append(out, t)
 	}
 	return out, len(page) < all.Limit
