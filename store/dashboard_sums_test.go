@@ -340,6 +340,12 @@ func sumsScenario(t *testing.T, s *store.Store, mismatch func(step, diff string)
 	pending := w.str(`SELECT i.number FROM invoices i JOIN tasks t ON t.invoice_id = i.id
 		WHERE t.status = 'done' AND CAST(t.outcome AS TEXT) LIKE ? AND i.balance_minor > 1000 ORDER BY i.id LIMIT 1`,
 		"%"+day0.AddDays(20).String()+"%")
+	// The first entry of promised[0] into the call node.
+	var callAt time.Time
+	if err := s.SQL().QueryRow(s.Rebind(`SELECT e.at FROM effects e WHERE e.invoice_id = ? AND e.source = 'overdue-escalation/call'
+		AND e.kind = 'node' AND e.key LIKE '%/entered#0' ORDER BY e.at LIMIT 1`), inv(promised[0])).Scan(&callAt); err != nil {
+		t.Fatal(err)
+	}
 	sqlSteps := []struct {
 		name string
 		q    string
@@ -359,6 +365,11 @@ func sumsScenario(t *testing.T, s *store.Store, mismatch func(step, diff string)
 			SELECT 'fee/2', id, 300, currency, 'late', ? FROM invoices WHERE number = ?`, []any{now.UTC(), promised[5]}},
 		{"a fee's amount changed", `UPDATE fees SET amount_minor = 400 WHERE key = 'fee/2'`, nil},
 		{"a fee deleted", `DELETE FROM fees WHERE key = 'fee/2'`, nil},
+		{"a payment before a stage entry", `INSERT INTO payments (reference, invoice_id, amount_minor, currency, paid_at, created_at)
+			SELECT 'SQL-3', id, 600, currency, ?, ? FROM invoices WHERE number = ?`, []any{callAt.Add(-2 * time.Hour).UTC(), now.UTC(), promised[0]}},
+		{"an earlier entry into the same node", `INSERT INTO effects (key, at, kind, source, invoice_id)
+			SELECT 'sql/call/0/entered#0', ?, 'node', 'overdue-escalation/call', id FROM invoices WHERE number = ?`,
+			[]any{callAt.Add(-3 * time.Hour).UTC(), promised[0]}},
 		{"a stage entry moved before the window", `UPDATE effects SET at = ? WHERE id = (SELECT MIN(e.id) FROM effects e
 			WHERE e.kind = 'node' AND e.key LIKE '%/entered#0' AND e.invoice_id = ?)`, []any{at(day0.AddDays(-120), 9).UTC(), inv(promised[1])}},
 		{"a stage entry deleted", `DELETE FROM effects WHERE id = (SELECT MAX(e.id) FROM effects e

@@ -158,6 +158,39 @@ END
 $$;
 -- +goose StatementEnd
 
+-- Adds the stage entry of invoice inv into node src at t, the latest into
+-- that node (the tick enters nodes in time order); any other entry is
+-- recomputed with the rest of the invoice's.
+-- +goose StatementBegin
+CREATE FUNCTION dashboard_add_entry(inv BIGINT, src TEXT, t TIMESTAMPTZ) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM dashboard_entries e WHERE e.invoice_id = inv AND e.source = src AND e.at >= t) THEN
+        PERFORM dashboard_refresh_entries(ARRAY[inv]);
+        RETURN;
+    END IF;
+    WITH added AS (
+        INSERT INTO dashboard_entries (invoice_id, source, at, prev_at, owner_id, currency, region, entered_minor, paid_minor, settled)
+        SELECT x.invoice_id, src, t, x.prev_at, x.owner_id, x.currency, x.region,
+            x.balance + x.paid - x.fees, x.paid, CASE WHEN x.balance <= 0 THEN 1 ELSE 0 END
+        FROM (SELECT i.id AS invoice_id,
+                (SELECT MAX(e.at) FROM effects e WHERE e.invoice_id = i.id AND e.source = src
+                    AND e.kind = 'node' AND e.key LIKE '%/entered#0' AND e.at < t) AS prev_at,
+                COALESCE(i.owner_id, 0) AS owner_id, i.currency, dashboard_region(i.customer_id) AS region,
+                i.balance_minor AS balance,
+                CASE WHEN i.last_paid_at >= t THEN (SELECT CAST(COALESCE(SUM(p.amount_minor), 0) AS BIGINT) FROM payments p
+                    WHERE p.invoice_id = i.id AND p.paid_at >= t) ELSE 0 END AS paid,
+                CASE WHEN i.fees_minor > 0 THEN (SELECT CAST(COALESCE(SUM(f.amount_minor), 0) AS BIGINT) FROM fees f
+                    WHERE f.invoice_id = i.id AND f.created_at > t) ELSE 0 END AS fees
+            FROM invoices i WHERE i.id = inv OFFSET 0) x
+        RETURNING *)
+    INSERT INTO dashboard_recovery (at, prev_at, source, owner_id, currency, region, entered, entered_minor, recovered, recovered_minor)
+    SELECT a.at, a.prev_at, a.source, a.owner_id, a.currency, a.region,
+        1, a.entered_minor, a.settled, LEAST(a.paid_minor, a.entered_minor)
+    FROM added a WHERE a.entered_minor > 0;
+END
+$$;
+-- +goose StatementEnd
+
 -- Recomputes the stage entries of those of invoices ids that have any.
 -- +goose StatementBegin
 CREATE FUNCTION dashboard_refresh_entered(ids BIGINT[]) RETURNS void LANGUAGE plpgsql AS $$
@@ -294,7 +327,13 @@ CREATE FUNCTION dashboard_sums_effect_changed() RETURNS trigger LANGUAGE plpgsql
 DECLARE
     ids BIGINT[] := '{}';
 BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.invoice_id IS NOT NULL THEN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.invoice_id IS NOT NULL THEN
+            PERFORM dashboard_add_entry(NEW.invoice_id, NEW.source, NEW.at);
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF OLD.invoice_id IS NOT NULL THEN
         ids := ids || OLD.invoice_id;
     END IF;
     IF TG_OP <> 'DELETE' AND NEW.invoice_id IS NOT NULL THEN
@@ -447,6 +486,7 @@ DROP FUNCTION dashboard_sums_invoice_updated();
 DROP FUNCTION dashboard_sums_invoices_inserted();
 DROP FUNCTION dashboard_mark(BIGINT[]);
 DROP FUNCTION dashboard_refresh_entered(BIGINT[]);
+DROP FUNCTION dashboard_add_entry(BIGINT, TEXT, TIMESTAMPTZ);
 DROP FUNCTION dashboard_refresh_entries(BIGINT[]);
 DROP FUNCTION dashboard_region(BIGINT);
 DROP TABLE dashboard_state;

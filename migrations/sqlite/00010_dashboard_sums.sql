@@ -368,7 +368,27 @@ END;
 CREATE TRIGGER dashboard_sums_effects_insert AFTER INSERT ON effects
 WHEN NEW.kind = 'node' AND substr(NEW.key, -10) = '/entered#0' AND NEW.invoice_id IS NOT NULL
 BEGIN
-    INSERT INTO dashboard_refresh (invoice_id) VALUES (NEW.invoice_id);
+    -- An entry before another into the same node (or at the same instant)
+    -- changes that one's previous entry: the invoice is recomputed.
+    INSERT INTO dashboard_refresh (invoice_id)
+    SELECT NEW.invoice_id WHERE EXISTS (SELECT 1 FROM dashboard_entries e
+        WHERE e.invoice_id = NEW.invoice_id AND e.source = NEW.source AND e.at >= NEW.at);
+    -- Otherwise (the tick enters nodes in time order) it is one row more.
+    INSERT INTO dashboard_entries (invoice_id, source, at, prev_at, owner_id, currency, region, entered_minor, paid_minor, settled)
+    SELECT x.invoice_id, x.source, x.at, x.prev_at, x.owner_id, x.currency, x.region, x.balance + x.paid - x.fees, x.paid, x.balance <= 0
+    FROM (SELECT i.id AS invoice_id, NEW.source AS source, NEW.at AS at,
+            COALESCE((SELECT MAX(e.at) FROM effects e WHERE e.invoice_id = i.id AND e.source = NEW.source
+                AND e.kind = 'node' AND substr(e.key, -10) = '/entered#0' AND e.at < NEW.at), '') AS prev_at,
+            COALESCE(i.owner_id, 0) AS owner_id, i.currency, COALESCE((SELECT c.region FROM customers c WHERE c.id = i.customer_id), '') AS region,
+            i.balance_minor AS balance,
+            CASE WHEN i.last_paid_at >= NEW.at THEN (SELECT COALESCE(SUM(p.amount_minor), 0) FROM payments p
+                WHERE p.invoice_id = i.id AND p.paid_at >= NEW.at) ELSE 0 END AS paid,
+            CASE WHEN i.fees_minor > 0 THEN (SELECT COALESCE(SUM(f.amount_minor), 0) FROM fees f
+                WHERE f.invoice_id = i.id AND f.created_at > NEW.at) ELSE 0 END AS fees
+        FROM invoices i
+        WHERE i.id = NEW.invoice_id AND NOT EXISTS (SELECT 1 FROM dashboard_entries e
+            WHERE e.invoice_id = NEW.invoice_id AND e.source = NEW.source AND e.at >= NEW.at)
+        LIMIT -1) x;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
