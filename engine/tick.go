@@ -236,6 +236,22 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 		firstEr error
 		wg      sync.WaitGroup
 	)
+	// progress is closed (and replaced) whenever a worker of this process
+	// finishes a batch or stops: a worker waiting for the batches others
+	// hold wakes at once when they are this process's own.
+	var progressMu sync.Mutex
+	progress := make(chan struct{})
+	progressed := func() {
+		progressMu.Lock()
+		close(progress)
+		progress = make(chan struct{})
+		progressMu.Unlock()
+	}
+	nextProgress := func() <-chan struct{} {
+		progressMu.Lock()
+		defer progressMu.Unlock()
+		return progress
+	}
 	fail := func(err error) {
 		mu.Lock()
 		if firstEr == nil {
@@ -245,6 +261,7 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 	}
 	work := func() {
 		defer wg.Done()
+		defer progressed()
 		ev := b.NewEvaluator(clock)
 		var res Result
 		var cmp *comparison
@@ -279,8 +296,10 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 			}
 			if batch == nil && !o.DryRun {
 				// Nothing to claim: done, unless other workers still hold
-				// batches; wait for them, or for their leases to run out
-				// so the batches of a dead worker are taken over here.
+				// batches; wait for them (this process's wake it), or for
+				// their leases to run out so the batches of a dead worker
+				// are taken over here.
+				woken := nextProgress() // before counting: no wake-up lost
 				left, err := s.Unfinished(ctx, run)
 				if err != nil {
 					fail(fmt.Errorf("checking the tick: %w", err))
@@ -291,6 +310,7 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 					case <-ctx.Done():
 						fail(ctx.Err())
 						return
+					case <-woken:
 					case <-time.After(claimWait):
 					}
 					continue
@@ -331,6 +351,7 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 			if r, ok := s.(BatchReleaser); ok {
 				r.ReleaseBatch(in)
 			}
+			progressed()
 		}
 	}
 	wg.Add(workers)
