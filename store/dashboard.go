@@ -337,6 +337,9 @@ func (s *Store) computeDashboard(ctx context.Context, v Viewer, f DashboardFilte
 		Aging: []AgingRow{}, DueNext: []DueRow{}, PromisedNext: []DueRow{}, PlannedNext: []DueRow{}, DSO: []DSORow{}, ByOwner: []OwnerRow{},
 		RecoveryByStage: []StageRecovery{}, RecoveryByOwner: []OwnerRecovery{}, RecoveryByTeam: []TeamRecovery{}, Promises: []PromiseRow{},
 	}
+	if err := s.foldDashboardSumsIfDue(ctx); err != nil {
+		return d, err
+	}
 	if err := s.refreshDashboardCash(ctx, loc); err != nil {
 		return d, fmt.Errorf("dashboard promises and plans: %w", err)
 	}
@@ -354,39 +357,19 @@ func (s *Store) computeDashboard(ctx context.Context, v Viewer, f DashboardFilte
 	if err != nil {
 		return d, err
 	}
-	var rows sumRows
-	if err := s.dashboardInvoices(ctx, cond, args, today, users, &d, &rows); err != nil {
+	if err := s.dashboardInvoices(ctx, cond, args, today, users, &d); err != nil {
 		return d, fmt.Errorf("dashboard invoices: %w", err)
 	}
-	sums, err := s.recoverySums(ctx, cond, args, d.WindowFrom.Time(loc), &rows)
+	sums, err := s.recoverySums(ctx, cond, args, d.WindowFrom.Time(loc))
 	if err != nil {
 		return d, fmt.Errorf("dashboard recovery: %w", err)
 	}
 	recoveryRows(sums, users, &d)
-	if err := s.dashboardCash(ctx, cond, args, today, d.WindowFrom, &d, &rows); err != nil {
+	if err := s.dashboardCash(ctx, cond, args, today, d.WindowFrom, &d); err != nil {
 		return d, fmt.Errorf("dashboard promises: %w", err)
-	}
-	if s.dialect == Postgres && rows.bloated() {
-		// The sums are rows of differences here: fold them before they
-		// slow the next call down.
-		if err := s.FoldDashboardSums(ctx); err != nil {
-			return d, err
-		}
 	}
 	return d, nil
 }
-
-// sumRows counts the summary rows the dashboard read and the groups they
-// made: on PostgreSQL, where every write adds rows, many more rows than
-// groups means the sums are due a fold.
-type sumRows struct{ rows, groups int64 }
-
-func (r *sumRows) add(rows int64) {
-	r.rows += rows
-	r.groups++
-}
-
-func (r sumRows) bloated() bool { return r.rows > 2*r.groups+10_000 }
 
 // queryRows runs q and calls fn for each row.
 func (s *Store) queryRows(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
@@ -407,7 +390,7 @@ func (s *Store) queryRows(ctx context.Context, q string, args []any, fn func(*sq
 // balance is summed by owner, currency and due date from dashboard_open
 // and put in buckets here; the sales of the last 90 days come from
 // dashboard_sales.
-func (s *Store) dashboardInvoices(ctx context.Context, cond string, args []any, today calendar.Date, users map[int64]dashboardUser, d *Dashboard, read *sumRows) error {
+func (s *Store) dashboardInvoices(ctx context.Context, cond string, args []any, today calendar.Date, users map[int64]dashboardUser, d *Dashboard) error {
 	type sums struct {
 		balance int64
 		sales   int64
@@ -424,19 +407,18 @@ func (s *Store) dashboardInvoices(ctx context.Context, cond string, args []any, 
 		}
 		return c
 	}
-	q := `SELECT i.owner_id, i.currency, i.due_date, CAST(SUM(i.balance_minor) AS BIGINT), CAST(SUM(i.invoices) AS BIGINT), COUNT(*)
+	q := `SELECT i.owner_id, i.currency, i.due_date, CAST(SUM(i.balance_minor) AS BIGINT), CAST(SUM(i.invoices) AS BIGINT)
 		FROM dashboard_open i WHERE 1 = 1` + cond + `
 		GROUP BY i.owner_id, i.currency, i.due_date`
 	err := s.queryRows(ctx, q, args, func(rows *sql.Rows) error {
 		var (
-			owner, balance, count, n int64
-			currency                 string
-			due                      calendar.Date
+			owner, balance, count int64
+			currency              string
+			due                   calendar.Date
 		)
-		if err := rows.Scan(&owner, &currency, &due, &balance, &count, &n); err != nil {
+		if err := rows.Scan(&owner, &currency, &due, &balance, &count); err != nil {
 			return err
 		}
-		read.add(n)
 		if count == 0 {
 			return nil
 		}
@@ -478,16 +460,15 @@ func (s *Store) dashboardInvoices(ctx context.Context, cond string, args []any, 
 	if err != nil {
 		return err
 	}
-	q = `SELECT i.currency, CAST(SUM(i.amount_minor) AS BIGINT), CAST(SUM(i.invoices) AS BIGINT), COUNT(*)
+	q = `SELECT i.currency, CAST(SUM(i.amount_minor) AS BIGINT), CAST(SUM(i.invoices) AS BIGINT)
 		FROM dashboard_sales i WHERE i.issue_date > ?` + cond + `
 		GROUP BY i.currency`
 	err = s.queryRows(ctx, q, append([]any{today.AddDays(-90)}, args...), func(rows *sql.Rows) error {
 		var currency string
-		var sales, count, n int64
-		if err := rows.Scan(&currency, &sales, &count, &n); err != nil {
+		var sales, count int64
+		if err := rows.Scan(&currency, &sales, &count); err != nil {
 			return err
 		}
-		read.add(n)
 		if count != 0 {
 			of(currency).sales += sales
 		}
@@ -531,23 +512,22 @@ func (s *Store) dashboardInvoices(ctx context.Context, cond string, args []any, 
 // instant and the instant of the invoice's previous entry into the same
 // node; the first entry of an invoice into a node since from is the one
 // at or after from whose previous entry (if any) is before from.
-func (s *Store) recoverySums(ctx context.Context, cond string, args []any, from time.Time, read *sumRows) (map[recoveryKey]Recovery, error) {
+func (s *Store) recoverySums(ctx context.Context, cond string, args []any, from time.Time) (map[recoveryKey]Recovery, error) {
 	q := `SELECT i.source, i.owner_id, i.currency, CAST(SUM(i.entered) AS BIGINT), CAST(SUM(i.entered_minor) AS BIGINT),
-			CAST(SUM(i.recovered) AS BIGINT), CAST(SUM(i.recovered_minor) AS BIGINT), COUNT(*)
+			CAST(SUM(i.recovered) AS BIGINT), CAST(SUM(i.recovered_minor) AS BIGINT)
 		FROM dashboard_recovery i
 		WHERE i.at >= ? AND (i.prev_at IS NULL OR i.prev_at < ?)` + cond + `
 		GROUP BY i.source, i.owner_id, i.currency`
 	out := map[recoveryKey]Recovery{}
 	err := s.queryRows(ctx, q, append([]any{from.UTC(), from.UTC()}, args...), func(rows *sql.Rows) error {
 		var (
-			k                     recoveryKey
-			r                     Recovery
-			entered, recovered, n int64
+			k                  recoveryKey
+			r                  Recovery
+			entered, recovered int64
 		)
-		if err := rows.Scan(&k.source, &k.owner, &k.currency, &entered, &r.EnteredMinor, &recovered, &r.RecoveredMinor, &n); err != nil {
+		if err := rows.Scan(&k.source, &k.owner, &k.currency, &entered, &r.EnteredMinor, &recovered, &r.RecoveredMinor); err != nil {
 			return err
 		}
-		read.add(n)
 		if entered != 0 {
 			r.Entered, r.Recovered = int(entered), int(recovered)
 			out[k] = r
@@ -562,22 +542,21 @@ func (s *Store) recoverySums(ctx context.Context, cond string, args []any, from 
 // dashboard_cash: promises by promised date, whether kept, and the latest
 // date of the invoice's later promises (a promise expects cash only while
 // no later one counts); installments by due date.
-func (s *Store) dashboardCash(ctx context.Context, cond string, args []any, today, from calendar.Date, d *Dashboard, read *sumRows) error {
+func (s *Store) dashboardCash(ctx context.Context, cond string, args []any, today, from calendar.Date, d *Dashboard) error {
 	promises := map[string]*PromiseRow{}
-	q := `SELECT i.currency, i.kept, i.day, CAST(SUM(i.items) AS BIGINT), CAST(SUM(i.amount_minor) AS BIGINT), COUNT(*)
+	q := `SELECT i.currency, i.kept, i.day, CAST(SUM(i.items) AS BIGINT), CAST(SUM(i.amount_minor) AS BIGINT)
 		FROM dashboard_cash i WHERE i.kind = 'promise' AND i.day >= ?` + cond + `
 		GROUP BY i.currency, i.kept, i.day`
 	err := s.queryRows(ctx, q, append([]any{from}, args...), func(rows *sql.Rows) error {
 		var (
-			currency         string
-			kept             bool
-			day              calendar.Date
-			count, amount, n int64
+			currency      string
+			kept          bool
+			day           calendar.Date
+			count, amount int64
 		)
-		if err := rows.Scan(&currency, &kept, &day, &count, &amount, &n); err != nil {
+		if err := rows.Scan(&currency, &kept, &day, &count, &amount); err != nil {
 			return err
 		}
-		read.add(n)
 		if count == 0 {
 			return nil
 		}
@@ -604,19 +583,18 @@ func (s *Store) dashboardCash(ctx context.Context, cond string, args []any, toda
 	}
 	expected := func(kind, extra string, extraArgs []any) (map[string]*DueRow, error) {
 		out := map[string]*DueRow{}
-		q := `SELECT i.currency, i.day, CAST(SUM(i.expect_minor) AS BIGINT), COUNT(*)
+		q := `SELECT i.currency, i.day, CAST(SUM(i.expect_minor) AS BIGINT)
 			FROM dashboard_cash i WHERE i.kind = ? AND i.day >= ? AND i.day <= ?` + extra + cond + `
 			GROUP BY i.currency, i.day`
 		err := s.queryRows(ctx, q, append(append([]any{kind, today, today.AddDays(90)}, extraArgs...), args...), func(rows *sql.Rows) error {
 			var (
-				currency  string
-				day       calendar.Date
-				amount, n int64
+				currency string
+				day      calendar.Date
+				amount   int64
 			)
-			if err := rows.Scan(&currency, &day, &amount, &n); err != nil {
+			if err := rows.Scan(&currency, &day, &amount); err != nil {
 				return err
 			}
-			read.add(n)
 			if amount <= 0 {
 				return nil
 			}

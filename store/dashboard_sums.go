@@ -419,10 +419,10 @@ func cashItemsOf(inv *dashInvoice, tasks []dashTask, loc *time.Location) []cashI
 // PostgreSQL, where every write adds rows of differences, it replaces them
 // with one row per key (and none for keys that sum to nothing); on SQLite,
 // whose sums are kept in place, it drops the rows that came to nothing.
-// The dashboard calls it when it reads many more rows than it makes
-// groups; a scheduler may call it after each tick. Concurrent writers are
-// never blocked: they only add rows, which a fold either takes whole or
-// leaves for the next one.
+// The dashboard folds on its own once dashboardFoldEvery rows were added
+// since the last fold; a scheduler may also call it after each tick.
+// Concurrent writers are never blocked: they only add rows, which a fold
+// either takes whole or leaves for the next one.
 func (s *Store) FoldDashboardSums(ctx context.Context) error {
 	if s.dialect == SQLite {
 		for _, q := range []string{
@@ -464,5 +464,34 @@ func (s *Store) FoldDashboardSums(ctx context.Context) error {
 			return fmt.Errorf("folding %s: %w", t.table, err)
 		}
 	}
-	return tx.Commit()
+	if _, err := tx.ExecContext(ctx, "UPDATE dashboard_state SET folded = (SELECT last_value FROM dashboard_delta) WHERE id = 1"); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// The rows folded are dead now: scans would still read their pages
+	// until a vacuum, which autovacuum may not run for a while.
+	_, err = s.sqlDB.ExecContext(ctx, "VACUUM (ANALYZE) dashboard_open, dashboard_sales, dashboard_recovery, dashboard_tasks, dashboard_cash")
+	return err
+}
+
+// dashboardFoldEvery is how many rows of differences PostgreSQL's sums
+// take before the dashboard folds them: reading that many more rows costs
+// about as much as the rest of the dashboard.
+const dashboardFoldEvery = 50_000
+
+// foldDashboardSumsIfDue folds the sums on PostgreSQL when more than
+// dashboardFoldEvery rows were added since the last fold (every row of
+// differences takes a number from the sequence dashboard_delta).
+func (s *Store) foldDashboardSumsIfDue(ctx context.Context) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	var added int64
+	err := s.sqlDB.QueryRowContext(ctx, "SELECT (SELECT last_value FROM dashboard_delta) - folded FROM dashboard_state WHERE id = 1").Scan(&added)
+	if err != nil || added < dashboardFoldEvery {
+		return err
+	}
+	return s.FoldDashboardSums(ctx)
 }

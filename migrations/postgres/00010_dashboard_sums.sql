@@ -8,10 +8,14 @@
 -- old balance subtracted, the new one added) and never updates a shared
 -- row, so that the tick's concurrent batch transactions never wait on one
 -- another's row locks. The dashboard adds the rows up, and folds them into
--- one row per key now and then (Store.FoldDashboardSums).
+-- one row per key now and then (Store.FoldDashboardSums); every row takes a
+-- number from the sequence dashboard_delta, so that the dashboard knows
+-- how many were added since the last fold (dashboard_state.folded).
 --
 -- Absent values are 0 (owner, assignee), '' (region) or NULL (previous
 -- entry, due time, later promise).
+
+CREATE SEQUENCE dashboard_delta;
 
 CREATE TABLE dashboard_open (
     owner_id      BIGINT NOT NULL,
@@ -19,7 +23,8 @@ CREATE TABLE dashboard_open (
     region        TEXT   NOT NULL,
     due_date      DATE   NOT NULL,
     balance_minor BIGINT NOT NULL,
-    invoices      BIGINT NOT NULL
+    invoices      BIGINT NOT NULL,
+    seq BIGINT NOT NULL DEFAULT nextval('dashboard_delta')
 );
 
 CREATE TABLE dashboard_sales (
@@ -28,7 +33,8 @@ CREATE TABLE dashboard_sales (
     currency     TEXT   NOT NULL,
     region       TEXT   NOT NULL,
     amount_minor BIGINT NOT NULL,
-    invoices     BIGINT NOT NULL
+    invoices     BIGINT NOT NULL,
+    seq BIGINT NOT NULL DEFAULT nextval('dashboard_delta')
 );
 CREATE INDEX dashboard_sales_issued ON dashboard_sales (issue_date);
 
@@ -59,7 +65,8 @@ CREATE TABLE dashboard_recovery (
     entered         BIGINT      NOT NULL,
     entered_minor   BIGINT      NOT NULL,
     recovered       BIGINT      NOT NULL,
-    recovered_minor BIGINT      NOT NULL
+    recovered_minor BIGINT      NOT NULL,
+    seq BIGINT NOT NULL DEFAULT nextval('dashboard_delta')
 );
 CREATE INDEX dashboard_recovery_at ON dashboard_recovery (at);
 
@@ -69,7 +76,8 @@ CREATE TABLE dashboard_tasks (
     kind        TEXT        NOT NULL,
     owner_id    BIGINT      NOT NULL, -- the invoice's owner when unassigned and role sales_manager, else 0
     due_at      TIMESTAMPTZ,
-    tasks       BIGINT      NOT NULL
+    tasks       BIGINT      NOT NULL,
+    seq BIGINT NOT NULL DEFAULT nextval('dashboard_delta')
 );
 
 -- Invoices whose promises or plans the store must recompute; a writer
@@ -101,15 +109,17 @@ CREATE TABLE dashboard_cash (
     region       TEXT    NOT NULL,
     items        BIGINT  NOT NULL,
     amount_minor BIGINT  NOT NULL,
-    expect_minor BIGINT  NOT NULL
+    expect_minor BIGINT  NOT NULL,
+    seq BIGINT NOT NULL DEFAULT nextval('dashboard_delta')
 );
 CREATE INDEX dashboard_cash_day ON dashboard_cash (kind, day);
 
 CREATE TABLE dashboard_state (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    zone TEXT    NOT NULL
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    zone   TEXT    NOT NULL,
+    folded BIGINT  NOT NULL  -- dashboard_delta's value at the last fold
 );
-INSERT INTO dashboard_state (id, zone) VALUES (1, '');
+INSERT INTO dashboard_state (id, zone, folded) VALUES (1, '', 0);
 
 -- +goose StatementBegin
 CREATE FUNCTION dashboard_region(customer BIGINT) RETURNS TEXT LANGUAGE sql STABLE AS $$
@@ -498,3 +508,4 @@ DROP TABLE dashboard_recovery;
 DROP TABLE dashboard_entries;
 DROP TABLE dashboard_sales;
 DROP TABLE dashboard_open;
+DROP SEQUENCE dashboard_delta;
