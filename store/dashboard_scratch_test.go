@@ -82,10 +82,10 @@ func (s *Store) scratchDashboard(ctx context.Context, v Viewer, f DashboardFilte
 }
 
 // scratchInvoices fills aging, cash due, DSO and owners. The open
-// invoices are summed by owner, currency and due date in SQL, in the order
-// of the partial index invoices_dashboard_open (so without a sort), and put
-// in buckets here; the sales of the last 90 days come from
-// invoices_dashboard_issued, by issue date and currency.
+// invoices are summed by owner, currency and due date in SQL and put in
+// buckets here; the sales of the last 90 days are summed by issue date
+// and currency. (The indexes that served these scans before the summed
+// tables, invoices_dashboard_open and _issued, were dropped in 00012.)
 func (s *Store) scratchInvoices(ctx context.Context, w scratchWhere, today calendar.Date, users map[int64]dashboardUser, d *Dashboard) error {
 	type sums struct {
 		balance int64
