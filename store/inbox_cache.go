@@ -30,8 +30,9 @@ type inboxKey struct {
 	limit                int
 }
 
-// maxInboxPages bounds the cache (a page is at most 500 tasks).
-const maxInboxPages = 512
+// maxInboxPages bounds the cache: 256 pages of 100 tasks are about 6 MB
+// (a page is at most 500 tasks); when full it starts again empty.
+const maxInboxPages = 256
 
 func (s *Store) inboxVersion(ctx context.Context) (int64, bool) {
 	if s.dialect != SQLite {
