@@ -519,7 +519,8 @@ const (
 	tickTasksDone   = tickTaskColumns + ` WHERE {scope} AND status = 'done' AND instance_id IS NOT NULL AND completed_at >= ?`
 )
 
-// rebindOnce puts the batch scope into a tick query and rebinds it.
+// rebindOnce puts the batch scope and the dialect's reading of the task
+// instants (see Store.instant) into a tick query, and rebinds it.
 func (s *Store) rebindOnce(q string) string {
 	return s.Rebind(strings.NewReplacer("{scope}", s.scope(), "{due_at}", s.instant("due_at"),
 		"{completed_at}", s.instant("completed_at"), "{escalated_at}", s.instant("escalated_at")).Replace(q))
