@@ -32,11 +32,13 @@ run: build
 	./$(BIN) serve $(DEMO_FLAGS) --addr $(DEMO_ADDR) --demo
 
 ## test: every test — vet, formatting, unit/store/CLI tests (SQLite always,
-## PostgreSQL when RECOUP_TEST_POSTGRES is set), the engine under the race
-## detector, and a short fuzz of the definition loader.
+## PostgreSQL when RECOUP_TEST_POSTGRES is set), the engine and the store's
+## tick and inbox under the race detector, and a short fuzz of the
+## definition loader.
 test: vet fmt-check
 	$(GO) test -count=1 -timeout 20m ./...
 	CGO_ENABLED=1 $(GO) test -count=1 -race ./engine/...
+	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'Tick|CustomerStats|Inbox|DryRun' ./store/
 	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=20s -fuzzminimizetime=2s ./engine/
 
 vet:

@@ -1,0 +1,41 @@
+package store
+
+import (
+	"testing"
+
+	"github.com/recoup/recoup/engine"
+)
+
+// TestCustomerTable: every customer set is got back, whatever the ids
+// (dense from 1, sparse, a sparse one later covered by the array) and
+// the order they come in; an absent id is absent.
+func TestCustomerTable(t *testing.T) {
+	var tb customerTable
+	want := map[int64]string{}
+	ids := []int64{9_000, 1 << 40, 5_000_000}
+	for i := int64(1); i <= 6_000; i++ {
+		ids = append(ids, i)
+	}
+	ids = append(ids, 8_999, 3, 12_000)
+	for i, id := range ids {
+		name := string(rune('a' + i%26))
+		tb.set(customerRow{Customer: engine.Customer{ID: id, Name: name}})
+		want[id] = name
+	}
+	if tb.n != len(want) {
+		t.Fatalf("%d customers counted, want %d", tb.n, len(want))
+	}
+	for id, name := range want {
+		if c, ok := tb.get(id); !ok || c.Name != name || c.ID != id {
+			t.Fatalf("customer %d: %+v %v, want %q", id, c.Customer, ok, name)
+		}
+	}
+	for _, id := range []int64{0, -1, 6_001, 8_998, 1<<40 + 1} {
+		if _, ok := tb.get(id); ok {
+			t.Fatalf("customer %d found, never set", id)
+		}
+	}
+	if len(tb.dense) <= 9_000 {
+		t.Fatalf("the array did not grow over the sparse id 9000 (%d)", len(tb.dense))
+	}
+}
