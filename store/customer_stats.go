@@ -196,13 +196,14 @@ func (s *Store) customerStatsRows(ctx context.Context, cs *engine.CustomerStats,
 	}
 	defer rows.Close()
 	words := interner{}
+	var (
+		cust, balance int64
+		currency      sql.RawBytes
+		due           calendar.Date
+		last          dbTime
+	)
 	for rows.Next() {
-		var (
-			cust, balance int64
-			currency      sql.RawBytes
-			due           calendar.Date
-			last          dbTime
-		)
+		last = dbTime{}
 		if err := rows.Scan(&cust, &currency, &balance, &due, &last); err != nil {
 			return err
 		}

@@ -424,7 +424,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c 
 		}
 		inv.OwnerEmail = cache.users[ownerID]
 		if len(custom) > 0 && string(custom) != "{}" {
-			if err := json.Unmarshal(custom, &inv.Custom); err != nil {
+			if err := decodeStringMap(custom, &inv.Custom); err != nil {
 				return nil, fmt.Errorf("invoice %s: custom fields: %w", inv.Number, err)
 			}
 		}
@@ -773,7 +773,7 @@ func scanCustomers(rows *sql.Rows, users map[int64]string, out *customerTable) e
 		c.Risk, c.Locale, c.TimeZone = engine.RiskTier(words.get(risk)), words.get(locale), words.get(tz)
 		c.OwnerEmail = users[ownerID]
 		if len(raw) > 0 && string(raw) != "{}" {
-			if err := json.Unmarshal(raw, &c.custom); err != nil {
+			if err := decodeStringMap(raw, &c.custom); err != nil {
 				return fmt.Errorf("customer %s: custom fields: %w", c.ExternalID, err)
 			}
 		}
