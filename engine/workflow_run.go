@@ -248,7 +248,7 @@ func (e *Evaluator) Advance(s *Subject, in WorkflowInput, out *Result) []Instanc
 			effects: len(out.Effects), trace: len(out.trace), fired: len(out.Fired)}
 		var inst Instance
 		if prev != nil {
-			inst = prev.clone()
+			inst = *prev // its Visits are copied on write (run.visit), its Handled on append
 		}
 		// custom maps are copied on their next write, so that saved stays intact
 		e.invOwn, e.custOwn = false, false
@@ -333,6 +333,21 @@ type run struct {
 	effects, trace, fired int
 	// moved is set when an outcome route moved the instance this tick.
 	moved bool
+	// ownVisits is set once the instance's Visits map is this run's own:
+	// the instance starts as a shallow copy of the one loaded, which must
+	// stay as it was (Advance compares the two).
+	ownVisits bool
+}
+
+// visit counts a visit of node name, copying the Visits map on the run's
+// first write.
+func (r *run) visit(inst *Instance, name string) {
+	if !r.ownVisits {
+		v := make(map[string]int, len(inst.Visits)+1)
+		maps.Copy(v, inst.Visits)
+		inst.Visits, r.ownVisits = v, true
+	}
+	inst.Visits[name]++
 }
 
 func (r *run) name() string { return r.p.w.Name }
@@ -443,6 +458,7 @@ func (r *run) step(inst *Instance, exists, requested bool) error {
 		}
 		*inst = Instance{ID: inst.ID, Workflow: w.Name, Version: w.Version, InvoiceID: r.id, Run: inst.Run + 1,
 			Status: InstanceRunning, NodeIndex: -1, Visits: map[string]int{}, StartedAt: r.now, Base: r.now}
+		r.ownVisits = true
 		reason := ""
 		var trace []TraceValue
 		if requested {
@@ -604,7 +620,7 @@ func (r *run) outcomes(inst *Instance) error {
 		if step == nil {
 			continue
 		}
-		inst.Handled = append(inst.Handled, t.Key)
+		inst.Handled = append(slices.Clip(inst.Handled), t.Key) // never into the loaded instance's array
 		if err := r.route(inst, t, k, step); err != nil {
 			return err
 		}
@@ -779,7 +795,7 @@ func (r *run) move(inst *Instance, revisit bool) error {
 			r.leave(inst)
 			continue
 		}
-		inst.Visits[name]++
+		r.visit(inst, name)
 		r.event(inst, visitPath(name, inst.Visits[name])+"/"+EventSkipped, name, EventSkipped, "catch-up", r.traceOf(np.n.When))
 	}
 	return r.enter(inst, target, bases[target], false)
@@ -798,10 +814,7 @@ func (r *run) leave(inst *Instance) {
 func (r *run) enter(inst *Instance, i int, base time.Time, catchUp bool) error {
 	np := &r.p.nodes[i]
 	name := np.n.Name.Value
-	if inst.Visits == nil {
-		inst.Visits = map[string]int{}
-	}
-	inst.Visits[name]++
+	r.visit(inst, name)
 	inst.Node, inst.NodeIndex, inst.EnteredAt, inst.Base = name, i, r.now, base
 	vp := visitPath(name, inst.Visits[name])
 	reason := ""
