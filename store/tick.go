@@ -314,7 +314,7 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 	all := s.subjectArray(size)
 	n := runtime.GOMAXPROCS(0)
 	if s.dialect != SQLite || n < 2 || b.Hi-b.Lo < 256 {
-		return s.loadRange(ctx, q, b, c, cache, all)
+		return s.loadRange(ctx, q, b, c, cache, all, size*2/3)
 	}
 	// Each part fills its own window of one array; the windows are then
 	// moved together (in place: each part's rows only move down).
@@ -335,31 +335,51 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[i], errs[i] = s.loadRange(ctx, q, part, c, cache, window)
+			// Room for the fires read, guessed from the ids: the example
+			// pack keeps about one per two invoices. The first part's
+			// maps become the batch's.
+			hint := (hi - lo) * 2 / 3
+			if i == 0 {
+				hint = size * 2 / 3
+			}
+			parts[i], errs[i] = s.loadRange(ctx, q, part, c, cache, window, hint)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	total, fires, conds, flows := 0, 0, 0, 0
+	total, flows := 0, 0
 	inPlace := true
+	subjects := make([][]engine.Subject, n)
 	for i, p := range parts {
-		total += len(p.Subjects)
-		fires, conds, flows = fires+len(p.Fires), conds+len(p.Conditions), flows+len(p.Workflows)
+		subjects[i] = p.Subjects
+		total, flows = total+len(p.Subjects), flows+len(p.Workflows)
 		inPlace = inPlace && len(p.Subjects) <= windows[i+1]-windows[i]
 	}
-	in := &engine.BatchInput{OnlyTrue: parts[0].OnlyTrue, Subjects: all[:0],
-		Fires: make(map[engine.FireKey]bool, fires), Conditions: make(map[engine.RuleSubject]bool, conds),
-		Workflows: make(map[int64]engine.WorkflowInput, flows)}
+	// The first part's maps take the others' entries (its fires map was
+	// sized for the whole batch).
+	in := parts[0]
+	if in.Workflows == nil {
+		in.Workflows = make(map[int64]engine.WorkflowInput, flows)
+	}
+	if in.Fires == nil {
+		in.Fires = map[engine.FireKey]bool{}
+	}
+	if in.Conditions == nil {
+		in.Conditions = map[engine.RuleSubject]bool{}
+	}
+	in.Subjects = all[:0]
 	if !inPlace {
 		in.Subjects = make([]engine.Subject, 0, total)
 	}
-	for _, p := range parts {
-		in.Subjects = append(in.Subjects, p.Subjects...)
-		maps.Copy(in.Fires, p.Fires)
-		maps.Copy(in.Conditions, p.Conditions)
-		maps.Copy(in.Workflows, p.Workflows)
+	for i, p := range parts {
+		in.Subjects = append(in.Subjects, subjects[i]...)
+		if i > 0 {
+			maps.Copy(in.Fires, p.Fires)
+			maps.Copy(in.Conditions, p.Conditions)
+			maps.Copy(in.Workflows, p.Workflows)
+		}
 	}
 	return in, nil
 }
@@ -387,7 +407,7 @@ func (s *Store) ReleaseBatch(in *engine.BatchInput) {
 
 // loadRange reads the invoices of b and their tick state, appending the
 // invoices to into (which it may grow).
-func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, cache *tickCache, into []engine.Subject) (*engine.BatchInput, error) {
+func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, cache *tickCache, into []engine.Subject, fires int) (*engine.BatchInput, error) {
 	where := "id BETWEEN ? AND ? ORDER BY id"
 	if s.dialect == Postgres {
 		where = "customer_id BETWEEN ? AND ? ORDER BY customer_id, id"
@@ -399,7 +419,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c 
 		return nil, err
 	}
 	defer rows.Close()
-	in := &engine.BatchInput{Fires: map[engine.FireKey]bool{}, Conditions: map[engine.RuleSubject]bool{}, Subjects: into}
+	in := &engine.BatchInput{Fires: make(map[engine.FireKey]bool, fires), Conditions: map[engine.RuleSubject]bool{}, Subjects: into}
 	words := interner{}
 	// Scanned straight into the batch's array: one allocation per batch,
 	// not one per row.
