@@ -28,8 +28,9 @@ import (
 // that instant, from a table of the zone's offset periods (built with
 // time.Time.ZoneBounds, so it follows Go's zone database, as the Go sums
 // do) written into the query as a CASE, newest period first. Instants
-// older than the table (maxStatsYears) are counted as "unsure"; those
-// customers are summed again invoice by invoice in Go.
+// older than the table (maxStatsYears) or past its end (a year ahead) are
+// counted as "unsure"; those customers are summed again invoice by
+// invoice in Go.
 
 // maxStatsYears is how far back the offset table reaches.
 const maxStatsYears = 30
@@ -37,13 +38,19 @@ const maxStatsYears = 30
 // zonePeriod is a span of a zone's history with one UTC offset: from
 // start (inclusive) to the next period's start.
 type zonePeriod struct {
-	start  time.Time
-	offset int // seconds east of UTC
+	start   time.Time
+	offset  int  // seconds east of UTC
+	unknown bool // past the table's end
 }
 
-// zonePeriods lists loc's offset periods from from to to, newest first.
+// zonePeriods lists loc's offset periods from from to the end of the one
+// holding to, newest first, after an entry for the instants past that end
+// (offset unknown: those instants are "unsure").
 func zonePeriods(loc *time.Location, from, to time.Time) []zonePeriod {
 	var out []zonePeriod
+	if _, end := to.In(loc).ZoneBounds(); !end.IsZero() {
+		out = append(out, zonePeriod{start: end, unknown: true})
+	}
 	t := to
 	for {
 		start, _ := t.In(loc).ZoneBounds()
@@ -64,7 +71,11 @@ func paidDayExpr(periods []zonePeriod) string {
 	var b strings.Builder
 	b.WriteString("CASE")
 	for _, p := range periods {
-		fmt.Fprintf(&b, " WHEN last_paid_at >= '%s' THEN %d", p.start.UTC().Format("2006-01-02 15:04:05+00:00"), p.offset)
+		offset := fmt.Sprint(p.offset)
+		if p.unknown {
+			offset = "NULL"
+		}
+		fmt.Fprintf(&b, " WHEN last_paid_at >= '%s' THEN %s", p.start.UTC().Format("2006-01-02 15:04:05+00:00"), offset)
 	}
 	b.WriteString(" END")
 	return "((last_paid_at AT TIME ZONE 'UTC') + make_interval(secs => " + b.String() + "))::date"

@@ -128,8 +128,11 @@ func seedStats(t *testing.T, s *store.Store, customers int) (ids, invoices []int
 		default:
 			at = now.Add(-time.Duration(r.IntN(400*24)) * time.Hour).Add(time.Duration(r.IntN(3600)) * time.Second)
 		}
-		if i == 5 {
+		switch i {
+		case 5:
 			at = time.Date(1990, 6, 1, 12, 0, 0, 0, time.UTC) // older than the offset table
+		case 6:
+			at = time.Date(2030, 7, 1, 22, 30, 0, 0, time.UTC) // past its end: summer time in Berlin, a day later than in winter
 		}
 		amount := []int64{0, 4000, 10000, 12000}[r.IntN(4)]
 		if i < 10 {
