@@ -13,7 +13,8 @@ import (
 // version N is what the query would return while the version is still N.
 // The version is read before the page, so a write racing the read leaves
 // the page under an older version, never a stale page under a newer one.
-// Pages filtered by the current time (due=overdue) are not kept; the
+// Pages filtered by the current time (due=overdue) are not kept: they are
+// cut from the kept page without the filter (Store.overdueFromCache). The
 // "overdue" flag of a kept page is worked out again on every read.
 type inboxCache struct {
 	mu      sync.Mutex
