@@ -17,11 +17,3 @@ func (s *Store) CustomerStatsTwoWays(ctx context.Context, c engine.Clock) (group
 	byRow = engine.NewCustomerStats(c)
 	return grouped, byRow, s.customerStatsRows(ctx, byRow, math.MinInt64, math.MaxInt64)
 }
-
-// InboxUncached reads an inbox page from the database, past the cache.
-func (s *Store) InboxUncached(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
-	return s.readInbox(ctx, v, f)
-}

@@ -373,7 +373,12 @@ func (s *Store) computeDashboard(ctx context.Context, v Viewer, f DashboardFilte
 
 // queryRows runs q and calls fn for each row.
 func (s *Store) queryRows(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	return s.queryRowsOn(ctx, s.sqlDB, q, args, fn)
+}
+
+// queryRowsOn is queryRows on db (the pool or a transaction).
+func (s *Store) queryRowsOn(ctx context.Context, db querier, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, s.Rebind(q), args...)
 	if err != nil {
 		return err
 	}

@@ -150,17 +150,7 @@ func (s *Store) recomputeCash(ctx context.Context, tx *sql.Tx, ids []int64, loc 
 		args[i] = id
 	}
 	query := func(q string, fn func(*sql.Rows) error) error {
-		rows, err := tx.QueryContext(ctx, s.Rebind(q), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := fn(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Close()
+		return s.queryRowsOn(ctx, tx, q, args, fn)
 	}
 	delta := map[cashKey]*cashSum{}
 	add := func(k cashKey, items, amount, expect int64) {
@@ -255,14 +245,8 @@ func (s *Store) recomputeCash(ctx context.Context, tx *sql.Tx, ids []int64, loc 
 	const cols = 10
 	var values []any
 	flush := func() error {
-		if len(values) == 0 {
-			return nil
-		}
-		n := len(values) / cols
-		one := "(" + placeholders(cols) + ")"
-		q := `INSERT INTO dashboard_cash_items (invoice_id, kind, day, sup_day, kept, owner_id, currency, region, amount_minor, expect_minor)
-			VALUES ` + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
-		_, err := tx.ExecContext(ctx, s.Rebind(q), values...)
+		err := s.insertRows(ctx, tx, `INSERT INTO dashboard_cash_items (invoice_id, kind, day, sup_day, kept, owner_id, currency, region, amount_minor, expect_minor)`,
+			cols, values, "")
 		values = values[:0]
 		return err
 	}
@@ -291,6 +275,18 @@ func (s *Store) recomputeCash(ctx context.Context, tx *sql.Tx, ids []int64, loc 
 	return s.applyCashDelta(ctx, tx, delta)
 }
 
+// insertRows runs head (an INSERT with its column list) with one VALUES
+// tuple per cols of values, then tail (an ON CONFLICT clause, or "").
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, head string, cols int, values []any, tail string) error {
+	if len(values) == 0 {
+		return nil
+	}
+	one := "(" + placeholders(cols) + ")"
+	q := head + " VALUES " + strings.TrimSuffix(strings.Repeat(one+",", len(values)/cols), ",") + tail
+	_, err := tx.ExecContext(ctx, s.Rebind(q), values...)
+	return err
+}
+
 // applyCashDelta adds delta to dashboard_cash: in place on SQLite, as rows
 // of differences on PostgreSQL (see FoldDashboardSums).
 func (s *Store) applyCashDelta(ctx context.Context, tx *sql.Tx, delta map[cashKey]*cashSum) error {
@@ -299,19 +295,14 @@ func (s *Store) applyCashDelta(ctx context.Context, tx *sql.Tx, delta map[cashKe
 		values []any
 		gone   bool // some key lost items: SQLite drops the empty rows
 	)
-	flush := func() error {
-		if len(values) == 0 {
-			return nil
-		}
-		n := len(values) / cols
-		one := "(" + placeholders(cols) + ")"
-		q := `INSERT INTO dashboard_cash (kind, day, sup_day, kept, owner_id, currency, region, items, amount_minor, expect_minor)
-			VALUES ` + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
-		if s.dialect == SQLite {
-			q += ` ON CONFLICT (kind, day, sup_day, kept, owner_id, currency, region) DO UPDATE SET items = items + excluded.items,
+	upsert := ""
+	if s.dialect == SQLite {
+		upsert = ` ON CONFLICT (kind, day, sup_day, kept, owner_id, currency, region) DO UPDATE SET items = items + excluded.items,
 				amount_minor = amount_minor + excluded.amount_minor, expect_minor = expect_minor + excluded.expect_minor`
-		}
-		_, err := tx.ExecContext(ctx, s.Rebind(q), values...)
+	}
+	flush := func() error {
+		err := s.insertRows(ctx, tx, `INSERT INTO dashboard_cash (kind, day, sup_day, kept, owner_id, currency, region, items, amount_minor, expect_minor)`,
+			cols, values, upsert)
 		values = values[:0]
 		return err
 	}

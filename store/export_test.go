@@ -1,10 +1,21 @@
 package store
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // SetBatchLease changes the batch lease for a test and returns a restore.
 func SetBatchLease(d time.Duration) func() {
 	old := batchLease
 	batchLease = d
 	return func() { batchLease = old }
+}
+
+// InboxUncached reads an inbox page from the database, past the cache.
+func (s *Store) InboxUncached(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	return s.readInbox(ctx, v, f)
 }

@@ -289,9 +289,7 @@ func (s *Store) refreshCustomers(ctx context.Context, cache *tickCache, ids map[
 	for id := range ids {
 		args = append(args, id)
 	}
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
-		region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom
-		FROM customers WHERE id IN (`+placeholders(len(args))+`)`), args...)
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(tickCustomers+` WHERE id IN (`+placeholders(len(args))+`)`), args...)
 	if err != nil {
 		return err
 	}
@@ -689,8 +687,7 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 		defer close(done)
 		tc.stats, statsErr = s.customerStats(ctx, c, run.Customer)
 	}()
-	rows, err := s.scanDB.QueryContext(ctx, s.Rebind(`SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
-		region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom FROM customers`+where), args...)
+	rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+where), args...)
 	if err == nil {
 		err = scanCustomers(rows, users, &tc.customers)
 	}
@@ -772,6 +769,11 @@ type customerRow struct {
 	engine.Customer
 	custom map[string]string
 }
+
+// tickCustomers reads what scanCustomers scans.
+const tickCustomers = `SELECT id, external_id, name, email, phone, finance_email, COALESCE(owner_id, 0),
+	region, industry, credit_limit_minor, credit_currency, credit_rating, risk, locale, time_zone, do_not_contact, custom
+	FROM customers`
 
 func scanCustomers(rows *sql.Rows, users map[int64]string, out *customerTable) error {
 	defer rows.Close()
