@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,7 +26,6 @@ import (
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/demo"
 	"github.com/recoup/recoup/engine"
-	"github.com/recoup/recoup/ingest"
 	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/store/storetest"
 )
@@ -82,19 +80,11 @@ func setup(t testing.TB, s *store.Store, o api.Options) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	store.BcryptCost = bcrypt.MinCost
-	dir := t.TempDir()
-	if err := demo.Generate(dir, demo.Options{Customers: 30, Invoices: 200, Seed: 5, Today: calendar.MustParse("2026-11-01"), Zone: shanghai}); err != nil {
-		t.Fatal(err)
-	}
 	company := engine.Company{Name: "T", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"}
 	if _, err := s.EnsureCompany(ctx, company); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range ingest.Kinds {
-		if _, err := ingest.File(ctx, s, k, filepath.Join(dir, k+".csv"), ingest.Options{Company: company}); err != nil {
-			t.Fatalf("import %s: %v", k, err)
-		}
-	}
+	storetest.SeedDemo(t, s, demo.Options{Customers: 30, Invoices: 200, Seed: 5, Today: calendar.MustParse("2026-11-01"), Zone: shanghai}, company)
 	b := storetest.PublishExamples(t, s, "../rules-examples")
 	if _, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: time.Date(2026, 11, 1, 9, 0, 0, 0, shanghai), Location: shanghai}); err != nil {
 		t.Fatal(err)

@@ -26,7 +26,6 @@ import (
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/demo"
 	"github.com/recoup/recoup/engine"
-	"github.com/recoup/recoup/ingest"
 	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/store/storetest"
 )
@@ -234,19 +233,11 @@ func seedBench(b *testing.B, path string, n int) {
 	if _, err := s.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	dir := b.TempDir()
-	if err := demo.Generate(dir, demo.Options{Customers: max(n/10, 1), Invoices: n, Seed: 5, Today: calendar.MustParse(benchDay), Zone: shanghai}); err != nil {
-		b.Fatal(err)
-	}
 	company := engine.Company{Name: "Bench", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"}
 	if _, err := s.EnsureCompany(ctx, company); err != nil {
 		b.Fatal(err)
 	}
-	for _, k := range ingest.Kinds {
-		if _, err := ingest.File(ctx, s, k, filepath.Join(dir, k+".csv"), ingest.Options{Company: company}); err != nil {
-			b.Fatalf("import %s: %v", k, err)
-		}
-	}
+	storetest.SeedDemo(b, s, demo.Options{Customers: max(n/10, 1), Invoices: n, Seed: 5, Today: calendar.MustParse(benchDay), Zone: shanghai}, company)
 	b.Logf("generated and imported %d invoices in %s", n, time.Since(start).Round(time.Second))
 	bundle := storetest.PublishExamples(b, s, "../rules-examples")
 	tickStart := time.Now()

@@ -10,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,7 +21,6 @@ import (
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/demo"
 	"github.com/recoup/recoup/engine"
-	"github.com/recoup/recoup/ingest"
 	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/store/storetest"
 )
@@ -40,20 +38,11 @@ func BenchmarkPreview(b *testing.B) {
 	}
 	s := storetest.SQLite(b)
 	store.BcryptCost = bcrypt.MinCost
-	dir := b.TempDir()
-	today := calendar.MustParse("2026-11-29")
-	if err := demo.Generate(dir, demo.Options{Customers: n / 10, Invoices: n, Seed: 9, Today: today, Zone: shanghai}); err != nil {
-		b.Fatal(err)
-	}
 	company := engine.Company{Name: "Bench", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"}
 	if _, err := s.EnsureCompany(ctx, company); err != nil {
 		b.Fatal(err)
 	}
-	for _, k := range ingest.Kinds {
-		if _, err := ingest.File(ctx, s, k, filepath.Join(dir, k+".csv"), ingest.Options{Company: company}); err != nil {
-			b.Fatalf("import %s: %v", k, err)
-		}
-	}
+	storetest.SeedDemo(b, s, demo.Options{Customers: n / 10, Invoices: n, Seed: 9, Today: calendar.MustParse("2026-11-29"), Zone: shanghai}, company)
 	bundle := storetest.PublishExamples(b, s, "../rules-examples")
 	at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
 	start := time.Now()

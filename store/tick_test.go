@@ -23,16 +23,8 @@ var shanghai, _ = time.LoadLocation("Asia/Shanghai")
 // seedDemo imports generated demo data as of today into s.
 func seedDemo(t testing.TB, s *store.Store, customers, invoices int, today string) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := demo.Generate(dir, demo.Options{Customers: customers, Invoices: invoices, Seed: 5, Today: calendar.MustParse(today), Zone: shanghai}); err != nil {
-		t.Fatal(err)
-	}
-	company := engine.Company{Name: "T", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"}
-	for _, k := range ingest.Kinds {
-		if _, err := ingest.File(context.Background(), s, k, filepath.Join(dir, k+".csv"), ingest.Options{Company: company}); err != nil {
-			t.Fatalf("import %s: %v", k, err)
-		}
-	}
+	storetest.SeedDemo(t, s, demo.Options{Customers: customers, Invoices: invoices, Seed: 5, Today: calendar.MustParse(today), Zone: shanghai},
+		engine.Company{Name: "T", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"})
 }
 
 func examples(t testing.TB) *engine.Bundle {
