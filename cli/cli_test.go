@@ -153,6 +153,19 @@ func TestImportCommandRejectsBadFile(t *testing.T) {
 	}
 }
 
+func TestImportCommandRejectsBadHeader(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "users.csv")
+	if err := writeFile(path, "email,name,team\nok@x.test,OK,\n"); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, err := run(t, context.Background(), "import", "--db", storetest.SQLiteURL(t), "users", path)
+	want := path + ":row 1:role: missing required column\n" + path + ": rejected: the header has problems; nothing was imported\n"
+	if err == nil || errOut != want {
+		t.Fatalf("stderr:\n%s\nwant:\n%s", errOut, want)
+	}
+}
+
 func TestConfigValidate(t *testing.T) {
 	t.Parallel()
 	err := Config{LogFormat: "xml", TimeZone: "Nowhere"}.WithDefaults().Validate()

@@ -79,6 +79,10 @@ whole and every problem is printed as FILE:row N:column: message.`,
 				}
 				var rej *ingest.RejectedError
 				switch {
+				case errors.As(err, &rej) && sum.Rejected == 0:
+					// The header itself is wrong: no row was read.
+					fmt.Fprintf(cmd.ErrOrStderr(), "%s: rejected: the header has problems; nothing was imported\n", path)
+					failed = true
 				case errors.As(err, &rej):
 					fmt.Fprintf(cmd.ErrOrStderr(), "%s: rejected: %d row(s) with problems; nothing was imported (use --skip-invalid to import the good rows)\n", path, sum.Rejected)
 					failed = true
