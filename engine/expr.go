@@ -169,6 +169,7 @@ type program struct {
 	fast  fn
 	reads []reader
 	out   vkind
+	owed  bool // false without error while invoice.balance <= 0 (see OwedOnly)
 }
 
 // reader captures one value an expression reads, for traces.
@@ -214,6 +215,7 @@ func compileExpr(x *Expr, env *exprEnv, want vkind, what string) *Error {
 		prog.fast = f
 	}
 	prog.reads = collectReads(tree.Node, env.typ)
+	prog.owed = want == kBool && impliesOwed(tree.Node)
 	x.prog = prog
 	return nil
 }

@@ -65,6 +65,11 @@ type TickRun struct {
 	Worker string
 	// Batches lists the batches of a dry run, which claims nothing.
 	Batches []TickBatch
+	// OwedOnly lets the store leave out of a batch the invoices whose
+	// balance is ≤ 0 and that have neither an active workflow instance
+	// nor a rising_edge condition recorded as true: the bundle can do
+	// nothing for them (Bundle.OwedOnly).
+	OwedOnly bool
 }
 
 // TickBatch is a range of ids processed together, in one transaction: of
@@ -78,7 +83,10 @@ type TickBatch struct {
 // fire and condition state the rules need.
 type BatchInput struct {
 	Subjects []Subject
-	Fires    map[FireKey]bool
+	// Settled counts the batch's invoices the store left out (see
+	// TickRun.OwedOnly).
+	Settled int
+	Fires   map[FireKey]bool
 	// Conditions holds the last recorded rising_edge conditions. With
 	// OnlyTrue, the store keeps only the true ones: an absent condition is
 	// known to be false (never evaluated counts as false, see
@@ -111,7 +119,8 @@ func (b *BatchInput) LastCondition(rule string, subject int64) (bool, bool) {
 
 // BatchStats counts what a committed batch wrote.
 type BatchStats struct {
-	Invoices int `json:"invoices"`
+	Invoices int `json:"invoices"` // covered, Settled included
+	Settled  int `json:"settled"`  // settled and nothing open: not read (TickRun.OwedOnly)
 	Effects  int `json:"effects"`  // newly recorded
 	Replayed int `json:"replayed"` // produced again but already recorded
 	States   int `json:"states"`
@@ -130,6 +139,7 @@ type BatchStats struct {
 // Add adds o's counts to s.
 func (s *BatchStats) Add(o BatchStats) {
 	s.Invoices += o.Invoices
+	s.Settled += o.Settled
 	s.Effects += o.Effects
 	s.Replayed += o.Replayed
 	s.States += o.States
@@ -221,6 +231,7 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 		return TickStats{}, fmt.Errorf("beginning tick: %w", err)
 	}
 	run.Worker = o.Worker
+	run.OwedOnly = b.OwedOnly() && (o.Compare == nil || o.Compare.OwedOnly())
 	st := TickStats{TickID: run.ID, At: run.At}
 	clock := Clock{Now: run.At, Location: o.Location}
 
@@ -465,7 +476,7 @@ func (c *comparison) sawTickChanges(changed map[int64]CustomerEnv) {
 
 // CountEffects counts a batch's effects by kind, as a dry run reports them.
 func CountEffects(in *BatchInput, res *Result) BatchStats {
-	st := BatchStats{Invoices: len(in.Subjects), Errors: len(res.Errors), Effects: len(res.Effects)}
+	st := BatchStats{Invoices: len(in.Subjects) + in.Settled, Settled: in.Settled, Errors: len(res.Errors), Effects: len(res.Effects)}
 	for _, e := range res.Effects {
 		switch e.Kind {
 		case ActionSet:

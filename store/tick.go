@@ -166,7 +166,7 @@ func (s *Store) ProcessBatch(ctx context.Context, run engine.TickRun, b engine.T
 		st, in, err := s.processBatch(ctx, run, b, c, dry, evaluate)
 		switch {
 		case errors.Is(err, errBatchLost):
-			return engine.BatchStats{Invoices: len(in.Subjects)}, in, nil
+			return engine.BatchStats{Invoices: len(in.Subjects) + in.Settled, Settled: in.Settled}, in, nil
 		case errors.Is(err, errStale) && attempt < 5:
 			continue
 		}
@@ -183,7 +183,7 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 		// Read only, no locks; the customer changes the batch would make
 		// are kept in the dry run's own cache, as a real run's commits
 		// would be seen by its later batches.
-		in, err := s.loadBatch(ctx, s.scanDB, b, c, cache)
+		in, err := s.loadBatch(ctx, s.scanDB, run, b, c, cache)
 		if err != nil {
 			return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 		}
@@ -212,7 +212,7 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 	if s.dialect == SQLite {
 		q = s.scanDB // read at once beside tx: see loadBatch
 	}
-	in, err := s.loadBatch(ctx, q, b, c, cache)
+	in, err := s.loadBatch(ctx, q, run, b, c, cache)
 	if err != nil {
 		return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 	}
@@ -304,7 +304,7 @@ func (s *Store) refreshCustomers(ctx context.Context, cache *tickCache, ids map[
 // the transaction already holds SQLite's single write lock (BEGIN
 // IMMEDIATE) and has written nothing yet, so no commit can come between
 // its start and the reads, and WAL readers see the last commit.
-func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, cache *tickCache) (*engine.BatchInput, error) {
+func (s *Store) loadBatch(ctx context.Context, q querier, run engine.TickRun, b engine.TickBatch, c engine.Clock, cache *tickCache) (*engine.BatchInput, error) {
 	size := 0
 	if s.dialect == SQLite {
 		size = int(b.Hi - b.Lo + 1) // ids: at most that many invoices
@@ -312,7 +312,7 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 	all := s.subjectArray(size)
 	n := runtime.GOMAXPROCS(0)
 	if s.dialect != SQLite || n < 2 || b.Hi-b.Lo < 256 {
-		return s.loadRange(ctx, q, b, c, cache, all, size*2/3)
+		return s.loadRange(ctx, q, run, b, c, cache, all, size*2/3)
 	}
 	// Each part fills its own window of one array; the windows are then
 	// moved together (in place: each part's rows only move down).
@@ -340,7 +340,7 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 			if i == 0 {
 				hint = size * 2 / 3
 			}
-			parts[i], errs[i] = s.loadRange(ctx, q, part, c, cache, window, hint)
+			parts[i], errs[i] = s.loadRange(ctx, q, run, part, c, cache, window, hint)
 		}()
 	}
 	wg.Wait()
@@ -374,6 +374,7 @@ func (s *Store) loadBatch(ctx context.Context, q querier, b engine.TickBatch, c 
 	for i, p := range parts {
 		in.Subjects = append(in.Subjects, subjects[i]...)
 		if i > 0 {
+			in.Settled += p.Settled
 			maps.Copy(in.Fires, p.Fires)
 			maps.Copy(in.Conditions, p.Conditions)
 			maps.Copy(in.Workflows, p.Workflows)
@@ -405,14 +406,23 @@ func (s *Store) ReleaseBatch(in *engine.BatchInput) {
 
 // loadRange reads the invoices of b and their tick state, appending the
 // invoices to into (which it may grow).
-func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, cache *tickCache, into []engine.Subject, fires int) (*engine.BatchInput, error) {
-	where := "id BETWEEN ? AND ? ORDER BY id"
+func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b engine.TickBatch, c engine.Clock, cache *tickCache, into []engine.Subject, fires int) (*engine.BatchInput, error) {
+	where, order := "id BETWEEN ? AND ?", " ORDER BY id"
 	if s.dialect == Postgres {
-		where = "customer_id BETWEEN ? AND ? ORDER BY customer_id, id"
+		where, order = "customer_id BETWEEN ? AND ?", " ORDER BY customer_id, id"
+	}
+	args, batch := []any{b.Lo, b.Hi}, where
+	if run.OwedOnly {
+		// Settled invoices only for what may still end or change: an
+		// active workflow (its stop_when) or a rising_edge condition
+		// recorded true (now false).
+		where += ` AND (balance_minor > 0 OR id IN (SELECT invoice_id FROM workflow_instances WHERE ` + s.scope() + ` AND status IN ` + activeInstance + `)
+			OR id IN (SELECT invoice_id FROM rule_conditions WHERE ` + s.scope() + `))`
+		args = append(args, b.Lo, b.Hi, b.Lo, b.Hi)
 	}
 	rows, err := s.queryStmt(ctx, q, s.Rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
 		paid_minor, payment_count, `+s.instant("last_paid_at")+`, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom
-		FROM invoices WHERE `+where), b.Lo, b.Hi)
+		FROM invoices WHERE `+where+order), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -451,6 +461,13 @@ func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if run.OwedOnly {
+		var all int
+		if err := q.QueryRowContext(ctx, s.Rebind("SELECT COUNT(*) FROM invoices WHERE "+batch), b.Lo, b.Hi).Scan(&all); err != nil {
+			return nil, err
+		}
+		in.Settled = all - (len(in.Subjects) - len(into))
+	}
 	cache.mu.Lock()
 	for i := range in.Subjects {
 		sub := &in.Subjects[i]
@@ -461,11 +478,15 @@ func (s *Store) loadRange(ctx context.Context, q querier, b engine.TickBatch, c 
 	if err := s.loadFireState(ctx, q, b, c, in); err != nil {
 		return nil, err
 	}
-	if err := s.loadWorkflows(ctx, q, b, c, cache.users, in); err != nil {
+	if err := s.loadWorkflows(ctx, q, run, b, c, cache.users, in); err != nil {
 		return nil, err
 	}
 	return in, nil
 }
+
+// activeInstance lists the workflow_instances statuses of an active
+// instance (engine.Instance.Active).
+const activeInstance = "('" + engine.InstanceRunning + "', '" + engine.InstanceWaiting + "', '" + engine.InstancePaused + "')"
 
 // taskRouteWindow is how long a done workflow task is still handed to the
 // engine to route its outcome (it is routed at the first tick after).
@@ -473,8 +494,14 @@ const taskRouteWindow = 30 * 24 * time.Hour
 
 // loadWorkflows reads the batch's workflow instances and their open and
 // recently done tasks.
-func (s *Store) loadWorkflows(ctx context.Context, q querier, b engine.TickBatch, c engine.Clock, users map[int64]string, in *engine.BatchInput) error {
-	rows, err := s.queryStmt(ctx, q, s.Rebind("SELECT id, state FROM workflow_instances WHERE "+s.scope()), b.Lo, b.Hi)
+func (s *Store) loadWorkflows(ctx context.Context, q querier, run engine.TickRun, b engine.TickBatch, c engine.Clock, users map[int64]string, in *engine.BatchInput) error {
+	query := "SELECT id, state FROM workflow_instances WHERE " + s.scope()
+	if run.OwedOnly {
+		// An ended instance of a settled invoice stays ended (see
+		// engine.Bundle.OwedOnly): not read.
+		query += " AND (status IN " + activeInstance + " OR (SELECT balance_minor FROM invoices WHERE invoices.id = workflow_instances.invoice_id) > 0)"
+	}
+	rows, err := s.queryStmt(ctx, q, s.Rebind(query), b.Lo, b.Hi)
 	if err != nil {
 		return err
 	}
@@ -879,7 +906,7 @@ func LedgerKey(e engine.Effect) string {
 
 // commitBatch records a batch's result in tx.
 func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun, b engine.TickBatch, c engine.Clock, in *engine.BatchInput, res *engine.Result) (engine.BatchStats, map[int64]bool, error) {
-	st := engine.BatchStats{Invoices: len(in.Subjects), Errors: len(res.Errors), New: make([]bool, len(res.Effects))}
+	st := engine.BatchStats{Invoices: len(in.Subjects) + in.Settled, Settled: in.Settled, Errors: len(res.Errors), New: make([]bool, len(res.Effects))}
 	w := &effectWriter{s: s, tx: tx, run: run, subjects: map[int64]*engine.Subject{}}
 	defer w.close()
 	for i := range in.Subjects {

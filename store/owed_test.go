@@ -1,0 +1,190 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/ingest"
+	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/store/storetest"
+)
+
+// TestOwedOnlyLeavesNothingOut: a tick of the example pack, which acts
+// only on owed invoices, leaves settled invoices out of its batches
+// (engine.Bundle.OwedOnly). Over a month of daily ticks with payments in
+// full arriving in between — on invoices with a running escalation and
+// on invoices whose rising_edge condition is recorded true — it records
+// exactly what the same pack records when one extra rule (never true, but
+// not provably owed-only) makes the tick read every invoice.
+func TestOwedOnlyLeavesNothingOut(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, fresh func(testing.TB) string) {
+		ctx := context.Background()
+		open := func() *store.Store {
+			s, err := store.Open(ctx, fresh(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			seedDemo(t, s, 40, 300, "2026-11-01")
+			return s
+		}
+		owed, all := open(), open()
+		srcs, err := engine.ReadPaths("../rules-examples")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The pack has a rising_edge rule, but its condition (a low-risk
+		// customer 30 days late) rarely holds here: one more that does,
+		// before the escalation starts (a condition without a workflow).
+		srcs = append(srcs, engine.Source{Name: "edge.yaml", Data: []byte(`apiVersion: recoup/v1
+kind: Rule
+metadata: {name: overdue-edge}
+spec:
+  on: invoice
+  refire: rising_edge
+  when: invoice.balance > 0 && invoice.days_until_due >= 0 && invoice.days_until_due <= 10
+  then:
+    - notify: {channel: in_app, to_role: sales_manager, template: risk-raised}
+`)})
+		pack, err := engine.LoadSources(srcs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wide, err := engine.LoadSources(append(srcs, engine.Source{Name: "never.yaml", Data: []byte(`apiVersion: recoup/v1
+kind: Rule
+metadata: {name: never}
+spec:
+  on: invoice
+  refire: once
+  when: invoice.amount < 0
+  then:
+    - set: {invoice.custom.never: "yes"}
+`)})...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !pack.OwedOnly() || wide.OwedOnly() {
+			t.Fatalf("OwedOnly: pack %v, with the extra rule %v; want true, false", pack.OwedOnly(), wide.OwedOnly())
+		}
+		company := engine.Company{Name: "T", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"}
+		// Pay in full, the evening before a tick, two invoices with a
+		// running escalation and two with a condition recorded true.
+		paid := map[string][]string{}
+		pay := func(day int, at time.Time) {
+			var lines []string
+			for _, what := range []string{"running", "condition"} {
+				q := map[string]string{
+					"running": `SELECT i.number, i.balance_minor, i.currency FROM invoices i WHERE i.balance_minor > 0
+						AND EXISTS (SELECT 1 FROM workflow_instances w WHERE w.invoice_id = i.id AND w.status = 'running') ORDER BY i.id LIMIT 2`,
+					"condition": `SELECT i.number, i.balance_minor, i.currency FROM invoices i WHERE i.balance_minor > 0
+						AND EXISTS (SELECT 1 FROM rule_conditions c WHERE c.invoice_id = i.id)
+						AND NOT EXISTS (SELECT 1 FROM workflow_instances w WHERE w.invoice_id = i.id) ORDER BY i.id LIMIT 2`,
+				}[what]
+				rows, err := owed.SQL().Query(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var number, currency string
+					var balance int64
+					if err := rows.Scan(&number, &balance, &currency); err != nil {
+						t.Fatal(err)
+					}
+					amount := fmt.Sprintf("%d.%02d", balance/100, balance%100)
+					if currency == "JPY" {
+						amount = fmt.Sprint(balance)
+					}
+					lines = append(lines, fmt.Sprintf("%s,%s,%s,PAY-%d-%s", number, amount, at.Add(-12*time.Hour).Format(time.RFC3339), day, number))
+					paid[what] = append(paid[what], number)
+				}
+				rows.Close()
+			}
+			if len(lines) == 0 {
+				return
+			}
+			file := filepath.Join(t.TempDir(), "pay.csv")
+			if err := os.WriteFile(file, []byte("invoice_number,amount,paid_at,reference\n"+strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*store.Store{owed, all} {
+				if _, err := ingest.File(ctx, s, "payments", file, ingest.Options{Company: company}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		settled := 0
+		for day := 1; day <= 30; day++ {
+			at := time.Date(2026, 11, day, 9, 0, 0, 0, shanghai)
+			if day > 1 {
+				pay(day, at)
+			}
+			o := engine.TickOptions{At: at, Location: shanghai, BatchSize: 50}
+			st, err := engine.RunTick(ctx, pack, owed, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wst, err := engine.RunTick(ctx, wide, all, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Invoices != 300 || wst.Invoices != 300 || wst.Settled != 0 {
+				t.Fatalf("day %d: invoices %d (%d settled) and %d (%d settled); want 300 each, none settled when reading all",
+					day, st.Invoices, st.Settled, wst.Invoices, wst.Settled)
+			}
+			settled = st.Settled
+		}
+		if got, want := ledger(t, owed), ledger(t, all); got != want {
+			t.Fatalf("leaving settled invoices out changed what was recorded:\n%s", storetest.DiffLines(want, got))
+		}
+		// What the payments had to end did end, in the store that left
+		// settled invoices out.
+		count := func(q string, numbers []string) (n int) {
+			args := make([]any, len(numbers))
+			for i, v := range numbers {
+				args[i] = v
+			}
+			if err := owed.SQL().QueryRow(owed.Rebind(q+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(numbers)), ", ")+")"), args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if len(paid["running"]) < 10 || len(paid["condition"]) < 4 || settled == 0 {
+			t.Fatalf("the test did not exercise what it is for: %d payments on running escalations, %d on true conditions, %d invoices left out at the last tick",
+				len(paid["running"]), len(paid["condition"]), settled)
+		}
+		if n := count(`SELECT COUNT(*) FROM workflow_instances w JOIN invoices i ON i.id = w.invoice_id WHERE w.status = 'running' AND i.number`, paid["running"]); n != 0 {
+			t.Errorf("%d escalations still running after their invoice was paid", n)
+		}
+		if n := count(`SELECT COUNT(*) FROM rule_conditions c JOIN invoices i ON i.id = c.invoice_id WHERE i.number`, paid["condition"]); n != 0 {
+			t.Errorf("%d conditions still recorded true after their invoice was paid", n)
+		}
+	})
+}
+
+// ledger is storetest.Ledger plus the rising_edge conditions recorded true.
+func ledger(t *testing.T, s *store.Store) string {
+	t.Helper()
+	rows, err := s.SQL().Query(`SELECT rule || ' ' || invoice_id FROM rule_conditions ORDER BY invoice_id, rule`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(l + "\n")
+	}
+	return storetest.Ledger(t, s) + "conditions:\n" + b.String()
+}
