@@ -100,6 +100,10 @@ type BatchInput struct {
 	// Changed receives the workflow instances the batch changed, for the
 	// store to save with the batch's effects.
 	Changed []Instance
+	// InstanceArrays are the arrays Workflows' instances are windows of,
+	// kept for the store to reuse once the batch is released
+	// (BatchReleaser); the engine does not read them.
+	InstanceArrays [][]Instance
 }
 
 // RuleSubject names a rule on an invoice.

@@ -10,7 +10,16 @@ import (
 // (dense from 1, sparse, a sparse one later covered by the array) and
 // the order they come in; an absent id is absent.
 func TestCustomerTable(t *testing.T) {
-	var tb customerTable
+	for _, reserve := range []int{0, 1, 3} {
+		var tb customerTable
+		if reserve == 1 {
+			tb.reserve(6_000, 6_000) // as a tick does, from MAX(id) and COUNT(*)
+		}
+		testCustomerTable(t, &tb, reserve == 3)
+	}
+}
+
+func testCustomerTable(t *testing.T, tb *customerTable, reserveLate bool) {
 	want := map[int64]string{}
 	ids := []int64{9_000, 1 << 40, 5_000_000}
 	for i := int64(1); i <= 6_000; i++ {
@@ -21,6 +30,9 @@ func TestCustomerTable(t *testing.T) {
 		name := string(rune('a' + i%26))
 		tb.set(customerRow{Customer: engine.Customer{ID: id, Name: name}})
 		want[id] = name
+		if reserveLate && i == 2 {
+			tb.reserve(9_500, 6_006) // over the sparse ids set so far
+		}
 	}
 	if tb.n != len(want) {
 		t.Fatalf("%d customers counted, want %d", tb.n, len(want))

@@ -73,6 +73,7 @@ type Store struct {
 	tickCache map[statsKey]*tickCache // per tick: customers and their aggregates
 	tickOrder []statsKey              // tickCache's keys, oldest first
 	subjects  sync.Pool               // *[]engine.Subject of released tick batches
+	instances sync.Pool               // *[]engine.Instance of released tick batches
 	inbox     inboxCache              // recent inbox pages (SQLite)
 }
 

@@ -375,6 +375,7 @@ func (s *Store) loadBatch(ctx context.Context, q querier, run engine.TickRun, b 
 		in.Subjects = append(in.Subjects, subjects[i]...)
 		if i > 0 {
 			in.Settled += p.Settled
+			in.InstanceArrays = append(in.InstanceArrays, p.InstanceArrays...)
 			maps.Copy(in.Fires, p.Fires)
 			maps.Copy(in.Conditions, p.Conditions)
 			maps.Copy(in.Workflows, p.Workflows)
@@ -392,6 +393,14 @@ func (s *Store) subjectArray(size int) []engine.Subject {
 	return make([]engine.Subject, 0, size)
 }
 
+// instanceArray is subjectArray for a batch's workflow instances.
+func (s *Store) instanceArray(size int) []engine.Instance {
+	if v, ok := s.instances.Get().(*[]engine.Instance); ok && cap(*v) >= size {
+		return (*v)[:0]
+	}
+	return make([]engine.Instance, 0, size)
+}
+
 // ReleaseBatch implements engine.BatchReleaser: the batch's array of
 // subjects is kept for a later batch.
 func (s *Store) ReleaseBatch(in *engine.BatchInput) {
@@ -402,6 +411,12 @@ func (s *Store) ReleaseBatch(in *engine.BatchInput) {
 	clear(in.Subjects[:cap(in.Subjects)]) // drop what the old rows point to
 	in.Subjects = nil
 	s.subjects.Put(&all)
+	for _, a := range in.InstanceArrays {
+		clear(a[:cap(a)])
+		a = a[:0]
+		s.instances.Put(&a)
+	}
+	in.InstanceArrays, in.Workflows = nil, nil
 }
 
 // loadRange reads the invoices of b and their tick state, appending the
@@ -508,7 +523,7 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, run engine.TickRun
 	// The instances are decoded into one array; each invoice's are a
 	// window of it (rows come in invoice order on SQLite, by the index).
 	var (
-		all   = make([]engine.Instance, 0, len(in.Subjects)/2)
+		all   = s.instanceArray(len(in.Subjects) / 2)
 		id    int64
 		state sql.RawBytes
 	)
@@ -528,6 +543,7 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, run engine.TickRun
 	if err := rows.Close(); err != nil {
 		return err
 	}
+	in.InstanceArrays = append(in.InstanceArrays, all)
 	in.Workflows = make(map[int64]engine.WorkflowInput, len(all))
 	for i := 0; i < len(all); {
 		j := i + 1
@@ -714,6 +730,14 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 		defer close(done)
 		tc.stats, statsErr = s.customerStats(ctx, c, run.Customer)
 	}()
+	if run.Customer == 0 {
+		// Room for every customer at once: growing the array by doubling
+		// allocated and copied it twice over.
+		var maxID, count sql.NullInt64
+		if err := s.scanDB.QueryRowContext(ctx, "SELECT MAX(id), COUNT(*) FROM customers").Scan(&maxID, &count); err == nil {
+			tc.customers.reserve(maxID.Int64, int(count.Int64))
+		}
+	}
 	rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+where), args...)
 	if err == nil {
 		err = scanCustomers(rows, users, &tc.customers)
@@ -757,6 +781,22 @@ func (t *customerTable) get(id int64) (customerRow, bool) {
 	}
 	c, ok := t.sparse[id]
 	return c, ok
+}
+
+// reserve makes room for count customers with ids up to maxID, in the
+// array if they are dense enough for it.
+func (t *customerTable) reserve(maxID int64, count int) {
+	if maxID > 0 && maxID < int64(2*count+1<<12) && maxID >= int64(len(t.dense)) {
+		dense := make([]customerRow, maxID+1)
+		copy(dense, t.dense)
+		for k, v := range t.sparse {
+			if k > 0 && k <= maxID {
+				dense[k] = v
+				delete(t.sparse, k)
+			}
+		}
+		t.dense = dense
+	}
 }
 
 func (t *customerTable) set(c customerRow) {
