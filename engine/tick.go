@@ -170,6 +170,13 @@ type BatchReleaser interface {
 	ReleaseBatch(*BatchInput)
 }
 
+// A TickEnder is a TickStore told when this process is done with a run,
+// however the run ended (FinishTick is called only when it succeeded), to
+// let go of what it holds for it.
+type TickEnder interface {
+	EndTick(TickRun)
+}
+
 // TickStore is the persistence a tick needs; package store implements it
 // on SQLite and PostgreSQL. Every method must be safe to call from several
 // processes at once (replicas).
@@ -233,6 +240,9 @@ func RunTick(ctx context.Context, b *Bundle, s TickStore, o TickOptions) (TickSt
 	run, err := s.BeginTick(ctx, o)
 	if err != nil {
 		return TickStats{}, fmt.Errorf("beginning tick: %w", err)
+	}
+	if e, ok := s.(TickEnder); ok {
+		defer e.EndTick(run)
 	}
 	run.Worker = o.Worker
 	run.OwedOnly = b.OwedOnly() && (o.Compare == nil || o.Compare.OwedOnly())

@@ -19,3 +19,9 @@ func (s *Store) InboxUncached(ctx context.Context, v Viewer, f InboxFilter) ([]I
 	}
 	return s.readInbox(ctx, v, f)
 }
+
+// ReadAhead counts the batches read ahead that a tick used, and those it
+// read again because another connection committed in between.
+func (s *Store) ReadAhead() (used, dropped int64) {
+	return s.aheadUsed.Load(), s.aheadDropped.Load()
+}

@@ -74,6 +74,8 @@ type Store struct {
 	tickOrder []statsKey              // tickCache's keys, oldest first
 	subjects  sync.Pool               // *[]engine.Subject of released tick batches
 	instances sync.Pool               // *[]engine.Instance of released tick batches
+	// batches read ahead and used, or read again (see readAhead)
+	aheadUsed, aheadDropped atomic.Int64
 	inbox     inboxCache              // recent inbox pages (SQLite)
 }
 

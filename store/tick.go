@@ -118,14 +118,22 @@ func (s *Store) ClaimBatch(ctx context.Context, run engine.TickRun, worker strin
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var b engine.TickBatch
-	claim, err := s.stmt(ctx, s.Rebind(`UPDATE tick_batches SET status = 'running', worker = ?, lease_until = ?
+	query := s.Rebind(`UPDATE tick_batches SET status = 'running', worker = ?, lease_until = ?
 		WHERE tick_id = ? AND seq = (SELECT seq FROM tick_batches WHERE tick_id = ?
 			AND (status = 'pending' OR (status = 'running' AND lease_until < ?)) ORDER BY seq LIMIT 1`+lock+`)
-		RETURNING seq, lo_id, hi_id`))
-	if err != nil {
-		return nil, err
+		RETURNING seq, lo_id, hi_id`)
+	args := []any{worker, now.Add(batchLease), run.ID, run.ID, now}
+	var err error
+	if conn := s.ownConn(run); conn != nil {
+		// the tick's own connection: see readAhead
+		err = conn.QueryRowContext(ctx, query, args...).Scan(&b.Seq, &b.Lo, &b.Hi)
+	} else {
+		var claim *sql.Stmt
+		if claim, err = s.stmt(ctx, query); err != nil {
+			return nil, err
+		}
+		err = claim.QueryRowContext(ctx, args...).Scan(&b.Seq, &b.Lo, &b.Hi)
 	}
-	err = claim.QueryRowContext(ctx, worker, now.Add(batchLease), run.ID, run.ID, now).Scan(&b.Seq, &b.Lo, &b.Hi)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -198,7 +206,12 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 	// write lock from BEGIN IMMEDIATE; on PostgreSQL it locks the batch's
 	// customers, which every writer that evaluates them (ticks, payment
 	// webhooks, task completions) locks too.
-	tx, err := s.sqlDB.BeginTx(ctx, nil)
+	var tx *sql.Tx
+	if cache.conn != nil {
+		tx, err = cache.conn.BeginTx(ctx, nil)
+	} else {
+		tx, err = s.sqlDB.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return engine.BatchStats{}, nil, err
 	}
@@ -212,8 +225,24 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 	if s.dialect == SQLite {
 		q = s.scanDB // read at once beside tx: see loadBatch
 	}
-	in, err := s.loadBatch(ctx, q, run, b, c, cache)
-	if err != nil {
+	var in *engine.BatchInput
+	if cache.conn != nil {
+		// Use the batch read ahead if nothing was committed since, and
+		// read the next one ahead while this one is evaluated.
+		var version int64
+		if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&version); err != nil {
+			return engine.BatchStats{}, nil, err
+		}
+		in = cache.takeAhead(s, b, version)
+		if in == nil {
+			if in, err = s.loadBatch(ctx, q, run, b, c, cache); err != nil {
+				return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
+			}
+		}
+		if err := s.readAhead(ctx, tx, run, b, c, cache, version); err != nil {
+			return engine.BatchStats{}, nil, err
+		}
+	} else if in, err = s.loadBatch(ctx, q, run, b, c, cache); err != nil {
 		return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 	}
 	res, err := s.evaluate(ctx, tx, in, cache.users, evaluate)
@@ -240,6 +269,84 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 		return st, in, err
 	}
 	return st, in, s.refreshCustomers(ctx, cache, touched)
+}
+
+// readAhead is the next batch of a SQLite tick, read while the current
+// one is evaluated and recorded: the two cores read, evaluate and write
+// at once instead of in turn.
+//
+// It is read on the scan pool once the current batch's transaction holds
+// the write lock, so it sees the database as that transaction began: no
+// commit can come before the transaction ends. What the current batch then
+// commits changes only its own invoices' rows (their fires, conditions,
+// instances, tasks, fees) and customers; the customers are applied again
+// from the tick's cache, which is refreshed after each commit. So the read
+// is what the next batch would read itself — unless another connection
+// committed between the two batches (a payment, an import, a person
+// completing a task). Every write of the tick goes through its own
+// connection (tickCache.conn), whose PRAGMA data_version changes exactly
+// when another connection commits: the next batch compares it, inside its
+// own transaction, with the value the read began under, and reads again
+// when they differ (TestReadAheadSeesOtherWriters).
+type readAhead struct {
+	b       engine.TickBatch
+	version int64
+	done    chan struct{}
+	in      *engine.BatchInput
+	err     error
+}
+
+// readAhead starts reading the batch after b (the next pending one of the
+// tick) in the background; tx is b's transaction and version its
+// data_version.
+func (s *Store) readAhead(ctx context.Context, tx *sql.Tx, run engine.TickRun, b engine.TickBatch, c engine.Clock, cache *tickCache, version int64) error {
+	if old := cache.ahead; old != nil { // b was read again (a retry)
+		<-old.done
+		s.ReleaseBatch(old.in)
+		cache.ahead = nil
+	}
+	next := engine.TickBatch{}
+	err := tx.QueryRowContext(ctx, `SELECT seq, lo_id, hi_id FROM tick_batches WHERE tick_id = ? AND seq > ? AND status = 'pending'
+		ORDER BY seq LIMIT 1`, run.ID, b.Seq).Scan(&next.Seq, &next.Lo, &next.Hi)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ra := &readAhead{b: next, version: version, done: make(chan struct{})}
+	cache.ahead = ra
+	go func() {
+		defer close(ra.done)
+		ra.in, ra.err = s.loadBatch(ctx, s.scanDB, run, next, c, cache)
+	}()
+	return nil
+}
+
+// takeAhead returns the batch read ahead if it is b and no other
+// connection committed since it was read (version is b's data_version),
+// with the customers of its invoices as the cache has them now.
+func (tc *tickCache) takeAhead(s *Store, b engine.TickBatch, version int64) *engine.BatchInput {
+	ra := tc.ahead
+	if ra == nil {
+		return nil
+	}
+	tc.ahead = nil
+	<-ra.done
+	if ra.err != nil || ra.b != b || ra.version != version {
+		s.aheadDropped.Add(1)
+		s.ReleaseBatch(ra.in)
+		return nil
+	}
+	s.aheadUsed.Add(1)
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	for i := range ra.in.Subjects {
+		sub := &ra.in.Subjects[i]
+		c, _ := tc.customers.get(sub.Invoice.CustomerID)
+		sub.Customer, sub.CustomerCustom = c.Customer, c.custom
+	}
+	return ra.in
 }
 
 // applyCustomerSets applies a dry batch's customer changes to the cache.
@@ -671,6 +778,25 @@ type tickCache struct {
 	stats     *engine.CustomerStats
 	customers customerTable
 	users     map[int64]string // emails by id
+
+	// SQLite, a tick's own batches: every write of the tick (claims,
+	// batches) goes through conn, so that its data_version tells whether
+	// any other connection committed in between (see readAhead).
+	conn  *sql.Conn
+	ahead *readAhead
+}
+
+// close lets go of what the cache holds besides memory.
+func (tc *tickCache) close(s *Store) {
+	if tc.ahead != nil {
+		<-tc.ahead.done
+		s.ReleaseBatch(tc.ahead.in)
+		tc.ahead = nil
+	}
+	if tc.conn != nil {
+		tc.conn.Close()
+		tc.conn = nil
+	}
 }
 
 // cacheFor returns run's cache, loading it on first use.
@@ -693,8 +819,16 @@ func (s *Store) cacheFor(ctx context.Context, run engine.TickRun, c engine.Clock
 	if s.tickCache == nil {
 		s.tickCache = map[statsKey]*tickCache{}
 	}
-	// Keep the three most recent ticks' caches (a dry run may interleave
-	// with a real one); FinishTick drops a finished tick's.
+	if s.dialect == SQLite && run.ID > 0 {
+		// A real tick on SQLite: kept until EndTick, whatever else runs.
+		if tc.conn, err = s.sqlDB.Conn(ctx); err != nil {
+			return nil, err
+		}
+		s.tickCache[key] = tc
+		return tc, nil
+	}
+	// Keep the three most recent other ticks' caches (dry runs may
+	// interleave with a real one); FinishTick drops a finished tick's.
 	s.tickOrder = append(s.tickOrder, key)
 	for len(s.tickOrder) > 3 {
 		delete(s.tickCache, s.tickOrder[0])
@@ -704,11 +838,29 @@ func (s *Store) cacheFor(ctx context.Context, run engine.TickRun, c engine.Clock
 	return tc, nil
 }
 
+// EndTick implements engine.TickEnder: the run's cache, and the
+// connection and read-ahead of a SQLite tick, are let go.
+func (s *Store) EndTick(run engine.TickRun) { s.dropCache(run) }
+
 // dropCache forgets a finished tick's cache.
 func (s *Store) dropCache(run engine.TickRun) {
 	s.tickMu.Lock()
 	defer s.tickMu.Unlock()
-	delete(s.tickCache, statsKey{run.ID, run.At, 0})
+	key := statsKey{run.ID, run.At, 0}
+	if tc, ok := s.tickCache[key]; ok {
+		tc.close(s)
+	}
+	delete(s.tickCache, key)
+}
+
+// ownConn returns the connection run's batches write through, if it has one.
+func (s *Store) ownConn(run engine.TickRun) *sql.Conn {
+	s.tickMu.Lock()
+	defer s.tickMu.Unlock()
+	if tc, ok := s.tickCache[statsKey{run.ID, run.At, 0}]; ok {
+		return tc.conn
+	}
+	return nil
 }
 
 // loadCache reads the customers (all, or run.Customer's) and their
