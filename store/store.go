@@ -76,7 +76,7 @@ type Store struct {
 	instances sync.Pool               // *[]engine.Instance of released tick batches
 	// batches read ahead and used, or read again (see readAhead)
 	aheadUsed, aheadDropped atomic.Int64
-	inbox     inboxCache              // recent inbox pages (SQLite)
+	inbox                   inboxCache // recent inbox pages (SQLite)
 }
 
 // Open connects to the database named by url: "sqlite:PATH" or

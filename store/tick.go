@@ -120,7 +120,7 @@ func (s *Store) ClaimBatch(ctx context.Context, run engine.TickRun, worker strin
 	var b engine.TickBatch
 	query := s.Rebind(`UPDATE tick_batches SET status = 'running', worker = ?, lease_until = ?
 		WHERE tick_id = ? AND seq = (SELECT seq FROM tick_batches WHERE tick_id = ?
-			AND (status = 'pending' OR (status = 'running' AND lease_until < ?)) ORDER BY seq LIMIT 1`+lock+`)
+			AND (status = 'pending' OR (status = 'running' AND lease_until < ?)) ORDER BY seq LIMIT 1` + lock + `)
 		RETURNING seq, lo_id, hi_id`)
 	args := []any{worker, now.Add(batchLease), run.ID, run.ID, now}
 	var err error
