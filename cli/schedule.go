@@ -98,7 +98,7 @@ func (sc *scheduler) tick(at time.Time, slot string) {
 		sc.observe(st.Elapsed, map[string]int{"state_changes": st.States, "tasks": st.Tasks, "notifications": st.Outbox,
 			"fees": st.Fees, "errors": st.Errors})
 	}
-	log.Info("tick done", "invoices", st.Invoices, "settled", st.Settled, "batches", st.Batches, "effects", st.Effects, "states", st.States,
+	log.Info("tick done", "invoices", st.Invoices, "batches", st.Batches, "effects", st.Effects, "states", st.States,
 		"tasks", st.Tasks, "notifications", st.Outbox, "fees", st.Fees, "rule_errors", st.Errors, "duration_ms", st.Elapsed.Milliseconds())
 	// A tick adds many rows of differences to the dashboard's sums on
 	// PostgreSQL: folded here, the next dashboard does not pay for it.

@@ -184,8 +184,8 @@ func tickSummary(st engine.TickStats, dry bool, loc *time.Location) string {
 	if dry {
 		verb = "would record"
 	}
-	return fmt.Sprintf("tick at %s: %d invoices (%d settled, nothing open: not read) in %d batches; %s %d effects (%d state changes, %d tasks, %d notifications, %d fees), %d already recorded, %d rule errors, in %s",
-		st.At.In(loc).Format(time.RFC3339), st.Invoices, st.Settled, st.Batches, verb, st.Effects, st.States, st.Tasks, st.Outbox, st.Fees, st.Replayed, st.Errors, st.Elapsed.Round(time.Millisecond))
+	return fmt.Sprintf("tick at %s: %d invoices evaluated in %d batches; %s %d effects (%d state changes, %d tasks, %d notifications, %d fees), %d already recorded, %d rule errors, in %s",
+		st.At.In(loc).Format(time.RFC3339), st.Invoices, st.Batches, verb, st.Effects, st.States, st.Tasks, st.Outbox, st.Fees, st.Replayed, st.Errors, st.Elapsed.Round(time.Millisecond))
 }
 
 func newTickCmd() *cobra.Command {

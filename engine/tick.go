@@ -83,10 +83,7 @@ type TickBatch struct {
 // fire and condition state the rules need.
 type BatchInput struct {
 	Subjects []Subject
-	// Settled counts the batch's invoices the store left out (see
-	// TickRun.OwedOnly).
-	Settled int
-	Fires   map[FireKey]bool
+	Fires    map[FireKey]bool
 	// Conditions holds the last recorded rising_edge conditions. With
 	// OnlyTrue, the store keeps only the true ones: an absent condition is
 	// known to be false (never evaluated counts as false, see
@@ -123,8 +120,9 @@ func (b *BatchInput) LastCondition(rule string, subject int64) (bool, bool) {
 
 // BatchStats counts what a committed batch wrote.
 type BatchStats struct {
-	Invoices int `json:"invoices"` // covered, Settled included
-	Settled  int `json:"settled"`  // settled and nothing open: not read (TickRun.OwedOnly)
+	// Invoices counts the invoices read and evaluated: with
+	// TickRun.OwedOnly, settled ones with nothing open are not.
+	Invoices int `json:"invoices"`
 	Effects  int `json:"effects"`  // newly recorded
 	Replayed int `json:"replayed"` // produced again but already recorded
 	States   int `json:"states"`
@@ -143,7 +141,6 @@ type BatchStats struct {
 // Add adds o's counts to s.
 func (s *BatchStats) Add(o BatchStats) {
 	s.Invoices += o.Invoices
-	s.Settled += o.Settled
 	s.Effects += o.Effects
 	s.Replayed += o.Replayed
 	s.States += o.States
@@ -490,7 +487,7 @@ func (c *comparison) sawTickChanges(changed map[int64]CustomerEnv) {
 
 // CountEffects counts a batch's effects by kind, as a dry run reports them.
 func CountEffects(in *BatchInput, res *Result) BatchStats {
-	st := BatchStats{Invoices: len(in.Subjects) + in.Settled, Settled: in.Settled, Errors: len(res.Errors), Effects: len(res.Effects)}
+	st := BatchStats{Invoices: len(in.Subjects), Errors: len(res.Errors), Effects: len(res.Effects)}
 	for _, e := range res.Effects {
 		switch e.Kind {
 		case ActionSet:

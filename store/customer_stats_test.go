@@ -19,12 +19,20 @@ import (
 // offsets, for payments just around midnight and around the zones'
 // transitions, and for values the grouped query must leave to Go (a
 // payment instant stored with another offset, one older than its offset
-// table).
+// table). On SQLite the tick sums only the unpaid invoices in the
+// database and reads the paid ones.
 func TestCustomerStatsGrouped(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		const customers = 40
 		ids, invoices := seedStats(t, s, customers)
+		// Settled without a payment date (written off, credited): summed
+		// with the open ones, by their due date alone.
+		for _, i := range []int{7, 8, 47, 90} {
+			if _, err := s.SQL().Exec(s.Rebind(`UPDATE invoices SET balance_minor = 0, last_paid_at = NULL WHERE id = ?`), invoices[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if s.Dialect() == store.SQLite {
 			// Same instant, another text form: only Go reads it right.
 			if _, err := s.SQL().Exec(`UPDATE invoices SET last_paid_at = '2026-03-29 03:30:00+02:00' WHERE id = ?`, invoices[3]); err != nil {

@@ -174,7 +174,7 @@ func (s *Store) ProcessBatch(ctx context.Context, run engine.TickRun, b engine.T
 		st, in, err := s.processBatch(ctx, run, b, c, dry, evaluate)
 		switch {
 		case errors.Is(err, errBatchLost):
-			return engine.BatchStats{Invoices: len(in.Subjects) + in.Settled, Settled: in.Settled}, in, nil
+			return engine.BatchStats{Invoices: len(in.Subjects)}, in, nil
 		case errors.Is(err, errStale) && attempt < 5:
 			continue
 		}
@@ -481,7 +481,6 @@ func (s *Store) loadBatch(ctx context.Context, q querier, run engine.TickRun, b 
 	for i, p := range parts {
 		in.Subjects = append(in.Subjects, subjects[i]...)
 		if i > 0 {
-			in.Settled += p.Settled
 			in.InstanceArrays = append(in.InstanceArrays, p.InstanceArrays...)
 			maps.Copy(in.Fires, p.Fires)
 			maps.Copy(in.Conditions, p.Conditions)
@@ -533,7 +532,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 	if s.dialect == Postgres {
 		where, order = "customer_id BETWEEN ? AND ?", " ORDER BY customer_id, id"
 	}
-	args, batch := []any{b.Lo, b.Hi}, where
+	args := []any{b.Lo, b.Hi}
 	if run.OwedOnly {
 		// Settled invoices only for what may still end or change: an
 		// active workflow (its stop_when) or a rising_edge condition
@@ -582,13 +581,6 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
-	}
-	if run.OwedOnly {
-		var all int
-		if err := q.QueryRowContext(ctx, s.Rebind("SELECT COUNT(*) FROM invoices WHERE "+batch), b.Lo, b.Hi).Scan(&all); err != nil {
-			return nil, err
-		}
-		in.Settled = all - (len(in.Subjects) - len(into))
 	}
 	cache.mu.Lock()
 	for i := range in.Subjects {
@@ -1098,7 +1090,7 @@ func LedgerKey(e engine.Effect) string {
 
 // commitBatch records a batch's result in tx.
 func (s *Store) commitBatch(ctx context.Context, tx *sql.Tx, run engine.TickRun, b engine.TickBatch, c engine.Clock, in *engine.BatchInput, res *engine.Result) (engine.BatchStats, map[int64]bool, error) {
-	st := engine.BatchStats{Invoices: len(in.Subjects) + in.Settled, Settled: in.Settled, Errors: len(res.Errors), New: make([]bool, len(res.Effects))}
+	st := engine.BatchStats{Invoices: len(in.Subjects), Errors: len(res.Errors), New: make([]bool, len(res.Effects))}
 	w := &effectWriter{s: s, tx: tx, run: run, subjects: map[int64]*engine.Subject{}}
 	defer w.close()
 	for i := range in.Subjects {

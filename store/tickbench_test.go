@@ -87,7 +87,6 @@ func benchTick(b *testing.B, open func(testing.TB) *store.Store) {
 				b.Fatalf("replay recorded %d effects", st.Effects)
 			}
 			b.ReportMetric(float64(st.Invoices), "invoices")
-			b.ReportMetric(float64(st.Settled), "settled-not-read")
 			b.ReportMetric(float64(st.Rows), "rows-written")
 		}
 		b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
