@@ -41,10 +41,18 @@ func testCustomerTable(t *testing.T, tb *customerTable, reserveLate bool) {
 		if c, ok := tb.get(id); !ok || c.Name != name || c.ID != id {
 			t.Fatalf("customer %d: %+v %v, want %q", id, c.Customer, ok, name)
 		}
+		sub := engine.Subject{Invoice: engine.Invoice{CustomerID: id}}
+		if tb.applyTo(&sub); sub.Customer.ID != id || sub.Customer.Name != name {
+			t.Fatalf("customer %d applied to an invoice: %+v, want %q", id, sub.Customer, name)
+		}
 	}
 	for _, id := range []int64{0, -1, 6_001, 8_998, 1<<40 + 1} {
 		if _, ok := tb.get(id); ok {
 			t.Fatalf("customer %d found, never set", id)
+		}
+		sub := engine.Subject{Invoice: engine.Invoice{CustomerID: id}, Customer: engine.Customer{ID: 99, Name: "stale"}}
+		if tb.applyTo(&sub); sub.Customer.ID != 0 || sub.Customer.Name != "" {
+			t.Fatalf("customer %d never set, applied as %+v", id, sub.Customer)
 		}
 	}
 	if len(tb.dense) <= 9_000 {

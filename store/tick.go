@@ -343,8 +343,7 @@ func (tc *tickCache) takeAhead(s *Store, b engine.TickBatch, version int64) *eng
 	defer tc.mu.Unlock()
 	for i := range ra.in.Subjects {
 		sub := &ra.in.Subjects[i]
-		c, _ := tc.customers.get(sub.Invoice.CustomerID)
-		sub.Customer, sub.CustomerCustom = c.Customer, c.custom
+		tc.customers.applyTo(sub)
 	}
 	return ra.in
 }
@@ -585,8 +584,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 	cache.mu.Lock()
 	for i := range in.Subjects {
 		sub := &in.Subjects[i]
-		c, _ := cache.customers.get(sub.Invoice.CustomerID)
-		sub.Customer, sub.CustomerCustom = c.Customer, c.custom
+		cache.customers.applyTo(sub)
 	}
 	cache.mu.Unlock()
 	if err := s.loadFireState(ctx, q, b, c, in); err != nil {
@@ -916,6 +914,19 @@ type customerTable struct {
 	dense  []customerRow // by id; ID 0 is an empty slot
 	sparse map[int64]customerRow
 	n      int
+}
+
+// applyTo sets sub's customer to the one of its invoice (zero if absent),
+// without copying the row twice as get would.
+func (t *customerTable) applyTo(sub *engine.Subject) {
+	id := sub.Invoice.CustomerID
+	if id > 0 && id < int64(len(t.dense)) {
+		c := &t.dense[id]
+		sub.Customer, sub.CustomerCustom = c.Customer, c.custom
+		return
+	}
+	c := t.sparse[id]
+	sub.Customer, sub.CustomerCustom = c.Customer, c.custom
 }
 
 func (t *customerTable) get(id int64) (customerRow, bool) {
