@@ -3,14 +3,11 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/recoup/recoup/engine"
-	"github.com/recoup/recoup/ingest"
 	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/store/storetest"
 )
@@ -75,12 +72,10 @@ spec:
 		if !pack.OwedOnly() || wide.OwedOnly() {
 			t.Fatalf("OwedOnly: pack %v, with the extra rule %v; want true, false", pack.OwedOnly(), wide.OwedOnly())
 		}
-		company := engine.Company{Name: "T", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"}
 		// Pay in full, the evening before a tick, two invoices with a
 		// running escalation and two with a condition recorded true.
 		paid := map[string][]string{}
 		pay := func(day int, at time.Time) {
-			var lines []string
 			for _, what := range []string{"running", "condition"} {
 				q := map[string]string{
 					"running": `SELECT i.number, i.balance_minor, i.currency FROM invoices i WHERE i.balance_minor > 0
@@ -93,31 +88,24 @@ spec:
 				if err != nil {
 					t.Fatal(err)
 				}
+				type owedInvoice struct {
+					number, currency string
+					balance          int64
+				}
+				var due []owedInvoice
 				for rows.Next() {
-					var number, currency string
-					var balance int64
-					if err := rows.Scan(&number, &balance, &currency); err != nil {
+					var o owedInvoice
+					if err := rows.Scan(&o.number, &o.balance, &o.currency); err != nil {
 						t.Fatal(err)
 					}
-					amount := fmt.Sprintf("%d.%02d", balance/100, balance%100)
-					if currency == "JPY" {
-						amount = fmt.Sprint(balance)
-					}
-					lines = append(lines, fmt.Sprintf("%s,%s,%s,PAY-%d-%s", number, amount, at.Add(-12*time.Hour).Format(time.RFC3339), day, number))
-					paid[what] = append(paid[what], number)
+					due = append(due, o)
 				}
 				rows.Close()
-			}
-			if len(lines) == 0 {
-				return
-			}
-			file := filepath.Join(t.TempDir(), "pay.csv")
-			if err := os.WriteFile(file, []byte("invoice_number,amount,paid_at,reference\n"+strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range []*store.Store{owed, all} {
-				if _, err := ingest.File(ctx, s, "payments", file, ingest.Options{Company: company}); err != nil {
-					t.Fatal(err)
+				for _, o := range due {
+					for _, s := range []*store.Store{owed, all} {
+						payInFull(t, s, o.number, o.balance, o.currency, at.Add(-12*time.Hour), fmt.Sprintf("PAY-%d-%s", day, o.number))
+					}
+					paid[what] = append(paid[what], o.number)
 				}
 			}
 		}

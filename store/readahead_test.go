@@ -2,14 +2,10 @@ package store_test
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/recoup/recoup/engine"
-	"github.com/recoup/recoup/ingest"
 	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/store/storetest"
 )
@@ -65,20 +61,9 @@ func TestReadAheadSeesOtherWriters(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no running escalation in the fourth batch: %v", err)
 	}
-	amount := fmt.Sprintf("%d.%02d", balance/100, balance%100)
-	if currency == "JPY" {
-		amount = fmt.Sprint(balance)
-	}
-	pay := filepath.Join(t.TempDir(), "pay.csv")
-	if err := os.WriteFile(pay, []byte("invoice_number,amount,paid_at,reference\n"+number+","+amount+",2026-11-16T08:00:00+08:00,AHEAD-1\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	_, droppedBefore := s.ReadAhead()
 	hook := &claimHook{Store: s, at: 4, fn: func() {
-		company := engine.Company{Name: "T", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"}
-		if _, err := ingest.File(ctx, s, "payments", pay, ingest.Options{Company: company}); err != nil {
-			t.Error(err)
-		}
+		payInFull(t, s, number, balance, currency, time.Date(2026, 11, 16, 8, 0, 0, 0, shanghai), "AHEAD-1")
 	}}
 	tick(hook, 16)
 	var status string

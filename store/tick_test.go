@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/demo"
 	"github.com/recoup/recoup/engine"
-	"github.com/recoup/recoup/ingest"
 	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/store/storetest"
 )
@@ -34,6 +32,15 @@ func examples(t testing.TB) *engine.Bundle {
 		t.Fatalf("loading rules-examples: %v", err)
 	}
 	return b
+}
+
+// payInFull records a payment of an invoice's whole balance at paidAt.
+func payInFull(t testing.TB, s *store.Store, number string, balance int64, currency string, paidAt time.Time, ref string) {
+	t.Helper()
+	if _, err := s.RecordPayment(context.Background(), store.PaymentIn{Reference: ref, Invoice: number, AmountMinor: balance,
+		Currency: currency, PaidAt: paidAt}, paidAt); err != nil {
+		t.Fatalf("paying %s: %v", number, err)
+	}
 }
 
 // tableCounts counts the rows of every table a tick writes.
@@ -267,18 +274,7 @@ func TestPaymentStopsWorkflow(t *testing.T) {
 		if err != nil {
 			t.Fatalf("no running escalation with open tasks: %v", err)
 		}
-		pay := filepath.Join(t.TempDir(), "pay.csv")
-		amount := fmt.Sprintf("%d.%02d", balance/100, balance%100)
-		if currency == "JPY" {
-			amount = fmt.Sprint(balance)
-		}
-		if err := os.WriteFile(pay, []byte("invoice_number,amount,paid_at,reference\n"+number+","+amount+",2026-11-20T12:00:00+08:00,STOP-1\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		company := engine.Company{Name: "T", TimeZone: "Asia/Shanghai", Currency: "CNY", TickTime: "09:00"}
-		if _, err := ingest.File(ctx, s, "payments", pay, ingest.Options{Company: company}); err != nil {
-			t.Fatal(err)
-		}
+		payInFull(t, s, number, balance, currency, time.Date(2026, 11, 20, 12, 0, 0, 0, shanghai), "STOP-1")
 		tick(21)
 		var status string
 		var open, cancelled int
