@@ -107,10 +107,12 @@ func neverFails(n ast.Node) bool {
 	case *ast.BoolNode, *ast.IntegerNode, *ast.FloatNode, *ast.StringNode, *ast.NilNode, *ast.IdentifierNode:
 		return true
 	case *ast.MemberNode:
-		// A field of the environment, or a key of a custom-field map (a
-		// missing key is nil, not an error).
+		// A field of a struct of the environment, or a key of a
+		// custom-field map (a missing key is nil, not an error); through
+		// a pointer it could be nil.
 		_, prop := n.Property.(*ast.StringNode)
-		return prop && neverFails(n.Node)
+		t := n.Node.Type()
+		return prop && !n.Optional && t != nil && (t.Kind() == reflect.Struct || t.Kind() == reflect.Map) && neverFails(n.Node)
 	case *ast.UnaryNode:
 		return (n.Operator == "!" || n.Operator == "not") && neverFails(n.Node)
 	case *ast.ArrayNode:
