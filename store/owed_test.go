@@ -44,7 +44,7 @@ func TestOwedOnlyLeavesNothingOut(t *testing.T) {
 		// before the escalation starts (a condition without a workflow).
 		srcs = append(srcs, engine.Source{Name: "edge.yaml", Data: []byte(`apiVersion: recoup/v1
 kind: Rule
-metadata: {name: overdue-edge}
+metadata: {name: due-soon-edge}
 spec:
   on: invoice
   refire: rising_edge
