@@ -300,9 +300,8 @@ type readAhead struct {
 // tick) in the background; tx is b's transaction and version its
 // data_version.
 func (s *Store) readAhead(ctx context.Context, tx *sql.Tx, run engine.TickRun, b engine.TickBatch, c engine.Clock, cache *tickCache, version int64) error {
-	if old := cache.ahead; old != nil { // b was read again (a retry)
-		<-old.done
-		s.ReleaseBatch(old.in)
+	if cache.ahead != nil { // b was read again (a retry)
+		cache.ahead.discard(s)
 		cache.ahead = nil
 	}
 	next := engine.TickBatch{}
@@ -323,6 +322,12 @@ func (s *Store) readAhead(ctx context.Context, tx *sql.Tx, run engine.TickRun, b
 	return nil
 }
 
+// discard waits for the read to end and gives its memory back.
+func (ra *readAhead) discard(s *Store) {
+	<-ra.done
+	s.ReleaseBatch(ra.in)
+}
+
 // takeAhead returns the batch read ahead if it is b and no other
 // connection committed since it was read (version is b's data_version),
 // with the customers of its invoices as the cache has them now.
@@ -335,7 +340,7 @@ func (tc *tickCache) takeAhead(s *Store, b engine.TickBatch, version int64) *eng
 	<-ra.done
 	if ra.err != nil || ra.b != b || ra.version != version {
 		s.aheadDropped.Add(1)
-		s.ReleaseBatch(ra.in)
+		ra.discard(s)
 		return nil
 	}
 	s.aheadUsed.Add(1)
@@ -779,8 +784,7 @@ type tickCache struct {
 // close lets go of what the cache holds besides memory.
 func (tc *tickCache) close(s *Store) {
 	if tc.ahead != nil {
-		<-tc.ahead.done
-		s.ReleaseBatch(tc.ahead.in)
+		tc.ahead.discard(s)
 		tc.ahead = nil
 	}
 	if tc.conn != nil {
