@@ -12,6 +12,14 @@ func SetBatchLease(d time.Duration) func() {
 	return func() { batchLease = old }
 }
 
+// SetFewDueTasks changes how many due tasks a tick looks up by due time,
+// and returns a restore.
+func SetFewDueTasks(n int) func() {
+	old := fewDueTasks
+	fewDueTasks = n
+	return func() { fewDueTasks = old }
+}
+
 // InboxUncached reads an inbox page from the database, past the cache.
 func (s *Store) InboxUncached(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
 	if f.Limit <= 0 {

@@ -595,11 +595,16 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 	if err := s.loadFireState(ctx, q, b, c, in); err != nil {
 		return nil, err
 	}
-	if err := s.loadWorkflows(ctx, q, run, b, c, cache.users, in); err != nil {
+	if err := s.loadWorkflows(ctx, q, run, b, c, cache, in); err != nil {
 		return nil, err
 	}
 	return in, nil
 }
+
+// fewDueTasks is how many due tasks a tick looks up by due time in every
+// batch (tickTasksDueAt) rather than among the batch's open tasks
+// (tickTasksDue). A variable for tests: either way reads the same tasks.
+var fewDueTasks = 1000
 
 // activeInstance lists the workflow_instances statuses of an active
 // instance (engine.Instance.Active).
@@ -611,7 +616,8 @@ const taskRouteWindow = 30 * 24 * time.Hour
 
 // loadWorkflows reads the batch's workflow instances and their open and
 // recently done tasks.
-func (s *Store) loadWorkflows(ctx context.Context, q querier, run engine.TickRun, b engine.TickBatch, c engine.Clock, users map[int64]string, in *engine.BatchInput) error {
+func (s *Store) loadWorkflows(ctx context.Context, q querier, run engine.TickRun, b engine.TickBatch, c engine.Clock, cache *tickCache, in *engine.BatchInput) error {
+	users := cache.users
 	query := "SELECT id, state FROM workflow_instances WHERE " + s.scope()
 	if run.OwedOnly {
 		// An ended instance of a settled invoice stays ended (see
@@ -669,25 +675,38 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, run engine.TickRun
 	// due, not yet escalated); each query has a partial index (migration
 	// 00008). The open tasks of an instance that ends are read only when
 	// it does (see evaluate).
-	due, done := s.rebindOnce(tickTasksDue), s.rebindOnce(tickTasksDone)
-	rows, err = s.queryStmt(ctx, q, due, b.Lo, b.Hi, c.Now.UTC())
+	if cache.fewDue {
+		// Few are due in all: found by due time, not among every open
+		// task of the batch's range.
+		rows, err = s.queryStmt(ctx, q, s.rebindOnce(tickTasksDueAt), c.Now.UTC(), b.Lo, b.Hi)
+	} else {
+		rows, err = s.queryStmt(ctx, q, s.rebindOnce(tickTasksDue), b.Lo, b.Hi, c.Now.UTC())
+	}
 	if err := scanTasks(rows, err, users, in); err != nil {
 		return err
 	}
-	rows, err = s.queryStmt(ctx, q, done, b.Lo, b.Hi, c.Now.Add(-taskRouteWindow).UTC())
+	rows, err = s.queryStmt(ctx, q, s.rebindOnce(tickTasksDone), b.Lo, b.Hi, c.Now.Add(-taskRouteWindow).UTC())
 	return scanTasks(rows, err, users, in)
 }
 
 const (
 	tickTaskColumns = `SELECT key, kind, status, outcome, {due_at}, {completed_at}, COALESCE(assignee_id, 0), role, {escalated_at}, invoice_id FROM tasks`
-	tickTasksDue    = tickTaskColumns + ` WHERE {scope} AND status = 'open' AND escalated_at IS NULL AND instance_id IS NOT NULL AND due_at IS NOT NULL AND due_at <= ?`
-	tickTasksDone   = tickTaskColumns + ` WHERE {scope} AND status = 'done' AND instance_id IS NOT NULL AND completed_at >= ?`
+	tickTasksDue    = tickTaskColumns + ` WHERE {scope} AND ` + tickDueOpen + ` AND due_at <= ?`
+	tickTasksDueAt  = tickTaskColumns + ` {by_due_at} WHERE ` + tickDueOpen + ` AND due_at <= ? AND {scope}`
+	// tickDueOpen is the condition of the partial indexes tasks_tick_due
+	// and tasks_tick_due_at (migrations 00008, 00013).
+	tickDueOpen   = `status = 'open' AND escalated_at IS NULL AND instance_id IS NOT NULL AND due_at IS NOT NULL`
+	tickTasksDone = tickTaskColumns + ` WHERE {scope} AND status = 'done' AND instance_id IS NOT NULL AND completed_at >= ?`
 )
 
 // rebindOnce puts the batch scope and the dialect's reading of the task
 // instants (see Store.instant) into a tick query, and rebinds it.
 func (s *Store) rebindOnce(q string) string {
-	return s.Rebind(strings.NewReplacer("{scope}", s.scope(), "{due_at}", s.instant("due_at"),
+	byDueAt := "" // PostgreSQL's planner picks the index from its statistics
+	if s.dialect == SQLite {
+		byDueAt = "INDEXED BY tasks_tick_due_at"
+	}
+	return s.Rebind(strings.NewReplacer("{scope}", s.scope(), "{by_due_at}", byDueAt, "{due_at}", s.instant("due_at"),
 		"{completed_at}", s.instant("completed_at"), "{escalated_at}", s.instant("escalated_at")).Replace(q))
 }
 
@@ -773,6 +792,9 @@ type tickCache struct {
 	stats     *engine.CustomerStats
 	customers customerTable
 	users     map[int64]string // emails by id
+	// fewDue: at most fewDueTasks workflow tasks were due at the tick's
+	// start (a guide to how to read them, not what is read).
+	fewDue bool
 
 	// SQLite, a tick's own batches: every write of the tick (claims,
 	// batches) goes through conn, so that its data_version tells whether
@@ -887,6 +909,12 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 	rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+where), args...)
 	if err == nil {
 		err = scanCustomers(rows, users, &tc.customers)
+	}
+	if err == nil && run.Customer == 0 {
+		var due int
+		err = s.scanDB.QueryRowContext(ctx, s.rebindOnce(`SELECT COUNT(*) FROM (SELECT 1 FROM tasks {by_due_at} WHERE `+tickDueOpen+` AND due_at <= ? LIMIT ?) AS due`),
+			c.Now.UTC(), fewDueTasks+1).Scan(&due)
+		tc.fewDue = due <= fewDueTasks
 	}
 	<-done
 	if err != nil {
