@@ -234,6 +234,7 @@ type Evaluator struct {
 	tdata   any  // template data of env, built on first use, dropped on set
 	invOwn  bool // env.Invoice.Custom is our copy
 	custOwn bool
+	scratch []Instance // evaluateBatch's instances of one invoice
 }
 
 // NewEvaluator prepares evaluation at clock c: one tick, one instant.

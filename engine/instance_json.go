@@ -13,8 +13,27 @@ import (
 // escape, an unknown field, malformed input) is left to json.Unmarshal,
 // which decides. The result is the same either way (FuzzDecodeInstance).
 func DecodeInstance(data []byte, inst *Instance) error {
+	return decodeInstance(data, inst, nil)
+}
+
+// InstanceDecoder decodes many instances (DecodeInstance), keeping one
+// copy of the names they repeat (workflows, nodes, statuses) instead of a
+// string each. Not for concurrent use.
+type InstanceDecoder struct {
+	words map[string]string
+}
+
+// Decode is DecodeInstance.
+func (w *InstanceDecoder) Decode(data []byte, inst *Instance) error {
+	if w.words == nil {
+		w.words = map[string]string{}
+	}
+	return decodeInstance(data, inst, w.words)
+}
+
+func decodeInstance(data []byte, inst *Instance, words map[string]string) error {
 	var fast Instance
-	d := instanceDecoder{b: data}
+	d := instanceDecoder{b: data, words: words}
 	if d.object(&fast) && d.end() {
 		*inst = fast
 		return nil
@@ -24,8 +43,28 @@ func DecodeInstance(data []byte, inst *Instance) error {
 }
 
 type instanceDecoder struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	words map[string]string // nil: no interning
+}
+
+// maxWords bounds an InstanceDecoder's names: what repeats is a bundle's
+// few workflows and nodes.
+const maxWords = 512
+
+// word returns b as a string, the decoder's copy if it has one.
+func (d *instanceDecoder) word(b []byte) string {
+	if d.words == nil {
+		return string(b)
+	}
+	if s, ok := d.words[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.words) < maxWords {
+		d.words[s] = s
+	}
+	return s
 }
 
 func (d *instanceDecoder) ws() {
@@ -136,7 +175,7 @@ func (d *instanceDecoder) object(inst *Instance) bool {
 			inst.ID = n
 		case "workflow":
 			s, ok = d.str()
-			inst.Workflow = string(s)
+			inst.Workflow = d.word(s)
 		case "version":
 			n, ok = d.int()
 			inst.Version = int(n)
@@ -148,10 +187,10 @@ func (d *instanceDecoder) object(inst *Instance) bool {
 			inst.Run = int(n)
 		case "status":
 			s, ok = d.str()
-			inst.Status = string(s)
+			inst.Status = d.word(s)
 		case "node":
 			s, ok = d.str()
-			inst.Node = string(s)
+			inst.Node = d.word(s)
 		case "node_index":
 			n, ok = d.int()
 			inst.NodeIndex = int(n)
@@ -162,7 +201,7 @@ func (d *instanceDecoder) object(inst *Instance) bool {
 			inst.Visits = map[string]int{}
 			ok = d.members(func(k []byte) bool {
 				v, ok := d.int()
-				inst.Visits[string(k)] = int(v)
+				inst.Visits[d.word(k)] = int(v)
 				return ok
 			})
 		case "started_at":
@@ -178,7 +217,7 @@ func (d *instanceDecoder) object(inst *Instance) bool {
 			ok = ok && inst.WaitDay.UnmarshalText(s) == nil
 		case "paused_reason":
 			s, ok = d.str()
-			inst.PausedReason = string(s)
+			inst.PausedReason = d.word(s)
 		case "paused_at":
 			ok = d.time(&inst.PausedAt)
 		case "route_pause":

@@ -60,6 +60,19 @@ func checkDecodeInstance(t *testing.T, b []byte) {
 	if werr == nil && !reflect.DeepEqual(want, got) {
 		t.Fatalf("%s:\nencoding/json   %#v\nDecodeInstance  %#v", b, want, got)
 	}
+	// An InstanceDecoder gives the same, also the second time, from the
+	// names it kept the first.
+	var dec InstanceDecoder
+	for range 2 {
+		var again Instance
+		derr := dec.Decode(b, &again)
+		if (werr == nil) != (derr == nil) {
+			t.Fatalf("%s: encoding/json says %v, InstanceDecoder %v", b, werr, derr)
+		}
+		if werr == nil && !reflect.DeepEqual(want, again) {
+			t.Fatalf("%s:\nencoding/json    %#v\nInstanceDecoder  %#v", b, want, again)
+		}
+	}
 }
 
 func BenchmarkDecodeInstance(b *testing.B) {

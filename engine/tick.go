@@ -404,7 +404,10 @@ func evaluateBatch(ev *Evaluator, in *BatchInput, res *Result) (changed map[int6
 			s.CustomerCustom = c.Custom
 		}
 		from := len(res.Effects)
-		for _, inst := range ev.Step(s, in, in.Workflows[s.Invoice.ID], res) {
+		// The instances are stepped into the evaluator's scratch array:
+		// only the changed ones are kept, by copy.
+		ev.scratch = ev.step(s, in, in.Workflows[s.Invoice.ID], res, ev.scratch[:0])
+		for _, inst := range ev.scratch {
 			if inst.Changed {
 				in.Changed = append(in.Changed, inst)
 			}

@@ -224,6 +224,11 @@ func ParseWorkflowKey(key string) (k WorkflowKey, ok bool) {
 // tries again. The same subject, input and clock give the same effects and
 // keys.
 func (e *Evaluator) Advance(s *Subject, in WorkflowInput, out *Result) []Instance {
+	return e.advance(s, in, out, nil)
+}
+
+// advance is Advance appending the instances to result.
+func (e *Evaluator) advance(s *Subject, in WorkflowInput, out *Result, result []Instance) []Instance {
 	bp := plansFor(e.b)
 	if !in.KeepEnv || e.env.Invoice.ID != int(s.Invoice.ID) {
 		e.env.fill(s, e.clock, e.today)
@@ -234,7 +239,6 @@ func (e *Evaluator) Advance(s *Subject, in WorkflowInput, out *Result) []Instanc
 		tasks = slices.Clone(tasks)
 		slices.SortFunc(tasks, compareTasks)
 	}
-	var result []Instance
 	for _, name := range bp.names {
 		p := bp.plans[name]
 		var prev *Instance
@@ -291,6 +295,11 @@ func (e *Evaluator) Advance(s *Subject, in WorkflowInput, out *Result) []Instanc
 // start_workflow requests and set actions visible: what the tick does for
 // each invoice. It returns the instances as [Evaluator.Advance] does.
 func (e *Evaluator) Step(s *Subject, st FireState, in WorkflowInput, out *Result) []Instance {
+	return e.step(s, st, in, out, nil)
+}
+
+// step is Step appending the instances to result.
+func (e *Evaluator) step(s *Subject, st FireState, in WorkflowInput, out *Result, result []Instance) []Instance {
 	from := len(out.Effects)
 	e.Evaluate(s, st, out)
 	for _, name := range StartRequests(out.Effects[from:], s.Invoice.ID) {
@@ -299,7 +308,7 @@ func (e *Evaluator) Step(s *Subject, st FireState, in WorkflowInput, out *Result
 		}
 	}
 	in.KeepEnv = true
-	return e.Advance(s, in, out)
+	return e.advance(s, in, out, result)
 }
 
 // compareTasks orders tasks by completion, then key: the order outcomes

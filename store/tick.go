@@ -634,6 +634,7 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, run engine.TickRun
 		all   = s.instanceArray(len(in.Subjects) / 2)
 		id    int64
 		state sql.RawBytes
+		dec   engine.InstanceDecoder
 	)
 	for rows.Next() {
 		if err := rows.Scan(&id, &state); err != nil {
@@ -642,7 +643,7 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, run engine.TickRun
 		}
 		all = append(all, engine.Instance{})
 		inst := &all[len(all)-1]
-		if err := engine.DecodeInstance(state, inst); err != nil {
+		if err := dec.Decode(state, inst); err != nil {
 			rows.Close()
 			return fmt.Errorf("workflow instance %d: %w", id, err)
 		}
