@@ -191,7 +191,7 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 		// Read only, no locks; the customer changes the batch would make
 		// are kept in the dry run's own cache, as a real run's commits
 		// would be seen by its later batches.
-		in, err := s.loadBatch(ctx, s.scanDB, run, b, c, cache)
+		in, err := s.loadBatch(ctx, s.scanDB, run, b, c, cache, false)
 		if err != nil {
 			return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 		}
@@ -235,14 +235,14 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 		}
 		in = cache.takeAhead(s, b, version)
 		if in == nil {
-			if in, err = s.loadBatch(ctx, q, run, b, c, cache); err != nil {
+			if in, err = s.loadBatch(ctx, q, run, b, c, cache, false); err != nil {
 				return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 			}
 		}
 		if err := s.readAhead(ctx, tx, run, b, c, cache, version); err != nil {
 			return engine.BatchStats{}, nil, err
 		}
-	} else if in, err = s.loadBatch(ctx, q, run, b, c, cache); err != nil {
+	} else if in, err = s.loadBatch(ctx, q, run, b, c, cache, false); err != nil {
 		return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 	}
 	res, err := s.evaluate(ctx, tx, in, cache.users, evaluate)
@@ -317,7 +317,7 @@ func (s *Store) readAhead(ctx context.Context, tx *sql.Tx, run engine.TickRun, b
 	cache.ahead = ra
 	go func() {
 		defer close(ra.done)
-		ra.in, ra.err = s.loadBatch(ctx, s.scanDB, run, next, c, cache)
+		ra.in, ra.err = s.loadBatch(ctx, s.scanDB, run, next, c, cache, true)
 	}()
 	return nil
 }
@@ -414,8 +414,10 @@ func (s *Store) refreshCustomers(ctx context.Context, cache *tickCache, ids map[
 // on connections of their own. That reads what the transaction would:
 // the transaction already holds SQLite's single write lock (BEGIN
 // IMMEDIATE) and has written nothing yet, so no commit can come between
-// its start and the reads, and WAL readers see the last commit.
-func (s *Store) loadBatch(ctx context.Context, q querier, run engine.TickRun, b engine.TickBatch, c engine.Clock, cache *tickCache) (*engine.BatchInput, error) {
+// its start and the reads, and WAL readers see the last commit. A batch
+// read ahead (see readAhead) is left without its customers: takeAhead
+// gives them, as the cache has them then.
+func (s *Store) loadBatch(ctx context.Context, q querier, run engine.TickRun, b engine.TickBatch, c engine.Clock, cache *tickCache, ahead bool) (*engine.BatchInput, error) {
 	size := 0
 	if s.dialect == SQLite {
 		size = int(b.Hi - b.Lo + 1) // ids: at most that many invoices
@@ -423,7 +425,7 @@ func (s *Store) loadBatch(ctx context.Context, q querier, run engine.TickRun, b 
 	all := s.subjectArray(size)
 	n := runtime.GOMAXPROCS(0)
 	if s.dialect != SQLite || n < 2 || b.Hi-b.Lo < 256 {
-		return s.loadRange(ctx, q, run, b, c, cache, all, size*2/3)
+		return s.loadRange(ctx, q, run, b, c, cache, all, size*2/3, ahead)
 	}
 	// Each part fills its own window of one array; the windows are then
 	// moved together (in place: each part's rows only move down).
@@ -451,7 +453,7 @@ func (s *Store) loadBatch(ctx context.Context, q querier, run engine.TickRun, b 
 			if i == 0 {
 				hint = size * 2 / 3
 			}
-			parts[i], errs[i] = s.loadRange(ctx, q, run, part, c, cache, window, hint)
+			parts[i], errs[i] = s.loadRange(ctx, q, run, part, c, cache, window, hint, ahead)
 		}()
 	}
 	wg.Wait()
@@ -531,7 +533,7 @@ func (s *Store) ReleaseBatch(in *engine.BatchInput) {
 
 // loadRange reads the invoices of b and their tick state, appending the
 // invoices to into (which it may grow).
-func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b engine.TickBatch, c engine.Clock, cache *tickCache, into []engine.Subject, fires int) (*engine.BatchInput, error) {
+func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b engine.TickBatch, c engine.Clock, cache *tickCache, into []engine.Subject, fires int, ahead bool) (*engine.BatchInput, error) {
 	where, order := "id BETWEEN ? AND ?", " ORDER BY id"
 	if s.dialect == Postgres {
 		where, order = "customer_id BETWEEN ? AND ?", " ORDER BY customer_id, id"
@@ -586,12 +588,13 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	cache.mu.Lock()
-	for i := range in.Subjects {
-		sub := &in.Subjects[i]
-		cache.customers.applyTo(sub)
+	if !ahead { // a batch read ahead gets them when it is taken (takeAhead)
+		cache.mu.Lock()
+		for i := range in.Subjects {
+			cache.customers.applyTo(&in.Subjects[i])
+		}
+		cache.mu.Unlock()
 	}
-	cache.mu.Unlock()
 	if err := s.loadFireState(ctx, q, b, c, in); err != nil {
 		return nil, err
 	}
