@@ -13,7 +13,7 @@ import (
 // escape, an unknown field, malformed input) is left to json.Unmarshal,
 // which decides. The result is the same either way (FuzzDecodeInstance).
 func DecodeInstance(data []byte, inst *Instance) error {
-	return decodeInstance(data, inst, nil)
+	return decodeInstance(data, inst, nil, nil)
 }
 
 // InstanceDecoder decodes many instances (DecodeInstance), keeping one
@@ -21,19 +21,20 @@ func DecodeInstance(data []byte, inst *Instance) error {
 // string each. Not for concurrent use.
 type InstanceDecoder struct {
 	words map[string]string
+	times map[string]time.Time // the instants of the ticks that wrote them
 }
 
 // Decode is DecodeInstance.
 func (w *InstanceDecoder) Decode(data []byte, inst *Instance) error {
 	if w.words == nil {
-		w.words = map[string]string{}
+		w.words, w.times = map[string]string{}, map[string]time.Time{}
 	}
-	return decodeInstance(data, inst, w.words)
+	return decodeInstance(data, inst, w.words, w.times)
 }
 
-func decodeInstance(data []byte, inst *Instance, words map[string]string) error {
+func decodeInstance(data []byte, inst *Instance, words map[string]string, times map[string]time.Time) error {
 	var fast Instance
-	d := instanceDecoder{b: data, words: words}
+	d := instanceDecoder{b: data, words: words, times: times}
 	if d.object(&fast) && d.end() {
 		*inst = fast
 		return nil
@@ -46,10 +47,11 @@ type instanceDecoder struct {
 	b     []byte
 	i     int
 	words map[string]string // nil: no interning
+	times map[string]time.Time
 }
 
-// maxWords bounds an InstanceDecoder's names: what repeats is a bundle's
-// few workflows and nodes.
+// maxWords bounds an InstanceDecoder's names and instants: what repeats
+// is a bundle's few workflows and nodes, and the instants of recent ticks.
 const maxWords = 512
 
 // word returns b as a string, the decoder's copy if it has one.
@@ -139,7 +141,20 @@ func (d *instanceDecoder) bool() (bool, bool) {
 
 func (d *instanceDecoder) time(t *time.Time) bool {
 	s, ok := d.str()
-	return ok && t.UnmarshalText(s) == nil
+	if !ok {
+		return false
+	}
+	if v, ok := d.times[string(s)]; ok {
+		*t = v
+		return true
+	}
+	if t.UnmarshalText(s) != nil {
+		return false
+	}
+	if d.times != nil && len(d.times) < maxWords {
+		d.times[string(s)] = *t
+	}
+	return true
 }
 
 // members calls fn for each member of an object.
@@ -198,7 +213,7 @@ func (d *instanceDecoder) object(inst *Instance) bool {
 			if inst.Visits != nil {
 				return false // a repeated key: encoding/json's rules apply
 			}
-			inst.Visits = map[string]int{}
+			inst.Visits = make(map[string]int, 8) // one group: no growing
 			ok = d.members(func(k []byte) bool {
 				v, ok := d.int()
 				inst.Visits[d.word(k)] = int(v)
