@@ -159,3 +159,57 @@ func seedStats(t *testing.T, s *store.Store, customers int) (ids, invoices []int
 	}
 	return ids, invoices
 }
+
+// TestTickStatsMemo: on SQLite a tick reuses the customer aggregates of
+// the one before while nothing they read changed — the same data version,
+// day and zone — and computes them again after any change: a payment, a
+// due date moved, an invoice moved to another customer or currency, the
+// next day, another zone. Each time they equal the aggregates computed
+// afresh.
+func TestTickStatsMemo(t *testing.T) {
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	ids, invoices := seedStats(t, s, 40)
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
+	step := func(what string, c engine.Clock, reused bool) {
+		t.Helper()
+		hits := s.StatsMemoHits()
+		used, fresh, err := s.TickStats(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.StatsMemoHits() > hits; got != reused {
+			t.Fatalf("%s: aggregates reused %v, want %v", what, got, reused)
+		}
+		for _, id := range ids {
+			for _, cur := range []string{"CNY", "USD"} {
+				if u, f := used.Stats(id, cur, engine.InvoicePayments{}), fresh.Stats(id, cur, engine.InvoicePayments{}); u != f {
+					t.Fatalf("%s: customer %d %s: the tick used %+v, afresh %+v", what, id, cur, u, f)
+				}
+			}
+		}
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := s.SQL().Exec(q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock := engine.Clock{Now: at, Location: shanghai}
+	step("first tick", clock, false)
+	step("next tick, nothing changed", engine.Clock{Now: at.Add(time.Hour), Location: shanghai}, true)
+	exec(`UPDATE invoices SET balance_minor = 0, paid_minor = amount_minor, last_paid_at = '2026-11-28 02:00:00+00:00' WHERE id = ?`, invoices[0])
+	step("after a payment in full", clock, false)
+	step("again", clock, true)
+	exec(`UPDATE invoices SET due_date = '2026-01-05' WHERE id = ?`, invoices[1])
+	step("after a due date moved", clock, false)
+	exec(`UPDATE invoices SET customer_id = ? WHERE id = ?`, ids[len(ids)-1], invoices[2])
+	step("after an invoice moved to another customer", clock, false)
+	exec(`UPDATE invoices SET currency = 'USD' WHERE id = ?`, invoices[3])
+	step("after an invoice changed currency", clock, false)
+	step("the next day", engine.Clock{Now: at.Add(24 * time.Hour), Location: shanghai}, false)
+	step("another zone", engine.Clock{Now: at.Add(24 * time.Hour), Location: berlin}, false)
+	step("again", engine.Clock{Now: at.Add(25 * time.Hour), Location: berlin}, true)
+}

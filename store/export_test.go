@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/recoup/recoup/engine"
 )
 
 // SetBatchLease changes the batch lease for a test and returns a restore.
@@ -18,6 +20,27 @@ func SetFewDueTasks(n int) func() {
 	old := fewDueTasks
 	fewDueTasks = n
 	return func() { fewDueTasks = old }
+}
+
+// URL is the address the store was opened with.
+func (s *Store) URL() string { return s.url }
+
+// StatsMemoHits counts the ticks that reused the customer aggregates of
+// an earlier one.
+func (s *Store) StatsMemoHits() int {
+	s.stats.mu.Lock()
+	defer s.stats.mu.Unlock()
+	return s.stats.hits
+}
+
+// TickStats returns the customer aggregates a tick at c would use, and
+// the same computed afresh.
+func (s *Store) TickStats(ctx context.Context, c engine.Clock) (used, fresh *engine.CustomerStats, err error) {
+	if used, err = s.tickStats(ctx, c, 0); err != nil {
+		return nil, nil, err
+	}
+	fresh, err = s.customerStats(ctx, c, 0)
+	return used, fresh, err
 }
 
 // InboxUncached reads an inbox page from the database, past the cache.

@@ -78,6 +78,7 @@ type Store struct {
 	// batches read ahead and used, or read again (see readAhead)
 	aheadUsed, aheadDropped atomic.Int64
 	inbox                   inboxCache // recent inbox pages (SQLite)
+	stats                   statsMemo  // the last whole-book customer aggregates (SQLite)
 }
 
 // Open connects to the database named by url: "sqlite:PATH" or

@@ -900,19 +900,47 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tc.stats, statsErr = s.customerStats(ctx, c, run.Customer)
+		tc.stats, statsErr = s.tickStats(ctx, c, run.Customer)
 	}()
+	var (
+		upper    []customerRow // the upper half of the ids, read at once
+		upperErr error
+		upperEnd = make(chan struct{})
+	)
 	if run.Customer == 0 {
 		// Room for every customer at once: growing the array by doubling
 		// allocated and copied it twice over.
-		var maxID, count sql.NullInt64
-		if err := s.scanDB.QueryRowContext(ctx, "SELECT MAX(id), COUNT(*) FROM customers").Scan(&maxID, &count); err == nil {
+		var minID, maxID, count sql.NullInt64
+		if err := s.scanDB.QueryRowContext(ctx, "SELECT MIN(id), MAX(id), COUNT(*) FROM customers").Scan(&minID, &maxID, &count); err == nil {
 			tc.customers.reserve(maxID.Int64, int(count.Int64))
 		}
+		// Two halves at once: the aggregates may be the last tick's
+		// (tickStats), which leaves a core to the second.
+		mid := minID.Int64 + (maxID.Int64-minID.Int64)/2
+		where, args = " WHERE id <= ?", []any{mid}
+		upper = make([]customerRow, 0, count.Int64/2+1)
+		go func() {
+			defer close(upperEnd)
+			rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+" WHERE id > ?"), mid)
+			if err != nil {
+				upperErr = err
+				return
+			}
+			upperErr = scanCustomersFunc(rows, users, func(c customerRow) { upper = append(upper, c) })
+		}()
+	} else {
+		close(upperEnd)
 	}
 	rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+where), args...)
 	if err == nil {
 		err = scanCustomers(rows, users, &tc.customers)
+	}
+	<-upperEnd
+	if err == nil {
+		err = upperErr
+	}
+	for _, c := range upper {
+		tc.customers.set(c)
 	}
 	if err == nil && run.Customer == 0 {
 		var due int
@@ -1034,6 +1062,11 @@ const tickCustomers = `SELECT id, external_id, name, email, phone, finance_email
 	FROM customers`
 
 func scanCustomers(rows *sql.Rows, users map[int64]string, out *customerTable) error {
+	return scanCustomersFunc(rows, users, out.set)
+}
+
+// scanCustomersFunc is scanCustomers handing each row to add.
+func scanCustomersFunc(rows *sql.Rows, users map[int64]string, add func(customerRow)) error {
 	defer rows.Close()
 	// Region, industry, currency, rating, risk, locale and zone take a
 	// few values each: one string per value, not one per customer (a
@@ -1057,7 +1090,7 @@ func scanCustomers(rows *sql.Rows, users map[int64]string, out *customerTable) e
 				return fmt.Errorf("customer %s: custom fields: %w", c.ExternalID, err)
 			}
 		}
-		out.set(c)
+		add(c)
 	}
 	return rows.Err()
 }

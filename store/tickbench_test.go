@@ -21,6 +21,10 @@ import (
 //	raw-scan  reads every invoice row by id ranges, nothing else
 //	first     the first tick: evaluates and records every effect
 //	replay    the same tick again: evaluates everything, records nothing
+//	          (in the same process, as serve's next cron tick: what it
+//	          kept from the tick before and is still valid is reused)
+//	replay-new-store  the same on a store opened anew, as by a `recoup
+//	          tick` started by an outside cron: nothing kept
 //
 // RECOUP_BENCH_DB reuses an existing database instead of generating one.
 // Run with: make bench, or
@@ -90,6 +94,24 @@ func benchTick(b *testing.B, open func(testing.TB) *store.Store) {
 			b.ReportMetric(float64(st.Rows), "rows-written")
 		}
 		b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+	})
+	b.Run("replay-new-store", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			fresh, err := store.Open(ctx, s.URL())
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			st, err := engine.RunTick(ctx, bundle, fresh, opts)
+			fresh.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if st.Effects != 0 {
+				b.Fatalf("replay recorded %d effects", st.Effects)
+			}
+		}
 	})
 }
 
