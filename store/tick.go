@@ -903,9 +903,10 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 		tc.stats, statsErr = s.tickStats(ctx, c, run.Customer)
 	}()
 	var (
-		upper    []customerRow // the upper half of the ids, read at once
-		upperErr error
-		upperEnd = make(chan struct{})
+		upper      []customerRow // the upper half of the ids, read at once
+		upperDense int           // and how many of it were put in the array
+		upperErr   error
+		upperEnd   = make(chan struct{})
 	)
 	if run.Customer == 0 {
 		// Room for every customer at once: growing the array by doubling
@@ -918,7 +919,13 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 		// (tickStats), which leaves a core to the second.
 		mid := minID.Int64 + (maxID.Int64-minID.Int64)/2
 		where, args = " WHERE id <= ?", []any{mid}
-		upper = make([]customerRow, 0, count.Int64/2+1)
+		// The upper half goes straight into its slots of the array when
+		// the array holds every id (the lower half then never grows it),
+		// else into a list set afterwards.
+		dense := tc.customers.dense
+		if int64(len(dense)) <= maxID.Int64 {
+			dense = nil
+		}
 		go func() {
 			defer close(upperEnd)
 			rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+" WHERE id > ?"), mid)
@@ -926,7 +933,14 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 				upperErr = err
 				return
 			}
-			upperErr = scanCustomersFunc(rows, users, func(c customerRow) { upper = append(upper, c) })
+			upperErr = scanCustomersFunc(rows, users, func(c customerRow) {
+				if c.ID > 0 && c.ID < int64(len(dense)) {
+					dense[c.ID] = c
+					upperDense++
+					return
+				}
+				upper = append(upper, c)
+			})
 		}()
 	} else {
 		close(upperEnd)
@@ -939,6 +953,7 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 	if err == nil {
 		err = upperErr
 	}
+	tc.customers.n += upperDense
 	for _, c := range upper {
 		tc.customers.set(c)
 	}
