@@ -38,7 +38,7 @@ run: build
 test: vet fmt-check
 	$(GO) test -count=1 -timeout 20m ./...
 	CGO_ENABLED=1 $(GO) test -count=1 -race ./engine/...
-	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'Tick|CustomerStats|Inbox|DryRun|ReadAhead|OwedOnly' ./store/
+	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'Tick|CustomerStats|Inbox|DryRun|ReadAhead|OwedOnly|DueTasks' ./store/
 	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=20s -fuzzminimizetime=2s ./engine/
 
 vet:
