@@ -14,13 +14,9 @@ func SetBatchLease(d time.Duration) func() {
 	return func() { batchLease = old }
 }
 
-// SetFewDueTasks changes how many due tasks a tick looks up by due time,
-// and returns a restore.
-func SetFewDueTasks(n int) func() {
-	old := fewDueTasks
-	fewDueTasks = n
-	return func() { fewDueTasks = old }
-}
+// SetFewDueTasks changes how many due tasks the store's ticks look up by
+// due time (-1: never, by range).
+func (s *Store) SetFewDueTasks(n int) { s.fewDueTasks = n }
 
 // URL is the address the store was opened with.
 func (s *Store) URL() string { return s.url }

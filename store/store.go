@@ -79,6 +79,7 @@ type Store struct {
 	aheadUsed, aheadDropped atomic.Int64
 	inbox                   inboxCache // recent inbox pages (SQLite)
 	stats                   statsMemo  // the last whole-book customer aggregates (SQLite)
+	fewDueTasks             int        // see the constant
 }
 
 // Open connects to the database named by url: "sqlite:PATH" or
@@ -151,7 +152,7 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 		scanDB.SetMaxOpenConns(runtime.GOMAXPROCS(0) + 1)
 		scanDB.SetMaxIdleConns(runtime.GOMAXPROCS(0) + 1)
 	}
-	return &Store{gdb: gdb, sqlDB: sqlDB, scanDB: scanDB, dialect: dialect, url: dbURL}, nil
+	return &Store{gdb: gdb, sqlDB: sqlDB, scanDB: scanDB, dialect: dialect, url: dbURL, fewDueTasks: fewDueTasks}, nil
 }
 
 // redact hides a password in a database URL so it never reaches a log.

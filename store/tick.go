@@ -606,8 +606,9 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 
 // fewDueTasks is how many due tasks a tick looks up by due time in every
 // batch (tickTasksDueAt) rather than among the batch's open tasks
-// (tickTasksDue). A variable for tests: either way reads the same tasks.
-var fewDueTasks = 1000
+// (tickTasksDue). Either way reads the same tasks; a test sets a store's
+// own (Store.fewDueTasks) to check it.
+const fewDueTasks = 1000
 
 // activeInstance lists the workflow_instances statuses of an active
 // instance (engine.Instance.Active).
@@ -960,8 +961,8 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 	if err == nil && run.Customer == 0 {
 		var due int
 		err = s.scanDB.QueryRowContext(ctx, s.rebindOnce(`SELECT COUNT(*) FROM (SELECT 1 FROM tasks {by_due_at} WHERE `+tickDueOpen+` AND due_at <= ? LIMIT ?) AS due`),
-			c.Now.UTC(), fewDueTasks+1).Scan(&due)
-		tc.fewDue = due <= fewDueTasks
+			c.Now.UTC(), max(s.fewDueTasks, 0)+1).Scan(&due)
+		tc.fewDue = due <= s.fewDueTasks
 	}
 	<-done
 	if err != nil {
