@@ -892,72 +892,14 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 		return nil, err
 	}
 	tc := &tickCache{users: users}
-	where, args := "", []any(nil)
-	if run.Customer != 0 {
-		where, args = " WHERE id = ?", []any{run.Customer}
-	}
-	// The customers and their aggregates are two scans: at once.
+	// The customers and their aggregates are scans of their own: at once.
 	var statsErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		tc.stats, statsErr = s.tickStats(ctx, c, run.Customer)
 	}()
-	var (
-		upper      []customerRow // the upper half of the ids, read at once
-		upperDense int           // and how many of it were put in the array
-		upperErr   error
-		upperEnd   = make(chan struct{})
-	)
-	if run.Customer == 0 {
-		// Room for every customer at once: growing the array by doubling
-		// allocated and copied it twice over.
-		var minID, maxID, count sql.NullInt64
-		if err := s.scanDB.QueryRowContext(ctx, "SELECT MIN(id), MAX(id), COUNT(*) FROM customers").Scan(&minID, &maxID, &count); err == nil {
-			tc.customers.reserve(maxID.Int64, int(count.Int64))
-		}
-		// Two halves at once: the aggregates may be the last tick's
-		// (tickStats), which leaves a core to the second.
-		mid := minID.Int64 + (maxID.Int64-minID.Int64)/2
-		where, args = " WHERE id <= ?", []any{mid}
-		// The upper half goes straight into its slots of the array when
-		// the array holds every id (the lower half then never grows it),
-		// else into a list set afterwards.
-		dense := tc.customers.dense
-		if int64(len(dense)) <= maxID.Int64 {
-			dense = nil
-		}
-		go func() {
-			defer close(upperEnd)
-			rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+" WHERE id > ?"), mid)
-			if err != nil {
-				upperErr = err
-				return
-			}
-			upperErr = scanCustomersFunc(rows, users, func(c customerRow) {
-				if c.ID > 0 && c.ID < int64(len(dense)) {
-					dense[c.ID] = c
-					upperDense++
-					return
-				}
-				upper = append(upper, c)
-			})
-		}()
-	} else {
-		close(upperEnd)
-	}
-	rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+where), args...)
-	if err == nil {
-		err = scanCustomers(rows, users, &tc.customers)
-	}
-	<-upperEnd
-	if err == nil {
-		err = upperErr
-	}
-	tc.customers.n += upperDense
-	for _, c := range upper {
-		tc.customers.set(c)
-	}
+	err = s.loadCustomers(ctx, users, run.Customer, &tc.customers)
 	if err == nil && run.Customer == 0 {
 		var due int
 		err = s.scanDB.QueryRowContext(ctx, s.rebindOnce(`SELECT COUNT(*) FROM (SELECT 1 FROM tasks {by_due_at} WHERE `+tickDueOpen+` AND due_at <= ? LIMIT ?) AS due`),
@@ -972,6 +914,71 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 		return nil, statsErr
 	}
 	return tc, nil
+}
+
+// loadCustomers reads every customer (or just one) into out: every one in
+// two halves at once, since the aggregates beside them may be the last
+// tick's (tickStats), which leaves a core to the second.
+func (s *Store) loadCustomers(ctx context.Context, users map[int64]string, customer int64, out *customerTable) error {
+	if customer != 0 {
+		rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+" WHERE id = ?"), customer)
+		if err != nil {
+			return err
+		}
+		return scanCustomers(rows, users, out)
+	}
+	// Room for every customer at once: growing the array by doubling
+	// allocated and copied it twice over.
+	var minID, maxID, count sql.NullInt64
+	if err := s.scanDB.QueryRowContext(ctx, "SELECT MIN(id), MAX(id), COUNT(*) FROM customers").Scan(&minID, &maxID, &count); err == nil {
+		out.reserve(maxID.Int64, int(count.Int64))
+	}
+	mid := minID.Int64 + (maxID.Int64-minID.Int64)/2
+	// The upper half goes straight into its slots of the array when the
+	// array holds every id (the lower half then never grows it), else into
+	// a list set afterwards.
+	dense := out.dense
+	if int64(len(dense)) <= maxID.Int64 {
+		dense = nil
+	}
+	var (
+		upper      []customerRow
+		upperDense int // how many of the upper half went into the array
+		upperErr   error
+		upperEnd   = make(chan struct{})
+	)
+	go func() {
+		defer close(upperEnd)
+		rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+" WHERE id > ?"), mid)
+		if err != nil {
+			upperErr = err
+			return
+		}
+		upperErr = scanCustomersFunc(rows, users, func(c customerRow) {
+			if c.ID > 0 && c.ID < int64(len(dense)) {
+				dense[c.ID] = c
+				upperDense++
+				return
+			}
+			upper = append(upper, c)
+		})
+	}()
+	rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+" WHERE id <= ?"), mid)
+	if err == nil {
+		err = scanCustomers(rows, users, out)
+	}
+	<-upperEnd
+	if err != nil {
+		return err
+	}
+	if upperErr != nil {
+		return upperErr
+	}
+	out.n += upperDense
+	for _, c := range upper {
+		out.set(c)
+	}
+	return nil
 }
 
 // interner keeps one copy of each of the few values a column repeats
