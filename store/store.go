@@ -53,8 +53,8 @@ const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pr
 // scanPragmas are those of the tick's read-only scan connections (see
 // Store.scanDB): a scan reads each page once, so a 1 MiB cache holds the
 // B-tree's inner pages and the rest comes from the file cache; with the
-// main pool's 16 MiB, each of the tick's parallel readers kept its own 16
-// MiB of pages it would not read again.
+// main pool's cache (16 MiB then), each of the tick's parallel readers
+// kept its own 16 MiB of pages it would not read again.
 const scanPragmas = "_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-1024)"
 
 // Store is an open database.
