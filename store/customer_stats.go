@@ -98,7 +98,10 @@ type statsMemo struct {
 type statsMemoKey struct {
 	version int64
 	today   calendar.Date
-	zone    *time.Location // the same zone loaded twice misses: harmless
+	// The zone by name (a company's is an IANA name: one set of rules)
+	// and its offset at noon that day (two fixed zones of one name differ).
+	zone   string
+	offset int
 }
 
 // tickStats returns the aggregates a tick uses: the memo's if it is for
@@ -110,9 +113,16 @@ func (s *Store) tickStats(ctx context.Context, c engine.Clock, customer int64) (
 	}
 	before, err := s.dashboardVersion(ctx)
 	if err != nil {
-		return nil, err
+		// Without a version nothing can be kept: computed, as always.
+		return s.customerStats(ctx, c, customer)
 	}
-	key := statsMemoKey{version: before, today: c.Today(), zone: c.Location}
+	loc := c.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	today := c.Today()
+	_, offset := today.Time(loc).Add(12 * time.Hour).Zone()
+	key := statsMemoKey{version: before, today: today, zone: loc.String(), offset: offset}
 	m := &s.stats
 	m.mu.Lock()
 	if m.stats != nil && m.key == key {

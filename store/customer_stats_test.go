@@ -164,8 +164,8 @@ func seedStats(t *testing.T, s *store.Store, customers int) (ids, invoices []int
 // the one before while nothing they read changed — the same data version,
 // day and zone — and computes them again after any change: a payment, a
 // due date moved, an invoice moved to another customer or currency, the
-// next day, another zone. Each time they equal the aggregates computed
-// afresh.
+// next day, another zone (not the same zone loaded again). Each time they
+// equal the aggregates computed afresh.
 func TestTickStatsMemo(t *testing.T) {
 	s := storetest.SQLite(t)
 	ctx := context.Background()
@@ -200,6 +200,11 @@ func TestTickStatsMemo(t *testing.T) {
 	clock := engine.Clock{Now: at, Location: shanghai}
 	step("first tick", clock, false)
 	step("next tick, nothing changed", engine.Clock{Now: at.Add(time.Hour), Location: shanghai}, true)
+	again, _ := time.LoadLocation("Asia/Shanghai") // as an API preview loads it
+	step("the same zone loaded again", engine.Clock{Now: at.Add(2 * time.Hour), Location: again}, true)
+	// 17:00 in Shanghai and 04:00 at UTC−5: the same day, 29 November.
+	step("a fixed zone of the same name", engine.Clock{Now: at.Add(8 * time.Hour), Location: time.FixedZone("Asia/Shanghai", -5*3600)}, false)
+	step("the zone again", engine.Clock{Now: at.Add(9 * time.Hour), Location: shanghai}, false)
 	exec(`UPDATE invoices SET balance_minor = 0, paid_minor = amount_minor, last_paid_at = '2026-11-28 02:00:00+00:00' WHERE id = ?`, invoices[0])
 	step("after a payment in full", clock, false)
 	step("again", clock, true)

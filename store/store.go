@@ -147,10 +147,11 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 			sqlDB.Close()
 			return nil, fmt.Errorf("opening %s for scans: %w", redact(dbURL), err)
 		}
-		// One connection per core reads a batch's parts at once; one more
-		// for the customers beside their aggregates.
-		scanDB.SetMaxOpenConns(runtime.GOMAXPROCS(0) + 1)
-		scanDB.SetMaxIdleConns(runtime.GOMAXPROCS(0) + 1)
+		// One connection per core reads a batch's parts, or the customer
+		// aggregates' parts, at once; two more for the customers' halves
+		// beside the aggregates (Store.loadCustomers).
+		scanDB.SetMaxOpenConns(runtime.GOMAXPROCS(0) + 2)
+		scanDB.SetMaxIdleConns(runtime.GOMAXPROCS(0) + 2)
 	}
 	return &Store{gdb: gdb, sqlDB: sqlDB, scanDB: scanDB, dialect: dialect, url: dbURL, fewDueTasks: fewDueTasks}, nil
 }

@@ -930,9 +930,10 @@ func (s *Store) loadCustomers(ctx context.Context, users map[int64]string, custo
 	// Room for every customer at once: growing the array by doubling
 	// allocated and copied it twice over.
 	var minID, maxID, count sql.NullInt64
-	if err := s.scanDB.QueryRowContext(ctx, "SELECT MIN(id), MAX(id), COUNT(*) FROM customers").Scan(&minID, &maxID, &count); err == nil {
-		out.reserve(maxID.Int64, int(count.Int64))
+	if err := s.scanDB.QueryRowContext(ctx, "SELECT MIN(id), MAX(id), COUNT(*) FROM customers").Scan(&minID, &maxID, &count); err != nil {
+		return err
 	}
+	out.reserve(maxID.Int64, int(count.Int64))
 	mid := minID.Int64 + (maxID.Int64-minID.Int64)/2
 	// The upper half goes straight into its slots of the array when the
 	// array holds every id (the lower half then never grows it), else into
