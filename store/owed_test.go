@@ -23,14 +23,7 @@ func TestOwedOnlyLeavesNothingOut(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, fresh func(testing.TB) string) {
 		ctx := context.Background()
 		open := func() *store.Store {
-			s, err := store.Open(ctx, fresh(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s := storetest.Open(t, fresh(t))
 			seedDemo(t, s, 40, 300, "2026-11-01")
 			return s
 		}

@@ -225,25 +225,28 @@ func (s *Store) processBatch(ctx context.Context, run engine.TickRun, b engine.T
 	if s.dialect == SQLite {
 		q = s.scanDB // read at once beside tx: see loadBatch
 	}
-	var in *engine.BatchInput
+	// With a connection of its own (SQLite), the batch read ahead is used
+	// if nothing was committed since, and the next one is read ahead while
+	// this one is evaluated.
+	var (
+		in      *engine.BatchInput
+		version int64
+	)
 	if cache.conn != nil {
-		// Use the batch read ahead if nothing was committed since, and
-		// read the next one ahead while this one is evaluated.
-		var version int64
 		if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&version); err != nil {
 			return engine.BatchStats{}, nil, err
 		}
 		in = cache.takeAhead(s, b, version)
-		if in == nil {
-			if in, err = s.loadBatch(ctx, q, run, b, c, cache, false); err != nil {
-				return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
-			}
+	}
+	if in == nil {
+		if in, err = s.loadBatch(ctx, q, run, b, c, cache, false); err != nil {
+			return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 		}
+	}
+	if cache.conn != nil {
 		if err := s.readAhead(ctx, tx, run, b, c, cache, version); err != nil {
 			return engine.BatchStats{}, nil, err
 		}
-	} else if in, err = s.loadBatch(ctx, q, run, b, c, cache, false); err != nil {
-		return engine.BatchStats{}, nil, fmt.Errorf("loading: %w", err)
 	}
 	res, err := s.evaluate(ctx, tx, in, cache.users, evaluate)
 	if err != nil {
@@ -344,13 +347,18 @@ func (tc *tickCache) takeAhead(s *Store, b engine.TickBatch, version int64) *eng
 		return nil
 	}
 	s.aheadUsed.Add(1)
+	tc.applyCustomers(ra.in.Subjects)
+	return ra.in
+}
+
+// applyCustomers gives each subject its invoice's customer as the cache
+// has it now.
+func (tc *tickCache) applyCustomers(subjects []engine.Subject) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
-	for i := range ra.in.Subjects {
-		sub := &ra.in.Subjects[i]
-		tc.customers.applyTo(sub)
+	for i := range subjects {
+		tc.customers.applyTo(&subjects[i])
 	}
-	return ra.in
 }
 
 // applyCustomerSets applies a dry batch's customer changes to the cache.
@@ -589,11 +597,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		return nil, err
 	}
 	if !ahead { // a batch read ahead gets them when it is taken (takeAhead)
-		cache.mu.Lock()
-		for i := range in.Subjects {
-			cache.customers.applyTo(&in.Subjects[i])
-		}
-		cache.mu.Unlock()
+		cache.applyCustomers(in.Subjects)
 	}
 	if err := s.loadFireState(ctx, q, b, c, in); err != nil {
 		return nil, err

@@ -47,7 +47,7 @@ func SQLiteURL(t testing.TB) string {
 // SQLite opens and migrates a new SQLite database.
 func SQLite(t testing.TB) *store.Store {
 	t.Helper()
-	return open(t, SQLiteURL(t))
+	return Open(t, SQLiteURL(t))
 }
 
 // PostgresURL creates a schema of its own for t and returns a DSN whose
@@ -93,10 +93,12 @@ func PostgresURL(t testing.TB) string {
 // Postgres opens and migrates a fresh PostgreSQL schema (see PostgresURL).
 func Postgres(t testing.TB) *store.Store {
 	t.Helper()
-	return open(t, PostgresURL(t))
+	return Open(t, PostgresURL(t))
 }
 
-func open(t testing.TB, u string) *store.Store {
+// Open opens and migrates the database at u (from SQLiteURL, PostgresURL
+// or EachDialect's fresh); it is closed when t ends.
+func Open(t testing.TB, u string) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, u)
