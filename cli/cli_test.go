@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -179,5 +182,25 @@ func TestTickRejectsBadBatch(t *testing.T) {
 	_, _, err := run(t, context.Background(), "tick", "--db", storetest.SQLiteURL(t), "--batch", "0")
 	if err == nil || err.Error() != "--batch: 0 invoices per batch: want 1 or more" {
 		t.Fatalf("tick --batch 0: %v", err)
+	}
+}
+
+// TestCommandsRefuseMissingDatabase: the commands that act on data do not
+// make an empty database at a mistyped path.
+func TestCommandsRefuseMissingDatabase(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "typo.db")
+	want := "no database at " + path + ": give --db (or RECOUP_DB) the one to use, or create it with `recoup migrate --db sqlite:" + path + "` and import data"
+	for _, args := range [][]string{
+		{"tick"}, {"explain", "INV-1"}, {"task", "list"}, {"task", "complete", "k", "--by", "a@b.c"},
+		{"deliver", "--once"}, {"render", "reminder", "--invoice", "INV-1"},
+	} {
+		_, _, err := run(t, context.Background(), append(args, "--db", "sqlite:"+path)...)
+		if err == nil || err.Error() != want {
+			t.Errorf("%v: %v\nwant %s", args, err, want)
+		}
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s: %v, want no file", path, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -74,6 +75,19 @@ func (c Config) logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// openExisting is openStore for the commands that act on data already
+// there (tick, explain, task, deliver, render): a SQLite file that does not
+// exist is an error, not an empty database made at a mistyped path with
+// nothing to do in it.
+func openExisting(ctx context.Context, cfg Config) (*store.Store, engine.Company, error) {
+	if path, ok := store.SQLiteFile(cfg.DB); ok {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, engine.Company{}, fmt.Errorf("no database at %s: give --db (or RECOUP_DB) the one to use, or create it with `recoup migrate --db %s` and import data", path, cfg.DB)
+		}
+	}
+	return openStore(ctx, cfg)
 }
 
 // openStore validates cfg, opens and migrates the database and makes sure the

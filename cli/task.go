@@ -33,7 +33,7 @@ func newTaskListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg = cfg.WithDefaults()
-			s, company, err := openStore(cmd.Context(), cfg)
+			s, company, err := openExisting(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}

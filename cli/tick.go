@@ -131,10 +131,10 @@ func parseAt(s string, loc *time.Location, tickTime string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("invalid time %q: want RFC 3339, YYYY-MM-DD or \"YYYY-MM-DD HH:MM\" (company zone)", s)
 }
 
-// openAt opens the store (see openStore) and resolves a --at value (empty
+// openAt opens the store (see openExisting) and resolves a --at value (empty
 // means now) in the company's zone.
 func openAt(ctx context.Context, cfg Config, at string) (*store.Store, *time.Location, time.Time, error) {
-	s, company, err := openStore(ctx, cfg)
+	s, company, err := openExisting(ctx, cfg)
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
@@ -266,7 +266,7 @@ func newExplainCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg = cfg.WithDefaults()
-			s, company, err := openStore(cmd.Context(), cfg)
+			s, company, err := openExisting(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}

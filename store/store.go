@@ -13,6 +13,8 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -36,6 +38,41 @@ const (
 
 // DefaultURL is the database used when neither --db nor RECOUP_DB is given.
 const DefaultURL = "sqlite:recoup.db"
+
+// SQLiteFile is the file of a sqlite: database URL (without its query
+// parameters); ok is false for any other URL.
+func SQLiteFile(dbURL string) (path string, ok bool) {
+	if dbURL == "" {
+		dbURL = DefaultURL
+	}
+	rest, ok := strings.CutPrefix(dbURL, "sqlite:")
+	if !ok {
+		return "", false
+	}
+	path, _, _ = strings.Cut(strings.TrimPrefix(rest, "//"), "?")
+	return path, true
+}
+
+// checkSQLiteFile says plainly what SQLite would report as "unable to open
+// database file": a database in a directory that does not exist, or a path
+// that is a directory.
+func checkSQLiteFile(path string) error {
+	path, _, _ = strings.Cut(path, "?")
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory, not a database file", path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist (create it first)", dir)
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
+}
 
 // ErrNotFound is returned when a looked-up row does not exist.
 var ErrNotFound = errors.New("not found")
@@ -98,6 +135,9 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 		path = strings.TrimPrefix(path, "//")
 		if path == "" {
 			return nil, fmt.Errorf("database URL %q: missing file path (e.g. sqlite:recoup.db)", dbURL)
+		}
+		if err := checkSQLiteFile(path); err != nil {
+			return nil, fmt.Errorf("database %s: %w", dbURL, err)
 		}
 		sep := "?"
 		if strings.Contains(path, "?") {

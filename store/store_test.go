@@ -3,6 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/recoup/recoup/engine"
@@ -58,5 +61,47 @@ func TestOpenRejectsUnknownURL(t *testing.T) {
 	_, err := store.Open(context.Background(), "mysql://u:secret@h/db")
 	if err == nil || err.Error() != `database URL "mysql://u:xxxxx@h/db": want sqlite:PATH or postgres://…` {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestOpenExplainsBadSQLitePath: what SQLite reports as "unable to open
+// database file (14)" is said plainly, and nothing is created.
+func TestOpenExplainsBadSQLitePath(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ url, want string }{
+		{"sqlite:" + dir + "/missing/r.db", "database sqlite:" + dir + "/missing/r.db: directory " + dir + "/missing does not exist (create it first)"},
+		{"sqlite:" + dir + "/missing/r.db?_pragma=busy_timeout(1)", "database sqlite:" + dir + "/missing/r.db?_pragma=busy_timeout(1): directory " + dir + "/missing does not exist (create it first)"},
+		{"sqlite:" + dir, "database sqlite:" + dir + ": " + dir + " is a directory, not a database file"},
+		{"sqlite:" + file + "/r.db", "database sqlite:" + file + "/r.db: " + file + " is not a directory"},
+	} {
+		_, err := store.Open(context.Background(), tc.url)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("Open(%s):\n got %v\nwant %s", tc.url, err, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the missing directory: %v, want it still missing", err)
+	}
+}
+
+func TestSQLiteFile(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		url, path string
+		ok        bool
+	}{
+		{"", "recoup.db", true},
+		{"sqlite:var/r.db", "var/r.db", true},
+		{"sqlite:///abs/r.db?_pragma=x", "/abs/r.db", true},
+		{"postgres://h/db", "", false},
+	} {
+		if path, ok := store.SQLiteFile(tc.url); path != tc.path || ok != tc.ok {
+			t.Errorf("SQLiteFile(%q) = %q, %v; want %q, %v", tc.url, path, ok, tc.path, tc.ok)
+		}
 	}
 }
