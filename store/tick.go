@@ -400,10 +400,6 @@ func (s *Store) refreshCustomers(ctx context.Context, cache *tickCache, ids map[
 	if len(ids) == 0 {
 		return nil
 	}
-	users, err := userEmails(ctx, s.sqlDB)
-	if err != nil {
-		return err
-	}
 	args := make([]any, 0, len(ids))
 	for id := range ids {
 		args = append(args, id)
@@ -414,7 +410,9 @@ func (s *Store) refreshCustomers(ctx context.Context, cache *tickCache, ids map[
 	}
 	cache.mu.Lock()
 	defer cache.mu.Unlock()
-	return scanCustomers(rows, users, &cache.customers)
+	// The owners' emails as the tick read them at its start, like every
+	// invoice's (a tick changes no user).
+	return scanCustomers(rows, cache.users, &cache.customers)
 }
 
 // loadBatch reads batch b through q. On SQLite q is the pool, not the
