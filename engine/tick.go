@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -699,6 +701,32 @@ func (cs *CustomerStats) Merge(o *CustomerStats) {
 	for id, b := range o.byCustomer {
 		add(id, b)
 	}
+}
+
+// Replaced returns a copy of cs in which the aggregates of the customers
+// ids are those of o (none, for a customer o has none of): the aggregates
+// of a book in which only those customers' invoices changed, given o summed
+// them again at the same clock. cs and o are left as they are.
+func (cs *CustomerStats) Replaced(ids []int64, o *CustomerStats) *CustomerStats {
+	out := *cs
+	out.dense = slices.Clone(cs.dense)
+	out.byCustomer = maps.Clone(cs.byCustomer)
+	for _, id := range ids {
+		if a := out.agg(id, false); a != nil {
+			if id >= 0 && id < int64(len(out.dense)) {
+				*a = customerAgg{}
+			} else {
+				delete(out.byCustomer, id)
+			}
+			out.count--
+		}
+		if b := o.agg(id, false); b != nil {
+			a := out.agg(id, true)
+			*a = *b
+			a.more = slices.Clone(b.more)
+		}
+	}
+	return &out
 }
 
 // Today is the calendar day the aggregates count from, and Location the

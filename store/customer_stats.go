@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -82,17 +83,22 @@ func paidDayExpr(periods []zonePeriod) string {
 }
 
 // statsMemo keeps the customer aggregates of the last tick over every
-// customer on SQLite, for the next tick of the process (serve's cron)
-// while nothing they read changed: they are computed from the invoices'
-// customers, currencies, balances, due dates and payment instants, the
-// day and the zone, and every write of those bumps dashboard_version.n by
-// trigger (migration 00007). At 1M invoices they take about a fifth of a
-// tick that records nothing new.
+// customer on SQLite, for the next tick of the process (serve's cron).
+// They are computed from the invoices' customers, currencies, balances,
+// due dates and payment instants, the day and the zone; every write of
+// those records its customers in stats_changes (migration 00014) with a
+// number above the data version (dashboard_version.n) it saw. Aggregates
+// computed after reading version v are kept with v; the next tick on the
+// same day in the same zone sums again only the customers recorded above
+// v, when there are few (statsPatchMax), and reuses the rest. At 1M
+// invoices all of them take about a fifth of a tick that records nothing
+// new.
 type statsMemo struct {
-	mu    sync.Mutex
-	key   statsMemoKey
-	stats *engine.CustomerStats // read only once made
-	hits  int                   // for tests
+	mu      sync.Mutex
+	key     statsMemoKey
+	stats   *engine.CustomerStats // read only once made
+	hits    int                   // for tests: reused as they were
+	patches int                   // for tests: some customers summed again
 }
 
 type statsMemoKey struct {
@@ -104,14 +110,18 @@ type statsMemoKey struct {
 	offset int
 }
 
-// tickStats returns the aggregates a tick uses: the memo's if it is for
-// the same data version, day and zone, else computed (and kept if the data
-// version did not move meanwhile).
+// statsPatchMax is how many changed customers a tick sums again into the
+// aggregates of the tick before, at most; past it, it sums every one.
+const statsPatchMax = 5000
+
+// tickStats returns the aggregates a tick uses: the memo's, with the
+// customers changed since summed again, if it is for the same day and
+// zone, else computed afresh; either way kept for the next tick.
 func (s *Store) tickStats(ctx context.Context, c engine.Clock, customer int64) (*engine.CustomerStats, error) {
 	if s.dialect != SQLite || customer != 0 {
 		return s.customerStats(ctx, c, customer)
 	}
-	before, err := s.dashboardVersion(ctx)
+	version, err := s.dashboardVersion(ctx)
 	if err != nil {
 		// Without a version nothing can be kept: computed, as always.
 		return s.customerStats(ctx, c, customer)
@@ -122,25 +132,83 @@ func (s *Store) tickStats(ctx context.Context, c engine.Clock, customer int64) (
 	}
 	today := c.Today()
 	_, offset := today.Time(loc).Add(12 * time.Hour).Zone()
-	key := statsMemoKey{version: before, today: today, zone: loc.String(), offset: offset}
+	key := statsMemoKey{version: version, today: today, zone: loc.String(), offset: offset}
 	m := &s.stats
 	m.mu.Lock()
-	if m.stats != nil && m.key == key {
-		m.hits++
-		defer m.mu.Unlock()
-		return m.stats, nil
-	}
+	last, lastKey := m.stats, m.key
 	m.mu.Unlock()
-	cs, err := s.customerStats(ctx, c, 0)
+	var cs *engine.CustomerStats
+	if last != nil && lastKey.today == key.today && lastKey.zone == key.zone && lastKey.offset == key.offset {
+		cs, err = s.patchStats(ctx, c, last, lastKey.version)
+		if err != nil {
+			return nil, err
+		}
+	}
+	patched := cs != nil
+	if cs == nil {
+		if cs, err = s.customerStats(ctx, c, 0); err != nil {
+			return nil, err
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case cs == last:
+		m.hits++
+	case patched:
+		m.patches++
+	}
+	// Every change not summed in cs was written after version was read,
+	// so is recorded above it. (A tick whose version is older than the
+	// memo's, having raced another, does not replace it.)
+	if m.stats == nil || key.version >= m.key.version || m.key.today != key.today {
+		m.key, m.stats = key, cs
+	}
+	return cs, nil
+}
+
+// patchStats returns last (aggregates computed after reading data version
+// since) with the customers changed since summed again, or nil when too
+// many changed.
+func (s *Store) patchStats(ctx context.Context, c engine.Clock, last *engine.CustomerStats, since int64) (*engine.CustomerStats, error) {
+	rows, err := s.sqlDB.QueryContext(ctx, "SELECT customer_id FROM stats_changes WHERE n > ? ORDER BY customer_id LIMIT ?", since, s.statsPatchMax+1)
 	if err != nil {
 		return nil, err
 	}
-	if after, err := s.dashboardVersion(ctx); err == nil && after == before {
-		m.mu.Lock()
-		m.key, m.stats = key, cs
-		m.mu.Unlock()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
 	}
-	return cs, nil
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return last, nil
+	}
+	if len(ids) > s.statsPatchMax {
+		return nil, nil
+	}
+	again := engine.NewCustomerStats(c)
+	var list strings.Builder
+	for i := 0; i < len(ids); i += 500 {
+		part := ids[i:min(i+500, len(ids))]
+		list.Reset()
+		for j, id := range part {
+			if j > 0 {
+				list.WriteByte(',')
+			}
+			list.WriteString(strconv.FormatInt(id, 10))
+		}
+		if err := s.customerStatsRowsWhere(ctx, again, part[0], part[len(part)-1], " AND customer_id IN ("+list.String()+")"); err != nil {
+			return nil, err
+		}
+	}
+	return last.Replaced(ids, again), nil
 }
 
 // customerStats computes the payment aggregates of every customer (or of

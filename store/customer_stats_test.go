@@ -173,17 +173,29 @@ func TestTickStatsMemo(t *testing.T) {
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
-	step := func(what string, c engine.Clock, reused bool) {
+	const (
+		afresh  = "computed afresh"
+		reused  = "reused"
+		patched = "reused with the changed customers summed again"
+	)
+	step := func(what string, c engine.Clock, want string) {
 		t.Helper()
-		hits := s.StatsMemoHits()
+		hits, patches := s.StatsMemoHits(), s.StatsMemoPatches()
 		used, fresh, err := s.TickStats(ctx, c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := s.StatsMemoHits() > hits; got != reused {
-			t.Fatalf("%s: aggregates reused %v, want %v", what, got, reused)
+		got := afresh
+		switch {
+		case s.StatsMemoHits() > hits:
+			got = reused
+		case s.StatsMemoPatches() > patches:
+			got = patched
 		}
-		for _, id := range ids {
+		if got != want {
+			t.Fatalf("%s: aggregates %s, want %s", what, got, want)
+		}
+		for _, id := range append(ids, ids[len(ids)-1]+1) {
 			for _, cur := range []string{"CNY", "USD"} {
 				if u, f := used.Stats(id, cur, engine.InvoicePayments{}), fresh.Stats(id, cur, engine.InvoicePayments{}); u != f {
 					t.Fatalf("%s: customer %d %s: the tick used %+v, afresh %+v", what, id, cur, u, f)
@@ -198,23 +210,41 @@ func TestTickStatsMemo(t *testing.T) {
 		}
 	}
 	clock := engine.Clock{Now: at, Location: shanghai}
-	step("first tick", clock, false)
-	step("next tick, nothing changed", engine.Clock{Now: at.Add(time.Hour), Location: shanghai}, true)
+	step("first tick", clock, afresh)
+	step("next tick, nothing changed", engine.Clock{Now: at.Add(time.Hour), Location: shanghai}, reused)
 	again, _ := time.LoadLocation("Asia/Shanghai") // as an API preview loads it
-	step("the same zone loaded again", engine.Clock{Now: at.Add(2 * time.Hour), Location: again}, true)
+	step("the same zone loaded again", engine.Clock{Now: at.Add(2 * time.Hour), Location: again}, reused)
 	// 17:00 in Shanghai and 04:00 at UTC−5: the same day, 29 November.
-	step("a fixed zone of the same name", engine.Clock{Now: at.Add(8 * time.Hour), Location: time.FixedZone("Asia/Shanghai", -5*3600)}, false)
-	step("the zone again", engine.Clock{Now: at.Add(9 * time.Hour), Location: shanghai}, false)
+	step("a fixed zone of the same name", engine.Clock{Now: at.Add(8 * time.Hour), Location: time.FixedZone("Asia/Shanghai", -5*3600)}, afresh)
+	step("the zone again", engine.Clock{Now: at.Add(9 * time.Hour), Location: shanghai}, afresh)
 	exec(`UPDATE invoices SET balance_minor = 0, paid_minor = amount_minor, last_paid_at = '2026-11-28 02:00:00+00:00' WHERE id = ?`, invoices[0])
-	step("after a payment in full", clock, false)
-	step("again", clock, true)
+	step("after a payment in full", clock, patched)
+	step("again", clock, reused)
+	// Writes the aggregates do not read move the data version, not them.
+	exec(`UPDATE customers SET region = 'north' WHERE id = ?`, ids[0])
+	exec(`UPDATE invoices SET amount_minor = amount_minor + 1, issue_date = '2026-01-01' WHERE id = ?`, invoices[4])
+	exec(`UPDATE invoices SET balance_minor = balance_minor WHERE id = ?`, invoices[4])
+	step("after writes the aggregates do not read", clock, reused)
 	exec(`UPDATE invoices SET due_date = '2026-01-05' WHERE id = ?`, invoices[1])
-	step("after a due date moved", clock, false)
+	step("after a due date moved", clock, patched)
 	exec(`UPDATE invoices SET customer_id = ? WHERE id = ?`, ids[len(ids)-1], invoices[2])
-	step("after an invoice moved to another customer", clock, false)
+	step("after an invoice moved to another customer", clock, patched)
 	exec(`UPDATE invoices SET currency = 'USD' WHERE id = ?`, invoices[3])
-	step("after an invoice changed currency", clock, false)
-	step("the next day", engine.Clock{Now: at.Add(24 * time.Hour), Location: shanghai}, false)
-	step("another zone", engine.Clock{Now: at.Add(24 * time.Hour), Location: berlin}, false)
-	step("again", engine.Clock{Now: at.Add(25 * time.Hour), Location: berlin}, true)
+	step("after an invoice changed currency", clock, patched)
+	exec(`UPDATE invoices SET last_paid_at = '2026-10-01 02:00:00+00:00' WHERE id = ?`, invoices[0])
+	step("after a payment instant changed", clock, patched)
+	exec(`DELETE FROM payments WHERE invoice_id = ?`, invoices[5])
+	exec(`DELETE FROM invoices WHERE id = ?`, invoices[5])
+	step("after an invoice was deleted", clock, patched)
+	exec(`INSERT INTO customers (id, external_id, name, created_at, updated_at) VALUES (?, ?, 'New', '2026-11-01', '2026-11-01')`, ids[len(ids)-1]+1, fmt.Sprint("C", ids[len(ids)-1]+1))
+	exec(`INSERT INTO invoices (number, customer_id, currency, amount_minor, balance_minor, issue_date, due_date, created_at, updated_at)
+		VALUES ('NEW-1', ?, 'CNY', 500, 500, '2026-10-01', '2026-10-31', '2026-11-01', '2026-11-01')`, ids[len(ids)-1]+1)
+	step("after an invoice of a new customer", clock, patched)
+	s.SetStatsPatchMax(2)
+	exec(`UPDATE invoices SET balance_minor = balance_minor + 1 WHERE customer_id IN (?, ?, ?)`, ids[0], ids[1], ids[2])
+	step("after more customers changed than are summed again", clock, afresh)
+	step("again", clock, reused)
+	step("the next day", engine.Clock{Now: at.Add(24 * time.Hour), Location: shanghai}, afresh)
+	step("another zone", engine.Clock{Now: at.Add(24 * time.Hour), Location: berlin}, afresh)
+	step("again", engine.Clock{Now: at.Add(25 * time.Hour), Location: berlin}, reused)
 }

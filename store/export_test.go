@@ -29,6 +29,18 @@ func (s *Store) StatsMemoHits() int {
 	return s.stats.hits
 }
 
+// StatsMemoPatches counts the ticks that summed again only the customers
+// changed since the tick before.
+func (s *Store) StatsMemoPatches() int {
+	s.stats.mu.Lock()
+	defer s.stats.mu.Unlock()
+	return s.stats.patches
+}
+
+// SetStatsPatchMax sets how many changed customers a tick sums again at
+// most (statsPatchMax).
+func (s *Store) SetStatsPatchMax(n int) { s.statsPatchMax = n }
+
 // TickStats returns the customer aggregates a tick at c would use, and
 // the same computed afresh.
 func (s *Store) TickStats(ctx context.Context, c engine.Clock) (used, fresh *engine.CustomerStats, err error) {

@@ -117,6 +117,7 @@ type Store struct {
 	inbox                   inboxCache // recent inbox pages (SQLite)
 	stats                   statsMemo  // the last whole-book customer aggregates (SQLite)
 	fewDueTasks             int        // see the constant
+	statsPatchMax           int        // see the constant
 }
 
 // Open connects to the database named by url: "sqlite:PATH" or
@@ -193,7 +194,7 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 		scanDB.SetMaxOpenConns(runtime.GOMAXPROCS(0) + 2)
 		scanDB.SetMaxIdleConns(runtime.GOMAXPROCS(0) + 2)
 	}
-	return &Store{gdb: gdb, sqlDB: sqlDB, scanDB: scanDB, dialect: dialect, url: dbURL, fewDueTasks: fewDueTasks}, nil
+	return &Store{gdb: gdb, sqlDB: sqlDB, scanDB: scanDB, dialect: dialect, url: dbURL, fewDueTasks: fewDueTasks, statsPatchMax: statsPatchMax}, nil
 }
 
 // redact hides a password in a database URL so it never reaches a log.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -113,6 +114,60 @@ func benchTick(b *testing.B, open func(testing.TB) *store.Store) {
 			}
 		}
 	})
+	// serve's next cron tick after a few payments: the aggregates of the
+	// tick before, with the paid invoices' customers summed again (SQLite),
+	// and, for comparison, all summed again.
+	for _, v := range []struct {
+		name     string
+		patchMax int
+	}{{"after-payments", 5000}, {"after-payments-sum-all", 0}} {
+		b.Run(v.name, func(b *testing.B) {
+			s.SetStatsPatchMax(v.patchMax)
+			defer s.SetStatsPatchMax(5000)
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				payOpenInvoices(b, s, 1000, at.Add(-time.Hour))
+				b.StartTimer()
+				st, err := engine.RunTick(ctx, bundle, s, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(st.Effects), "effects")
+			}
+		})
+	}
+}
+
+// payOpenInvoices pays n open invoices in full at paidAt.
+func payOpenInvoices(b *testing.B, s *store.Store, n int, paidAt time.Time) {
+	ctx := context.Background()
+	rows, err := s.SQL().Query(s.Rebind(`SELECT id, balance_minor, currency FROM invoices WHERE balance_minor > 0 ORDER BY id LIMIT ?`), n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pays []store.PaymentRow
+	for rows.Next() {
+		var p store.PaymentRow
+		if err := rows.Scan(&p.InvoiceID, &p.AmountMinor, &p.Currency); err != nil {
+			b.Fatal(err)
+		}
+		p.Reference, p.PaidAt = fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), p.InvoiceID), paidAt
+		pays = append(pays, p)
+	}
+	if err := rows.Close(); err != nil {
+		b.Fatal(err)
+	}
+	bulk, err := s.BeginBulk(ctx, paidAt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bulk.Rollback()
+	if err := bulk.UpsertPayments(ctx, pays, nil); err != nil {
+		b.Fatal(err)
+	}
+	if err := bulk.Commit(); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // rawScan reads the invoice columns a tick reads, by id ranges.
