@@ -10,7 +10,6 @@ CREATE TABLE stats_changes (
     customer_id INTEGER PRIMARY KEY,
     n           INTEGER NOT NULL
 );
-CREATE INDEX stats_changes_n ON stats_changes (n);
 
 -- +goose StatementBegin
 CREATE TRIGGER stats_invoices_insert AFTER INSERT ON invoices
