@@ -138,11 +138,12 @@ func (s *Store) tickStats(ctx context.Context, c engine.Clock, customer int64) (
 	last, lastKey := m.stats, m.key
 	m.mu.Unlock()
 	var cs *engine.CustomerStats
-	if last != nil && lastKey.today == key.today && lastKey.zone == key.zone && lastKey.offset == key.offset {
-		cs, err = s.patchStats(ctx, c, last, lastKey.version)
-		if err != nil {
-			return nil, err
-		}
+	// A version below the memo's means the database was put back to an
+	// older copy under the process: its changes may be numbered below.
+	if last != nil && lastKey.today == key.today && lastKey.zone == key.zone && lastKey.offset == key.offset && key.version >= lastKey.version {
+		// Failing that (say, an unmigrated database without the log), the
+		// aggregates are computed afresh, as without a version.
+		cs, _ = s.patchStats(ctx, c, last, lastKey.version)
 	}
 	patched := cs != nil
 	if cs == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -247,4 +248,109 @@ func TestTickStatsMemo(t *testing.T) {
 	step("the next day", engine.Clock{Now: at.Add(24 * time.Hour), Location: shanghai}, afresh)
 	step("another zone", engine.Clock{Now: at.Add(24 * time.Hour), Location: berlin}, afresh)
 	step("again", engine.Clock{Now: at.Add(25 * time.Hour), Location: berlin}, reused)
+	// Last: the numbers recorded before stay above the version after this.
+	clock = engine.Clock{Now: at.Add(26 * time.Hour), Location: berlin}
+	s.SetStatsPatchMax(5000)
+	exec(`UPDATE dashboard_version SET n = 0`) // as when an older copy is put back
+	exec(`UPDATE invoices SET balance_minor = balance_minor + 7 WHERE id = ?`, invoices[6])
+	step("after the data version went back", clock, afresh)
+	exec(`ALTER TABLE stats_changes RENAME TO stats_changes_away`)
+	exec(`UPDATE invoices SET balance_minor = balance_minor + 7 WHERE id = ?`, invoices[6])
+	step("without the change log", clock, afresh)
+}
+
+// TestTickStatsMemoUnderWrites: ticks taking the aggregates while
+// transactions change, move, pay and roll back invoices under them keep
+// no customer stale: once the writes stop, the aggregates the next tick
+// uses equal those computed afresh.
+func TestTickStatsMemoUnderWrites(t *testing.T) {
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	ids, invoices := seedStats(t, s, 300)
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	clock := engine.Clock{Now: time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai), Location: shanghai}
+	stop := make(chan struct{})
+	var writers, ticks sync.WaitGroup
+	errs := make(chan error, 4)
+	for w := range 2 {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 9))
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				tx, err := s.SQL().BeginTx(ctx, nil)
+				if err != nil {
+					errs <- err
+					return
+				}
+				for range 1 + r.IntN(3) {
+					inv := invoices[r.IntN(len(invoices))]
+					var err error
+					switch r.IntN(4) {
+					case 0:
+						_, err = tx.Exec(`UPDATE invoices SET balance_minor = ? WHERE id = ?`, r.IntN(3)*1000, inv)
+					case 1:
+						_, err = tx.Exec(`UPDATE invoices SET due_date = ? WHERE id = ?`, fmt.Sprintf("2026-%02d-%02d", 1+r.IntN(11), 1+r.IntN(28)), inv)
+					case 2:
+						_, err = tx.Exec(`UPDATE invoices SET customer_id = ? WHERE id = ?`, ids[r.IntN(len(ids))], inv)
+					case 3:
+						_, err = tx.Exec(`UPDATE invoices SET balance_minor = 0, last_paid_at = ? WHERE id = ?`,
+							fmt.Sprintf("2026-%02d-%02d 1%d:00:00+00:00", 1+r.IntN(11), 1+r.IntN(28), r.IntN(10)), inv)
+					}
+					if err != nil {
+						tx.Rollback()
+						errs <- err
+						return
+					}
+				}
+				if r.IntN(4) == 0 {
+					err = tx.Rollback()
+				} else {
+					err = tx.Commit()
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 2 {
+		ticks.Add(1)
+		go func() {
+			defer ticks.Done()
+			for range 25 {
+				if _, _, err := s.TickStats(ctx, clock); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	ticks.Wait()
+	close(stop)
+	writers.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if s.StatsMemoPatches() == 0 {
+		t.Fatal("no tick summed again only the changed customers")
+	}
+	used, fresh, err := s.TickStats(ctx, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		for _, cur := range []string{"CNY", "USD"} {
+			if u, f := used.Stats(id, cur, engine.InvoicePayments{}), fresh.Stats(id, cur, engine.InvoicePayments{}); u != f {
+				t.Fatalf("customer %d %s: the tick used %+v, afresh %+v", id, cur, u, f)
+			}
+		}
+	}
 }

@@ -39,8 +39,9 @@ const (
 // DefaultURL is the database used when neither --db nor RECOUP_DB is given.
 const DefaultURL = "sqlite:recoup.db"
 
-// SQLiteFile is the file of a sqlite: database URL (without its query
-// parameters); ok is false for any other URL.
+// SQLiteFile is the file of a sqlite: database URL (sqlite:PATH,
+// sqlite://PATH or sqlite:file:PATH, without query parameters); ok is
+// false for any other URL and for an in-memory database.
 func SQLiteFile(dbURL string) (path string, ok bool) {
 	if dbURL == "" {
 		dbURL = DefaultURL
@@ -49,15 +50,29 @@ func SQLiteFile(dbURL string) (path string, ok bool) {
 	if !ok {
 		return "", false
 	}
-	path, _, _ = strings.Cut(strings.TrimPrefix(rest, "//"), "?")
+	return sqliteFilePath(strings.TrimPrefix(rest, "//"))
+}
+
+// sqliteFilePath is the file of a SQLite data source name (a path or a
+// file: URI, maybe with query parameters); ok is false for an in-memory
+// database.
+func sqliteFilePath(dsn string) (path string, ok bool) {
+	path, query, _ := strings.Cut(dsn, "?")
+	path = strings.TrimPrefix(path, "file:")
+	if path == "" || path == ":memory:" || strings.Contains(query, "mode=memory") {
+		return "", false
+	}
 	return path, true
 }
 
 // checkSQLiteFile says plainly what SQLite would report as "unable to open
 // database file": a database in a directory that does not exist, or a path
 // that is a directory.
-func checkSQLiteFile(path string) error {
-	path, _, _ = strings.Cut(path, "?")
+func checkSQLiteFile(dsn string) error {
+	path, ok := sqliteFilePath(dsn)
+	if !ok {
+		return nil
+	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s is a directory, not a database file", path)
 	}

@@ -78,6 +78,7 @@ func TestOpenExplainsBadSQLitePath(t *testing.T) {
 		{"sqlite:" + dir + "/missing/r.db?_pragma=busy_timeout(1)", "database sqlite:" + dir + "/missing/r.db?_pragma=busy_timeout(1): directory " + dir + "/missing does not exist (create it first)"},
 		{"sqlite:" + dir, "database sqlite:" + dir + ": " + dir + " is a directory, not a database file"},
 		{"sqlite:" + file + "/r.db", "database sqlite:" + file + "/r.db: " + file + " is not a directory"},
+		{"sqlite:file:" + dir + "/missing/r.db?cache=shared", "database sqlite:file:" + dir + "/missing/r.db?cache=shared: directory " + dir + "/missing does not exist (create it first)"},
 	} {
 		_, err := store.Open(context.Background(), tc.url)
 		if err == nil || err.Error() != tc.want {
@@ -86,6 +87,15 @@ func TestOpenExplainsBadSQLitePath(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the missing directory: %v, want it still missing", err)
+	}
+	// What SQLite opens, these checks let through.
+	for _, url := range []string{"sqlite:file:" + dir + "/uri.db?cache=shared", "sqlite:" + dir + "/plain.db", "sqlite::memory:", "sqlite:file:mem?mode=memory&cache=shared"} {
+		s, err := store.Open(context.Background(), url)
+		if err != nil {
+			t.Errorf("Open(%s): %v", url, err)
+			continue
+		}
+		s.Close()
 	}
 }
 
@@ -98,6 +108,9 @@ func TestSQLiteFile(t *testing.T) {
 		{"", "recoup.db", true},
 		{"sqlite:var/r.db", "var/r.db", true},
 		{"sqlite:///abs/r.db?_pragma=x", "/abs/r.db", true},
+		{"sqlite:file:var/r.db?cache=shared", "var/r.db", true},
+		{"sqlite::memory:", "", false},
+		{"sqlite:file:mem?mode=memory&cache=shared", "", false},
 		{"postgres://h/db", "", false},
 	} {
 		if path, ok := store.SQLiteFile(tc.url); path != tc.path || ok != tc.ok {
