@@ -241,7 +241,7 @@ func TestTickStatsMemo(t *testing.T) {
 	exec(`INSERT INTO invoices (number, customer_id, currency, amount_minor, balance_minor, issue_date, due_date, created_at, updated_at)
 		VALUES ('NEW-1', ?, 'CNY', 500, 500, '2026-10-01', '2026-10-31', '2026-11-01', '2026-11-01')`, ids[len(ids)-1]+1)
 	step("after an invoice of a new customer", clock, patched)
-	s.SetStatsPatchMax(2)
+	patchMax := s.SetStatsPatchMax(2)
 	exec(`UPDATE invoices SET balance_minor = balance_minor + 1 WHERE customer_id IN (?, ?, ?)`, ids[0], ids[1], ids[2])
 	step("after more customers changed than are summed again", clock, afresh)
 	step("again", clock, reused)
@@ -250,7 +250,7 @@ func TestTickStatsMemo(t *testing.T) {
 	step("again", engine.Clock{Now: at.Add(25 * time.Hour), Location: berlin}, reused)
 	// Last: the numbers recorded before stay above the version after this.
 	clock = engine.Clock{Now: at.Add(26 * time.Hour), Location: berlin}
-	s.SetStatsPatchMax(5000)
+	s.SetStatsPatchMax(patchMax)
 	exec(`UPDATE dashboard_version SET n = 0`) // as when an older copy is put back
 	exec(`UPDATE invoices SET balance_minor = balance_minor + 7 WHERE id = ?`, invoices[6])
 	step("after the data version went back", clock, afresh)

@@ -38,8 +38,11 @@ func (s *Store) StatsMemoPatches() int {
 }
 
 // SetStatsPatchMax sets how many changed customers a tick sums again at
-// most (statsPatchMax).
-func (s *Store) SetStatsPatchMax(n int) { s.statsPatchMax = n }
+// most (statsPatchMax) and returns what it was.
+func (s *Store) SetStatsPatchMax(n int) (was int) {
+	was, s.statsPatchMax = s.statsPatchMax, n
+	return was
+}
 
 // TickStats returns the customer aggregates a tick at c would use, and
 // the same computed afresh.
