@@ -13,10 +13,27 @@ DEMO_DB ?= sqlite:var/recoup.db
 DEMO_ADDR ?= 127.0.0.1:8080
 DEMO_FLAGS := --db $(DEMO_DB) --company "Demo Trading Co." --timezone Asia/Shanghai --currency CNY
 
-.PHONY: run test build bench fuzz vet fmt-check clean
+.PHONY: run test build bench fuzz vet fmt-check clean ui ui-test e2e go-test
 
-build:
+UI := designer-ui
+UI_SRC := $(shell find $(UI)/src $(UI)/index.html $(UI)/vite.config.ts $(UI)/tsconfig.json -type f 2>/dev/null)
+
+## build: the web app (npm ci, vite build) and a binary that embeds it.
+## A plain `CGO_ENABLED=0 go build ./cmd/recoup` works without Node: its /
+## then says how to build the app.
+build: ui
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/recoup
+
+## ui: install the front end's exact dependencies when package-lock.json
+## changed, and build designer-ui/dist when a source changed.
+ui: $(UI)/dist/index.html
+
+$(UI)/node_modules/.package-lock.json: $(UI)/package-lock.json $(UI)/package.json
+	cd $(UI) && npm ci --no-audit --no-fund
+	@touch $@
+
+$(UI)/dist/index.html: $(UI)/node_modules/.package-lock.json $(UI_SRC)
+	cd $(UI) && npm run build
 
 ## run: build, migrate a SQLite file, generate and import demo data, start the server.
 run: build
@@ -35,7 +52,20 @@ run: build
 ## PostgreSQL when RECOUP_TEST_POSTGRES is set), the engine and the store's
 ## tick and inbox under the race detector, and a short fuzz of the
 ## definition loader.
-test: vet fmt-check
+test: vet fmt-check ui-test go-test e2e
+
+## ui-test: the front end's type check, its unit tests (vitest) and a check
+## that the committed API client still matches api/openapi.yaml.
+ui-test: $(UI)/node_modules/.package-lock.json
+	cd $(UI) && npx tsc -b && npx vitest run
+
+## e2e: browser tests (playwright-core driving Debian's chromium) against a
+## real `recoup serve` on fresh SQLite databases with the demo data; they
+## save screenshots of every page in both languages into designer-ui/e2e/out/.
+e2e: build
+	cd $(UI) && npm run e2e
+
+go-test:
 	$(GO) test -count=1 -timeout 20m ./...
 	CGO_ENABLED=1 $(GO) test -count=1 -race ./engine/...
 	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'Tick|CustomerStats|Inbox|DryRun|ReadAhead|OwedOnly|DueTasks' ./store/

@@ -35,7 +35,7 @@ import (
 type Options struct {
 	Store  *store.Store
 	Logger *slog.Logger
-	UI     fs.FS // the designer UI's files; nil serves none
+	UI     fs.FS // the web app's files (designerui.FS); nil serves none
 	// BodyLimit caps request bodies outside /api. Default "10M".
 	BodyLimit string
 	// APIBodyLimit caps JSON request bodies under /api. Default "1M".
@@ -127,6 +127,7 @@ func New(o Options) *echo.Echo {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	e.Use(middleware.RequestID())
+	e.Use(securityHeaders)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		// A panic is logged with its stack through slog; the client gets
 		// a bare 500.
@@ -196,7 +197,9 @@ func New(o Options) *echo.Echo {
 		return echo.ErrNotFound
 	})
 	if o.UI != nil {
-		e.StaticFS("/", o.UI)
+		ui := serveUI(o.UI)
+		e.GET("/*", ui)
+		e.HEAD("/*", ui)
 	}
 	return e
 }

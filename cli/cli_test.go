@@ -74,7 +74,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		if base == "" {
 			t.Fatalf("no URL in %q", line)
 		}
-		for path, want := range map[string]string{"healthz": `{"status":"ok"}`, "readyz": `{"status":"ready"}`, "": "<title>recoup</title>"} {
+		for path, want := range map[string]string{"healthz": `{"status":"ok"}`, "readyz": `{"status":"ready"}`, "": "<title>recoup"} {
 			resp, err := http.Get(base + path)
 			if err != nil {
 				t.Fatal(err)

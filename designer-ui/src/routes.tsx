@@ -1,0 +1,50 @@
+// One route per page; every page is its own chunk so that a rep's inbox
+// does not download the dashboard's charts (or, later, the designer's editors).
+import { lazy } from 'react';
+import { Navigate, type RouteObject } from 'react-router';
+import { Layout } from './components/Layout';
+import { RequireSession } from './auth/RequireSession';
+import { HomeRedirect, NotFoundPage } from './pages/NotFoundPage';
+import LoginPage from './pages/LoginPage';
+
+const InboxPage = lazy(() => import('./pages/InboxPage'));
+const QueuePage = lazy(() => import('./pages/QueuePage'));
+const TaskPage = lazy(() => import('./pages/TaskPage'));
+const ApprovalsPage = lazy(() => import('./pages/ApprovalsPage'));
+const DashboardPage = lazy(() => import('./pages/DashboardPage'));
+const InvoicesPage = lazy(() => import('./pages/InvoicesPage'));
+const InvoicePage = lazy(() => import('./pages/InvoicePage'));
+const CustomersPage = lazy(() => import('./pages/CustomersPage'));
+const CustomerPage = lazy(() => import('./pages/CustomerPage'));
+const NotificationsPage = lazy(() => import('./pages/NotificationsPage'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
+const TokensPage = lazy(() => import('./pages/admin/TokensPage'));
+const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
+const AccountPage = lazy(() => import('./pages/AccountPage'));
+
+export const routes: RouteObject[] = [
+  { path: '/login', element: <LoginPage /> },
+  {
+    element: <RequireSession><Layout /></RequireSession>,
+    children: [
+      { index: true, element: <HomeRedirect /> },
+      { path: 'inbox', element: <InboxPage /> },
+      { path: 'queue', element: <QueuePage /> },
+      { path: 'tasks/:id', element: <TaskPage /> },
+      { path: 'approvals', element: <ApprovalsPage /> },
+      { path: 'approvals/:id', element: <ApprovalsPage /> },
+      { path: 'dashboard', element: <DashboardPage /> },
+      { path: 'invoices', element: <InvoicesPage /> },
+      { path: 'invoices/:number', element: <InvoicePage /> },
+      { path: 'customers', element: <CustomersPage /> },
+      { path: 'customers/:id', element: <CustomerPage /> },
+      { path: 'notifications', element: <NotificationsPage /> },
+      { path: 'admin', element: <Navigate to="/admin/users" replace /> },
+      { path: 'admin/users', element: <UsersPage /> },
+      { path: 'admin/tokens', element: <TokensPage /> },
+      { path: 'admin/audit', element: <AuditPage /> },
+      { path: 'account', element: <AccountPage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+];
