@@ -11,8 +11,8 @@ import AxeBuilder from '@axe-core/playwright';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
-export const outDir = join(here, 'out');
-export const bin = join(root, 'bin', 'recoup');
+export const outDir = process.env.RECOUP_E2E_OUT || join(here, 'out');
+export const bin = process.env.RECOUP_BIN || join(root, 'bin', 'recoup');
 export const password = 'recoup-demo';
 export const desk = { width: 1366, height: 768 };
 export const phone = { width: 390, height: 844 };
