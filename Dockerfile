@@ -1,11 +1,22 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t recoup .
 # Run:   docker run -p 8080:8080 -v recoup-data:/data recoup
+# The web app (designer-ui/): exact dependencies from package-lock.json,
+# then vite build into designer-ui/dist, which the Go build embeds.
+FROM node:20-bookworm-slim AS ui
+WORKDIR /src/designer-ui
+COPY designer-ui/package.json designer-ui/package-lock.json designer-ui/.npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY designer-ui/ ./
+COPY api/openapi.yaml /src/api/openapi.yaml
+RUN npm run build
+
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
+COPY --from=ui /src/designer-ui/dist ./designer-ui/dist
 ARG VERSION=docker
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/recoup/recoup/cli.Version=${VERSION}" -o /out/recoup ./cmd/recoup \
  && mkdir -p /out/data
