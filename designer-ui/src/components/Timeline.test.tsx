@@ -1,0 +1,111 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cleanup, render, screen } from '@testing-library/react';
+import i18n from '../i18n';
+import { Timeline, zoneOfInstant, type TimelineEffect } from './Timeline';
+
+beforeAll(() => {
+  Object.defineProperty(window, 'matchMedia', {
+    writable: true,
+    value: (query: string) => ({
+      matches: false, media: query, onchange: null,
+      addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
+    }),
+  });
+});
+afterEach(cleanup);
+vi.setConfig({ testTimeout: 30_000 });
+
+// Effects as the store records them (detail and trace as in the demo database).
+const effects: TimelineEffect[] = [
+  {
+    at: '2026-12-07T06:02:43+08:00', key: 'k1', kind: 'set', source: 'risk-tier-high', version: 1,
+    field: 'customer.risk', value: 'high', old_value: 'low',
+    detail: { kind: 'set' },
+    trace: [{ name: 'invoice.balance', value: 1217235 }, { name: 'invoice.currency', value: 'CNY' }, { name: 'payments.late_invoices_12m', value: 8 }],
+  },
+  {
+    at: '2026-12-07T06:02:44+08:00', key: 'k2', kind: 'task', source: 'overdue-escalation/call', version: 1,
+    detail: { title: 'Call 新达科技 about INV-0000003 (44 days overdue)', assignee: 'rep3.west@demo.recoup.test' },
+    trace: [{ name: 'invoice.days_overdue', value: 44 }],
+  },
+  {
+    at: '2026-12-07T06:02:45+08:00', key: 'k3', kind: 'notify', source: 'risk-tier-high', version: 1,
+    detail: { channel: 'in_app', to_role: 'sales_manager', body: '长城科技已列为高风险' }, trace: [],
+  },
+  {
+    at: '2026-12-07T06:02:42+08:00', key: 'k4', kind: 'node', source: 'overdue-escalation', version: 1,
+    detail: { workflow: 'overdue-escalation', event: 'started' }, trace: [],
+  },
+];
+
+function order(): string[] {
+  return [...document.querySelectorAll('.timeline-title')].map((e) => e.textContent ?? '');
+}
+
+describe('Timeline', () => {
+  it('en: effects with why, activity, messages and payments, newest first, in the company zone', async () => {
+    await i18n.changeLanguage('en');
+    render(
+      <Timeline
+        effects={effects}
+        currency="CNY"
+        activity={[
+          { at: '2026-12-08T10:00:00+08:00', actor: 'rep1.east@demo.recoup.test', actor_name: 'Rep One', action: 'task.completed', detail: { values: { outcome: 'promised', promised_date: '2027-01-15' } } },
+          { at: '2026-12-08T09:00:00+08:00', actor: 'rep1.east@demo.recoup.test', action: 'task.comment', detail: { text: 'Called, will pay in January' } },
+        ]}
+        messages={[{ id: 9, created_at: '2026-12-07T07:00:00+08:00', channel: 'email', recipient: 'ap@customer.test', subject: 'Invoice INV-1 is overdue', body: 'Please pay CN¥95.39.', status: 'sent' }]}
+        payments={[{ reference: 'PAY-1', amount_minor: 5000, currency: 'CNY', paid_at: '2026-12-09T08:00:00+08:00' }]}
+      />,
+    );
+    expect(order()).toEqual([
+      'Payment received CN¥50.00',
+      'Rep One completed the task',
+      'rep1.east@demo.recoup.test commented',
+      'Message (email) to ap@customer.test sent',
+      'Notification (in-app) to Sales manager',
+      'Task created: Call 新达科技 about INV-0000003 (44 days overdue)',
+      'customer.risk changed from low to high',
+      'Workflow overdue-escalation started',
+    ]);
+    // the why: the values the condition saw, money in the invoice's currency
+    expect(screen.getAllByText('Why: the values the condition saw').length).toBe(2);
+    expect(screen.getByText('CN¥12,172.35')).toBeTruthy();
+    expect(screen.getByText('44')).toBeTruthy();
+    // texts people and customers saw
+    expect(screen.getByText('Called, will pay in January')).toBeTruthy();
+    expect(screen.getByText('Please pay CN¥95.39.')).toBeTruthy();
+    expect(screen.getByText('2027-01-15')).toBeTruthy();
+    expect(screen.getByText('For rep3.west@demo.recoup.test')).toBeTruthy();
+    // times in the zone the server wrote (the company's): 06:02 in Shanghai
+    const time = document.querySelector('time[datetime="2026-12-07T06:02:44+08:00"]');
+    expect(time?.textContent).toMatch(/06:02/);
+  });
+
+  it('zh-CN: the same in Chinese', async () => {
+    await i18n.changeLanguage('zh-CN');
+    render(<Timeline effects={effects} currency="CNY" payments={[{ reference: 'PAY-1', amount_minor: 5000, currency: 'CNY', paid_at: '2026-12-09T08:00:00+08:00' }]} />);
+    expect(order()).toEqual([
+      '收到回款 ¥50.00',
+      '已发送通知（站内）给 销售经理',
+      '已创建任务：Call 新达科技 about INV-0000003 (44 days overdue)',
+      'customer.risk 由 low 改为 high',
+      '流程 overdue-escalation 已启动',
+    ]);
+    expect(screen.getAllByText('原因：条件判断时看到的数值').length).toBe(2);
+    expect(screen.getByText('流水号 PAY-1')).toBeTruthy();
+    await i18n.changeLanguage('en');
+  });
+
+  it('says when there is nothing', async () => {
+    await i18n.changeLanguage('en');
+    render(<Timeline />);
+    expect(screen.getByText('Nothing has happened on this invoice yet.')).toBeTruthy();
+  });
+
+  it('reads the zone from the instant', () => {
+    expect(zoneOfInstant('2026-12-07T06:02:43+08:00')).toBe('Etc/GMT-8');
+    expect(zoneOfInstant('2026-12-07T06:02:43-05:00')).toBe('Etc/GMT+5');
+    expect(zoneOfInstant('2026-12-07T06:02:43Z')).toBe('UTC');
+    expect(zoneOfInstant('2026-12-07T06:02:43+05:30')).toBeUndefined();
+  });
+});

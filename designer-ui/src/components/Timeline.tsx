@@ -1,0 +1,334 @@
+// Timeline shows everything that happened on an invoice, newest first: the
+// effects the rules and workflows recorded (state changes, tasks, approvals,
+// notifications, workflow steps) each with its "why" (the values its
+// condition saw), what people did (comments, reassignments, completions with
+// their values), the messages sent with their text, and payments.
+//
+// Usage (every list optional; the API's shapes are accepted as they are):
+//   <Timeline effects={inv.effects} activity={inv.activity} messages={inv.messages}
+//             payments={inv.payments} currency={inv.invoice.currency} />
+import { useMemo, type ReactNode } from 'react';
+import { Empty, Tag, Timeline as AntTimeline, Typography } from 'antd';
+import {
+  BellOutlined, BranchesOutlined, CheckCircleOutlined, CommentOutlined, DollarOutlined, EditOutlined,
+  ExclamationCircleOutlined, FlagOutlined, MailOutlined, SwapOutlined, UserOutlined,
+} from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { formatInstant, localeOf } from '../format';
+import { formatMoney } from '../money';
+import { Money } from './Money';
+import './tasks/tasks.css';
+
+type Detail = Record<string, unknown>;
+
+/** An effect recorded by a rule or workflow (the API's EffectEntry). */
+export interface TimelineEffect {
+  at: string;
+  key?: string;
+  kind: string;
+  source?: string;
+  definition?: string;
+  node?: string;
+  version?: number;
+  field?: string;
+  value?: string;
+  old_value?: string;
+  detail?: Detail | null;
+  trace?: { name: string; value?: unknown }[] | null;
+}
+
+/** Something a person did (the API's ActionEntry or a task's Activity). */
+export interface TimelineActivity {
+  at: string;
+  actor: string;
+  actor_name?: string;
+  action: string;
+  task_title?: string;
+  detail?: Detail | null;
+}
+
+/** A message sent (or queued) for the invoice (the API's InvoiceMessage or SentMessage). */
+export interface TimelineMessage {
+  id?: number;
+  created_at: string;
+  sent_at?: string;
+  channel: string;
+  recipient?: string;
+  subject?: string;
+  body?: string;
+  status: string;
+  reason?: string;
+}
+
+/** A payment received (the API's InvoicePayment). */
+export interface TimelinePayment {
+  reference?: string;
+  amount_minor: number;
+  currency: string;
+  paid_at: string;
+}
+
+export interface TimelineProps {
+  effects?: readonly TimelineEffect[] | null;
+  activity?: readonly TimelineActivity[] | null;
+  messages?: readonly TimelineMessage[] | null;
+  payments?: readonly TimelinePayment[] | null;
+  /** The invoice's currency: amounts in the "why" (invoice.balance…) are shown in it. */
+  currency?: string;
+  /** The company's IANA zone; without it, times are shown in the zone the server wrote them in. */
+  timeZone?: string;
+  /** Hide notify effects whose message is also in messages (default true when messages are given). */
+  dedupeNotifications?: boolean;
+}
+
+/**
+ * zoneOfInstant is an IANA zone for the offset an RFC 3339 instant was
+ * written with ("…+08:00" → "Etc/GMT-8"): the server writes instants in the
+ * company's zone. Whole hours only; undefined otherwise (the browser's zone).
+ */
+export function zoneOfInstant(at: string): string | undefined {
+  const m = /([+-])(\d{2}):(\d{2})$/.exec(at);
+  if (!m) return /Z$/.test(at) ? 'UTC' : undefined;
+  if (m[3] !== '00') return undefined;
+  const h = Number(m[2]);
+  if (h === 0) return 'UTC';
+  return `Etc/GMT${m[1] === '+' ? '-' : '+'}${h}`;
+}
+
+interface Entry {
+  at: string;
+  sortKey: number;
+  key: string;
+  color: string;
+  icon: ReactNode;
+  title: ReactNode;
+  body?: ReactNode;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+const moneyNames = /(balance|amount|_minor|fee)s?$/;
+
+function TraceList({ trace, currency }: { trace: { name: string; value?: unknown }[]; currency?: string }) {
+  const { t, i18n } = useTranslation('timeline');
+  const locale = localeOf(i18n);
+  const cur = (trace.find((x) => x.name.endsWith('.currency'))?.value as string | undefined) ?? currency;
+  const show = (name: string, v: unknown): string => {
+    if (typeof v === 'number' && Number.isInteger(v) && cur && moneyNames.test(name)) return formatMoney(v, cur, locale);
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+    if (v === null || v === undefined) return t('nothing');
+    return JSON.stringify(v);
+  };
+  return (
+    <details className="timeline-why">
+      <summary>{t('why')}</summary>
+      <dl>
+        {trace.map((x, i) => (
+          <div key={`${x.name}-${i}`} className="timeline-why-row">
+            <dt><code>{x.name}</code></dt>
+            <dd>{show(x.name, x.value)}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
+  );
+}
+
+function Quote({ children }: { children: ReactNode }) {
+  return <blockquote className="timeline-quote">{children}</blockquote>;
+}
+
+/** Timeline lists effects, activity, messages and payments, newest first. */
+export function Timeline({ effects, activity, messages, payments, currency, timeZone, dedupeNotifications }: TimelineProps) {
+  const { t, i18n } = useTranslation('timeline');
+  const locale = localeOf(i18n);
+  const when = (at: string) => formatInstant(at, locale, timeZone ?? zoneOfInstant(at));
+
+  const entries = useMemo(() => {
+    const out: Entry[] = [];
+    const ts = (at: string) => {
+      const n = Date.parse(at);
+      return Number.isNaN(n) ? 0 : n;
+    };
+    const hideNotify = (dedupeNotifications ?? true) && (messages?.length ?? 0) > 0;
+    (effects ?? []).forEach((e, i) => {
+      const d: Detail = e.detail ?? {};
+      const who = str(d.assignee) ?? (str(d.role) ? t(`common:roles.${String(d.role)}`, { defaultValue: String(d.role) }) : undefined);
+      const src = e.source ? <Typography.Text type="secondary" className="timeline-source">{t('source', { source: e.source, version: e.version ?? '' })}</Typography.Text> : null;
+      const why = e.trace && e.trace.length > 0 ? <TraceList trace={e.trace} currency={currency} /> : null;
+      let color = 'blue';
+      let icon: ReactNode = <FlagOutlined />;
+      let title: ReactNode;
+      let body: ReactNode = null;
+      switch (e.kind) {
+        case 'set':
+          color = 'orange';
+          icon = <EditOutlined />;
+          title = t('effect.set', { field: e.field ?? str(d.field) ?? '', from: e.old_value || t('nothing'), to: e.value ?? str(d.value) ?? '' });
+          break;
+        case 'task':
+          icon = <CheckCircleOutlined />;
+          title = t('effect.task', { title: str(d.title) ?? '' });
+          body = who ? <div>{t('assignedTo', { who })}</div> : null;
+          break;
+        case 'approval':
+          color = 'purple';
+          icon = <ExclamationCircleOutlined />;
+          title = t('effect.approval', { title: str(d.title) ?? '' });
+          body = who ? <div>{t('assignedTo', { who })}</div> : null;
+          break;
+        case 'notify': {
+          if (hideNotify && str(d.channel) !== 'in_app') return;
+          color = 'cyan';
+          icon = <BellOutlined />;
+          const to = str(d.to) ?? (str(d.to_role) ? t(`common:roles.${String(d.to_role)}`, { defaultValue: String(d.to_role) }) : '');
+          title = t('effect.notify', { channel: t(`channel.${str(d.channel) ?? 'other'}`, { defaultValue: str(d.channel) ?? '' }), to });
+          const subject = str(d.subject);
+          const text = str(d.body) ?? str(d.text);
+          body = subject || text ? <Quote>{subject && <strong>{subject}<br /></strong>}{text}</Quote> : null;
+          break;
+        }
+        case 'node': {
+          color = 'gray';
+          icon = <BranchesOutlined />;
+          const event = str(d.event) ?? '';
+          const node = e.node ?? str(d.node) ?? (e.source?.includes('/') ? e.source.split('/').pop() : '') ?? '';
+          title = t(`node.${event}`, { node, workflow: str(d.workflow) ?? e.definition ?? '', defaultValue: t('node.other', { event, node }) });
+          break;
+        }
+        case 'task_cancelled':
+          color = 'gray';
+          icon = <CheckCircleOutlined />;
+          title = t('effect.task_cancelled', { title: str(d.title) ?? '' });
+          break;
+        case 'escalation':
+          color = 'red';
+          icon = <ExclamationCircleOutlined />;
+          title = t('effect.escalation', { who: who ?? '' });
+          break;
+        case 'add_fee':
+          color = 'red';
+          icon = <DollarOutlined />;
+          title = t('effect.add_fee');
+          if (typeof d.amount_minor === 'number' && (str(d.currency) ?? currency)) {
+            body = <Money minor={d.amount_minor} currency={str(d.currency) ?? currency ?? ''} />;
+          }
+          break;
+        case 'start_workflow':
+          icon = <BranchesOutlined />;
+          title = t('effect.start_workflow', { workflow: str(d.workflow) ?? e.value ?? '' });
+          break;
+        default:
+          title = t('effect.other', { kind: e.kind });
+      }
+      out.push({
+        at: e.at, sortKey: ts(e.at), key: `e-${e.key ?? i}`, color, icon, title,
+        body: <>{body}{src}{why}</>,
+      });
+    });
+    (activity ?? []).forEach((a, i) => {
+      const d: Detail = a.detail ?? {};
+      const actor = a.actor_name || a.actor;
+      let icon: ReactNode = <UserOutlined />;
+      let title: ReactNode;
+      let body: ReactNode = null;
+      switch (a.action) {
+        case 'task.comment':
+          icon = <CommentOutlined />;
+          title = t('activity.comment', { actor });
+          body = <Quote>{str(d.text) ?? ''}</Quote>;
+          break;
+        case 'task.reassigned':
+        case 'task.claimed':
+          icon = <SwapOutlined />;
+          title = t(a.action === 'task.claimed' ? 'activity.claimed' : 'activity.reassigned', {
+            actor, from: str(d.from) ?? t('nothing'), to: str(d.to) ?? str(d.assignee) ?? '',
+          });
+          body = str(d.reason) ? <Quote>{str(d.reason)}</Quote> : null;
+          break;
+        case 'task.completed': {
+          icon = <CheckCircleOutlined />;
+          title = t('activity.completed', { actor });
+          const values = (d.values ?? d.outcome ?? d) as unknown;
+          if (values && typeof values === 'object' && !Array.isArray(values)) {
+            const rows = Object.entries(values as Detail).filter(([, v]) => v !== null && v !== '' && typeof v !== 'object');
+            if (rows.length) {
+              body = (
+                <dl className="timeline-values">
+                  {rows.map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{String(v)}</dd></div>)}
+                </dl>
+              );
+            }
+          }
+          break;
+        }
+        case 'payment.received':
+          // shown from payments when they are given
+          if ((payments?.length ?? 0) > 0) return;
+          icon = <DollarOutlined />;
+          title = t('activity.payment', { actor });
+          break;
+        default:
+          title = t('activity.other', { actor, action: a.action });
+      }
+      out.push({
+        at: a.at, sortKey: ts(a.at), key: `a-${i}`, color: 'green', icon, title,
+        body: <>{a.task_title && <Typography.Text type="secondary">{a.task_title}</Typography.Text>}{body}</>,
+      });
+    });
+    (messages ?? []).forEach((m, i) => {
+      const at = m.sent_at ?? m.created_at;
+      out.push({
+        at, sortKey: ts(at), key: `m-${m.id ?? i}`, color: m.status === 'dead' ? 'red' : 'cyan', icon: <MailOutlined />,
+        title: (
+          <>
+            {t('message.title', { channel: t(`channel.${m.channel}`, { defaultValue: m.channel }), to: m.recipient ?? '' })}{' '}
+            <Tag color={m.status === 'sent' ? 'green' : m.status === 'dead' ? 'red' : m.status === 'suppressed' ? 'default' : 'gold'}>
+              {t(`status.${m.status}`, { defaultValue: m.status })}
+            </Tag>
+          </>
+        ),
+        body: (
+          <>
+            {(m.subject || m.body) && <Quote>{m.subject && <strong>{m.subject}<br /></strong>}{m.body}</Quote>}
+            {m.reason && <Typography.Text type="secondary">{m.reason}</Typography.Text>}
+          </>
+        ),
+      });
+    });
+    (payments ?? []).forEach((p, i) => {
+      out.push({
+        at: p.paid_at, sortKey: ts(p.paid_at), key: `p-${p.reference ?? i}`, color: 'green', icon: <DollarOutlined />,
+        title: <>{t('payment.title')} <Money minor={p.amount_minor} currency={p.currency} strong /></>,
+        body: p.reference ? <Typography.Text type="secondary">{t('payment.reference', { reference: p.reference })}</Typography.Text> : null,
+      });
+    });
+    // newest first; for one instant, keep the order things were recorded in, reversed
+    return out.map((e, i) => ({ e, i })).sort((a, b) => b.e.sortKey - a.e.sortKey || b.i - a.i).map((x) => x.e);
+  }, [effects, activity, messages, payments, currency, dedupeNotifications, t]);
+
+  if (entries.length === 0) return <Empty description={t('empty')} />;
+  return (
+    <AntTimeline
+      className="timeline"
+      items={entries.map((e) => ({
+        key: e.key,
+        color: e.color,
+        icon: <span aria-hidden>{e.icon}</span>,
+        content: (
+          <div className="timeline-entry">
+            <div className="timeline-head">
+              <span className="timeline-title">{e.title}</span>
+              <time dateTime={e.at} className="timeline-time">{when(e.at)}</time>
+            </div>
+            {e.body}
+          </div>
+        ),
+      }))}
+    />
+  );
+}
+
+export default Timeline;
