@@ -22,14 +22,23 @@ func (a *server) ListUsers(ctx context.Context, _ ListUsersRequestObject) (ListU
 
 // userOf is u as openapi.yaml's User.
 func userOf(u store.User) User {
-	return User{Id: u.ID, Email: u.Email, Name: u.Name, Role: Role(u.Role), Team: u.Team, Active: u.Active}
+	return User{Id: u.ID, Email: u.Email, Name: u.Name, Role: Role(u.Role), Team: u.Team, Active: u.Active, Language: Language(u.Language)}
+}
+
+// language is *l as the store takes it (nil: unchanged).
+func language(l *Language) *string {
+	if l == nil {
+		return nil
+	}
+	s := string(*l)
+	return &s
 }
 
 func (a *server) CreateUser(ctx context.Context, req CreateUserRequestObject) (CreateUserResponseObject, error) {
 	in := req.Body
 	role := string(in.Role)
 	u, err := a.store.CreateUser(ctx, store.UserChange{Email: in.Email, Name: &in.Name, Role: &role, Team: in.Team,
-		Active: in.Active, Password: in.Password}, a.now())
+		Active: in.Active, Password: in.Password, Language: language(in.Language)}, a.now())
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +51,7 @@ func (a *server) UpdateUser(ctx context.Context, req UpdateUserRequestObject) (U
 	if id == principalOf(ctx).User.ID && ((in.Role != nil && *in.Role != RoleAdmin) || (in.Active != nil && !*in.Active)) {
 		return nil, fmt.Errorf("you cannot remove your own admin role or deactivate yourself: %w", store.ErrConflict)
 	}
-	ch := store.UserChange{Name: in.Name, Team: in.Team, Active: in.Active, Password: in.Password}
+	ch := store.UserChange{Name: in.Name, Team: in.Team, Active: in.Active, Password: in.Password, Language: language(in.Language)}
 	if in.Role != nil {
 		r := string(*in.Role)
 		ch.Role = &r

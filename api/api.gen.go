@@ -55,6 +55,27 @@ func (e DraftRequestFormat) Valid() bool {
 	}
 }
 
+// Defines values for Language.
+const (
+	LanguageEmpty Language = ""
+	LanguageEn    Language = "en"
+	LanguageZhCN  Language = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the Language enum.
+func (e Language) Valid() bool {
+	switch e {
+	case LanguageEmpty:
+		return true
+	case LanguageEn:
+		return true
+	case LanguageZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeAuth.
 const (
 	MeAuthSession MeAuth = "session"
@@ -577,6 +598,9 @@ func (e ListTasksParamsKind) Valid() bool {
 // APIToken defines model for APIToken.
 type APIToken = store.APIToken
 
+// ActionEntry defines model for ActionEntry.
+type ActionEntry = store.ActionEntry
+
 // Activity defines model for Activity.
 type Activity = store.Activity
 
@@ -623,12 +647,15 @@ type CreateTokenRequest struct {
 
 // CreateUserRequest defines model for CreateUserRequest.
 type CreateUserRequest struct {
-	Active   *bool   `json:"active,omitempty"`
-	Email    string  `json:"email"`
-	Name     string  `json:"name"`
-	Password *string `json:"password,omitempty"`
-	Role     Role    `json:"role"`
-	Team     *string `json:"team,omitempty"`
+	Active *bool  `json:"active,omitempty"`
+	Email  string `json:"email"`
+
+	// Language the UI language the user chose; empty: follow the browser
+	Language *Language `json:"language,omitempty"`
+	Name     string    `json:"name"`
+	Password *string   `json:"password,omitempty"`
+	Role     Role      `json:"role"`
+	Team     *string   `json:"team,omitempty"`
 }
 
 // CreatedToken defines model for CreatedToken.
@@ -698,6 +725,9 @@ type DraftRequest struct {
 // DraftRequestFormat defines model for DraftRequest.Format.
 type DraftRequestFormat string
 
+// EffectEntry defines model for EffectEntry.
+type EffectEntry = store.HistoryEntry
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	// Column in a definition source: the column (1-based, in characters)
@@ -727,11 +757,26 @@ type InboxCounts = store.InboxCounts
 // Invoice defines model for Invoice.
 type Invoice = store.InvoiceSummary
 
+// InvoiceDetail one invoice and everything recorded about it (store.InvoiceDetail); lists are oldest first and never null
+type InvoiceDetail = store.InvoiceDetail
+
 // InvoiceHistory the invoice, its payments and every effect recorded on it with why (store.InvoiceHistory)
 type InvoiceHistory = store.InvoiceHistory
 
+// InvoiceMessage defines model for InvoiceMessage.
+type InvoiceMessage = store.InvoiceMessage
+
 // InvoicePage defines model for InvoicePage.
 type InvoicePage = store.InvoicePage
+
+// InvoicePayment defines model for InvoicePayment.
+type InvoicePayment = store.InvoicePayment
+
+// InvoiceView defines model for InvoiceView.
+type InvoiceView = store.InvoiceView
+
+// Language the UI language the user chose; empty: follow the browser
+type Language string
 
 // LoginRequest defines model for LoginRequest.
 type LoginRequest struct {
@@ -876,13 +921,22 @@ type Task = store.InboxTask
 // TaskDetail defines model for TaskDetail.
 type TaskDetail = taskDetail
 
+// UpdateMeRequest defines model for UpdateMeRequest.
+type UpdateMeRequest struct {
+	// Language the UI language the user chose; empty: follow the browser
+	Language *Language `json:"language,omitempty"`
+}
+
 // UpdateUserRequest defines model for UpdateUserRequest.
 type UpdateUserRequest struct {
-	Active   *bool   `json:"active,omitempty"`
-	Name     *string `json:"name,omitempty"`
-	Password *string `json:"password,omitempty"`
-	Role     *Role   `json:"role,omitempty"`
-	Team     *string `json:"team,omitempty"`
+	Active *bool `json:"active,omitempty"`
+
+	// Language the UI language the user chose; empty: follow the browser
+	Language *Language `json:"language,omitempty"`
+	Name     *string   `json:"name,omitempty"`
+	Password *string   `json:"password,omitempty"`
+	Role     *Role     `json:"role,omitempty"`
+	Team     *string   `json:"team,omitempty"`
 }
 
 // User defines model for User.
@@ -890,9 +944,12 @@ type User struct {
 	Active bool   `json:"active"`
 	Email  string `json:"email"`
 	Id     int64  `json:"id"`
-	Name   string `json:"name"`
-	Role   Role   `json:"role"`
-	Team   string `json:"team"`
+
+	// Language the UI language the user chose; empty: follow the browser
+	Language Language `json:"language"`
+	Name     string   `json:"name"`
+	Role     Role     `json:"role"`
+	Team     string   `json:"team"`
 }
 
 // UserInfo defines model for UserInfo.
@@ -1120,6 +1177,9 @@ type ImportRecordsJSONRequestBody = ImportRecordsJSONBody
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
+// UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
+type UpdateMeJSONRequestBody = UpdateMeRequest
+
 // ChangeMyPasswordJSONRequestBody defines body for ChangeMyPassword for application/json ContentType.
 type ChangeMyPasswordJSONRequestBody ChangeMyPasswordJSONBody
 
@@ -1197,7 +1257,7 @@ type ServerInterface interface {
 	// ListInvoices Invoices the caller may see, with filters and cursor pagination.
 	// (GET /api/invoices)
 	ListInvoices(ctx echo.Context, params ListInvoicesParams) error
-	// GetInvoice One invoice with its payments and timeline (every effect and why).
+	// GetInvoice One invoice with its payments, every effect with why, its tasks and approvals, the messages sent for it and what people did on it. A number with a slash is sent escaped (INV%2F2026%2F0001).
 	// (GET /api/invoices/{number})
 	GetInvoice(ctx echo.Context, number string) error
 	// Login Log in with email and password; sets the session cookie.
@@ -1209,6 +1269,9 @@ type ServerInterface interface {
 	// GetMe The logged-in user, its permissions and (for sessions) the CSRF token.
 	// (GET /api/me)
 	GetMe(ctx echo.Context) error
+	// UpdateMe Change my own preferences (the UI language).
+	// (PATCH /api/me)
+	UpdateMe(ctx echo.Context) error
 	// ChangeMyPassword Change my password (the current one is required); my other sessions end.
 	// (POST /api/me/password)
 	ChangeMyPassword(ctx echo.Context) error
@@ -1260,7 +1323,7 @@ type ServerInterface interface {
 	// CreateUser Add a user (admin).
 	// (POST /api/users)
 	CreateUser(ctx echo.Context) error
-	// UpdateUser Change a user's name, role, team, active flag or password (admin). Deactivating or a new password ends its sessions.
+	// UpdateUser Change a user's name, role, team, active flag, language or password (admin). Deactivating or a new password ends its sessions.
 	// (PATCH /api/users/{id})
 	UpdateUser(ctx echo.Context, id int64) error
 }
@@ -1822,6 +1885,15 @@ func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 	return err
 }
 
+// UpdateMe converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateMe(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateMe(ctx)
+	return err
+}
+
 // ChangeMyPassword converts echo context to params.
 func (w *ServerInterfaceWrapper) ChangeMyPassword(ctx echo.Context) error {
 	var err error
@@ -2231,6 +2303,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/login", wrapper.Login, options.OperationMiddlewares["login"]...)
 	router.POST(options.BaseURL+"/api/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/api/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
+	router.PATCH(options.BaseURL+"/api/me", wrapper.UpdateMe, options.OperationMiddlewares["updateMe"]...)
 	router.GET(options.BaseURL+"/api/tasks", wrapper.ListTasks, options.OperationMiddlewares["listTasks"]...)
 	router.GET(options.BaseURL+"/api/tasks/:id", wrapper.GetTask, options.OperationMiddlewares["getTask"]...)
 	router.POST(options.BaseURL+"/api/tasks/:id/complete", wrapper.CompleteTask, options.OperationMiddlewares["completeTask"]...)
@@ -3661,7 +3734,7 @@ type GetInvoiceResponseObject interface {
 	VisitGetInvoiceResponse(w http.ResponseWriter) error
 }
 
-type GetInvoice200JSONResponse InvoiceHistory
+type GetInvoice200JSONResponse InvoiceDetail
 
 func (response GetInvoice200JSONResponse) VisitGetInvoiceResponse(w http.ResponseWriter) error {
 
@@ -3940,6 +4013,89 @@ type GetMedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetMedefaultApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMeRequestObject struct {
+	Body *UpdateMeJSONRequestBody
+}
+
+type UpdateMeResponseObject interface {
+	VisitUpdateMeResponse(w http.ResponseWriter) error
+}
+
+type UpdateMe200JSONResponse Me
+
+func (response UpdateMe200JSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMe401ApplicationProblemPlusJSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe403ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateMe403ApplicationProblemPlusJSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMe422ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateMe422ApplicationProblemPlusJSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateMedefaultApplicationProblemPlusJSONResponse) VisitUpdateMeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -5586,7 +5742,7 @@ type StrictServerInterface interface {
 	// ListInvoices Invoices the caller may see, with filters and cursor pagination.
 	// (GET /api/invoices)
 	ListInvoices(ctx context.Context, request ListInvoicesRequestObject) (ListInvoicesResponseObject, error)
-	// GetInvoice One invoice with its payments and timeline (every effect and why).
+	// GetInvoice One invoice with its payments, every effect with why, its tasks and approvals, the messages sent for it and what people did on it. A number with a slash is sent escaped (INV%2F2026%2F0001).
 	// (GET /api/invoices/{number})
 	GetInvoice(ctx context.Context, request GetInvoiceRequestObject) (GetInvoiceResponseObject, error)
 	// Login Log in with email and password; sets the session cookie.
@@ -5598,6 +5754,9 @@ type StrictServerInterface interface {
 	// GetMe The logged-in user, its permissions and (for sessions) the CSRF token.
 	// (GET /api/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// UpdateMe Change my own preferences (the UI language).
+	// (PATCH /api/me)
+	UpdateMe(ctx context.Context, request UpdateMeRequestObject) (UpdateMeResponseObject, error)
 	// ChangeMyPassword Change my password (the current one is required); my other sessions end.
 	// (POST /api/me/password)
 	ChangeMyPassword(ctx context.Context, request ChangeMyPasswordRequestObject) (ChangeMyPasswordResponseObject, error)
@@ -5649,7 +5808,7 @@ type StrictServerInterface interface {
 	// CreateUser Add a user (admin).
 	// (POST /api/users)
 	CreateUser(ctx context.Context, request CreateUserRequestObject) (CreateUserResponseObject, error)
-	// UpdateUser Change a user's name, role, team, active flag or password (admin). Deactivating or a new password ends its sessions.
+	// UpdateUser Change a user's name, role, team, active flag, language or password (admin). Deactivating or a new password ends its sessions.
 	// (PATCH /api/users/{id})
 	UpdateUser(ctx context.Context, request UpdateUserRequestObject) (UpdateUserResponseObject, error)
 }
@@ -6331,6 +6490,52 @@ func (sh *strictHandler) GetMe(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetMeResponseObject); ok {
 		return validResponse.VisitGetMeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateMe operation middleware
+func (sh *strictHandler) UpdateMe(ctx echo.Context) error {
+	var request UpdateMeRequestObject
+
+	var body UpdateMeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateMe(ctx.Request().Context(), request.(UpdateMeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateMe")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateMeResponseObject); ok {
+		return validResponse.VisitUpdateMeResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -306,6 +306,7 @@ func TestRoleMatrix(t *testing.T) {
 			allowed      []string // roles; nil = every logged-in role
 		}{
 			{"GET", "/api/me", nil, nil},
+			{"PATCH", "/api/me", map[string]any{}, nil},
 			{"POST", "/api/me/password", map[string]any{}, nil},
 			{"GET", "/api/tasks", nil, nil},
 			{"GET", "/api/tasks/999999", nil, nil},
@@ -467,7 +468,7 @@ func TestRowScopes(t *testing.T) {
 		var west string
 		s.SQL().QueryRow(s.Rebind("SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), westRep).Scan(&west)
 		f.login(rep).do("GET", "/api/invoices/"+west, nil).want(404)
-		var h store.InvoiceHistory
+		var h store.InvoiceDetail
 		f.login(finance).do("GET", "/api/invoices/"+west, nil).want(200).decode(&h)
 		if h.Invoice.Number != west {
 			t.Fatalf("history of %s: %+v", west, h.Invoice)
@@ -1270,7 +1271,7 @@ func TestScenarios(t *testing.T) {
 			{"me as rep", rep, "GET", "/api/me", nil, 200, []string{`"role":"sales_rep"`, `"team":"east"`, `"auth":"session"`, `"csrf_token"`}},
 			{"me anonymous", "", "GET", "/api/me", nil, 401, []string{`"detail":"authentication required: log in or send an API token"`}},
 			{"spec anonymous", "", "GET", "/api/openapi.yaml", nil, 200, []string{"openapi: 3.0.3"}},
-			{"own invoice", rep, "GET", "/api/invoices/" + someInvoice, nil, 200, []string{`"Number":"` + someInvoice + `"`, `"effects":`}},
+			{"own invoice", rep, "GET", "/api/invoices/" + someInvoice, nil, 200, []string{`"number":"` + someInvoice + `"`, `"effects":`}},
 			{"unknown invoice", finance, "GET", "/api/invoices/NO-SUCH", nil, 404, []string{`invoice \"NO-SUCH\": not found`}},
 			{"limit out of range", rep, "GET", "/api/tasks?limit=0", nil, 422, []string{`"field":"query.limit"`, "number must be at least 1"}},
 			{"unknown status", rep, "GET", "/api/tasks?status=sleeping", nil, 422, []string{`"field":"query.status"`, "value is not one of the allowed values"}},

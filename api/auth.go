@@ -144,10 +144,21 @@ func (a *server) GetMe(ctx context.Context, _ GetMeRequestObject) (GetMeResponse
 	return GetMe200JSONResponse(me(principalOf(ctx))), nil
 }
 
+// UpdateMe changes the caller's own preferences: any logged-in user, for
+// itself only.
+func (a *server) UpdateMe(ctx context.Context, req UpdateMeRequestObject) (UpdateMeResponseObject, error) {
+	p := principalOf(ctx)
+	u, err := a.store.UpdateUser(ctx, p.User.ID, store.UserChange{Language: language(req.Body.Language)}, a.now())
+	if err != nil {
+		return nil, err
+	}
+	updated := *p
+	updated.User = u
+	return UpdateMe200JSONResponse(me(&updated)), nil
+}
+
 func me(p *principal) Me {
-	m := Me{Auth: p.Via, Permissions: p.Permissions(), User: User{
-		Id: p.User.ID, Email: p.User.Email, Name: p.User.Name, Role: Role(p.User.Role), Team: p.User.Team, Active: p.User.Active,
-	}}
+	m := Me{Auth: p.Via, Permissions: p.Permissions(), User: userOf(p.User)}
 	if m.Permissions == nil {
 		m.Permissions = []Permission{}
 	}

@@ -42,6 +42,7 @@ var operations = map[string]operation{
 	"login":                {public: true},
 	"logout":               {},
 	"getMe":                {},
+	"updateMe":             {},
 	"changeMyPassword":     {},
 	"listTasks":            {perm: PermissionTasksRead},
 	"getTask":              {perm: PermissionTasksRead},

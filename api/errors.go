@@ -103,6 +103,8 @@ func toProblem(err error) (problem, bool) {
 	case errors.Is(err, store.ErrCurrencyMismatch):
 		p.Status, p.Detail = http.StatusUnprocessableEntity, err.Error()
 		p.Errors = []FieldError{{Field: "/currency", Message: err.Error()}}
+	case errors.Is(err, store.ErrInvalid):
+		p.Status, p.Detail = http.StatusUnprocessableEntity, err.Error()
 	case errors.Is(err, store.ErrInvalidCursor):
 		p.Status, p.Detail = http.StatusUnprocessableEntity, err.Error()
 		p.Errors = []FieldError{{Field: "query.cursor", Message: "not a cursor this server issued"}}

@@ -194,18 +194,15 @@ func (a *server) ListInvoices(ctx context.Context, req ListInvoicesRequestObject
 }
 
 func (a *server) GetInvoice(ctx context.Context, req GetInvoiceRequestObject) (GetInvoiceResponseObject, error) {
-	ok, err := a.store.CanSeeInvoice(ctx, principalOf(ctx).Viewer(), req.Number)
+	clk, err := a.clock(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, store.ErrHidden
-	}
-	h, err := a.store.InvoiceHistory(ctx, req.Number)
+	d, err := a.store.InvoiceDetail(ctx, principalOf(ctx).Viewer(), req.Number, calendar.Of(clk.Now), clk.Now)
 	if err != nil {
 		return nil, err
 	}
-	return GetInvoice200JSONResponse(h), nil
+	return GetInvoice200JSONResponse(d), nil
 }
 
 // RecordPayment is the payment webhook: idempotent by reference, and the

@@ -37,13 +37,19 @@ type User struct {
 	Role   string `json:"role"`
 	Team   string `json:"team"`
 	Active bool   `json:"active"`
+	// Language is the UI language the user chose: "" (follow the
+	// browser), "en" or "zh-CN".
+	Language string `json:"language"`
 }
 
-const userColumns = "id, email, name, role, team, active"
+// Languages are the values of User.Language.
+var Languages = []string{"", "en", "zh-CN"}
+
+const userColumns = "id, email, name, role, team, active, language"
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
-	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.Team, &u.Active}, extra...)...)
+	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.Team, &u.Active, &u.Language}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}
@@ -164,6 +170,9 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 	if err != nil {
 		return Session{}, err
 	}
+	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("UPDATE users SET last_login_at = ? WHERE id = ?"), now.UTC(), userID); err != nil {
+		return Session{}, err
+	}
 	// Expired sessions are swept as new ones open.
 	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("DELETE FROM sessions WHERE expires_at < ?"), now.UTC()); err != nil {
 		return Session{}, err
@@ -176,7 +185,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 func (s *Store) SessionUser(ctx context.Context, token string, now time.Time) (User, string, error) {
 	var csrf string
 	var expires dbTime
-	u, err := scanUser(s.queryRow(ctx, s.Rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, s.csrf_token, `+s.instant("s.expires_at")+`
+	u, err := scanUser(s.queryRow(ctx, s.Rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, u.language, s.csrf_token, `+s.instant("s.expires_at")+`
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`), secretHash(token)), &csrf, &expires)
 	if err != nil {
 		return User{}, "", err
@@ -239,7 +248,7 @@ func (s *Store) TokenUser(ctx context.Context, secret string, now time.Time) (Us
 		scopes           string
 		expires, revoked sql.NullTime
 	)
-	u, err := scanUser(s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, t.id, t.scopes, t.expires_at, t.revoked_at
+	u, err := scanUser(s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, u.language, t.id, t.scopes, t.expires_at, t.revoked_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`), secretHash(secret)), &id, &scopes, &expires, &revoked)
 	if err != nil {
 		return User{}, nil, err

@@ -13,16 +13,22 @@ import (
 
 // HistoryEntry is one recorded effect on an invoice, with why it happened.
 type HistoryEntry struct {
-	At       time.Time       `json:"at"`
-	Key      string          `json:"key"`
-	Kind     string          `json:"kind"`
-	Source   string          `json:"source"`
-	Version  int             `json:"version"`
-	Field    string          `json:"field,omitempty"`
-	Value    string          `json:"value,omitempty"`
-	OldValue string          `json:"old_value,omitempty"`
-	Detail   json.RawMessage `json:"detail"`
-	Trace    []TraceEntry    `json:"trace"`
+	At      time.Time `json:"at"`
+	Key     string    `json:"key"`
+	Kind    string    `json:"kind"`
+	Source  string    `json:"source"`
+	Version int       `json:"version"`
+	// DefinitionKind and Definition name what caused the effect (a Rule,
+	// or a Workflow and its Node), read from Source.
+	DefinitionKind string          `json:"definition_kind,omitempty"`
+	Definition     string          `json:"definition,omitempty"`
+	Node           string          `json:"node,omitempty"`
+	Invoice        string          `json:"invoice,omitempty"` // the invoice's number, in a customer's history
+	Field          string          `json:"field,omitempty"`
+	Value          string          `json:"value,omitempty"`
+	OldValue       string          `json:"old_value,omitempty"`
+	Detail         json.RawMessage `json:"detail"`
+	Trace          []TraceEntry    `json:"trace"`
 }
 
 // TraceEntry is one value a condition read.

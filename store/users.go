@@ -2,21 +2,24 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
 // UserInfo is a user as the admin's list shows it.
 type UserInfo struct {
 	User
-	HasPassword bool      `json:"has_password"`
-	CreatedAt   time.Time `json:"created_at"`
+	HasPassword bool       `json:"has_password"`
+	CreatedAt   time.Time  `json:"created_at"`
+	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
 }
 
 // Users lists every user by email.
 func (s *Store) Users(ctx context.Context) ([]UserInfo, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, "SELECT "+userColumns+", password_hash IS NOT NULL, created_at FROM users ORDER BY email")
+	rows, err := s.sqlDB.QueryContext(ctx, "SELECT "+userColumns+", password_hash IS NOT NULL, created_at, last_login_at FROM users ORDER BY email")
 	if err != nil {
 		return nil, err
 	}
@@ -24,9 +27,11 @@ func (s *Store) Users(ctx context.Context) ([]UserInfo, error) {
 	out := []UserInfo{}
 	for rows.Next() {
 		var u UserInfo
-		if u.User, err = scanUser(rows, &u.HasPassword, &u.CreatedAt); err != nil {
+		var last sql.NullTime
+		if u.User, err = scanUser(rows, &u.HasPassword, &u.CreatedAt, &last); err != nil {
 			return nil, err
 		}
+		u.LastLoginAt = nullTime(last)
 		out = append(out, u)
 	}
 	return out, rows.Err()
@@ -40,6 +45,18 @@ type UserChange struct {
 	Team     *string
 	Active   *bool
 	Password *string
+	Language *string // one of Languages
+}
+
+// ErrInvalid is returned for a value a field does not take.
+var ErrInvalid = errors.New("invalid")
+
+// checkLanguage refuses a language other than Languages.
+func checkLanguage(lang *string) error {
+	if lang != nil && !slices.Contains(Languages, *lang) {
+		return fmt.Errorf("language %q: want one of en, zh-CN or empty: %w", *lang, ErrInvalid)
+	}
+	return nil
 }
 
 // boolValue is b as the dialect stores it: INTEGER on SQLite, BOOLEAN on
@@ -69,8 +86,11 @@ func (s *Store) CreateUser(ctx context.Context, c UserChange, now time.Time) (Us
 		return *p
 	}
 	active := c.Active == nil || *c.Active
-	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("INSERT INTO users (email, name, role, team, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-		email, deref(c.Name), deref(c.Role), deref(c.Team), s.boolValue(active), now.UTC(), now.UTC()); err != nil {
+	if err := checkLanguage(c.Language); err != nil {
+		return User{}, err
+	}
+	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("INSERT INTO users (email, name, role, team, active, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+		email, deref(c.Name), deref(c.Role), deref(c.Team), s.boolValue(active), deref(c.Language), now.UTC(), now.UTC()); err != nil {
 		return User{}, err
 	}
 	if c.Password != nil {
@@ -88,8 +108,11 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, now time
 	if err != nil {
 		return User{}, fmt.Errorf("user %d: %w", id, err)
 	}
+	if err := checkLanguage(c.Language); err != nil {
+		return User{}, err
+	}
 	set, args := "updated_at = ?", []any{now.UTC()}
-	for col, v := range map[string]*string{"name": c.Name, "role": c.Role, "team": c.Team} {
+	for col, v := range map[string]*string{"name": c.Name, "role": c.Role, "team": c.Team, "language": c.Language} {
 		if v != nil {
 			set += ", " + col + " = ?"
 			args = append(args, *v)

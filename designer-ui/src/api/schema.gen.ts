@@ -52,7 +52,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change my own preferences (the UI language). */
+        patch: operations["updateMe"];
         trace?: never;
     };
     "/api/tasks": {
@@ -130,7 +131,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One invoice with its payments and timeline (every effect and why). */
+        /** One invoice with its payments, every effect with why, its tasks and approvals, the messages sent for it and what people did on it. A number with a slash is sent escaped (INV%2F2026%2F0001). */
         get: operations["getInvoice"];
         put?: never;
         post?: never;
@@ -382,7 +383,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a user's name, role, team, active flag or password (admin). Deactivating or a new password ends its sessions. */
+        /** Change a user's name, role, team, active flag, language or password (admin). Deactivating or a new password ends its sessions. */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -658,6 +659,15 @@ export interface components {
             role: components["schemas"]["Role"];
             team: string;
             active: boolean;
+            language: components["schemas"]["Language"];
+        };
+        /**
+         * @description the UI language the user chose; empty: follow the browser
+         * @enum {string}
+         */
+        Language: "" | "en" | "zh-CN";
+        UpdateMeRequest: {
+            language?: components["schemas"]["Language"];
         };
         Me: {
             user: components["schemas"]["User"];
@@ -753,6 +763,140 @@ export interface components {
         /** @description the invoice, its payments and every effect recorded on it with why (store.InvoiceHistory) */
         InvoiceHistory: {
             [key: string]: unknown;
+        };
+        /** @description one invoice and everything recorded about it (store.InvoiceDetail); lists are oldest first and never null */
+        InvoiceDetail: {
+            invoice: components["schemas"]["InvoiceView"];
+            payments: components["schemas"]["InvoicePayment"][];
+            /** @description every effect the rules and workflows recorded on the invoice, with why */
+            effects: components["schemas"]["EffectEntry"][];
+            /** @description the invoice's tasks, any status, the rows GET /api/tasks answers */
+            tasks: components["schemas"]["Task"][];
+            /** @description the invoice's approvals, any status */
+            approvals: components["schemas"]["Task"][];
+            /** @description notifications sent (or queued, suppressed, failed) for the invoice */
+            messages: components["schemas"]["InvoiceMessage"][];
+            /** @description what people (and the payment webhook) did on the invoice: comments, reassignments, completions with their values, payments recorded */
+            activity: components["schemas"]["ActionEntry"][];
+        };
+        InvoiceView: {
+            number: string;
+            /** @description the customer's external id */
+            customer: string;
+            customer_name: string;
+            currency: string;
+            /** Format: int64 */
+            amount_minor: number;
+            /** Format: int64 */
+            paid_minor: number;
+            /**
+             * Format: int64
+             * @description amount + fees - paid
+             */
+            balance_minor: number;
+            /** Format: int64 */
+            fees_minor?: number;
+            /** Format: date */
+            issue_date: string;
+            /** Format: date */
+            due_date: string;
+            /** @description days since the due date in the company zone, 0 when not yet due or nothing is owed */
+            days_overdue: number;
+            /** @enum {string} */
+            aging: "current" | "1-30" | "31-60" | "61-90" | "90+";
+            status: string;
+            /** @description the customer's risk */
+            risk: string;
+            /** @description the owner's email, empty when none */
+            owner: string;
+            owner_name: string;
+            disputed: boolean;
+            /** @description the invoice's custom columns (imported extra columns), by name */
+            custom: {
+                [key: string]: string;
+            };
+        };
+        InvoicePayment: {
+            reference: string;
+            /** Format: int64 */
+            amount_minor: number;
+            currency: string;
+            /** Format: date-time */
+            paid_at: string;
+        };
+        EffectEntry: {
+            /**
+             * Format: date-time
+             * @description the tick (or action) instant that recorded it
+             */
+            at: string;
+            /** @description its idempotency key */
+            key: string;
+            /** @description set, task, notify, add_fee, start_workflow, node, approval, task_cancelled, escalation, … */
+            kind: string;
+            /** @description the rule name, or workflow/node */
+            source: string;
+            /** @enum {string} */
+            definition_kind: "Rule" | "Workflow";
+            /** @description the rule or workflow name */
+            definition: string;
+            /** @description the workflow node, for a workflow */
+            node?: string;
+            /** @description the definition version that caused it */
+            version: number;
+            /** @description the invoice number (in a customer's history) */
+            invoice?: string;
+            field?: string;
+            value?: string;
+            old_value?: string;
+            /** @description the whole effect as recorded */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** @description the values its condition read (the why) */
+            trace: {
+                name: string;
+                /** @description any JSON value */
+                value: unknown;
+            }[];
+        };
+        InvoiceMessage: {
+            /** Format: int64 */
+            id: number;
+            channel: string;
+            recipient: string;
+            template: string;
+            locale?: string;
+            subject: string;
+            /** @description the text as rendered */
+            body: string;
+            /** @enum {string} */
+            status: "pending" | "sending" | "sent" | "dead" | "suppressed";
+            /** @description why it was delayed, suppressed or rerouted */
+            reason?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            sent_at?: string;
+        };
+        ActionEntry: {
+            /** Format: date-time */
+            at: string;
+            /** @description the user's email, or api for the payment webhook */
+            actor: string;
+            actor_name?: string;
+            /** @description task.comment, task.reassigned, task.completed, payment.received, … */
+            action: string;
+            /** @description task or payment */
+            entity: string;
+            /** Format: int64 */
+            task_id?: number;
+            task_title?: string;
+            invoice?: string;
+            /** @description the comment text, the from/to of a reassignment, the completed form's outcome values, the payment's reference and amount */
+            detail?: {
+                [key: string]: unknown;
+            };
         };
         PaymentRequest: {
             /** @description the payment provider's id; the idempotency key */
@@ -854,6 +998,8 @@ export interface components {
             has_password: boolean;
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
+            last_login_at?: string;
         };
         CreateUserRequest: {
             email: string;
@@ -862,6 +1008,7 @@ export interface components {
             team?: string;
             active?: boolean;
             password?: string;
+            language?: components["schemas"]["Language"];
         };
         UpdateUserRequest: {
             name?: string;
@@ -869,6 +1016,7 @@ export interface components {
             team?: string;
             active?: boolean;
             password?: string;
+            language?: components["schemas"]["Language"];
         };
         /** @description The finance dashboard over the invoices the caller may see; docs/api.md defines every figure. Amounts are minor units per currency. */
         Dashboard: {
@@ -1242,6 +1390,34 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMeRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated; the current user as GET /api/me answers it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
     listTasks: {
         parameters: {
             query?: {
@@ -1391,7 +1567,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvoiceHistory"];
+                    "application/json": components["schemas"]["InvoiceDetail"];
                 };
             };
             401: components["responses"]["Problem"];

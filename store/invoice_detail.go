@@ -1,0 +1,264 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
+)
+
+// InvoiceView is one invoice as its page shows it.
+type InvoiceView struct {
+	Number       string            `json:"number"`
+	Customer     string            `json:"customer"`
+	CustomerName string            `json:"customer_name"`
+	Currency     string            `json:"currency"`
+	AmountMinor  int64             `json:"amount_minor"`
+	PaidMinor    int64             `json:"paid_minor"`
+	BalanceMinor int64             `json:"balance_minor"`
+	FeesMinor    int64             `json:"fees_minor"`
+	IssueDate    calendar.Date     `json:"issue_date"`
+	DueDate      calendar.Date     `json:"due_date"`
+	DaysOverdue  int               `json:"days_overdue"`
+	Aging        string            `json:"aging"`
+	Status       string            `json:"status"`
+	Risk         string            `json:"risk"`
+	Owner        string            `json:"owner"`
+	OwnerName    string            `json:"owner_name"`
+	Disputed     bool              `json:"disputed"`
+	Custom       map[string]string `json:"custom"`
+}
+
+// InvoicePayment is one payment of an invoice.
+type InvoicePayment struct {
+	Reference   string    `json:"reference"`
+	AmountMinor int64     `json:"amount_minor"`
+	Currency    string    `json:"currency"`
+	PaidAt      time.Time `json:"paid_at"`
+}
+
+// InvoiceMessage is a notification queued for an invoice, as sent (or
+// why not).
+type InvoiceMessage struct {
+	ID        int64      `json:"id"`
+	Channel   string     `json:"channel"`
+	Recipient string     `json:"recipient"`
+	Template  string     `json:"template"`
+	Locale    string     `json:"locale,omitempty"`
+	Subject   string     `json:"subject"`
+	Body      string     `json:"body"`
+	Status    string     `json:"status"`
+	Reason    string     `json:"reason,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+}
+
+// ActionEntry is one thing a person (or the payment webhook) did on an
+// invoice, from the audit log.
+type ActionEntry struct {
+	At        time.Time       `json:"at"`
+	Actor     string          `json:"actor"`
+	ActorName string          `json:"actor_name,omitempty"`
+	Action    string          `json:"action"`
+	Entity    string          `json:"entity"`
+	TaskID    int64           `json:"task_id,omitempty"`
+	TaskTitle string          `json:"task_title,omitempty"`
+	Invoice   string          `json:"invoice,omitempty"`
+	Detail    json.RawMessage `json:"detail,omitempty"`
+}
+
+// InvoiceDetail is one invoice and everything recorded about it, each list
+// oldest first.
+type InvoiceDetail struct {
+	Invoice   InvoiceView      `json:"invoice"`
+	Payments  []InvoicePayment `json:"payments"`
+	Effects   []HistoryEntry   `json:"effects"`
+	Tasks     []InboxTask      `json:"tasks"`
+	Approvals []InboxTask      `json:"approvals"`
+	Messages  []InvoiceMessage `json:"messages"`
+	Activity  []ActionEntry    `json:"activity"`
+}
+
+// InvoiceDetail returns the invoice numbered number with its history, if
+// v may see it (ErrNotFound or ErrHidden otherwise). Whoever sees the
+// invoice sees all its tasks and approvals, as the customer's page lists
+// all its invoices. today is the company's date (days overdue), now the
+// instant (overdue tasks).
+func (s *Store) InvoiceDetail(ctx context.Context, v Viewer, number string, today calendar.Date, now time.Time) (InvoiceDetail, error) {
+	scope, args := v.invoiceScope()
+	var (
+		d       InvoiceDetail
+		id      int64
+		custom  []byte
+		visible bool
+		in      = &d.Invoice
+	)
+	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT i.id, i.number, c.external_id, c.name, i.currency, i.amount_minor, i.paid_minor,
+		i.balance_minor, i.fees_minor, i.issue_date, i.due_date, i.status, c.risk, COALESCE(u.email, ''), COALESCE(u.name, ''), i.disputed,
+		i.custom, CASE WHEN `+scope+` THEN 1 ELSE 0 END = 1
+		FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = i.owner_id WHERE i.number = ?`),
+		append(args, number)...).Scan(&id, &in.Number, &in.Customer, &in.CustomerName, &in.Currency, &in.AmountMinor, &in.PaidMinor,
+		&in.BalanceMinor, &in.FeesMinor, &in.IssueDate, &in.DueDate, &in.Status, &in.Risk, &in.Owner, &in.OwnerName, &in.Disputed,
+		&custom, &visible)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("invoice %q: %w", number, ErrNotFound)
+	}
+	if err != nil {
+		return d, err
+	}
+	if !visible {
+		return d, fmt.Errorf("invoice %q: %w", number, ErrHidden)
+	}
+	in.Custom = map[string]string{}
+	if len(custom) > 0 {
+		if err := decodeStringMap(custom, &in.Custom); err != nil {
+			return d, fmt.Errorf("invoice %q: custom: %w", number, err)
+		}
+	}
+	if days := today.DaysSince(in.DueDate); days > 0 && in.BalanceMinor > 0 {
+		in.DaysOverdue = days
+	}
+	in.Aging = engine.AgingBucket(in.DaysOverdue)
+
+	if d.Payments, err = s.invoicePayments(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Effects, err = s.effects(ctx, "e.invoice_id = ?", []any{id}, "e.at, e.id", 0); err != nil {
+		return d, err
+	}
+	all := Viewer{Role: RoleAdmin}
+	if d.Tasks, err = s.Inbox(ctx, all, InboxFilter{Status: "all", Kind: "task", Invoice: number, Now: now, Limit: 500}); err != nil {
+		return d, err
+	}
+	if d.Approvals, err = s.Inbox(ctx, all, InboxFilter{Status: "all", Kind: "approval", Invoice: number, Now: now, Limit: 500}); err != nil {
+		return d, err
+	}
+	if d.Messages, err = s.InvoiceMessages(ctx, id); err != nil {
+		return d, err
+	}
+	d.Activity, err = s.actions(ctx, "a.invoice_id = ?", []any{id}, "a.id", 0)
+	return d, err
+}
+
+func (s *Store) invoicePayments(ctx context.Context, invoiceID int64) ([]InvoicePayment, error) {
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind("SELECT reference, amount_minor, currency, paid_at FROM payments WHERE invoice_id = ? ORDER BY paid_at, id"), invoiceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []InvoicePayment{}
+	for rows.Next() {
+		var p InvoicePayment
+		if err := rows.Scan(&p.Reference, &p.AmountMinor, &p.Currency, &p.PaidAt); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// effects lists the effects (e, joined to their invoice i) that match
+// where, ordered by order, at most limit (0: all).
+func (s *Store) effects(ctx context.Context, where string, args []any, order string, limit int) ([]HistoryEntry, error) {
+	q := `SELECT e.at, e.key, e.kind, e.source, e.version, e.field, e.value, e.old_value, e.detail, e.trace, COALESCE(i.number, '')
+		FROM effects e LEFT JOIN invoices i ON i.id = e.invoice_id WHERE ` + where + " ORDER BY " + order
+	if limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []HistoryEntry{}
+	for rows.Next() {
+		var e HistoryEntry
+		var detail, trace []byte
+		if err := rows.Scan(&e.At, &e.Key, &e.Kind, &e.Source, &e.Version, &e.Field, &e.Value, &e.OldValue, &detail, &trace, &e.Invoice); err != nil {
+			return nil, err
+		}
+		e.Detail = json.RawMessage(detail)
+		if len(e.Detail) == 0 {
+			e.Detail = json.RawMessage("{}")
+		}
+		e.Trace = []TraceEntry{}
+		if len(trace) > 0 {
+			if err := json.Unmarshal(trace, &e.Trace); err != nil {
+				return nil, fmt.Errorf("effect %s: trace: %w", e.Key, err)
+			}
+		}
+		e.describe()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// describe names the definition that caused e from its source: a rule
+// ("mark-overdue") or a workflow's node ("dunning/call").
+func (e *HistoryEntry) describe() {
+	if wf, node, ok := strings.Cut(e.Source, "/"); ok {
+		e.DefinitionKind, e.Definition, e.Node = string(engine.KindWorkflow), wf, node
+		return
+	}
+	e.DefinitionKind, e.Definition = string(engine.KindRule), e.Source
+}
+
+// InvoiceMessages lists the notifications queued for invoice id, oldest
+// first.
+func (s *Store) InvoiceMessages(ctx context.Context, invoiceID int64) ([]InvoiceMessage, error) {
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, channel, recipient, template, locale, subject, body, status, reason, created_at, sent_at
+		FROM outbox WHERE invoice_id = ? ORDER BY created_at, id`), invoiceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []InvoiceMessage{}
+	for rows.Next() {
+		var m InvoiceMessage
+		var sent sql.NullTime
+		if err := rows.Scan(&m.ID, &m.Channel, &m.Recipient, &m.Template, &m.Locale, &m.Subject, &m.Body, &m.Status, &m.Reason,
+			&m.CreatedAt, &sent); err != nil {
+			return nil, err
+		}
+		m.SentAt = nullTime(sent)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// actions lists the audit entries (a) on invoices that match where: what
+// people did, not the tick.
+func (s *Store) actions(ctx context.Context, where string, args []any, order string, limit int) ([]ActionEntry, error) {
+	q := `SELECT a.at, a.actor, COALESCE(u.name, ''), a.action, a.entity, COALESCE(t.id, 0), COALESCE(t.title, ''), COALESCE(i.number, ''), a.detail
+		FROM audit_log a LEFT JOIN users u ON u.email = a.actor LEFT JOIN tasks t ON a.entity = 'task' AND t.id = a.entity_id
+		LEFT JOIN invoices i ON i.id = a.invoice_id WHERE a.actor <> 'tick' AND ` + where + " ORDER BY " + order
+	if limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []ActionEntry{}
+	for rows.Next() {
+		var a ActionEntry
+		var detail []byte
+		if err := rows.Scan(&a.At, &a.Actor, &a.ActorName, &a.Action, &a.Entity, &a.TaskID, &a.TaskTitle, &a.Invoice, &detail); err != nil {
+			return nil, err
+		}
+		if len(detail) > 0 && string(detail) != "{}" {
+			a.Detail = json.RawMessage(detail)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
