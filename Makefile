@@ -35,17 +35,12 @@ $(UI)/node_modules/.package-lock.json: $(UI)/package-lock.json $(UI)/package.jso
 $(UI)/dist/index.html: $(UI)/node_modules/.package-lock.json $(UI_SRC)
 	cd $(UI) && npm run build
 
-## run: build, migrate a SQLite file, generate and import demo data, start the server.
+## run: build, set up the demo in a SQLite file (`recoup demo`: generate and
+## import the data, publish rules-examples/, play the twelve weeks before
+## today), start the server.
 run: build
 	@mkdir -p var
-	@test -f $(DEMO_DIR)/invoices.csv || ./$(BIN) gen --out $(DEMO_DIR) --customers 300 --invoices 3000 --seed 42
-	./$(BIN) migrate $(DEMO_FLAGS)
-	./$(BIN) import $(DEMO_FLAGS) users $(DEMO_DIR)/users.csv
-	./$(BIN) import $(DEMO_FLAGS) customers $(DEMO_DIR)/customers.csv
-	./$(BIN) import $(DEMO_FLAGS) invoices $(DEMO_DIR)/invoices.csv
-	./$(BIN) import $(DEMO_FLAGS) payments $(DEMO_DIR)/payments.csv
-	./$(BIN) apply $(DEMO_FLAGS) rules-examples/
-	./$(BIN) tick $(DEMO_FLAGS) > /dev/null
+	./$(BIN) demo $(DEMO_FLAGS) --out $(DEMO_DIR) --rules rules-examples/
 	./$(BIN) serve $(DEMO_FLAGS) --addr $(DEMO_ADDR) --demo
 
 ## test: every test — vet, formatting, unit/store/CLI tests (SQLite always,

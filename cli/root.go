@@ -49,7 +49,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServeCmd(), newMigrateCmd(), newImportCmd(), newGenCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newImportCmd(), newGenCmd(), newDemoCmd(), newVersionCmd())
 	// Definition commands (validate, apply) register below.
 	root.AddCommand(newValidateCmd())
 	root.AddCommand(newApplyCmd())

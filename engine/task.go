@@ -52,32 +52,40 @@ func (e FormErrors) Error() string {
 // outcome routes (a promise waits, a dispute pauses, a decision completes)
 // without waiting for the next tick.
 func CompleteTask(ctx context.Context, b *Bundle, s TaskStore, key string, values map[string]any, by string, c Clock, locale string) (BatchStats, error) {
-	t, err := s.Task(ctx, key)
+	t, err := SubmitTask(ctx, b, s, key, values, by, c, locale)
 	if err != nil {
 		return BatchStats{}, err
 	}
+	return RunBatch(ctx, b, s, TickOptions{At: c.Now, Location: c.Location}, s.SubjectBatch(t), t.CustomerID)
+}
+
+// SubmitTask is CompleteTask without advancing the workflows: the outcome
+// is validated and recorded, and the next tick routes it. The demo's
+// history, which completes thousands of tasks between two ticks, uses it.
+func SubmitTask(ctx context.Context, b *Bundle, s TaskStore, key string, values map[string]any, by string, c Clock, locale string) (TaskRef, error) {
+	t, err := s.Task(ctx, key)
+	if err != nil {
+		return t, err
+	}
 	if t.Status != TaskOpen {
-		return BatchStats{}, fmt.Errorf("task %s is %s: %w", key, t.Status, ErrTaskNotOpen)
+		return t, fmt.Errorf("task %s is %s: %w", key, t.Status, ErrTaskNotOpen)
 	}
 	form := b.TaskForm(key)
 	if form == nil && t.Form != "" {
 		if form = b.Form(t.Form); form == nil {
-			return BatchStats{}, fmt.Errorf("task %s: form %q is not published", key, t.Form)
+			return t, fmt.Errorf("task %s: form %q is not published", key, t.Form)
 		}
 	}
 	if form != nil {
 		// The submitted values are stored as sent (JSON-safe); the
 		// workflow normalises them again when it routes the outcome.
 		if _, errs := form.Validate(values, c, locale); len(errs) > 0 {
-			return BatchStats{}, FormErrors(errs)
+			return t, FormErrors(errs)
 		}
 	} else if len(values) > 0 {
-		return BatchStats{}, FormErrors{{Field: "", Message: "this task has no form: it takes no values"}}
+		return t, FormErrors{{Field: "", Message: "this task has no form: it takes no values"}}
 	}
-	if err := s.CompleteTask(ctx, key, values, by, c.Now); err != nil {
-		return BatchStats{}, err
-	}
-	return RunBatch(ctx, b, s, TickOptions{At: c.Now, Location: c.Location}, s.SubjectBatch(t), t.CustomerID)
+	return t, s.CompleteTask(ctx, key, values, by, c.Now)
 }
 
 // RunBatch evaluates and records one batch outside any scheduled tick, at

@@ -1,6 +1,8 @@
 // Runs the browser tests: prepares one SQLite database with the demo data
-// (the same steps as `make run`), then runs every e2e/*.test.mjs with
-// node's test runner; each test file starts its own `recoup serve` on a copy.
+// (`recoup demo`, the command `make run` uses: the data, the example rules
+// and the weeks of history before today), then runs every e2e/*.test.mjs
+// with node's test runner; each test file starts its own `recoup serve` on
+// a copy.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,12 +18,7 @@ const data = join(outDir, 'demo');
 const template = join(outDir, 'db', 'template.db');
 const flags = ['--company', 'Demo Trading Co.', '--timezone', 'Asia/Shanghai', '--currency', 'CNY'];
 const run = (...args) => execFileSync(bin, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-if (!existsSync(join(data, 'invoices.csv'))) run('gen', '--out', data, '--customers', '300', '--invoices', '3000', '--seed', '42');
-const db = ['--db', `sqlite:${template}`, ...flags];
-run('migrate', ...db);
-for (const kind of ['users', 'customers', 'invoices', 'payments']) run('import', ...db, kind, join(data, `${kind}.csv`));
-run('apply', ...db, join(root, 'rules-examples'));
-run('tick', ...db);
+run('demo', '--db', `sqlite:${template}`, ...flags, '--out', data, '--rules', join(root, 'rules-examples'));
 
 const files = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.test.mjs')).sort()
   .filter((f) => process.argv.length <= 2 || process.argv.slice(2).some((a) => f.includes(a)));
