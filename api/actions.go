@@ -18,29 +18,6 @@ import (
 	"github.com/recoup/recoup/store"
 )
 
-func (a *server) ReassignTask(ctx context.Context, req ReassignTaskRequestObject) (ReassignTaskResponseObject, error) {
-	in, p := req.Body, principalOf(ctx)
-	t, err := a.store.VisibleTask(ctx, p.Viewer(), req.Id, a.now())
-	if err != nil {
-		return nil, err
-	}
-	err = a.store.ReassignTask(ctx, p.Viewer(), t.ID, in.Assignee, p.User.Email, val(in.Reason), a.now())
-	if errors.Is(err, store.ErrNotAssignable) {
-		return nil, &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the task cannot go to this user",
-			fields: []FieldError{{Field: "/assignee", Message: err.Error()}}}
-	}
-	if err != nil {
-		return nil, err
-	}
-	// The new assignee may be outside what the caller sees (a director
-	// handing a task down): answer from an unscoped read.
-	t, err = a.store.VisibleTask(ctx, store.Viewer{Role: store.RoleAdmin}, t.ID, a.now())
-	if err != nil {
-		return nil, err
-	}
-	return ReassignTask200JSONResponse(t.InboxTask), nil
-}
-
 func (a *server) CommentTask(ctx context.Context, req CommentTaskRequestObject) (CommentTaskResponseObject, error) {
 	p := principalOf(ctx)
 	t, err := a.store.VisibleTask(ctx, p.Viewer(), req.Id, a.now())

@@ -559,6 +559,33 @@ func (e ListTasksParamsStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListTasksParamsView.
+const (
+	ListTasksParamsViewOpen     ListTasksParamsView = "open"
+	ListTasksParamsViewOverdue  ListTasksParamsView = "overdue"
+	ListTasksParamsViewPromises ListTasksParamsView = "promises"
+	ListTasksParamsViewToday    ListTasksParamsView = "today"
+	ListTasksParamsViewWaiting  ListTasksParamsView = "waiting"
+)
+
+// Valid indicates whether the value is a known member of the ListTasksParamsView enum.
+func (e ListTasksParamsView) Valid() bool {
+	switch e {
+	case ListTasksParamsViewOpen:
+		return true
+	case ListTasksParamsViewOverdue:
+		return true
+	case ListTasksParamsViewPromises:
+		return true
+	case ListTasksParamsViewToday:
+		return true
+	case ListTasksParamsViewWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListTasksParamsDue.
 const (
 	ListTasksParamsDueOverdue ListTasksParamsDue = "overdue"
@@ -595,6 +622,24 @@ func (e ListTasksParamsKind) Valid() bool {
 	}
 }
 
+// Defines values for ListTasksParamsSort.
+const (
+	ListTasksParamsSortDue      ListTasksParamsSort = "due"
+	ListTasksParamsSortPriority ListTasksParamsSort = "priority"
+)
+
+// Valid indicates whether the value is a known member of the ListTasksParamsSort enum.
+func (e ListTasksParamsSort) Valid() bool {
+	switch e {
+	case ListTasksParamsSortDue:
+		return true
+	case ListTasksParamsSortPriority:
+		return true
+	default:
+		return false
+	}
+}
+
 // APIToken defines model for APIToken.
 type APIToken = store.APIToken
 
@@ -606,6 +651,14 @@ type Activity = store.Activity
 
 // ApplyOutcome defines model for ApplyOutcome.
 type ApplyOutcome = store.ApplyOutcome
+
+// Assignee defines model for Assignee.
+type Assignee struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Role  Role   `json:"role"`
+	Team  string `json:"team"`
+}
 
 // AuditEntry defines model for AuditEntry.
 type AuditEntry = store.AuditEntry
@@ -703,6 +756,9 @@ type DashboardRecovery struct {
 	RecoveredMinor int64 `json:"recovered_minor"`
 }
 
+// DecisionOption defines model for DecisionOption.
+type DecisionOption = decisionOption
+
 // Definition defines model for Definition.
 type Definition = store.Definition
 
@@ -741,6 +797,12 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// FormDefinition a Form definition in the shape a renderer needs
+type FormDefinition = formDefinition
+
+// FormFieldDefinition defines model for FormFieldDefinition.
+type FormFieldDefinition = formField
+
 // ImportSummary defines model for ImportSummary.
 type ImportSummary struct {
 	Inserted  int           `json:"inserted"`
@@ -778,6 +840,9 @@ type InvoiceView = store.InvoiceView
 // Language the UI language the user chose; empty: follow the browser
 type Language string
 
+// LocalizedText a text per locale (en always when defined)
+type LocalizedText = store.LocalizedText
+
 // LoginRequest defines model for LoginRequest.
 type LoginRequest struct {
 	Email    string `json:"email"`
@@ -807,6 +872,9 @@ type Notification struct {
 	ReadAt     *time.Time `json:"read_at,omitempty"`
 	Title      string     `json:"title"`
 }
+
+// OptionEffect defines model for OptionEffect.
+type OptionEffect = optionEffect
 
 // OutboxEntry defines model for OutboxEntry.
 type OutboxEntry = store.OutboxEntry
@@ -876,6 +944,9 @@ type PreviewGroup struct {
 	Source string `json:"source"`
 }
 
+// PriorityReason defines model for PriorityReason.
+type PriorityReason = store.PriorityReason
+
 // Problem defines model for Problem.
 type Problem struct {
 	Detail    *string       `json:"detail,omitempty"`
@@ -895,6 +966,9 @@ type ReassignRequest struct {
 
 // Role defines model for Role.
 type Role string
+
+// SentMessage defines model for SentMessage.
+type SentMessage = store.SentMessage
 
 // SimulateRequest defines model for SimulateRequest.
 type SimulateRequest struct {
@@ -918,8 +992,17 @@ type Simulation = simulation
 // Task defines model for Task.
 type Task = store.InboxTask
 
+// TaskCustomer defines model for TaskCustomer.
+type TaskCustomer = store.TaskCustomer
+
 // TaskDetail defines model for TaskDetail.
 type TaskDetail = taskDetail
+
+// TaskInvoice defines model for TaskInvoice.
+type TaskInvoice = store.TaskInvoice
+
+// TaskPage defines model for TaskPage.
+type TaskPage = store.TaskPage
 
 // UpdateMeRequest defines model for UpdateMeRequest.
 type UpdateMeRequest struct {
@@ -978,7 +1061,10 @@ type ListApprovalsParams struct {
 	// Mine only approvals assigned to me
 	Mine *bool `form:"mine,omitempty" json:"mine,omitempty"`
 
-	// Counts also count open, due today and overdue approvals
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Counts also count open, due today, overdue, promises and waiting approvals
 	Counts *bool `form:"counts,omitempty" json:"counts,omitempty"`
 	Limit  *int  `form:"limit,omitempty" json:"limit,omitempty"`
 }
@@ -1134,15 +1220,41 @@ type ListPaymentsParams struct {
 
 // ListTasksParams defines parameters for ListTasks.
 type ListTasksParams struct {
-	Status  *ListTasksParamsStatus `form:"status,omitempty" json:"status,omitempty"`
-	Due     *ListTasksParamsDue    `form:"due,omitempty" json:"due,omitempty"`
-	Kind    *ListTasksParamsKind   `form:"kind,omitempty" json:"kind,omitempty"`
-	Invoice *string                `form:"invoice,omitempty" json:"invoice,omitempty"`
+	Status *ListTasksParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// View open (default): every task of status; today: due today (company zone; earlier ones are overdue); overdue: due before now; promises: on invoices whose latest promise to pay is due today or earlier and not kept; waiting: on invoices waiting on a promise whose date is still ahead
+	View *ListTasksParamsView `form:"view,omitempty" json:"view,omitempty"`
+
+	// Due the older form of view=today and view=overdue
+	Due     *ListTasksParamsDue  `form:"due,omitempty" json:"due,omitempty"`
+	Kind    *ListTasksParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+	Invoice *string              `form:"invoice,omitempty" json:"invoice,omitempty"`
 
 	// Mine only tasks assigned to me
 	Mine *bool `form:"mine,omitempty" json:"mine,omitempty"`
 
-	// Counts also count open, due today and overdue tasks (a second query: ask for badges, not on every page)
+	// Assignee only tasks assigned to this user (email)
+	Assignee *string `form:"assignee,omitempty" json:"assignee,omitempty"`
+
+	// Team only tasks of this team (the assignee's, or for an unassigned task its invoice owner's)
+	Team *string `form:"team,omitempty" json:"team,omitempty"`
+
+	// Stage only tasks of this workflow node (its name)
+	Stage *string `form:"stage,omitempty" json:"stage,omitempty"`
+
+	// Unassigned true: only tasks assigned to a role, not a person; false: only assigned ones
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Role only tasks for this role
+	Role *Role `form:"role,omitempty" json:"role,omitempty"`
+
+	// Sort priority (default): highest priority first; due: oldest due first
+	Sort *ListTasksParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Counts also count open, due today, overdue, promises and waiting tasks (ask for badges, not on every page)
 	Counts *bool `form:"counts,omitempty" json:"counts,omitempty"`
 	Limit  *int  `form:"limit,omitempty" json:"limit,omitempty"`
 }
@@ -1150,11 +1262,17 @@ type ListTasksParams struct {
 // ListTasksParamsStatus defines parameters for ListTasks.
 type ListTasksParamsStatus string
 
+// ListTasksParamsView defines parameters for ListTasks.
+type ListTasksParamsView string
+
 // ListTasksParamsDue defines parameters for ListTasks.
 type ListTasksParamsDue string
 
 // ListTasksParamsKind defines parameters for ListTasks.
 type ListTasksParamsKind string
+
+// ListTasksParamsSort defines parameters for ListTasks.
+type ListTasksParamsSort string
 
 // DecideApprovalJSONRequestBody defines body for DecideApproval for application/json ContentType.
 type DecideApprovalJSONRequestBody = CompleteTaskRequest
@@ -1209,7 +1327,7 @@ type UpdateUserJSONRequestBody = UpdateUserRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
-	// ListApprovals My approval queue (open approvals, oldest due first).
+	// ListApprovals My approval queue (open approvals, oldest first), in keyset pages (next_cursor); rows carry the invoice's amount, customer, days overdue and stage.
 	// (GET /api/approvals)
 	ListApprovals(ctx echo.Context, params ListApprovalsParams) error
 	// DecideApproval Decide an approval with its decision form; the workflow advances at once.
@@ -1293,12 +1411,18 @@ type ServerInterface interface {
 	// Simulate Replay invoices day by day in a throwaway database (published definitions, or one version in place of its published one) and return every effect by day.
 	// (POST /api/simulate)
 	Simulate(ctx echo.Context) error
-	// ListTasks My inbox; role-scoped, oldest due first; with counts=true also the counts of open, due today (in the company zone) and overdue tasks.
+	// ListTasks My inbox; role-scoped, highest priority first (docs/api.md, "Task priority"), in keyset pages (next_cursor); with counts=true also the counts of open, due today (in the company zone), overdue, promises due and waiting tasks.
 	// (GET /api/tasks)
 	ListTasks(ctx echo.Context, params ListTasksParams) error
 	// GetTask One task with its invoice and the invoice's history.
 	// (GET /api/tasks/{id})
 	GetTask(ctx echo.Context, id TaskID) error
+	// ListTaskAssignees The active users who may do this task (and, for a manager, are in its team); only they may be given it by reassign.
+	// (GET /api/tasks/{id}/assignees)
+	ListTaskAssignees(ctx echo.Context, id TaskID) error
+	// ClaimTask Take an open task assigned to a role (not a person) when the caller may do it; audited as a reassignment. 409 when someone already has it.
+	// (POST /api/tasks/{id}/claim)
+	ClaimTask(ctx echo.Context, id TaskID) error
 	// CommentTask Add a comment to a task (kept in the audit log, shown in the task's activity).
 	// (POST /api/tasks/{id}/comments)
 	CommentTask(ctx echo.Context, id TaskID) error
@@ -1365,6 +1489,13 @@ func (w *ServerInterfaceWrapper) ListApprovals(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "mine", ctx.QueryParams(), &params.Mine, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter mine: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
 	}
 
 	// ------------- Optional query parameter "counts" -------------
@@ -2074,6 +2205,13 @@ func (w *ServerInterfaceWrapper) ListTasks(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
 	}
 
+	// ------------- Optional query parameter "view" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "view", ctx.QueryParams(), &params.View, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter view: %s", err))
+	}
+
 	// ------------- Optional query parameter "due" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "due", ctx.QueryParams(), &params.Due, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -2100,6 +2238,55 @@ func (w *ServerInterfaceWrapper) ListTasks(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "mine", ctx.QueryParams(), &params.Mine, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter mine: %s", err))
+	}
+
+	// ------------- Optional query parameter "assignee" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assignee", ctx.QueryParams(), &params.Assignee, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assignee: %s", err))
+	}
+
+	// ------------- Optional query parameter "team" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "team", ctx.QueryParams(), &params.Team, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter team: %s", err))
+	}
+
+	// ------------- Optional query parameter "stage" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "stage", ctx.QueryParams(), &params.Stage, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter stage: %s", err))
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", ctx.QueryParams(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unassigned: %s", err))
+	}
+
+	// ------------- Optional query parameter "role" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", ctx.QueryParams(), &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
 	}
 
 	// ------------- Optional query parameter "counts" -------------
@@ -2134,6 +2321,38 @@ func (w *ServerInterfaceWrapper) GetTask(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetTask(ctx, id)
+	return err
+}
+
+// ListTaskAssignees converts echo context to params.
+func (w *ServerInterfaceWrapper) ListTaskAssignees(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id TaskID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListTaskAssignees(ctx, id)
+	return err
+}
+
+// ClaimTask converts echo context to params.
+func (w *ServerInterfaceWrapper) ClaimTask(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id TaskID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ClaimTask(ctx, id)
 	return err
 }
 
@@ -2329,6 +2548,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/dashboard", wrapper.GetDashboard, options.OperationMiddlewares["getDashboard"]...)
 	router.POST(options.BaseURL+"/api/tasks/:id/reassign", wrapper.ReassignTask, options.OperationMiddlewares["reassignTask"]...)
 	router.POST(options.BaseURL+"/api/tasks/:id/comments", wrapper.CommentTask, options.OperationMiddlewares["commentTask"]...)
+	router.POST(options.BaseURL+"/api/tasks/:id/claim", wrapper.ClaimTask, options.OperationMiddlewares["claimTask"]...)
+	router.GET(options.BaseURL+"/api/tasks/:id/assignees", wrapper.ListTaskAssignees, options.OperationMiddlewares["listTaskAssignees"]...)
 	router.POST(options.BaseURL+"/api/import/:kind", wrapper.ImportRecords, options.OperationMiddlewares["importRecords"]...)
 	router.GET(options.BaseURL+"/api/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
 	router.POST(options.BaseURL+"/api/notifications/:id/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
@@ -2352,10 +2573,7 @@ type ListApprovalsResponseObject interface {
 	VisitListApprovalsResponse(w http.ResponseWriter) error
 }
 
-type ListApprovals200JSONResponse struct {
-	Counts *InboxCounts `json:"counts,omitempty"`
-	Items  []Task       `json:"items"`
-}
+type ListApprovals200JSONResponse TaskPage
 
 func (response ListApprovals200JSONResponse) VisitListApprovalsResponse(w http.ResponseWriter) error {
 
@@ -4700,10 +4918,7 @@ type ListTasksResponseObject interface {
 	VisitListTasksResponse(w http.ResponseWriter) error
 }
 
-type ListTasks200JSONResponse struct {
-	Counts *InboxCounts `json:"counts,omitempty"`
-	Items  []Task       `json:"items"`
-}
+type ListTasks200JSONResponse TaskPage
 
 func (response ListTasks200JSONResponse) VisitListTasksResponse(w http.ResponseWriter) error {
 
@@ -4836,6 +5051,188 @@ type GetTaskdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetTaskdefaultApplicationProblemPlusJSONResponse) VisitGetTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTaskAssigneesRequestObject struct {
+	Id TaskID `json:"id"`
+}
+
+type ListTaskAssigneesResponseObject interface {
+	VisitListTaskAssigneesResponse(w http.ResponseWriter) error
+}
+
+type ListTaskAssignees200JSONResponse struct {
+	Items []Assignee `json:"items"`
+}
+
+func (response ListTaskAssignees200JSONResponse) VisitListTaskAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTaskAssignees401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListTaskAssignees401ApplicationProblemPlusJSONResponse) VisitListTaskAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTaskAssignees403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListTaskAssignees403ApplicationProblemPlusJSONResponse) VisitListTaskAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTaskAssignees404ApplicationProblemPlusJSONResponse Problem
+
+func (response ListTaskAssignees404ApplicationProblemPlusJSONResponse) VisitListTaskAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTaskAssigneesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTaskAssigneesdefaultApplicationProblemPlusJSONResponse) VisitListTaskAssigneesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimTaskRequestObject struct {
+	Id TaskID `json:"id"`
+}
+
+type ClaimTaskResponseObject interface {
+	VisitClaimTaskResponse(w http.ResponseWriter) error
+}
+
+type ClaimTask200JSONResponse Task
+
+func (response ClaimTask200JSONResponse) VisitClaimTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimTask401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimTask401ApplicationProblemPlusJSONResponse) VisitClaimTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimTask403ApplicationProblemPlusJSONResponse Problem
+
+func (response ClaimTask403ApplicationProblemPlusJSONResponse) VisitClaimTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimTask404ApplicationProblemPlusJSONResponse Problem
+
+func (response ClaimTask404ApplicationProblemPlusJSONResponse) VisitClaimTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimTask409ApplicationProblemPlusJSONResponse Problem
+
+func (response ClaimTask409ApplicationProblemPlusJSONResponse) VisitClaimTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimTaskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ClaimTaskdefaultApplicationProblemPlusJSONResponse) VisitClaimTaskResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -5694,7 +6091,7 @@ func (response UpdateUserdefaultApplicationProblemPlusJSONResponse) VisitUpdateU
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
-	// ListApprovals My approval queue (open approvals, oldest due first).
+	// ListApprovals My approval queue (open approvals, oldest first), in keyset pages (next_cursor); rows carry the invoice's amount, customer, days overdue and stage.
 	// (GET /api/approvals)
 	ListApprovals(ctx context.Context, request ListApprovalsRequestObject) (ListApprovalsResponseObject, error)
 	// DecideApproval Decide an approval with its decision form; the workflow advances at once.
@@ -5778,12 +6175,18 @@ type StrictServerInterface interface {
 	// Simulate Replay invoices day by day in a throwaway database (published definitions, or one version in place of its published one) and return every effect by day.
 	// (POST /api/simulate)
 	Simulate(ctx context.Context, request SimulateRequestObject) (SimulateResponseObject, error)
-	// ListTasks My inbox; role-scoped, oldest due first; with counts=true also the counts of open, due today (in the company zone) and overdue tasks.
+	// ListTasks My inbox; role-scoped, highest priority first (docs/api.md, "Task priority"), in keyset pages (next_cursor); with counts=true also the counts of open, due today (in the company zone), overdue, promises due and waiting tasks.
 	// (GET /api/tasks)
 	ListTasks(ctx context.Context, request ListTasksRequestObject) (ListTasksResponseObject, error)
 	// GetTask One task with its invoice and the invoice's history.
 	// (GET /api/tasks/{id})
 	GetTask(ctx context.Context, request GetTaskRequestObject) (GetTaskResponseObject, error)
+	// ListTaskAssignees The active users who may do this task (and, for a manager, are in its team); only they may be given it by reassign.
+	// (GET /api/tasks/{id}/assignees)
+	ListTaskAssignees(ctx context.Context, request ListTaskAssigneesRequestObject) (ListTaskAssigneesResponseObject, error)
+	// ClaimTask Take an open task assigned to a role (not a person) when the caller may do it; audited as a reassignment. 409 when someone already has it.
+	// (POST /api/tasks/{id}/claim)
+	ClaimTask(ctx context.Context, request ClaimTaskRequestObject) (ClaimTaskResponseObject, error)
 	// CommentTask Add a comment to a task (kept in the audit log, shown in the task's activity).
 	// (POST /api/tasks/{id}/comments)
 	CommentTask(ctx context.Context, request CommentTaskRequestObject) (CommentTaskResponseObject, error)
@@ -6824,6 +7227,56 @@ func (sh *strictHandler) GetTask(ctx echo.Context, id TaskID) error {
 		return err
 	} else if validResponse, ok := response.(GetTaskResponseObject); ok {
 		return validResponse.VisitGetTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListTaskAssignees operation middleware
+func (sh *strictHandler) ListTaskAssignees(ctx echo.Context, id TaskID) error {
+	var request ListTaskAssigneesRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTaskAssignees(ctx.Request().Context(), request.(ListTaskAssigneesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTaskAssignees")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListTaskAssigneesResponseObject); ok {
+		return validResponse.VisitListTaskAssigneesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ClaimTask operation middleware
+func (sh *strictHandler) ClaimTask(ctx echo.Context, id TaskID) error {
+	var request ClaimTaskRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ClaimTask(ctx.Request().Context(), request.(ClaimTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClaimTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClaimTaskResponseObject); ok {
+		return validResponse.VisitClaimTaskResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

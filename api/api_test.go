@@ -313,6 +313,8 @@ func TestRoleMatrix(t *testing.T) {
 			{"POST", "/api/tasks/999999/complete", map[string]any{}, nil},
 			{"POST", "/api/tasks/999999/reassign", map[string]any{}, []string{"admin", "finance_director", "sales_manager"}},
 			{"POST", "/api/tasks/999999/comments", map[string]any{}, nil},
+			{"POST", "/api/tasks/999999/claim", nil, nil},
+			{"GET", "/api/tasks/999999/assignees", nil, []string{"admin", "finance_director", "sales_manager"}},
 			{"GET", "/api/notifications", nil, nil},
 			{"POST", "/api/notifications/999999/read", nil, nil},
 			{"GET", "/api/audit", nil, []string{"admin", "finance_director"}},

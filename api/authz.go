@@ -49,6 +49,8 @@ var operations = map[string]operation{
 	"completeTask":         {perm: PermissionTasksWrite}, // an approval also needs approvals:decide
 	"reassignTask":         {perm: PermissionTasksAssign},
 	"commentTask":          {perm: PermissionTasksWrite},
+	"claimTask":            {perm: PermissionTasksWrite}, // a role task of the caller's role; an approval also needs approvals:decide
+	"listTaskAssignees":    {perm: PermissionTasksAssign},
 	"listNotifications":    {},
 	"markNotificationRead": {},
 	"getOutbox":            {perm: PermissionOutboxRead},

@@ -84,30 +84,3 @@ func (a *server) DiffDefinition(ctx context.Context, req DiffDefinitionRequestOb
 	}
 	return DiffDefinition200JSONResponse{From: from, To: to, Diff: unifiedDiff(a1.SourceName(), b1.SourceName(), a1.Source, b1.Source)}, nil
 }
-
-// ListApprovals is the inbox of approvals.
-func (a *server) ListApprovals(ctx context.Context, req ListApprovalsRequestObject) (ListApprovalsResponseObject, error) {
-	p := req.Params
-	tasks, counts, err := a.inbox(ctx, inboxQuery{status: string(val(p.Status)), due: string(val(p.Due)), kind: taskKindApproval,
-		invoice: val(p.Invoice), mine: val(p.Mine), counts: val(p.Counts), limit: val(p.Limit)})
-	if err != nil {
-		return nil, err
-	}
-	return ListApprovals200JSONResponse{Items: tasks, Counts: counts}, nil
-}
-
-// DecideApproval completes an approval; any other task is not found here.
-func (a *server) DecideApproval(ctx context.Context, req DecideApprovalRequestObject) (DecideApprovalResponseObject, error) {
-	t, err := a.store.VisibleTask(ctx, principalOf(ctx).Viewer(), req.Id, a.now())
-	if err != nil {
-		return nil, err
-	}
-	if t.Kind != taskKindApproval {
-		return nil, store.ErrNotFound
-	}
-	res, err := a.complete(ctx, t, *req.Body)
-	if err != nil {
-		return nil, err
-	}
-	return DecideApproval200JSONResponse(res), nil
-}

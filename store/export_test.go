@@ -56,10 +56,13 @@ func (s *Store) TickStats(ctx context.Context, c engine.Clock) (used, fresh *eng
 
 // InboxUncached reads an inbox page from the database, past the cache.
 func (s *Store) InboxUncached(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
-	if f.Limit <= 0 {
-		f.Limit = 100
+	f = f.withDefaults()
+	list, err := s.readInboxList(ctx, v, f)
+	if err != nil {
+		return nil, err
 	}
-	return s.readInbox(ctx, v, f)
+	p, err := f.page(list)
+	return p.Items, err
 }
 
 // ReadAhead counts the batches read ahead that a tick used, and those it

@@ -3,37 +3,43 @@ package store
 import (
 	"context"
 	"sync"
-	"time"
 )
 
-// inboxCache keeps recent inbox pages on SQLite, each under the
-// inbox_version (migration 00011) it was read at: triggers bump the
-// version in every transaction that writes a task, or a user, invoice or
-// customer field an inbox shows or is scoped by, so a page read at
-// version N is what the query would return while the version is still N.
-// The version is read before the page, so a write racing the read leaves
-// the page under an older version, never a stale page under a newer one.
-// Pages filtered by the current time (due=overdue) are not kept: they are
-// cut from the kept page without the filter (Store.overdueFromCache). The
-// "overdue" flag of a kept page is worked out again on every read.
+// inboxCache keeps recent inbox lists on SQLite (each the whole sorted
+// list a viewer's filter selects, which pages, views and counts are cut
+// from), each under the inbox_version (migrations 00011 and 00016) it was
+// read at: triggers bump the version in every transaction that writes a
+// task, a payment, or a user, invoice or customer field an inbox shows or
+// is scoped by, so a list read at version N is what the query would
+// return while the version is still N. The version is read before the
+// list, so a write racing the read leaves the list under an older
+// version, never a stale list under a newer one. A list is kept per day
+// (its priorities and promises depend on the date); what depends on the
+// instant (the overdue view and flags) is worked out on every read.
 type inboxCache struct {
 	mu      sync.Mutex
 	version int64
-	pages   map[inboxKey][]InboxTask
+	lists   map[inboxKey][]InboxTask
+	tasks   int // in lists
 }
 
 type inboxKey struct {
-	viewer               Viewer
-	status, due, kind    string
-	invoice              string
-	mine                 bool
-	startOfDay, endOfDay int64 // only with due=today
-	limit                int
+	viewer                      Viewer
+	status, kind, invoice       string
+	mine                        bool
+	assignee, team, stage, role string
+	unassigned                  int8 // 0 any, 1 only role tasks, 2 only assigned
+	sort                        string
+	startOfDay, endOfDay        int64
 }
 
-// maxInboxPages bounds the cache: 256 pages of 100 tasks are about 6 MB
-// (a page is at most 500 tasks); when full it starts again empty.
-const maxInboxPages = 256
+// Bounds of the cache: at most maxInboxLists lists and maxInboxTasks tasks
+// in all (a task is a few hundred bytes); a longer list is not kept, and
+// when full the cache starts again empty.
+const (
+	maxInboxLists = 256
+	maxInboxTasks = 400_000
+)
 
 func (s *Store) inboxVersion(ctx context.Context) (int64, bool) {
 	if s.dialect != SQLite {
@@ -46,53 +52,40 @@ func (s *Store) inboxVersion(ctx context.Context) (int64, bool) {
 	return n, true
 }
 
-func (f InboxFilter) key(v Viewer) (inboxKey, bool) {
-	if f.Due == "overdue" {
-		return inboxKey{}, false
+func (f InboxFilter) key(v Viewer) inboxKey {
+	k := inboxKey{viewer: v, status: f.Status, kind: f.Kind, invoice: f.Invoice, mine: f.Mine, assignee: f.Assignee,
+		team: f.Team, stage: f.Stage, role: f.Role, sort: f.sort(),
+		startOfDay: f.StartOfDay.UnixNano(), endOfDay: f.EndOfDay.UnixNano()}
+	if f.Unassigned != nil {
+		k.unassigned = 2
+		if *f.Unassigned {
+			k.unassigned = 1
+		}
 	}
-	k := inboxKey{viewer: v, status: f.Status, due: f.Due, kind: f.Kind, invoice: f.Invoice, mine: f.Mine, limit: f.Limit}
-	if f.Due == "today" {
-		k.startOfDay, k.endOfDay = f.StartOfDay.UnixNano(), f.EndOfDay.UnixNano()
-	}
-	return k, true
+	return k
 }
 
-// get returns a copy of the page kept for k at version, with its overdue
-// flags as of now.
-func (c *inboxCache) get(version int64, k inboxKey, now time.Time) ([]InboxTask, bool) {
-	page, ok := c.peek(version, k)
-	if !ok {
-		return nil, false
-	}
-	out := make([]InboxTask, len(page))
-	copy(out, page)
-	for i := range out {
-		out[i].setOverdue(now)
-	}
-	return out, true
-}
-
-// peek returns the page kept for k at version itself: the caller only
-// reads it (kept pages are never written after put).
-func (c *inboxCache) peek(version int64, k inboxKey) ([]InboxTask, bool) {
+// get returns the list kept for k at version. Kept lists are never
+// written after put: callers copy what they hand out.
+func (c *inboxCache) get(version int64, k inboxKey) ([]InboxTask, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	page, ok := c.pages[k]
-	return page, ok && c.version == version
+	list, ok := c.lists[k]
+	return list, ok && c.version == version
 }
 
-func (t *InboxTask) setOverdue(now time.Time) {
-	t.Overdue = t.Status == "open" && !t.DueAt.IsZero() && t.DueAt.Before(now)
-}
-
-func (c *inboxCache) put(version int64, k inboxKey, page []InboxTask) {
+func (c *inboxCache) put(version int64, k inboxKey, list []InboxTask) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if version < c.version {
-		return // read before a newer page was kept
+	if version < c.version || len(list) > maxInboxTasks {
+		return // read before a newer list was kept, or too long to keep
 	}
-	if version > c.version || c.pages == nil || len(c.pages) >= maxInboxPages {
-		c.version, c.pages = version, map[inboxKey][]InboxTask{}
+	if version > c.version || c.lists == nil || len(c.lists) >= maxInboxLists || c.tasks+len(list) > maxInboxTasks {
+		c.version, c.lists, c.tasks = version, map[inboxKey][]InboxTask{}, 0
 	}
-	c.pages[k] = page
+	if old, ok := c.lists[k]; ok {
+		c.tasks -= len(old)
+	}
+	c.lists[k] = list
+	c.tasks += len(list)
 }

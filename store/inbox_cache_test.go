@@ -37,7 +37,7 @@ func TestInboxCacheFollowsWrites(t *testing.T) {
 	manager.Role, manager.Team = store.RoleSalesManager, rep.Team
 	// Overdue pages are asked for at the median due time of the rep's
 	// open tasks: about half are overdue then.
-	open, err := s.InboxUncached(ctx, rep, store.InboxFilter{Now: now, Limit: 500})
+	open, err := s.InboxUncached(ctx, rep, store.InboxFilter{Now: now, Limit: 500, Sort: store.SortDue})
 	if err != nil || len(open) < 4 {
 		t.Fatalf("rep's inbox: %d tasks, %v", len(open), err)
 	}

@@ -28,7 +28,7 @@ const (
 // TaskActivity lists what people did on task id, oldest first.
 func (s *Store) TaskActivity(ctx context.Context, id int64) ([]Activity, error) {
 	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT at, actor, action, detail FROM audit_log
-		WHERE entity = 'task' AND entity_id = ? AND action IN (?, ?, ?) ORDER BY id`), id, ActionTaskComment, ActionTaskReassigned, ActionTaskCompleted)
+		WHERE entity = 'task' AND entity_id = ? AND action IN (?, ?, ?, ?) ORDER BY id`), id, ActionTaskComment, ActionTaskReassigned, ActionTaskClaimed, ActionTaskCompleted)
 	if err != nil {
 		return nil, err
 	}

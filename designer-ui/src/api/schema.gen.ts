@@ -63,7 +63,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My inbox; role-scoped, oldest due first; with counts=true also the counts of open, due today (in the company zone) and overdue tasks. */
+        /** My inbox; role-scoped, highest priority first (docs/api.md, "Task priority"), in keyset pages (next_cursor); with counts=true also the counts of open, due today (in the company zone), overdue, promises due and waiting tasks. */
         get: operations["listTasks"];
         put?: never;
         post?: never;
@@ -252,7 +252,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My approval queue (open approvals, oldest due first). */
+        /** My approval queue (open approvals, oldest first), in keyset pages (next_cursor); rows carry the invoice's amount, customer, days overdue and stage. */
         get: operations["listApprovals"];
         put?: never;
         post?: never;
@@ -432,6 +432,40 @@ export interface paths {
         put?: never;
         /** Add a comment to a task (kept in the audit log, shown in the task's activity). */
         post: operations["commentTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take an open task assigned to a role (not a person) when the caller may do it; audited as a reassignment. 409 when someone already has it. */
+        post: operations["claimTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The active users who may do this task (and, for a manager, are in its team); only they may be given it by reassign. */
+        get: operations["listTaskAssignees"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -691,11 +725,72 @@ export interface components {
             form?: string;
             invoice?: string;
             customer?: string;
+            customer_name?: string;
+            /** @description the invoice's */
+            currency?: string;
+            /**
+             * Format: int64
+             * @description the invoice's open balance, in minor units of currency
+             */
+            balance_minor?: number;
+            /** @description calendar days since the invoice's due date in the company zone (0 when not yet due) */
+            days_overdue?: number;
+            workflow?: string;
+            /** @description the workflow node (stage) that made the task */
+            node?: string;
+            stage_title?: components["schemas"]["LocalizedText"];
+            assignee_name?: string;
+            /** @description the assignee's team, or for a task assigned to a role its invoice owner's */
+            team?: string;
+            /**
+             * Format: date
+             * @description the promised date of the invoice's latest promise to pay, when it is pending or broken (not kept)
+             */
+            promise_date?: string;
+            /** @description that promise's date has passed and it was not kept */
+            promise_broken?: boolean;
+            /**
+             * Format: int64
+             * @description what the default order sorts by, highest first (docs/api.md, "Task priority")
+             */
+            priority_score?: number;
+            /** @description why the task ranks where it does, strongest first */
+            priority_reasons?: components["schemas"]["PriorityReason"][];
             /** Format: date-time */
             due_at?: string;
             overdue: boolean;
             /** Format: date-time */
             created_at: string;
+        };
+        PriorityReason: {
+            /**
+             * @description promise_broken (date), promise_due (date: today), task_overdue (the task is past its due time), days_overdue (days), amount (amount_minor, currency: the open balance)
+             * @enum {string}
+             */
+            code: "promise_broken" | "promise_due" | "task_overdue" | "days_overdue" | "amount";
+            /** Format: int64 */
+            amount_minor?: number;
+            currency?: string;
+            days?: number;
+            /** Format: date */
+            date?: string;
+        };
+        /** @description a text per locale (en always when defined) */
+        LocalizedText: {
+            en?: string;
+            "zh-CN"?: string;
+        };
+        TaskPage: {
+            counts?: components["schemas"]["InboxCounts"];
+            items: components["schemas"]["Task"][];
+            /** @description send it as cursor for the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        Assignee: {
+            email: string;
+            name: string;
+            role: components["schemas"]["Role"];
+            team: string;
         };
         TaskDetail: components["schemas"]["Task"] & {
             description?: string;
@@ -704,10 +799,124 @@ export interface components {
             };
             /** Format: date-time */
             completed_at?: string;
-            workflow?: string;
-            node?: string;
             activity?: components["schemas"]["Activity"][];
             history?: components["schemas"]["InvoiceHistory"];
+            form_definition?: components["schemas"]["FormDefinition"];
+            customer_detail?: components["schemas"]["TaskCustomer"];
+            invoice_summary?: components["schemas"]["TaskInvoice"];
+            /** @description the customer's other open invoices the caller may see, oldest due first (at most 50) */
+            other_invoices?: components["schemas"]["Invoice"][];
+            /** @description for an approval (or a workflow task with a form): each value of the form's outcome field, with what choosing it will do */
+            options?: components["schemas"]["DecisionOption"][];
+            /** @description notifications sent (or queued) for the invoice, oldest first */
+            messages?: components["schemas"]["SentMessage"][];
+        };
+        /** @description a Form definition in the shape a renderer needs */
+        FormDefinition: {
+            name: string;
+            version?: number;
+            title: components["schemas"]["LocalizedText"];
+            /** @description the enum field whose value routes the workflow */
+            outcome_field?: string;
+            fields: components["schemas"]["FormFieldDefinition"][];
+            /** @description cross-field checks (evaluated by the server; shown for reference) */
+            validate?: {
+                expr: string;
+                field?: string;
+                message: components["schemas"]["LocalizedText"];
+            }[];
+        };
+        FormFieldDefinition: {
+            name: string;
+            /** @enum {string} */
+            type: "string" | "text" | "number" | "money" | "date" | "datetime" | "bool" | "enum" | "user" | "role";
+            label: components["schemas"]["LocalizedText"];
+            help?: components["schemas"]["LocalizedText"];
+            required: boolean;
+            /** @description an expression over form (e.g. form.outcome == "promised"): required when it holds */
+            required_if?: string;
+            /** @description as written: a number (number: value; string and text: length; money: amount such as "10.00 CNY"), a date or an instant */
+            min?: string;
+            max?: string;
+            /** @description a regular expression (RE2) the value must match */
+            pattern?: string;
+            default?: string;
+            /** @description money: the only currency accepted, when set */
+            currency?: string;
+            /** @description user: the role the chosen user must have */
+            role?: string;
+            options?: {
+                value: string;
+                label: components["schemas"]["LocalizedText"];
+            }[];
+        };
+        TaskCustomer: {
+            /** @description external id */
+            id: string;
+            name: string;
+            email?: string;
+            phone?: string;
+            finance_email?: string;
+            risk: string;
+            credit_rating?: string;
+            /** Format: int64 */
+            credit_limit_minor?: number;
+            credit_currency?: string;
+            do_not_contact: boolean;
+            owner?: string;
+        };
+        TaskInvoice: {
+            number: string;
+            currency: string;
+            /** Format: int64 */
+            amount_minor: number;
+            /** Format: int64 */
+            paid_minor: number;
+            /** Format: int64 */
+            balance_minor: number;
+            /** Format: date */
+            issue_date: string;
+            /** Format: date */
+            due_date: string;
+            days_overdue: number;
+            status: string;
+            risk: string;
+            disputed: boolean;
+        };
+        DecisionOption: {
+            value: string;
+            label: components["schemas"]["LocalizedText"];
+            /** @description what the workflow does when this value is chosen, in order (the route's then actions first) */
+            effects: components["schemas"]["OptionEffect"][];
+        };
+        OptionEffect: {
+            /**
+             * @description next: on to the next node (node, title when there is one); goto: to node; wait: waits until the expression until, then re-checks; pause: pauses with reason; complete: stops the workflow; set: sets field to value; task, notify, add_fee, start_workflow: that action
+             * @enum {string}
+             */
+            kind: "next" | "goto" | "wait" | "pause" | "complete" | "set" | "task" | "notify" | "add_fee" | "start_workflow";
+            node?: string;
+            title?: components["schemas"]["LocalizedText"];
+            until?: string;
+            reason?: string;
+            field?: string;
+            value?: string;
+            /** @description the template, channel or workflow of an action */
+            detail?: string;
+        };
+        SentMessage: {
+            /** Format: int64 */
+            id: number;
+            channel: string;
+            recipient?: string;
+            template?: string;
+            subject?: string;
+            body?: string;
+            status: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            sent_at?: string;
         };
         CompleteTaskRequest: {
             /** @description the form's values, validated by the server against the task's form */
@@ -1260,6 +1469,10 @@ export interface components {
             open: number;
             due_today: number;
             overdue: number;
+            /** @description open tasks on invoices whose latest promise is due today or earlier and not kept (view=promises) */
+            promises: number;
+            /** @description open tasks on invoices waiting on a promise whose date is ahead (view=waiting) */
+            waiting: number;
         };
         SimulateRequest: {
             invoices: string[];
@@ -1422,12 +1635,29 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "open" | "done" | "cancelled" | "expired" | "all";
+                /** @description open (default): every task of status; today: due today (company zone; earlier ones are overdue); overdue: due before now; promises: on invoices whose latest promise to pay is due today or earlier and not kept; waiting: on invoices waiting on a promise whose date is still ahead */
+                view?: "open" | "today" | "overdue" | "promises" | "waiting";
+                /** @description the older form of view=today and view=overdue */
                 due?: "today" | "overdue";
                 kind?: "task" | "approval";
                 invoice?: string;
                 /** @description only tasks assigned to me */
                 mine?: boolean;
-                /** @description also count open, due today and overdue tasks (a second query: ask for badges, not on every page) */
+                /** @description only tasks assigned to this user (email) */
+                assignee?: string;
+                /** @description only tasks of this team (the assignee's, or for an unassigned task its invoice owner's) */
+                team?: string;
+                /** @description only tasks of this workflow node (its name) */
+                stage?: string;
+                /** @description true: only tasks assigned to a role, not a person; false: only assigned ones */
+                unassigned?: boolean;
+                /** @description only tasks for this role */
+                role?: components["schemas"]["Role"];
+                /** @description priority (default): highest priority first; due: oldest due first */
+                sort?: "priority" | "due";
+                /** @description the next_cursor of the previous page */
+                cursor?: string;
+                /** @description also count open, due today, overdue, promises and waiting tasks (ask for badges, not on every page) */
                 counts?: boolean;
                 limit?: number;
             };
@@ -1443,10 +1673,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        counts?: components["schemas"]["InboxCounts"];
-                        items: components["schemas"]["Task"][];
-                    };
+                    "application/json": components["schemas"]["TaskPage"];
                 };
             };
             401: components["responses"]["Problem"];
@@ -1818,7 +2045,9 @@ export interface operations {
                 invoice?: string;
                 /** @description only approvals assigned to me */
                 mine?: boolean;
-                /** @description also count open, due today and overdue approvals */
+                /** @description the next_cursor of the previous page */
+                cursor?: string;
+                /** @description also count open, due today, overdue, promises and waiting approvals */
                 counts?: boolean;
                 limit?: number;
             };
@@ -1834,10 +2063,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        counts?: components["schemas"]["InboxCounts"];
-                        items: components["schemas"]["Task"][];
-                    };
+                    "application/json": components["schemas"]["TaskPage"];
                 };
             };
             401: components["responses"]["Problem"];
@@ -2175,6 +2401,61 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    claimTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Claimed; the task, now the caller's. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listTaskAssignees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Candidates, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Assignee"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };
