@@ -67,7 +67,7 @@ const never = -1
 // that a task is done 0, 1, 2… days after the day it was created; what
 // is left to 100 is never.
 var lags = map[string][]int{
-	"todo":     {22, 66, 6, 4},     // due in a day: mostly done on its due day
+	"todo":     {10, 78, 6, 4},     // due in a day: mostly done on its due day
 	"call":     {40, 45, 8, 3},     // due in two days; a late call is escalated first
 	"approval": {35, 35, 15, 8, 4}, // due in three days
 	"manager":  {35, 35, 15, 8},
