@@ -57,6 +57,8 @@ func TestInboxCacheFollowsWrites(t *testing.T) {
 		{rep, store.InboxFilter{Now: later, Due: "overdue", Limit: 3}},
 		{rep, store.InboxFilter{Now: now.Add(10 * 24 * time.Hour), Due: "overdue", Status: "all"}},
 		{manager, store.InboxFilter{Now: later, Due: "overdue", Limit: 20}},
+		{rep, store.InboxFilter{Now: now.Add(24 * time.Hour), View: store.ViewToday, Sort: store.SortDue}},
+		{manager, store.InboxFilter{Now: now, Limit: 5, Team: rep.Team, Stage: "call"}},
 	}
 	page := func(i int) string {
 		got, err := s.Inbox(ctx, views[i].v, views[i].f)
@@ -119,6 +121,16 @@ func TestInboxCacheFollowsWrites(t *testing.T) {
 			exec(`UPDATE invoices SET owner_id = ? WHERE id = (SELECT t.invoice_id FROM tasks t JOIN invoices i ON i.id = t.invoice_id JOIN users o ON o.id = i.owner_id
 				WHERE t.role = 'sales_manager' AND t.assignee_id IS NULL AND t.status = 'open' AND o.team <> ? ORDER BY t.id LIMIT 1)`, rep.UserID, rep.Team)
 		}, 2},
+		{"a payment", func() {
+			exec(`INSERT INTO payments (reference, invoice_id, amount_minor, currency, paid_at, created_at)
+				SELECT 'test/pay', id, 1, currency, ?, ? FROM invoices WHERE id = ?`, now.UTC(), now.UTC(), invoice)
+			exec(`UPDATE invoices SET paid_minor = paid_minor + 1, balance_minor = balance_minor - 1 WHERE id = ?`, invoice)
+		}, -1},
+		{"a payment alone", func() { exec(`UPDATE payments SET amount_minor = 2 WHERE reference = 'test/pay'`) }, -1},
+		{"customer name", func() {
+			exec(`UPDATE customers SET name = 'Renamed' WHERE id = (SELECT customer_id FROM invoices WHERE id = ?)`, invoice)
+		}, 1},
+		{"assignee name", func() { exec(`UPDATE users SET name = 'Renamed Rep' WHERE id = ?`, rep.UserID) }, 1},
 		{"a later tick", func() {
 			if _, err := engine.RunTick(ctx, examples(t), s, engine.TickOptions{At: at.Add(72 * time.Hour), Location: shanghai}); err != nil {
 				t.Fatal(err)
