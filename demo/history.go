@@ -67,9 +67,10 @@ func LastDay(ctx context.Context, s *store.Store) (calendar.Date, error) {
 // History plays the weeks before today in the database: on each day, the
 // payments of the day before arrive (imported with ingest, up to the
 // tick), the tick runs at the company's tick time (slot "demo/DAY", so a
-// day is ticked once), then the staff complete that day's tasks with
-// engine.SubmitTask: validated against their forms and recorded as the API
-// does, and routed by the next morning's tick (a promise waits, a decision
+// day is ticked once), then the staff complete that day's tasks: each
+// checked as the API checks it (engine.CheckTask: open, valid for its
+// form), the day's recorded in one transaction (store.CompleteTasks) and
+// routed by the next morning's tick (a promise waits, a decision
 // completes) rather than one by one. On Today only the tick runs.
 //
 // The users, customers and invoices of book must be imported and the
@@ -140,16 +141,22 @@ func History(ctx context.Context, s *store.Store, b *engine.Bundle, book *Book, 
 			tasks[i] = OpenTask{Key: t.Key, Kind: t.Kind, Form: t.Form, Assignee: t.Assignee, Role: t.Role, Invoice: t.Invoice,
 				Created: t.CreatedAt, Due: t.DueAt}
 		}
+		var work []store.TaskCompletion
 		for _, c := range staff.Work(day, tasks) {
-			_, err := engine.SubmitTask(ctx, b, s, c.Task, c.Values, c.By, engine.Clock{Now: c.At, Location: loc}, "en")
+			_, err := engine.CheckTask(ctx, b, s, c.Task, c.Values, engine.Clock{Now: c.At, Location: loc}, "en")
 			if errors.Is(err, engine.ErrTaskNotOpen) {
 				continue // done before a resume
 			}
 			if err != nil {
 				return rep, fmt.Errorf("day %s: %s completes %s: %w", day, c.By, c.Task, err)
 			}
-			rep.Completed++
+			work = append(work, store.TaskCompletion{Key: c.Task, Outcome: c.Values, By: c.By, At: c.At})
 		}
+		n, err := s.CompleteTasks(ctx, work)
+		if err != nil {
+			return rep, fmt.Errorf("day %s: %w", day, err)
+		}
+		rep.Completed += n
 	}
 	return rep, nil
 }

@@ -60,9 +60,20 @@ func CompleteTask(ctx context.Context, b *Bundle, s TaskStore, key string, value
 }
 
 // SubmitTask is CompleteTask without advancing the workflows: the outcome
-// is validated and recorded, and the next tick routes it. The demo's
-// history, which completes thousands of tasks between two ticks, uses it.
+// is validated and recorded, and the next tick routes it.
 func SubmitTask(ctx context.Context, b *Bundle, s TaskStore, key string, values map[string]any, by string, c Clock, locale string) (TaskRef, error) {
+	t, err := CheckTask(ctx, b, s, key, values, c, locale)
+	if err != nil {
+		return t, err
+	}
+	return t, s.CompleteTask(ctx, key, values, by, c.Now)
+}
+
+// CheckTask is what completing a task checks before anything is written:
+// the task is open, and values are valid for its form (every field error
+// at once, as FormErrors). The demo's history checks each task it
+// completes with it and records a whole day's outcomes at once.
+func CheckTask(ctx context.Context, b *Bundle, s TaskStore, key string, values map[string]any, c Clock, locale string) (TaskRef, error) {
 	t, err := s.Task(ctx, key)
 	if err != nil {
 		return t, err
@@ -85,7 +96,7 @@ func SubmitTask(ctx context.Context, b *Bundle, s TaskStore, key string, values 
 	} else if len(values) > 0 {
 		return t, FormErrors{{Field: "", Message: "this task has no form: it takes no values"}}
 	}
-	return t, s.CompleteTask(ctx, key, values, by, c.Now)
+	return t, nil
 }
 
 // RunBatch evaluates and records one batch outside any scheduled tick, at
