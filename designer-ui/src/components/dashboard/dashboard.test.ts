@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { agingHref, balances, currencies, promiseCounts, stages, type Dashboard } from './model';
+import { agingOption, cashOption, type Labels } from './options';
+
+const l: Labels = {
+  bucket: (b) => `b:${b}`, invoices: (n) => `${n} inv`, due: 'due', promised: 'promised', planned: 'planned',
+  horizon: (d) => `${d}d`, kept: 'kept', broken: 'broken', pending: 'pending', rate: 'rate', noOwner: '-', noTeam: '-',
+};
+
+const d: Dashboard = {
+  today: '2026-12-07',
+  window_from: '2026-09-09',
+  aging: [
+    { currency: 'CNY', bucket: 'current', balance_minor: 100_00, invoices: 1 },
+    { currency: 'CNY', bucket: '1-30', balance_minor: 300_00, invoices: 2 },
+    { currency: 'USD', bucket: 'current', balance_minor: 5, invoices: 1 },
+    { currency: 'USD', bucket: '90+', balance_minor: 9_007_199_254_740_991, invoices: 1 },
+  ],
+  due_next: [{ currency: 'CNY', days_30_minor: 1, days_60_minor: 2, days_90_minor: 3 }],
+  promised_next: [],
+  planned_next: [{ currency: 'USD', days_30_minor: 7, days_60_minor: 7, days_90_minor: 7 }],
+  dso: [],
+  by_owner: [],
+  recovery_by_stage: [
+    { workflow: 'w', node: 'call', currency: 'CNY', entered: 1, entered_minor: 1, recovered: 0, recovered_minor: 0, rate: 0 },
+    { workflow: 'w', node: 'call', currency: 'USD', entered: 1, entered_minor: 1, recovered: 0, recovered_minor: 0, rate: 0 },
+    { workflow: 'w', node: 'review', currency: 'CNY', entered: 1, entered_minor: 1, recovered: 0, recovered_minor: 0, rate: 0 },
+  ],
+  recovery_by_owner: [],
+  recovery_by_team: [],
+  promises: [
+    { currency: 'CNY', kept: 3, kept_minor: 1, broken: 1, broken_minor: 1, pending: 2, pending_minor: 1 },
+    { currency: 'USD', kept: 1, kept_minor: 1, broken: 0, broken_minor: 0, pending: 0, pending_minor: 0 },
+  ],
+  tasks_open: 3,
+  tasks_overdue: 1,
+};
+
+describe('dashboard model', () => {
+  it('sums balances within each currency only, exactly', () => {
+    const b = balances(d);
+    expect(b.map((x) => x.currency)).toEqual(['CNY', 'USD']);
+    expect(b[0]).toMatchObject({ open: 400_00n, overdue: 300_00n, invoices: 3, overdueInvoices: 2, overdueShare: 0.75 });
+    expect(b[1]?.open).toBe(9_007_199_254_740_996n);
+  });
+  it('lists currencies and stages in order', () => {
+    expect(currencies(d)).toEqual(['CNY', 'USD']);
+    expect(stages(d.recovery_by_stage).map((s) => s.node)).toEqual(['call', 'review']);
+  });
+  it('rates promises kept over kept and broken', () => {
+    expect(promiseCounts(d)).toEqual({ kept: 4, broken: 1, pending: 2, keptRate: 0.8 });
+  });
+  it('links a bucket to the filtered invoice list', () => {
+    expect(agingHref('90+', 'USD')).toBe('/invoices?aging=90%2B&currency=USD');
+  });
+});
+
+describe('chart options', () => {
+  it('gives each currency its own axis and stack in the aging chart', () => {
+    const o = agingOption(d.aging, ['CNY', 'USD'], l, 'en');
+    expect(Array.isArray(o.grid) && o.grid.length).toBe(2);
+    const series = Array.isArray(o.series) ? o.series : [];
+    expect(series).toHaveLength(10);
+    for (const s of series) {
+      const [cur] = String(s.id).split('|');
+      expect(s.stack).toBe(cur);
+      expect(s.xAxisIndex).toBe(cur === 'CNY' ? 0 : 1);
+    }
+    expect(series.find((s) => s.id === 'CNY|1-30')?.data).toEqual([300_00]);
+    expect(series.find((s) => s.id === 'USD|61-90')?.data).toEqual([0]);
+  });
+  it('never stacks the cash series', () => {
+    const o = cashOption(d, ['CNY', 'USD'], l, 'en');
+    const series = Array.isArray(o.series) ? o.series : [];
+    expect(series).toHaveLength(6);
+    expect(series.every((s) => !('stack' in s) || s.stack === undefined)).toBe(true);
+    expect(series.find((s) => s.id === 'CNY|due')?.data).toEqual([1, 2, 3]);
+    expect(series.find((s) => s.id === 'USD|planned')?.data).toEqual([7, 7, 7]);
+  });
+});

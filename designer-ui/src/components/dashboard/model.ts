@@ -1,0 +1,106 @@
+// The dashboard's figures as the API returns them, and what the page derives
+// for display only (never summed across currencies): the currencies present,
+// each currency's open balance and overdue share, the promise-kept rate.
+import type { Schemas } from '../../api/client';
+
+export type Dashboard = Schemas['Dashboard'];
+export type AgingRow = Dashboard['aging'][number];
+export type Bucket = AgingRow['bucket'];
+export type DueRow = Schemas['DashboardDueRow'];
+export type StageRow = Dashboard['recovery_by_stage'][number];
+export type OwnerRow = Dashboard['recovery_by_owner'][number];
+export type TeamRow = Dashboard['recovery_by_team'][number];
+export type PromiseRow = Dashboard['promises'][number];
+
+export const buckets: readonly Bucket[] = ['current', '1-30', '31-60', '61-90', '90+'];
+export const bucketColors: Record<Bucket, string> = {
+  current: '#3f8f5a',
+  '1-30': '#e0b437',
+  '31-60': '#e08a37',
+  '61-90': '#d4542f',
+  '90+': '#8f1d1d',
+};
+
+/** currencies lists every currency in the figures, in a stable order. */
+export function currencies(d: Dashboard): string[] {
+  const s = new Set<string>();
+  for (const r of d.aging) s.add(r.currency);
+  for (const r of d.dso) s.add(r.currency);
+  for (const r of d.due_next) s.add(r.currency);
+  for (const r of d.promised_next) s.add(r.currency);
+  for (const r of d.planned_next) s.add(r.currency);
+  for (const r of d.promises) s.add(r.currency);
+  for (const r of d.recovery_by_stage) s.add(r.currency);
+  return [...s].sort();
+}
+
+export interface CurrencyBalance {
+  currency: string;
+  open: bigint;
+  overdue: bigint;
+  invoices: number;
+  overdueInvoices: number;
+  /** overdue ÷ open, 0 when nothing is open */
+  overdueShare: number;
+}
+
+/** balances sums the aging buckets of each currency (within a currency only). */
+export function balances(d: Dashboard): CurrencyBalance[] {
+  const by = new Map<string, CurrencyBalance>();
+  for (const r of d.aging) {
+    let b = by.get(r.currency);
+    if (!b) {
+      b = { currency: r.currency, open: 0n, overdue: 0n, invoices: 0, overdueInvoices: 0, overdueShare: 0 };
+      by.set(r.currency, b);
+    }
+    b.open += BigInt(r.balance_minor);
+    b.invoices += r.invoices;
+    if (r.bucket !== 'current') {
+      b.overdue += BigInt(r.balance_minor);
+      b.overdueInvoices += r.invoices;
+    }
+  }
+  const out = [...by.values()].sort((a, b) => a.currency.localeCompare(b.currency));
+  for (const b of out) {
+    // a ratio for display: scaled to basis points in integers first
+    b.overdueShare = b.open > 0n ? Number((b.overdue * 10000n) / b.open) / 10000 : 0;
+  }
+  return out;
+}
+
+/** promiseCounts adds up promises by count (counts, unlike amounts, add across currencies). */
+export function promiseCounts(d: Dashboard): { kept: number; broken: number; pending: number; keptRate: number | undefined } {
+  let kept = 0, broken = 0, pending = 0;
+  for (const p of d.promises) {
+    kept += p.kept;
+    broken += p.broken;
+    pending += p.pending;
+  }
+  return { kept, broken, pending, keptRate: kept + broken > 0 ? kept / (kept + broken) : undefined };
+}
+
+/** stages lists the workflow nodes in the order the API gives them. */
+export function stages(rows: readonly { workflow: string; node: string }[]): { workflow: string; node: string; key: string }[] {
+  const seen = new Map<string, { workflow: string; node: string; key: string }>();
+  for (const r of rows) {
+    const key = `${r.workflow}/${r.node}`;
+    if (!seen.has(key)) seen.set(key, { workflow: r.workflow, node: r.node, key });
+  }
+  return [...seen.values()];
+}
+
+/** stageLabel names a stage by its node, with the workflow when several workflows have stages. */
+export function stageLabel(s: { workflow: string; node: string }, manyWorkflows: boolean): string {
+  return manyWorkflows ? `${s.workflow} / ${s.node}` : s.node;
+}
+
+/** shortUser shows an email's local part: "rep1.east@demo.recoup.test" → "rep1.east". */
+export function shortUser(email: string): string {
+  const at = email.indexOf('@');
+  return at > 0 ? email.slice(0, at) : email;
+}
+
+/** agingHref is the invoice list filtered to a bucket and a currency. */
+export function agingHref(bucket: Bucket, currency: string): string {
+  return `/invoices?${new URLSearchParams({ aging: bucket, currency }).toString()}`;
+}
