@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/demo"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/store/storetest"
 )
 
 type demoBundle struct {
@@ -60,6 +62,7 @@ func (b *demoBundle) run(t *testing.T) string {
 // the dashboard recovery per stage and promises kept, broken and pending —
 // and a second run changes nothing.
 func TestDemoSetup(t *testing.T) {
+	t.Parallel()
 	b := demoTestSetup(t)
 	first := b.run(t)
 	t.Log(first)
@@ -171,4 +174,24 @@ func TestDemoSetup(t *testing.T) {
 	if !slices.Equal(tasks, again) {
 		t.Errorf("second run changed the tasks: %d before, %d after", len(tasks), len(again))
 	}
+}
+
+// TestDemoRefusesTickedDatabase: a database ticked without the demo's
+// history (an earlier make run's) is refused before anything is imported:
+// days played after its tick would meet tasks from their future.
+func TestDemoRefusesTickedDatabase(t *testing.T) {
+	t.Parallel()
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		if _, _, err := run(t, ctx, "migrate", "--db", url); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := run(t, ctx, "tick", "--db", url); err != nil {
+			t.Fatal(err)
+		}
+		out, _, err := run(t, ctx, "demo", "--db", url, "--out", t.TempDir(), "--rules", "../rules-examples")
+		if !errors.Is(err, demo.ErrTicked) || out != "" {
+			t.Errorf("demo on a ticked database: %v, output %q; want %v and nothing done", err, out, demo.ErrTicked)
+		}
+	})
 }

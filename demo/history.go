@@ -18,6 +18,11 @@ import (
 // SlotPrefix begins the slot of every history tick: "demo/YYYY-MM-DD".
 const SlotPrefix = "demo/"
 
+// ErrTicked is returned for a database ticked before without the demo's
+// history (such as one an earlier make run set up): days played after a
+// tick at a later instant would meet its tasks and workflows.
+var ErrTicked = errors.New("the database was ticked without the demo's history")
+
 // DefaultDays is how many days before today the history starts: twelve
 // weeks, so that it begins before the oldest generated invoice is overdue
 // (due dates start 90 days back) and no first tick meets a pile of work.
@@ -54,14 +59,33 @@ type HistoryReport struct {
 }
 
 // LastDay returns the last day the history ticked in a database, or zero
-// when it has none: a database set up for a day keeps that day as the
-// demo's today.
+// when it has none (a database set up for a day keeps that day as the
+// demo's today); ErrTicked when the database was ticked without it.
 func LastDay(ctx context.Context, s *store.Store) (calendar.Date, error) {
 	slots, err := s.DoneTickSlots(ctx, SlotPrefix)
+	if err == nil {
+		err = checkNotTicked(ctx, s, slots)
+	}
 	if err != nil || len(slots) == 0 {
 		return calendar.Date{}, err
 	}
 	return calendar.Parse(slots[len(slots)-1][len(SlotPrefix):])
+}
+
+// checkNotTicked returns ErrTicked when the database has no demo ticks
+// (slots) but ticks of its own.
+func checkNotTicked(ctx context.Context, s *store.Store, slots []string) error {
+	if len(slots) > 0 {
+		return nil
+	}
+	all, err := s.DoneTickSlots(ctx, "")
+	if err != nil {
+		return err
+	}
+	if len(all) > 0 {
+		return fmt.Errorf("%w (%d ticks): set the demo up in a new database", ErrTicked, len(all))
+	}
+	return nil
 }
 
 // History plays the weeks before today in the database: on each day, the
@@ -93,6 +117,9 @@ func History(ctx context.Context, s *store.Store, b *engine.Bundle, book *Book, 
 	ticked := map[string]bool{}
 	for _, sl := range slots {
 		ticked[sl[len(SlotPrefix):]] = true
+	}
+	if err := checkNotTicked(ctx, s, slots); err != nil {
+		return rep, err
 	}
 	if ticked[o.Today.String()] {
 		return rep, nil
