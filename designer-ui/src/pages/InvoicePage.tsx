@@ -1,4 +1,100 @@
-// Placeholder: replaced by the page's implementation.
+// One invoice: what it owes (amount, paid, balance, aging), its status, risk,
+// owner and custom fields; its history (Timeline), payments, tasks,
+// approvals and the messages sent about it. The number may contain slashes:
+// it travels as one encoded path segment.
+import { Card, Col, Descriptions, Empty, Row, Space, Table, Tag, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { api, unwrap, type Schemas } from '../api/client';
+import { ErrorView } from '../components/ErrorView';
+import { Money } from '../components/Money';
+import { formatDate, formatInstant, localeOf } from '../format';
+import { AgingTag, RiskTag, StatusTag, customerPath } from '../components/invoices/labels';
+import { MessageRows, TaskRows } from '../components/invoices/DetailRows';
+import { Timeline } from '../components/Timeline';
+
+type Payment = Schemas['InvoicePayment'];
+
 export default function InvoicePage() {
-  return <h1>InvoicePage</h1>;
+  const { number = '' } = useParams();
+  const { t, i18n } = useTranslation('invoices');
+  const locale = localeOf(i18n);
+  const q = useQuery({
+    queryKey: ['invoices', 'detail', number],
+    queryFn: async () => unwrap(await api.GET('/api/invoices/{number}', { params: { path: { number } } })),
+  });
+
+  const title = <Typography.Title level={1} style={{ margin: 0 }}>{t('detail.title', { number })}</Typography.Title>;
+  const back = <Link to="/invoices">← {t('detail.back')}</Link>;
+  if (q.isError) return <Space orientation="vertical" style={{ width: '100%' }}>{back}{title}<ErrorView error={q.error} onRetry={() => void q.refetch()} /></Space>;
+  const d = q.data;
+  if (!d) return <Space orientation="vertical" style={{ width: '100%' }}>{back}{title}<Card loading /></Space>;
+  const inv = d.invoice;
+  const none = t('common:common.none');
+
+  const paymentColumns: TableColumnsType<Payment> = [
+    { key: 'paidAt', title: t('payment.paidAt'), render: (_, p) => <span style={{ whiteSpace: 'nowrap' }}>{formatInstant(p.paid_at, locale)}</span> },
+    { key: 'amount', title: t('payment.amount'), align: 'right', render: (_, p) => <Money minor={p.amount_minor} currency={p.currency} /> },
+    { key: 'reference', title: t('payment.reference'), dataIndex: 'reference' },
+  ];
+  const custom = Object.entries(inv.custom ?? {});
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      {back}
+      <Space wrap align="center">
+        {title}
+        <StatusTag status={inv.status} />
+        <RiskTag risk={inv.risk} />
+        {inv.disputed && <Tag color="orange">{t('disputed')}</Tag>}
+      </Space>
+      <Card title={<h2 className="card-title">{t('detail.summary')}</h2>}>
+        <Descriptions
+          column={{ xs: 1, sm: 2, lg: 3 }}
+          items={[
+            { key: 'customer', label: t('detail.customer'), children: (
+              <Link to={customerPath(inv.customer)} aria-label={t('detail.openCustomer', { name: inv.customer_name || inv.customer })}>{inv.customer_name || inv.customer}</Link>
+            ) },
+            { key: 'amount', label: t('col.amount'), children: <Money minor={inv.amount_minor} currency={inv.currency} /> },
+            { key: 'paid', label: t('col.paid'), children: <Money minor={inv.paid_minor} currency={inv.currency} /> },
+            ...(inv.fees_minor ? [{ key: 'fees', label: t('col.fees'), children: <Money minor={inv.fees_minor} currency={inv.currency} /> }] : []),
+            { key: 'balance', label: t('col.balance'), children: <Money minor={inv.balance_minor} currency={inv.currency} strong /> },
+            { key: 'issued', label: t('col.issued'), children: formatDate(inv.issue_date, locale) },
+            { key: 'due', label: t('col.due'), children: formatDate(inv.due_date, locale) },
+            { key: 'aging', label: t('col.aging'), children: (
+              <Space size={4} wrap><AgingTag daysOverdue={inv.days_overdue} />{inv.days_overdue > 0 ? t('daysOverdue', { count: inv.days_overdue }) : t('notDue')}</Space>
+            ) },
+            { key: 'risk', label: t('col.risk'), children: inv.risk ? <RiskTag risk={inv.risk} /> : none },
+            { key: 'owner', label: t('col.owner'), children: inv.owner ? (inv.owner_name ? `${inv.owner_name} (${inv.owner})` : inv.owner) : t('detail.noOwner') },
+          ]}
+        />
+        {custom.length > 0 && (
+          <>
+            <h3 className="card-title" style={{ marginTop: 16, marginBottom: 8 }}>{t('detail.custom')}</h3>
+            <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }} items={custom.map(([k, v]) => ({ key: k, label: k, children: v }))} />
+          </>
+        )}
+      </Card>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={14}>
+          <Card title={<h2 className="card-title">{t('detail.timeline')}</h2>}>
+            <Timeline effects={d.effects} activity={d.activity} messages={d.messages} payments={d.payments} currency={inv.currency} />
+          </Card>
+        </Col>
+        <Col xs={24} xl={10}>
+          <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+            <Card title={<h2 className="card-title">{t('detail.payments')}</h2>}>
+              <Table<Payment> rowKey={(p) => p.reference + p.paid_at} size="small" columns={paymentColumns} dataSource={d.payments}
+                pagination={false} scroll={{ x: 'max-content' }} locale={{ emptyText: <Empty description={t('detail.noPayments')} /> }} />
+            </Card>
+            <TaskRows kind="tasks" rows={d.tasks} />
+            {d.approvals.length > 0 && <TaskRows kind="approvals" rows={d.approvals} />}
+            <MessageRows rows={d.messages} />
+          </Space>
+        </Col>
+      </Row>
+    </Space>
+  );
 }
