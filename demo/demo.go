@@ -1,6 +1,12 @@
 // Package demo writes realistic, deterministic demo data as the four CSV
 // files recoup imports: users.csv, customers.csv, invoices.csv and
 // payments.csv. The same seed and reference day always give the same files.
+//
+// History then plays the weeks before the reference day in a database: the
+// payments arrive on their days, the tick runs every morning, and the
+// demo's Staff complete their tasks as people would, so that every screen
+// of the web app has content and the dashboard has history. `recoup demo`
+// (make run, the browser tests) does both.
 package demo
 
 import (

@@ -189,7 +189,7 @@ func History(ctx context.Context, s *store.Store, b *engine.Bundle, book *Book, 
 }
 
 // allTasks is a limit above any number of open tasks.
-const allTasks = 1 << 31
+const allTasks = 1 << 30
 
 // importPayments imports the book's payments paid after from and at or
 // before until, as one more payments file arriving; it returns how many.
