@@ -52,4 +52,21 @@ describe('sign-in', () => {
       await page.context().close();
     });
   }
+
+  test('the language picked is the user\'s, on every device', async () => {
+    const page = await newPage(browser, { locale: 'en-US' });
+    await login(page, server.url, users.rep2);
+    await page.getByRole('button', { name: 'Language: switch to 中文' }).click();
+    await page.getByRole('link', { name: /通知/ }).waitFor();
+    const me = await apiCall(page, 'GET', '/api/me');
+    assert.equal(me.body.user.language, 'zh-CN');
+    await page.context().close();
+
+    // Another device with an English browser: Chinese after sign-in.
+    const other = await newPage(browser, { locale: 'en-US' });
+    await login(other, server.url, users.rep2);
+    await other.getByRole('link', { name: /通知/ }).waitFor();
+    assert.equal(await other.evaluate(() => document.documentElement.lang), 'zh-CN');
+    await other.context().close();
+  });
 });

@@ -4,6 +4,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, setCsrfToken, setUnauthorizedHandler, unwrap, type Schemas } from '../api/client';
+import i18n, { applyLanguage, isLanguage } from '../i18n';
 
 export type Me = Schemas['Me'];
 export type Permission = Schemas['Permission'];
@@ -47,6 +48,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     setUnauthorizedHandler(() => setExpired(true));
   }, []);
+
+  // A user's saved language wins over the browser's and this device's.
+  const saved = me.data?.user.language;
+  useEffect(() => {
+    if (isLanguage(saved) && saved !== i18n.language) void applyLanguage(saved);
+  }, [saved]);
 
   useEffect(() => {
     if (!expired) return;

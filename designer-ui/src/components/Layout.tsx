@@ -3,10 +3,10 @@
 // switch and the account menu.
 import { Suspense, useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { Badge, Button, Drawer, Dropdown, Grid, Layout as AntLayout, Menu, Select, Spin, Typography } from 'antd';
+import { Badge, Button, Drawer, Dropdown, Grid, Layout as AntLayout, Menu, Spin, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import {
-  AuditOutlined, BellOutlined, CheckSquareOutlined, DashboardOutlined, FileTextOutlined, InboxOutlined,
+  AuditOutlined, BellOutlined, GlobalOutlined, CheckSquareOutlined, DashboardOutlined, FileTextOutlined, InboxOutlined,
   KeyOutlined, MenuOutlined, TeamOutlined, UserOutlined, UsergroupAddOutlined, SolutionOutlined,
 } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
@@ -78,15 +78,13 @@ function Bell() {
 function LanguageSwitch() {
   const { t } = useTranslation();
   const { language, setLanguage } = useLanguage();
+  // Two languages: one button offers the other one, named in its own language.
+  const other = languages.find((l) => l !== language) ?? 'en';
+  const name = t(`language.${other}`);
   return (
-    <Select
-      aria-label={t('language.label')}
-      value={language}
-      onChange={(v) => void setLanguage(v)}
-      options={languages.map((l) => ({ value: l, label: t(`language.${l}`) }))}
-      style={{ width: 104 }}
-      size="middle"
-    />
+    <Button icon={<GlobalOutlined />} lang={other} aria-label={t('language.switchTo', { name })} onClick={() => void setLanguage(other)}>
+      {name}
+    </Button>
   );
 }
 
