@@ -76,6 +76,8 @@ type server struct {
 	zoneMu sync.Mutex
 	zone   *time.Location // the company's, read at zoneAt
 	zoneAt time.Time
+
+	stages stageTitleCache // the published workflows' node titles (tasks.go)
 }
 
 // New builds the HTTP handler. It panics if the embedded OpenAPI document

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/recoup/recoup/calendar"
@@ -45,23 +46,47 @@ func (a *server) taskPage(ctx context.Context, f store.InboxFilter, counts bool)
 	return page, nil
 }
 
+// stageTitleCache keeps the published workflows' node titles for
+// stageTTL, so that a page of tasks does not read the definitions: a title
+// published anew shows within stageTTL.
+type stageTitleCache struct {
+	mu     sync.Mutex
+	at     time.Time
+	titles map[[2]string]*store.LocalizedText // by workflow and node
+}
+
+// stageTTL is how long node titles are kept.
+const stageTTL = 10 * time.Second
+
 // stageTitles sets each task's stage title: its workflow node's title in
 // the published definitions.
 func (a *server) stageTitles(ctx context.Context, tasks []store.InboxTask) error {
-	var b *engine.Bundle
-	for i := range tasks {
-		t := &tasks[i]
-		if t.Workflow == "" || t.Node == "" {
-			continue
+	if !slices.ContainsFunc(tasks, func(t store.InboxTask) bool { return t.Workflow != "" }) {
+		return nil
+	}
+	c := &a.stages
+	c.mu.Lock()
+	titles, fresh := c.titles, time.Since(c.at) < stageTTL
+	c.mu.Unlock()
+	if titles == nil || !fresh {
+		b, err := a.bundle(ctx)
+		if err != nil {
+			return err
 		}
-		if b == nil {
-			var err error
-			if b, err = a.bundle(ctx); err != nil {
-				return err
+		titles = map[[2]string]*store.LocalizedText{}
+		for name, w := range b.Workflows {
+			for _, n := range w.Spec.Nodes {
+				titles[[2]string{name, n.Name.Value}] = localized(n.Title)
 			}
 		}
-		if n := workflowNode(b, t.Workflow, t.Node); n != nil && !n.Title.IsZero() {
-			t.StageTitle = localized(n.Title)
+		c.mu.Lock()
+		c.titles, c.at = titles, time.Now()
+		c.mu.Unlock()
+	}
+	for i := range tasks {
+		t := &tasks[i]
+		if t.Workflow != "" {
+			t.StageTitle = titles[[2]string{t.Workflow, t.Node}]
 		}
 	}
 	return nil

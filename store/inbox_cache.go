@@ -17,10 +17,26 @@ import (
 // (its priorities and promises depend on the date); what depends on the
 // instant (the overdue view and flags) is worked out on every read.
 type inboxCache struct {
-	mu      sync.Mutex
+	mu       sync.Mutex
+	version  int64
+	lists    map[inboxKey][]InboxTask
+	tasks    int // in lists
+	inflight map[inboxFlight]*inboxRead
+}
+
+// inboxFlight is a list being read at a version: concurrent requests for
+// it wait for that one read instead of each reading the whole list (at a
+// thousand requests a second, the first after a write would otherwise
+// start hundreds).
+type inboxFlight struct {
+	key     inboxKey
 	version int64
-	lists   map[inboxKey][]InboxTask
-	tasks   int // in lists
+}
+
+type inboxRead struct {
+	done chan struct{}
+	list []InboxTask
+	err  error
 }
 
 type inboxKey struct {
@@ -65,13 +81,37 @@ func (f InboxFilter) key(v Viewer) inboxKey {
 	return k
 }
 
-// get returns the list kept for k at version. Kept lists are never
-// written after put: callers copy what they hand out.
-func (c *inboxCache) get(version int64, k inboxKey) ([]InboxTask, bool) {
+// join returns the list kept for k at version, or the read of it in
+// flight (lead false), or a new read the caller must do and finish (lead
+// true).
+func (c *inboxCache) join(version int64, k inboxKey) (list []InboxTask, ok bool, r *inboxRead, lead bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	list, ok := c.lists[k]
-	return list, ok && c.version == version
+	if list, ok := c.lists[k]; ok && c.version == version {
+		return list, true, nil, false
+	}
+	f := inboxFlight{k, version}
+	if r, ok := c.inflight[f]; ok {
+		return nil, false, r, false
+	}
+	if c.inflight == nil {
+		c.inflight = map[inboxFlight]*inboxRead{}
+	}
+	r = &inboxRead{done: make(chan struct{})}
+	c.inflight[f] = r
+	return nil, false, r, true
+}
+
+// finish ends read r of k at version, keeping its list when it succeeded.
+func (c *inboxCache) finish(version int64, k inboxKey, r *inboxRead, list []InboxTask, err error) {
+	r.list, r.err = list, err
+	if err == nil {
+		c.put(version, k, list)
+	}
+	c.mu.Lock()
+	delete(c.inflight, inboxFlight{k, version})
+	c.mu.Unlock()
+	close(r.done)
 }
 
 func (c *inboxCache) put(version int64, k inboxKey, list []InboxTask) {

@@ -316,16 +316,25 @@ func (s *Store) CountInbox(ctx context.Context, v Viewer, f InboxFilter) (InboxC
 // holds it.
 func (s *Store) inboxList(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
 	version, versioned := s.inboxVersion(ctx)
+	if !versioned {
+		return s.readInboxList(ctx, v, f)
+	}
 	key := f.key(v)
-	if versioned {
-		if list, ok := s.inbox.get(version, key); ok {
-			return list, nil
+	list, ok, r, lead := s.inbox.join(version, key)
+	switch {
+	case ok:
+		return list, nil
+	case !lead:
+		select {
+		case <-r.done:
+			return r.list, r.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
-	list, err := s.readInboxList(ctx, v, f)
-	if err == nil && versioned {
-		s.inbox.put(version, key, list)
-	}
+	// The read is shared: it must not end with this request's context.
+	list, err := s.readInboxList(context.WithoutCancel(ctx), v, f)
+	s.inbox.finish(version, key, r, list, err)
 	return list, err
 }
 
