@@ -109,25 +109,20 @@ func problemFields(ps []ingest.Problem) []FieldError {
 }
 
 func (a *server) ListNotifications(ctx context.Context, req ListNotificationsRequestObject) (ListNotificationsResponseObject, error) {
-	msgs, err := delivery.Inbox(ctx, a.store, principalOf(ctx).User.ID, val(req.Params.Unread), val(req.Params.Limit))
+	p := req.Params
+	page, err := a.store.Notifications(ctx, principalOf(ctx).User.ID, store.NotificationFilter{Unread: val(p.Unread), Cursor: val(p.Cursor), Limit: val(p.Limit)})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Notification, len(msgs))
-	for i, m := range msgs {
-		n := Notification{Id: m.ID, Title: m.Title, Body: m.Body, CreatedAt: m.CreatedAt}
-		if m.InvoiceID != 0 {
-			n.InvoiceId = &msgs[i].InvoiceID
-		}
-		if m.CustomerID != 0 {
-			n.CustomerId = &msgs[i].CustomerID
-		}
-		if !m.ReadAt.IsZero() {
-			n.ReadAt = &msgs[i].ReadAt
-		}
-		out[i] = n
+	return ListNotifications200JSONResponse(page), nil
+}
+
+func (a *server) ReadAllNotifications(ctx context.Context, _ ReadAllNotificationsRequestObject) (ReadAllNotificationsResponseObject, error) {
+	n, err := a.store.MarkAllNotificationsRead(ctx, principalOf(ctx).User.ID, a.now())
+	if err != nil {
+		return nil, err
 	}
-	return ListNotifications200JSONResponse{Items: out}, nil
+	return ReadAllNotifications200JSONResponse{Marked: n}, nil
 }
 
 func (a *server) MarkNotificationRead(ctx context.Context, req MarkNotificationReadRequestObject) (MarkNotificationReadResponseObject, error) {
@@ -139,12 +134,12 @@ func (a *server) MarkNotificationRead(ctx context.Context, req MarkNotificationR
 
 func (a *server) SearchAudit(ctx context.Context, req SearchAuditRequestObject) (SearchAuditResponseObject, error) {
 	p := req.Params
-	entries, err := a.store.Audit(ctx, store.AuditFilter{Action: val(p.Action), Actor: val(p.Actor), Entity: val(p.Entity), Invoice: val(p.Invoice),
-		BeforeID: val(p.BeforeId), Limit: val(p.Limit)})
+	page, err := a.store.Audit(ctx, store.AuditFilter{Action: val(p.Action), Actor: val(p.Actor), Entity: val(p.Entity), Invoice: val(p.Invoice),
+		From: val(p.From), To: val(p.To), Cursor: val(p.Cursor), BeforeID: val(p.BeforeId), Limit: val(p.Limit)})
 	if err != nil {
 		return nil, err
 	}
-	return SearchAudit200JSONResponse{Items: entries}, nil
+	return SearchAudit200JSONResponse(page), nil
 }
 
 func (a *server) GetOutbox(ctx context.Context, req GetOutboxRequestObject) (GetOutboxResponseObject, error) {

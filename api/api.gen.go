@@ -721,8 +721,14 @@ type CreatedToken struct {
 // Customer defines model for Customer.
 type Customer = store.CustomerSummary
 
+// CustomerBalance defines model for CustomerBalance.
+type CustomerBalance = store.CustomerBalance
+
 // CustomerDetail defines model for CustomerDetail.
-type CustomerDetail = customerDetail
+type CustomerDetail = store.CustomerDetail
+
+// CustomerEvent defines model for CustomerEvent.
+type CustomerEvent = store.CustomerEvent
 
 // CustomerPage defines model for CustomerPage.
 type CustomerPage = store.CustomerPage
@@ -863,15 +869,10 @@ type Me struct {
 type MeAuth string
 
 // Notification defines model for Notification.
-type Notification struct {
-	Body       string     `json:"body"`
-	CreatedAt  time.Time  `json:"created_at"`
-	CustomerId *int64     `json:"customer_id,omitempty"`
-	Id         int64      `json:"id"`
-	InvoiceId  *int64     `json:"invoice_id,omitempty"`
-	ReadAt     *time.Time `json:"read_at,omitempty"`
-	Title      string     `json:"title"`
-}
+type Notification = store.Notification
+
+// NotificationPage defines model for NotificationPage.
+type NotificationPage = store.NotificationPage
 
 // OptionEffect defines model for OptionEffect.
 type OptionEffect = optionEffect
@@ -956,6 +957,9 @@ type Problem struct {
 	Title     string        `json:"title"`
 	Type      *string       `json:"type,omitempty"`
 }
+
+// PromiseCounts promises to pay on its invoices (docs/api.md, "Promises to pay"): kept, broken (date passed, not kept) and pending
+type PromiseCounts = store.PromiseCounts
 
 // ReassignRequest defines model for ReassignRequest.
 type ReassignRequest struct {
@@ -1077,14 +1081,30 @@ type ListApprovalsParamsDue string
 
 // SearchAuditParams defines parameters for SearchAudit.
 type SearchAuditParams struct {
+	// Action exact, e.g. task.completed
 	Action *string `form:"action,omitempty" json:"action,omitempty"`
-	Actor  *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Actor exact: a user's email, api, tick, …
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Entity exact: task, payment, …
 	Entity *string `form:"entity,omitempty" json:"entity,omitempty"`
 
 	// Invoice invoice number
-	Invoice  *string `form:"invoice,omitempty" json:"invoice,omitempty"`
+	Invoice *string `form:"invoice,omitempty" json:"invoice,omitempty"`
+
+	// From at or after
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To before
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor   *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 	BeforeId *int64  `form:"before_id,omitempty" json:"before_id,omitempty"`
-	Limit    *int    `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Limit default 100
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListCustomersParams defines parameters for ListCustomers.
@@ -1103,6 +1123,18 @@ type ListCustomersParams struct {
 
 // ListCustomersParamsRisk defines parameters for ListCustomers.
 type ListCustomersParamsRisk string
+
+// GetCustomerParams defines parameters for GetCustomer.
+type GetCustomerParams struct {
+	// Cursor the invoices' next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit invoices per page (default 100)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// HistoryLimit history entries (default 50)
+	HistoryLimit *int `form:"history_limit,omitempty" json:"history_limit,omitempty"`
+}
 
 // GetDashboardParams defines parameters for GetDashboard.
 type GetDashboardParams struct {
@@ -1186,8 +1218,14 @@ type ChangeMyPasswordJSONBody struct {
 
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
+	// Unread only unread messages
 	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
-	Limit  *int  `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit default 100
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // GetOutboxParams defines parameters for GetOutbox.
@@ -1333,15 +1371,15 @@ type ServerInterface interface {
 	// DecideApproval Decide an approval with its decision form; the workflow advances at once.
 	// (POST /api/approvals/{id}/decide)
 	DecideApproval(ctx echo.Context, id TaskID) error
-	// SearchAudit Search the audit log, newest first (pages by before_id).
+	// SearchAudit Search the audit log, newest first, in keyset pages (next_cursor; before_id is the older form).
 	// (GET /api/audit)
 	SearchAudit(ctx echo.Context, params SearchAuditParams) error
 	// ListCustomers Customers the caller may see (a rep its own, a manager its team's), with open and overdue invoice counts.
 	// (GET /api/customers)
 	ListCustomers(ctx echo.Context, params ListCustomersParams) error
-	// GetCustomer One customer with its invoices (the first 100 by id).
+	// GetCustomer One customer: contacts, credit, risk, owner, balances per currency, promises kept, broken and pending, a page of its invoices (by id; cursor and limit page them) and its recent history.
 	// (GET /api/customers/{id})
-	GetCustomer(ctx echo.Context, id string) error
+	GetCustomer(ctx echo.Context, id string, params GetCustomerParams) error
 	// GetDashboard Aging by amount and count, cash expected in 30/60/90 days from due dates, promises and payment plans, DSO, open balance by owner, recovery per workflow stage, rep and team, promises kept and broken, open and overdue tasks; role-scoped.
 	// (GET /api/dashboard)
 	GetDashboard(ctx echo.Context, params GetDashboardParams) error
@@ -1393,9 +1431,12 @@ type ServerInterface interface {
 	// ChangeMyPassword Change my password (the current one is required); my other sessions end.
 	// (POST /api/me/password)
 	ChangeMyPassword(ctx echo.Context) error
-	// ListNotifications My in-app messages, newest first.
+	// ListNotifications My in-app messages, newest first, in keyset pages (next_cursor), with my unread count (the bell's number).
 	// (GET /api/notifications)
 	ListNotifications(ctx echo.Context, params ListNotificationsParams) error
+	// ReadAllNotifications Mark all my messages read.
+	// (POST /api/notifications/read-all)
+	ReadAllNotifications(ctx echo.Context) error
 	// MarkNotificationRead Mark one of my messages read.
 	// (POST /api/notifications/{id}/read)
 	MarkNotificationRead(ctx echo.Context, id int64) error
@@ -1567,6 +1608,27 @@ func (w *ServerInterfaceWrapper) SearchAudit(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter invoice: %s", err))
 	}
 
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
 	// ------------- Optional query parameter "before_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "before_id", ctx.QueryParams(), &params.BeforeId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
@@ -1650,8 +1712,31 @@ func (w *ServerInterfaceWrapper) GetCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCustomerParams
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "history_limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "history_limit", ctx.QueryParams(), &params.HistoryLimit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter history_limit: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetCustomer(ctx, id)
+	err = w.Handler.GetCustomer(ctx, id, params)
 	return err
 }
 
@@ -2047,6 +2132,13 @@ func (w *ServerInterfaceWrapper) ListNotifications(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
 	}
 
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
 	// ------------- Optional query parameter "limit" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
@@ -2056,6 +2148,15 @@ func (w *ServerInterfaceWrapper) ListNotifications(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListNotifications(ctx, params)
+	return err
+}
+
+// ReadAllNotifications converts echo context to params.
+func (w *ServerInterfaceWrapper) ReadAllNotifications(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReadAllNotifications(ctx)
 	return err
 }
 
@@ -2552,6 +2653,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/tasks/:id/assignees", wrapper.ListTaskAssignees, options.OperationMiddlewares["listTaskAssignees"]...)
 	router.POST(options.BaseURL+"/api/import/:kind", wrapper.ImportRecords, options.OperationMiddlewares["importRecords"]...)
 	router.GET(options.BaseURL+"/api/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
+	router.POST(options.BaseURL+"/api/notifications/read-all", wrapper.ReadAllNotifications, options.OperationMiddlewares["readAllNotifications"]...)
 	router.POST(options.BaseURL+"/api/notifications/:id/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
 	router.GET(options.BaseURL+"/api/audit", wrapper.SearchAudit, options.OperationMiddlewares["searchAudit"]...)
 	router.POST(options.BaseURL+"/api/definitions/:kind/:name/preview", wrapper.PreviewDefinition, options.OperationMiddlewares["previewDefinition"]...)
@@ -2754,9 +2856,7 @@ type SearchAuditResponseObject interface {
 	VisitSearchAuditResponse(w http.ResponseWriter) error
 }
 
-type SearchAudit200JSONResponse struct {
-	Items []AuditEntry `json:"items"`
-}
+type SearchAudit200JSONResponse store.AuditPage
 
 func (response SearchAudit200JSONResponse) VisitSearchAuditResponse(w http.ResponseWriter) error {
 
@@ -2796,6 +2896,20 @@ func (response SearchAudit403ApplicationProblemPlusJSONResponse) VisitSearchAudi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchAudit422ApplicationProblemPlusJSONResponse Problem
+
+func (response SearchAudit422ApplicationProblemPlusJSONResponse) VisitSearchAuditResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2901,7 +3015,8 @@ func (response ListCustomersdefaultApplicationProblemPlusJSONResponse) VisitList
 }
 
 type GetCustomerRequestObject struct {
-	Id string `json:"id"`
+	Id     string `json:"id"`
+	Params GetCustomerParams
 }
 
 type GetCustomerResponseObject interface {
@@ -4424,9 +4539,7 @@ type ListNotificationsResponseObject interface {
 	VisitListNotificationsResponse(w http.ResponseWriter) error
 }
 
-type ListNotifications200JSONResponse struct {
-	Items []Notification `json:"items"`
-}
+type ListNotifications200JSONResponse NotificationPage
 
 func (response ListNotifications200JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
 
@@ -4456,12 +4569,97 @@ func (response ListNotifications401ApplicationProblemPlusJSONResponse) VisitList
 	return err
 }
 
+type ListNotifications422ApplicationProblemPlusJSONResponse Problem
+
+func (response ListNotifications422ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListNotificationsdefaultApplicationProblemPlusJSONResponse struct {
 	Body       Problem
 	StatusCode int
 }
 
 func (response ListNotificationsdefaultApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReadAllNotificationsRequestObject struct {
+}
+
+type ReadAllNotificationsResponseObject interface {
+	VisitReadAllNotificationsResponse(w http.ResponseWriter) error
+}
+
+type ReadAllNotifications200JSONResponse struct {
+	// Marked how many were unread
+	Marked int `json:"marked"`
+}
+
+func (response ReadAllNotifications200JSONResponse) VisitReadAllNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReadAllNotifications401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ReadAllNotifications401ApplicationProblemPlusJSONResponse) VisitReadAllNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReadAllNotifications403ApplicationProblemPlusJSONResponse Problem
+
+func (response ReadAllNotifications403ApplicationProblemPlusJSONResponse) VisitReadAllNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReadAllNotificationsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReadAllNotificationsdefaultApplicationProblemPlusJSONResponse) VisitReadAllNotificationsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6097,13 +6295,13 @@ type StrictServerInterface interface {
 	// DecideApproval Decide an approval with its decision form; the workflow advances at once.
 	// (POST /api/approvals/{id}/decide)
 	DecideApproval(ctx context.Context, request DecideApprovalRequestObject) (DecideApprovalResponseObject, error)
-	// SearchAudit Search the audit log, newest first (pages by before_id).
+	// SearchAudit Search the audit log, newest first, in keyset pages (next_cursor; before_id is the older form).
 	// (GET /api/audit)
 	SearchAudit(ctx context.Context, request SearchAuditRequestObject) (SearchAuditResponseObject, error)
 	// ListCustomers Customers the caller may see (a rep its own, a manager its team's), with open and overdue invoice counts.
 	// (GET /api/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
-	// GetCustomer One customer with its invoices (the first 100 by id).
+	// GetCustomer One customer: contacts, credit, risk, owner, balances per currency, promises kept, broken and pending, a page of its invoices (by id; cursor and limit page them) and its recent history.
 	// (GET /api/customers/{id})
 	GetCustomer(ctx context.Context, request GetCustomerRequestObject) (GetCustomerResponseObject, error)
 	// GetDashboard Aging by amount and count, cash expected in 30/60/90 days from due dates, promises and payment plans, DSO, open balance by owner, recovery per workflow stage, rep and team, promises kept and broken, open and overdue tasks; role-scoped.
@@ -6157,9 +6355,12 @@ type StrictServerInterface interface {
 	// ChangeMyPassword Change my password (the current one is required); my other sessions end.
 	// (POST /api/me/password)
 	ChangeMyPassword(ctx context.Context, request ChangeMyPasswordRequestObject) (ChangeMyPasswordResponseObject, error)
-	// ListNotifications My in-app messages, newest first.
+	// ListNotifications My in-app messages, newest first, in keyset pages (next_cursor), with my unread count (the bell's number).
 	// (GET /api/notifications)
 	ListNotifications(ctx context.Context, request ListNotificationsRequestObject) (ListNotificationsResponseObject, error)
+	// ReadAllNotifications Mark all my messages read.
+	// (POST /api/notifications/read-all)
+	ReadAllNotifications(ctx context.Context, request ReadAllNotificationsRequestObject) (ReadAllNotificationsResponseObject, error)
 	// MarkNotificationRead Mark one of my messages read.
 	// (POST /api/notifications/{id}/read)
 	MarkNotificationRead(ctx context.Context, request MarkNotificationReadRequestObject) (MarkNotificationReadResponseObject, error)
@@ -6352,10 +6553,11 @@ func (sh *strictHandler) ListCustomers(ctx echo.Context, params ListCustomersPar
 }
 
 // GetCustomer operation middleware
-func (sh *strictHandler) GetCustomer(ctx echo.Context, id string) error {
+func (sh *strictHandler) GetCustomer(ctx echo.Context, id string, params GetCustomerParams) error {
 	var request GetCustomerRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetCustomer(ctx.Request().Context(), request.(GetCustomerRequestObject))
@@ -7010,6 +7212,29 @@ func (sh *strictHandler) ListNotifications(ctx echo.Context, params ListNotifica
 		return err
 	} else if validResponse, ok := response.(ListNotificationsResponseObject); ok {
 		return validResponse.VisitListNotificationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReadAllNotifications operation middleware
+func (sh *strictHandler) ReadAllNotifications(ctx echo.Context) error {
+	var request ReadAllNotificationsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReadAllNotifications(ctx.Request().Context(), request.(ReadAllNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReadAllNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReadAllNotificationsResponseObject); ok {
+		return validResponse.VisitReadAllNotificationsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -317,6 +317,7 @@ func TestRoleMatrix(t *testing.T) {
 			{"GET", "/api/tasks/999999/assignees", nil, []string{"admin", "finance_director", "sales_manager"}},
 			{"GET", "/api/notifications", nil, nil},
 			{"POST", "/api/notifications/999999/read", nil, nil},
+			{"POST", "/api/notifications/read-all", nil, nil},
 			{"GET", "/api/audit", nil, []string{"admin", "finance_director"}},
 			{"GET", "/api/outbox?status=pending", nil, []string{"admin", "finance", "finance_director"}},
 			{"POST", "/api/import/payments", map[string]any{}, []string{"admin", "finance"}},

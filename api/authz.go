@@ -53,6 +53,7 @@ var operations = map[string]operation{
 	"listTaskAssignees":    {perm: PermissionTasksAssign},
 	"listNotifications":    {},
 	"markNotificationRead": {},
+	"readAllNotifications": {},
 	"getOutbox":            {perm: PermissionOutboxRead},
 	"searchAudit":          {perm: PermissionAuditRead},
 	"importRecords":        {perm: PermissionImportWrite, stream: true}, // users also need users:admin

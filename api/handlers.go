@@ -227,29 +227,18 @@ func (a *server) ListCustomers(ctx context.Context, req ListCustomersRequestObje
 	return ListCustomers200JSONResponse(page), nil
 }
 
-// customerDetail is one customer with its invoices (CustomerDetail in
-// openapi.yaml).
-type customerDetail struct {
-	store.CustomerSummary
-	Invoices store.InvoicePage `json:"invoices"`
-}
-
 func (a *server) GetCustomer(ctx context.Context, req GetCustomerRequestObject) (GetCustomerResponseObject, error) {
 	clk, err := a.clock(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cust, err := a.store.VisibleCustomer(ctx, principalOf(ctx).Viewer(), req.Id, calendar.Of(clk.Now))
+	p := req.Params
+	d, err := a.store.CustomerDetail(ctx, principalOf(ctx).Viewer(), req.Id, store.CustomerDetailOptions{Now: clk.Now, Location: clk.Location,
+		Cursor: val(p.Cursor), Limit: val(p.Limit), HistoryLimit: val(p.HistoryLimit)})
 	if err != nil {
 		return nil, err
 	}
-	// Everyone who sees the customer sees its invoices: the account is
-	// theirs even where an invoice names another owner.
-	invs, err := a.store.Invoices(ctx, store.Viewer{Role: store.RoleAdmin}, store.InvoiceFilter{Customer: cust.ID, Today: calendar.Of(clk.Now), Limit: 100})
-	if err != nil {
-		return nil, err
-	}
-	return GetCustomer200JSONResponse{CustomerSummary: cust, Invoices: invs}, nil
+	return GetCustomer200JSONResponse(d), nil
 }
 
 func (a *server) ListPayments(ctx context.Context, req ListPaymentsRequestObject) (ListPaymentsResponseObject, error) {

@@ -502,10 +502,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My in-app messages, newest first. */
+        /** My in-app messages, newest first, in keyset pages (next_cursor), with my unread count (the bell's number). */
         get: operations["listNotifications"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all my messages read. */
+        post: operations["readAllNotifications"];
         delete?: never;
         options?: never;
         head?: never;
@@ -536,7 +553,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search the audit log, newest first (pages by before_id). */
+        /** Search the audit log, newest first, in keyset pages (next_cursor; before_id is the older form). */
         get: operations["searchAudit"];
         put?: never;
         post?: never;
@@ -587,7 +604,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One customer with its invoices (the first 100 by id). */
+        /** One customer: contacts, credit, risk, owner, balances per currency, promises kept, broken and pending, a page of its invoices (by id; cursor and limit page them) and its recent history. */
         get: operations["getCustomer"];
         put?: never;
         post?: never;
@@ -1365,6 +1382,10 @@ export interface components {
             id: number;
             title: string;
             body: string;
+            /** @description the invoice's number, when it is about one (link to /invoices/{number}) */
+            invoice?: string;
+            /** @description the customer's external id, when it is about one */
+            customer?: string;
             /** Format: int64 */
             invoice_id?: number;
             /** Format: int64 */
@@ -1373,6 +1394,13 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             read_at?: string;
+        };
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            /** @description all my unread messages (not only this page's) */
+            unread_count: number;
+            /** @description send it as cursor for the next page; absent on the last page */
+            next_cursor?: string;
         };
         AuditEntry: {
             /** Format: int64 */
@@ -1436,7 +1464,60 @@ export interface components {
             next_cursor?: string;
         };
         CustomerDetail: components["schemas"]["Customer"] & {
+            finance_email: string;
+            /** Format: int64 */
+            credit_limit_minor: number;
+            credit_currency: string;
+            /** @description the language its messages are written in */
+            locale: string;
+            owner_name: string;
+            /** @description per currency (amounts are never added across currencies), by currency */
+            balances: components["schemas"]["CustomerBalance"][];
+            promises: components["schemas"]["PromiseCounts"];
             invoices: components["schemas"]["InvoicePage"];
+            /** @description effects and what people did across its invoices, newest first, at most history_limit */
+            history: components["schemas"]["CustomerEvent"][];
+        };
+        CustomerBalance: {
+            currency: string;
+            /**
+             * Format: int64
+             * @description the open balance
+             */
+            open_minor: number;
+            /**
+             * Format: int64
+             * @description the balance past its due date
+             */
+            overdue_minor: number;
+            open_invoices: number;
+            overdue_invoices: number;
+            /** @description days overdue of its oldest overdue invoice, 0 when none */
+            oldest_days_overdue: number;
+            /**
+             * Format: int64
+             * @description paid in the last 90 days (paid_at)
+             */
+            paid_90d_minor: number;
+        };
+        /** @description promises to pay on its invoices (docs/api.md, "Promises to pay"): kept, broken (date passed, not kept) and pending */
+        PromiseCounts: {
+            kept: number;
+            broken: number;
+            pending: number;
+        };
+        CustomerEvent: {
+            /** Format: date-time */
+            at: string;
+            /** @description the invoice number */
+            invoice: string;
+            /**
+             * @description effect: a rule or workflow did it (effect is set); action: a person did (action is set)
+             * @enum {string}
+             */
+            type: "effect" | "action";
+            effect?: components["schemas"]["EffectEntry"];
+            action?: components["schemas"]["ActionEntry"];
         };
         OutboxStatus: {
             counts: {
@@ -2496,7 +2577,11 @@ export interface operations {
     listNotifications: {
         parameters: {
             query?: {
+                /** @description only unread messages */
                 unread?: boolean;
+                /** @description the next_cursor of the previous page */
+                cursor?: string;
+                /** @description default 100 */
                 limit?: number;
             };
             header?: never;
@@ -2511,12 +2596,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    readAllNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Marked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
-                        items: components["schemas"]["Notification"][];
+                        /** @description how many were unread */
+                        marked: number;
                     };
                 };
             };
             401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };
@@ -2546,12 +2656,22 @@ export interface operations {
     searchAudit: {
         parameters: {
             query?: {
+                /** @description exact, e.g. task.completed */
                 action?: string;
+                /** @description exact: a user's email, api, tick, … */
                 actor?: string;
+                /** @description exact: task, payment, … */
                 entity?: string;
                 /** @description invoice number */
                 invoice?: string;
+                /** @description at or after */
+                from?: string;
+                /** @description before */
+                to?: string;
+                /** @description the next_cursor of the previous page */
+                cursor?: string;
                 before_id?: number;
+                /** @description default 100 */
                 limit?: number;
             };
             header?: never;
@@ -2568,11 +2688,14 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["AuditEntry"][];
+                        /** @description send it as cursor for the next page; absent on the last page */
+                        next_cursor?: string;
                     };
                 };
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };
@@ -2643,7 +2766,14 @@ export interface operations {
     };
     getCustomer: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the invoices' next_cursor of the previous page */
+                cursor?: string;
+                /** @description invoices per page (default 100) */
+                limit?: number;
+                /** @description history entries (default 50) */
+                history_limit?: number;
+            };
             header?: never;
             path: {
                 /** @description the customer's external id */
