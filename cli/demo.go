@@ -47,7 +47,9 @@ director with open approvals, and the dashboard with history.
 
 Running it again changes nothing: the files come out the same, every import
 reports its rows unchanged, and days already played are not played again.
-A database keeps the day it was set up for as the demo's today.`,
+A database keeps the day it was set up for as the demo's today. A new
+database's company is "Demo Trading Co." in Asia/Shanghai unless --company
+and --timezone say otherwise.`,
 		Example: "  recoup demo --db sqlite:var/recoup.db --out var/demo",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
