@@ -90,6 +90,9 @@ func setUpDemo(ctx context.Context, cfg Config, o demoSetup, now time.Time, out,
 		return err
 	}
 	last, err := demo.LastDay(ctx, s)
+	if path, ok := store.SQLiteFile(cfg.DB); ok && errors.Is(err, demo.ErrTicked) {
+		return fmt.Errorf("%w, or delete %s", err, path)
+	}
 	if err != nil {
 		return err
 	}
