@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/recoup/recoup/calendar"
 )
@@ -33,6 +34,34 @@ func TestTaskPriority(t *testing.T) {
 		reasons, _ := json.Marshal(c.task.reasons())
 		if c.task.PriorityScore != c.score || string(reasons) != c.reasons {
 			t.Errorf("%s: score %d, reasons %s; want %d, %s", c.name, c.task.PriorityScore, reasons, c.score, c.reasons)
+		}
+	}
+}
+
+// TestInboxTaskJSON: InboxTasks encode as encoding/json encodes a slice
+// of the struct.
+func TestInboxTaskJSON(t *testing.T) {
+	t.Parallel()
+	type plain InboxTask // without the method
+	d, days, amount := calendar.MustParse("2026-11-04"), 34, int64(12_000_000)
+	due := time.Date(2026, 11, 30, 9, 0, 0, 500, time.FixedZone("", 8*3600))
+	for _, task := range []InboxTask{
+		{},
+		{ID: 7, Key: "k", Kind: "task", Title: `Call "海川" <5> & co` + "\n\u2028", Status: "open", Priority: "high", Assignee: "a@b", Role: "finance",
+			Form: "call-outcome", Invoice: "INV/1", Customer: "C1", CustomerName: "海川制造", Currency: "CNY", BalanceMinor: -3, DaysOverdue: 34,
+			Workflow: "w", Node: "call", StageTitle: &LocalizedText{En: "Phone call", ZhCN: "电话催收"}, AssigneeName: "Yang", Team: "east",
+			PromiseDate: &d, PromiseBroken: true, PriorityScore: 4_008_479, DueAt: due, Overdue: true, CreatedAt: due.UTC(),
+			PriorityReasons: []PriorityReason{{Code: ReasonPromiseBroken, Date: &d}, {Code: ReasonDaysOverdue, Days: &days},
+				{Code: ReasonAmount, AmountMinor: &amount, Currency: "CNY"}}},
+		{StageTitle: &LocalizedText{ZhCN: "只有中文"}, PriorityReasons: []PriorityReason{}, Title: "\xff bad"},
+	} {
+		got, err := json.Marshal(InboxTasks{task, task})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal([]plain{plain(task), plain(task)})
+		if string(got) != string(want) {
+			t.Errorf("got  %s\nwant %s", got, want)
 		}
 	}
 }
