@@ -12,6 +12,7 @@ import { ErrorView } from '../components/ErrorView';
 import { Pager } from '../components/invoices/Pager';
 import { usePaging } from '../components/invoices/usePaging';
 import { RiskTag, customerPath, risks, muted } from '../components/invoices/labels';
+import { AaTheme } from '../components/invoices/AaTheme';
 
 type Customer = Schemas['Customer'];
 type Filters = Omit<NonNullable<paths['/api/customers']['get']['parameters']['query']>, 'cursor' | 'limit'>;
@@ -27,7 +28,7 @@ function filtersFrom(sp: URLSearchParams): Filters {
   return f;
 }
 
-export default function CustomersPage() {
+function CustomersPageContent() {
   const { t } = useTranslation('customers');
   const [sp, setSp] = useSearchParams();
   const [form] = Form.useForm<Filters>();
@@ -54,7 +55,7 @@ export default function CustomersPage() {
     { key: 'id', title: t('col.id'), dataIndex: 'id' },
     { key: 'region', title: t('col.region'), render: (_, c) => c.region ?? '' },
     { key: 'industry', title: t('col.industry'), render: (_, c) => c.industry ?? '' },
-    { key: 'risk', title: t('col.risk'), render: (_, c) => <Space size={4}><RiskTag risk={c.risk} />{c.do_not_contact && <Tag color="purple">{t('doNotContact')}</Tag>}</Space> },
+    { key: 'risk', title: t('col.risk'), render: (_, c) => <Space size={4}><RiskTag risk={c.risk} />{c.do_not_contact && <Tag color="#531dab">{t('doNotContact')}</Tag>}</Space> },
     { key: 'credit', title: t('col.credit'), render: (_, c) => c.credit_rating ?? '' },
     { key: 'open', title: t('col.open'), align: 'right', dataIndex: 'open_invoices' },
     { key: 'overdue', title: t('col.overdue'), align: 'right', dataIndex: 'overdue_invoices' },
@@ -96,7 +97,7 @@ export default function CustomersPage() {
                       <Typography.Text style={muted}>{[c.id, c.region, c.credit_rating].filter(Boolean).join(' · ')}</Typography.Text>
                       <Space size={4} wrap>
                         <RiskTag risk={c.risk} />
-                        {c.do_not_contact && <Tag color="purple">{t('doNotContact')}</Tag>}
+                        {c.do_not_contact && <Tag color="#531dab">{t('doNotContact')}</Tag>}
                         <Typography.Text>{t('detail.counts', { open: c.open_invoices, overdue: c.overdue_invoices })}</Typography.Text>
                       </Space>
                     </Space>
@@ -116,4 +117,8 @@ export default function CustomersPage() {
       )}
     </Space>
   );
+}
+
+export default function CustomersPage() {
+  return <AaTheme><CustomersPageContent /></AaTheme>;
 }

@@ -11,13 +11,14 @@ import { api, unwrap, type Schemas } from '../api/client';
 import { ErrorView } from '../components/ErrorView';
 import { Money } from '../components/Money';
 import { formatDate, formatInstant, localeOf } from '../format';
-import { AgingTag, RiskTag, StatusTag, customerPath } from '../components/invoices/labels';
+import { AgingTag, RiskTag, StatusTag, customerPath, tagColors } from '../components/invoices/labels';
 import { MessageRows, TaskRows } from '../components/invoices/DetailRows';
 import { Timeline } from '../components/Timeline';
+import { AaTheme } from '../components/invoices/AaTheme';
 
 type Payment = Schemas['InvoicePayment'];
 
-export default function InvoicePage() {
+function InvoicePageContent() {
   const { number = '' } = useParams();
   const { t, i18n } = useTranslation('invoices');
   const locale = localeOf(i18n);
@@ -48,7 +49,7 @@ export default function InvoicePage() {
         {title}
         <StatusTag status={inv.status} />
         <RiskTag risk={inv.risk} />
-        {inv.disputed && <Tag color="orange">{t('disputed')}</Tag>}
+        {inv.disputed && <Tag color={tagColors.orange}>{t('disputed')}</Tag>}
       </Space>
       <Card title={<h2 className="card-title">{t('detail.summary')}</h2>}>
         <Descriptions
@@ -97,4 +98,8 @@ export default function InvoicePage() {
       </Row>
     </Space>
   );
+}
+
+export default function InvoicePage() {
+  return <AaTheme><InvoicePageContent /></AaTheme>;
 }

@@ -7,6 +7,7 @@ import { useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { InvoiceList, type InvoiceFilters } from '../components/invoices/InvoiceList';
 import { agingBuckets, risks, statuses, type AgingBucket } from '../components/invoices/labels';
+import { AaTheme } from '../components/invoices/AaTheme';
 
 interface FilterForm {
   status?: string;
@@ -49,7 +50,7 @@ export function filtersFrom(sp: URLSearchParams): InvoiceFilters {
   return f;
 }
 
-export default function InvoicesPage() {
+function InvoicesPageContent() {
   const { t } = useTranslation('invoices');
   const [sp, setSp] = useSearchParams();
   const [form] = Form.useForm<FilterForm>();
@@ -137,4 +138,8 @@ export default function InvoicesPage() {
       <InvoiceList filters={filters} />
     </Space>
   );
+}
+
+export default function InvoicesPage() {
+  return <AaTheme><InvoicesPageContent /></AaTheme>;
 }

@@ -10,7 +10,8 @@ import { api, unwrap, type Schemas } from '../api/client';
 import { ErrorView, useErrorMessage } from '../components/ErrorView';
 import { notificationsKey } from '../components/Layout';
 import { formatInstant, localeOf } from '../format';
-import { invoicePath, muted } from '../components/invoices/labels';
+import { invoicePath, muted, tagColors } from '../components/invoices/labels';
+import { AaTheme } from '../components/invoices/AaTheme';
 
 type Notification = Schemas['Notification'];
 
@@ -21,7 +22,7 @@ function invoiceNumberOf(n: Notification): string | undefined {
   return undefined;
 }
 
-export default function NotificationsPage() {
+function NotificationsPageContent() {
   const { t, i18n } = useTranslation('notifications');
   const locale = localeOf(i18n);
   const { message } = App.useApp();
@@ -88,7 +89,7 @@ export default function NotificationsPage() {
                 >
                   <Space orientation="vertical" size={2} style={{ minWidth: 0, flex: 1 }}>
                     <Space size={6} wrap>
-                      {unread ? <Tag color="blue">{t('new')}</Tag> : <Tag>{t('read')}</Tag>}
+                      {unread ? <Tag color={tagColors.blue}>{t('new')}</Tag> : <Tag>{t('read')}</Tag>}
                       <Typography.Text strong={unread}>{n.title}</Typography.Text>
                     </Space>
                     {n.body && n.body !== n.title && <Typography.Paragraph style={{ margin: 0 }}>{n.body}</Typography.Paragraph>}
@@ -108,4 +109,8 @@ export default function NotificationsPage() {
       )}
     </Space>
   );
+}
+
+export default function NotificationsPage() {
+  return <AaTheme><NotificationsPageContent /></AaTheme>;
 }

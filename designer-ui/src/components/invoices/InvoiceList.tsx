@@ -1,6 +1,6 @@
 // One page of invoices at a time (keyset paging): a table on a desk, cards on
 // a phone. Used by the invoice list and a customer's page.
-import { Card, Empty, Grid, List, Space, Table, Typography } from 'antd';
+import { Card, Empty, Grid, List, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
@@ -10,7 +10,7 @@ import type { paths } from '../../api/schema.gen';
 import { ErrorView } from '../ErrorView';
 import { Money } from '../Money';
 import { formatDate, localeOf } from '../../format';
-import { AgingTag, RiskTag, StatusTag, customerPath, invoicePath, muted } from './labels';
+import { AgingTag, RiskTag, StatusTag, customerPath, invoicePath, muted, tagColors } from './labels';
 import { Pager } from './Pager';
 import { usePaging } from './usePaging';
 
@@ -62,7 +62,7 @@ export function InvoiceList({ filters, hideCustomer, label }: { filters: Invoice
                   <Space size={4} wrap>
                     <StatusTag status={inv.status} />
                     <RiskTag risk={inv.risk} />
-                    {inv.disputed && <Typography.Text type="warning">{t('disputed')}</Typography.Text>}
+                    {inv.disputed && <Tag color={tagColors.orange}>{t('disputed')}</Tag>}
                   </Space>
                 </Space>
               </Card>
@@ -85,7 +85,7 @@ export function InvoiceList({ filters, hideCustomer, label }: { filters: Invoice
     { key: 'due', title: t('col.due'), render: (_, r) => <span style={{ whiteSpace: 'nowrap' }}>{formatDate(r.due_date, locale)}</span> },
     { key: 'days', title: t('col.daysOverdue'), align: 'right', render: (_, r) => (r.days_overdue > 0 ? r.days_overdue : '') },
     { key: 'aging', title: t('col.aging'), render: (_, r) => <AgingTag daysOverdue={r.days_overdue} /> },
-    { key: 'status', title: t('col.status'), render: (_, r) => <Space size={4}><StatusTag status={r.status} />{r.disputed && <Typography.Text type="warning">{t('disputed')}</Typography.Text>}</Space> },
+    { key: 'status', title: t('col.status'), render: (_, r) => <Space size={4}><StatusTag status={r.status} />{r.disputed && <Tag color={tagColors.orange}>{t('disputed')}</Tag>}</Space> },
     { key: 'risk', title: t('col.risk'), render: (_, r) => <RiskTag risk={r.risk} /> },
     { key: 'owner', title: t('col.owner'), render: (_, r) => r.owner ?? '' },
   ];

@@ -29,9 +29,12 @@ export function agingOf(daysOverdue: number): AgingBucket {
   return '90+';
 }
 
-const statusColor: Record<string, string> = { open: 'blue', overdue: 'red', paid: 'green', written_off: 'default', cancelled: 'default' };
-const riskColor: Record<string, string> = { low: 'green', medium: 'gold', high: 'red' };
-const agingColor: Record<AgingBucket, string> = { current: 'green', '1-30': 'gold', '31-60': 'orange', '61-90': 'volcano', '90+': 'red' };
+// Solid tags in dark shades: white text on them passes WCAG AA contrast
+// (antd's light preset tags do not).
+export const tagColors = { blue: '#0b57c5', red: '#a8071a', green: '#2b6a0c', gold: '#8a5a00', orange: '#a4410b', volcano: '#a22c0b', grey: '#595959' } as const;
+const statusColor: Record<string, string> = { open: tagColors.blue, overdue: tagColors.red, paid: tagColors.green, written_off: tagColors.grey, cancelled: tagColors.grey };
+const riskColor: Record<string, string> = { low: tagColors.green, medium: tagColors.gold, high: tagColors.red };
+const agingColor: Record<AgingBucket, string> = { current: tagColors.green, '1-30': tagColors.gold, '31-60': tagColors.orange, '61-90': tagColors.volcano, '90+': tagColors.red };
 
 /** label looks a value up in the invoices catalog and falls back to the value itself. */
 function useLabel(group: string): (v: string) => string {
@@ -41,13 +44,13 @@ function useLabel(group: string): (v: string) => string {
 
 export function StatusTag({ status }: { status: string }) {
   const label = useLabel('status');
-  return <Tag color={statusColor[status] ?? 'default'}>{label(status)}</Tag>;
+  return <Tag color={statusColor[status] ?? tagColors.grey}>{label(status)}</Tag>;
 }
 
 export function RiskTag({ risk }: { risk: string | undefined }) {
   const label = useLabel('risk');
   if (!risk) return null;
-  return <Tag color={riskColor[risk] ?? 'default'}>{label(risk)}</Tag>;
+  return <Tag color={riskColor[risk] ?? tagColors.grey}>{label(risk)}</Tag>;
 }
 
 export function AgingTag({ daysOverdue }: { daysOverdue: number }) {

@@ -14,6 +14,7 @@ import { ErrorView } from '../../components/ErrorView';
 import { csvFileName, downloadCsv, toCsv, type CsvColumn } from '../../components/csv';
 import { formatInstant, localeOf } from '../../format';
 import { invoicePath, muted } from '../../components/invoices/labels';
+import { AaTheme } from '../../components/invoices/AaTheme';
 
 type Entry = Schemas['AuditEntry'];
 const textKeys = ['actor', 'action', 'entity', 'invoice'] as const;
@@ -27,7 +28,7 @@ function detailText(d: Entry['detail']): string {
   return Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
 }
 
-export default function AuditPage() {
+function AuditPageContent() {
   const { t, i18n } = useTranslation('admin');
   const locale = localeOf(i18n);
   const [sp, setSp] = useSearchParams();
@@ -122,4 +123,8 @@ export default function AuditPage() {
       </Space>
     </Space>
   );
+}
+
+export default function AuditPage() {
+  return <AaTheme><AuditPageContent /></AaTheme>;
 }

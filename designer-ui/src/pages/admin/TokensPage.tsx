@@ -13,7 +13,8 @@ import { useSession, type Permission } from '../../auth/session';
 import { ErrorView, useErrorMessage } from '../../components/ErrorView';
 import { showServerErrors } from '../../components/admin/serverErrors';
 import { formatInstant, localeOf } from '../../format';
-import { muted } from '../../components/invoices/labels';
+import { muted, tagColors } from '../../components/invoices/labels';
+import { AaTheme } from '../../components/invoices/AaTheme';
 
 type Token = Schemas['APIToken'];
 type Created = Schemas['CreatedToken'];
@@ -103,7 +104,7 @@ function SecretModal({ created, onClose }: { created: Created; onClose(): void }
   );
 }
 
-export default function TokensPage() {
+function TokensPageContent() {
   const { t, i18n } = useTranslation('admin');
   const locale = localeOf(i18n);
   const { message } = App.useApp();
@@ -123,9 +124,9 @@ export default function TokensPage() {
 
   const now = Date.now();
   const status = (tok: Token) => {
-    if (tok.revoked_at) return <Tag color="red">{t('tokens.revoked')}</Tag>;
+    if (tok.revoked_at) return <Tag color={tagColors.red}>{t('tokens.revoked')}</Tag>;
     if (tok.expires_at && new Date(tok.expires_at).getTime() <= now) return <Tag>{t('tokens.expired')}</Tag>;
-    return <Tag color="green">{t('tokens.active')}</Tag>;
+    return <Tag color={tagColors.green}>{t('tokens.active')}</Tag>;
   };
   const when = (v: string | undefined, none: string) => <span style={{ whiteSpace: 'nowrap' }}>{v ? formatInstant(v, locale) : none}</span>;
   const columns: TableColumnsType<Token> = [
@@ -164,4 +165,8 @@ export default function TokensPage() {
       {created && <SecretModal created={created} onClose={() => setCreated(undefined)} />}
     </Space>
   );
+}
+
+export default function TokensPage() {
+  return <AaTheme><TokensPageContent /></AaTheme>;
 }

@@ -13,6 +13,8 @@ import { useSession } from '../../auth/session';
 import { ErrorView, useErrorMessage } from '../../components/ErrorView';
 import { showServerErrors } from '../../components/admin/serverErrors';
 import { formatInstant, localeOf } from '../../format';
+import { tagColors } from '../../components/invoices/labels';
+import { AaTheme } from '../../components/invoices/AaTheme';
 
 type User = Schemas['UserInfo'];
 type Role = Schemas['Role'];
@@ -96,7 +98,7 @@ function UserModal({ user, open, onClose }: { user: User | undefined; open: bool
   );
 }
 
-export default function UsersPage() {
+function UsersPageContent() {
   const { t, i18n } = useTranslation('admin');
   const locale = localeOf(i18n);
   const { me } = useSession();
@@ -123,8 +125,8 @@ export default function UsersPage() {
     { key: 'team', title: t('users.field.team'), render: (_, u) => u.team || t('common:common.none') },
     { key: 'status', title: t('users.field.status'), render: (_, u) => (
       <Space size={4} wrap>
-        {u.active ? <Tag color="green">{t('users.active')}</Tag> : <Tag>{t('users.inactive')}</Tag>}
-        {!u.has_password && <Tag color="orange">{t('users.noPassword')}</Tag>}
+        {u.active ? <Tag color={tagColors.green}>{t('users.active')}</Tag> : <Tag>{t('users.inactive')}</Tag>}
+        {!u.has_password && <Tag color={tagColors.orange}>{t('users.noPassword')}</Tag>}
       </Space>
     ) },
     { key: 'language', title: t('users.field.language'), render: (_, u) => (u.language ? t(`common:language.${u.language}`) : t('users.browserLanguage')) },
@@ -160,4 +162,8 @@ export default function UsersPage() {
       {editing && <UserModal open user={editing.user} onClose={() => setEditing(null)} />}
     </Space>
   );
+}
+
+export default function UsersPage() {
+  return <AaTheme><UsersPageContent /></AaTheme>;
 }
