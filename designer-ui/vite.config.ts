@@ -24,5 +24,8 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
+    // antd in jsdom is slow on a loaded 2-core machine: a form test that
+    // takes 2 s alone took over 30 s beside parallel builds.
+    testTimeout: 120_000,
   },
 });
