@@ -62,7 +62,8 @@ func (b *demoBundle) run(t *testing.T) string {
 // the dashboard recovery per stage and promises kept, broken and pending —
 // and a second run changes nothing.
 func TestDemoSetup(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it is the package's heaviest test, and the crash
+	// tests' kills need the machine to themselves.
 	b := demoTestSetup(t)
 	first := b.run(t)
 	t.Log(first)
