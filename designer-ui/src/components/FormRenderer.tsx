@@ -16,7 +16,7 @@
 //     serverErrors={complete.error instanceof ApiError ? complete.error.fieldErrors() : undefined}
 //   />
 import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Alert, Button, Checkbox, Form, Input, Radio, Select, Typography } from 'antd';
+import { Alert, Button, Checkbox, Form, Input, Radio, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { decimalToMinor, minorToDecimal } from '../money';
 import { formatDate, localeOf } from '../format';
@@ -371,7 +371,7 @@ export function FormRenderer({
           </Button>
           {extraActions}
           {definition.fields.some((f) => f.required) && (
-            <Typography.Text type="secondary">{t('requiredNote')}</Typography.Text>
+            <span className="muted">{t('requiredNote')}</span>
           )}
         </div>
       </Form>

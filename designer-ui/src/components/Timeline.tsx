@@ -8,7 +8,7 @@
 //   <Timeline effects={inv.effects} activity={inv.activity} messages={inv.messages}
 //             payments={inv.payments} currency={inv.invoice.currency} />
 import { useMemo, type ReactNode } from 'react';
-import { Empty, Tag, Timeline as AntTimeline, Typography } from 'antd';
+import { Empty, Tag, Timeline as AntTimeline } from 'antd';
 import {
   BellOutlined, BranchesOutlined, CheckCircleOutlined, CommentOutlined, DollarOutlined, EditOutlined,
   ExclamationCircleOutlined, FlagOutlined, MailOutlined, SwapOutlined, UserOutlined,
@@ -17,6 +17,9 @@ import { useTranslation } from 'react-i18next';
 import { formatInstant, localeOf } from '../format';
 import { formatMoney } from '../money';
 import { Money } from './Money';
+import { zoneOfInstant } from './zone';
+
+export { zoneOfInstant } from './zone';
 import './tasks/tasks.css';
 
 type Detail = Record<string, unknown>;
@@ -81,20 +84,6 @@ export interface TimelineProps {
   dedupeNotifications?: boolean;
 }
 
-/**
- * zoneOfInstant is an IANA zone for the offset an RFC 3339 instant was
- * written with ("…+08:00" → "Etc/GMT-8"): the server writes instants in the
- * company's zone. Whole hours only; undefined otherwise (the browser's zone).
- */
-export function zoneOfInstant(at: string): string | undefined {
-  const m = /([+-])(\d{2}):(\d{2})$/.exec(at);
-  if (!m) return /Z$/.test(at) ? 'UTC' : undefined;
-  if (m[3] !== '00') return undefined;
-  const h = Number(m[2]);
-  if (h === 0) return 'UTC';
-  return `Etc/GMT${m[1] === '+' ? '-' : '+'}${h}`;
-}
-
 interface Entry {
   at: string;
   sortKey: number;
@@ -156,7 +145,7 @@ export function Timeline({ effects, activity, messages, payments, currency, time
     (effects ?? []).forEach((e, i) => {
       const d: Detail = e.detail ?? {};
       const who = str(d.assignee) ?? (str(d.role) ? t(`common:roles.${String(d.role)}`, { defaultValue: String(d.role) }) : undefined);
-      const src = e.source ? <Typography.Text type="secondary" className="timeline-source">{t('source', { source: e.source, version: e.version ?? '' })}</Typography.Text> : null;
+      const src = e.source ? <span className="muted timeline-source">{t('source', { source: e.source, version: e.version ?? '' })}</span> : null;
       const why = e.trace && e.trace.length > 0 ? <TraceList trace={e.trace} currency={currency} /> : null;
       let color = 'blue';
       let icon: ReactNode = <FlagOutlined />;
@@ -275,7 +264,7 @@ export function Timeline({ effects, activity, messages, payments, currency, time
       }
       out.push({
         at: a.at, sortKey: ts(a.at), key: `a-${i}`, color: 'green', icon, title,
-        body: <>{a.task_title && <Typography.Text type="secondary">{a.task_title}</Typography.Text>}{body}</>,
+        body: <>{a.task_title && <span className="muted">{a.task_title}</span>}{body}</>,
       });
     });
     (messages ?? []).forEach((m, i) => {
@@ -293,7 +282,7 @@ export function Timeline({ effects, activity, messages, payments, currency, time
         body: (
           <>
             {(m.subject || m.body) && <Quote>{m.subject && <strong>{m.subject}<br /></strong>}{m.body}</Quote>}
-            {m.reason && <Typography.Text type="secondary">{m.reason}</Typography.Text>}
+            {m.reason && <span className="muted">{m.reason}</span>}
           </>
         ),
       });
@@ -302,7 +291,7 @@ export function Timeline({ effects, activity, messages, payments, currency, time
       out.push({
         at: p.paid_at, sortKey: ts(p.paid_at), key: `p-${p.reference ?? i}`, color: 'green', icon: <DollarOutlined />,
         title: <>{t('payment.title')} <Money minor={p.amount_minor} currency={p.currency} strong /></>,
-        body: p.reference ? <Typography.Text type="secondary">{t('payment.reference', { reference: p.reference })}</Typography.Text> : null,
+        body: p.reference ? <span className="muted">{t('payment.reference', { reference: p.reference })}</span> : null,
       });
     });
     // newest first; for one instant, keep the order things were recorded in, reversed
