@@ -13,7 +13,6 @@ export default defineConfig({
       output: {
         manualChunks(id: string): string | undefined {
           if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'charts';
-          if (id.includes('node_modules/antd') || id.includes('node_modules/@ant-design') || id.includes('node_modules/rc-') || id.includes('node_modules/@rc-component')) return 'antd';
           if (id.includes('node_modules/react') || id.includes('node_modules/scheduler')) return 'react';
           return undefined;
         },

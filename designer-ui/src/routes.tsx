@@ -1,12 +1,12 @@
 // One route per page; every page is its own chunk so that a rep's inbox
 // does not download the dashboard's charts (or, later, the designer's editors).
-import { lazy } from 'react';
+import { lazy, Suspense } from 'react';
 import { Navigate, type RouteObject } from 'react-router';
 import { Layout } from './components/Layout';
 import { RequireSession } from './auth/RequireSession';
 import { HomeRedirect, NotFoundPage } from './pages/NotFoundPage';
-import LoginPage from './pages/LoginPage';
 
+const LoginPage = lazy(() => import('./pages/LoginPage'));
 const InboxPage = lazy(() => import('./pages/InboxPage'));
 const QueuePage = lazy(() => import('./pages/QueuePage'));
 const TaskPage = lazy(() => import('./pages/TaskPage'));
@@ -23,7 +23,7 @@ const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
 const AccountPage = lazy(() => import('./pages/AccountPage'));
 
 export const routes: RouteObject[] = [
-  { path: '/login', element: <LoginPage /> },
+  { path: '/login', element: <Suspense fallback={null}><LoginPage /></Suspense> },
   {
     element: <RequireSession><Layout /></RequireSession>,
     children: [
