@@ -22,7 +22,6 @@ afterEach(cleanup);
 
 // as main.tsx: no space inserted between two Chinese characters of a button
 const wrap = (ui: ReactElement) => render(<ConfigProvider button={{ autoInsertSpace: false }}>{ui}</ConfigProvider>);
-vi.setConfig({ testTimeout: 30_000 });
 
 // Every field type of the form language, as GET /api/tasks/{id} sends form_definition.
 const everyType = {

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, render, screen } from '@testing-library/react';
 import i18n from '../i18n';
 import { Timeline, zoneOfInstant, type TimelineEffect } from './Timeline';
@@ -13,7 +13,6 @@ beforeAll(() => {
   });
 });
 afterEach(cleanup);
-vi.setConfig({ testTimeout: 30_000 });
 
 // Effects as the store records them (detail and trace as in the demo database).
 const effects: TimelineEffect[] = [
