@@ -5,7 +5,7 @@
 import type { ReactNode } from 'react';
 import { ConfigProvider } from 'antd';
 
-const theme = { token: { colorLink: '#1f5fbf', colorLinkHover: '#3a78d8', colorTextDescription: '#595959', colorTextPlaceholder: '#757575' } };
+const theme = { token: { colorLink: '#1f5fbf', colorLinkHover: '#174a96', colorPrimaryHover: '#174a96', colorTextDescription: '#595959', colorTextTertiary: '#595959', colorTextSecondary: '#4a4a4a', colorTextPlaceholder: '#757575', colorError: '#cf1322' } };
 
 export function AaTheme({ children }: { children: ReactNode }) {
   return <ConfigProvider theme={theme}>{children}</ConfigProvider>;

@@ -65,8 +65,8 @@ function IssueModal({ onClose, onIssued }: { onClose(): void; onIssued(c: Create
               options={(users.data?.items ?? []).filter((u) => u.active).map((u) => ({ value: u.email, label: `${u.name} <${u.email}> · ${t(`common:roles.${u.role}`)}` }))} />
           ) : <Input type="email" autoComplete="off" />}
         </Form.Item>
-        <Form.Item label={t('tokens.field.scopes')} name="scopes" rules={[{ required: true, message: t('tokens.required', { field: t('tokens.field.scopes') }) }]}>
-          <Checkbox.Group style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: 4 }}
+        <Form.Item label={t('tokens.field.scopes')} name="scopes">
+          <Checkbox.Group role="group" aria-label={t('tokens.field.scopes')} style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: 4 }}
             options={permissions.map((p) => ({ value: p, label: <span>{t(scopeKey(p))} <Typography.Text style={muted} code>{p}</Typography.Text></span> }))} />
         </Form.Item>
         <Form.Item label={t('tokens.field.expires')} name="expires_in_days" extra={t('tokens.field.expiresHelp')}>
