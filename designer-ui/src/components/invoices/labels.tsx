@@ -5,7 +5,7 @@
 import { Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 
-export const statuses = ['open', 'overdue', 'paid', 'written_off', 'cancelled'] as const;
+export const statuses = ['open', 'overdue', 'payment_plan', 'paid', 'written_off', 'cancelled'] as const;
 export const risks = ['low', 'medium', 'high'] as const;
 export const agingBuckets = ['current', '1-30', '31-60', '61-90', '90+'] as const;
 export type AgingBucket = (typeof agingBuckets)[number];
