@@ -70,7 +70,9 @@ describe('approvals', () => {
       assert.deepEqual(await axe(page), [], 'axe on an approval');
 
       // Decide: payment plan with nothing else first — the server's errors show per field.
-      await page.getByRole('radio', { name: t.plan }).check();
+      // antd's radio buttons hide the input: click its label.
+      await page.locator('label.ant-radio-button-wrapper', { hasText: t.plan }).click();
+      assert.equal(await page.getByRole('radio', { name: t.plan }).isChecked(), true);
       await page.getByRole('button', { name: t.submit }).click();
       const installments = page.getByLabel(t.installments);
       const first = page.getByLabel(t.first);
