@@ -112,6 +112,7 @@ export default function QueuePage() {
     <label className="queue-filter">
       <span>{t(`filter.${key}`)}</span>
       <Select
+        aria-label={t(`filter.${key}`)}
         allowClear
         showSearch={{ optionFilterProp: 'label' }}
         placeholder={t('filter.any')}
