@@ -3,15 +3,14 @@
 // where it is. j/k or the arrows move, Enter opens; after completing a task
 // the next one in this list opens.
 import { useSearchParams, useLocation } from 'react-router';
-import { Segmented, Typography } from 'antd';
+import { Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { TaskList } from '../components/tasks/TaskList';
-import { countOf, isView, useTaskCounts, useTaskPages, views, type View } from '../components/tasks/taskApi';
-import { formatNumber, localeOf } from '../format';
+import { ViewTabs } from '../components/tasks/ViewTabs';
+import { countOf, isView, useTaskCounts, useTaskPages, type View } from '../components/tasks/taskApi';
 
 export default function InboxPage() {
-  const { t, i18n } = useTranslation('inbox');
-  const locale = localeOf(i18n);
+  const { t } = useTranslation('inbox');
   const [params, setParams] = useSearchParams();
   const location = useLocation();
   const raw = params.get('view');
@@ -25,25 +24,7 @@ export default function InboxPage() {
         <Typography.Title level={1} className="page-title">{t('title')}</Typography.Title>
         <span className="muted task-keys">{t('keys')}</span>
       </div>
-      <div className="task-views">
-        <Segmented<View>
-          aria-label={t('views')}
-          value={view}
-          onChange={(v) => setParams(v === 'open' ? {} : { view: v }, { replace: true })}
-          options={views.map((v) => {
-            const n = countOf(counts.data, v);
-            return {
-              value: v,
-              label: (
-                <span className="task-view-label">
-                  {t(`view.${v}`)}
-                  <span className="task-view-count">{n === undefined ? '…' : formatNumber(n, locale)}</span>
-                </span>
-              ),
-            };
-          })}
-        />
-      </div>
+      <ViewTabs view={view} counts={counts.data} onChange={(v) => setParams(v === 'open' ? {} : { view: v }, { replace: true })} />
       <TaskList
         label={t('listLabel', { view: t(`view.${view}`) })}
         pages={pages}

@@ -3,7 +3,7 @@
 // task left to a role, and reassigning one or many.
 import { useEffect, useMemo, useState } from 'react';
 import { useLocation, useSearchParams } from 'react-router';
-import { App, Button, Checkbox, Segmented, Select, Space, Typography } from 'antd';
+import { App, Button, Checkbox, Select, Space, Typography } from 'antd';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, unwrap } from '../api/client';
@@ -11,8 +11,8 @@ import { useSession } from '../auth/session';
 import { localized } from '../components/formDefinition';
 import { ReassignDialog } from '../components/tasks/ReassignDialog';
 import { TaskList } from '../components/tasks/TaskList';
-import { countOf, isView, tasksKey, useTaskCounts, useTaskPages, views, type Task, type TaskQuery, type View } from '../components/tasks/taskApi';
-import { formatNumber, localeOf } from '../format';
+import { ViewTabs } from '../components/tasks/ViewTabs';
+import { countOf, isView, tasksKey, useTaskCounts, useTaskPages, type Task, type TaskQuery, type View } from '../components/tasks/taskApi';
 import '../components/tasks/tasks.css';
 
 interface Option { value: string; label: string }
@@ -45,7 +45,6 @@ function useSeen(items: Task[], lang: string) {
 
 export default function QueuePage() {
   const { t, i18n } = useTranslation('inbox');
-  const locale = localeOf(i18n);
   const { can } = useSession();
   const { message } = App.useApp();
   const qc = useQueryClient();
@@ -131,25 +130,7 @@ export default function QueuePage() {
         <Typography.Title level={1} className="page-title">{t('queueTitle')}</Typography.Title>
         <span className="muted task-keys">{t('keys')}</span>
       </div>
-      <div className="task-views">
-        <Segmented<View>
-          aria-label={t('views')}
-          value={view}
-          onChange={(v) => setParam('view', v === 'open' ? undefined : v)}
-          options={views.map((v) => {
-            const n = countOf(counts.data, v);
-            return {
-              value: v,
-              label: (
-                <span className="task-view-label">
-                  {t(`view.${v}`)}
-                  <span className="task-view-count">{n === undefined ? '…' : formatNumber(n, locale)}</span>
-                </span>
-              ),
-            };
-          })}
-        />
-      </div>
+      <ViewTabs view={view} counts={counts.data} onChange={(v) => setParam('view', v === 'open' ? undefined : v)} />
       <div className="queue-filters" role="group" aria-label={t('filters')}>
         {filterSelect('assignee', seen.assignees)}
         {filterSelect('team', seen.teams)}
