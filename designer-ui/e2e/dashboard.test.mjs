@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, languages, launch, login, newPage, shot, startServer, users } from './harness.mjs';
+import { axe, languages, launch, login, newPage, pickOption, shot, startServer, users } from './harness.mjs';
 
 const text = {
   en: { title: 'Dashboard', aging: 'Aging by amount', show: 'Show table', exportAging: 'Export CSV: Aging by amount', team: 'Team', currency: 'Currency', open: 'Open receivables', cash: 'Cash expected in the next 30 / 60 / 90 days' },
@@ -89,8 +89,7 @@ describe('dashboard', () => {
       assert.match(lines[1], /^[A-Z]{3},.*,\d+,\d+(\.\d+)?,\/invoices\?aging=/);
 
       // Filters: a currency narrows every figure to it.
-      await page.getByLabel(t.currency, { exact: true }).click();
-      await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="USD"]').click();
+      await pickOption(page, t.currency, null, { title: 'USD' });
       await page.waitForURL(/currency=USD/);
       // Only USD is left once the filtered figures arrive.
       await page.waitForFunction(() => {

@@ -130,6 +130,22 @@ export async function shot(page, name, lang, { both = true, fullPage = true } = 
   }
 }
 
+/**
+ * pickOption opens the select labelled `label`, clicks the option showing
+ * `optionText` (or whose title is `title`) and waits until the dropdown has
+ * finished closing, so what runs next (axe, a screenshot) sees the settled page
+ * and not a list fading out.
+ */
+export async function pickOption(page, label, optionText, { title } = {}) {
+  await page.getByLabel(label, { exact: true }).click();
+  const dropdown = page.locator('.ant-select-dropdown:visible').first();
+  // an option clicked while the list is still sliding in may be missed
+  await dropdown.and(page.locator(':not([class*="-enter"])')).waitFor();
+  const options = dropdown.locator('.ant-select-item-option');
+  await (title ? options.and(page.locator(`[title="${title}"]`)) : options.filter({ hasText: optionText })).first().click();
+  await dropdown.waitFor({ state: 'hidden' });
+}
+
 /** axe runs axe-core on the page and returns the serious and critical violations. */
 export async function axe(page) {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();

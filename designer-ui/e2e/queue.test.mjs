@@ -3,7 +3,7 @@
 // finance review task, claims it and completes it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiCall, axe, languages, launch, login, newPage, shot, startServer, users } from './harness.mjs';
+import { apiCall, axe, languages, launch, login, newPage, pickOption, shot, startServer, users } from './harness.mjs';
 
 const text = {
   en: {
@@ -17,11 +17,6 @@ const text = {
     markDone: '标记为已完成', done: '已完成', assignee: '负责人',
   },
 };
-
-async function pickOption(page, label, optionText) {
-  await page.getByLabel(label, { exact: true }).click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: optionText }).first().click();
-}
 
 describe('team queue', () => {
   // each language works on its own copy of the demo (a task done in one is open in the other)
