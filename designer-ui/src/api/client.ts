@@ -59,12 +59,18 @@ export class ApiError extends Error {
     this.problem = problem;
     this.retryAfter = retryAfter;
   }
-  /** fieldErrors maps each field to its messages. */
+  private byField?: Record<string, string[]>;
+  /**
+   * fieldErrors maps each field to its messages. It returns the same object
+   * on every call, so a component given it re-reacts only to a new answer.
+   */
   fieldErrors(): Record<string, string[]> {
+    if (this.byField) return this.byField;
     const out: Record<string, string[]> = {};
     for (const e of this.problem.errors ?? []) {
       (out[e.field] ??= []).push(e.message);
     }
+    this.byField = out;
     return out;
   }
 }

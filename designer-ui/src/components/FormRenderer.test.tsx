@@ -149,6 +149,28 @@ describe('FormRenderer', () => {
     expect(onSubmit).toHaveBeenCalledWith({ outcome: 'promised', promised_date: '2027-01-15' });
   });
 
+  it('keeps what was typed when the parent re-renders with an equal definition (a pending submit, a 422)', async () => {
+    await i18n.changeLanguage('en');
+    const onSubmit = vi.fn();
+    const user = userEvent.setup({ pointerEventsCheck: 0 });
+    // as a parent that reads the definition afresh on every render
+    const view = (pending: boolean, errors?: Record<string, string[]>) => (
+      <ConfigProvider button={{ autoInsertSpace: false }}>
+        <FormRenderer definition={definition()} currency="CNY" onSubmit={onSubmit} submitting={pending} serverErrors={errors} />
+      </ConfigProvider>
+    );
+    const r = render(view(false));
+    await user.click(screen.getByRole('radio', { name: 'Promised to pay' }));
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    r.rerender(view(true));
+    r.rerender(view(false, { promised_date: ['is required'] }));
+    expect((screen.getByRole('radio', { name: 'Promised to pay' }) as HTMLInputElement).checked).toBe(true);
+    fireEvent.change(screen.getByLabelText('Promised payment date'), { target: { value: '2027-01-15' } });
+    r.rerender(view(false, { promised_date: ['is required'] }));
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    expect(onSubmit).toHaveBeenLastCalledWith({ outcome: 'promised', promised_date: '2027-01-15' });
+  });
+
   it('en: shows every server error next to its field at once, and form-level ones on top', async () => {
     await i18n.changeLanguage('en');
     wrap(<FormRenderer definition={definition()} currency="CNY" onSubmit={() => {}} serverErrors={{

@@ -15,7 +15,7 @@
 //     submitting={complete.isPending}
 //     serverErrors={complete.error instanceof ApiError ? complete.error.fieldErrors() : undefined}
 //   />
-import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { Alert, Button, Checkbox, Form, Input, Radio, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { decimalToMinor, minorToDecimal } from '../money';
@@ -182,14 +182,20 @@ export function FormRenderer({
   const requiredIfHint = useRequiredIfHint(definition);
   const limitHint = useLimitHint();
 
-  const start = useMemo(() => {
+  // What was typed is reset only when the form itself changes (by content:
+  // a parent that rebuilds an equal definition on each render, e.g. while a
+  // submit is pending, must not wipe the user's input).
+  const startKey = JSON.stringify([definition, initialValues ?? null, currency ?? null]);
+  const startRef = useRef({ key: '', values: {} as Record<string, EditValue | undefined> });
+  if (startRef.current.key !== startKey) {
     const out: Record<string, EditValue | undefined> = {};
     for (const f of definition.fields) {
       const v = initialValues?.[f.name] ?? f.default;
       out[f.name] = toEdit(f, v, currency);
     }
-    return out;
-  }, [definition, initialValues, currency]);
+    startRef.current = { key: startKey, values: out };
+  }
+  const start = startRef.current.values;
   const [values, setValues] = useState(start);
   useEffect(() => setValues(start), [start]);
 

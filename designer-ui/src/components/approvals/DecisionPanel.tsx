@@ -2,6 +2,7 @@
 // detail; else the outcome field's labels), then the decision form rendered
 // from its definition. The server validates; its field errors are shown
 // next to each field by FormRenderer.
+import { useMemo } from 'react';
 import { Alert, Card } from 'antd';
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -34,7 +35,7 @@ function EffectText({ e }: { e: OptionEffect }) {
 export function DecisionPanel({ task, onDecided }: { task: ApprovalDetail; onDecided: () => void }) {
   const { t, i18n } = useTranslation('approvals');
   const message = useErrorMessage();
-  const def = task.form_definition ? readFormDefinition(task.form_definition) : undefined;
+  const def = useMemo(() => (task.form_definition ? readFormDefinition(task.form_definition) : undefined), [task.form_definition]);
   const options = optionsOf(task, def);
   const currency = task.invoice_summary?.currency ?? task.currency;
   const decide = useMutation({
