@@ -1,11 +1,16 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 )
@@ -51,6 +56,7 @@ func serveUI(files fs.FS) echo.HandlerFunc {
 	_, statErr := fs.Stat(files, "index.html")
 	built := statErr == nil
 	fileServer := http.FileServer(http.FS(files))
+	zipped := &gzipCache{files: files}
 	return func(c echo.Context) error {
 		req, res := c.Request(), c.Response()
 		if req.Method != http.MethodGet && req.Method != http.MethodHead {
@@ -67,6 +73,24 @@ func serveUI(files fs.FS) echo.HandlerFunc {
 					res.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 				} else {
 					res.Header().Set("Cache-Control", "no-cache")
+				}
+				if compressible(name) {
+					res.Header().Add("Vary", "Accept-Encoding")
+					if acceptsGzip(req) {
+						body, err := zipped.get(name)
+						if err != nil {
+							return err
+						}
+						h := res.Header()
+						h.Set("Content-Encoding", "gzip")
+						h.Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
+						h.Set("Content-Length", strconv.Itoa(len(body)))
+						res.WriteHeader(http.StatusOK)
+						if req.Method == http.MethodGet {
+							_, err = res.Write(body)
+						}
+						return err
+					}
 				}
 				fileServer.ServeHTTP(res, req)
 				return nil
@@ -86,4 +110,55 @@ func serveUI(files fs.FS) echo.HandlerFunc {
 		res.Header().Set("Cache-Control", "no-cache")
 		return c.HTMLBlob(http.StatusOK, index)
 	}
+}
+
+// compressible names the text assets worth gzipping (scripts, styles,
+// catalogs, SVG); images and fonts are compressed already.
+func compressible(name string) bool {
+	switch path.Ext(name) {
+	case ".js", ".mjs", ".css", ".json", ".svg", ".html", ".txt", ".map":
+		return true
+	}
+	return false
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip
+// (and does not refuse it with q=0).
+func acceptsGzip(req *http.Request) bool {
+	for _, part := range strings.Split(req.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}
+
+// gzipCache compresses each embedded asset once, at its first request, and
+// keeps the result: the files never change while the binary runs.
+type gzipCache struct {
+	files fs.FS
+	m     sync.Map // name → []byte
+}
+
+func (g *gzipCache) get(name string) ([]byte, error) {
+	if b, ok := g.m.Load(name); ok {
+		return b.([]byte), nil
+	}
+	raw, err := fs.ReadFile(g.files, name)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if _, err := w.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	b, _ := g.m.LoadOrStore(name, buf.Bytes())
+	return b.([]byte), nil
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -80,6 +82,54 @@ func TestServeUI(t *testing.T) {
 		e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/inbox", nil))
 		if rec.Code != http.StatusMethodNotAllowed {
 			t.Errorf("POST /inbox = %d, want 405", rec.Code)
+		}
+	})
+
+	t.Run("gzip", func(t *testing.T) {
+		script := strings.Repeat("console.log('recoup');\n", 200)
+		e := New(Options{UI: fstest.MapFS{
+			"index.html":          {Data: []byte("<!doctype html>")},
+			"assets/index-abc.js": {Data: []byte(script)},
+			"assets/logo-abc.png": {Data: []byte("\x89PNG")},
+		}})
+		get := func(path, accept string) *httptest.ResponseRecorder {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			if accept != "" {
+				req.Header.Set("Accept-Encoding", accept)
+			}
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, req)
+			return rec
+		}
+		for _, accept := range []string{"gzip, deflate, br", "br;q=1.0, gzip;q=0.8"} {
+			rec := get("/assets/index-abc.js", accept)
+			h := rec.Header()
+			if h.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(h.Get("Content-Type"), "text/javascript") || h.Get("Vary") != "Accept-Encoding" {
+				t.Fatalf("Accept-Encoding %q: headers %v", accept, h)
+			}
+			if h.Get("Cache-Control") != "public, max-age=31536000, immutable" || h.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("gzipped asset lost its headers: %v", h)
+			}
+			if rec.Body.Len() >= len(script)/4 {
+				t.Errorf("gzipped %d bytes to %d", len(script), rec.Body.Len())
+			}
+			zr, err := gzip.NewReader(rec.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := io.ReadAll(zr); string(b) != script {
+				t.Errorf("gunzipped body differs from the file")
+			}
+		}
+		for _, c := range []struct{ path, accept string }{
+			{"/assets/index-abc.js", ""},
+			{"/assets/index-abc.js", "gzip;q=0, identity"},
+			{"/assets/logo-abc.png", "gzip"},
+		} {
+			rec := get(c.path, c.accept)
+			if rec.Header().Get("Content-Encoding") != "" || rec.Code != 200 {
+				t.Errorf("GET %s with Accept-Encoding %q = %d, encoding %q: want the file as it is", c.path, c.accept, rec.Code, rec.Header().Get("Content-Encoding"))
+			}
 		}
 	})
 }
