@@ -54,7 +54,7 @@ describe('my work', () => {
 
       // the list in the server's order, with why the first is first
       const list = await apiCall(page, 'GET', '/api/tasks?mine=true&limit=50');
-      const rows = page.locator('tbody tr.ant-table-row');
+      const rows = page.locator('tbody tr[data-row-key]');
       await rows.first().waitFor();
       const firstName = list.body.items[0].customer_name;
       assert.ok((await rows.first().textContent()).includes(firstName), 'first row is the server\'s first');

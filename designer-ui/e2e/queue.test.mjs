@@ -37,7 +37,7 @@ describe('team queue', () => {
       await login(page, server.url, users.manager);
       assert.equal(new URL(page.url()).pathname, '/queue');
       await page.getByRole('heading', { level: 1, name: t.title }).waitFor();
-      const rows = page.locator('tbody tr.ant-table-row');
+      const rows = page.locator('tbody tr[data-row-key]');
       await rows.first().waitFor();
       await page.getByRole('columnheader', { name: t.assignee }).waitFor();
       assert.deepEqual(await axe(page), [], 'axe on the queue');
@@ -50,7 +50,7 @@ describe('team queue', () => {
       await pickOption(page, t.rep, repName);
       await page.waitForURL((u) => u.searchParams.get('assignee') === users.rep);
       await page.waitForFunction((name) => {
-        const cells = [...document.querySelectorAll('tbody tr.ant-table-row')];
+        const cells = [...document.querySelectorAll('tbody tr[data-row-key]')];
         return cells.length > 0 && cells.every((r) => r.textContent.includes(name));
       }, repName);
       await shot(page, 'queue-filtered', lang, { both: false, fullPage: false });
@@ -101,7 +101,7 @@ describe('team queue', () => {
       const page = await newPage(browser, { locale });
       await login(page, server.url, users.finance);
       assert.equal(new URL(page.url()).pathname, '/queue');
-      await page.locator('tbody tr.ant-table-row').first().waitFor();
+      await page.locator('tbody tr[data-row-key]').first().waitFor();
       await shot(page, 'queue-finance', lang, { both: false, fullPage: false });
       const list = await apiCall(page, 'GET', '/api/tasks?role=finance&unassigned=true&limit=50');
       const task = list.body.items.find((x) => x.status === 'open');

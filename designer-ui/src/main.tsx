@@ -1,12 +1,12 @@
-import { StrictMode, useMemo } from 'react';
+import { StrictMode, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider } from 'antd';
+import type { Locale } from 'antd/es/locale';
 import enUS from 'antd/locale/en_US';
-import zhCN from 'antd/locale/zh_CN';
 import { useTranslation } from 'react-i18next';
-import './i18n';
+import { ready } from './i18n';
 import './app.css';
 import { ApiError } from './api/client';
 import { SessionProvider } from './auth/session';
@@ -25,9 +25,18 @@ const queryClient = new QueryClient({
 
 const router = createBrowserRouter(routes);
 
+// antd's Chinese texts are fetched only by a session that uses Chinese.
+let zhCN: Locale | undefined;
+const loadZhCN = async (): Promise<Locale> => (zhCN ??= (await import('antd/locale/zh_CN')).default);
+
 function Root() {
   const { i18n } = useTranslation();
-  const locale = i18n.language === 'zh-CN' ? zhCN : enUS;
+  const zh = i18n.language === 'zh-CN';
+  const [zhLocale, setZhLocale] = useState(zhCN);
+  useEffect(() => {
+    if (zh && !zhLocale) void loadZhCN().then(setZhLocale);
+  }, [zh, zhLocale]);
+  const locale = zh ? zhLocale ?? enUS : enUS;
   // Secondary texts (labels, descriptions) darker than antd's defaults so
   // they meet WCAG AA contrast on white (axe checks every page).
   const theme = useMemo(() => ({ token: { colorPrimary: '#1f5fbf', colorPrimaryHover: '#174a96', colorLink: '#1f5fbf',
@@ -46,8 +55,12 @@ function Root() {
   );
 }
 
-createRoot(document.getElementById('root') as HTMLElement).render(
-  <StrictMode>
-    <Root />
-  </StrictMode>,
-);
+// The first paint waits for the language's texts (a few KB), so no screen
+// ever shows a raw key or the wrong language.
+void Promise.all([ready, document.documentElement.lang === 'zh-CN' ? loadZhCN() : undefined]).then(() => {
+  createRoot(document.getElementById('root') as HTMLElement).render(
+    <StrictMode>
+      <Root />
+    </StrictMode>,
+  );
+});

@@ -4,7 +4,7 @@ import { lazy, Suspense } from 'react';
 import { Navigate, type RouteObject } from 'react-router';
 import { Layout } from './components/Layout';
 import { RequireSession } from './auth/RequireSession';
-import { HomeRedirect, NotFoundPage } from './pages/NotFoundPage';
+import { HomeRedirect } from './pages/HomeRedirect';
 
 const LoginPage = lazy(() => import('./pages/LoginPage'));
 const InboxPage = lazy(() => import('./pages/InboxPage'));
@@ -21,6 +21,7 @@ const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const TokensPage = lazy(() => import('./pages/admin/TokensPage'));
 const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
 const AccountPage = lazy(() => import('./pages/AccountPage'));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 export const routes: RouteObject[] = [
   { path: '/login', element: <Suspense fallback={null}><LoginPage /></Suspense> },

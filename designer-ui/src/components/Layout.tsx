@@ -1,9 +1,9 @@
 // The app's frame: navigation for what the user's role may do (a side bar
 // on a desk, a drawer on a phone), the notification bell, the language
 // switch and the account menu.
-import { Suspense, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { Badge, Button, Drawer, Dropdown, Grid, Layout as AntLayout, Menu, Spin, Typography } from 'antd';
+import { Badge, Button, Dropdown, Grid, Layout as AntLayout, Menu, Spin, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import {
   AuditOutlined, BellOutlined, GlobalOutlined, CheckSquareOutlined, DashboardOutlined, FileTextOutlined, InboxOutlined,
@@ -22,6 +22,8 @@ interface NavItem {
   icon: ReactNode;
   need: Permission | Permission[];
 }
+
+const NavDrawer = lazy(() => import('./NavDrawer'));
 
 export const notificationsKey = ['notifications', 'unread-count'] as const;
 
@@ -62,10 +64,11 @@ function Bell() {
   const { t } = useTranslation();
   const unread = useQuery({
     queryKey: notificationsKey,
-    queryFn: async () => unwrap(await api.GET('/api/notifications', { params: { query: { unread: true, limit: 500 } } })),
+    // one row is enough: the answer carries the count of all unread messages
+    queryFn: async () => unwrap(await api.GET('/api/notifications', { params: { query: { unread: true, limit: 1 } } })),
     refetchInterval: 60_000,
   });
-  const count = unread.data?.items.length ?? 0;
+  const count = unread.data?.unread_count ?? 0;
   return (
     <Link to="/notifications" aria-label={`${t('nav.notifications')} (${count})`} className="header-link">
       <Badge count={count} overflowCount={99} size="small">
@@ -123,6 +126,7 @@ export function Layout() {
   const screens = Grid.useBreakpoint();
   const phone = !screens.lg;
   const [open, setOpen] = useState(false);
+  const [drawerLoaded, setDrawerLoaded] = useState(false);
   return (
     <AntLayout style={{ minHeight: '100vh' }}>
       <a href="#main" className="skip-link">{t('common.skip')}</a>
@@ -136,11 +140,16 @@ export function Layout() {
         <AntLayout.Header className="app-header">
           {phone && (
             <>
-              <Button type="text" icon={<MenuOutlined />} aria-label={t('nav.menu')} onClick={() => setOpen(true)} />
+              <Button type="text" icon={<MenuOutlined />} aria-label={t('nav.menu')} aria-expanded={open}
+                onClick={() => { setDrawerLoaded(true); setOpen(true); }} />
               <Link to="/" className="brand-inline">{t('app.name')}</Link>
-              <Drawer open={open} onClose={() => setOpen(false)} placement="left" width={260} title={t('app.name')}>
-                <NavMenu onNavigate={() => setOpen(false)} />
-              </Drawer>
+              {drawerLoaded && (
+                <Suspense fallback={null}>
+                  <NavDrawer open={open} onClose={() => setOpen(false)} title={t('app.name')}>
+                    <NavMenu onNavigate={() => setOpen(false)} />
+                  </NavDrawer>
+                </Suspense>
+              )}
             </>
           )}
           <div style={{ flex: 1 }} />

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { catalogs } from './index';
+import { namespaces } from './index';
+
+type Catalog = Record<string, unknown>;
+const files = import.meta.glob<Catalog>('./*/*.json', { eager: true, import: 'default' });
+const catalogs: Record<'en' | 'zh-CN', Record<string, Catalog>> = { en: {}, 'zh-CN': {} };
+for (const [path, messages] of Object.entries(files)) {
+  const m = /^\.\/([^/]+)\/([^/]+)\.json$/.exec(path);
+  if (m?.[1] && m[2] && (m[1] === 'en' || m[1] === 'zh-CN')) catalogs[m[1]][m[2]] = messages;
+}
 
 function keys(o: unknown, prefix = ''): string[] {
   if (typeof o !== 'object' || o === null) return [prefix];
@@ -10,6 +18,7 @@ describe('catalogs', () => {
   it('have the same namespaces in every language', () => {
     expect(Object.keys(catalogs['zh-CN']).sort()).toEqual(Object.keys(catalogs.en).sort());
     expect(Object.keys(catalogs.en).length).toBeGreaterThan(0);
+    expect(namespaces.sort()).toEqual(Object.keys(catalogs.en).sort());
   });
   for (const ns of Object.keys(catalogs.en)) {
     it(`${ns}: every key exists in both languages, none empty`, () => {

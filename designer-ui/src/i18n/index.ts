@@ -1,9 +1,9 @@
 // i18next with one catalog per language and area (src/i18n/<lang>/<area>.json;
-// the area is the namespace). The language follows the user's saved
+// the area is the namespace), loaded on demand. The language follows the user's saved
 // preference, else what they picked on this device, else the browser:
 // zh-CN for a Chinese browser, en otherwise. catalogs.test.ts fails when a
 // key exists in one language and not the other.
-import i18n from 'i18next';
+import i18n, { type BackendModule, type ReadCallback, type ResourceKey } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
@@ -12,17 +12,26 @@ export const languages = ['en', 'zh-CN'] as const;
 export type Language = (typeof languages)[number];
 
 type Catalog = Record<string, unknown>;
-const files = import.meta.glob<Catalog>('./*/*.json', { eager: true, import: 'default' });
+// Each catalog is its own small chunk, fetched when its language is used:
+// an English session never downloads the Chinese texts, nor the reverse.
+const loaders = import.meta.glob<Catalog>('./*/*.json', { import: 'default' });
 
-/** catalogs maps language → namespace → messages. */
-export const catalogs: Record<Language, Record<string, Catalog>> = { en: {}, 'zh-CN': {} };
-for (const [path, messages] of Object.entries(files)) {
-  const m = /^\.\/([^/]+)\/([^/]+)\.json$/.exec(path);
-  if (!m) continue;
-  const lang = m[1] as Language;
-  if (!(lang in catalogs)) continue;
-  catalogs[lang][m[2] as string] = messages;
-}
+/** namespaces are the areas with a catalog (the file names). */
+export const namespaces = [...new Set(Object.keys(loaders).map((p) => /\/([^/]+)\.json$/.exec(p)?.[1] ?? ''))].filter(Boolean);
+
+/** catalogBackend lets i18next load a language's catalogs when it switches to it. */
+const catalogBackend: BackendModule = {
+  type: 'backend',
+  init() {},
+  read(language: string, namespace: string, callback: ReadCallback) {
+    const load = loaders[`./${language}/${namespace}.json`];
+    if (!load) {
+      callback(new Error(`no catalog ${language}/${namespace}`), false);
+      return;
+    }
+    load().then((c) => callback(null, c as ResourceKey), (e: unknown) => callback(e instanceof Error ? e : new Error(String(e)), false));
+  },
+};
 
 const storageKey = 'recoup.lang';
 
@@ -65,14 +74,15 @@ const lang = initialLanguage();
 dayjs.locale(lang === 'zh-CN' ? 'zh-cn' : 'en');
 if (typeof document !== 'undefined') document.documentElement.lang = lang;
 
-void i18n.use(initReactI18next).init({
-  resources: catalogs,
+/** ready settles once the first language's catalogs are loaded: render after it. */
+export const ready: Promise<unknown> = i18n.use(catalogBackend).use(initReactI18next).init({
   lng: lang,
   fallbackLng: false,
   defaultNS: 'common',
-  ns: Object.keys(catalogs.en),
+  ns: namespaces,
   interpolation: { escapeValue: false },
   returnNull: false,
+  react: { useSuspense: false },
 });
 
 export default i18n;

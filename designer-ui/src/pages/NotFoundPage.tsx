@@ -1,14 +1,10 @@
-import { Navigate, Link } from 'react-router';
+// Its own chunk: antd's Result (with its pictures) loads only for a page
+// that does not exist.
+import { Link } from 'react-router';
 import { Result, Button } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { homeFor, useSession } from '../auth/session';
 
-export function HomeRedirect() {
-  const { me } = useSession();
-  return <Navigate to={homeFor(me?.user.role)} replace />;
-}
-
-export function NotFoundPage() {
+export default function NotFoundPage() {
   const { t } = useTranslation();
   return (
     <Result status="404" title="404" subTitle={t('errors.pageNotFound')}

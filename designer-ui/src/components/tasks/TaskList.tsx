@@ -1,12 +1,13 @@
 // The task list shared by My work and the team queue: a table on a desk, a
-// column of cards on a phone; pages of 50 loaded as the user scrolls (or
+// column of cards on a phone (a plain HTML table, not antd's: the inbox is
+// the page every rep opens first, and antd's Table with its filter, tree
+// and pagination code was a fifth of the inbox's JavaScript); pages of 50 loaded as the user scrolls (or
 // with "Load more"); j/k or the arrow keys move the selection, Enter opens.
 // Opening a task carries the list's order so that the task page can open
 // the next one after completing it.
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { Button, Checkbox, Empty, Grid, Table, Tag, Typography } from 'antd';
-import type { ColumnsType } from 'antd/es/table';
+import { Button, Checkbox, Empty, Grid, Spin, Tag, Typography } from 'antd';
 import type { UseInfiniteQueryResult, InfiniteData } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Money } from '../Money';
@@ -20,6 +21,16 @@ import type { Schemas } from '../../api/client';
 import './tasks.css';
 
 type Pages = UseInfiniteQueryResult<InfiniteData<Schemas['TaskPage']>, Error>;
+
+const cellClass = (c: Column) => [c.align === 'right' ? 'num' : '', c.className ?? ''].filter(Boolean).join(' ') || undefined;
+
+interface Column {
+  key: string;
+  title: string;
+  align?: 'right';
+  className?: string;
+  render: (x: Task, i: number) => ReactNode;
+}
 
 export interface TaskListProps {
   /** The pages of tasks (useTaskPages). */
@@ -146,11 +157,12 @@ export function TaskList({ pages, from, total, showAssignee, selected, onSelect,
 
   const assigneeText = (x: Task) => x.assignee_name || x.assignee || (x.role ? t('roleTask', { role: t(`common:roles.${x.role}`, { defaultValue: x.role }) }) : '');
 
-  const columns: ColumnsType<Task> = [
+  const columns: Column[] = [
     {
       key: 'customer',
       title: t('col.customer'),
-      render: (_, x, i) => (
+      className: 'task-col-customer',
+      render: (x, i) => (
         <div className="task-customer">
           {link(x, i, x.customer_name || x.customer || x.title)}
           <div className="task-title">{x.title}</div>
@@ -158,18 +170,18 @@ export function TaskList({ pages, from, total, showAssignee, selected, onSelect,
         </div>
       ),
     },
-    { key: 'invoice', title: t('col.invoice'), render: (_, x) => <span className="task-nowrap">{x.invoice ?? ''}</span> },
+    { key: 'invoice', title: t('col.invoice'), render: (x) => <span className="task-nowrap">{x.invoice ?? ''}</span> },
     {
       key: 'amount', title: t('col.amount'), align: 'right',
-      render: (_, x) => (x.balance_minor !== undefined && x.currency ? <Money minor={x.balance_minor} currency={x.currency} /> : ''),
+      render: (x) => (x.balance_minor !== undefined && x.currency ? <Money minor={x.balance_minor} currency={x.currency} /> : ''),
     },
     {
       key: 'days', title: t('col.days'), align: 'right',
-      render: (_, x) => (x.days_overdue !== undefined ? formatNumber(x.days_overdue, locale) : ''),
+      render: (x) => (x.days_overdue !== undefined ? formatNumber(x.days_overdue, locale) : ''),
     },
     {
       key: 'stage', title: t('col.stage'),
-      render: (_, x) => (
+      render: (x) => (
         <>
           {stage(x) || (x.promise_broken || x.kind === 'approval' ? '' : t('common:common.none'))}
           {x.kind === 'approval' && <Tag color="purple" style={{ marginInlineStart: 6 }}>{t('approval')}</Tag>}
@@ -177,13 +189,13 @@ export function TaskList({ pages, from, total, showAssignee, selected, onSelect,
         </>
       ),
     },
-    { key: 'due', title: t('col.due'), render: (_, x) => due(x) },
+    { key: 'due', title: t('col.due'), render: (x) => due(x) },
   ];
   if (showAssignee) {
-    columns.push({ key: 'assignee', title: t('col.assignee'), render: (_, x) => assigneeText(x) });
+    columns.push({ key: 'assignee', title: t('col.assignee'), render: (x) => assigneeText(x) });
   }
   if (actions) {
-    columns.push({ key: 'actions', title: t('common:common.actions'), render: (_, x) => actions(x) });
+    columns.push({ key: 'actions', title: t('common:common.actions'), render: (x) => actions(x) });
   }
 
   if (pages.isError) return <ErrorView error={pages.error} onRetry={() => void pages.refetch()} />;
@@ -242,26 +254,44 @@ export function TaskList({ pages, from, total, showAssignee, selected, onSelect,
     );
   }
 
+  const chosen = new Set(selected ?? []);
+  const all = items.length > 0 && items.every((x) => chosen.has(x.id));
+  const some = !all && items.some((x) => chosen.has(x.id));
+  const width = columns.length + (onSelect ? 1 : 0);
   return (
     <div ref={rootRef}>
-      <Table<Task>
-        aria-label={label}
-        rowKey="id"
-        size="middle"
-        columns={columns}
-        dataSource={items}
-        loading={pages.isPending}
-        pagination={false}
-        locale={{ emptyText: <Empty description={t('empty')} /> }}
-        rowClassName={(_, i) => (i === cursor ? 'task-row-current' : '')}
-        onRow={(_, i) => ({ onClick: () => setCursor(i ?? 0) })}
-        rowSelection={onSelect ? {
-          selectedRowKeys: selected ?? [],
-          onChange: (keys) => onSelect(keys.map(Number)),
-          getCheckboxProps: (x) => ({ 'aria-label': t('selectTask', { name: x.customer_name || x.title }) }),
-          columnTitle: (node) => <span aria-label={t('selectAll')}>{node}</span>,
-        } : undefined}
-      />
+      <table className="task-table" aria-label={label} aria-busy={pages.isPending || undefined}>
+        <thead>
+          <tr>
+            {onSelect && (
+              <th scope="col" className="task-table-check">
+                <Checkbox aria-label={t('selectAll')} checked={all} indeterminate={some}
+                  onChange={(e) => onSelect(e.target.checked ? items.map((x) => x.id) : [])} />
+              </th>
+            )}
+            {columns.map((c) => <th key={c.key} scope="col" className={cellClass(c)}>{c.title}</th>)}
+          </tr>
+        </thead>
+        <tbody>
+          {pages.isPending && (
+            <tr><td colSpan={width} className="task-table-note"><Spin aria-label={t('common:common.loading')} /></td></tr>
+          )}
+          {!pages.isPending && items.length === 0 && (
+            <tr><td colSpan={width} className="task-table-note"><Empty description={t('empty')} /></td></tr>
+          )}
+          {items.map((x, i) => (
+            <tr key={x.id} data-row-key={x.id} className={i === cursor ? 'task-row-current' : undefined} onClick={() => setCursor(i)}>
+              {onSelect && (
+                <td className="task-table-check">
+                  <Checkbox aria-label={t('selectTask', { name: x.customer_name || x.title })} checked={chosen.has(x.id)}
+                    onChange={(e) => onSelect(e.target.checked ? [...chosen, x.id] : [...chosen].filter((id) => id !== x.id))} />
+                </td>
+              )}
+              {columns.map((c) => <td key={c.key} className={cellClass(c)}>{c.render(x, i)}</td>)}
+            </tr>
+          ))}
+        </tbody>
+      </table>
       {footer}
     </div>
   );
