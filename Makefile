@@ -62,8 +62,8 @@ e2e: build
 
 go-test:
 	$(GO) test -count=1 -timeout 20m ./...
-	CGO_ENABLED=1 $(GO) test -count=1 -race ./engine/...
-	CGO_ENABLED=1 $(GO) test -count=1 -race -run 'Tick|CustomerStats|Inbox|DryRun|ReadAhead|OwedOnly|DueTasks' ./store/
+	CGO_ENABLED=1 $(GO) test -count=1 -timeout 20m -race ./engine/...
+	CGO_ENABLED=1 $(GO) test -count=1 -timeout 20m -race -run 'Tick|CustomerStats|Inbox|DryRun|ReadAhead|OwedOnly|DueTasks' ./store/
 	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=20s -fuzzminimizetime=2s ./engine/
 
 vet:
