@@ -13,7 +13,7 @@ DEMO_DB ?= sqlite:var/recoup.db
 DEMO_ADDR ?= 127.0.0.1:8080
 DEMO_FLAGS := --db $(DEMO_DB) --company "Demo Trading Co." --timezone Asia/Shanghai --currency CNY
 
-.PHONY: run test build bench fuzz vet fmt-check clean ui ui-test e2e go-test
+.PHONY: run test build bench bench-ui fuzz vet fmt-check clean ui ui-test e2e go-test
 
 UI := designer-ui
 UI_SRC := $(shell find $(UI)/src $(UI)/index.html $(UI)/vite.config.ts $(UI)/tsconfig.json -type f 2>/dev/null)
@@ -71,6 +71,15 @@ vet:
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## bench-ui: the web app's speed in a real browser (Debian's chromium) on
+## the 1M-invoice database of BenchmarkAPILoad: the inbox, completing a
+## task, the dashboard. RECOUP_BENCH_DB names the database; when it does not
+## exist it is generated first (about 20 minutes on two cores).
+bench-ui: build
+	@test -n "$(RECOUP_BENCH_DB)" || { echo "usage: RECOUP_BENCH_DB=/tmp/recoup-bench-1m.db make bench-ui"; exit 2; }
+	@test -f "$(RECOUP_BENCH_DB)" || RECOUP_BENCH_SECONDS=1 $(GO) test -run '^$$' -bench APILoad -benchtime 1x -timeout 90m ./api/
+	cd $(UI) && node e2e/perf.mjs
 
 ## bench: the performance targets of the issues, as Go benchmarks.
 ## BenchmarkTick generates and imports 1M invoices first (several minutes).
