@@ -63,7 +63,7 @@ describe('Timeline', () => {
       'Message (email) to ap@customer.test sent',
       'Notification (in-app) to Sales manager',
       'Task created: Call 新达科技 about INV-0000003 (44 days overdue)',
-      'customer.risk changed from low to high',
+      'Customer risk changed from Low to High',
       'Workflow overdue-escalation started',
     ]);
     // the why: the values the condition saw, money in the invoice's currency
@@ -87,7 +87,7 @@ describe('Timeline', () => {
       '收到回款 ¥50.00',
       '已发送通知（站内）给 销售经理',
       '已创建任务：Call 新达科技 about INV-0000003 (44 days overdue)',
-      'customer.risk 由 low 改为 high',
+      '客户风险 由 低 改为 高',
       '流程 overdue-escalation 已启动',
     ]);
     expect(screen.getAllByText('原因：条件判断时看到的数值').length).toBe(2);

@@ -132,6 +132,17 @@ function Quote({ children }: { children: ReactNode }) {
 /** Timeline lists effects, activity, messages and payments, newest first. */
 export function Timeline({ effects, activity, messages, payments, currency, timeZone, dedupeNotifications }: TimelineProps) {
   const { t, i18n } = useTranslation('timeline');
+  // the fields a rule may set and their values, named in the user's language
+  const fieldKeys: Record<string, string> = {
+    'invoice.status': 'invoiceStatus', 'invoice.disputed': 'invoiceDisputed', 'customer.risk': 'customerRisk', 'customer.do_not_contact': 'customerDoNotContact',
+  };
+  const fieldText = (f: string) => (fieldKeys[f] ? t(`field.${fieldKeys[f]}`) : f);
+  const valueText = (f: string, v: string) => {
+    if (f === 'invoice.status') return t(`invoices:status.${v}`, { defaultValue: v });
+    if (f === 'customer.risk') return t(`invoices:risk.${v}`, { defaultValue: v });
+    if (v === 'true' || v === 'false') return t(v === 'true' ? 'yes' : 'no');
+    return v;
+  };
   const locale = localeOf(i18n);
   const when = (at: string) => formatInstant(at, locale, timeZone ?? zoneOfInstant(at));
 
@@ -155,7 +166,10 @@ export function Timeline({ effects, activity, messages, payments, currency, time
         case 'set':
           color = 'orange';
           icon = <EditOutlined />;
-          title = t('effect.set', { field: e.field ?? str(d.field) ?? '', from: e.old_value || t('nothing'), to: e.value ?? str(d.value) ?? '' });
+          {
+            const field = e.field ?? str(d.field) ?? '';
+            title = t('effect.set', { field: fieldText(field), from: e.old_value ? valueText(field, e.old_value) : t('nothing'), to: valueText(field, e.value ?? str(d.value) ?? '') });
+          }
           break;
         case 'task':
           icon = <CheckCircleOutlined />;
