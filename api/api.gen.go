@@ -1195,6 +1195,12 @@ type ListInvoicesParams struct {
 	// Customer customer external id
 	Customer *string `form:"customer,omitempty" json:"customer,omitempty"`
 
+	// Q search: invoices whose number starts with this text (any case), or whose customer's name or external id contains it (any case); blank does not filter
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Currency ISO 4217 code of the invoice's currency
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+
 	// OverdueMin at least this many days overdue
 	OverdueMin *int `form:"overdue_min,omitempty" json:"overdue_min,omitempty"`
 
@@ -2023,6 +2029,20 @@ func (w *ServerInterfaceWrapper) ListInvoices(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer", ctx.QueryParams(), &params.Customer, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", ctx.QueryParams(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter currency: %s", err))
 	}
 
 	// ------------- Optional query parameter "overdue_min" -------------

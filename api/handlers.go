@@ -68,7 +68,8 @@ func (a *server) ListInvoices(ctx context.Context, req ListInvoicesRequestObject
 	}
 	p := req.Params
 	page, err := a.store.Invoices(ctx, principalOf(ctx).Viewer(), store.InvoiceFilter{Status: val(p.Status), Aging: string(val(p.Aging)),
-		Owner: val(p.Owner), Risk: string(val(p.Risk)), Customer: val(p.Customer), Cursor: val(p.Cursor), Limit: val(p.Limit),
+		Owner: val(p.Owner), Risk: string(val(p.Risk)), Customer: val(p.Customer), Currency: val(p.Currency), Search: val(p.Q),
+		Cursor: val(p.Cursor), Limit: val(p.Limit),
 		OverdueMin: p.OverdueMin, OverdueMax: p.OverdueMax, Today: calendar.Of(clk.Now)})
 	if err != nil {
 		return nil, err

@@ -104,6 +104,11 @@ type InvoiceFilter struct {
 	Owner    string // owner email
 	Risk     string // customer risk
 	Customer string // customer external id
+	Currency string // ISO 4217 code
+	// Search matches the invoices whose number starts with it and those of
+	// the customers whose name or external id contains it, in any case
+	// (see invoiceSearch); blank does not filter.
+	Search string
 	// OverdueMin and OverdueMax bound the days overdue (inclusive) when
 	// set; only invoices with a balance.
 	OverdueMin, OverdueMax *int
@@ -151,26 +156,32 @@ func decodeCursor(c string) (int64, error) {
 // Invoices lists the invoices v may see that match f, by id, one page at a
 // time (keyset pagination: stable while rows are added).
 func (s *Store) Invoices(ctx context.Context, v Viewer, f InvoiceFilter) (InvoicePage, error) {
-	q, err := f.query(v)
-	if err != nil {
-		return InvoicePage{}, err
-	}
-	// One connection for the plan's counts and the query: each trip to
-	// the pool may close a connection (and its page cache) or open one.
+	// One connection for the search's customers, the plan's counts and
+	// the query: each trip to the pool may close a connection (and its
+	// page cache) or open one.
 	conn, err := s.sqlDB.Conn(ctx)
 	if err != nil {
 		return InvoicePage{}, err
 	}
 	defer conn.Close()
+	search, err := s.invoiceSearch(ctx, conn, f.Search)
+	if err != nil {
+		return InvoicePage{}, err
+	}
+	q, err := f.query(v, search)
+	if err != nil {
+		return InvoicePage{}, err
+	}
 	join := "JOIN"
 	from := "FROM invoices i"
+	var fromArgs []any
 	if q.risk != "" {
 		from += " JOIN customers c ON c.id = i.customer_id"
 	}
 	if s.dialect == SQLite {
 		// CROSS JOIN is SQLite's way to fix the order of the loops.
 		join = "CROSS JOIN"
-		if from, err = invoicePlan(ctx, conn, q); err != nil {
+		if from, fromArgs, err = invoicePlan(ctx, conn, q); err != nil {
 			return InvoicePage{}, err
 		}
 	}
@@ -186,7 +197,7 @@ func (s *Store) Invoices(ctx context.Context, v Viewer, f InvoiceFilter) (Invoic
 		FROM (SELECT i.id ` + from + " WHERE " + q.where + ` ORDER BY i.id LIMIT ?) p
 		` + join + ` invoices i ON i.id = p.id ` + join + ` customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = i.owner_id
 		ORDER BY i.id`
-	rows, err := conn.QueryContext(ctx, s.Rebind(sqlText), append(q.args, f.Limit+1)...)
+	rows, err := conn.QueryContext(ctx, s.Rebind(sqlText), slices.Concat(fromArgs, q.args, []any{f.Limit + 1})...)
 	if err != nil {
 		return InvoicePage{}, err
 	}
@@ -219,12 +230,14 @@ type invoiceQuery struct {
 	where string
 	args  []any
 
-	after     int64  // the cursor's id; 0 for the first page
-	owned     bool   // one owner: a rep's scope or the owner filter
-	status    bool   // an i.status filter
-	statusArg string // its value
-	customer  bool   // an i.customer_id filter
-	risk      string // a c.risk filter
+	after     int64          // the cursor's id; 0 for the first page
+	owned     bool           // one owner: a rep's scope or the owner filter
+	status    bool           // an i.status filter
+	statusArg string         // its value
+	customer  bool           // an i.customer_id filter
+	risk      string         // a c.risk filter
+	currency  string         // an i.currency filter
+	search    *invoiceSearch // a search
 	// due: only invoices with a balance, due after dueFrom and on or
 	// before dueUntil (when set); dueArgs are the two dates.
 	due               bool
@@ -236,8 +249,9 @@ type invoiceQuery struct {
 // an overdue range are both due_date ranges (days overdue d ≥ n ⇔ due_date
 // ≤ today − n, today being the company's), on invoices with a balance.
 // Owner and customer are looked up by their unique keys in subqueries, so
-// that the conditions are on the invoice's own indexed columns.
-func (f InvoiceFilter) query(v Viewer) (invoiceQuery, error) {
+// that the conditions are on the invoice's own indexed columns; a search
+// is search's condition (its customers found beforehand).
+func (f InvoiceFilter) query(v Viewer, search *invoiceSearch) (invoiceQuery, error) {
 	scope, args := v.invoiceScope()
 	if f.Owner != "" {
 		// The owner, if the viewer may see its invoices: a rep only
@@ -275,6 +289,15 @@ func (f InvoiceFilter) query(v Viewer) (invoiceQuery, error) {
 	if f.Customer != "" {
 		q.customer = true
 		add("i.customer_id = (SELECT fc.id FROM customers fc WHERE fc.external_id = ?)", f.Customer)
+	}
+	if f.Currency != "" {
+		q.currency = f.Currency
+		add("i.currency = ?", f.Currency)
+	}
+	if search != nil {
+		q.search = search
+		cond, args := search.cond()
+		add(cond, args...)
 	}
 	from := func(n int) {
 		d := f.Today.AddDays(-n)
@@ -337,15 +360,19 @@ func (f InvoiceFilter) query(v Viewer) (invoiceQuery, error) {
 //     in id order within a value) and test the other conditions on each
 //     row until the page is full: cheap when matches are common;
 //   - collect every invoice matching a rare condition (a customer, a due
-//     date range, with a status or not, a customer risk) through its
-//     index, then sort the matches by id: cheap when they are few.
+//     date range, with a status or not, a customer risk, a currency, with a
+//     status or not, a search) through its index, then sort the matches by
+//     id: cheap when they are few.
 //
 // A rare condition is one matching fewer than rareMatches(n) invoices out
 // of n (a customer risk: riskRareFactor times more), which a count through
 // its index, stopped there, tells. The bound balances the two costs:
 // walking examines about 50·n/m rows for m matches, collecting m index
 // entries.
-func invoicePlan(ctx context.Context, conn *sql.Conn, q invoiceQuery) (string, error) {
+//
+// The FROM clause comes with its arguments (a search's), which go before
+// the WHERE clause's.
+func invoicePlan(ctx context.Context, conn *sql.Conn, q invoiceQuery) (string, []any, error) {
 	walk := func(index string) string {
 		from := "FROM invoices i " + index
 		if q.risk != "" {
@@ -354,16 +381,17 @@ func invoicePlan(ctx context.Context, conn *sql.Conn, q invoiceQuery) (string, e
 		return from
 	}
 	if q.customer {
-		return walk("INDEXED BY invoices_customer_list"), nil
+		return walk("INDEXED BY invoices_customer_list"), nil, nil
 	}
-	if q.risk != "" || q.due {
+	if q.risk != "" || q.due || q.currency != "" || q.search != nil {
 		var n, customers int64
 		if err := conn.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(id) FROM invoices), 0),
 			COALESCE((SELECT MAX(id) FROM customers), 0)`).Scan(&n, &customers); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		limit := rareMatches(n)
 		plan, best := "", -1 // a collecting plan and its matches
+		var planArgs []any
 		if q.due {
 			// With a status, the due dates of that status: a status and a
 			// range that exclude each other (paid and overdue) are rare.
@@ -374,7 +402,7 @@ func invoicePlan(ctx context.Context, conn *sql.Conn, q invoiceQuery) (string, e
 			m, err := countUpTo(ctx, conn, "SELECT 1 FROM invoices i INDEXED BY "+index+" WHERE i.balance_minor > 0"+cond+
 				q.dueConds()+" AND i.id > ?", append(args, q.after), limit)
 			if err != nil {
-				return "", err
+				return "", nil, err
 			}
 			if m < limit {
 				plan, best = walk("INDEXED BY "+index), m
@@ -389,25 +417,59 @@ func invoicePlan(ctx context.Context, conn *sql.Conn, q invoiceQuery) (string, e
 			c, err := countUpTo(ctx, conn, "SELECT 1 FROM customers INDEXED BY customers_risk WHERE risk = ?", []any{q.risk},
 				int(float64(bar)/perCustomer)+1)
 			if err != nil {
-				return "", err
+				return "", nil, err
 			}
 			if m := int(float64(c) * perCustomer); m < bar && (best < 0 || m < best) {
-				plan = `FROM customers c INDEXED BY customers_risk CROSS JOIN invoices i INDEXED BY invoices_customer_list ON i.customer_id = c.id`
+				plan, best, planArgs = `FROM customers c INDEXED BY customers_risk CROSS JOIN invoices i INDEXED BY invoices_customer_list ON i.customer_id = c.id`, m, nil
+			}
+		}
+		if q.currency != "" {
+			// A currency, with the status when there is one (a currency
+			// no invoice has, or a rare status in a common currency).
+			cond, args := "i.currency = ?", []any{q.currency}
+			if q.status {
+				cond, args = cond+" AND i.status = ?", append(args, q.statusArg)
+			}
+			m, err := countUpTo(ctx, conn, "SELECT 1 FROM invoices i INDEXED BY invoices_currency_status WHERE "+cond+" AND i.id > ?",
+				append(args, q.after), limit)
+			if err != nil {
+				return "", nil, err
+			}
+			if m < limit && (best < 0 || m < best) {
+				plan, best, planArgs = walk("INDEXED BY invoices_currency_status"), m, nil
+			}
+		}
+		if q.search != nil {
+			// The numbers in the search's range and the invoices of its
+			// customers, each through its index; a search that matches
+			// many customers (so many invoices) is walked.
+			matches, args := q.search.matches(q.after)
+			if matches != "" {
+				m, err := countUpTo(ctx, conn, matches, args, limit)
+				if err != nil {
+					return "", nil, err
+				}
+				if m < limit && (best < 0 || m < best) {
+					plan, planArgs = "FROM ("+matches+") m CROSS JOIN invoices i ON i.id = m.id", args
+					if q.risk != "" {
+						plan += " CROSS JOIN customers c ON c.id = i.customer_id"
+					}
+				}
 			}
 		}
 		if plan != "" {
-			return plan, nil
+			return plan, planArgs, nil
 		}
 	}
 	switch {
 	case q.owned && q.status:
-		return walk("INDEXED BY invoices_owner_status"), nil
+		return walk("INDEXED BY invoices_owner_status"), nil, nil
 	case q.owned:
-		return walk("INDEXED BY invoices_owner"), nil
+		return walk("INDEXED BY invoices_owner"), nil, nil
 	case q.status:
-		return walk("INDEXED BY invoices_status"), nil
+		return walk("INDEXED BY invoices_status"), nil, nil
 	}
-	return walk("NOT INDEXED"), nil
+	return walk("NOT INDEXED"), nil, nil
 }
 
 // dueConds are the due date conditions of q, after i.balance_minor > 0.

@@ -23,7 +23,8 @@ import (
 // role and many filter combinations, with the same filters applied in Go
 // to all invoices. On SQLite the store picks the plan (walk in id order or
 // collect and sort): each combination runs with the plan forced both ways
-// and with the store's own choice, which must all agree.
+// and with the store's own choice, which must all agree; and a search
+// runs both with its customers named by id and matched by a subquery.
 func TestInvoiceFilters(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
@@ -34,7 +35,6 @@ func TestInvoiceFilters(t *testing.T) {
 			t.Fatal(err)
 		}
 		today := calendar.MustParse("2026-11-30")
-		all := allInvoices(t, s, today)
 
 		viewers := map[string]store.Viewer{"admin": {Role: store.RoleAdmin}}
 		for name, email := range map[string]string{"finance": "finance1@demo.recoup.test", "rep": "rep1.east@demo.recoup.test",
@@ -48,6 +48,16 @@ func TestInvoiceFilters(t *testing.T) {
 		var customer string
 		s.SQL().QueryRow(`SELECT c.external_id FROM customers c JOIN users u ON u.id = c.owner_id WHERE u.team = 'east'
 			ORDER BY c.id LIMIT 1 OFFSET 2`).Scan(&customer)
+		// A customer of the team whose name holds LIKE's wildcards, and
+		// invoice numbers in mixed case with a slash.
+		if _, err := s.SQL().Exec(s.Rebind(`UPDATE customers SET name = 'Shop 100% Real_Deal' WHERE id = (SELECT c.id FROM customers c
+			JOIN users u ON u.id = c.owner_id WHERE u.team = 'east' AND c.external_id <> ? ORDER BY c.id LIMIT 1)`), customer); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SQL().Exec(`UPDATE invoices SET number = 'Inv/2026/' || CAST(id AS TEXT) WHERE id % 97 = 3`); err != nil {
+			t.Fatal(err)
+		}
+		all := allInvoices(t, s, today)
 
 		filters := []string{
 			"", "status=overdue", "status=open", "status=paid", "status=written_off",
@@ -60,14 +70,23 @@ func TestInvoiceFilters(t *testing.T) {
 			"owner=rep2.east@demo.recoup.test", "owner=REP1.EAST@demo.recoup.test&aging=1-30", "owner=rep1.west@demo.recoup.test&status=overdue",
 			"owner=nobody@demo.recoup.test", "owner=rep3.south@demo.recoup.test&risk=high&overdue_min=1",
 			"customer=" + customer, "customer=" + customer + "&status=paid", "customer=C99999",
+			"currency=USD", "currency=CNY", "currency=EUR", "currency=USD&aging=31-60", "currency=CNY&status=overdue&risk=high",
+			"currency=USD&owner=rep2.east@demo.recoup.test", "currency=USD&customer=" + customer,
+			"q=INV-00001", "q=inv-00001", "q=iNv-0000", "q=INV-0000599", "q=inv/2026/", "q=INV/2026/10", "q=nothing-like-it",
+			"q=acme", "q=ACME%20Ind", "q=systems", "q=有限公司", "q=c0001", "q=" + strings.ToLower(customer),
+			"q=100%25", "q=l_d", "q=%25", "q=_", "q=%5C", "q=%20%20", "q=%20acme%20",
+			"q=inv&status=paid", "q=acme&aging=1-30", "q=ltd&risk=high", "q=inv-00002&overdue_min=1&overdue_max=40",
+			"q=acme&currency=USD", "q=a&owner=rep2.east@demo.recoup.test", "q=inv-00003&customer=" + customer,
 		}
 		for _, plan := range []struct {
-			name string
-			rare int
-		}{{"walk", 0}, {"collect", 1 << 30}, {"chosen", -1}} {
-			restore := func() {}
+			name      string
+			rare      int
+			customers int // how many customers a search names by id
+		}{{"walk", 0, 500}, {"collect", 1 << 30, 500}, {"chosen", -1, 500}, {"walk, customers by subquery", 0, 0},
+			{"collect, customers by subquery", 1 << 30, 0}, {"chosen, customers by subquery", -1, 0}} {
+			restoreCustomers, restoreRare := store.SetSearchCustomersMax(plan.customers), func() {}
 			if plan.rare >= 0 {
-				restore = store.SetRareMatches(plan.rare)
+				restoreRare = store.SetRareMatches(plan.rare)
 			}
 			for vn, v := range viewers {
 				for _, q := range filters {
@@ -79,10 +98,12 @@ func TestInvoiceFilters(t *testing.T) {
 					}
 				}
 			}
-			restore()
+			restoreRare()
+			restoreCustomers()
 		}
 		// Filters that match make the comparison mean something.
-		for _, q := range []string{"risk=high", "aging=31-60", "overdue_min=8&overdue_max=15", "status=paid", "customer=" + customer} {
+		for _, q := range []string{"risk=high", "aging=31-60", "overdue_min=8&overdue_max=15", "status=paid", "customer=" + customer,
+			"currency=USD", "q=INV-00001", "q=acme", "q=有限公司", "q=inv/2026/", "q=l_d", "q=100%25", "q=" + strings.ToLower(customer)} {
 			if len(filterInvoices(all, viewers["manager"], invoiceFilter(t, q, today), today)) == 0 {
 				t.Errorf("no invoice of the manager's team matches %s", q)
 			}
@@ -150,7 +171,7 @@ func invoiceFilter(t *testing.T, query string, today calendar.Date) store.Invoic
 		t.Fatal(err)
 	}
 	f := store.InvoiceFilter{Status: q.Get("status"), Aging: q.Get("aging"), Owner: q.Get("owner"), Risk: q.Get("risk"),
-		Customer: q.Get("customer"), Today: today}
+		Customer: q.Get("customer"), Currency: q.Get("currency"), Search: q.Get("q"), Today: today}
 	for name, dst := range map[string]**int{"overdue_min": &f.OverdueMin, "overdue_max": &f.OverdueMax} {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.Atoi(v)
@@ -165,9 +186,16 @@ func invoiceFilter(t *testing.T, query string, today calendar.Date) store.Invoic
 
 // filterInvoices is the list's meaning, in Go: the viewer's rows (a rep
 // its own, a manager its team's), the filters, days overdue counted from
-// today, aging buckets and overdue ranges on invoices with a balance.
+// today, aging buckets and overdue ranges on invoices with a balance; a
+// search, in any case, at the start of the number or anywhere in the
+// customer's name or id.
 func filterInvoices(all []listedInvoice, v store.Viewer, f store.InvoiceFilter, today calendar.Date) []store.InvoiceSummary {
 	out := []store.InvoiceSummary{}
+	search := strings.ToLower(strings.TrimSpace(f.Search))
+	found := func(in listedInvoice) bool {
+		return strings.HasPrefix(strings.ToLower(in.Number), search) || strings.Contains(strings.ToLower(in.CustomerName), search) ||
+			strings.Contains(strings.ToLower(in.customer), search)
+	}
 	bucket := map[string][2]int{"current": {-1 << 30, 0}, "1-30": {1, 30}, "31-60": {31, 60}, "61-90": {61, 90}, "90+": {91, 1 << 30}}
 	for _, in := range all {
 		switch v.Role {
@@ -186,6 +214,8 @@ func filterInvoices(all []listedInvoice, v store.Viewer, f store.InvoiceFilter, 
 		case f.Status != "" && in.Status != f.Status,
 			f.Risk != "" && in.Risk != f.Risk,
 			f.Customer != "" && in.customer != f.Customer,
+			f.Currency != "" && in.Currency != f.Currency,
+			search != "" && !found(in),
 			f.Owner != "" && !strings.EqualFold(in.Owner, f.Owner),
 			f.Aging != "" && (!open || d < bucket[f.Aging][0] || d > bucket[f.Aging][1]),
 			f.OverdueMin != nil && (!open || d < *f.OverdueMin),

@@ -1830,6 +1830,10 @@ export interface operations {
                 risk?: "low" | "medium" | "high";
                 /** @description customer external id */
                 customer?: string;
+                /** @description search: invoices whose number starts with this text (any case), or whose customer's name or external id contains it (any case); blank does not filter */
+                q?: string;
+                /** @description ISO 4217 code of the invoice's currency */
+                currency?: string;
                 /** @description at least this many days overdue */
                 overdue_min?: number;
                 /** @description at most this many days overdue */

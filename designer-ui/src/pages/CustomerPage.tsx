@@ -1,8 +1,9 @@
 // One customer: contacts (tel: and mailto: links), risk and credit, its
-// receivables per currency and promises, all its invoices (keyset pages)
-// and its history across invoices (Timeline).
+// receivables per currency (a table on a desk, one block per currency on a
+// phone) and promises, all its invoices (keyset pages) and its history
+// across invoices (Timeline).
 import { useMemo } from 'react';
-import { Card, Col, Descriptions, Empty, Row, Space, Table, Tag, Typography } from 'antd';
+import { Card, Col, Descriptions, Empty, Grid, Row, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { MailOutlined, PhoneOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
@@ -14,7 +15,7 @@ import { Money } from '../components/Money';
 import { InvoiceList } from '../components/invoices/InvoiceList';
 import { RiskTag, muted } from '../components/invoices/labels';
 import { Timeline } from '../components/Timeline';
-import { AaTheme } from '../components/invoices/AaTheme';
+import '../components/invoices/invoices.css';
 
 type Balance = Schemas['CustomerBalance'];
 type Event = Schemas['CustomerEvent'];
@@ -36,7 +37,7 @@ function useHistory(history: Event[] | undefined) {
   }, [history]);
 }
 
-function CustomerPageContent() {
+export default function CustomerPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation('customers');
   const q = useQuery({
@@ -44,6 +45,8 @@ function CustomerPageContent() {
     queryFn: async () => unwrap(await api.GET('/api/customers/{id}', { params: { path: { id } } })),
   });
   const history = useHistory(q.data?.history);
+  const screens = Grid.useBreakpoint();
+  const phone = !screens.md;
 
   if (q.isError) {
     return (
@@ -70,7 +73,7 @@ function CustomerPageContent() {
     c.phone ? <a key="tel" href={telHref(c.phone)} aria-label={t('detail.call', { phone: c.phone })}><PhoneOutlined aria-hidden /> {c.phone}</a> : null,
     c.email ? <a key="mail" href={`mailto:${c.email}`} aria-label={t('detail.mail', { email: c.email })}><MailOutlined aria-hidden /> {c.email}</a> : null,
     c.finance_email && c.finance_email !== c.email ? (
-      <span key="finance">{t('detail.financeContact')}: <a href={`mailto:${c.finance_email}`} aria-label={t('detail.mail', { email: c.finance_email })}><MailOutlined aria-hidden /> {c.finance_email}</a></span>
+      <span key="finance" className="contact-line">{t('detail.financeContactIs')}<a href={`mailto:${c.finance_email}`} aria-label={t('detail.mail', { email: c.finance_email })}><MailOutlined aria-hidden /> {c.finance_email}</a></span>
     ) : null,
   ].filter(Boolean);
 
@@ -104,8 +107,23 @@ function CustomerPageContent() {
         </Col>
       </Row>
       <Card title={<h2 className="card-title">{t('detail.aggregates')}</h2>}>
-        <Table<Balance> rowKey="currency" size="small" columns={balanceColumns} dataSource={c.balances} pagination={false}
-          scroll={{ x: 'max-content' }} locale={{ emptyText: <Empty description={t('detail.noAggregates')} /> }} />
+        {phone && c.balances.length > 0 ? (
+          <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+            {c.balances.map((a) => (
+              <Descriptions key={a.currency} size="small" column={1} bordered title={<h3 className="card-title">{a.currency}</h3>} items={[
+                { key: 'open', label: t('detail.openBalance'), children: <Money minor={a.open_minor} currency={a.currency} strong /> },
+                { key: 'overdue', label: t('detail.overdueBalance'), children: <Money minor={a.overdue_minor} currency={a.currency} /> },
+                { key: 'openN', label: t('detail.openInvoices'), children: a.open_invoices },
+                { key: 'overdueN', label: t('detail.overdueInvoices'), children: a.overdue_invoices },
+                { key: 'oldest', label: t('detail.oldestOverdue'), children: a.oldest_days_overdue > 0 ? a.oldest_days_overdue : none },
+                { key: 'paid90', label: t('detail.paid90d'), children: <Money minor={a.paid_90d_minor} currency={a.currency} /> },
+              ]} />
+            ))}
+          </Space>
+        ) : (
+          <Table<Balance> rowKey="currency" size="small" columns={balanceColumns} dataSource={c.balances} pagination={false}
+            scroll={{ x: 'max-content' }} locale={{ emptyText: <Empty description={t('detail.noAggregates')} /> }} />
+        )}
       </Card>
       <Card title={<h2 className="card-title">{t('detail.invoices')}</h2>}>
         <InvoiceList filters={{ customer: c.id }} hideCustomer label={t('detail.invoicesOf', { name: c.name })} />
@@ -115,8 +133,4 @@ function CustomerPageContent() {
       </Card>
     </Space>
   );
-}
-
-export default function CustomerPage() {
-  return <AaTheme><CustomerPageContent /></AaTheme>;
 }

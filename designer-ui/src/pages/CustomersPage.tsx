@@ -12,7 +12,6 @@ import { ErrorView } from '../components/ErrorView';
 import { Pager } from '../components/invoices/Pager';
 import { usePaging } from '../components/invoices/usePaging';
 import { RiskTag, customerPath, risks, muted } from '../components/invoices/labels';
-import { AaTheme } from '../components/invoices/AaTheme';
 
 type Customer = Schemas['Customer'];
 type Filters = Omit<NonNullable<paths['/api/customers']['get']['parameters']['query']>, 'cursor' | 'limit'>;
@@ -28,7 +27,7 @@ function filtersFrom(sp: URLSearchParams): Filters {
   return f;
 }
 
-function CustomersPageContent() {
+export default function CustomersPage() {
   const { t } = useTranslation('customers');
   const [sp, setSp] = useSearchParams();
   const [form] = Form.useForm<Filters>();
@@ -117,8 +116,4 @@ function CustomersPageContent() {
       )}
     </Space>
   );
-}
-
-export default function CustomersPage() {
-  return <AaTheme><CustomersPageContent /></AaTheme>;
 }

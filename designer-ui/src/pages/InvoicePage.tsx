@@ -1,24 +1,21 @@
 // One invoice: what it owes (amount, paid, balance, aging), its status, risk,
 // owner and custom fields; its history (Timeline), payments, tasks,
-// approvals and the messages sent about it. The number may contain slashes:
+// approvals and the messages sent about it (compact lists beside the
+// history on a desk, above it on a phone). The number may contain slashes:
 // it travels as one encoded path segment.
-import { Card, Col, Descriptions, Empty, Row, Space, Table, Tag, Typography } from 'antd';
-import type { TableColumnsType } from 'antd';
+import { Card, Col, Descriptions, Row, Space, Tag, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap, type Schemas } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { ErrorView } from '../components/ErrorView';
 import { Money } from '../components/Money';
-import { formatDate, formatInstant, localeOf } from '../format';
+import { formatDate, localeOf } from '../format';
 import { AgingTag, RiskTag, StatusTag, customerPath, tagColors } from '../components/invoices/labels';
-import { MessageRows, TaskRows } from '../components/invoices/DetailRows';
+import { MessageRows, PaymentRows, TaskRows } from '../components/invoices/DetailRows';
 import { Timeline } from '../components/Timeline';
-import { AaTheme } from '../components/invoices/AaTheme';
 
-type Payment = Schemas['InvoicePayment'];
-
-function InvoicePageContent() {
+export default function InvoicePage() {
   const { number = '' } = useParams();
   const { t, i18n } = useTranslation('invoices');
   const locale = localeOf(i18n);
@@ -35,11 +32,6 @@ function InvoicePageContent() {
   const inv = d.invoice;
   const none = t('common:common.none');
 
-  const paymentColumns: TableColumnsType<Payment> = [
-    { key: 'paidAt', title: t('payment.paidAt'), render: (_, p) => <span style={{ whiteSpace: 'nowrap' }}>{formatInstant(p.paid_at, locale)}</span> },
-    { key: 'amount', title: t('payment.amount'), align: 'right', render: (_, p) => <Money minor={p.amount_minor} currency={p.currency} /> },
-    { key: 'reference', title: t('payment.reference'), dataIndex: 'reference' },
-  ];
   const custom = Object.entries(inv.custom ?? {});
 
   return (
@@ -78,28 +70,22 @@ function InvoicePageContent() {
           </>
         )}
       </Card>
+      {/* The short lists come first (on a phone, above the long history); on a desk the history is on the left. */}
       <Row gutter={[16, 16]}>
-        <Col xs={24} xl={14}>
-          <Card title={<h2 className="card-title">{t('detail.timeline')}</h2>}>
-            <Timeline effects={d.effects} activity={d.activity} messages={d.messages} payments={d.payments} currency={inv.currency} />
-          </Card>
-        </Col>
-        <Col xs={24} xl={10}>
+        <Col xs={24} xl={{ span: 10, order: 2 }}>
           <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-            <Card title={<h2 className="card-title">{t('detail.payments')}</h2>}>
-              <Table<Payment> rowKey={(p) => p.reference + p.paid_at} size="small" columns={paymentColumns} dataSource={d.payments}
-                pagination={false} scroll={{ x: 'max-content' }} locale={{ emptyText: <Empty description={t('detail.noPayments')} /> }} />
-            </Card>
+            <PaymentRows rows={d.payments} />
             <TaskRows kind="tasks" rows={d.tasks} />
             {d.approvals.length > 0 && <TaskRows kind="approvals" rows={d.approvals} />}
             <MessageRows rows={d.messages} />
           </Space>
         </Col>
+        <Col xs={24} xl={{ span: 14, order: 1 }}>
+          <Card title={<h2 className="card-title">{t('detail.timeline')}</h2>}>
+            <Timeline effects={d.effects} activity={d.activity} messages={d.messages} payments={d.payments} currency={inv.currency} />
+          </Card>
+        </Col>
       </Row>
     </Space>
   );
-}
-
-export default function InvoicePage() {
-  return <AaTheme><InvoicePageContent /></AaTheme>;
 }

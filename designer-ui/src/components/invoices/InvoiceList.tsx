@@ -1,7 +1,9 @@
 // One page of invoices at a time (keyset paging): a table on a desk, cards on
 // a phone. Used by the invoice list and a customer's page.
+import { useEffect } from 'react';
 import { Card, Empty, Grid, List, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
+import { UserOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
@@ -13,6 +15,7 @@ import { formatDate, localeOf } from '../../format';
 import { AgingTag, RiskTag, StatusTag, customerPath, invoicePath, muted, tagColors } from './labels';
 import { Pager } from './Pager';
 import { usePaging } from './usePaging';
+import './invoices.css';
 
 export type Invoice = Schemas['Invoice'];
 type ListQuery = NonNullable<paths['/api/invoices']['get']['parameters']['query']>;
@@ -20,7 +23,16 @@ export type InvoiceFilters = Omit<ListQuery, 'cursor' | 'limit'>;
 
 const pageSize = 50;
 
-export function InvoiceList({ filters, hideCustomer, label }: { filters: InvoiceFilters; hideCustomer?: boolean; label?: string }) {
+export interface InvoiceListProps {
+  filters: InvoiceFilters;
+  hideCustomer?: boolean;
+  /** The list's accessible name. */
+  label?: string;
+  /** Told the error of the latest load (null once a load succeeds), e.g. to show a refused filter next to its field. */
+  onError?: (error: unknown) => void;
+}
+
+export function InvoiceList({ filters, hideCustomer, label, onError }: InvoiceListProps) {
   const { t, i18n } = useTranslation('invoices');
   const locale = localeOf(i18n);
   const screens = Grid.useBreakpoint();
@@ -32,6 +44,7 @@ export function InvoiceList({ filters, hideCustomer, label }: { filters: Invoice
     queryFn: async () => unwrap(await api.GET('/api/invoices', { params: { query: { ...filters, cursor: paging.cursor, limit: pageSize } } })),
     placeholderData: keepPreviousData,
   });
+  useEffect(() => { onError?.(q.error ?? null); }, [q.error, onError]);
 
   if (q.isError) return <ErrorView error={q.error} onRetry={() => void q.refetch()} />;
   const items = q.data?.items ?? [];
@@ -74,20 +87,28 @@ export function InvoiceList({ filters, hideCustomer, label }: { filters: Invoice
     );
   }
 
+  // Eight columns fit a 1366 px desk beside the menu: the owner is under
+  // the customer and the days overdue under the due date.
+  const owner = (r: Invoice) => r.owner ? (
+    <span className="invoice-owner"><UserOutlined aria-hidden /> <span className="detail-hidden">{t('col.owner')}: </span>{r.owner}</span>
+  ) : null;
   const columns: TableColumnsType<Invoice> = [
-    { key: 'number', title: t('col.number'), render: (_, r) => <Link to={invoicePath(r.number)}>{r.number}</Link> },
-    ...(hideCustomer ? [] : [{
-      key: 'customer', title: t('col.customer'),
-      render: (_: unknown, r: Invoice) => <Link to={customerPath(r.customer)}>{r.customer_name || r.customer}</Link>,
-    }]),
+    { key: 'number', title: t('col.number'), render: (_, r) => <Link to={invoicePath(r.number)} className="invoice-number">{r.number}</Link> },
+    hideCustomer ? { key: 'owner', title: t('col.owner'), render: (_, r) => r.owner ?? '' } : {
+      key: 'customer', title: t('col.customerOwner'),
+      render: (_, r) => <div className="invoice-customer"><Link to={customerPath(r.customer)}>{r.customer_name || r.customer}</Link>{owner(r)}</div>,
+    },
     { key: 'amount', title: t('col.amount'), align: 'right', render: (_, r) => <Money minor={r.amount_minor} currency={r.currency} /> },
     { key: 'balance', title: t('col.balance'), align: 'right', render: (_, r) => <Money minor={r.balance_minor} currency={r.currency} strong /> },
-    { key: 'due', title: t('col.due'), render: (_, r) => <span style={{ whiteSpace: 'nowrap' }}>{formatDate(r.due_date, locale)}</span> },
-    { key: 'days', title: t('col.daysOverdue'), align: 'right', render: (_, r) => (r.days_overdue > 0 ? r.days_overdue : '') },
+    { key: 'due', title: t('col.due'), render: (_, r) => (
+      <div className="invoice-due">
+        <span>{formatDate(r.due_date, locale)}</span>
+        {r.days_overdue > 0 && <span className="detail-meta">{t('daysOverdue', { count: r.days_overdue })}</span>}
+      </div>
+    ) },
     { key: 'aging', title: t('col.aging'), render: (_, r) => <AgingTag daysOverdue={r.days_overdue} /> },
-    { key: 'status', title: t('col.status'), render: (_, r) => <Space size={4}><StatusTag status={r.status} />{r.disputed && <Tag color={tagColors.orange}>{t('disputed')}</Tag>}</Space> },
+    { key: 'status', title: t('col.status'), render: (_, r) => <Space size={4} wrap><StatusTag status={r.status} />{r.disputed && <Tag color={tagColors.orange}>{t('disputed')}</Tag>}</Space> },
     { key: 'risk', title: t('col.risk'), render: (_, r) => <RiskTag risk={r.risk} /> },
-    { key: 'owner', title: t('col.owner'), render: (_, r) => r.owner ?? '' },
   ];
   return (
     <section aria-label={label ?? t('list')}>
