@@ -91,6 +91,25 @@ func (a *server) GetDashboard(ctx context.Context, req GetDashboardRequestObject
 			}
 			return cmp.Compare(order(w1, n1), order(w2, n2))
 		}
+		// and named as the workflow names them, in both languages
+		title := func(workflow, node string) *store.LocalizedText {
+			if n := workflowNode(b, workflow, node); n != nil {
+				return localized(n.Title)
+			}
+			return nil
+		}
+		for i := range d.RecoveryByStage {
+			r := &d.RecoveryByStage[i]
+			r.NodeTitle = title(r.Workflow, r.Node)
+		}
+		for i := range d.RecoveryByOwner {
+			r := &d.RecoveryByOwner[i]
+			r.NodeTitle = title(r.Workflow, r.Node)
+		}
+		for i := range d.RecoveryByTeam {
+			r := &d.RecoveryByTeam[i]
+			r.NodeTitle = title(r.Workflow, r.Node)
+		}
 		slices.SortStableFunc(d.RecoveryByStage, func(x, y store.StageRecovery) int { return byNode(x.Workflow, x.Node, y.Workflow, y.Node) })
 		slices.SortStableFunc(d.RecoveryByOwner, func(x, y store.OwnerRecovery) int { return byNode(x.Workflow, x.Node, y.Workflow, y.Node) })
 		slices.SortStableFunc(d.RecoveryByTeam, func(x, y store.TeamRecovery) int { return byNode(x.Workflow, x.Node, y.Workflow, y.Node) })

@@ -1035,6 +1035,23 @@ func TestDashboard(t *testing.T) {
 		if got := strings.Join(nodes, ","); got != "reminder,call,review,decision" {
 			t.Fatalf("CNY stages %s", got)
 		}
+		// each stage and rep is named for people: the node's title in both
+		// languages, the owner's name
+		for _, r := range all.RecoveryByStage {
+			if r.NodeTitle == nil || r.NodeTitle.En == "" || r.NodeTitle.ZhCN == "" {
+				t.Fatalf("stage %s/%s has no title: %+v", r.Workflow, r.Node, r.NodeTitle)
+			}
+		}
+		for _, r := range team.RecoveryByOwner {
+			if r.Owner != "" && (r.OwnerName == "" || r.NodeTitle == nil) {
+				t.Fatalf("rep recovery without a name or stage title: %+v", r)
+			}
+		}
+		for _, r := range all.ByOwner {
+			if r.Owner != "" && r.OwnerName == "" {
+				t.Fatalf("balance by owner without a name: %+v", r)
+			}
+		}
 		if all.WindowFrom.String() != "2026-08-05" || len(team.RecoveryByOwner) == 0 || len(team.RecoveryByTeam) == 0 {
 			t.Fatalf("window %s, manager's recovery %+v %+v", all.WindowFrom, team.RecoveryByOwner, team.RecoveryByTeam)
 		}

@@ -75,6 +75,7 @@ type DSORow struct {
 // OwnerRow is one owner's open invoices in one currency.
 type OwnerRow struct {
 	Owner        string `json:"owner"`
+	OwnerName    string `json:"owner_name,omitempty"`
 	Team         string `json:"team"`
 	Currency     string `json:"currency"`
 	BalanceMinor int64  `json:"balance_minor"`
@@ -133,26 +134,32 @@ func (r *Recovery) rate() {
 type StageRecovery struct {
 	Workflow string `json:"workflow"`
 	Node     string `json:"node"`
-	Currency string `json:"currency"`
+	// NodeTitle is the node's title in the published workflow (set by the
+	// API, which reads the definitions; nil when the node has none).
+	NodeTitle *LocalizedText `json:"node_title,omitempty"`
+	Currency  string         `json:"currency"`
 	Recovery
 }
 
 // OwnerRecovery is StageRecovery for the invoices of one owner.
 type OwnerRecovery struct {
-	Workflow string `json:"workflow"`
-	Node     string `json:"node"`
-	Owner    string `json:"owner"` // "" for invoices without an owner
-	Team     string `json:"team"`
-	Currency string `json:"currency"`
+	Workflow  string         `json:"workflow"`
+	Node      string         `json:"node"`
+	NodeTitle *LocalizedText `json:"node_title,omitempty"`
+	Owner     string         `json:"owner"` // "" for invoices without an owner
+	OwnerName string         `json:"owner_name,omitempty"`
+	Team      string         `json:"team"`
+	Currency  string         `json:"currency"`
 	Recovery
 }
 
 // TeamRecovery is StageRecovery for the invoices of one team's owners.
 type TeamRecovery struct {
-	Workflow string `json:"workflow"`
-	Node     string `json:"node"`
-	Team     string `json:"team"` // "" for owners without a team, or no owner
-	Currency string `json:"currency"`
+	Workflow  string         `json:"workflow"`
+	Node      string         `json:"node"`
+	NodeTitle *LocalizedText `json:"node_title,omitempty"`
+	Team      string         `json:"team"` // "" for owners without a team, or no owner
+	Currency  string         `json:"currency"`
 	Recovery
 }
 
@@ -329,7 +336,7 @@ func sumsWhere(v Viewer, f DashboardFilter) (string, []any) {
 }
 
 // dashboardUser is a user as the dashboard names it.
-type dashboardUser struct{ email, team string }
+type dashboardUser struct{ email, name, team string }
 
 func (s *Store) computeDashboard(ctx context.Context, v Viewer, f DashboardFilter, today calendar.Date, loc *time.Location) (Dashboard, error) {
 	d := Dashboard{
@@ -345,10 +352,10 @@ func (s *Store) computeDashboard(ctx context.Context, v Viewer, f DashboardFilte
 	}
 	cond, args := sumsWhere(v, f)
 	users := map[int64]dashboardUser{}
-	err := s.queryRows(ctx, "SELECT id, email, team FROM users", nil, func(rows *sql.Rows) error {
+	err := s.queryRows(ctx, "SELECT id, email, name, team FROM users", nil, func(rows *sql.Rows) error {
 		var id int64
 		var u dashboardUser
-		if err := rows.Scan(&id, &u.email, &u.team); err != nil {
+		if err := rows.Scan(&id, &u.email, &u.name, &u.team); err != nil {
 			return err
 		}
 		users[id] = u
@@ -431,7 +438,7 @@ func (s *Store) dashboardInvoices(ctx context.Context, cond string, args []any, 
 		c.balance += balance
 		o := c.owners[owner]
 		if o == nil {
-			o = &OwnerRow{Currency: currency, Owner: users[owner].email, Team: users[owner].team}
+			o = &OwnerRow{Currency: currency, Owner: users[owner].email, OwnerName: users[owner].name, Team: users[owner].team}
 			c.owners[owner] = o
 		}
 		o.BalanceMinor += balance
@@ -662,7 +669,7 @@ func recoveryRows(owners map[recoveryKey]Recovery, users map[int64]dashboardUser
 		}
 		u := users[k.owner]
 		r.rate()
-		d.RecoveryByOwner = append(d.RecoveryByOwner, OwnerRecovery{Workflow: workflow, Node: node, Owner: u.email, Team: u.team, Currency: k.currency, Recovery: r})
+		d.RecoveryByOwner = append(d.RecoveryByOwner, OwnerRecovery{Workflow: workflow, Node: node, Owner: u.email, OwnerName: u.name, Team: u.team, Currency: k.currency, Recovery: r})
 		for _, to := range []struct {
 			m map[stageKey]*Recovery
 			k stageKey

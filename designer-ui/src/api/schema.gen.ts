@@ -1278,6 +1278,8 @@ export interface components {
             }[];
             by_owner: {
                 owner: string;
+                /** @description the owner's name */
+                owner_name?: string;
                 team: string;
                 currency: string;
                 /** Format: int64 */
@@ -1289,13 +1291,17 @@ export interface components {
             recovery_by_stage: ({
                 workflow: string;
                 node: string;
+                node_title?: components["schemas"]["LocalizedText"];
                 currency: string;
             } & components["schemas"]["DashboardRecovery"])[];
             /** @description per workflow node, invoice owner (empty when none) and currency */
             recovery_by_owner: ({
                 workflow: string;
                 node: string;
+                node_title?: components["schemas"]["LocalizedText"];
                 owner: string;
+                /** @description the owner's name */
+                owner_name?: string;
                 team: string;
                 currency: string;
             } & components["schemas"]["DashboardRecovery"])[];
@@ -1303,6 +1309,7 @@ export interface components {
             recovery_by_team: ({
                 workflow: string;
                 node: string;
+                node_title?: components["schemas"]["LocalizedText"];
                 team: string;
                 currency: string;
             } & components["schemas"]["DashboardRecovery"])[];

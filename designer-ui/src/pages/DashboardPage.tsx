@@ -133,12 +133,14 @@ function Charts({ d }: { d: Dashboard }) {
   const curs = useMemo(() => currencies(d), [d]);
   const stageList = useMemo(() => stages(d.recovery_by_stage), [d]);
   const many = new Set(stageList.map((s) => s.workflow)).size > 1;
-  const stageOptions = stageList.map((s) => ({ value: s.key, label: stageLabel(s, many) }));
+  const lang = i18n.language;
+  const stageOptions = stageList.map((s) => ({ value: s.key, label: stageLabel(s, many, lang) }));
   const [repStage, setRepStage] = useState<string>('');
   const [teamStage, setTeamStage] = useState<string>('');
   const repKey = stageList.some((s) => s.key === repStage) ? repStage : (stageList[0]?.key ?? '');
   const teamKey = stageList.some((s) => s.key === teamStage) ? teamStage : (stageList[0]?.key ?? '');
-  const stageName = (r: { workflow: string; node: string }) => stageLabel(r, many);
+  const titles = new Map(stageList.map((s) => [s.key, s.node_title]));
+  const stageName = (r: { workflow: string; node: string }) => stageLabel({ ...r, node_title: titles.get(`${r.workflow}/${r.node}`) }, many, lang);
 
   const l: Labels = useMemo(() => ({
     bucket: (b) => t(`bucket.${b}`),
@@ -197,16 +199,17 @@ function Charts({ d }: { d: Dashboard }) {
     { key: 'workflow', title: t('col.workflow'), render: (r) => r.workflow, csv: (r) => r.workflow },
   ]);
   const stageOpt = useMemo(() => rateOption(
-    stageList.map((s) => ({ key: s.key, label: stageLabel(s, many) })), curs.filter((c) => d.recovery_by_stage.some((r) => r.currency === c)),
+    stageList.map((s) => ({ key: s.key, label: stageLabel(s, many, lang) })), curs.filter((c) => d.recovery_by_stage.some((r) => r.currency === c)),
     rateLookup(d.recovery_by_stage, (r) => `${r.workflow}/${r.node}`, locale), locale, false,
-  ), [d, stageList, many, curs, l, locale]);
+  ), [d, stageList, many, curs, l, locale, lang]);
 
   const ownerRows = useMemo(() => d.recovery_by_owner.filter((r) => `${r.workflow}/${r.node}` === repKey), [d, repKey]);
-  const ownerCats = useMemo(() => [...new Set(ownerRows.map((r) => r.owner))].map((o) => ({ key: o, label: ownerLabel(o, l) })), [ownerRows, l]);
+  const ownerNames = useMemo(() => new Map(d.recovery_by_owner.map((r) => [r.owner, r.owner_name])), [d]);
+  const ownerCats = useMemo(() => [...new Set(ownerRows.map((r) => r.owner))].map((o) => ({ key: o, label: ownerLabel(o, l, ownerNames.get(o)) })), [ownerRows, l, ownerNames]);
   const ownerOpt = useMemo(() => rateOption(ownerCats, curs.filter((c) => ownerRows.some((r) => r.currency === c)),
     rateLookup(ownerRows, (r) => r.owner, locale), locale, true), [ownerCats, ownerRows, curs, l, locale]);
   const ownerCols = recoveryCols<OwnerRow>([
-    { key: 'rep', title: t('col.rep'), render: (r) => r.owner || t('noOwner'), csv: (r) => r.owner },
+    { key: 'rep', title: t('col.rep'), render: (r) => (r.owner ? (r.owner_name ? `${r.owner_name} (${r.owner})` : r.owner) : t('noOwner')), csv: (r) => r.owner },
     { key: 'team', title: t('col.team'), render: (r) => teamLabel(r.team, l), csv: (r) => r.team },
     { key: 'stage', title: t('col.stage'), render: stageName, csv: (r) => r.node },
   ]);

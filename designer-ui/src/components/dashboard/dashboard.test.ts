@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agingHref, balances, currencies, promiseCounts, stages, type Dashboard } from './model';
+import { agingHref, balances, currencies, promiseCounts, stageLabel, stages, type Dashboard } from './model';
 import { agingOption, cashOption, type Labels } from './options';
 
 const l: Labels = {
@@ -76,5 +76,18 @@ describe('chart options', () => {
     expect(series.every((s) => !('stack' in s) || s.stack === undefined)).toBe(true);
     expect(series.find((s) => s.id === 'CNY|due')?.data).toEqual([1, 2, 3]);
     expect(series.find((s) => s.id === 'USD|planned')?.data).toEqual([7, 7, 7]);
+  });
+});
+
+describe('stageLabel', () => {
+  const call = { workflow: 'overdue-escalation', node: 'call', node_title: { en: 'Phone call', 'zh-CN': '电话催收' } };
+  it('names a stage by its title in the language, with the workflow when there are several', () => {
+    expect(stageLabel(call, false, 'en')).toBe('Phone call');
+    expect(stageLabel(call, false, 'zh-CN')).toBe('电话催收');
+    expect(stageLabel(call, true, 'zh-CN')).toBe('overdue-escalation / 电话催收');
+  });
+  it('falls back to the other language, then to the node', () => {
+    expect(stageLabel({ ...call, node_title: { en: 'Phone call' } }, false, 'zh-CN')).toBe('Phone call');
+    expect(stageLabel({ workflow: 'w', node: 'call' }, false, 'zh-CN')).toBe('call');
   });
 });

@@ -79,19 +79,33 @@ export function promiseCounts(d: Dashboard): { kept: number; broken: number; pen
   return { kept, broken, pending, keptRate: kept + broken > 0 ? kept / (kept + broken) : undefined };
 }
 
+type StageTitle = { en?: string; 'zh-CN'?: string } | undefined;
+
+/** A workflow stage as the charts list it: its node, and its title when the workflow gives one. */
+export interface Stage {
+  workflow: string;
+  node: string;
+  key: string;
+  node_title?: StageTitle;
+}
+
 /** stages lists the workflow nodes in the order the API gives them. */
-export function stages(rows: readonly { workflow: string; node: string }[]): { workflow: string; node: string; key: string }[] {
-  const seen = new Map<string, { workflow: string; node: string; key: string }>();
+export function stages(rows: readonly { workflow: string; node: string; node_title?: StageTitle }[]): Stage[] {
+  const seen = new Map<string, Stage>();
   for (const r of rows) {
     const key = `${r.workflow}/${r.node}`;
-    if (!seen.has(key)) seen.set(key, { workflow: r.workflow, node: r.node, key });
+    if (!seen.has(key)) seen.set(key, { workflow: r.workflow, node: r.node, key, node_title: r.node_title });
   }
   return [...seen.values()];
 }
 
-/** stageLabel names a stage by its node, with the workflow when several workflows have stages. */
-export function stageLabel(s: { workflow: string; node: string }, manyWorkflows: boolean): string {
-  return manyWorkflows ? `${s.workflow} / ${s.node}` : s.node;
+/**
+ * stageLabel names a stage by its title in the language (else its node),
+ * with the workflow when several workflows have stages.
+ */
+export function stageLabel(s: { workflow: string; node: string; node_title?: StageTitle }, manyWorkflows: boolean, lang = 'en'): string {
+  const title = (lang === 'zh-CN' ? s.node_title?.['zh-CN'] || s.node_title?.en : s.node_title?.en || s.node_title?.['zh-CN']) || s.node;
+  return manyWorkflows ? `${s.workflow} / ${title}` : title;
 }
 
 /** shortUser shows an email's local part: "rep1.east@demo.recoup.test" → "rep1.east". */

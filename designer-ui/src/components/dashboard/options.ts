@@ -167,8 +167,9 @@ export function rateLookup<R extends StageRow | OwnerRow | TeamRow>(
   };
 }
 
-export function ownerLabel(owner: string, l: Labels): string {
-  return owner ? shortUser(owner) : l.noOwner;
+/** ownerLabel names an owner by name, else by the local part of the email. */
+export function ownerLabel(owner: string, l: Labels, name?: string): string {
+  return owner ? name || shortUser(owner) : l.noOwner;
 }
 
 export function teamLabel(team: string, l: Labels): string {
