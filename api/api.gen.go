@@ -803,6 +803,18 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// FieldLabel defines model for FieldLabel.
+type FieldLabel struct {
+	// Label a text per locale (en always when defined)
+	Label *LocalizedText `json:"label,omitempty"`
+
+	// Options enum option value → its label
+	Options *map[string]LocalizedText `json:"options,omitempty"`
+
+	// Type the form field's type: string, money, date, enum…
+	Type string `json:"type"`
+}
+
 // FormDefinition a Form definition in the shape a renderer needs
 type FormDefinition = formDefinition
 

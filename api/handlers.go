@@ -86,7 +86,58 @@ func (a *server) GetInvoice(ctx context.Context, req GetInvoiceRequestObject) (G
 	if err != nil {
 		return nil, err
 	}
+	a.labelActivity(ctx, &d)
 	return GetInvoice200JSONResponse(d), nil
+}
+
+// labelActivity gives each completed task's recorded values the labels of
+// its form's fields and options, from the published definitions. Without
+// them (no bundle, a form since removed) the values stay as recorded.
+func (a *server) labelActivity(ctx context.Context, d *store.InvoiceDetail) {
+	b, err := a.bundle(ctx)
+	if err != nil {
+		return
+	}
+	formOf := map[int64]string{}
+	for _, list := range [][]store.InboxTask{d.Tasks, d.Approvals} {
+		for _, t := range list {
+			formOf[t.ID] = t.Form
+		}
+	}
+	labels := map[string]map[string]store.FieldLabel{}
+	for i := range d.Activity {
+		e := &d.Activity[i]
+		name := formOf[e.TaskID]
+		if e.Action != store.ActionTaskCompleted || name == "" {
+			continue
+		}
+		fields, ok := labels[name]
+		if !ok {
+			if f := b.Form(name); f != nil {
+				fields = formLabels(f.Spec)
+			}
+			labels[name] = fields
+		}
+		e.Fields = fields
+	}
+}
+
+// formLabels is each field's label and options' labels of a form.
+func formLabels(spec *engine.FormSpec) map[string]store.FieldLabel {
+	out := make(map[string]store.FieldLabel, len(spec.Fields))
+	for _, f := range spec.Fields {
+		l := store.FieldLabel{Label: localized(f.Label), Type: string(f.Type)}
+		for _, o := range f.Options {
+			if t := localized(o.Label); t != nil {
+				if l.Options == nil {
+					l.Options = map[string]*store.LocalizedText{}
+				}
+				l.Options[o.Value.Value] = t
+			}
+		}
+		out[f.Name.Value] = l
+	}
+	return out
 }
 
 // RecordPayment is the payment webhook: idempotent by reference, and the

@@ -114,6 +114,27 @@ func TestInvoiceDetail(t *testing.T) {
 			t.Fatalf("comment %+v", d.Activity[len(d.Activity)-1])
 		}
 
+		// A completed call reads as its form names it: each field's and
+		// option's label in both languages.
+		var callID int64
+		var callInvoice string
+		if err := s.SQL().QueryRow(s.Rebind(`SELECT t.id, i.number FROM tasks t JOIN invoices i ON i.id = t.invoice_id JOIN users u ON u.id = t.assignee_id
+			WHERE u.email = ? AND t.status = 'open' AND t.form = 'call-outcome' ORDER BY t.id LIMIT 1`), rep).Scan(&callID, &callInvoice); err != nil {
+			t.Fatalf("no open call of %s: %v", rep, err)
+		}
+		r.do("POST", fmt.Sprintf("/api/tasks/%d/complete", callID), map[string]any{"values": map[string]any{"outcome": "unreachable", "notes": "no answer twice"}}).want(200)
+		var called store.InvoiceDetail
+		r.do("GET", "/api/invoices/"+url.PathEscape(callInvoice), nil).want(200).decode(&called)
+		i := slices.IndexFunc(called.Activity, func(a store.ActionEntry) bool { return a.TaskID == callID && a.Action == store.ActionTaskCompleted })
+		if i < 0 {
+			t.Fatalf("no task.completed for %d in %+v", callID, called.Activity)
+		}
+		out := called.Activity[i].Fields["outcome"]
+		if out.Type != "enum" || out.Label == nil || out.Label.ZhCN == "" || out.Options["unreachable"] == nil || out.Options["unreachable"].ZhCN != "无法联系" ||
+			called.Activity[i].Fields["notes"].Label == nil {
+			t.Fatalf("the completed call's labels: %+v", called.Activity[i].Fields)
+		}
+
 		// An invoice without payments answers empty lists, not null.
 		var unpaid string
 		s.SQL().QueryRow("SELECT i.number FROM invoices i WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id) ORDER BY i.id LIMIT 1").Scan(&unpaid)

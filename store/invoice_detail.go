@@ -71,6 +71,17 @@ type ActionEntry struct {
 	TaskTitle string          `json:"task_title,omitempty"`
 	Invoice   string          `json:"invoice,omitempty"`
 	Detail    json.RawMessage `json:"detail,omitempty"`
+	// Fields names, for a completed task, each field of its form and each
+	// option of its enum fields in both languages (set by the API from the
+	// published definitions, so the values read as people wrote them).
+	Fields map[string]FieldLabel `json:"fields,omitempty"`
+}
+
+// FieldLabel is a form field's label and its options' labels.
+type FieldLabel struct {
+	Label   *LocalizedText            `json:"label,omitempty"`
+	Type    string                    `json:"type"`
+	Options map[string]*LocalizedText `json:"options,omitempty"`
 }
 
 // InvoiceDetail is one invoice and everything recorded about it, each list

@@ -1123,6 +1123,19 @@ export interface components {
             detail?: {
                 [key: string]: unknown;
             };
+            /** @description for task.completed on the invoice page: each field of the task's form with its label, type and options' labels, to show the values as the form names them */
+            fields?: {
+                [key: string]: components["schemas"]["FieldLabel"];
+            };
+        };
+        FieldLabel: {
+            label?: components["schemas"]["LocalizedText"];
+            /** @description the form field's type: string, money, date, enum… */
+            type: string;
+            /** @description enum option value → its label */
+            options?: {
+                [key: string]: components["schemas"]["LocalizedText"];
+            };
         };
         PaymentRequest: {
             /** @description the payment provider's id; the idempotency key */

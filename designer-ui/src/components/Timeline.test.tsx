@@ -95,6 +95,23 @@ describe('Timeline', () => {
     await i18n.changeLanguage('en');
   });
 
+  it('zh-CN: a completed task\'s values as its form names the fields and options', async () => {
+    await i18n.changeLanguage('zh-CN');
+    render(<Timeline activity={[{
+      at: '2026-12-08T10:00:00+08:00', actor: 'director@demo.recoup.test', actor_name: 'Dora Director', action: 'task.completed',
+      detail: { values: { decision: 'payment_plan', installments: 7, first_installment_date: '2026-12-21', urgent: true } },
+      fields: {
+        decision: { label: { en: 'Decision', 'zh-CN': '决定' }, type: 'enum', options: { payment_plan: { en: 'Payment plan', 'zh-CN': '分期付款' } } },
+        installments: { label: { en: 'Installments', 'zh-CN': '分期期数' }, type: 'number' },
+        first_installment_date: { label: { en: 'First installment', 'zh-CN': '首期日期' }, type: 'date' },
+        urgent: { label: { en: 'Urgent', 'zh-CN': '紧急' }, type: 'bool' },
+      },
+    }]} />);
+    const pairs = [...document.querySelectorAll('.timeline-values > div')].map((d) => `${d.querySelector('dt')?.textContent}=${d.querySelector('dd')?.textContent}`);
+    expect(pairs).toEqual(['决定=分期付款', '分期期数=7', '首期日期=2026年12月21日', '紧急=是']);
+    await i18n.changeLanguage('en');
+  });
+
   it('says when there is nothing', async () => {
     await i18n.changeLanguage('en');
     render(<Timeline />);

@@ -14,7 +14,8 @@ import {
   ExclamationCircleOutlined, FlagOutlined, MailOutlined, SwapOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { formatInstant, localeOf } from '../format';
+import { formatDate, formatInstant, localeOf } from '../format';
+import { localized, type Localized } from './formDefinition';
 import { formatMoney } from '../money';
 import { Money } from './Money';
 import { zoneOfInstant } from './zone';
@@ -48,6 +49,8 @@ export interface TimelineActivity {
   action: string;
   task_title?: string;
   detail?: Detail | null;
+  /** For a completed task: its form's field labels, types and option labels (the API's FieldLabel). */
+  fields?: Record<string, { label?: Localized; type: string; options?: Record<string, Localized> }>;
 }
 
 /** A message sent (or queued) for the invoice (the API's InvoiceMessage or SentMessage). */
@@ -260,7 +263,14 @@ export function Timeline({ effects, activity, messages, payments, currency, time
             if (rows.length) {
               body = (
                 <dl className="timeline-values">
-                  {rows.map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{String(v)}</dd></div>)}
+                  {rows.map(([k, v]) => {
+                    // named as the task's form names the field and its options
+                    const f = a.fields?.[k];
+                    const text = String(v);
+                    const shown = localized(f?.options?.[text], i18n.language)
+                      || (f?.type === 'date' ? formatDate(text, locale) : f?.type === 'bool' ? t(text === 'true' ? 'yes' : 'no') : text);
+                    return <div key={k}><dt>{localized(f?.label, i18n.language) || k}</dt><dd>{shown}</dd></div>;
+                  })}
                 </dl>
               );
             }
