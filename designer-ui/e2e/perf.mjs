@@ -44,14 +44,28 @@ try {
   const rows = rep.locator('tbody tr[data-row-key], .task-card');
   await rows.first().waitFor({ timeout: 60_000 });
   const warm = [];
+  let waterfall = [];
   for (let i = 0; i < runs; i++) {
     await rep.goto(`${server.url}/account`);
+    await rep.waitForLoadState('networkidle');
+    const seen = [];
+    const onDone = (req) => seen.push(req);
+    rep.on('requestfinished', onDone);
     const t0 = Date.now();
     await rep.goto(`${server.url}/inbox`);
     await rows.first().waitFor({ timeout: 60_000 });
     warm.push(Date.now() - t0);
+    rep.off('requestfinished', onDone);
+    waterfall = seen;
   }
   ok = report('inbox, files cached', warm, 1000) && ok;
+  // where the last run's time went: each request's start and end since navigation
+  const base = Math.min(...waterfall.map((r) => r.timing().startTime));
+  for (const r of waterfall.sort((a, b) => a.timing().startTime - b.timing().startTime)) {
+    const tm = r.timing();
+    const u = new URL(r.url());
+    console.log(`  ${(tm.startTime - base).toFixed(0).padStart(5)} → ${(tm.startTime - base + tm.responseEnd).toFixed(0).padStart(5)} ms  ${u.pathname}${u.search}`);
+  }
   const state = await rep.context().storageState();
   const cold = [];
   for (let i = 0; i < Math.min(runs, 3); i++) {

@@ -9,8 +9,8 @@ import { useTranslation } from 'react-i18next';
 import { ready } from './i18n';
 import './app.css';
 import { ApiError } from './api/client';
-import { SessionProvider } from './auth/session';
-import { routes } from './routes';
+import { fetchMe, meKey, SessionProvider } from './auth/session';
+import { preloadRoute, routes } from './routes';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -54,6 +54,11 @@ function Root() {
     </ConfigProvider>
   );
 }
+
+// Who is signed in, and the page's code, are asked for at once, while the
+// language's texts load (not one after the other).
+void queryClient.prefetchQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: Infinity, retry: false });
+preloadRoute(window.location.pathname);
 
 // The first paint waits for the language's texts (a few KB), so no screen
 // ever shows a raw key or the wrong language.

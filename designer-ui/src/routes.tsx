@@ -23,6 +23,27 @@ const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
 const AccountPage = lazy(() => import('./pages/AccountPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
+// The chunk of the page a full load lands on, fetched while the session is
+// checked: the first path segment, with "/:" when an id follows.
+const preloads: Record<string, () => Promise<unknown>> = {
+  inbox: () => import('./pages/InboxPage'),
+  queue: () => import('./pages/QueuePage'),
+  'tasks/:': () => import('./pages/TaskPage'),
+  approvals: () => import('./pages/ApprovalsPage'),
+  'approvals/:': () => import('./pages/ApprovalsPage'),
+  dashboard: () => import('./pages/DashboardPage'),
+  invoices: () => import('./pages/InvoicesPage'),
+  'invoices/:': () => import('./pages/InvoicePage'),
+  customers: () => import('./pages/CustomersPage'),
+  'customers/:': () => import('./pages/CustomerPage'),
+};
+
+/** preloadRoute starts loading the page for path, when it is one of the main pages. */
+export function preloadRoute(path: string): void {
+  const [, first = '', second] = path.split('/');
+  void preloads[second ? `${first}/:` : first]?.().catch(() => undefined);
+}
+
 export const routes: RouteObject[] = [
   { path: '/login', element: <Suspense fallback={null}><LoginPage /></Suspense> },
   {

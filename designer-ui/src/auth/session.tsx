@@ -29,18 +29,21 @@ export function currentLocation(): string {
   return window.location.pathname + window.location.search + window.location.hash;
 }
 
+/** fetchMe asks who is signed in: null when nobody is. */
+export async function fetchMe(): Promise<Me | null> {
+  const r = await api.GET('/api/me');
+  if (r.response.status === 401) return null;
+  const data = unwrap(r);
+  setCsrfToken(data.csrf_token);
+  return data;
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const [expired, setExpired] = useState(false);
   const me = useQuery({
     queryKey: meKey,
-    queryFn: async () => {
-      const r = await api.GET('/api/me');
-      if (r.response.status === 401) return null;
-      const data = unwrap(r);
-      setCsrfToken(data.csrf_token);
-      return data;
-    },
+    queryFn: fetchMe,
     staleTime: Infinity,
     retry: false,
   });
