@@ -114,5 +114,18 @@ func (a *server) GetDashboard(ctx context.Context, req GetDashboardRequestObject
 		slices.SortStableFunc(d.RecoveryByOwner, func(x, y store.OwnerRecovery) int { return byNode(x.Workflow, x.Node, y.Workflow, y.Node) })
 		slices.SortStableFunc(d.RecoveryByTeam, func(x, y store.TeamRecovery) int { return byNode(x.Workflow, x.Node, y.Workflow, y.Node) })
 	}
+	// each owner named as people know them
+	if users, err := a.store.Users(ctx); err == nil {
+		names := make(map[string]string, len(users))
+		for _, u := range users {
+			names[u.Email] = u.Name
+		}
+		for i := range d.ByOwner {
+			d.ByOwner[i].OwnerName = names[d.ByOwner[i].Owner]
+		}
+		for i := range d.RecoveryByOwner {
+			d.RecoveryByOwner[i].OwnerName = names[d.RecoveryByOwner[i].Owner]
+		}
+	}
 	return GetDashboard200JSONResponse(d), nil
 }

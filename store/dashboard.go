@@ -75,7 +75,7 @@ type DSORow struct {
 // OwnerRow is one owner's open invoices in one currency.
 type OwnerRow struct {
 	Owner        string `json:"owner"`
-	OwnerName    string `json:"owner_name,omitempty"`
+	OwnerName    string `json:"owner_name,omitempty"` // set by the API
 	Team         string `json:"team"`
 	Currency     string `json:"currency"`
 	BalanceMinor int64  `json:"balance_minor"`
@@ -146,8 +146,8 @@ type OwnerRecovery struct {
 	Workflow  string         `json:"workflow"`
 	Node      string         `json:"node"`
 	NodeTitle *LocalizedText `json:"node_title,omitempty"`
-	Owner     string         `json:"owner"` // "" for invoices without an owner
-	OwnerName string         `json:"owner_name,omitempty"`
+	Owner     string         `json:"owner"`                // "" for invoices without an owner
+	OwnerName string         `json:"owner_name,omitempty"` // set by the API
 	Team      string         `json:"team"`
 	Currency  string         `json:"currency"`
 	Recovery
@@ -336,7 +336,7 @@ func sumsWhere(v Viewer, f DashboardFilter) (string, []any) {
 }
 
 // dashboardUser is a user as the dashboard names it.
-type dashboardUser struct{ email, name, team string }
+type dashboardUser struct{ email, team string }
 
 func (s *Store) computeDashboard(ctx context.Context, v Viewer, f DashboardFilter, today calendar.Date, loc *time.Location) (Dashboard, error) {
 	d := Dashboard{
@@ -352,10 +352,10 @@ func (s *Store) computeDashboard(ctx context.Context, v Viewer, f DashboardFilte
 	}
 	cond, args := sumsWhere(v, f)
 	users := map[int64]dashboardUser{}
-	err := s.queryRows(ctx, "SELECT id, email, name, team FROM users", nil, func(rows *sql.Rows) error {
+	err := s.queryRows(ctx, "SELECT id, email, team FROM users", nil, func(rows *sql.Rows) error {
 		var id int64
 		var u dashboardUser
-		if err := rows.Scan(&id, &u.email, &u.name, &u.team); err != nil {
+		if err := rows.Scan(&id, &u.email, &u.team); err != nil {
 			return err
 		}
 		users[id] = u
@@ -438,7 +438,7 @@ func (s *Store) dashboardInvoices(ctx context.Context, cond string, args []any, 
 		c.balance += balance
 		o := c.owners[owner]
 		if o == nil {
-			o = &OwnerRow{Currency: currency, Owner: users[owner].email, OwnerName: users[owner].name, Team: users[owner].team}
+			o = &OwnerRow{Currency: currency, Owner: users[owner].email, Team: users[owner].team}
 			c.owners[owner] = o
 		}
 		o.BalanceMinor += balance
@@ -669,7 +669,7 @@ func recoveryRows(owners map[recoveryKey]Recovery, users map[int64]dashboardUser
 		}
 		u := users[k.owner]
 		r.rate()
-		d.RecoveryByOwner = append(d.RecoveryByOwner, OwnerRecovery{Workflow: workflow, Node: node, Owner: u.email, OwnerName: u.name, Team: u.team, Currency: k.currency, Recovery: r})
+		d.RecoveryByOwner = append(d.RecoveryByOwner, OwnerRecovery{Workflow: workflow, Node: node, Owner: u.email, Team: u.team, Currency: k.currency, Recovery: r})
 		for _, to := range []struct {
 			m map[stageKey]*Recovery
 			k stageKey
