@@ -139,8 +139,9 @@ export async function shot(page, name, lang, { both = true, fullPage = true } = 
 export async function pickOption(page, label, optionText, { title } = {}) {
   await page.getByLabel(label, { exact: true }).click();
   const dropdown = page.locator('.ant-select-dropdown:visible').first();
-  // an option clicked while the list is still sliding in may be missed
-  await dropdown.and(page.locator(':not([class*="-enter"])')).waitFor();
+  // an option clicked while the list is still sliding in (antd: -appear the
+  // first time, -enter after) may be missed
+  await dropdown.and(page.locator(':not([class*="-enter"]):not([class*="-appear"])')).waitFor();
   const options = dropdown.locator('.ant-select-item-option');
   await (title ? options.and(page.locator(`[title="${title}"]`)) : options.filter({ hasText: optionText })).first().click();
   await dropdown.waitFor({ state: 'hidden' });

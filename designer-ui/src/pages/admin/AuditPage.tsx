@@ -1,72 +1,131 @@
-// The audit log (admin, director): search by actor, action, entity and
-// invoice, newest first, in pages (older entries by before_id); a time range
-// narrows what is shown; CSV export of exactly the rows shown.
-import { useMemo, useState } from 'react';
-import { Alert, Button, Card, Col, DatePicker, Empty, Form, Input, Row, Space, Table, Typography } from 'antd';
+// The audit log (admin, director): search by actor, action, entity, invoice
+// and a time range (days in the browser's zone, sent to the server as
+// instants), newest first, in keyset pages; the search lives in the URL so
+// that it can be shared; a table on a desk, cards on a phone; CSV export of
+// exactly the rows shown.
+import { useEffect, useMemo } from 'react';
+import { Button, Col, DatePicker, Form, Input, Row, Select, AutoComplete, Space, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
-import type { Dayjs } from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { useSession } from '../../auth/session';
 import { ErrorView } from '../../components/ErrorView';
 import { csvFileName, downloadCsv, toCsv, type CsvColumn } from '../../components/csv';
 import { formatInstant, localeOf } from '../../format';
-import { invoicePath, muted } from '../../components/invoices/labels';
+import { invoicePath } from '../../components/invoices/labels';
+import { Pager } from '../../components/invoices/Pager';
+import { usePaging } from '../../components/invoices/usePaging';
 import { AaTheme } from '../../components/invoices/AaTheme';
+import { Field, Fields, ResponsiveTable } from '../../components/admin/ResponsiveTable';
+import { useClearable } from '../../components/admin/clearable';
+import { actionLabel, auditActions, auditEntities, detailParts, entityLabel, entityText } from '../../components/admin/auditText';
 
 type Entry = Schemas['AuditEntry'];
 const textKeys = ['actor', 'action', 'entity', 'invoice'] as const;
-type TextKey = (typeof textKeys)[number];
-type Filters = Partial<Record<TextKey, string>>;
-interface SearchForm extends Filters { range?: [Dayjs | null, Dayjs | null] | null }
-const pageSize = 100;
+const dayKeys = ['from', 'to'] as const;
+type Filters = Partial<Record<(typeof textKeys)[number] | (typeof dayKeys)[number], string>>;
+interface SearchForm { actor?: string; action?: string; entity?: string; invoice?: string; from?: Dayjs | null; to?: Dayjs | null }
+const pageSize = 50;
+const dayFormat = 'YYYY-MM-DD';
 
-function detailText(d: Entry['detail']): string {
-  if (!d) return '';
-  return Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
+function filtersFrom(sp: URLSearchParams): Filters {
+  const f: Filters = {};
+  for (const k of textKeys) { const v = sp.get(k)?.trim(); if (v) f[k] = v; }
+  for (const k of dayKeys) { const v = sp.get(k); if (v && dayjs(v, dayFormat, true).isValid()) f[k] = v; }
+  return f;
+}
+
+/** instants turns the days searched into the API's range: from the start of the first day to the start of the day after the last. */
+function instants(f: Filters): { from?: string; to?: string } {
+  return {
+    from: f.from ? dayjs(f.from, dayFormat).startOf('day').toISOString() : undefined,
+    to: f.to ? dayjs(f.to, dayFormat).add(1, 'day').startOf('day').toISOString() : undefined,
+  };
 }
 
 function AuditPageContent() {
   const { t, i18n } = useTranslation('admin');
   const locale = localeOf(i18n);
+  const { can } = useSession();
   const [sp, setSp] = useSearchParams();
   const [form] = Form.useForm<SearchForm>();
-  const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
-  const filters = useMemo(() => {
-    const f: Filters = {};
-    for (const k of textKeys) { const v = sp.get(k)?.trim(); if (v) f[k] = v; }
-    return f;
-  }, [sp]);
-  const key = JSON.stringify(filters);
-  const [pages, setPages] = useState<{ key: string; stack: number[] }>({ key, stack: [] });
-  const stack = pages.key === key ? pages.stack : [];
-  const beforeId = stack[stack.length - 1];
+  const clearable = useClearable();
+  const filters = useMemo(() => filtersFrom(sp), [sp]);
+  const paging = usePaging(JSON.stringify(filters));
+  useEffect(() => {
+    form.resetFields();
+    form.setFieldsValue({ ...filters, from: filters.from ? dayjs(filters.from, dayFormat) : null, to: filters.to ? dayjs(filters.to, dayFormat) : null });
+  }, [filters, form]);
 
+  const users = useQuery({
+    queryKey: ['admin', 'users'],
+    queryFn: async () => unwrap(await api.GET('/api/users')),
+    enabled: can('users:admin'),
+  });
   const q = useQuery({
-    queryKey: ['admin', 'audit', filters, beforeId ?? 0],
-    queryFn: async () => unwrap(await api.GET('/api/audit', { params: { query: { ...filters, before_id: beforeId, limit: pageSize } } })),
+    queryKey: ['admin', 'audit', filters, paging.cursor ?? ''],
+    queryFn: async () => unwrap(await api.GET('/api/audit', { params: { query: {
+      actor: filters.actor, action: filters.action, entity: filters.entity, invoice: filters.invoice, ...instants(filters),
+      cursor: paging.cursor, limit: pageSize,
+    } } })),
     placeholderData: keepPreviousData,
   });
-  const all = q.data?.items ?? [];
-  const from = range?.[0]?.startOf('day').valueOf();
-  const to = range?.[1]?.endOf('day').valueOf();
-  const shown = all.filter((e) => {
-    const at = new Date(e.at).getTime();
-    return (from === undefined || at >= from) && (to === undefined || at <= to);
-  });
-  const oldest = all.length ? all[all.length - 1] : undefined;
-  const hasOlder = all.length === pageSize && oldest !== undefined;
+  const items = q.data?.items ?? [];
+
+  const actors = useMemo(() => [...(users.data?.items ?? []).map((u) => ({ value: u.email, label: `${u.name} · ${u.email}` })),
+    { value: 'api', label: `api · ${t('audit.actorApi')}` }, { value: 'tick', label: `tick · ${t('audit.actorTick')}` }], [users.data, t]);
+  const actionOptions = [...new Set<string>([...auditActions, ...(filters.action ? [filters.action] : [])])]
+    .map((a) => ({ value: a, label: actionLabel(a, t) }));
+  const entityOptions = [...new Set<string>([...auditEntities, ...(filters.entity ? [filters.entity] : [])])]
+    .map((e) => ({ value: e, label: entityLabel(e, t) }));
+
+  const when = (e: Entry) => formatInstant(e.at, locale);
+  const action = (e: Entry) => (
+    <>
+      <div>{actionLabel(e.action, t)}</div>
+      <code className="admin-muted" style={{ fontSize: 12 }}>{e.action}</code>
+    </>
+  );
+  const subject = (e: Entry) => (
+    <>
+      <div>{entityText(e, t)}</div>
+      {e.invoice && <Link to={invoicePath(e.invoice)} aria-label={t('audit.invoiceLink', { number: e.invoice })}>{e.invoice}</Link>}
+    </>
+  );
+  const detail = (e: Entry) => {
+    const parts = detailParts(e.detail, t, locale);
+    if (!parts.length) return null;
+    return (
+      <Typography.Paragraph style={{ margin: 0, maxWidth: 460 }} ellipsis={{ rows: 3, expandable: true, symbol: t('audit.more') }}>
+        {parts.map((p, i) => <span key={i}>{i > 0 && <br />}<span className="admin-muted">{p.label}:</span> {p.value}</span>)}
+      </Typography.Paragraph>
+    );
+  };
 
   const columns: TableColumnsType<Entry> = [
-    { key: 'at', title: t('audit.col.at'), render: (_, e) => <span style={{ whiteSpace: 'nowrap' }}>{formatInstant(e.at, locale)}</span> },
-    { key: 'actor', title: t('audit.col.actor'), dataIndex: 'actor' },
-    { key: 'action', title: t('audit.col.action'), render: (_, e) => <Typography.Text code>{e.action}</Typography.Text> },
-    { key: 'entity', title: t('audit.col.entity'), render: (_, e) => (e.entity_id ? `${e.entity} #${e.entity_id}` : e.entity) },
-    { key: 'invoice', title: t('audit.col.invoice'), render: (_, e) => (e.invoice ? <Link to={invoicePath(e.invoice)}>{e.invoice}</Link> : '') },
-    { key: 'detail', title: t('audit.col.detail'), render: (_, e) => <Typography.Paragraph style={{ margin: 0, maxWidth: 420 }} ellipsis={{ rows: 2, expandable: true }}>{detailText(e.detail)}</Typography.Paragraph> },
+    { key: 'at', title: t('audit.col.at'), width: 150, render: (_, e) => when(e) },
+    { key: 'actor', title: t('audit.col.actor'), render: (_, e) => <span className="admin-break">{e.actor}</span> },
+    { key: 'action', title: t('audit.col.action'), render: (_, e) => action(e) },
+    { key: 'entity', title: t('audit.col.entity'), render: (_, e) => subject(e) },
+    { key: 'detail', title: t('audit.col.detail'), render: (_, e) => detail(e) },
   ];
+  const card = (e: Entry) => (
+    <article aria-label={`${actionLabel(e.action, t)} · ${when(e)}`}>
+      <div className="admin-card-head">
+        <span className="admin-card-title">{actionLabel(e.action, t)}</span>
+        <span className="admin-muted">{when(e)}</span>
+      </div>
+      <Fields>
+        <Field label={t('audit.col.actor')} wide>{e.actor}</Field>
+        <Field label={t('audit.col.entity')} wide>{subject(e)}</Field>
+        {e.detail && <Field label={t('audit.col.detail')} wide>{detail(e)}</Field>}
+      </Fields>
+    </article>
+  );
   const csvColumns: CsvColumn<Entry>[] = [
     { header: 'id', value: (e) => e.id },
     { header: t('audit.col.at'), value: (e) => e.at },
@@ -81,46 +140,62 @@ function AuditPageContent() {
   const search = (v: SearchForm) => {
     const next = new URLSearchParams();
     for (const k of textKeys) { const val = v[k]?.trim(); if (val) next.set(k, val); }
-    setRange(v.range ?? null);
+    for (const k of dayKeys) { const d = v[k]; if (d) next.set(k, d.format(dayFormat)); }
     setSp(next);
   };
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ margin: 0 }}>{t('audit.title')}</Typography.Title>
-      <Form<SearchForm> form={form} layout="vertical" role="search" aria-label={t('audit.search')} onFinish={search} initialValues={filters}>
+      <Form<SearchForm> form={form} layout="vertical" role="search" aria-label={t('audit.search')} onFinish={search}>
         <Row gutter={[12, 0]}>
-          <Col xs={24} sm={12} lg={6}><Form.Item label={t('audit.field.actor')} name="actor"><Input allowClear /></Form.Item></Col>
-          <Col xs={12} sm={6} lg={4}><Form.Item label={t('audit.field.action')} name="action"><Input allowClear placeholder="task.completed" /></Form.Item></Col>
-          <Col xs={12} sm={6} lg={3}><Form.Item label={t('audit.field.entity')} name="entity"><Input allowClear placeholder="task" /></Form.Item></Col>
-          <Col xs={24} sm={12} lg={4}><Form.Item label={t('audit.field.invoice')} name="invoice"><Input allowClear /></Form.Item></Col>
-          <Col xs={24} sm={12} lg={7}>
-            <Form.Item label={`${t('audit.field.from')} – ${t('audit.field.to')}`} name="range">
-              <DatePicker.RangePicker style={{ width: '100%' }} placeholder={[t('audit.field.from'), t('audit.field.to')]} />
+          <Col xs={24} sm={12} lg={8} xl={5}>
+            <Form.Item label={t('audit.field.actor')} name="actor">
+              <AutoComplete allowClear={clearable} options={actors}
+                filterOption={(input, option) => String(option?.label ?? '').toLowerCase().includes(input.trim().toLowerCase())} />
             </Form.Item>
+          </Col>
+          <Col xs={24} sm={12} lg={8} xl={4}>
+            <Form.Item label={t('audit.field.action')} name="action">
+              <Select allowClear={clearable} showSearch={{ optionFilterProp: 'label' }} options={actionOptions} placeholder={t('audit.any')}
+                optionRender={(o) => <span>{o.label}<br /><code className="admin-muted" style={{ fontSize: 12 }}>{o.value}</code></span>} />
+            </Form.Item>
+          </Col>
+          <Col xs={12} sm={6} lg={4} xl={3}>
+            <Form.Item label={t('audit.field.entity')} name="entity">
+              <Select allowClear={clearable} options={entityOptions} placeholder={t('audit.any')} />
+            </Form.Item>
+          </Col>
+          <Col xs={12} sm={6} lg={4} xl={4}>
+            <Form.Item label={t('audit.field.invoice')} name="invoice"><Input /></Form.Item>
+          </Col>
+          <Col xs={12} sm={6} lg={4} xl={4}>
+            <Form.Item label={t('audit.field.from')} name="from"><DatePicker style={{ width: '100%' }} format={dayFormat} placeholder={dayFormat} /></Form.Item>
+          </Col>
+          <Col xs={12} sm={6} lg={4} xl={4}>
+            <Form.Item label={t('audit.field.to')} name="to"><DatePicker style={{ width: '100%' }} format={dayFormat} placeholder={dayFormat} /></Form.Item>
           </Col>
         </Row>
         <Space wrap>
           <Button type="primary" htmlType="submit">{t('common:common.search')}</Button>
-          <Button onClick={() => { form.resetFields(); setRange(null); setSp(new URLSearchParams()); }}>{t('common:common.clear')}</Button>
-          <Button icon={<DownloadOutlined />} disabled={!shown.length}
-            onClick={() => downloadCsv(csvFileName('audit', new Date().toISOString().slice(0, 10)), toCsv(csvColumns, shown))}>
+          <Button onClick={() => setSp(new URLSearchParams())}>{t('common:common.clear')}</Button>
+          <Button icon={<DownloadOutlined />} disabled={!items.length}
+            onClick={() => downloadCsv(csvFileName('audit', new Date().toISOString().slice(0, 10)), toCsv(csvColumns, items))}>
             {t('audit.exportShown')}
           </Button>
         </Space>
       </Form>
-      {range && <Alert type="info" showIcon title={t('audit.rangeUnsupported')} />}
       {q.isError ? <ErrorView error={q.error} onRetry={() => void q.refetch()} /> : (
-        <Card styles={{ body: { padding: 0 } }}>
-          <Table<Entry> aria-label={t('audit.list')} rowKey="id" size="small" columns={columns} dataSource={shown} loading={q.isFetching}
-            pagination={false} scroll={{ x: 'max-content' }} locale={{ emptyText: <Empty description={t('audit.empty')} /> }} />
-        </Card>
+        <>
+          <Typography.Text className="admin-muted" role="status">
+            {q.isFetching ? t('common:common.loading') : t('audit.shown', { count: items.length })}
+          </Typography.Text>
+          <ResponsiveTable<Entry> label={t('audit.list')} items={items} rowKey={(e) => e.id} columns={columns} card={card}
+            loading={q.isFetching} empty={t('audit.empty')} size="small" />
+          <Pager page={paging.page} hasPrev={paging.hasPrev} nextCursor={q.data?.next_cursor} busy={q.isFetching}
+            onFirst={paging.first} onPrev={paging.prev} onNext={paging.next} />
+        </>
       )}
-      <Space wrap>
-        <Typography.Text style={muted} aria-live="polite">{t('audit.shown', { count: shown.length })}</Typography.Text>
-        <Button disabled={!stack.length} onClick={() => setPages({ key, stack: [] })}>{t('audit.newest')}</Button>
-        <Button disabled={!hasOlder} onClick={() => oldest && setPages({ key, stack: [...stack, oldest.id] })}>{t('audit.older')}</Button>
-      </Space>
     </Space>
   );
 }

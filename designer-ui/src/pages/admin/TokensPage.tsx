@@ -1,9 +1,11 @@
 // API tokens (admin): issue one with a name, the user it acts as, its scopes
-// and an expiry; its secret is shown once, with a copy button and a warning;
-// the list shows prefix, user, scopes, dates and status; revoke with a
-// confirmation. The server refuses a scope the user's role lacks.
+// and an expiry; its secret is shown once, with a copy button and a warning,
+// and is gone from the page when that dialog closes; the list (a table on a
+// desk, cards on a phone) shows prefix, user, scopes, dates and status;
+// revoke with a confirmation. The server refuses a scope the user's role
+// lacks, and says so next to the scopes.
 import { useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Checkbox, Form, Grid, Input, InputNumber, Modal, Popconfirm, Select, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { CopyOutlined, KeyOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -12,8 +14,10 @@ import { api, unwrap, type Schemas } from '../../api/client';
 import { useSession, type Permission } from '../../auth/session';
 import { ErrorView, useErrorMessage } from '../../components/ErrorView';
 import { showServerErrors } from '../../components/admin/serverErrors';
+import { useClearable } from '../../components/admin/clearable';
+import { Field, Fields, ResponsiveTable } from '../../components/admin/ResponsiveTable';
 import { formatInstant, localeOf } from '../../format';
-import { muted, tagColors } from '../../components/invoices/labels';
+import { tagColors } from '../../components/invoices/labels';
 import { AaTheme } from '../../components/invoices/AaTheme';
 
 type Token = Schemas['APIToken'];
@@ -33,6 +37,7 @@ function IssueModal({ onClose, onIssued }: { onClose(): void; onIssued(c: Create
   const qc = useQueryClient();
   const [form] = Form.useForm<IssueForm>();
   const [formError, setFormError] = useState<string>();
+  const clearable = useClearable();
   const users = useQuery({
     queryKey: ['admin', 'users'],
     queryFn: async () => unwrap(await api.GET('/api/users')),
@@ -49,28 +54,35 @@ function IssueModal({ onClose, onIssued }: { onClose(): void; onIssued(c: Create
       await qc.invalidateQueries({ queryKey: tokensKey });
       onIssued(c);
     },
-    onError: (err) => setFormError(showServerErrors(form, err, ['name', 'user', 'scopes', 'expires_in_days'])),
+    onError: (err) => setFormError(showServerErrors(form, err, ['name', 'user', 'scopes', 'expires_in_days'], { t })),
   });
   return (
+    // disabled while issuing, not loading: see UsersPage
     <Modal open title={t('tokens.issueTitle')} onCancel={onClose} onOk={() => form.submit()} okText={t('tokens.issue')}
-      cancelText={t('common:common.cancel')} okButtonProps={{ loading: issue.isPending }} destroyOnHidden width={640}>
+      cancelText={t('common:common.cancel')} okButtonProps={{ disabled: issue.isPending }} destroyOnHidden width={760}
+      mask={{ closable: false }}>
       <Form<IssueForm> form={form} layout="vertical" onFinish={(v) => { setFormError(undefined); issue.mutate(v); }} onValuesChange={() => setFormError(undefined)}>
         {formError && <Alert type="error" showIcon role="alert" title={formError} style={{ marginBottom: 12 }} />}
-        <Form.Item label={t('tokens.field.name')} name="name" rules={[{ required: true, message: t('tokens.required', { field: t('tokens.field.name') }) }]}>
-          <Input autoComplete="off" placeholder="erp-import" />
+        <Form.Item label={t('tokens.field.name')} name="name" extra={t('tokens.field.nameHelp')}
+          rules={[{ required: true, message: t('tokens.required', { field: t('tokens.field.name') }) }]}>
+          <Input autoComplete="off" />
         </Form.Item>
         <Form.Item label={t('tokens.field.user')} name="user" extra={t('tokens.field.userHelp')}>
           {can('users:admin') ? (
-            <Select allowClear showSearch={{ optionFilterProp: 'label' }} loading={users.isPending}
-              options={(users.data?.items ?? []).filter((u) => u.active).map((u) => ({ value: u.email, label: `${u.name} <${u.email}> · ${t(`common:roles.${u.role}`)}` }))} />
-          ) : <Input type="email" autoComplete="off" />}
+            <Select allowClear={clearable} showSearch={{ optionFilterProp: 'label' }} loading={users.isPending} placeholder={t('tokens.field.userYou')}
+              options={(users.data?.items ?? []).filter((u) => u.active).map((u) => ({ value: u.email, label: `${u.name} · ${t(`common:roles.${u.role}`)} · ${u.email}` }))} />
+          ) : <Input type="email" autoComplete="off" placeholder={t('tokens.field.userYou')} />}
         </Form.Item>
-        <Form.Item label={t('tokens.field.scopes')} name="scopes">
-          <Checkbox.Group role="group" aria-label={t('tokens.field.scopes')} style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: 4 }}
-            options={permissions.map((p) => ({ value: p, label: <span>{t(scopeKey(p))} <Typography.Text style={muted} code>{p}</Typography.Text></span> }))} />
+        <Form.Item label={t('tokens.field.scopes')} name="scopes" extra={t('tokens.field.scopesHelp')}>
+          <Checkbox.Group role="group" aria-label={t('tokens.field.scopes')}
+            style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(150px, 1fr))', gap: '6px 12px' }}
+            options={permissions.map((p) => ({
+              value: p,
+              label: <span>{t(scopeKey(p))}<br /><code className="admin-muted" style={{ fontSize: 12 }}>{p}</code></span>,
+            }))} />
         </Form.Item>
         <Form.Item label={t('tokens.field.expires')} name="expires_in_days" extra={t('tokens.field.expiresHelp')}>
-          <InputNumber min={1} max={3650} precision={0} style={{ width: 160 }} />
+          <InputNumber precision={0} controls={false} style={{ width: 160 }} />
         </Form.Item>
       </Form>
     </Modal>
@@ -79,6 +91,7 @@ function IssueModal({ onClose, onIssued }: { onClose(): void; onIssued(c: Create
 
 function SecretModal({ created, onClose }: { created: Created; onClose(): void }) {
   const { t } = useTranslation('admin');
+  const screens = Grid.useBreakpoint();
   const { message } = App.useApp();
   const copy = async () => {
     try {
@@ -94,11 +107,12 @@ function SecretModal({ created, onClose }: { created: Created; onClose(): void }
       <Space orientation="vertical" style={{ width: '100%' }}>
         <Alert type="warning" showIcon title={t('tokens.secretWarning')} />
         <label htmlFor="token-secret"><Typography.Text strong>{t('tokens.secretLabel')}</Typography.Text></label>
-        <Space.Compact style={{ width: '100%' }}>
-          <Input id="token-secret" readOnly value={created.secret} style={{ fontFamily: 'monospace' }} onFocus={(e) => e.target.select()} />
-          <Button icon={<CopyOutlined />} onClick={() => void copy()}>{t('tokens.copy')}</Button>
-        </Space.Compact>
-        <Typography.Text style={muted}>{t('tokens.usage')}</Typography.Text>
+        {/* fixed rows: autoSize would copy the secret into a hidden measuring textarea that stays in the page */}
+        <Input.TextArea id="token-secret" className="admin-secret" readOnly value={created.secret} rows={screens.sm ? 1 : 2} spellCheck={false}
+          style={{ resize: 'none' }}
+          onFocus={(e) => e.target.select()} />
+        <Button icon={<CopyOutlined />} onClick={() => void copy()}>{t('tokens.copy')}</Button>
+        <Typography.Text className="admin-muted">{t('tokens.usage')}</Typography.Text>
       </Space>
     </Modal>
   );
@@ -123,30 +137,72 @@ function TokensPageContent() {
   });
 
   const now = Date.now();
+  // a key per state: the tag is replaced, not recoloured through a transition
   const status = (tok: Token) => {
-    if (tok.revoked_at) return <Tag color={tagColors.red}>{t('tokens.revoked')}</Tag>;
-    if (tok.expires_at && new Date(tok.expires_at).getTime() <= now) return <Tag>{t('tokens.expired')}</Tag>;
-    return <Tag color={tagColors.green}>{t('tokens.active')}</Tag>;
+    if (tok.revoked_at) return <Tag key="revoked" color={tagColors.red}>{t('tokens.revoked')}</Tag>;
+    if (tok.expires_at && new Date(tok.expires_at).getTime() <= now) return <Tag key="expired" color={tagColors.grey}>{t('tokens.expired')}</Tag>;
+    return <Tag key="active" color={tagColors.green}>{t('tokens.active')}</Tag>;
   };
-  const when = (v: string | undefined, none: string) => <span style={{ whiteSpace: 'nowrap' }}>{v ? formatInstant(v, locale) : none}</span>;
+  const scopes = (tok: Token) => (
+    <Space size={[4, 4]} wrap>
+      {tok.scopes.map((s) => <Tag key={s} title={s} style={{ marginInlineEnd: 0 }}>{t(scopeKey(s), { defaultValue: s })}</Tag>)}
+    </Space>
+  );
+  const when = (at: string) => <span className="admin-nowrap">{formatInstant(at, locale)}</span>;
+  const createdAt = (tok: Token) => when(tok.created_at);
+  const createdBy = (tok: Token) => <span className="admin-muted admin-break">{t('tokens.by', { who: tok.created_by })}</span>;
+  const lastUsed = (tok: Token) => (tok.last_used_at ? when(tok.last_used_at) : t('tokens.notUsed'));
+  const expires = (tok: Token) => (tok.expires_at ? when(tok.expires_at) : t('tokens.never'));
+  /** dates is the token's life in labelled lines: issued (and by whom), last used, expires or revoked. */
+  const dates = (tok: Token) => (
+    <dl className="admin-dates">
+      <dt>{t('tokens.col.created')}</dt><dd>{createdAt(tok)}<div>{createdBy(tok)}</div></dd>
+      <dt>{t('tokens.col.lastUsed')}</dt><dd>{lastUsed(tok)}</dd>
+      {tok.revoked_at
+        ? <><dt>{t('tokens.revokedAt')}</dt><dd>{when(tok.revoked_at)}</dd></>
+        : <><dt>{t('tokens.col.expires')}</dt><dd>{expires(tok)}</dd></>}
+    </dl>
+  );
+  const action = (tok: Token, size: 'small' | 'middle' = 'small') => (tok.revoked_at ? null : (
+    <Popconfirm title={t('tokens.revokeConfirm', { name: tok.name })} okText={t('tokens.revoke')} cancelText={t('common:common.cancel')}
+      okButtonProps={{ danger: true }} onConfirm={() => revoke.mutateAsync(tok).catch(() => undefined)}>
+      <Button size={size} danger aria-label={t('tokens.revokeOf', { name: tok.name })}>{t('tokens.revoke')}</Button>
+    </Popconfirm>
+  ));
+  const nameCell = (tok: Token) => (
+    <div style={{ minWidth: 140 }}>
+      <div className="admin-card-title">{tok.name}</div>
+      <Typography.Text code className="admin-nowrap" title={t('tokens.col.prefix')}>{tok.prefix}…</Typography.Text>
+    </div>
+  );
+
   const columns: TableColumnsType<Token> = [
-    { key: 'name', title: t('tokens.col.name'), dataIndex: 'name' },
-    { key: 'prefix', title: t('tokens.col.prefix'), render: (_, tok) => <Typography.Text code>{tok.prefix}…</Typography.Text> },
-    { key: 'user', title: t('tokens.col.user'), dataIndex: 'user' },
-    { key: 'scopes', title: t('tokens.col.scopes'), render: (_, tok) => (
-      <Space size={[2, 2]} wrap style={{ maxWidth: 320 }}>{tok.scopes.map((s) => <Tag key={s} title={t(scopeKey(s), { defaultValue: s })}>{s}</Tag>)}</Space>
-    ) },
-    { key: 'created', title: t('tokens.col.created'), render: (_, tok) => <span>{when(tok.created_at, '')}<br /><Typography.Text style={muted}>{tok.created_by}</Typography.Text></span> },
-    { key: 'used', title: t('tokens.col.lastUsed'), render: (_, tok) => when(tok.last_used_at, t('tokens.notUsed')) },
-    { key: 'expires', title: t('tokens.col.expires'), render: (_, tok) => when(tok.expires_at, t('tokens.never')) },
-    { key: 'status', title: t('tokens.col.status'), render: (_, tok) => (tok.revoked_at ? <span>{status(tok)} {when(tok.revoked_at, '')}</span> : status(tok)) },
-    { key: 'actions', title: t('common:common.actions'), render: (_, tok) => (tok.revoked_at ? null : (
-      <Popconfirm title={t('tokens.revokeConfirm', { name: tok.name })} okText={t('tokens.revoke')} cancelText={t('common:common.cancel')}
-        okButtonProps={{ danger: true }} onConfirm={() => revoke.mutateAsync(tok)}>
-        <Button size="small" danger aria-label={t('tokens.revokeOf', { name: tok.name })}>{t('tokens.revoke')}</Button>
-      </Popconfirm>
-    )) },
+    { key: 'name', title: t('tokens.col.name'), render: (_, tok) => nameCell(tok) },
+    { key: 'user', title: t('tokens.col.user'), render: (_, tok) => <span className="admin-break">{tok.user}</span> },
+    { key: 'scopes', title: t('tokens.col.scopes'), render: (_, tok) => scopes(tok) },
+    { key: 'dates', title: t('tokens.col.dates'), render: (_, tok) => dates(tok) },
+    { key: 'status', title: t('tokens.col.status'), render: (_, tok) => status(tok) },
+    { key: 'actions', title: t('common:common.actions'), render: (_, tok) => action(tok) },
   ];
+  const card = (tok: Token) => (
+    <article aria-label={tok.name}>
+      <div className="admin-card-head">
+        <span className="admin-card-title">{tok.name}</span>
+        {status(tok)}
+      </div>
+      <Fields>
+        <Field label={t('tokens.col.prefix')}><Typography.Text code className="admin-nowrap">{tok.prefix}…</Typography.Text></Field>
+        <Field label={t('tokens.col.user')}>{tok.user}</Field>
+        <Field label={t('tokens.col.scopes')} wide>{scopes(tok)}</Field>
+        <Field label={t('tokens.col.created')}>{formatInstant(tok.created_at, locale)}<div className="admin-muted">{t('tokens.by', { who: tok.created_by })}</div></Field>
+        <Field label={t('tokens.col.lastUsed')}>{tok.last_used_at ? formatInstant(tok.last_used_at, locale) : t('tokens.notUsed')}</Field>
+        {tok.revoked_at
+          ? <Field label={t('tokens.revokedAt')}>{formatInstant(tok.revoked_at, locale)}</Field>
+          : <Field label={t('tokens.col.expires')}>{tok.expires_at ? formatInstant(tok.expires_at, locale) : t('tokens.never')}</Field>}
+      </Fields>
+      {action(tok, 'middle')}
+    </article>
+  );
   const items = [...(q.data?.items ?? [])].sort((a, b) => Number(Boolean(a.revoked_at)) - Number(Boolean(b.revoked_at)) || b.id - a.id);
 
   return (
@@ -156,10 +212,8 @@ function TokensPageContent() {
         <Button type="primary" icon={<KeyOutlined />} onClick={() => setIssuing(true)}>{t('tokens.issue')}</Button>
       </Space>
       {q.isError ? <ErrorView error={q.error} onRetry={() => void q.refetch()} /> : (
-        <Card styles={{ body: { padding: 0 } }}>
-          <Table<Token> aria-label={t('tokens.list')} rowKey="id" size="middle" columns={columns} dataSource={items} loading={q.isPending}
-            pagination={{ pageSize: 50, hideOnSinglePage: true }} scroll={{ x: 'max-content' }} />
-        </Card>
+        <ResponsiveTable<Token> label={t('tokens.list')} items={items} rowKey={(tok) => tok.id} columns={columns} card={card}
+          loading={q.isPending} empty={t('tokens.empty')} pageSize={50} />
       )}
       {issuing && <IssueModal onClose={() => setIssuing(false)} onIssued={(c) => { setIssuing(false); setCreated(c); }} />}
       {created && <SecretModal created={created} onClose={() => setCreated(undefined)} />}

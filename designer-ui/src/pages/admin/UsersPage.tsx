@@ -1,17 +1,22 @@
-// Users (admin): the list, adding a user with a role and team, changing a
-// user's name, role, team or password, deactivating and reactivating. The
+// Users (admin): the list (a table on a desk, cards on a phone), adding a
+// user with a role, team, language and an initial password (typed or
+// generated, shown so the admin can hand it over), changing a user's name,
+// role, team, language or password, deactivating and reactivating. The
 // server decides (an admin cannot demote or deactivate itself, an email is
-// taken…) and its errors are shown next to the fields.
-import { useState } from 'react';
-import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+// taken, a password is too short…) and its errors are shown next to the
+// fields.
+import { useMemo, useState } from 'react';
+import { Alert, App, AutoComplete, Button, Form, Input, Modal, Popconfirm, Select, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap, type Schemas } from '../../api/client';
+import { ApiError, api, unwrap, type Schemas } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { ErrorView, useErrorMessage } from '../../components/ErrorView';
 import { showServerErrors } from '../../components/admin/serverErrors';
+import { useClearable } from '../../components/admin/clearable';
+import { Field, Fields, ResponsiveTable } from '../../components/admin/ResponsiveTable';
 import { formatInstant, localeOf } from '../../format';
 import { tagColors } from '../../components/invoices/labels';
 import { AaTheme } from '../../components/invoices/AaTheme';
@@ -25,12 +30,29 @@ const usersKey = ['admin', 'users'] as const;
 
 interface UserForm { email?: string; name?: string; role?: Role; team?: string; language?: Language; password?: string }
 
-function UserModal({ user, open, onClose }: { user: User | undefined; open: boolean; onClose(): void }) {
+const passwordAlphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** generatePassword is 16 characters from the browser's CSPRNG, without look-alike characters. */
+function generatePassword(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  // 256 is not a multiple of the alphabet's length: drop the few biased values by drawing again
+  return Array.from(bytes, (b) => {
+    let v = b;
+    while (v >= 256 - (256 % passwordAlphabet.length)) v = crypto.getRandomValues(new Uint8Array(1))[0] ?? 0;
+    return passwordAlphabet[v % passwordAlphabet.length];
+  }).join('');
+}
+
+function UserModal({ user, teams, onClose }: { user: User | undefined; teams: string[]; onClose(): void }) {
   const { t } = useTranslation('admin');
+  const { me } = useSession();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<UserForm>();
   const [formError, setFormError] = useState<string>();
+  const [showPassword, setShowPassword] = useState(false);
+  const clearable = useClearable();
   const creating = !user;
   const fields = ['email', 'name', 'role', 'team', 'language', 'password'] as const;
 
@@ -43,24 +65,38 @@ function UserModal({ user, open, onClose }: { user: User | undefined; open: bool
       }
       return unwrap(await api.PATCH('/api/users/{id}', { params: { path: { id: user.id } }, body: { name: v.name?.trim(), role: v.role, team, language: v.language, password } }));
     },
-    onSuccess: async (u) => {
+    onSuccess: async (u, v) => {
       await qc.invalidateQueries({ queryKey: usersKey });
-      void message.success(creating ? t('users.created', { email: u.email }) : t('users.saved'));
+      if (creating) void message.success(v.password ? t('users.createdWithPassword', { email: u.email }) : t('users.created', { email: u.email }));
+      else void message.success(t('users.saved'));
       onClose();
     },
-    onError: (err) => setFormError(showServerErrors(form, err, fields, 'email')),
+    onError: (err) => {
+      // the server refuses an admin's own demotion with a 409 that names no field
+      const self = !creating && user.id === me?.user.id && err instanceof ApiError && err.status === 409;
+      setFormError(self ? t('users.selfConflict') : showServerErrors(form, err, fields, { t, conflictField: creating ? 'email' : undefined, conflictMessage: t('users.emailTaken') }));
+    },
   });
+
+  const generate = () => {
+    form.setFields([{ name: 'password', value: generatePassword(), errors: [] }]);
+    setShowPassword(true);
+  };
 
   return (
     <Modal
-      open={open}
+      open
       title={creating ? t('users.createTitle') : t('users.editTitle', { name: user.name })}
       onCancel={onClose}
-      okText={t('common:common.save')}
+      okText={creating ? t('users.createSubmit') : t('common:common.save')}
       cancelText={t('common:common.cancel')}
-      okButtonProps={{ loading: save.isPending }}
+      // disabled, not loading: antd's loading icon can stay behind after a quick answer
+      // (its leave motion has no deadline) and the button is then named "loading …"
+      okButtonProps={{ disabled: save.isPending }}
       onOk={() => form.submit()}
       destroyOnHidden
+      // a stray click beside the dialog must not throw away what was typed
+      mask={{ closable: false }}
     >
       <Form<UserForm>
         form={form}
@@ -71,7 +107,8 @@ function UserModal({ user, open, onClose }: { user: User | undefined; open: bool
         onValuesChange={() => setFormError(undefined)}
       >
         {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} role="alert" />}
-        <Form.Item label={t('users.field.email')} name="email" rules={[{ required: creating, message: t('users.required', { field: t('users.field.email') }) }]}>
+        <Form.Item label={t('users.field.email')} name="email" rules={[{ required: creating, message: t('users.required', { field: t('users.field.email') }) }]}
+          extra={creating ? undefined : t('users.field.emailFixed')}>
           <Input type="email" autoComplete="off" disabled={!creating} />
         </Form.Item>
         <Form.Item label={t('users.field.name')} name="name" rules={[{ required: true, message: t('users.required', { field: t('users.field.name') }) }]}>
@@ -80,18 +117,32 @@ function UserModal({ user, open, onClose }: { user: User | undefined; open: bool
         <Form.Item label={t('users.field.role')} name="role" rules={[{ required: true, message: t('users.required', { field: t('users.field.role') }) }]}>
           <Select options={roles.map((r) => ({ value: r, label: t(`common:roles.${r}`) }))} />
         </Form.Item>
-        <Form.Item label={t('users.field.team')} name="team">
-          <Input autoComplete="off" placeholder="east" />
+        <Form.Item label={t('users.field.team')} name="team" extra={t('users.field.teamHelp')}>
+          <AutoComplete
+            allowClear={clearable}
+            options={teams.map((x) => ({ value: x, label: x }))}
+            filterOption={(input, option) => String(option?.value ?? '').toLowerCase().includes(input.trim().toLowerCase())}
+          />
         </Form.Item>
         <Form.Item label={t('users.field.language')} name="language">
           <Select options={languageOptions.map((l) => ({ value: l, label: l ? t(`common:language.${l}`) : t('users.browserLanguage') }))} />
         </Form.Item>
         <Form.Item
           label={creating ? t('users.field.password') : t('users.field.newPassword')}
-          name="password"
           extra={creating ? t('users.field.passwordHelp') : t('users.field.newPasswordHelp')}
+          htmlFor="user-password"
         >
-          <Input.Password autoComplete="new-password" />
+          <Space.Compact style={{ width: '100%' }}>
+            <Form.Item name="password" noStyle>
+              <Input.Password
+                id="user-password"
+                autoComplete="new-password"
+                visibilityToggle={{ visible: showPassword, onVisibleChange: setShowPassword }}
+                style={{ fontFamily: showPassword ? 'monospace' : undefined }}
+              />
+            </Form.Item>
+            <Button onClick={generate}>{t('users.generate')}</Button>
+          </Space.Compact>
         </Form.Item>
       </Form>
     </Modal>
@@ -107,6 +158,8 @@ function UsersPageContent() {
   const qc = useQueryClient();
   const [editing, setEditing] = useState<{ user: User | undefined } | null>(null);
   const q = useQuery({ queryKey: usersKey, queryFn: async () => unwrap(await api.GET('/api/users')) });
+  const items = useMemo(() => q.data?.items ?? [], [q.data]);
+  const teams = useMemo(() => [...new Set(items.map((u) => u.team).filter(Boolean))].sort(), [items]);
 
   const setActive = useMutation({
     mutationFn: async ({ user, active }: { user: User; active: boolean }) =>
@@ -115,37 +168,71 @@ function UsersPageContent() {
       await qc.invalidateQueries({ queryKey: usersKey });
       void message.success(active ? t('users.reactivated', { name: u.name }) : t('users.deactivated', { name: u.name }));
     },
-    onError: (e) => void message.error(errorMessage(e)),
+    onError: (e, { user }) => {
+      if (user.id === me?.user.id && e instanceof ApiError && e.status === 409) void message.error(t('users.selfConflict'));
+      else void message.error(errorMessage(e));
+    },
   });
 
+  const nameOf = (u: User) => (
+    <Space size={4} wrap>
+      <span className="admin-card-title">{u.name}</span>
+      {u.id === me?.user.id && <Tag>{t('users.you')}</Tag>}
+    </Space>
+  );
+  const statusOf = (u: User) => (
+    <Space size={4} wrap>
+      {u.active ? <Tag color={tagColors.green}>{t('users.active')}</Tag> : <Tag color={tagColors.grey}>{t('users.inactive')}</Tag>}
+      {!u.has_password && <Tag color={tagColors.orange}>{t('users.noPassword')}</Tag>}
+    </Space>
+  );
+  const languageOf = (u: User) => (u.language ? t(`common:language.${u.language}`) : t('users.browserLanguage'));
+  const lastLogin = (u: User) => (u.last_login_at ? formatInstant(u.last_login_at, locale) : t('users.neverSignedIn'));
+  const actions = (u: User, size: 'small' | 'middle' = 'small') => (
+    <Space size={4} wrap>
+      <Button size={size} aria-label={t('users.editOf', { name: u.name })} onClick={() => setEditing({ user: u })}>{t('users.edit')}</Button>
+      {u.active ? (
+        <Popconfirm title={t('users.deactivateConfirm', { name: u.name })} okText={t('users.deactivate')} cancelText={t('common:common.cancel')}
+          okButtonProps={{ danger: true }} onConfirm={() => setActive.mutateAsync({ user: u, active: false }).catch(() => undefined)}>
+          <Button size={size} danger aria-label={t('users.deactivateOf', { name: u.name })}>{t('users.deactivate')}</Button>
+        </Popconfirm>
+      ) : (
+        <Button size={size} aria-label={t('users.reactivateOf', { name: u.name })} onClick={() => setActive.mutate({ user: u, active: true })}>{t('users.reactivate')}</Button>
+      )}
+    </Space>
+  );
+
   const columns: TableColumnsType<User> = [
-    { key: 'name', title: t('users.field.name'), render: (_, u) => <Space size={4}>{u.name}{u.id === me?.user.id && <Tag>{t('users.you')}</Tag>}</Space> },
-    { key: 'email', title: t('users.field.email'), dataIndex: 'email' },
+    { key: 'name', title: t('users.field.user'), render: (_, u) => (
+      <div style={{ minWidth: 180 }}>
+        {nameOf(u)}
+        <div className="admin-muted admin-break">{u.email}</div>
+      </div>
+    ) },
     { key: 'role', title: t('users.field.role'), render: (_, u) => t(`common:roles.${u.role}`) },
-    { key: 'team', title: t('users.field.team'), render: (_, u) => u.team || t('common:common.none') },
-    { key: 'status', title: t('users.field.status'), render: (_, u) => (
-      <Space size={4} wrap>
-        {u.active ? <Tag color={tagColors.green}>{t('users.active')}</Tag> : <Tag>{t('users.inactive')}</Tag>}
-        {!u.has_password && <Tag color={tagColors.orange}>{t('users.noPassword')}</Tag>}
-      </Space>
-    ) },
-    { key: 'language', title: t('users.field.language'), render: (_, u) => (u.language ? t(`common:language.${u.language}`) : t('users.browserLanguage')) },
-    { key: 'lastLogin', title: t('users.field.lastLogin'), render: (_, u) => <span style={{ whiteSpace: 'nowrap' }}>{u.last_login_at ? formatInstant(u.last_login_at, locale) : t('users.neverSignedIn')}</span> },
-    { key: 'created', title: t('users.field.created'), render: (_, u) => <span style={{ whiteSpace: 'nowrap' }}>{formatInstant(u.created_at, locale)}</span> },
-    { key: 'actions', title: t('common:common.actions'), render: (_, u) => (
-      <Space size={4}>
-        <Button size="small" aria-label={t('users.editOf', { name: u.name })} onClick={() => setEditing({ user: u })}>{t('users.edit')}</Button>
-        {u.active ? (
-          <Popconfirm title={t('users.deactivateConfirm', { name: u.name })} okText={t('users.deactivate')} cancelText={t('common:common.cancel')}
-            okButtonProps={{ danger: true }} onConfirm={() => setActive.mutateAsync({ user: u, active: false })}>
-            <Button size="small" danger aria-label={t('users.deactivateOf', { name: u.name })}>{t('users.deactivate')}</Button>
-          </Popconfirm>
-        ) : (
-          <Button size="small" aria-label={t('users.reactivateOf', { name: u.name })} onClick={() => setActive.mutate({ user: u, active: true })}>{t('users.reactivate')}</Button>
-        )}
-      </Space>
-    ) },
+    { key: 'team', title: t('users.field.team'), render: (_, u) => u.team || t('users.noTeam') },
+    { key: 'language', title: t('users.field.language'), render: (_, u) => languageOf(u) },
+    { key: 'status', title: t('users.field.status'), render: (_, u) => statusOf(u) },
+    { key: 'lastLogin', title: t('users.field.lastLogin'), render: (_, u) => lastLogin(u) },
+    { key: 'actions', title: t('common:common.actions'), render: (_, u) => actions(u) },
   ];
+
+  const card = (u: User) => (
+    <article aria-label={u.name}>
+      <div className="admin-card-head">
+        {nameOf(u)}
+        {statusOf(u)}
+      </div>
+      <div className="admin-muted admin-break" style={{ marginBottom: 8 }}>{u.email}</div>
+      <Fields>
+        <Field label={t('users.field.role')}>{t(`common:roles.${u.role}`)}</Field>
+        <Field label={t('users.field.team')}>{u.team || t('users.noTeam')}</Field>
+        <Field label={t('users.field.language')}>{languageOf(u)}</Field>
+        <Field label={t('users.field.lastLogin')}>{lastLogin(u)}</Field>
+      </Fields>
+      {actions(u, 'middle')}
+    </article>
+  );
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -154,12 +241,10 @@ function UsersPageContent() {
         <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing({ user: undefined })}>{t('users.create')}</Button>
       </Space>
       {q.isError ? <ErrorView error={q.error} onRetry={() => void q.refetch()} /> : (
-        <Card styles={{ body: { padding: 0 } }}>
-          <Table<User> aria-label={t('users.list')} rowKey="id" size="middle" columns={columns} dataSource={q.data?.items ?? []}
-            loading={q.isPending} pagination={{ pageSize: 50, hideOnSinglePage: true }} scroll={{ x: 'max-content' }} />
-        </Card>
+        <ResponsiveTable<User> label={t('users.list')} items={items} rowKey={(u) => u.id} columns={columns} card={card}
+          loading={q.isPending} empty={t('users.empty')} pageSize={50} />
       )}
-      {editing && <UserModal open user={editing.user} onClose={() => setEditing(null)} />}
+      {editing && <UserModal user={editing.user} teams={teams} onClose={() => setEditing(null)} />}
     </Space>
   );
 }
