@@ -2,7 +2,7 @@
 // user was on, language from the browser and by choice, logout.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiCall, axe, languages, launch, login, newPage, password, shot, startServer, users } from './harness.mjs';
+import { apiCall, axe, languages, launch, login, newPage, password, settledPopup, shot, startServer, users } from './harness.mjs';
 
 const text = {
   en: { email: 'Email', password: 'Password', submit: 'Sign in', wrong: 'Wrong email or password.', logout: 'Sign out', expired: 'Your session ended' },
@@ -44,7 +44,7 @@ describe('sign-in', () => {
       assert.equal(new URL(page.url()).pathname, '/customers');
 
       await page.getByRole('button', { name: new RegExp(lang === 'en' ? 'Account menu' : '账户菜单') }).click();
-      await page.getByRole('menuitem', { name: t.logout }).click();
+      await (await settledPopup(page, '.ant-dropdown')).getByRole('menuitem', { name: t.logout }).click();
       await page.waitForURL(/\/login/);
       const me = await page.evaluate(() => fetch('/api/me').then((r) => r.status));
       assert.equal(me, 401);

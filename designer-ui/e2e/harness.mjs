@@ -131,6 +131,18 @@ export async function shot(page, name, lang, { both = true, fullPage = true } = 
 }
 
 /**
+ * settledPopup waits until the visible popup matching selector (a select's
+ * list, a dropdown menu) has finished sliding in, and returns it: a click
+ * during antd's animation (-appear the first time, -enter after) may be
+ * lost.
+ */
+export async function settledPopup(page, selector) {
+  const popup = page.locator(`${selector}:visible`).first();
+  await popup.and(page.locator(':not([class*="-enter"]):not([class*="-appear"])')).waitFor();
+  return popup;
+}
+
+/**
  * pickOption opens the select labelled `label`, clicks the option showing
  * `optionText` (or whose title is `title`) and waits until the dropdown has
  * finished closing, so what runs next (axe, a screenshot) sees the settled page
@@ -138,10 +150,7 @@ export async function shot(page, name, lang, { both = true, fullPage = true } = 
  */
 export async function pickOption(page, label, optionText, { title } = {}) {
   await page.getByLabel(label, { exact: true }).click();
-  const dropdown = page.locator('.ant-select-dropdown:visible').first();
-  // an option clicked while the list is still sliding in (antd: -appear the
-  // first time, -enter after) may be missed
-  await dropdown.and(page.locator(':not([class*="-enter"]):not([class*="-appear"])')).waitFor();
+  const dropdown = await settledPopup(page, '.ant-select-dropdown');
   const options = dropdown.locator('.ant-select-item-option');
   await (title ? options.and(page.locator(`[title="${title}"]`)) : options.filter({ hasText: optionText })).first().click();
   await dropdown.waitFor({ state: 'hidden' });
