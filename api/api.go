@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -160,7 +161,7 @@ func New(o Options) *echo.Echo {
 
 	// Everything under /api: no caching, a time limit, the caller
 	// identified.
-	apiMW := []echo.MiddlewareFunc{noStore, middleware.ContextTimeout(o.APITimeout), a.identify}
+	apiMW := []echo.MiddlewareFunc{noStore, strictQuery, middleware.ContextTimeout(o.APITimeout), a.identify}
 	// The operations of openapi.yaml, on the routes generated from it, each
 	// behind its body limit, its guard and validation against the spec.
 	limit, streamLimit := middleware.BodyLimit(o.APIBodyLimit), middleware.BodyLimit(o.ImportBodyLimit)
@@ -208,6 +209,33 @@ func New(o Options) *echo.Echo {
 
 // noStore keeps API answers (a user's data) out of shared and browser
 // caches, and stops browsers from sniffing their content type.
+// strictQuery refuses a query string that Go would read only in part: a
+// pair with a semicolon (`status=overdue;x`) or a bad escape is dropped
+// by url.ParseQuery, and the filter it carried would silently not apply.
+func strictQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		raw := c.Request().URL.RawQuery
+		if _, err := url.ParseQuery(raw); err != nil {
+			field := "query"
+			for _, pair := range strings.Split(raw, "&") {
+				if _, perr := url.ParseQuery(pair); perr != nil {
+					name, _, _ := strings.Cut(pair, "=")
+					if n, uerr := url.QueryUnescape(name); uerr == nil && n != "" && !strings.Contains(n, ";") {
+						field = "query." + n
+					}
+					break
+				}
+			}
+			detail := "the query string is malformed: " + err.Error()
+			if strings.Contains(raw, ";") {
+				detail = "a query value contains a semicolon: separate parameters with & and escape a literal ; as %3B"
+			}
+			return &fieldErrors{status: http.StatusBadRequest, detail: detail, fields: []FieldError{{Field: field, Message: detail}}}
+		}
+		return next(c)
+	}
+}
+
 func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()

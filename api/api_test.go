@@ -755,6 +755,19 @@ func TestBadRequests(t *testing.T) {
 		}
 		c.do("GET", "/api/invoices?aging=ancient", nil).want(422)
 		c.do("GET", "/api/tasks/abc", nil).want(422)
+		// A query that Go would read only in part is refused, naming the
+		// parameter, rather than listing everything without the filter.
+		for _, q := range []struct{ query, field, detail string }{
+			{"status=overdue;x", "query.status", "semicolon"},
+			{"status=overdue&owner=a;b", "query.owner", "semicolon"},
+			{"status=%zz", "query.status", "malformed"},
+		} {
+			p := c.do("GET", "/api/invoices?"+q.query, nil).want(400).problem()
+			if got := fields(p); !strings.Contains(got, q.field) || !strings.Contains(*p.Detail, q.detail) {
+				t.Errorf("GET /api/invoices?%s: %q, fields %s; want %s and %q", q.query, *p.Detail, got, q.field, q.detail)
+			}
+		}
+		c.do("GET", "/api/invoices?status=overdue%3Bx", nil).want(200)
 		if after := f.count("SELECT COUNT(*) FROM payments"); after != before {
 			t.Fatalf("payments %d → %d after bad requests", before, after)
 		}
