@@ -4,11 +4,11 @@
 // user lacks first), sees its secret once, uses it, finds the secret gone from
 // the page, revokes it (the secret stops working); and searches the audit log
 // by actor, action and days for what the token did.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiCall, axe, desk, languages, launch, login, newPage, outDir, phone, shot, startServer, users } from './harness.mjs';
+import { apiCall, axe, desk, languages, login, newPage, outDir, perLanguage, phone, shot, users } from './harness.mjs';
 
 // The words on screen are looked up in the app's catalogs (rewording a text
 // does not break this test); the headings are spelled out, so a page showing
@@ -103,24 +103,17 @@ async function failing(page, name, body, serverLog = () => '') {
 
 describe('admin', () => {
   // each language works on its own copy of the demo
-  let browser;
-  const servers = {};
-  before(async () => {
-    const started = await Promise.all([launch(), ...languages.map(() => startServer('admin'))]);
-    browser = started[0];
-    languages.forEach(({ lang }, i) => { servers[lang] = started[i + 1]; });
-  });
-  after(async () => { await browser?.close(); await Promise.all(Object.values(servers).map((s) => s.stop())); });
+  const run = perLanguage('admin');
 
   for (const { lang, locale } of languages) {
     const a = catalog(lang, 'admin');
     const c = catalog(lang, 'common');
     const t = (key, vars) => lookup(a, key, vars);
     const tc = (key, vars) => lookup(c, key, vars);
-    const base = () => servers[lang].url;
+    const base = () => run.servers[lang].url;
 
     test(`${lang}: an admin adds a user, changes its role and deactivates it`, async () => {
-      const page = await newPage(browser, { locale });
+      const page = await newPage(run.browser, { locale });
       await failing(page, `users.${lang}`, async () => {
         page.setDefaultTimeout(20_000); // a shared 2-core machine
         await login(page, base(), users.admin);
@@ -199,12 +192,12 @@ describe('admin', () => {
         assert.equal((await apiAs(base(), 'POST', '/api/login', { body: { email, password } })).status, 401, 'a deactivated user cannot sign in');
         await shot(page, 'admin-users-after', lang, { both: false });
         assert.deepEqual(page.consoleErrors.filter((e) => !/401|409|422|Failed to load resource/.test(e)), []);
-      }, () => servers[lang].log());
+      }, () => run.servers[lang].log());
       await page.context().close();
     });
 
     test(`${lang}: an admin issues a token, its secret works once shown, is revoked, and the audit log shows what it did`, async (ctx) => {
-      const page = await newPage(browser, { locale });
+      const page = await newPage(run.browser, { locale });
       await failing(page, `tokens.${lang}`, async () => {
         page.setDefaultTimeout(20_000); // a shared 2-core machine
         await login(page, base(), users.admin);
@@ -321,7 +314,7 @@ describe('admin', () => {
         const anyByAdmin = await apiCall(page, 'GET', `/api/audit?actor=${encodeURIComponent(users.admin)}&limit=50`);
         ctx.diagnostic(`not in the audit log: ${missing.join(', ') || 'none'}; the admin's entries: ${[...new Set(anyByAdmin.body.items.map((e) => e.action))].join(', ')}`);
         assert.deepEqual(page.consoleErrors.filter((e) => !/401|409|422|Failed to load resource/.test(e)), []);
-      }, () => servers[lang].log());
+      }, () => run.servers[lang].log());
       await page.context().close();
     });
   }

@@ -2,6 +2,7 @@
 // SQLite database with the demo data (prepared once by run.mjs), and
 // Debian's chromium driven by playwright-core. Screenshots go to e2e/out/
 // (ignored by git) in both languages at desk and phone size.
+import { after, before } from 'node:test';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -72,6 +73,23 @@ export async function startServer(name) {
       child.kill('SIGTERM');
     }),
   };
+}
+
+/**
+ * perLanguage, called in a describe, starts the browser and one server per
+ * language (each on its own copy of the demo: what one language's test
+ * does is still to do in the other's) before its tests, and stops them
+ * after. ctx.browser and ctx.servers[lang] are set once started.
+ */
+export function perLanguage(name) {
+  const ctx = { browser: undefined, servers: {} };
+  before(async () => {
+    const started = await Promise.all([launch(), ...languages.map(() => startServer(name))]);
+    ctx.browser = started[0];
+    languages.forEach(({ lang }, i) => { ctx.servers[lang] = started[i + 1]; });
+  });
+  after(async () => { await ctx.browser?.close(); await Promise.all(Object.values(ctx.servers).map((s) => s.stop())); });
+  return ctx;
 }
 
 function chromiumPath() {

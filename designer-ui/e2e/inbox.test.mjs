@@ -2,9 +2,9 @@
 // keyboard, the call-outcome form sent wrong first (every field's error at
 // once), then a promise to pay recorded with a date; the next task opens,
 // and the completed task shows the outcome and its history.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiCall, axe, languages, launch, login, newPage, phone, shot, startServer, users } from './harness.mjs';
+import { apiCall, axe, languages, login, newPage, perLanguage, phone, shot, users } from './harness.mjs';
 
 const text = {
   en: {
@@ -23,20 +23,13 @@ const text = {
 
 describe('my work', () => {
   // each language works on its own copy of the demo (a task done in one is open in the other)
-  let browser;
-  const servers = {};
-  before(async () => {
-    const started = await Promise.all([launch(), ...languages.map(() => startServer('inbox'))]);
-    browser = started[0];
-    languages.forEach(({ lang }, i) => { servers[lang] = started[i + 1]; });
-  });
-  after(async () => { await browser?.close(); await Promise.all(Object.values(servers).map((s) => s.stop())); });
+  const run = perLanguage('inbox');
 
   for (const { lang, locale } of languages) {
     const t = text[lang];
-    const server = { get url() { return servers[lang].url; } };
+    const server = { get url() { return run.servers[lang].url; } };
     test(`${lang}: counts, open with Enter, every error at once, a promise with a date, the next task opens`, async () => {
-      const page = await newPage(browser, { locale });
+      const page = await newPage(run.browser, { locale });
       await login(page, server.url, users.rep);
       assert.equal(new URL(page.url()).pathname, '/inbox');
       await page.getByRole('heading', { level: 1, name: t.title }).waitFor();

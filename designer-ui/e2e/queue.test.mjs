@@ -1,9 +1,9 @@
 // The team queue: a manager filters by rep, claims a task left to the
 // managers, reassigns one task and then two to another rep; finance opens a
 // finance review task, claims it and completes it.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiCall, axe, languages, launch, login, newPage, pickOption, shot, startServer, users } from './harness.mjs';
+import { apiCall, axe, languages, login, newPage, perLanguage, pickOption, shot, users } from './harness.mjs';
 
 const text = {
   en: {
@@ -20,20 +20,13 @@ const text = {
 
 describe('team queue', () => {
   // each language works on its own copy of the demo (a task done in one is open in the other)
-  let browser;
-  const servers = {};
-  before(async () => {
-    const started = await Promise.all([launch(), ...languages.map(() => startServer('queue'))]);
-    browser = started[0];
-    languages.forEach(({ lang }, i) => { servers[lang] = started[i + 1]; });
-  });
-  after(async () => { await browser?.close(); await Promise.all(Object.values(servers).map((s) => s.stop())); });
+  const run = perLanguage('queue');
 
   for (const { lang, locale } of languages) {
     const t = text[lang];
-    const server = { get url() { return servers[lang].url; } };
+    const server = { get url() { return run.servers[lang].url; } };
     test(`${lang}: a manager filters by rep, claims, reassigns one then two`, async () => {
-      const page = await newPage(browser, { locale });
+      const page = await newPage(run.browser, { locale });
       await login(page, server.url, users.manager);
       assert.equal(new URL(page.url()).pathname, '/queue');
       await page.getByRole('heading', { level: 1, name: t.title }).waitFor();
@@ -98,7 +91,7 @@ describe('team queue', () => {
     });
 
     test(`${lang}: finance claims a review task and completes it`, async () => {
-      const page = await newPage(browser, { locale });
+      const page = await newPage(run.browser, { locale });
       await login(page, server.url, users.finance);
       assert.equal(new URL(page.url()).pathname, '/queue');
       await page.locator('tbody tr[data-row-key]').first().waitFor();
