@@ -1,0 +1,45 @@
+package usecase
+
+import (
+	"context"
+	"io"
+
+	"github.com/recoup/recoup/ingest"
+)
+
+// ImportRequest is one file of records to import.
+type ImportRequest struct {
+	Kind   string // users, customers, invoices or payments
+	Name   string // the file's name, for problems (file:row:column)
+	Format string // csv or json
+	Body   io.Reader
+	// SkipInvalid imports the good rows and reports the bad ones instead of
+	// rejecting the whole file.
+	SkipInvalid bool
+}
+
+// Import imports records. Users need users:admin besides import:write. Bad
+// rows are reported by row and column; without SkipInvalid nothing is
+// written when any row is bad (an *ingest.RejectedError).
+func (s *Service) Import(ctx context.Context, by Actor, in ImportRequest) (ingest.Summary, error) {
+	if err := by.Authorize(ImportWrite); err != nil {
+		return ingest.Summary{}, err
+	}
+	if in.Kind == "users" {
+		if err := by.Authorize(UsersAdmin); err != nil {
+			return ingest.Summary{}, err
+		}
+	}
+	company, err := s.store.Company(ctx)
+	if err != nil {
+		return ingest.Summary{}, err
+	}
+	sum, err := ingest.Reader(ctx, s.store, in.Kind, in.Name, in.Format, in.Body, ingest.Options{
+		SkipInvalid: in.SkipInvalid, Company: company, Now: s.now(),
+	})
+	if err == nil {
+		s.log.Info("import", "request_id", by.RequestID, "by", by.Name(), "kind", in.Kind, "file", in.Name,
+			"inserted", sum.Inserted, "updated", sum.Updated, "unchanged", sum.Unchanged, "rejected", sum.Rejected)
+	}
+	return sum, err
+}

@@ -1,0 +1,201 @@
+package usecase
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/store"
+)
+
+// TickAt is the instant of the tick on day d at the wall-clock time
+// tickTime (HH:MM) in loc. On a day the clocks change it is still that
+// wall-clock time (09:00 in New York on 2026-03-08 is 13:00 UTC, not
+// 14:00), as `recoup serve`'s schedule runs it.
+func TickAt(d calendar.Date, loc *time.Location, tickTime string) (time.Time, error) {
+	hm, err := time.Parse("15:04", tickTime)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("tick time %q: want HH:MM", tickTime)
+	}
+	return time.Date(d.Year, d.Month, d.Day, hm.Hour(), hm.Minute(), 0, 0, loc), nil
+}
+
+// MaxSimulationDays bounds a simulation's range.
+const MaxSimulationDays = 366
+
+// Replay is a simulation's run over a throwaway store that holds its data:
+// one tick a day from First to Last at the company's tick time.
+type Replay struct {
+	Store       *store.Store // the throwaway store
+	Bundle      *engine.Bundle
+	Location    *time.Location
+	TickTime    string // HH:MM
+	First, Last calendar.Date
+	// BeforeTick applies what happened before the tick at at (the payments
+	// made by then).
+	BeforeTick func(ctx context.Context, at time.Time) error
+	// OnEffect sees every effect of the day's tick.
+	OnEffect func(day calendar.Date, e engine.TickEffect)
+}
+
+// Run replays the days; the API's and the command line's simulations are
+// both this loop, so they tick at the same instants.
+func (r Replay) Run(ctx context.Context) (engine.TickStats, error) {
+	var total engine.TickStats
+	for day := r.First; !day.After(r.Last); day = day.AddDays(1) {
+		at, err := TickAt(day, r.Location, r.TickTime)
+		if err != nil {
+			return total, err
+		}
+		if r.BeforeTick != nil {
+			if err := r.BeforeTick(ctx, at); err != nil {
+				return total, err
+			}
+		}
+		d := day
+		st, err := engine.RunTick(ctx, r.Bundle, r.Store, engine.TickOptions{At: at, Location: r.Location,
+			OnEffect: func(e engine.TickEffect) { r.OnEffect(d, e) }})
+		if err != nil {
+			return total, fmt.Errorf("simulating %s: %w", day, err)
+		}
+		total.Batches += st.Batches
+		total.Effects += st.Effects
+		total.States += st.States
+		total.Tasks += st.Tasks
+		total.Outbox += st.Outbox
+		total.Fees += st.Fees
+		total.Errors += st.Errors
+	}
+	return total, nil
+}
+
+// SimulationRequest is a simulation of live invoices.
+type SimulationRequest struct {
+	From, To calendar.Date
+	Invoices []string // invoice numbers
+	// Definition, when set, is a stored version simulated in place of its
+	// published one (a draft before publishing).
+	Definition *DefinitionRef
+}
+
+// DefinitionRef names one stored version of a definition.
+type DefinitionRef struct {
+	Kind    engine.Kind
+	Name    string
+	Version int
+}
+
+// SimulatedEffect is an effect on a simulated day, with its invoice.
+type SimulatedEffect struct {
+	Invoice string `json:"invoice"`
+	engine.Effect
+}
+
+// SimulatedDay is a day of a simulation that had effects.
+type SimulatedDay struct {
+	Date    calendar.Date     `json:"date"`
+	Effects []SimulatedEffect `json:"effects"`
+}
+
+// Simulation is a simulation's timeline.
+type Simulation struct {
+	From   calendar.Date  `json:"from"`
+	To     calendar.Date  `json:"to"`
+	Totals map[string]int `json:"totals"`
+	Days   []SimulatedDay `json:"days"`
+}
+
+// ErrRange is a simulation's range that is empty or too long.
+type ErrRange struct{ From calendar.Date }
+
+func (e ErrRange) Error() string {
+	return fmt.Sprintf("want a last day from %s to %d days later", e.From, MaxSimulationDays-1)
+}
+
+// Simulate replays live invoices day by day in a throwaway SQLite
+// database: the same engine code as the tick, nothing written to the live
+// database. The invoices are copied as they stand now, without payments;
+// their payments are replayed on their days.
+func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) (Simulation, error) {
+	if err := by.Authorize(DefinitionsRead); err != nil {
+		return Simulation{}, err
+	}
+	if n := in.To.DaysSince(in.From); n < 0 || n >= MaxSimulationDays {
+		return Simulation{}, ErrRange{From: in.From}
+	}
+	v := by.Viewer()
+	for _, n := range in.Invoices {
+		ok, err := s.store.CanSeeInvoice(ctx, v, n)
+		if err != nil {
+			return Simulation{}, err
+		}
+		if !ok {
+			return Simulation{}, fmt.Errorf("invoice %q: %w", n, store.ErrHidden)
+		}
+	}
+	var (
+		b   *engine.Bundle
+		err error
+	)
+	if d := in.Definition; d != nil {
+		b, _, err = s.BundleWith(ctx, d.Kind, d.Name, d.Version)
+	} else {
+		b, err = s.Bundle(ctx)
+	}
+	if err != nil {
+		return Simulation{}, err
+	}
+	company, err := s.store.Company(ctx)
+	if err != nil {
+		return Simulation{}, err
+	}
+	loc, err := company.Location()
+	if err != nil {
+		return Simulation{}, err
+	}
+
+	dir, err := os.MkdirTemp("", "recoup-simulate-")
+	if err != nil {
+		return Simulation{}, err
+	}
+	defer os.RemoveAll(dir)
+	sim, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "simulate.db"))
+	if err != nil {
+		return Simulation{}, err
+	}
+	defer sim.Close()
+	if _, err := sim.Migrate(ctx); err != nil {
+		return Simulation{}, err
+	}
+	pays, err := s.store.CopyForSimulation(ctx, sim, in.Invoices, s.now())
+	if err != nil {
+		return Simulation{}, err
+	}
+
+	out := Simulation{From: in.From, To: in.To, Totals: map[string]int{}, Days: []SimulatedDay{}}
+	_, err = Replay{Store: sim, Bundle: b, Location: loc, TickTime: company.TickTime, First: in.From, Last: in.To,
+		BeforeTick: func(ctx context.Context, at time.Time) error {
+			var due []store.SimPayment
+			for len(pays) > 0 && !pays[0].PaidAt.After(at) {
+				due, pays = append(due, pays[0]), pays[1:]
+			}
+			return sim.ApplySimPayments(ctx, due, at)
+		},
+		OnEffect: func(day calendar.Date, e engine.TickEffect) {
+			if !e.New {
+				return
+			}
+			if n := len(out.Days); n == 0 || out.Days[n-1].Date != day {
+				out.Days = append(out.Days, SimulatedDay{Date: day})
+			}
+			last := &out.Days[len(out.Days)-1]
+			last.Effects = append(last.Effects, SimulatedEffect{Invoice: e.InvoiceNumber, Effect: e.Effect})
+			out.Totals[string(e.Kind)]++
+		},
+	}.Run(ctx)
+	return out, err
+}
