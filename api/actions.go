@@ -16,15 +16,11 @@ import (
 	"github.com/recoup/recoup/delivery"
 	"github.com/recoup/recoup/ingest"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
 func (a *server) CommentTask(ctx context.Context, req CommentTaskRequestObject) (CommentTaskResponseObject, error) {
-	p := principalOf(ctx)
-	t, err := a.store.VisibleTask(ctx, p.Viewer(), req.Id, a.now())
-	if err != nil {
-		return nil, err
-	}
-	act, err := a.store.CommentTask(ctx, t.ID, p.User.Email, req.Body.Text, a.now())
+	act, err := a.uc.Comment(ctx, actorOf(ctx), usecase.TaskRef{ID: req.Id}, req.Body.Text)
 	if err != nil {
 		return nil, err
 	}
@@ -41,16 +37,7 @@ type importStream struct{ io.Reader }
 // media types): the importer reports every problem by row and column.
 // Any content type but JSON is read as CSV.
 func (a *server) ImportRecords(ctx context.Context, req ImportRecordsRequestObject) (ImportRecordsResponseObject, error) {
-	kind, cl := string(req.Kind), callerOf(ctx)
-	if kind == "users" {
-		if _, err := authorize(cl.p, PermissionUsersAdmin); err != nil {
-			return nil, err
-		}
-	}
-	company, err := a.store.Company(ctx)
-	if err != nil {
-		return nil, err
-	}
+	kind := string(req.Kind)
 	format, r := "csv", req.Body
 	if req.JSONBody != nil {
 		format, r = "json", req.JSONBody.Reader
@@ -67,9 +54,8 @@ func (a *server) ImportRecords(ctx context.Context, req ImportRecordsRequestObje
 		return nil, &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the request body is empty",
 			fields: []FieldError{{Field: "", Message: "want a CSV file with a header row or a JSON array"}}}
 	}
-	sum, err := ingest.Reader(ctx, a.store, kind, "body", format, body, ingest.Options{
-		SkipInvalid: val(req.Params.SkipInvalid), Company: company, Now: a.now(),
-	})
+	sum, err := a.uc.Import(ctx, actorOf(ctx), usecase.ImportRequest{Kind: kind, Name: "body", Format: format, Body: body,
+		SkipInvalid: val(req.Params.SkipInvalid)})
 	var (
 		rejected *ingest.RejectedError
 		csvErr   *csv.ParseError
@@ -89,8 +75,6 @@ func (a *server) ImportRecords(ctx context.Context, req ImportRecordsRequestObje
 	case err != nil:
 		return nil, err
 	}
-	a.log.Info("import", "request_id", cl.requestID, "by", cl.p.User.Email, "kind", kind,
-		"inserted", sum.Inserted, "updated", sum.Updated, "unchanged", sum.Unchanged, "rejected", sum.Rejected)
 	out := ImportRecords200JSONResponse{Kind: kind, Inserted: sum.Inserted, Updated: sum.Updated, Unchanged: sum.Unchanged, Rejected: sum.Rejected}
 	if len(sum.Problems) > 0 {
 		probs := problemFields(sum.Problems)

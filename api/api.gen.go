@@ -17,6 +17,7 @@ import (
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
 // Defines values for CompleteTaskRequestLocale.
@@ -1003,7 +1004,7 @@ type SimulateRequest struct {
 type SimulateRequestDefinitionKind string
 
 // Simulation defines model for Simulation.
-type Simulation = simulation
+type Simulation = usecase.Simulation
 
 // Task defines model for Task.
 type Task = store.InboxTask

@@ -21,15 +21,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
 // Options configure the server.
@@ -72,11 +71,7 @@ type server struct {
 	sessionTTL    time.Duration
 	secureCookies bool
 	logins        *loginLimiter
-	bundles       engine.BundleCache
-
-	zoneMu sync.Mutex
-	zone   *time.Location // the company's, read at zoneAt
-	zoneAt time.Time
+	uc            *usecase.Service // the use cases, shared with the command line
 
 	stages stageTitleCache // the published workflows' node titles (tasks.go)
 }
@@ -119,7 +114,7 @@ func New(o Options) *echo.Echo {
 		panic(err)
 	}
 	a := &server{store: o.Store, log: o.Logger, now: o.Now, sessionTTL: o.SessionTTL, secureCookies: o.SecureCookies,
-		logins: newLoginLimiter(o.LoginEvery, o.LoginBurst)}
+		logins: newLoginLimiter(o.LoginEvery, o.LoginBurst), uc: usecase.New(o.Store, o.Now, o.Logger)}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -8,24 +8,21 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
-// rolePermissions is the role × permission table. Permissions (named in
-// openapi.yaml) say what an endpoint does; an API token carries a subset of
-// its user's as scopes. Rows (which invoices and tasks) are cut further by
-// store.Viewer.
-var rolePermissions = map[string][]Permission{
-	store.RoleAdmin: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionInvoicesRead, PermissionPaymentsWrite,
-		PermissionDefinitionsRead, PermissionDefinitionsWrite, PermissionTokensAdmin, PermissionUsersAdmin, PermissionDashboardRead,
-		PermissionTasksAssign, PermissionImportWrite, PermissionAuditRead, PermissionOutboxRead},
-	store.RoleSalesRep: {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead},
-	store.RoleSalesManager: {PermissionTasksRead, PermissionTasksWrite, PermissionTasksAssign, PermissionInvoicesRead, PermissionDefinitionsRead,
-		PermissionDashboardRead},
-	store.RoleFinance: {PermissionTasksRead, PermissionTasksWrite, PermissionInvoicesRead, PermissionPaymentsWrite, PermissionImportWrite,
-		PermissionDefinitionsRead, PermissionDashboardRead, PermissionOutboxRead},
-	store.RoleFinanceDirector: {PermissionTasksRead, PermissionTasksWrite, PermissionApprovalsDecide, PermissionTasksAssign, PermissionInvoicesRead,
-		PermissionDefinitionsRead, PermissionDashboardRead, PermissionAuditRead, PermissionOutboxRead},
-}
+// rolePermissions is the role × permission table of the use cases
+// (usecase.RolePermissions) in the API's Permission type. Rows (which
+// invoices and tasks) are cut further by store.Viewer.
+var rolePermissions = func() map[string][]Permission {
+	out := map[string][]Permission{}
+	for role, perms := range usecase.RolePermissions {
+		for _, p := range perms {
+			out[role] = append(out[role], Permission(p))
+		}
+	}
+	return out
+}()
 
 // operation is how the API serves one operation of openapi.yaml: who may
 // call it, and whether its body is streamed.
@@ -141,22 +138,40 @@ func (p *principal) Permissions() []Permission {
 	return out
 }
 
-// authorize is the one authorization check: the caller is authenticated,
-// its role grants perm and, with a token, the token has perm as scope. Every
-// API operation but login passes through it or a login check (see guard);
-// handlers call it again for what depends on the row (an approval, a users
-// import).
+// authorize is the operation's authorization check, the use cases' one
+// (usecase.Actor.Authorize): the caller is authenticated, its role grants
+// perm and, with a token, the token has perm as scope. Every API operation
+// but login passes through it or a login check (see guard); the use cases
+// check again what depends on the row (an approval, a users import).
 func authorize(p *principal, perm Permission) (*principal, error) {
 	if p == nil {
 		return nil, errUnauthenticated
 	}
-	if !slices.Contains(rolePermissions[p.User.Role], perm) {
-		return nil, errForbidden
-	}
-	if p.Via == MeAuthToken && !slices.Contains(p.Scopes, perm) {
-		return nil, scopeError{perm}
+	if err := p.actor("").Authorize(usecase.Permission(perm)); err != nil {
+		return nil, err
 	}
 	return p, nil
+}
+
+// actor is the principal as the use cases know it.
+func (p *principal) actor(requestID string) usecase.Actor {
+	if p == nil {
+		return usecase.Actor{}
+	}
+	a := usecase.Actor{User: p.User, Via: usecase.ViaSession, RequestID: requestID}
+	if p.Via == MeAuthToken {
+		a.Via = usecase.ViaToken
+		for _, s := range p.Scopes {
+			a.Scopes = append(a.Scopes, usecase.Permission(s))
+		}
+	}
+	return a
+}
+
+// actorOf is the request's caller as the use cases know it.
+func actorOf(ctx context.Context) usecase.Actor {
+	c := callerOf(ctx)
+	return c.p.actor(c.requestID)
 }
 
 const principalKey = "recoup.principal"

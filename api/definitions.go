@@ -5,7 +5,7 @@ import (
 	"io"
 
 	"github.com/recoup/recoup/engine"
-	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
 // CreateDrafts stores submitted documents as drafts, validated together with
@@ -25,11 +25,7 @@ func (a *server) CreateDrafts(ctx context.Context, req CreateDraftsRequestObject
 		}
 		source = string(data)
 	}
-	docs, err := a.store.ValidateWithPublished(ctx, []engine.Source{{Name: name, Data: []byte(source)}})
-	if err != nil {
-		return nil, err
-	}
-	out, err := a.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: principalOf(ctx).User.Email, Now: a.now(), Draft: true})
+	out, err := a.uc.ApplyDefinitions(ctx, actorOf(ctx), []engine.Source{{Name: name, Data: []byte(source)}}, usecase.ApplyOptions{Draft: true})
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +33,7 @@ func (a *server) CreateDrafts(ctx context.Context, req CreateDraftsRequestObject
 }
 
 func (a *server) PublishDefinition(ctx context.Context, req PublishDefinitionRequestObject) (PublishDefinitionResponseObject, error) {
-	out, err := a.publish(ctx, engine.Kind(req.Kind), req.Name, req.Body.Version)
+	out, err := a.uc.Publish(ctx, actorOf(ctx), engine.Kind(req.Kind), req.Name, req.Body.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -46,30 +42,11 @@ func (a *server) PublishDefinition(ctx context.Context, req PublishDefinitionReq
 
 // RollbackDefinition publishes an older version's content as a new version.
 func (a *server) RollbackDefinition(ctx context.Context, req RollbackDefinitionRequestObject) (RollbackDefinitionResponseObject, error) {
-	out, err := a.publish(ctx, engine.Kind(req.Kind), req.Name, req.Body.Version)
+	out, err := a.uc.Rollback(ctx, actorOf(ctx), engine.Kind(req.Kind), req.Name, req.Body.Version)
 	if err != nil {
 		return nil, err
 	}
 	return RollbackDefinition200JSONResponse(out), nil
-}
-
-// publish publishes the content of one version (a draft to publish, an
-// older version to roll back to), validated against what is published now:
-// a draft written before another change may no longer fit.
-func (a *server) publish(ctx context.Context, kind engine.Kind, name string, version int) (store.ApplyOutcome, error) {
-	d, err := a.store.DefinitionVersion(ctx, kind, name, version)
-	if err != nil {
-		return store.ApplyOutcome{}, err
-	}
-	docs, err := a.store.ValidateWithPublished(ctx, []engine.Source{{Name: d.SourceName(), Data: []byte(d.Source)}})
-	if err != nil {
-		return store.ApplyOutcome{}, err
-	}
-	out, err := a.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: principalOf(ctx).User.Email, Now: a.now()})
-	if err != nil {
-		return store.ApplyOutcome{}, err
-	}
-	return out[0], nil
 }
 
 func (a *server) DiffDefinition(ctx context.Context, req DiffDefinitionRequestObject) (DiffDefinitionResponseObject, error) {

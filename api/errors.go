@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
 // problem is an RFC 9457 problem details body.
@@ -28,16 +28,14 @@ type problem struct {
 
 // API errors that are not the domain's.
 var (
-	errUnauthenticated = errors.New("authentication required: log in or send an API token")
-	errForbidden       = errors.New("your role may not do this")
+	errUnauthenticated = usecase.ErrUnauthenticated
+	errForbidden       = usecase.ErrForbidden
 	errCSRF            = errors.New("missing or invalid CSRF token: send the X-CSRF-Token header from /api/me")
 	errTooManyLogins   = errors.New("too many login attempts: wait a minute and try again")
 )
 
 // scopeError is a token lacking the scope an endpoint needs.
-type scopeError struct{ perm Permission }
-
-func (e scopeError) Error() string { return fmt.Sprintf("the API token lacks the scope %q", e.perm) }
+type scopeError = usecase.ScopeError
 
 // fieldErrors is a request that failed validation, field by field.
 type fieldErrors struct {
@@ -56,6 +54,7 @@ func toProblem(err error) (problem, bool) {
 		fe    engine.FormErrors
 		ve    *fieldErrors
 		se    scopeError
+		re    usecase.ErrRange
 		el    engine.ErrorList
 		known = true
 	)
@@ -103,6 +102,12 @@ func toProblem(err error) (problem, bool) {
 	case errors.Is(err, store.ErrCurrencyMismatch):
 		p.Status, p.Detail = http.StatusUnprocessableEntity, err.Error()
 		p.Errors = []FieldError{{Field: "/currency", Message: err.Error()}}
+	case errors.Is(err, store.ErrNotAssignable):
+		p.Status, p.Detail = http.StatusUnprocessableEntity, "the task cannot go to this user"
+		p.Errors = []FieldError{{Field: "/assignee", Message: err.Error()}}
+	case errors.As(err, &re):
+		p.Status, p.Detail = http.StatusUnprocessableEntity, "the range is invalid"
+		p.Errors = []FieldError{{Field: "/to", Message: err.Error()}}
 	case errors.Is(err, store.ErrInvalid):
 		p.Status, p.Detail = http.StatusUnprocessableEntity, err.Error()
 	case errors.Is(err, store.ErrInvalidCursor):

@@ -18,39 +18,12 @@ import (
 // that toProblem maps to HTTP.
 var _ StrictServerInterface = (*server)(nil)
 
-// clock returns now in the company's time zone. The zone is read from the
-// database at most every companyTTL (it changes about never).
-func (a *server) clock(ctx context.Context) (engine.Clock, error) {
-	a.zoneMu.Lock()
-	loc, fresh := a.zone, time.Since(a.zoneAt) < companyTTL
-	a.zoneMu.Unlock()
-	if loc == nil || !fresh {
-		company, err := a.store.Company(ctx)
-		if err != nil {
-			return engine.Clock{}, err
-		}
-		if loc, err = company.Location(); err != nil {
-			return engine.Clock{}, err
-		}
-		a.zoneMu.Lock()
-		a.zone, a.zoneAt = loc, time.Now()
-		a.zoneMu.Unlock()
-	}
-	return engine.Clock{Now: a.now().In(loc), Location: loc}, nil
-}
-
-// companyTTL is how long the company's zone is cached.
-const companyTTL = 10 * time.Second
+// clock returns now in the company's time zone.
+func (a *server) clock(ctx context.Context) (engine.Clock, error) { return a.uc.Clock(ctx) }
 
 // bundle returns the compiled published definitions, compiled again only
 // when they change.
-func (a *server) bundle(ctx context.Context) (*engine.Bundle, error) {
-	defs, err := a.store.PublishedDefinitions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return a.bundles.Load(store.Sources(defs)...)
-}
+func (a *server) bundle(ctx context.Context) (*engine.Bundle, error) { return a.uc.Bundle(ctx) }
 
 // val is *p, or the zero value for an absent optional parameter.
 func val[T any](p *T) T {
@@ -144,32 +117,16 @@ func formLabels(spec *engine.FormSpec) map[string]store.FieldLabel {
 // invoice's workflows see the payment at once (a paid invoice stops them).
 func (a *server) RecordPayment(ctx context.Context, req RecordPaymentRequestObject) (RecordPaymentResponseObject, error) {
 	in := req.Body
-	clk, err := a.clock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out, err := a.store.RecordPayment(ctx, store.PaymentIn{Reference: in.Reference, Invoice: in.Invoice, AmountMinor: in.AmountMinor,
-		Currency: in.Currency, PaidAt: in.PaidAt}, clk.Now)
+	out, err := a.uc.RecordPayment(ctx, actorOf(ctx), store.PaymentIn{Reference: in.Reference, Invoice: in.Invoice, AmountMinor: in.AmountMinor,
+		Currency: in.Currency, PaidAt: in.PaidAt})
 	if err != nil {
 		return nil, err
 	}
 	res := PaymentResult{Reference: out.Reference, Invoice: out.Invoice, AmountMinor: out.AmountMinor, Currency: out.Currency,
-		PaidAt: out.PaidAt, BalanceMinor: out.BalanceMinor, InvoiceStatus: out.Status, Duplicate: out.Duplicate}
+		PaidAt: out.PaidAt, BalanceMinor: out.BalanceMinor, InvoiceStatus: out.Status, Duplicate: out.Duplicate, Effects: out.Effects}
 	if out.Duplicate {
 		return RecordPayment200JSONResponse(res), nil
 	}
-	b, err := a.bundle(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ref := engine.TaskRef{InvoiceID: out.InvoiceID, CustomerID: out.CustomerID}
-	st, err := engine.RunBatch(ctx, b, a.store, engine.TickOptions{At: clk.Now, Location: clk.Location}, a.store.SubjectBatch(ref), out.CustomerID)
-	if err != nil {
-		// The payment is recorded; the next tick evaluates the invoice.
-		a.log.Error("payment recorded but its workflows did not advance", "request_id", callerOf(ctx).requestID,
-			"reference", out.Reference, "error", err)
-	}
-	res.Effects = &st.Effects
 	return RecordPayment201JSONResponse(res), nil
 }
 

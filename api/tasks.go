@@ -2,9 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -12,33 +9,19 @@ import (
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
 // taskKindApproval is the kind of a task that is an approval (a Task's
 // kind in openapi.yaml).
-const taskKindApproval = "approval"
+const taskKindApproval = usecase.KindApproval
 
 // taskPage lists the page of tasks f selects among those the caller may
 // see, with their counts when asked for, and each task's stage title.
 func (a *server) taskPage(ctx context.Context, f store.InboxFilter, counts bool) (store.TaskPage, error) {
-	v := principalOf(ctx).Viewer()
-	clk, err := a.clock(ctx)
-	if err != nil {
-		return store.TaskPage{}, err
-	}
-	y, m, d := clk.Now.Date()
-	f.Now = clk.Now
-	f.StartOfDay, f.EndOfDay = time.Date(y, m, d, 0, 0, 0, 0, clk.Location), time.Date(y, m, d+1, 0, 0, 0, 0, clk.Location)
-	page, err := a.store.InboxPage(ctx, v, f)
+	page, err := a.uc.ListTasks(ctx, actorOf(ctx), f, counts)
 	if err != nil {
 		return page, err
-	}
-	if counts {
-		c, err := a.store.CountInbox(ctx, v, f)
-		if err != nil {
-			return page, err
-		}
-		page.Counts = &c
 	}
 	if err := a.stageTitles(ctx, page.Items); err != nil {
 		return page, err
@@ -222,11 +205,7 @@ func (a *server) GetTask(ctx context.Context, req GetTaskRequestObject) (GetTask
 }
 
 func (a *server) CompleteTask(ctx context.Context, req CompleteTaskRequestObject) (CompleteTaskResponseObject, error) {
-	t, err := a.store.VisibleTask(ctx, principalOf(ctx).Viewer(), req.Id, a.now())
-	if err != nil {
-		return nil, err
-	}
-	res, err := a.complete(ctx, t, *req.Body)
+	res, err := a.complete(ctx, req.Id, *req.Body, false)
 	if err != nil {
 		return nil, err
 	}
@@ -235,102 +214,32 @@ func (a *server) CompleteTask(ctx context.Context, req CompleteTaskRequestObject
 
 // DecideApproval completes an approval; any other task is not found here.
 func (a *server) DecideApproval(ctx context.Context, req DecideApprovalRequestObject) (DecideApprovalResponseObject, error) {
-	t, err := a.store.VisibleTask(ctx, principalOf(ctx).Viewer(), req.Id, a.now())
-	if err != nil {
-		return nil, err
-	}
-	if t.Kind != taskKindApproval {
-		return nil, store.ErrNotFound
-	}
-	res, err := a.complete(ctx, t, *req.Body)
+	res, err := a.complete(ctx, req.Id, *req.Body, true)
 	if err != nil {
 		return nil, err
 	}
 	return DecideApproval200JSONResponse(res), nil
 }
 
-// complete completes task t (an approval only with approvals:decide) with
-// the values of its form; the workflow advances at once.
-func (a *server) complete(ctx context.Context, t store.TaskDetail, in CompleteTaskRequest) (CompleteTaskResult, error) {
-	p := principalOf(ctx)
-	if t.Kind == taskKindApproval {
-		if _, err := authorize(p, PermissionApprovalsDecide); err != nil {
-			return CompleteTaskResult{}, err
-		}
-	}
-	clk, err := a.clock(ctx)
-	if err != nil {
-		return CompleteTaskResult{}, err
-	}
-	b, err := a.bundle(ctx)
-	if err != nil {
-		return CompleteTaskResult{}, err
-	}
-	values := map[string]any{}
+// complete completes task id with the values of its form (usecase.CompleteTask).
+func (a *server) complete(ctx context.Context, id int64, in CompleteTaskRequest, approvalsOnly bool) (CompleteTaskResult, error) {
+	var values map[string]any
 	if in.Values != nil {
 		values = *in.Values
 	}
-	locale := "en"
+	locale := ""
 	if in.Locale != nil {
 		locale = string(*in.Locale)
 	}
-	st, err := engine.CompleteTask(ctx, b, a.store, t.Key, values, p.User.Email, clk, locale)
+	st, err := a.uc.CompleteTask(ctx, actorOf(ctx), usecase.TaskRef{ID: id}, values, locale, approvalsOnly)
 	if err != nil {
 		return CompleteTaskResult{}, err
 	}
-	return CompleteTaskResult{Key: t.Key, Effects: st.Effects, Tasks: st.Tasks, Notifications: st.Outbox, StateChanges: st.States}, nil
-}
-
-// candidateRoles are the roles whose users may do task t: an approval's
-// deciders; a task's role; for a task given to a person, that person's
-// role.
-func candidateRoles(t store.TaskDetail, assigneeRole string) []string {
-	if t.Kind == taskKindApproval {
-		var out []string
-		for _, r := range []string{store.RoleFinanceDirector, store.RoleAdmin} {
-			if slices.Contains(rolePermissions[r], PermissionApprovalsDecide) {
-				out = append(out, r)
-			}
-		}
-		return out
-	}
-	if t.Role != "" {
-		return []string{t.Role}
-	}
-	if assigneeRole != "" {
-		return []string{assigneeRole}
-	}
-	return nil
-}
-
-// assignees lists the active users who may do task t and whom the caller
-// (v) may give it to: a manager only within its team.
-func (a *server) assignees(ctx context.Context, v store.Viewer, t store.TaskDetail) ([]store.User, error) {
-	var assigneeRole string
-	if t.Assignee != "" {
-		u, err := a.store.UserByEmail(ctx, t.Assignee)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		assigneeRole = u.Role
-	}
-	users, err := a.store.UsersWithRoles(ctx, candidateRoles(t, assigneeRole))
-	if err != nil {
-		return nil, err
-	}
-	if v.Role == store.RoleSalesManager {
-		users = slices.DeleteFunc(users, func(u store.User) bool { return v.Team == "" || u.Team != v.Team })
-	}
-	return users, nil
+	return CompleteTaskResult{Key: st.Key, Effects: st.Effects, Tasks: st.Tasks, Notifications: st.Outbox, StateChanges: st.States}, nil
 }
 
 func (a *server) ListTaskAssignees(ctx context.Context, req ListTaskAssigneesRequestObject) (ListTaskAssigneesResponseObject, error) {
-	v := principalOf(ctx).Viewer()
-	t, err := a.store.VisibleTask(ctx, v, req.Id, a.now())
-	if err != nil {
-		return nil, err
-	}
-	users, err := a.assignees(ctx, v, t)
+	users, err := a.uc.Assignees(ctx, actorOf(ctx), usecase.TaskRef{ID: req.Id})
 	if err != nil {
 		return nil, err
 	}
@@ -342,36 +251,11 @@ func (a *server) ListTaskAssignees(ctx context.Context, req ListTaskAssigneesReq
 }
 
 func (a *server) ReassignTask(ctx context.Context, req ReassignTaskRequestObject) (ReassignTaskResponseObject, error) {
-	in, p := req.Body, principalOf(ctx)
-	v := p.Viewer()
-	t, err := a.store.VisibleTask(ctx, v, req.Id, a.now())
+	id, err := a.uc.Reassign(ctx, actorOf(ctx), usecase.TaskRef{ID: req.Id}, req.Body.Assignee, val(req.Body.Reason))
 	if err != nil {
 		return nil, err
 	}
-	notAssignable := func(err error) error {
-		return &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the task cannot go to this user",
-			fields: []FieldError{{Field: "/assignee", Message: err.Error()}}}
-	}
-	// The store refuses unknown and inactive users and, for a manager,
-	// users of other teams; then the user must be able to do the task.
-	to, err := a.store.UserByEmail(ctx, in.Assignee)
-	if err == nil && to.Active && (v.Role != store.RoleSalesManager || to.Team == v.Team) {
-		users, err := a.assignees(ctx, v, t)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.ContainsFunc(users, func(u store.User) bool { return u.ID == to.ID }) {
-			return nil, notAssignable(fmt.Errorf("user %q (%s) may not do this task: %w", to.Email, to.Role, store.ErrNotAssignable))
-		}
-	}
-	err = a.store.ReassignTask(ctx, v, t.ID, in.Assignee, p.User.Email, val(in.Reason), a.now())
-	if errors.Is(err, store.ErrNotAssignable) {
-		return nil, notAssignable(err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return a.answerTask(ctx, t.ID)
+	return a.answerTask(ctx, id)
 }
 
 // answerTask is task id as the caller's list shows it, read unscoped: the
@@ -396,26 +280,11 @@ func (a *server) answerTask(ctx context.Context, id int64) (ReassignTask200JSONR
 // ClaimTask gives a role task to the caller when its role is the caller's
 // (an admin may claim any); 409 when someone already has it.
 func (a *server) ClaimTask(ctx context.Context, req ClaimTaskRequestObject) (ClaimTaskResponseObject, error) {
-	p := principalOf(ctx)
-	t, err := a.store.VisibleTask(ctx, p.Viewer(), req.Id, a.now())
+	id, err := a.uc.Claim(ctx, actorOf(ctx), usecase.TaskRef{ID: req.Id})
 	if err != nil {
 		return nil, err
 	}
-	if t.Status == "open" && t.Assignee != "" {
-		return nil, fmt.Errorf("task %d is already assigned to %s: %w", t.ID, t.Assignee, store.ErrConflict)
-	}
-	if t.Kind == taskKindApproval {
-		if _, err := authorize(p, PermissionApprovalsDecide); err != nil {
-			return nil, err
-		}
-	}
-	if !slices.Contains(candidateRoles(t, ""), p.User.Role) && p.User.Role != store.RoleAdmin {
-		return nil, errForbidden
-	}
-	if err := a.store.ClaimTask(ctx, t.ID, p.User.Email, a.now()); err != nil {
-		return nil, err
-	}
-	res, err := a.answerTask(ctx, t.ID)
+	res, err := a.answerTask(ctx, id)
 	if err != nil {
 		return nil, err
 	}

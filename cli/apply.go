@@ -2,20 +2,23 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
 func newApplyCmd() *cobra.Command {
 	var (
 		cfg   Config
 		draft bool
-		by    string
+		as    asFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "apply --db URL PATH...",
@@ -38,13 +41,20 @@ Reformatting or comments alone do not make a new version.`,
 				return err
 			}
 			defer s.Close()
-			_, err = ApplyDefinitions(cmd.Context(), s, srcs, store.ApplyOptions{By: by, Draft: draft}, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			by, err := as.actor(cmd.Context(), s)
+			if err != nil {
+				return err
+			}
+			if by.Via == usecase.ViaSystem {
+				by = usecase.System("apply")
+			}
+			_, err = ApplyDefinitions(cmd.Context(), s, by, srcs, draft, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			return err
 		},
 	}
 	cfg.bindFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&draft, "draft", false, "store new versions as drafts instead of publishing them")
-	cmd.Flags().StringVar(&by, "by", "cli", "who applies, recorded on each new version")
+	as.bind(cmd.Flags(), false)
 	return cmd
 }
 
@@ -52,12 +62,12 @@ Reformatting or comments alone do not make a new version.`,
 // the changed documents, printing one line per document and a summary to
 // out; problems go to errOut and yield ErrSilent. serve --rules and
 // simulate --rules use it too.
-func ApplyDefinitions(ctx context.Context, s *store.Store, srcs []engine.Source, opt store.ApplyOptions, out, errOut io.Writer) ([]store.ApplyOutcome, error) {
-	docs, err := s.ValidateWithPublished(ctx, srcs)
-	if err != nil {
+func ApplyDefinitions(ctx context.Context, s *store.Store, by usecase.Actor, srcs []engine.Source, draft bool, out, errOut io.Writer) ([]store.ApplyOutcome, error) {
+	outcomes, err := service(s, time.Time{}).ApplyDefinitions(ctx, by, srcs, usecase.ApplyOptions{Draft: draft})
+	var el engine.ErrorList
+	if errors.As(err, &el) {
 		return nil, reportDefinitionErrors(out, errOut, err, true, false)
 	}
-	outcomes, err := s.ApplyDefinitions(ctx, docs, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +78,20 @@ func ApplyDefinitions(ctx context.Context, s *store.Store, srcs []engine.Source,
 			fmt.Fprintf(out, "%-9s %s/%s v%d\n", o.Action, o.Kind, o.Name, o.Version)
 		}
 	}
-	fmt.Fprintf(out, "applied %d %s: %d created, %d published, %d unchanged\n", len(outcomes), plural(len(outcomes), "document"),
-		counts[store.ApplyCreated], counts[store.ApplyPublished], counts[store.ApplyUnchanged])
+	fmt.Fprintln(out, applySummary(len(outcomes), counts, draft))
 	return outcomes, nil
+}
+
+// applySummary says what apply stored: published versions (new ones, and
+// drafts with the same content published), or drafts.
+func applySummary(n int, counts map[string]int, draft bool) string {
+	head := fmt.Sprintf("applied %d %s: ", n, plural(n, "document"))
+	if draft {
+		return head + fmt.Sprintf("%d stored as %s, %d unchanged", counts[store.ApplyCreated], plural(counts[store.ApplyCreated], "draft"),
+			counts[store.ApplyUnchanged])
+	}
+	published := counts[store.ApplyCreated] + counts[store.ApplyPublished]
+	return head + fmt.Sprintf("%d published (%d new %s, %d %s published), %d unchanged", published,
+		counts[store.ApplyCreated], plural(counts[store.ApplyCreated], "version"),
+		counts[store.ApplyPublished], plural(counts[store.ApplyPublished], "draft"), counts[store.ApplyUnchanged])
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/recoup/recoup/demo"
 	"github.com/recoup/recoup/ingest"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
 func newMigrateCmd() *cobra.Command {
@@ -50,6 +53,7 @@ func newImportCmd() *cobra.Command {
 	var (
 		cfg  Config
 		skip bool
+		as   asFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "import users|customers|invoices|payments FILE...",
@@ -66,14 +70,19 @@ whole and every problem is printed as FILE:row N:column: message.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg = cfg.WithDefaults()
-			s, company, err := openStore(cmd.Context(), cfg)
+			s, _, err := openStore(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
+			by, err := as.actor(cmd.Context(), s)
+			if err != nil {
+				return err
+			}
+			uc := service(s, time.Time{})
 			failed := false
 			for _, path := range args[1:] {
-				sum, err := ingest.File(cmd.Context(), s, args[0], path, ingest.Options{SkipInvalid: skip, Company: company})
+				sum, err := importFile(cmd.Context(), uc, by, args[0], path, skip)
 				for _, p := range sum.Problems {
 					fmt.Fprintln(cmd.ErrOrStderr(), p.Error())
 				}
@@ -100,7 +109,23 @@ whole and every problem is printed as FILE:row N:column: message.`,
 	}
 	cfg.bindFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&skip, "skip-invalid", false, "import the good rows and report the bad ones instead of rejecting the file")
+	as.bind(cmd.Flags(), false)
 	return cmd
+}
+
+// importFile imports the CSV or JSON file at path (format by extension)
+// through the import use case.
+func importFile(ctx context.Context, uc *usecase.Service, by usecase.Actor, kind, path string, skip bool) (ingest.Summary, error) {
+	format, err := ingest.FormatOf(path)
+	if err != nil {
+		return ingest.Summary{Kind: kind, File: path}, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return ingest.Summary{Kind: kind, File: path}, err
+	}
+	defer f.Close()
+	return uc.Import(ctx, by, usecase.ImportRequest{Kind: kind, Name: path, Format: format, Body: f, SkipInvalid: skip})
 }
 
 func newGenCmd() *cobra.Command {

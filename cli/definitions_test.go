@@ -38,12 +38,12 @@ func TestApplyCmd(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		out, _, err := run(t, ctx, "apply", "--db", url, "../rules-examples")
-		if err != nil || !strings.HasSuffix(out, "applied 17 documents: 17 created, 0 published, 0 unchanged\n") ||
+		if err != nil || !strings.HasSuffix(out, "applied 17 documents: 17 published (17 new versions, 0 drafts published), 0 unchanged\n") ||
 			!strings.Contains(out, "created   Rule/mark-overdue v1\n") {
 			t.Fatalf("first apply: %q %v", out, err)
 		}
 		out, _, err = run(t, ctx, "apply", "--db", url, "../rules-examples")
-		if err != nil || out != "applied 17 documents: 0 created, 0 published, 17 unchanged\n" {
+		if err != nil || out != "applied 17 documents: 0 published (0 new versions, 0 drafts published), 17 unchanged\n" {
 			t.Fatalf("second apply: %q %v", out, err)
 		}
 		// a new rule may use a template that is only in the database
@@ -53,7 +53,7 @@ func TestApplyCmd(t *testing.T) {
 			t.Fatal(err)
 		}
 		out, _, err = run(t, ctx, "apply", "--db", url, "--draft", dir)
-		if err != nil || out != "created   Rule/nudge v1\napplied 1 document: 1 created, 0 published, 0 unchanged\n" {
+		if err != nil || out != "created   Rule/nudge v1\napplied 1 document: 1 stored as draft, 0 unchanged\n" {
 			t.Fatalf("draft apply: %q %v", out, err)
 		}
 		// an invalid document writes nothing

@@ -16,6 +16,7 @@ import (
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/ingest"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
 // demoSetup is what `recoup demo` sets up.
@@ -129,7 +130,7 @@ func setUpDemo(ctx context.Context, cfg Config, o demoSetup, now time.Time, out,
 	if err != nil {
 		return reportDefinitionErrors(out, errOut, err, true, false)
 	}
-	if _, err := ApplyDefinitions(ctx, s, srcs, store.ApplyOptions{By: "demo"}, out, errOut); err != nil {
+	if _, err := ApplyDefinitions(ctx, s, usecase.System("demo"), srcs, false, out, errOut); err != nil {
 		return err
 	}
 	b, err := s.LoadPublished(ctx)

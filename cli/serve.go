@@ -17,6 +17,7 @@ import (
 	designerui "github.com/recoup/recoup/designer-ui"
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
 func newServeCmd() *cobra.Command {
@@ -48,7 +49,7 @@ func newServeCmd() *cobra.Command {
 				if err != nil {
 					return reportDefinitionErrors(io.Discard, cmd.ErrOrStderr(), err, true, false)
 				}
-				if _, err := ApplyDefinitions(ctx, s, srcs, store.ApplyOptions{By: "serve --rules"}, cmd.ErrOrStderr(), cmd.ErrOrStderr()); err != nil {
+				if _, err := ApplyDefinitions(ctx, s, usecase.System("serve --rules"), srcs, false, cmd.ErrOrStderr(), cmd.ErrOrStderr()); err != nil {
 					return err
 				}
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/recoup/recoup/ingest"
 	"github.com/recoup/recoup/money"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/usecase"
 )
 
 // effectLine is one effect as `tick --json` and `simulate --json` print it.
@@ -123,7 +124,7 @@ func parseAt(s string, loc *time.Location, tickTime string) (time.Time, error) {
 		return t, nil
 	}
 	if d, err := calendar.Parse(s); err == nil {
-		return atTickTime(d, loc, tickTime)
+		return usecase.TickAt(d, loc, tickTime)
 	}
 	if t, err := time.ParseInLocation("2006-01-02 15:04", s, loc); err == nil {
 		return t, nil
@@ -151,15 +152,6 @@ func openAt(ctx context.Context, cfg Config, at string) (*store.Store, *time.Loc
 		}
 	}
 	return s, loc, when, nil
-}
-
-// atTickTime returns day d at the company's HH:MM tick time in loc.
-func atTickTime(d calendar.Date, loc *time.Location, tickTime string) (time.Time, error) {
-	hm, err := time.Parse("15:04", tickTime)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("tick time %q: want HH:MM", tickTime)
-	}
-	return time.Date(d.Year, d.Month, d.Day, hm.Hour(), hm.Minute(), 0, 0, loc), nil
 }
 
 // loadBundle loads definitions from files when paths are given, else the
@@ -435,7 +427,7 @@ func simulate(ctx context.Context, cfg Config, rules []string, data string, firs
 	if err != nil {
 		return reportDefinitionErrors(io.Discard, stderr, err, true, false)
 	}
-	if _, err := ApplyDefinitions(ctx, s, srcs, store.ApplyOptions{By: "simulate"}, io.Discard, stderr); err != nil {
+	if _, err := ApplyDefinitions(ctx, s, usecase.System("simulate"), srcs, false, io.Discard, stderr); err != nil {
 		return err
 	}
 	b, err := s.LoadPublished(ctx)
@@ -448,32 +440,20 @@ func simulate(ctx context.Context, cfg Config, rules []string, data string, firs
 			return err
 		}
 	}
-	var total engine.TickStats
-	for day := first; !day.After(last); day = day.AddDays(1) {
-		at, err := atTickTime(day, loc, company.TickTime)
-		if err != nil {
+	// The API's simulation runs the same loop (usecase.Replay).
+	total, err := usecase.Replay{Store: s, Bundle: b, Location: loc, TickTime: company.TickTime, First: first, Last: last,
+		BeforeTick: func(ctx context.Context, at time.Time) error {
+			opts.Until, opts.Now = at, at
+			_, err := importData(ctx, s, "payments", filepath.Join(data, "payments.csv"), opts, stderr)
 			return err
-		}
-		opts.Until, opts.Now = at, at
-		if _, err := importData(ctx, s, "payments", filepath.Join(data, "payments.csv"), opts, stderr); err != nil {
-			return err
-		}
-		date := day.String()
-		st, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: loc,
-			OnEffect: func(e engine.TickEffect) { p.print(date, e) }})
-		if err != nil {
-			return fmt.Errorf("tick %s: %w", date, err)
-		}
-		if p.err != nil {
-			return p.err
-		}
-		total.Batches += st.Batches
-		total.Effects += st.Effects
-		total.States += st.States
-		total.Tasks += st.Tasks
-		total.Outbox += st.Outbox
-		total.Fees += st.Fees
-		total.Errors += st.Errors
+		},
+		OnEffect: func(day calendar.Date, e engine.TickEffect) { p.print(day.String(), e) },
+	}.Run(ctx)
+	if err == nil {
+		err = p.err
+	}
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(stderr, "simulated %d days (%s to %s): %d effects (%d state changes, %d tasks, %d notifications, %d fees), %d rule errors\n",
 		last.DaysSince(first)+1, first, last, total.Effects, total.States, total.Tasks, total.Outbox, total.Fees, total.Errors)

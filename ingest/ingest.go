@@ -92,16 +92,22 @@ func File(ctx context.Context, s *store.Store, kindName, path string, opts Optio
 		return Summary{Kind: kindName, File: path}, err
 	}
 	defer f.Close()
-	var format string
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv":
-		format = "csv"
-	case ".json":
-		format = "json"
-	default:
-		return Summary{Kind: kindName, File: path}, fmt.Errorf("%s: unknown file type %q: want .csv or .json", path, filepath.Ext(path))
+	format, err := FormatOf(path)
+	if err != nil {
+		return Summary{Kind: kindName, File: path}, err
 	}
 	return Reader(ctx, s, kindName, path, format, f, opts)
+}
+
+// FormatOf is the format of the file at path by its extension: csv or json.
+func FormatOf(path string) (string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return "csv", nil
+	case ".json":
+		return "json", nil
+	}
+	return "", fmt.Errorf("%s: unknown file type %q: want .csv or .json", path, filepath.Ext(path))
 }
 
 // Reader imports from r; name labels problems, format is "csv" or "json".

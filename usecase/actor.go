@@ -81,15 +81,22 @@ type Actor struct {
 	Via       Via
 	Scopes    []Permission // a token's
 	RequestID string       // the API request, for the audit
+	Label     string       // the operator's command (ViaSystem), e.g. "demo"
 }
 
-// System is the operator at the command line.
-func System() Actor { return Actor{Via: ViaSystem} }
+// System is the operator at the command line running command (e.g.
+// "apply", "demo"; "" is "cli").
+func System(command string) Actor {
+	if command == "" {
+		command = "cli"
+	}
+	return Actor{Via: ViaSystem, Label: command}
+}
 
 // Name is the actor as the audit and the tasks record it.
 func (a Actor) Name() string {
 	if a.Via == ViaSystem {
-		return "cli"
+		return a.Label
 	}
 	return a.User.Email
 }

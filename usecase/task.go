@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
@@ -208,4 +209,35 @@ func (s *Service) Comment(ctx context.Context, by Actor, ref TaskRef, text strin
 		return store.Activity{}, err
 	}
 	return s.store.CommentTask(ctx, t.ID, by.Name(), text, s.now())
+}
+
+// ListTasks is one page of the tasks the actor may see, by f (Now and the
+// day's bounds are the company's now). Counts are added when asked for.
+func (s *Service) ListTasks(ctx context.Context, by Actor, f store.InboxFilter, counts bool) (store.TaskPage, error) {
+	if err := by.Authorize(TasksRead); err != nil {
+		return store.TaskPage{}, err
+	}
+	if f.Kind == KindApproval {
+		if err := by.Authorize(ApprovalsDecide); err != nil {
+			return store.TaskPage{}, err
+		}
+	}
+	clk, err := s.Clock(ctx)
+	if err != nil {
+		return store.TaskPage{}, err
+	}
+	y, m, d := clk.Now.Date()
+	f.Now = clk.Now
+	f.StartOfDay, f.EndOfDay = time.Date(y, m, d, 0, 0, 0, 0, clk.Location), time.Date(y, m, d+1, 0, 0, 0, 0, clk.Location)
+	v := by.Viewer()
+	page, err := s.store.InboxPage(ctx, v, f)
+	if err != nil || !counts {
+		return page, err
+	}
+	c, err := s.store.CountInbox(ctx, v, f)
+	if err != nil {
+		return page, err
+	}
+	page.Counts = &c
+	return page, nil
 }
