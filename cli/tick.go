@@ -40,6 +40,7 @@ type effectLine struct {
 	Node     string `json:"node,omitempty"`
 	Event    string `json:"event,omitempty"`
 	Fee      string `json:"fee,omitempty"`
+	DueAt    string `json:"due_at,omitempty"` // a task's, RFC 3339 in UTC
 	Key      string `json:"key"`
 }
 
@@ -65,6 +66,9 @@ func newEffectLine(date string, e engine.TickEffect) effectLine {
 	}
 	if e.Fee != nil {
 		l.Fee = e.Fee.String()
+	}
+	if !e.DueAt.IsZero() {
+		l.DueAt = e.DueAt.UTC().Format(time.RFC3339)
 	}
 	return l
 }
