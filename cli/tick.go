@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -331,7 +332,7 @@ func printHistory(w io.Writer, h store.InvoiceHistory, loc *time.Location) {
 		}
 		var why []string
 		for _, t := range e.Trace {
-			why = append(why, fmt.Sprintf("%s=%v", t.Name, t.Value))
+			why = append(why, t.Name+"="+traceValue(t.Value))
 		}
 		text := fmt.Sprintf("%s  [%s v%d]", what, e.Source, e.Version)
 		if len(why) > 0 {
@@ -350,6 +351,15 @@ func printHistory(w io.Writer, h store.InvoiceHistory, loc *time.Location) {
 	for _, e := range events {
 		fmt.Fprintf(w, "  %s  %s\n", e.at.In(loc).Format("2006-01-02 15:04"), e.text)
 	}
+}
+
+// traceValue prints a value a condition read exactly: numbers in plain
+// decimals (1101976.5, never 1.1019765e+06).
+func traceValue(v any) string {
+	if f, ok := v.(float64); ok {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
 
 func orNone(s string) string {

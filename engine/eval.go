@@ -146,8 +146,11 @@ func (v TraceValue) Value() any {
 // String renders the value as it would read in an explanation; dates
 // (midnight UTC) as YYYY-MM-DD.
 func (v TraceValue) String() string {
-	if v.k == kTime {
+	switch v.k {
+	case kTime:
 		return formatTraceTime(v.t)
+	case kFloat:
+		return strconv.FormatFloat(v.f, 'f', -1, 64) // exact, never 1.1e+06
 	}
 	return fmt.Sprint(v.Value())
 }
