@@ -420,6 +420,13 @@ func (b *BulkTx) recomputeBalances(ctx context.Context, ids []any) error {
 		if _, err := b.tx.ExecContext(ctx, b.s.Rebind(stmts[1]), append([]any{b.now}, part...)...); err != nil {
 			return fmt.Errorf("recomputing balances: %w", err)
 		}
+		// A rule's task about an invoice (the due-soon todo) has no workflow
+		// to stop it: it closes when the invoice is paid.
+		if _, err := b.tx.ExecContext(ctx, b.s.Rebind(`UPDATE tasks SET status = 'cancelled', updated_at = ?
+			WHERE status = 'open' AND key LIKE 'rule/%' AND invoice_id IN (SELECT id FROM invoices WHERE status = 'paid' AND id IN (`+in+`))`),
+			append([]any{b.now}, part...)...); err != nil {
+			return fmt.Errorf("closing the tasks of paid invoices: %w", err)
+		}
 	}
 	return nil
 }
