@@ -10,7 +10,8 @@ import (
 // Role is what a user may see and do.
 type Role string
 
-// The roles of DESIGN.md.
+// The roles of the product brief (users and what each does: see
+// docs/api.md for what each role may do).
 const (
 	RoleAdmin           Role = "admin"
 	RoleSalesRep        Role = "sales_rep"
