@@ -37,7 +37,8 @@ func (a *server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Set(principalKey, p)
 		}
 		req := c.Request()
-		cl := &caller{p: p, ip: c.RealIP(), userAgent: req.UserAgent(), tls: c.IsTLS(), requestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+		cl := &caller{p: p, ip: c.RealIP(), userAgent: req.UserAgent(), tls: c.IsTLS(), requestID: c.Response().Header().Get(echo.HeaderXRequestID),
+			acceptLanguage: req.Header.Get("Accept-Language")}
 		c.SetRequest(req.WithContext(context.WithValue(req.Context(), callerKey{}, cl)))
 		return next(c)
 	}

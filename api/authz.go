@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -191,6 +192,21 @@ type caller struct {
 	userAgent string
 	tls       bool
 	requestID string
+	// acceptLanguage is the request's Accept-Language: the language of a
+	// user who follows the browser's.
+	acceptLanguage string
+}
+
+// language is the caller's language: the user's choice, else the
+// browser's (zh… is zh-CN), else English.
+func (c *caller) language() string {
+	if c.p != nil && c.p.User.Language != "" {
+		return c.p.User.Language
+	}
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(c.acceptLanguage)), "zh") {
+		return "zh-CN"
+	}
+	return "en"
 }
 
 type callerKey struct{}

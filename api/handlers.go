@@ -60,6 +60,8 @@ func (a *server) GetInvoice(ctx context.Context, req GetInvoiceRequestObject) (G
 		return nil, err
 	}
 	a.labelActivity(ctx, &d)
+	localizeTasks(ctx, d.Tasks)
+	localizeTasks(ctx, d.Approvals)
 	return GetInvoice200JSONResponse(d), nil
 }
 

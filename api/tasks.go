@@ -23,10 +23,19 @@ func (a *server) taskPage(ctx context.Context, f store.InboxFilter, counts bool)
 	if err != nil {
 		return page, err
 	}
+	localizeTasks(ctx, page.Items)
 	if err := a.stageTitles(ctx, page.Items); err != nil {
 		return page, err
 	}
 	return page, nil
+}
+
+// localizeTasks puts tasks' titles in the caller's language.
+func localizeTasks(ctx context.Context, tasks []store.InboxTask) {
+	lang := callerOf(ctx).language()
+	for i := range tasks {
+		tasks[i].Localize(lang)
+	}
 }
 
 // stageTitleCache keeps the published workflows' node titles for
@@ -147,6 +156,7 @@ func (a *server) GetTask(ctx context.Context, req GetTaskRequestObject) (GetTask
 	if err != nil {
 		return nil, err
 	}
+	t.Localize(callerOf(ctx).language())
 	out := taskDetail{TaskDetail: t}
 	if out.Activity, err = a.store.TaskActivity(ctx, t.ID); err != nil {
 		return nil, err
@@ -271,6 +281,7 @@ func (a *server) answerTask(ctx context.Context, id int64) (ReassignTask200JSONR
 		return ReassignTask200JSONResponse{}, err
 	}
 	tasks := []store.InboxTask{t.InboxTask}
+	localizeTasks(ctx, tasks)
 	if err := a.stageTitles(ctx, tasks); err != nil {
 		return ReassignTask200JSONResponse{}, err
 	}

@@ -89,6 +89,7 @@ next one (on stderr); --all prints every page.`,
 					return err
 				}
 				for _, t := range page.Items {
+					t.Localize(by.User.Language)
 					if asJSON {
 						if err := enc.Encode(t); err != nil {
 							return err

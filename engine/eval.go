@@ -86,6 +86,10 @@ type Effect struct {
 	Form        string    `json:"form,omitempty"`
 	DueAt       time.Time `json:"due_at,omitzero"`
 	Priority    string    `json:"priority,omitempty"`
+	// Texts are the task's title and description in the other locales its
+	// template has (zh-CN when Title is English): each user reads a task in
+	// their own language.
+	Texts map[string]TaskText `json:"texts,omitempty"`
 
 	// notify
 	Channel  string   `json:"channel,omitempty"`
@@ -113,6 +117,12 @@ type Effect struct {
 
 	// Trace holds the values the rule's condition read when it fired.
 	Trace []TraceValue `json:"trace"`
+}
+
+// TaskText is a task's title and description in one locale.
+type TaskText struct {
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
 }
 
 // TraceValue is one value an expression read, kept unboxed so that
@@ -388,6 +398,26 @@ func (e *Evaluator) fire(r *Rule, key FireKey, out *Result) {
 					fail(fmt.Errorf("description: %w", err))
 					return
 				}
+			}
+			for _, l := range Locales {
+				if l == e.Locale || !a.title.has(l) {
+					continue
+				}
+				var tt TaskText
+				if tt.Title, err = a.title.get(l).render(tdata()); err != nil {
+					fail(fmt.Errorf("title (%s): %w", l, err))
+					return
+				}
+				if a.desc != nil {
+					if tt.Description, err = a.desc.get(l).render(tdata()); err != nil {
+						fail(fmt.Errorf("description (%s): %w", l, err))
+						return
+					}
+				}
+				if ef.Texts == nil {
+					ef.Texts = map[string]TaskText{}
+				}
+				ef.Texts[l] = tt
 			}
 			out.Effects = append(out.Effects, ef)
 		case ActionNotify:

@@ -37,6 +37,18 @@ func (l *LocalizedTemplate) decodeNode(d *decoder, n *yaml.Node) {
 // IsZero reports whether no locale has a text.
 func (l *LocalizedTemplate) IsZero() bool { return l.En.Src == "" && l.ZhCN.Src == "" }
 
+// has reports whether locale has a text of its own (not the English
+// fallback).
+func (l *LocalizedTemplate) has(locale string) bool {
+	switch locale {
+	case "zh-CN":
+		return l.ZhCN.Src != ""
+	case "en":
+		return l.En.Src != ""
+	}
+	return false
+}
+
 // get returns the template for locale, falling back to English.
 func (l *LocalizedTemplate) get(locale string) *TemplateText {
 	if locale == "zh-CN" && l.ZhCN.Src != "" {

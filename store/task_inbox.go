@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/money"
 )
 
@@ -55,7 +56,39 @@ type InboxTask struct {
 	invoiceID int64
 	dueDate   calendar.Date // the invoice's
 	promise   promiseState
-	taskLate  bool // due before today began (a priority reason)
+	taskLate  bool       // due before today began (a priority reason)
+	texts     nullString // the title and description in other locales (JSON of engine.Effect.Texts)
+}
+
+// Localize puts the task's title in lang when its template had one
+// (engine.Effect.Texts); Title stays as written otherwise.
+func (t *InboxTask) Localize(lang string) {
+	if tt, ok := t.text(lang); ok {
+		t.Title = tt.Title
+	}
+}
+
+func (t *InboxTask) text(lang string) (engine.TaskText, bool) {
+	if t.texts == "" || lang == "" {
+		return engine.TaskText{}, false
+	}
+	var texts map[string]engine.TaskText
+	if json.Unmarshal([]byte(t.texts), &texts) != nil {
+		return engine.TaskText{}, false
+	}
+	tt, ok := texts[lang]
+	return tt, ok && tt.Title != ""
+}
+
+// Localize puts the task's title and description in lang when its
+// template had them.
+func (d *TaskDetail) Localize(lang string) {
+	if tt, ok := d.text(lang); ok {
+		d.Title = tt.Title
+		if tt.Description != "" {
+			d.Description = tt.Description
+		}
+	}
 }
 
 // LocalizedText is a text per locale.
@@ -425,7 +458,7 @@ func (f InboxFilter) page(list []InboxTask) (TaskPage, error) {
 func (s *Store) inboxColumns() string {
 	return `t.id, t.key, t.kind, t.title, t.status, t.priority, u.email, t.role, t.form, i.number, c.external_id, ` +
 		s.instant("t.due_at") + ", " + s.instant("t.created_at") +
-		`, c.name, i.currency, i.balance_minor, i.due_date, w.workflow, t.node, u.name, u.team, ou.team, t.invoice_id`
+		`, c.name, i.currency, i.balance_minor, i.due_date, w.workflow, t.node, u.name, u.team, ou.team, t.invoice_id, t.texts`
 }
 
 const inboxFrom = ` FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN invoices i ON i.id = t.invoice_id
@@ -442,7 +475,7 @@ func scanInboxTask(row interface{ Scan(...any) error }, now time.Time, today cal
 	var dueDate calendar.Date
 	err := row.Scan(append([]any{&t.ID, &t.Key, &t.Kind, &t.Title, &t.Status, &t.Priority, &assignee, &t.Role, &t.Form,
 		&invoice, &customer, &due, &created, &customerName, &currency, &balance, &dueDate, &workflow, &t.Node,
-		&assigneeName, &team, &ownerTeam, &invoiceID}, extra...)...)
+		&assigneeName, &team, &ownerTeam, &invoiceID, &t.texts}, extra...)...)
 	t.Assignee, t.Invoice, t.Customer = string(assignee), string(invoice), string(customer)
 	t.CustomerName, t.Currency, t.Workflow, t.AssigneeName = string(customerName), string(currency), string(workflow), string(assigneeName)
 	t.Team = string(team)

@@ -1486,11 +1486,19 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 			kind = "approval"
 		}
 		st.Tasks++
-		_, err = w.exec(ctx, `INSERT INTO tasks (key, kind, title, description, assignee_id, role, form, priority, status, due_at,
+		var texts any
+		if len(e.Texts) > 0 {
+			data, err := json.Marshal(e.Texts)
+			if err != nil {
+				return false, err
+			}
+			texts = string(data)
+		}
+		_, err = w.exec(ctx, `INSERT INTO tasks (key, kind, title, description, texts, assignee_id, role, form, priority, status, due_at,
 			invoice_id, customer_id, instance_id, node, source, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, (SELECT id FROM workflow_instances WHERE workflow = ? AND invoice_id = ?), ?, ?, ?, ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, (SELECT id FROM workflow_instances WHERE workflow = ? AND invoice_id = ?), ?, ?, ?, ?)
 			ON CONFLICT (key) DO NOTHING`,
-			LedgerKey(*e), kind, e.Title, e.Description, nullID(assignee), string(e.Role), e.Form, e.Priority, due, e.Key.Subject, nullID(custID),
+			LedgerKey(*e), kind, e.Title, e.Description, texts, nullID(assignee), string(e.Role), e.Form, e.Priority, due, e.Key.Subject, nullID(custID),
 			e.Workflow, e.Key.Subject, e.Node, e.Rule, now, now)
 		return true, err
 	case engine.EffectTaskCancelled:

@@ -11,6 +11,16 @@ export type Problem = Schemas['Problem'];
 export type FieldError = Schemas['FieldError'];
 
 let csrfToken = '';
+let language = '';
+
+/**
+ * setRequestLanguage is the UI's language, sent as Accept-Language so that
+ * what the server writes (task titles) follows the language on screen for
+ * a user whose preference is the browser's.
+ */
+export function setRequestLanguage(lang: string): void {
+  language = lang;
+}
 
 /** setCsrfToken remembers the token /api/login and /api/me return. */
 export function setCsrfToken(token: string | undefined): void {
@@ -33,6 +43,9 @@ const session: Middleware = {
   onRequest({ request }) {
     if (unsafe.has(request.method) && csrfToken) {
       request.headers.set('X-CSRF-Token', csrfToken);
+    }
+    if (language) {
+      request.headers.set('Accept-Language', language);
     }
     return request;
   },

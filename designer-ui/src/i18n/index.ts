@@ -7,6 +7,7 @@ import i18n, { type BackendModule, type ReadCallback, type ResourceKey } from 'i
 import { initReactI18next } from 'react-i18next';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
+import { setRequestLanguage } from '../api/client';
 
 export const languages = ['en', 'zh-CN'] as const;
 export type Language = (typeof languages)[number];
@@ -67,10 +68,12 @@ export async function applyLanguage(lang: Language): Promise<void> {
   }
   dayjs.locale(lang === 'zh-CN' ? 'zh-cn' : 'en');
   document.documentElement.lang = lang;
+  setRequestLanguage(lang);
   await i18n.changeLanguage(lang);
 }
 
 const lang = initialLanguage();
+setRequestLanguage(lang);
 dayjs.locale(lang === 'zh-CN' ? 'zh-cn' : 'en');
 if (typeof document !== 'undefined') document.documentElement.lang = lang;
 

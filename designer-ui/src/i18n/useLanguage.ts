@@ -21,6 +21,8 @@ export function useLanguage(): { language: Language; setLanguage(l: Language): P
       const updated = unwrap(await api.PATCH('/api/me', { body: { language: l } }));
       qc.setQueryData(meKey, { ...updated, csrf_token: updated.csrf_token ?? me.csrf_token });
     }
+    // Task titles come from the server in the user's language.
+    await qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== meKey[0] });
   }, [qc]);
   return { language, setLanguage };
 }
