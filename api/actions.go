@@ -129,7 +129,7 @@ func (a *server) SearchAudit(ctx context.Context, req SearchAuditRequestObject) 
 func (a *server) GetOutbox(ctx context.Context, req GetOutboxRequestObject) (GetOutboxResponseObject, error) {
 	p := req.Params
 	out, err := a.store.Outbox(ctx, store.OutboxFilter{Status: string(val(p.Status)), Channel: val(p.Channel), Invoice: val(p.Invoice),
-		BeforeID: val(p.BeforeId), Limit: val(p.Limit)})
+		Cursor: val(p.Cursor), BeforeID: val(p.BeforeId), Limit: val(p.Limit)})
 	if err != nil {
 		return nil, err
 	}

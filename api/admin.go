@@ -12,12 +12,16 @@ import (
 	"github.com/recoup/recoup/store"
 )
 
-func (a *server) ListUsers(ctx context.Context, _ ListUsersRequestObject) (ListUsersResponseObject, error) {
-	users, err := a.store.Users(ctx)
+func (a *server) ListUsers(ctx context.Context, req ListUsersRequestObject) (ListUsersResponseObject, error) {
+	page, err := a.store.UsersPage(ctx, val(req.Params.Cursor), val(req.Params.Limit))
 	if err != nil {
 		return nil, err
 	}
-	return ListUsers200JSONResponse{Items: users}, nil
+	out := ListUsers200JSONResponse{Items: page.Items}
+	if page.NextCursor != "" {
+		out.NextCursor = &page.NextCursor
+	}
+	return out, nil
 }
 
 // userOf is u as openapi.yaml's User.

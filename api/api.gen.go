@@ -1249,11 +1249,16 @@ type ListNotificationsParams struct {
 
 // GetOutboxParams defines parameters for GetOutbox.
 type GetOutboxParams struct {
-	Status   *GetOutboxParamsStatus `form:"status,omitempty" json:"status,omitempty"`
-	Channel  *string                `form:"channel,omitempty" json:"channel,omitempty"`
-	Invoice  *string                `form:"invoice,omitempty" json:"invoice,omitempty"`
-	BeforeId *int64                 `form:"before_id,omitempty" json:"before_id,omitempty"`
-	Limit    *int                   `form:"limit,omitempty" json:"limit,omitempty"`
+	Status  *GetOutboxParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Channel *string                `form:"channel,omitempty" json:"channel,omitempty"`
+	Invoice *string                `form:"invoice,omitempty" json:"invoice,omitempty"`
+
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// BeforeId the older form of cursor
+	BeforeId *int64 `form:"before_id,omitempty" json:"before_id,omitempty"`
+	Limit    *int   `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // GetOutboxParamsStatus defines parameters for GetOutbox.
@@ -1330,6 +1335,15 @@ type ListTasksParamsKind string
 
 // ListTasksParamsSort defines parameters for ListTasks.
 type ListTasksParamsSort string
+
+// ListUsersParams defines parameters for ListUsers.
+type ListUsersParams struct {
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit default 100
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
 
 // DecideApprovalJSONRequestBody defines body for DecideApproval for application/json ContentType.
 type DecideApprovalJSONRequestBody = CompleteTaskRequest
@@ -1459,7 +1473,7 @@ type ServerInterface interface {
 	// MarkNotificationRead Mark one of my messages read.
 	// (POST /api/notifications/{id}/read)
 	MarkNotificationRead(ctx echo.Context, id int64) error
-	// GetOutbox Outbox status (counts by status) and its notifications, newest first (pages by before_id).
+	// GetOutbox Outbox status (counts by status) and its notifications, newest first, a page at a time (next_cursor).
 	// (GET /api/outbox)
 	GetOutbox(ctx echo.Context, params GetOutboxParams) error
 	// ListPayments Payments of the invoices the caller may see, newest first, with cursor pagination.
@@ -1501,9 +1515,9 @@ type ServerInterface interface {
 	// RevokeToken Revoke an API token at once (admin).
 	// (DELETE /api/tokens/{id})
 	RevokeToken(ctx echo.Context, id int64) error
-	// ListUsers Every user (admin).
+	// ListUsers Users by email, a page at a time (admin).
 	// (GET /api/users)
-	ListUsers(ctx echo.Context) error
+	ListUsers(ctx echo.Context, params ListUsersParams) error
 	// CreateUser Add a user (admin).
 	// (POST /api/users)
 	CreateUser(ctx echo.Context) error
@@ -2236,6 +2250,13 @@ func (w *ServerInterfaceWrapper) GetOutbox(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter invoice: %s", err))
 	}
 
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
 	// ------------- Optional query parameter "before_id" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "before_id", ctx.QueryParams(), &params.BeforeId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
@@ -2576,8 +2597,24 @@ func (w *ServerInterfaceWrapper) RevokeToken(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) ListUsers(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListUsersParams
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListUsers(ctx)
+	err = w.Handler.ListUsers(ctx, params)
 	return err
 }
 
@@ -6042,6 +6079,7 @@ func (response RevokeTokendefaultApplicationProblemPlusJSONResponse) VisitRevoke
 }
 
 type ListUsersRequestObject struct {
+	Params ListUsersParams
 }
 
 type ListUsersResponseObject interface {
@@ -6050,6 +6088,9 @@ type ListUsersResponseObject interface {
 
 type ListUsers200JSONResponse struct {
 	Items []UserInfo `json:"items"`
+
+	// NextCursor the cursor of the next page; absent on the last
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 func (response ListUsers200JSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
@@ -6397,7 +6438,7 @@ type StrictServerInterface interface {
 	// MarkNotificationRead Mark one of my messages read.
 	// (POST /api/notifications/{id}/read)
 	MarkNotificationRead(ctx context.Context, request MarkNotificationReadRequestObject) (MarkNotificationReadResponseObject, error)
-	// GetOutbox Outbox status (counts by status) and its notifications, newest first (pages by before_id).
+	// GetOutbox Outbox status (counts by status) and its notifications, newest first, a page at a time (next_cursor).
 	// (GET /api/outbox)
 	GetOutbox(ctx context.Context, request GetOutboxRequestObject) (GetOutboxResponseObject, error)
 	// ListPayments Payments of the invoices the caller may see, newest first, with cursor pagination.
@@ -6439,7 +6480,7 @@ type StrictServerInterface interface {
 	// RevokeToken Revoke an API token at once (admin).
 	// (DELETE /api/tokens/{id})
 	RevokeToken(ctx context.Context, request RevokeTokenRequestObject) (RevokeTokenResponseObject, error)
-	// ListUsers Every user (admin).
+	// ListUsers Users by email, a page at a time (admin).
 	// (GET /api/users)
 	ListUsers(ctx context.Context, request ListUsersRequestObject) (ListUsersResponseObject, error)
 	// CreateUser Add a user (admin).
@@ -7780,8 +7821,10 @@ func (sh *strictHandler) RevokeToken(ctx echo.Context, id int64) error {
 }
 
 // ListUsers operation middleware
-func (sh *strictHandler) ListUsers(ctx echo.Context) error {
+func (sh *strictHandler) ListUsers(ctx echo.Context, params ListUsersParams) error {
 	var request ListUsersRequestObject
+
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.ListUsers(ctx.Request().Context(), request.(ListUsersRequestObject))

@@ -28,15 +28,17 @@ type OutboxEntry struct {
 // OutboxFilter selects outbox rows; zero fields do not filter.
 type OutboxFilter struct {
 	Status, Channel, Invoice string
-	BeforeID                 int64 // rows older than this id (the previous page's last)
-	Limit                    int   // default 100, at most 500
+	Cursor                   string // the previous page's NextCursor
+	BeforeID                 int64  // rows older than this id (the older form of Cursor)
+	Limit                    int    // default 100, at most 500
 }
 
 // OutboxStatus is the outbox's size by status and a page of its rows,
 // newest first.
 type OutboxStatus struct {
-	Counts map[string]int `json:"counts"`
-	Items  []OutboxEntry  `json:"items"`
+	Counts     map[string]int `json:"counts"`
+	Items      []OutboxEntry  `json:"items"`
+	NextCursor string         `json:"next_cursor,omitempty"`
 }
 
 // Outbox reports the outbox's state.
@@ -68,6 +70,14 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) (OutboxStatus, error
 			args = append(args, c.v)
 		}
 	}
+	if f.Cursor != "" {
+		before, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return out, err
+		}
+		q += " AND o.id < ?"
+		args = append(args, before)
+	}
 	if f.BeforeID > 0 {
 		q += " AND o.id < ?"
 		args = append(args, f.BeforeID)
@@ -75,8 +85,9 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) (OutboxStatus, error
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
+	f.Limit = min(f.Limit, 500)
 	q += " ORDER BY o.id DESC LIMIT ?"
-	args = append(args, min(f.Limit, 500))
+	args = append(args, f.Limit+1)
 	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
 	if err != nil {
 		return out, err
@@ -91,6 +102,10 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) (OutboxStatus, error
 		}
 		e.SentAt = nullTime(sent)
 		out.Items = append(out.Items, e)
+	}
+	if len(out.Items) > f.Limit {
+		out.Items = out.Items[:f.Limit]
+		out.NextCursor = encodeCursor(out.Items[f.Limit-1].ID)
 	}
 	return out, rows.Err()
 }

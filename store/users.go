@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -19,22 +20,62 @@ type UserInfo struct {
 
 // Users lists every user by email.
 func (s *Store) Users(ctx context.Context) ([]UserInfo, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, "SELECT "+userColumns+", password_hash IS NOT NULL, created_at, last_login_at FROM users ORDER BY email")
+	var out []UserInfo
+	cursor := ""
+	for {
+		page, err := s.UsersPage(ctx, cursor, 500)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			return append([]UserInfo{}, out...), nil
+		}
+	}
+}
+
+// UserPage is one page of users by email.
+type UserPage struct {
+	Items      []UserInfo `json:"items"`
+	NextCursor string     `json:"next_cursor,omitempty"`
+}
+
+// UsersPage lists users by email, limit (default 100, at most 500) at a
+// time after the page whose NextCursor is cursor.
+func (s *Store) UsersPage(ctx context.Context, cursor string, limit int) (UserPage, error) {
+	page := UserPage{Items: []UserInfo{}}
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 500)
+	q, args := "SELECT "+userColumns+", password_hash IS NOT NULL, created_at, last_login_at FROM users", []any{}
+	if cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(cursor)
+		if err != nil || len(b) < 2 || b[0] != 'e' {
+			return page, ErrInvalidCursor
+		}
+		q += " WHERE email > ?"
+		args = append(args, string(b[1:]))
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q+" ORDER BY email LIMIT ?"), append(args, limit+1)...)
 	if err != nil {
-		return nil, err
+		return page, err
 	}
 	defer rows.Close()
-	out := []UserInfo{}
 	for rows.Next() {
 		var u UserInfo
 		var last sql.NullTime
 		if u.User, err = scanUser(rows, &u.HasPassword, &u.CreatedAt, &last); err != nil {
-			return nil, err
+			return page, err
 		}
 		u.LastLoginAt = nullTime(last)
-		out = append(out, u)
+		page.Items = append(page.Items, u)
 	}
-	return out, rows.Err()
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte("e" + page.Items[limit-1].Email))
+	}
+	return page, rows.Err()
 }
 
 // UserChange is a new user or the fields of one to change (nil: unchanged).

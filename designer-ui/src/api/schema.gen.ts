@@ -359,7 +359,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every user (admin). */
+        /** Users by email, a page at a time (admin). */
         get: operations["listUsers"];
         put?: never;
         /** Add a user (admin). */
@@ -621,7 +621,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Outbox status (counts by status) and its notifications, newest first (pages by before_id). */
+        /** Outbox status (counts by status) and its notifications, newest first, a page at a time (next_cursor). */
         get: operations["getOutbox"];
         put?: never;
         post?: never;
@@ -1544,6 +1544,8 @@ export interface components {
                 [key: string]: number;
             };
             items: components["schemas"]["OutboxEntry"][];
+            /** @description the cursor of the next page; absent on the last */
+            next_cursor?: string;
         };
         OutboxEntry: {
             /** Format: int64 */
@@ -2335,7 +2337,12 @@ export interface operations {
     };
     listUsers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the next_cursor of the previous page */
+                cursor?: string;
+                /** @description default 100 */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2350,6 +2357,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["UserInfo"][];
+                        /** @description the cursor of the next page; absent on the last */
+                        next_cursor?: string;
                     };
                 };
             };
@@ -2828,6 +2837,9 @@ export interface operations {
                 status?: "pending" | "sending" | "sent" | "dead" | "suppressed";
                 channel?: string;
                 invoice?: string;
+                /** @description the next_cursor of the previous page */
+                cursor?: string;
+                /** @description the older form of cursor */
                 before_id?: number;
                 limit?: number;
             };

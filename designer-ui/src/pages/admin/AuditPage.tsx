@@ -12,6 +12,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { fetchAllUsers } from '../../api/users';
 import { useSession } from '../../auth/session';
 import { ErrorView } from '../../components/ErrorView';
 import { csvFileName, downloadCsv, toCsv, type CsvColumn } from '../../components/csv';
@@ -63,7 +64,7 @@ function AuditPageContent() {
 
   const users = useQuery({
     queryKey: ['admin', 'users'],
-    queryFn: async () => unwrap(await api.GET('/api/users')),
+    queryFn: fetchAllUsers,
     enabled: can('users:admin'),
   });
   const q = useQuery({

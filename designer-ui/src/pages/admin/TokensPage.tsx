@@ -11,6 +11,7 @@ import { CopyOutlined, KeyOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { fetchAllUsers } from '../../api/users';
 import { useSession, type Permission } from '../../auth/session';
 import { ErrorView, useErrorMessage } from '../../components/ErrorView';
 import { showServerErrors } from '../../components/admin/serverErrors';
@@ -40,7 +41,7 @@ function IssueModal({ onClose, onIssued }: { onClose(): void; onIssued(c: Create
   const clearable = useClearable();
   const users = useQuery({
     queryKey: ['admin', 'users'],
-    queryFn: async () => unwrap(await api.GET('/api/users')),
+    queryFn: fetchAllUsers,
     enabled: can('users:admin'),
   });
   const issue = useMutation({

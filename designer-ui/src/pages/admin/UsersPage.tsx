@@ -12,6 +12,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, unwrap, type Schemas } from '../../api/client';
+import { fetchAllUsers } from '../../api/users';
 import { useSession } from '../../auth/session';
 import { ErrorView, useErrorMessage } from '../../components/ErrorView';
 import { showServerErrors } from '../../components/admin/serverErrors';
@@ -157,7 +158,7 @@ function UsersPageContent() {
   const errorMessage = useErrorMessage();
   const qc = useQueryClient();
   const [editing, setEditing] = useState<{ user: User | undefined } | null>(null);
-  const q = useQuery({ queryKey: usersKey, queryFn: async () => unwrap(await api.GET('/api/users')) });
+  const q = useQuery({ queryKey: usersKey, queryFn: fetchAllUsers });
   const items = useMemo(() => q.data?.items ?? [], [q.data]);
   const teams = useMemo(() => [...new Set(items.map((u) => u.team).filter(Boolean))].sort(), [items]);
 
