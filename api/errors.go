@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -24,6 +25,8 @@ type problem struct {
 	Detail    string       `json:"detail,omitempty"`
 	RequestID string       `json:"request_id,omitempty"`
 	Errors    []FieldError `json:"errors,omitempty"`
+
+	retryAfter int // seconds, for a 429's Retry-After header
 }
 
 // API errors that are not the domain's.
@@ -31,7 +34,6 @@ var (
 	errUnauthenticated = errors.New("authentication required: log in or send an API token")
 	errForbidden       = errors.New("your role may not do this")
 	errCSRF            = errors.New("missing or invalid CSRF token: send the X-CSRF-Token header from /api/me")
-	errTooManyLogins   = errors.New("too many login attempts: wait a minute and try again")
 )
 
 // scopeError is a token lacking the scope an endpoint needs.
@@ -56,6 +58,7 @@ func toProblem(err error) (problem, bool) {
 		fe    engine.FormErrors
 		ve    *fieldErrors
 		se    scopeError
+		lo    lockedOut
 		el    engine.ErrorList
 		known = true
 	)
@@ -89,8 +92,8 @@ func toProblem(err error) (problem, bool) {
 		p.Status, p.Detail = http.StatusUnauthorized, err.Error()
 	case errors.Is(err, errForbidden), errors.Is(err, errCSRF), errors.As(err, &se):
 		p.Status, p.Detail = http.StatusForbidden, err.Error()
-	case errors.Is(err, errTooManyLogins):
-		p.Status, p.Detail = http.StatusTooManyRequests, err.Error()
+	case errors.As(err, &lo):
+		p.Status, p.Detail, p.retryAfter = http.StatusTooManyRequests, err.Error(), lo.retryAfter()
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrHidden):
 		// A row the caller may not see is reported as missing, so that
 		// ids and numbers cannot be probed.
@@ -129,8 +132,8 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if !known {
 			log.Error("request failed", "request_id", p.RequestID, "method", c.Request().Method, "path", c.Request().URL.Path, "error", err)
 		}
-		if p.Status == http.StatusTooManyRequests {
-			c.Response().Header().Set("Retry-After", "60")
+		if p.retryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
 		}
 		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 		if c.Request().Method == http.MethodHead {
