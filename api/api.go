@@ -71,8 +71,15 @@ type Options struct {
 	TrustProxyHeaders bool
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
-	// Metrics are served at /metrics. Default: NewMetrics(Store, Logger).
+	// Metrics are counted by the server. Default: NewMetrics(Store,
+	// Logger).
 	Metrics *Metrics
+	// MetricsToken, when set, serves the metrics at /metrics to requests
+	// bearing it (Authorization: Bearer …); others get 401. Default "":
+	// /metrics is not served here (404), only where Metrics.Handler is
+	// (serve --metrics-addr), since they name routes and show the outbox
+	// and open tasks.
+	MetricsToken string
 }
 
 // server holds what the API's handlers share.
@@ -177,7 +184,12 @@ func New(o Options) *echo.Echo {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
 
-	e.GET("/metrics", o.Metrics.handler())
+	if o.MetricsToken != "" {
+		e.GET("/metrics", o.Metrics.handler(o.MetricsToken))
+	} else {
+		// not the web app's index either
+		e.GET("/metrics", func(echo.Context) error { return echo.ErrNotFound })
+	}
 
 	// Everything under /api: no caching, a time limit, the caller
 	// identified.

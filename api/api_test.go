@@ -274,7 +274,7 @@ func (f *fixture) count(q string, args ...any) int {
 func TestSpecServed(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		f := setup(t, s, api.Options{})
+		f := setup(t, s, api.Options{MetricsToken: "metrics-secret"})
 		r := f.anonymous().do("GET", "/api/openapi.yaml", nil).want(200)
 		if !bytes.Equal(r.body, api.Spec) {
 			t.Fatal("served spec differs from the embedded one")
@@ -286,7 +286,7 @@ func TestSpecServed(t *testing.T) {
 		if p.Status != 404 || p.Title != "Not Found" {
 			t.Fatalf("%+v", p)
 		}
-		m := string(f.anonymous().do("GET", "/metrics", nil).want(200).body)
+		m := string(f.token("metrics-secret").do("GET", "/metrics", nil).want(200).body)
 		for _, want := range []string{`recoup_http_request_duration_seconds_count{method="GET",route="/api/openapi.yaml",status="200"} 1`,
 			`recoup_http_request_duration_seconds_count{method="GET",route="/api/*",status="404"} 1`, "recoup_outbox_depth ", "recoup_tasks_open ",
 			"recoup_last_tick_duration_seconds ", `recoup_last_tick_effects{kind="tasks"} `, `recoup_ticks{status="done"} 1`} {

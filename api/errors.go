@@ -33,6 +33,7 @@ type problem struct {
 var (
 	errUnauthenticated = errors.New("authentication required: log in or send an API token")
 	errForbidden       = errors.New("your role may not do this")
+	errMetricsToken    = errors.New("metrics need the metrics token: send Authorization: Bearer with the value of RECOUP_METRICS_TOKEN")
 	errCSRF            = errors.New("missing or invalid CSRF token: send the X-CSRF-Token header from /api/me")
 )
 
@@ -88,7 +89,7 @@ func toProblem(err error) (problem, bool) {
 		if msg, ok := he.Message.(string); ok && msg != http.StatusText(he.Code) {
 			p.Detail = msg
 		}
-	case errors.Is(err, errUnauthenticated), errors.Is(err, store.ErrBadCredentials):
+	case errors.Is(err, errUnauthenticated), errors.Is(err, store.ErrBadCredentials), errors.Is(err, errMetricsToken):
 		p.Status, p.Detail = http.StatusUnauthorized, err.Error()
 	case errors.Is(err, errForbidden), errors.Is(err, errCSRF), errors.As(err, &se):
 		p.Status, p.Detail = http.StatusForbidden, err.Error()
