@@ -690,6 +690,7 @@ type CompleteTaskResult struct {
 
 // CreateTokenRequest defines model for CreateTokenRequest.
 type CreateTokenRequest struct {
+	// ExpiresInDays days until the token stops working; default 90
 	ExpiresInDays *int         `json:"expires_in_days,omitempty"`
 	Name          string       `json:"name"`
 	Scopes        []Permission `json:"scopes"`

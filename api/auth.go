@@ -53,6 +53,7 @@ func (a *server) principal(c echo.Context) (*principal, error) {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, errUnauthenticated
 		}
+		// expired or revoked: a 401 that says so (see toProblem)
 		if err != nil {
 			return nil, err
 		}

@@ -89,7 +89,8 @@ func toProblem(err error) (problem, bool) {
 		if msg, ok := he.Message.(string); ok && msg != http.StatusText(he.Code) {
 			p.Detail = msg
 		}
-	case errors.Is(err, errUnauthenticated), errors.Is(err, store.ErrBadCredentials), errors.Is(err, errMetricsToken):
+	case errors.Is(err, errUnauthenticated), errors.Is(err, store.ErrBadCredentials), errors.Is(err, errMetricsToken),
+		errors.Is(err, store.ErrTokenExpired), errors.Is(err, store.ErrTokenRevoked):
 		p.Status, p.Detail = http.StatusUnauthorized, err.Error()
 	case errors.Is(err, errForbidden), errors.Is(err, errCSRF), errors.As(err, &se):
 		p.Status, p.Detail = http.StatusForbidden, err.Error()
