@@ -128,8 +128,8 @@ func (a *server) Login(ctx context.Context, req LoginRequestObject) (LoginRespon
 		Headers: Login200ResponseHeaders{SetCookie: a.sessionCookie(cl.tls, sess.Token, sess.ExpiresAt.Sub(now)).String()}}, nil
 }
 
-// Logout ends a session and clears its cookie; with a token it does
-// nothing (revoke the token to end it).
+// Logout ends a session and clears its cookie. Only sessions reach it
+// (guard): a token is ended by revoking it.
 func (a *server) Logout(ctx context.Context, _ LogoutRequestObject) (LogoutResponseObject, error) {
 	cl := callerOf(ctx)
 	var out Logout204Response

@@ -34,6 +34,7 @@ var (
 	errUnauthenticated = errors.New("authentication required: log in or send an API token")
 	errForbidden       = errors.New("your role may not do this")
 	errMetricsToken    = errors.New("metrics need the metrics token: send Authorization: Bearer with the value of RECOUP_METRICS_TOKEN")
+	errSessionOnly     = errors.New("only a person logged in to the web app may do this, not an API token")
 	errCSRF            = errors.New("missing or invalid CSRF token: send the X-CSRF-Token header from /api/me")
 )
 
@@ -92,7 +93,7 @@ func toProblem(err error) (problem, bool) {
 	case errors.Is(err, errUnauthenticated), errors.Is(err, store.ErrBadCredentials), errors.Is(err, errMetricsToken),
 		errors.Is(err, store.ErrTokenExpired), errors.Is(err, store.ErrTokenRevoked):
 		p.Status, p.Detail = http.StatusUnauthorized, err.Error()
-	case errors.Is(err, errForbidden), errors.Is(err, errCSRF), errors.As(err, &se):
+	case errors.Is(err, errForbidden), errors.Is(err, errCSRF), errors.As(err, &se), errors.Is(err, errSessionOnly):
 		p.Status, p.Detail = http.StatusForbidden, err.Error()
 	case errors.As(err, &lo):
 		p.Status, p.Detail, p.retryAfter = http.StatusTooManyRequests, err.Error(), lo.retryAfter()

@@ -2,9 +2,12 @@ package api_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/recoup/recoup/api"
 	"github.com/recoup/recoup/store"
@@ -103,6 +106,63 @@ func TestDeactivationRevokesTokens(t *testing.T) {
 		adm.do("GET", "/api/tokens", nil).want(200).decode(&list)
 		if len(list.Items) != 1 || list.Items[0].RevokedAt == nil || !list.Items[0].RevokedAt.Equal(now) {
 			t.Fatalf("tokens %+v", list.Items)
+		}
+	})
+}
+
+// TestTokenScopes: every endpoint belongs to a scope, and a token reaches
+// only the endpoints of its scopes (a tasks:read token used to read
+// /api/notifications, with customer names and amounts). Whoami (GET
+// /api/me) answers any token; a person's own settings, password and
+// logout answer none.
+func TestTokenScopes(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s, api.Options{})
+		doc, err := openapi3.NewLoader().LoadFromData(api.Spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var scopes []string
+		for _, v := range doc.Components.Schemas["Permission"].Value.Enum {
+			scopes = append(scopes, v.(string))
+		}
+		used := map[string]bool{}
+		for _, ep := range endpoints {
+			if ep.scope != "self" && ep.scope != "session" && !slices.Contains(scopes, ep.scope) {
+				t.Errorf("%s %s: scope %q is not a Permission of openapi.yaml", ep.method, ep.path, ep.scope)
+			}
+			used[ep.scope] = true
+		}
+		for _, sc := range scopes {
+			if !used[sc] {
+				t.Errorf("scope %s opens no endpoint", sc)
+			}
+		}
+		adm := f.login(admin)
+		for _, sc := range scopes {
+			var tok createdToken
+			adm.do("POST", "/api/tokens", map[string]any{"name": sc, "user": admin, "scopes": []string{sc}}).want(201).decode(&tok)
+			c := f.token(tok.Secret)
+			for _, ep := range endpoints {
+				r := c.do(ep.method, ep.path, ep.body)
+				switch ep.scope {
+				case "self":
+					r.want(200)
+				case "session":
+					if p := r.want(403).problem(); *p.Detail != "only a person logged in to the web app may do this, not an API token" {
+						t.Errorf("%s token, %s %s: %s", sc, ep.method, ep.path, *p.Detail)
+					}
+				case sc:
+					if r.status == 401 || r.status == 403 {
+						t.Errorf("%s token, %s %s: %d %s, want access", sc, ep.method, ep.path, r.status, r.body)
+					}
+				default:
+					if r.status != 403 || !strings.Contains(string(r.body), fmt.Sprintf(`lacks the scope \"%s\"`, ep.scope)) {
+						t.Errorf("%s token, %s %s: %d %s, want 403 lacking %s", sc, ep.method, ep.path, r.status, r.body, ep.scope)
+					}
+				}
+			}
 		}
 	})
 }
