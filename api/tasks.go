@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -282,46 +283,48 @@ func (a *server) complete(ctx context.Context, t store.TaskDetail, in CompleteTa
 }
 
 // candidateRoles are the roles whose users may do task t: an approval's
-// deciders; a task's role; for a task given to a person, that person's
-// role.
-func candidateRoles(t store.TaskDetail, assigneeRole string) []string {
+// deciders (the roles with approvals:decide); a task's role; for a task
+// given to a person, that person's role. rule says it in words, for a
+// refusal.
+func candidateRoles(t store.TaskDetail, assigneeRole string) (roles []string, rule string) {
 	if t.Kind == taskKindApproval {
-		var out []string
-		for _, r := range []string{store.RoleFinanceDirector, store.RoleAdmin} {
+		for _, r := range []string{store.RoleFinanceDirector, store.RoleAdmin, store.RoleFinance, store.RoleSalesManager, store.RoleSalesRep} {
 			if slices.Contains(rolePermissions[r], PermissionApprovalsDecide) {
-				out = append(out, r)
+				roles = append(roles, r)
 			}
 		}
-		return out
+		return roles, fmt.Sprintf("an approval goes only to a user whose role may decide approvals (%s)", strings.Join(roles, ", "))
 	}
 	if t.Role != "" {
-		return []string{t.Role}
+		return []string{t.Role}, fmt.Sprintf("the task is for the role %s", t.Role)
 	}
 	if assigneeRole != "" {
-		return []string{assigneeRole}
+		return []string{assigneeRole}, fmt.Sprintf("the task goes only to a user of its assignee's role, %s", assigneeRole)
 	}
-	return nil
+	return nil, "the task has no role and no assignee to take one from"
 }
 
 // assignees lists the active users who may do task t and whom the caller
 // (v) may give it to: a manager only within its team.
-func (a *server) assignees(ctx context.Context, v store.Viewer, t store.TaskDetail) ([]store.User, error) {
+// It also returns the rule that picks them (candidateRoles).
+func (a *server) assignees(ctx context.Context, v store.Viewer, t store.TaskDetail) ([]store.User, string, error) {
 	var assigneeRole string
 	if t.Assignee != "" {
 		u, err := a.store.UserByEmail(ctx, t.Assignee)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
+			return nil, "", err
 		}
 		assigneeRole = u.Role
 	}
-	users, err := a.store.UsersWithRoles(ctx, candidateRoles(t, assigneeRole))
+	roles, rule := candidateRoles(t, assigneeRole)
+	users, err := a.store.UsersWithRoles(ctx, roles)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if v.Role == store.RoleSalesManager {
 		users = slices.DeleteFunc(users, func(u store.User) bool { return v.Team == "" || u.Team != v.Team })
 	}
-	return users, nil
+	return users, rule, nil
 }
 
 func (a *server) ListTaskAssignees(ctx context.Context, req ListTaskAssigneesRequestObject) (ListTaskAssigneesResponseObject, error) {
@@ -330,7 +333,7 @@ func (a *server) ListTaskAssignees(ctx context.Context, req ListTaskAssigneesReq
 	if err != nil {
 		return nil, err
 	}
-	users, err := a.assignees(ctx, v, t)
+	users, _, err := a.assignees(ctx, v, t)
 	if err != nil {
 		return nil, err
 	}
@@ -356,12 +359,12 @@ func (a *server) ReassignTask(ctx context.Context, req ReassignTaskRequestObject
 	// users of other teams; then the user must be able to do the task.
 	to, err := a.store.UserByEmail(ctx, in.Assignee)
 	if err == nil && to.Active && (v.Role != store.RoleSalesManager || to.Team == v.Team) {
-		users, err := a.assignees(ctx, v, t)
+		users, rule, err := a.assignees(ctx, v, t)
 		if err != nil {
 			return nil, err
 		}
 		if !slices.ContainsFunc(users, func(u store.User) bool { return u.ID == to.ID }) {
-			return nil, notAssignable(fmt.Errorf("user %q (%s) may not do this task: %w", to.Email, to.Role, store.ErrNotAssignable))
+			return nil, notAssignable(fmt.Errorf("user %q (%s) may not do this task: %s", to.Email, to.Role, rule))
 		}
 	}
 	err = a.store.ReassignTask(ctx, v, t.ID, in.Assignee, p.User.Email, val(in.Reason), a.now())
@@ -409,7 +412,7 @@ func (a *server) ClaimTask(ctx context.Context, req ClaimTaskRequestObject) (Cla
 			return nil, err
 		}
 	}
-	if !slices.Contains(candidateRoles(t, ""), p.User.Role) && p.User.Role != store.RoleAdmin {
+	if roles, _ := candidateRoles(t, ""); !slices.Contains(roles, p.User.Role) && p.User.Role != store.RoleAdmin {
 		return nil, errForbidden
 	}
 	if err := a.store.ClaimTask(ctx, t.ID, p.User.Email, a.now()); err != nil {
