@@ -97,20 +97,22 @@ func (e MeAuth) Valid() bool {
 
 // Defines values for Permission.
 const (
-	PermissionApprovalsDecide  Permission = "approvals:decide"
-	PermissionAuditRead        Permission = "audit:read"
-	PermissionDashboardRead    Permission = "dashboard:read"
-	PermissionDefinitionsRead  Permission = "definitions:read"
-	PermissionDefinitionsWrite Permission = "definitions:write"
-	PermissionImportWrite      Permission = "import:write"
-	PermissionInvoicesRead     Permission = "invoices:read"
-	PermissionOutboxRead       Permission = "outbox:read"
-	PermissionPaymentsWrite    Permission = "payments:write"
-	PermissionTasksAssign      Permission = "tasks:assign"
-	PermissionTasksRead        Permission = "tasks:read"
-	PermissionTasksWrite       Permission = "tasks:write"
-	PermissionTokensAdmin      Permission = "tokens:admin"
-	PermissionUsersAdmin       Permission = "users:admin"
+	PermissionApprovalsDecide    Permission = "approvals:decide"
+	PermissionAuditRead          Permission = "audit:read"
+	PermissionDashboardRead      Permission = "dashboard:read"
+	PermissionDefinitionsRead    Permission = "definitions:read"
+	PermissionDefinitionsWrite   Permission = "definitions:write"
+	PermissionImportWrite        Permission = "import:write"
+	PermissionInvoicesRead       Permission = "invoices:read"
+	PermissionNotificationsRead  Permission = "notifications:read"
+	PermissionNotificationsWrite Permission = "notifications:write"
+	PermissionOutboxRead         Permission = "outbox:read"
+	PermissionPaymentsWrite      Permission = "payments:write"
+	PermissionTasksAssign        Permission = "tasks:assign"
+	PermissionTasksRead          Permission = "tasks:read"
+	PermissionTasksWrite         Permission = "tasks:write"
+	PermissionTokensAdmin        Permission = "tokens:admin"
+	PermissionUsersAdmin         Permission = "users:admin"
 )
 
 // Valid indicates whether the value is a known member of the Permission enum.
@@ -129,6 +131,10 @@ func (e Permission) Valid() bool {
 	case PermissionImportWrite:
 		return true
 	case PermissionInvoicesRead:
+		return true
+	case PermissionNotificationsRead:
+		return true
+	case PermissionNotificationsWrite:
 		return true
 	case PermissionOutboxRead:
 		return true
@@ -691,6 +697,7 @@ type CompleteTaskResult struct {
 
 // CreateTokenRequest defines model for CreateTokenRequest.
 type CreateTokenRequest struct {
+	// ExpiresInDays days until the token stops working; default 90
 	ExpiresInDays *int         `json:"expires_in_days,omitempty"`
 	Name          string       `json:"name"`
 	Scopes        []Permission `json:"scopes"`

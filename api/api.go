@@ -49,18 +49,36 @@ type Options struct {
 	// SecureCookies marks the session cookie Secure even on plain HTTP
 	// (behind a TLS-terminating proxy). TLS requests always get Secure.
 	SecureCookies bool
-	// LoginEvery and LoginBurst rate-limit logins per client address and
-	// per email: a burst, then one attempt per LoginEvery. Defaults 10, 6s.
-	LoginEvery time.Duration
-	LoginBurst int
+	// LoginLockAfter is the failed login of one email from one client
+	// address that locks that pair, for LoginBackoff; each further failure
+	// doubles the lock, up to LoginMaxBackoff. A successful login resets
+	// the count. Other emails from the address are not affected. Defaults
+	// 5, 1s, 15m.
+	LoginLockAfter  int
+	LoginBackoff    time.Duration
+	LoginMaxBackoff time.Duration
+	// LoginAddressCeiling is how many failed logins (for any emails) one
+	// client address may make within LoginAddressWindow before it loses
+	// the free failures: then a first failure locks its pair at once.
+	// Correct logins of emails that have not failed still pass. Defaults
+	// 50, 10m; a negative ceiling turns it off.
+	LoginAddressCeiling int
+	LoginAddressWindow  time.Duration
 	// TrustProxyHeaders takes the client's address from X-Forwarded-For /
 	// X-Real-IP (behind a reverse proxy). Default false: the connection's
 	// address, which a client cannot forge to dodge the login rate limit.
 	TrustProxyHeaders bool
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
-	// Metrics are served at /metrics. Default: NewMetrics(Store, Logger).
+	// Metrics are counted by the server. Default: NewMetrics(Store,
+	// Logger).
 	Metrics *Metrics
+	// MetricsToken, when set, serves the metrics at /metrics to requests
+	// bearing it (Authorization: Bearer …); others get 401. Default "":
+	// /metrics is not served here (404), only where Metrics.Handler is
+	// (serve --metrics-addr), since they name routes and show the outbox
+	// and open tasks.
+	MetricsToken string
 }
 
 // server holds what the API's handlers share.
@@ -70,7 +88,7 @@ type server struct {
 	now           func() time.Time
 	sessionTTL    time.Duration
 	secureCookies bool
-	logins        *loginLimiter
+	logins        *loginLockout
 	uc            *usecase.Service // the use cases, shared with the command line
 
 	stages stageTitleCache // the published workflows' node titles (tasks.go)
@@ -97,11 +115,20 @@ func New(o Options) *echo.Echo {
 	if o.SessionTTL == 0 {
 		o.SessionTTL = 12 * time.Hour
 	}
-	if o.LoginEvery == 0 {
-		o.LoginEvery = 6 * time.Second
+	if o.LoginLockAfter == 0 {
+		o.LoginLockAfter = 5
 	}
-	if o.LoginBurst == 0 {
-		o.LoginBurst = 10
+	if o.LoginBackoff == 0 {
+		o.LoginBackoff = time.Second
+	}
+	if o.LoginMaxBackoff == 0 {
+		o.LoginMaxBackoff = 15 * time.Minute
+	}
+	if o.LoginAddressCeiling == 0 {
+		o.LoginAddressCeiling = 50
+	}
+	if o.LoginAddressWindow == 0 {
+		o.LoginAddressWindow = 10 * time.Minute
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -114,7 +141,8 @@ func New(o Options) *echo.Echo {
 		panic(err)
 	}
 	a := &server{store: o.Store, log: o.Logger, now: o.Now, sessionTTL: o.SessionTTL, secureCookies: o.SecureCookies,
-		logins: newLoginLimiter(o.LoginEvery, o.LoginBurst), uc: usecase.New(o.Store, o.Now, o.Logger)}
+		logins: newLoginLockout(o.LoginLockAfter, o.LoginBackoff, o.LoginMaxBackoff, o.LoginAddressCeiling, o.LoginAddressWindow),
+		uc:     usecase.New(o.Store, o.Now, o.Logger)}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -152,7 +180,12 @@ func New(o Options) *echo.Echo {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
 
-	e.GET("/metrics", o.Metrics.handler())
+	if o.MetricsToken != "" {
+		e.GET("/metrics", o.Metrics.handler(o.MetricsToken))
+	} else {
+		// not the web app's index either
+		e.GET("/metrics", func(echo.Context) error { return echo.ErrNotFound })
+	}
 
 	// Everything under /api: no caching, a time limit, the caller
 	// identified.

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/time/rate"
 
 	"github.com/recoup/recoup/store"
 )
@@ -56,6 +54,7 @@ func (a *server) principal(c echo.Context) (*principal, error) {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, errUnauthenticated
 		}
+		// expired or revoked: a 401 that says so (see toProblem)
 		if err != nil {
 			return nil, err
 		}
@@ -106,16 +105,20 @@ func (a *server) sessionCookie(tls bool, value string, maxAge time.Duration) *ht
 
 func (a *server) Login(ctx context.Context, req LoginRequestObject) (LoginResponseObject, error) {
 	in, cl := req.Body, callerOf(ctx)
-	if !a.logins.allow(cl.ip, strings.ToLower(in.Email)) {
-		return nil, errTooManyLogins
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	if wait := a.logins.wait(cl.ip, email, a.now()); wait > 0 {
+		return nil, lockedOut{wait}
 	}
 	u, err := a.store.Authenticate(ctx, in.Email, in.Password)
 	if errors.Is(err, store.ErrBadCredentials) {
-		a.logins.failed(cl.ip, strings.ToLower(in.Email))
+		if lerr := a.loginFailed(ctx, cl, email); lerr != nil {
+			return nil, lerr
+		}
 	}
 	if err != nil {
 		return nil, err
 	}
+	a.logins.succeeded(cl.ip, email)
 	now := a.now()
 	sess, err := a.store.CreateSession(ctx, u.ID, a.sessionTTL, cl.ip, cl.userAgent, now)
 	if err != nil {
@@ -126,8 +129,8 @@ func (a *server) Login(ctx context.Context, req LoginRequestObject) (LoginRespon
 		Headers: Login200ResponseHeaders{SetCookie: a.sessionCookie(cl.tls, sess.Token, sess.ExpiresAt.Sub(now)).String()}}, nil
 }
 
-// Logout ends a session and clears its cookie; with a token it does
-// nothing (revoke the token to end it).
+// Logout ends a session and clears its cookie. Only sessions reach it
+// (guard): a token is ended by revoking it.
 func (a *server) Logout(ctx context.Context, _ LogoutRequestObject) (LogoutResponseObject, error) {
 	cl := callerOf(ctx)
 	var out Logout204Response
@@ -169,58 +172,17 @@ func me(p *principal) Me {
 	return m
 }
 
-// loginLimiter slows password guessing: each client address and each
-// email get a burst of failed attempts, then one more every few seconds.
-// Successful logins cost nothing. Its memory is bounded: past
-// maxLimiterKeys it starts afresh.
-type loginLimiter struct {
-	mu      sync.Mutex
-	every   time.Duration
-	burst   int
-	buckets map[string]*rate.Limiter
-}
-
-const maxLimiterKeys = 100_000
-
-func newLoginLimiter(every time.Duration, burst int) *loginLimiter {
-	return &loginLimiter{every: every, burst: burst, buckets: map[string]*rate.Limiter{}}
-}
-
-func (l *loginLimiter) bucketsOf(ip, email string) []*rate.Limiter {
-	if len(l.buckets) > maxLimiterKeys {
-		clear(l.buckets)
+// loginFailed counts a failed login of email from the caller's address
+// and, when it locks the pair, records the lockout in the audit.
+func (a *server) loginFailed(ctx context.Context, cl *caller, email string) error {
+	now := a.now()
+	wait, failures := a.logins.failed(cl.ip, email, now)
+	if wait == 0 {
+		return nil
 	}
-	var out []*rate.Limiter
-	for _, k := range []string{"ip:" + ip, "email:" + email} {
-		b := l.buckets[k]
-		if b == nil {
-			b = rate.NewLimiter(rate.Every(l.every), l.burst)
-			l.buckets[k] = b
-		}
-		out = append(out, b)
-	}
-	return out
-}
-
-// allow reports whether ip may try to log in as email now.
-func (l *loginLimiter) allow(ip, email string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, b := range l.bucketsOf(ip, email) {
-		if b.Tokens() < 1 {
-			return false
-		}
-	}
-	return true
-}
-
-// failed counts a failed attempt.
-func (l *loginLimiter) failed(ip, email string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, b := range l.bucketsOf(ip, email) {
-		b.Allow()
-	}
+	return a.store.AppendAudit(ctx, store.AuditRecord{At: now, Actor: email, Action: "auth.locked", RequestID: cl.requestID,
+		Detail: map[string]any{"address": cl.ip, "failures": failures, "locked_seconds": lockedOut{wait}.retryAfter(),
+			"until": now.Add(wait).UTC().Format(time.RFC3339)}})
 }
 
 // ChangeMyPassword lets a logged-in person change its password. A wrong
@@ -232,11 +194,13 @@ func (a *server) ChangeMyPassword(ctx context.Context, req ChangeMyPasswordReque
 		return nil, errForbidden
 	}
 	in := req.Body
-	if !a.logins.allow(cl.ip, p.User.Email) {
-		return nil, errTooManyLogins
+	if wait := a.logins.wait(cl.ip, p.User.Email, a.now()); wait > 0 {
+		return nil, lockedOut{wait}
 	}
 	if _, err := a.store.Authenticate(ctx, p.User.Email, in.Current); errors.Is(err, store.ErrBadCredentials) {
-		a.logins.failed(cl.ip, p.User.Email)
+		if lerr := a.loginFailed(ctx, cl, p.User.Email); lerr != nil {
+			return nil, lerr
+		}
 		return nil, &fieldErrors{status: http.StatusUnprocessableEntity, detail: "the password was not changed",
 			fields: []FieldError{{Field: "/current", Message: "not your current password"}}}
 	} else if err != nil {

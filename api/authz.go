@@ -26,22 +26,26 @@ var rolePermissions = func() map[string][]Permission {
 }()
 
 // operation is how the API serves one operation of openapi.yaml: who may
-// call it, and whether its body is streamed.
+// call it, and whether its body is streamed. Each operation has exactly
+// one of perm, public, self and session (TestEveryOperationGuarded): every
+// endpoint an API token can reach belongs to a scope.
 type operation struct {
-	perm   Permission // the permission it needs; "" with public false: any logged-in caller
-	public bool       // no login needed (login itself)
-	stream bool       // a large body streamed to the handler (imports): a larger size limit, and only parameters are validated
+	perm    Permission // the permission it needs, and a token's scope
+	public  bool       // no login needed (login itself)
+	self    bool       // any logged-in caller, token or session, needs no scope: only whoami (getMe), which shows a token its own scopes
+	session bool       // a person's browser session only (its own preferences, password, logout): a token gets 403
+	stream  bool       // a large body streamed to the handler (imports): a larger size limit, and only parameters are validated
 }
 
 // operations is every operation of openapi.yaml, by operationId. An
-// operation missing here is refused to everyone (see guard);
-// TestEveryOperationGuarded proves none is.
+// operation missing here, or with no access kind, is refused to everyone
+// (see guard); TestEveryOperationGuarded proves none is.
 var operations = map[string]operation{
 	"login":                {public: true},
-	"logout":               {},
-	"getMe":                {},
-	"updateMe":             {},
-	"changeMyPassword":     {},
+	"logout":               {session: true},
+	"getMe":                {self: true},
+	"updateMe":             {session: true},
+	"changeMyPassword":     {session: true},
 	"listTasks":            {perm: PermissionTasksRead},
 	"getTask":              {perm: PermissionTasksRead},
 	"completeTask":         {perm: PermissionTasksWrite}, // an approval also needs approvals:decide
@@ -49,9 +53,9 @@ var operations = map[string]operation{
 	"commentTask":          {perm: PermissionTasksWrite},
 	"claimTask":            {perm: PermissionTasksWrite}, // a role task of the caller's role; an approval also needs approvals:decide
 	"listTaskAssignees":    {perm: PermissionTasksAssign},
-	"listNotifications":    {},
-	"markNotificationRead": {},
-	"readAllNotifications": {},
+	"listNotifications":    {perm: PermissionNotificationsRead},
+	"markNotificationRead": {perm: PermissionNotificationsWrite},
+	"readAllNotifications": {perm: PermissionNotificationsWrite},
 	"getOutbox":            {perm: PermissionOutboxRead},
 	"searchAudit":          {perm: PermissionAuditRead},
 	"importRecords":        {perm: PermissionImportWrite, stream: true}, // users also need users:admin
@@ -82,11 +86,17 @@ var operations = map[string]operation{
 }
 
 // guard is the access check of the operation with operationId id, as
-// route middleware: nothing for a public operation, a login for one
-// without a permission, authorize for the others. It fails closed: an
-// operation missing from operations is refused (a 500, logged: a defect).
+// route middleware: nothing for a public operation, authorize for one
+// with a permission, a login for self, a session for session. It fails
+// closed: an operation missing from operations, or with none of these, is
+// refused (a 500, logged: a defect).
 func guard(id string) echo.MiddlewareFunc {
 	op, ok := operations[id]
+	return access(id, op, ok)
+}
+
+// access is guard for operation op (ok false: not in the table).
+func access(id string, op operation, ok bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		switch {
 		case !ok:
@@ -95,19 +105,34 @@ func guard(id string) echo.MiddlewareFunc {
 			}
 		case op.public:
 			return next
-		case op.perm == "":
+		case op.perm != "":
+			return func(c echo.Context) error {
+				if _, err := authorize(current(c), op.perm); err != nil {
+					return err
+				}
+				return next(c)
+			}
+		case op.self:
 			return func(c echo.Context) error {
 				if current(c) == nil {
 					return errUnauthenticated
 				}
 				return next(c)
 			}
-		default:
+		case op.session:
 			return func(c echo.Context) error {
-				if _, err := authorize(current(c), op.perm); err != nil {
-					return err
+				p := current(c)
+				if p == nil {
+					return errUnauthenticated
+				}
+				if p.Via != MeAuthSession {
+					return errSessionOnly
 				}
 				return next(c)
+			}
+		default:
+			return func(echo.Context) error {
+				return fmt.Errorf("operation %q has no access in api.operations (perm, self or session): refused", id)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -24,14 +25,17 @@ type problem struct {
 	Detail    string       `json:"detail,omitempty"`
 	RequestID string       `json:"request_id,omitempty"`
 	Errors    []FieldError `json:"errors,omitempty"`
+
+	retryAfter int // seconds, for a 429's Retry-After header
 }
 
 // API errors that are not the domain's.
 var (
 	errUnauthenticated = usecase.ErrUnauthenticated
 	errForbidden       = usecase.ErrForbidden
+	errMetricsToken    = errors.New("metrics need the metrics token: send Authorization: Bearer with the value of RECOUP_METRICS_TOKEN")
+	errSessionOnly     = errors.New("only a person logged in to the web app may do this, not an API token")
 	errCSRF            = errors.New("missing or invalid CSRF token: send the X-CSRF-Token header from /api/me")
-	errTooManyLogins   = errors.New("too many login attempts: wait a minute and try again")
 )
 
 // scopeError is a token lacking the scope an endpoint needs.
@@ -55,6 +59,7 @@ func toProblem(err error) (problem, bool) {
 		ve    *fieldErrors
 		se    scopeError
 		re    usecase.ErrRange
+		lo    lockedOut
 		el    engine.ErrorList
 		known = true
 	)
@@ -84,12 +89,13 @@ func toProblem(err error) (problem, bool) {
 		if msg, ok := he.Message.(string); ok && msg != http.StatusText(he.Code) {
 			p.Detail = msg
 		}
-	case errors.Is(err, errUnauthenticated), errors.Is(err, store.ErrBadCredentials):
+	case errors.Is(err, errUnauthenticated), errors.Is(err, store.ErrBadCredentials), errors.Is(err, errMetricsToken),
+		errors.Is(err, store.ErrTokenExpired), errors.Is(err, store.ErrTokenRevoked):
 		p.Status, p.Detail = http.StatusUnauthorized, err.Error()
-	case errors.Is(err, errForbidden), errors.Is(err, errCSRF), errors.As(err, &se):
+	case errors.Is(err, errForbidden), errors.Is(err, errCSRF), errors.As(err, &se), errors.Is(err, errSessionOnly):
 		p.Status, p.Detail = http.StatusForbidden, err.Error()
-	case errors.Is(err, errTooManyLogins):
-		p.Status, p.Detail = http.StatusTooManyRequests, err.Error()
+	case errors.As(err, &lo):
+		p.Status, p.Detail, p.retryAfter = http.StatusTooManyRequests, err.Error(), lo.retryAfter()
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrHidden):
 		// A row the caller may not see is reported as missing, so that
 		// ids and numbers cannot be probed.
@@ -134,8 +140,8 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if !known {
 			log.Error("request failed", "request_id", p.RequestID, "method", c.Request().Method, "path", c.Request().URL.Path, "error", err)
 		}
-		if p.Status == http.StatusTooManyRequests {
-			c.Response().Header().Set("Retry-After", "60")
+		if p.retryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
 		}
 		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 		if c.Request().Method == http.MethodHead {

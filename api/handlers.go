@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
@@ -189,12 +188,12 @@ func (a *server) CreateToken(ctx context.Context, req CreateTokenRequestObject) 
 	if in.User != nil && *in.User != "" {
 		user = *in.User
 	}
-	var expires *time.Time
 	now := a.now()
+	days := store.TokenDefaultDays
 	if in.ExpiresInDays != nil {
-		t := now.AddDate(0, 0, *in.ExpiresInDays)
-		expires = &t
+		days = *in.ExpiresInDays
 	}
+	expires := now.AddDate(0, 0, days)
 	u, err := a.store.UserByEmail(ctx, user)
 	if err != nil {
 		return nil, err

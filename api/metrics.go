@@ -2,9 +2,13 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -153,6 +157,47 @@ func (m *Metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (m *Metrics) handler() echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+// Handler serves the metrics in Prometheus' text format to requests
+// bearing token (Authorization: Bearer token), or to every request when
+// token is empty: for a listen address of their own (serve
+// --metrics-addr), which only the monitoring network reaches. Others get
+// 401.
+func (m *Metrics) Handler(token string) http.Handler {
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	if token == "" {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !metricsAuthorized(r, token) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, errMetricsToken.Error(), http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// handler serves /metrics on the main address: only to requests bearing
+// token (Options.MetricsToken).
+func (m *Metrics) handler(token string) echo.HandlerFunc {
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return func(c echo.Context) error {
+		if !metricsAuthorized(c.Request(), token) {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			return errMetricsToken
+		}
+		h.ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
+}
+
+// metricsAuthorized reports whether r bears token, compared in constant
+// time.
+func metricsAuthorized(r *http.Request, token string) bool {
+	scheme, secret, _ := strings.Cut(r.Header.Get(echo.HeaderAuthorization), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	got, want := sha256.Sum256([]byte(strings.TrimSpace(secret))), sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }

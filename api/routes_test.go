@@ -38,6 +38,23 @@ func TestEveryOperationGuarded(t *testing.T) {
 		if op.public != (id == "login") {
 			t.Errorf("%s: public %v", id, op.public)
 		}
+		// Every operation has exactly one kind of access, so that an API
+		// token reaches only what its scopes name.
+		kinds := 0
+		for _, k := range []bool{op.perm != "", op.public, op.self, op.session} {
+			if k {
+				kinds++
+			}
+		}
+		if kinds != 1 {
+			t.Errorf("%s: %d kinds of access (perm %q, public, self, session), want exactly one", id, kinds, op.perm)
+		}
+		if op.self != (id == "getMe") {
+			t.Errorf("%s: self %v: only getMe is open to every token without a scope", id, op.self)
+		}
+		if op.perm != "" && !op.perm.Valid() {
+			t.Errorf("%s: permission %q is not in openapi.yaml's Permission", id, op.perm)
+		}
 	}
 	param := regexp.MustCompile(`:(\w+)`)
 	for _, r := range New(Options{}).Routes() {
@@ -67,6 +84,11 @@ func TestEveryOperationGuarded(t *testing.T) {
 	err = guard("newOperation")(func(echo.Context) error { reached = true; return nil })(c)
 	if reached || err == nil {
 		t.Fatalf("an operation missing from api.operations: reached %v, error %v", reached, err)
+	}
+	// An operation in the table without an access kind is refused too.
+	err = access("noAccess", operation{}, true)(func(echo.Context) error { reached = true; return nil })(c)
+	if reached || err == nil {
+		t.Fatalf("an operation without access kind: reached %v, error %v", reached, err)
 	}
 }
 

@@ -319,7 +319,7 @@ func TestClaimAndAssignees(t *testing.T) {
 			}
 		}
 		p = mgr.do("POST", fmt.Sprintf("/api/tasks/%d/reassign", call), map[string]any{"assignee": manager}).want(422).problem()
-		if got := fields(p); got != `/assignee: user "`+manager+`" (sales_manager) may not do this task: cannot be assigned to this user` {
+		if got := fields(p); got != `/assignee: user "`+manager+`" (sales_manager) may not do this task: the task goes only to a user of its assignee's role, sales_rep` {
 			t.Fatal(got)
 		}
 		// An approval goes only to someone who may decide it.
@@ -329,10 +329,29 @@ func TestClaimAndAssignees(t *testing.T) {
 			t.Skip("no open approval")
 		}
 		dir := f.login(director)
-		dir.do("POST", fmt.Sprintf("/api/tasks/%d/reassign", approval), map[string]any{"assignee": finance}).want(422)
+		// Not to a rep nor to finance: they could not decide it (a rep
+		// given a write-off used to get 403 deciding it). Nothing changes.
+		var before string
+		s.SQL().QueryRow(s.Rebind("SELECT COALESCE(u.email, '') FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = ?"), approval).Scan(&before)
+		audits := f.count("SELECT COUNT(*) FROM audit_log")
+		for _, to := range []struct{ email, role string }{{rep, "sales_rep"}, {finance, "finance"}, {manager, "sales_manager"}} {
+			p := dir.do("POST", fmt.Sprintf("/api/tasks/%d/reassign", approval), map[string]any{"assignee": to.email}).want(422).problem()
+			want := `/assignee: user "` + to.email + `" (` + to.role + `) may not do this task: an approval goes only to a user whose role may decide approvals (finance_director, admin)`
+			if got := fields(p); got != want {
+				t.Errorf("approval to %s:\n%s\nwant\n%s", to.role, got, want)
+			}
+		}
+		var after string
+		s.SQL().QueryRow(s.Rebind("SELECT COALESCE(u.email, '') FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = ?"), approval).Scan(&after)
+		if after != before || f.count("SELECT COUNT(*) FROM audit_log") != audits {
+			t.Fatalf("a refused reassignment changed the approval (%q → %q) or the audit", before, after)
+		}
 		mgr.do("GET", fmt.Sprintf("/api/tasks/%d/assignees", approval), nil).want(404)
 		var dc struct{ Items []api.Assignee }
 		dir.do("GET", fmt.Sprintf("/api/tasks/%d/assignees", approval), nil).want(200).decode(&dc)
+		if len(dc.Items) == 0 {
+			t.Fatal("no deciders listed for the approval")
+		}
 		for _, u := range dc.Items {
 			if u.Role != "finance_director" && u.Role != "admin" {
 				t.Fatalf("approval candidate %+v", u)

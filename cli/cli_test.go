@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -56,12 +57,20 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Fatalf("re-import: %q %v", out, err)
 		}
 
+		// A free port for the metrics' own listener.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		metricsAddr := ln.Addr().String()
+		ln.Close()
 		srvCtx, stop := context.WithCancel(ctx)
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
 		go func() {
 			root := newRoot(pw, io.Discard)
-			root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0", "--rules", "../rules-examples", "--tick-schedule", "@every 1s"}, flags...))
+			root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0", "--rules", "../rules-examples", "--tick-schedule", "@every 1s",
+				"--metrics-addr", metricsAddr, "--metrics-token", "m-token"}, flags...))
 			done <- root.ExecuteContext(srvCtx)
 			pw.Close()
 		}()
@@ -104,9 +113,27 @@ func TestDemoEndToEnd(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+		// /metrics asks for its token, on the main address and on its own.
+		getMetrics := func(url, token string) (*http.Response, error) {
+			req, _ := http.NewRequest("GET", url, nil)
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			return http.DefaultClient.Do(req)
+		}
+		for _, url := range []string{base + "metrics", "http://" + metricsAddr + "/metrics"} {
+			resp, err := getMetrics(url, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 401 {
+				t.Errorf("GET %s without the metrics token: %d, want 401", url, resp.StatusCode)
+			}
+		}
 		// The ticks this process ran are in its /metrics.
 		for {
-			resp, err := http.Get(base + "metrics")
+			resp, err := getMetrics("http://"+metricsAddr+"/metrics", "m-token")
 			if err != nil {
 				t.Fatal(err)
 			}

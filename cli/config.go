@@ -50,6 +50,15 @@ type Config struct {
 	// logs) from X-Forwarded-For, behind a reverse proxy. Default false.
 	// Env RECOUP_TRUST_PROXY=true.
 	TrustProxy bool
+	// MetricsAddr, when set, is a listen address of its own for /metrics
+	// (e.g. 127.0.0.1:9090, reached only by the monitoring network).
+	// Default "": no such listener. Env RECOUP_METRICS_ADDR.
+	MetricsAddr string
+	// MetricsToken, when set, is the bearer token /metrics asks for, on the
+	// main address (and on MetricsAddr). Default "": /metrics on the main
+	// address answers 404. Env RECOUP_METRICS_TOKEN (prefer it to the
+	// flag, which shows in ps).
+	MetricsToken string
 }
 
 // WithDefaults fills unset fields.

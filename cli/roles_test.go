@@ -88,7 +88,7 @@ func TestCLIRoleMatrix(t *testing.T) {
 		{"rep comments another rep's task", []string{"task", "comment", repTask, "--as", rep2, "--text", "hi"}, "not found"},
 		{"rep comments its task", []string{"task", "comment", repTask, "--as", rep1, "--text", "called twice"}, ""},
 		{"rep reassigns", []string{"task", "reassign", repTask, "--to", rep2, "--as", rep1}, "may not use tasks:assign"},
-		{"approval to a rep", []string{"task", "reassign", approval, "--to", rep1, "--as", director}, "may not do this approval"},
+		{"approval to a rep", []string{"task", "reassign", approval, "--to", rep1, "--as", director}, "may not do this task: an approval goes only"},
 		{"manager hands a task within the team", []string{"task", "reassign", repTask, "--to", rep2, "--as", manager}, ""},
 		{"rep records a payment", []string{"payment", "record", "--invoice", invoice, "--amount", "1.00 CNY", "--reference", "CLI-1", "--as", rep1}, "may not use payments:write"},
 		{"finance records a payment", []string{"payment", "record", "--invoice", invoice, "--amount", "1.00 CNY", "--reference", "CLI-1", "--as", finance}, ""},

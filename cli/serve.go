@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -85,11 +86,18 @@ func newServeCmd() *cobra.Command {
 			}
 			srv := &http.Server{
 				Handler: api.New(api.Options{Store: s, Logger: log, UI: designerui.FS(), SecureCookies: cfg.SecureCookies, TrustProxyHeaders: cfg.TrustProxy,
-					Metrics: metrics}),
+					Metrics: metrics, MetricsToken: cfg.MetricsToken}),
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       60 * time.Second,
 				WriteTimeout:      120 * time.Second,
 				IdleTimeout:       120 * time.Second,
+			}
+			if cfg.MetricsAddr != "" {
+				stopMetrics, err := serveMetrics(cfg.MetricsAddr, metrics.Handler(cfg.MetricsToken), log)
+				if err != nil {
+					return err
+				}
+				defer stopMetrics()
 			}
 			log.Info("recoup serving", "version", Version, "db", s.Dialect(), "company", company.Name, "time_zone", company.TimeZone, "url", "http://"+ln.Addr().String()+"/")
 			fmt.Fprintf(cmd.OutOrStdout(), "recoup is running at http://%s/ (Ctrl-C to stop)\n", ln.Addr())
@@ -122,9 +130,34 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&cfg.AdminEmail, "admin-email", os.Getenv("RECOUP_ADMIN_EMAIL"), "the first admin's email, when no admin can log in yet (env RECOUP_ADMIN_EMAIL; password from RECOUP_ADMIN_PASSWORD, else random and printed once)")
 	cmd.Flags().BoolVar(&cfg.SecureCookies, "secure-cookies", os.Getenv("RECOUP_SECURE_COOKIES") == "true", "mark the session cookie Secure on plain HTTP too, behind a TLS proxy (env RECOUP_SECURE_COOKIES=true)")
 	cmd.Flags().BoolVar(&cfg.TrustProxy, "trust-proxy", os.Getenv("RECOUP_TRUST_PROXY") == "true", "take client addresses from X-Forwarded-For, behind a reverse proxy (env RECOUP_TRUST_PROXY=true)")
+	cmd.Flags().StringVar(&cfg.MetricsAddr, "metrics-addr", os.Getenv("RECOUP_METRICS_ADDR"), "serve /metrics on this address of its own, e.g. 127.0.0.1:9090 (env RECOUP_METRICS_ADDR; default: none)")
+	cmd.Flags().StringVar(&cfg.MetricsToken, "metrics-token", os.Getenv("RECOUP_METRICS_TOKEN"), "bearer token /metrics asks for; without it /metrics is only on --metrics-addr (env RECOUP_METRICS_TOKEN, preferred: a flag shows in ps)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "demo mode: every user logs in with the password "+demoPassword+" (printed on start)")
 	cmd.Flags().StringSliceVar(&rules, "rules", nil, "apply these definition files or directories on start (publishes changed ones)")
 	return cmd
+}
+
+// serveMetrics serves h at /metrics on addr until the returned stop is
+// called.
+func serveMetrics(addr string, h http.Handler, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening for metrics on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "error", err)
+		}
+	}()
+	log.Info("metrics served", "url", "http://"+ln.Addr().String()+"/metrics")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}, nil
 }
 
 // --- Auth bootstrap (API issue) ---

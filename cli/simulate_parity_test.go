@@ -74,7 +74,7 @@ func TestSimulateAPIAndCLIAgree(t *testing.T) {
 			for _, in := range page.Items {
 				numbers = append(numbers, in.Number)
 			}
-			_, secret, err := s.CreateToken(ctx, "admin@demo.recoup.test", "parity", []string{string(usecase.DefinitionsRead)}, "test", nil, time.Now())
+			_, secret, err := s.CreateToken(ctx, "admin@demo.recoup.test", "parity", []string{string(usecase.DefinitionsRead)}, "test", time.Now().AddDate(0, 0, 30), time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

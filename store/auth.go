@@ -23,6 +23,11 @@ var (
 	// ErrConflict is returned when a write contradicts what is stored
 	// (a payment reference reused for another invoice or amount).
 	ErrConflict = errors.New("conflict")
+	// ErrTokenExpired and ErrTokenRevoked are a known API token that no
+	// longer works: past its expiry, or revoked (by an admin, or when its
+	// user was deactivated).
+	ErrTokenExpired = errors.New("the API token expired")
+	ErrTokenRevoked = errors.New("the API token was revoked")
 )
 
 // BcryptCost is the cost of password hashes (about 60 ms here).
@@ -220,19 +225,37 @@ type APIToken struct {
 // TokenPrefix starts every API token, so that secret scanners recognise it.
 const TokenPrefix = "rcp_"
 
+// Token lifetimes: a token lives TokenDefaultDays unless its issuer asks
+// for another span, at most TokenMaxDays. A token issued before tokens
+// expired (expires_at empty) expires TokenMaxDays after it was created.
+const (
+	TokenDefaultDays = 90
+	TokenMaxDays     = 365
+)
+
+// tokenExpiry is when a token created at created with expiry expires
+// (nil: issued before tokens expired).
+func tokenExpiry(created time.Time, expires *time.Time) time.Time {
+	if expires != nil {
+		return *expires
+	}
+	return created.AddDate(0, 0, TokenMaxDays)
+}
+
 // CreateToken issues a token acting as the user with email, limited to
-// scopes. It returns the token and its secret; only the secret's hash is kept.
-func (s *Store) CreateToken(ctx context.Context, email, name string, scopes []string, by string, expires *time.Time, now time.Time) (APIToken, string, error) {
+// scopes, until expires (after now, at most TokenMaxDays later). It
+// returns the token and its secret; only the secret's hash is kept.
+func (s *Store) CreateToken(ctx context.Context, email, name string, scopes []string, by string, expires, now time.Time) (APIToken, string, error) {
+	if !expires.After(now) || expires.After(now.AddDate(0, 0, TokenMaxDays)) {
+		return APIToken{}, "", fmt.Errorf("token expiry %s: want after now and at most %d days from now: %w", expires.UTC().Format(time.RFC3339), TokenMaxDays, ErrInvalid)
+	}
 	u, err := s.UserByEmail(ctx, email)
 	if err != nil {
 		return APIToken{}, "", fmt.Errorf("user %q: %w", email, err)
 	}
 	secret := TokenPrefix + RandomSecret(32)
-	t := APIToken{Name: name, Prefix: secret[:len(TokenPrefix)+6], User: u.Email, Scopes: scopes, CreatedBy: by, CreatedAt: now.UTC(), ExpiresAt: expires}
-	var exp any
-	if expires != nil {
-		exp = expires.UTC()
-	}
+	exp := expires.UTC()
+	t := APIToken{Name: name, Prefix: secret[:len(TokenPrefix)+6], User: u.Email, Scopes: scopes, CreatedBy: by, CreatedAt: now.UTC(), ExpiresAt: &exp}
 	q := `INSERT INTO api_tokens (name, prefix, token_hash, user_id, scopes, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	if err := s.sqlDB.QueryRowContext(ctx, s.Rebind(q), name, t.Prefix, secretHash(secret), u.ID, strings.Join(scopes, " "), by, t.CreatedAt, exp).Scan(&t.ID); err != nil {
 		return APIToken{}, "", err
@@ -241,20 +264,28 @@ func (s *Store) CreateToken(ctx context.Context, email, name string, scopes []st
 }
 
 // TokenUser returns the active user a valid (unrevoked, unexpired) token
-// acts as and its scopes, or ErrNotFound, and notes when it was last used.
+// acts as and its scopes, and notes when it was last used. An unknown
+// secret is ErrNotFound; a known one that no longer works is
+// ErrTokenExpired or ErrTokenRevoked, wrapped with when.
 func (s *Store) TokenUser(ctx context.Context, secret string, now time.Time) (User, []string, error) {
 	var (
 		id               int64
 		scopes           string
+		created          time.Time
 		expires, revoked sql.NullTime
 	)
-	u, err := scanUser(s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, u.language, t.id, t.scopes, t.expires_at, t.revoked_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`), secretHash(secret)), &id, &scopes, &expires, &revoked)
+	u, err := scanUser(s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, u.language, t.id, t.scopes, t.created_at, t.expires_at, t.revoked_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`), secretHash(secret)), &id, &scopes, &created, &expires, &revoked)
 	if err != nil {
 		return User{}, nil, err
 	}
-	if !u.Active || revoked.Valid || (expires.Valid && !now.Before(expires.Time)) {
-		return User{}, nil, ErrNotFound
+	switch exp := tokenExpiry(created, nullTime(expires)); {
+	case revoked.Valid:
+		return User{}, nil, fmt.Errorf("%w on %s: ask an admin for a new one", ErrTokenRevoked, revoked.Time.UTC().Format(time.RFC3339))
+	case !u.Active:
+		return User{}, nil, fmt.Errorf("%w: its user is deactivated", ErrTokenRevoked)
+	case !now.Before(exp):
+		return User{}, nil, fmt.Errorf("%w on %s: ask an admin for a new one", ErrTokenExpired, exp.UTC().Format(time.RFC3339))
 	}
 	// Noted at most once a minute: a busy integration must not turn every
 	// read into a write.
@@ -282,7 +313,8 @@ func (s *Store) Tokens(ctx context.Context) ([]APIToken, error) {
 			return nil, err
 		}
 		t.Scopes = strings.Fields(scopes)
-		t.ExpiresAt, t.LastUsedAt, t.RevokedAt = nullTime(exp), nullTime(used), nullTime(rev)
+		expires := tokenExpiry(t.CreatedAt, nullTime(exp))
+		t.ExpiresAt, t.LastUsedAt, t.RevokedAt = &expires, nullTime(used), nullTime(rev)
 		out = append(out, t)
 	}
 	return out, rows.Err()

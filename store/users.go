@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"encoding/base64"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -143,7 +143,8 @@ func (s *Store) CreateUser(ctx context.Context, c UserChange, now time.Time) (Us
 }
 
 // UpdateUser changes the given fields of user id. Deactivating a user or
-// changing its password ends its sessions.
+// changing its password ends its sessions; deactivating also revokes its
+// API tokens for good (reactivating the user does not revive them).
 func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, now time.Time) (User, error) {
 	u, err := s.UserByID(ctx, id)
 	if err != nil {
@@ -173,6 +174,11 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, now time
 	}
 	if c.Password != nil || (c.Active != nil && !*c.Active) {
 		if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("DELETE FROM sessions WHERE user_id = ?"), id); err != nil {
+			return User{}, err
+		}
+	}
+	if c.Active != nil && !*c.Active {
+		if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"), now.UTC(), id); err != nil {
 			return User{}, err
 		}
 	}

@@ -21,33 +21,35 @@ type Permission string
 
 // The permissions.
 const (
-	TasksRead        Permission = "tasks:read"
-	TasksWrite       Permission = "tasks:write"
-	TasksAssign      Permission = "tasks:assign"
-	ApprovalsDecide  Permission = "approvals:decide"
-	InvoicesRead     Permission = "invoices:read"
-	PaymentsWrite    Permission = "payments:write"
-	DefinitionsRead  Permission = "definitions:read"
-	DefinitionsWrite Permission = "definitions:write"
-	TokensAdmin      Permission = "tokens:admin"
-	UsersAdmin       Permission = "users:admin"
-	DashboardRead    Permission = "dashboard:read"
-	ImportWrite      Permission = "import:write"
-	AuditRead        Permission = "audit:read"
-	OutboxRead       Permission = "outbox:read"
+	TasksRead          Permission = "tasks:read"
+	TasksWrite         Permission = "tasks:write"
+	TasksAssign        Permission = "tasks:assign"
+	ApprovalsDecide    Permission = "approvals:decide"
+	InvoicesRead       Permission = "invoices:read"
+	PaymentsWrite      Permission = "payments:write"
+	DefinitionsRead    Permission = "definitions:read"
+	DefinitionsWrite   Permission = "definitions:write"
+	TokensAdmin        Permission = "tokens:admin"
+	UsersAdmin         Permission = "users:admin"
+	DashboardRead      Permission = "dashboard:read"
+	ImportWrite        Permission = "import:write"
+	AuditRead          Permission = "audit:read"
+	OutboxRead         Permission = "outbox:read"
+	NotificationsRead  Permission = "notifications:read"
+	NotificationsWrite Permission = "notifications:write"
 )
 
 // RolePermissions is the role × permission table. Rows (which invoices and
 // tasks) are cut further by store.Viewer.
 var RolePermissions = map[string][]Permission{
 	store.RoleAdmin: {TasksRead, TasksWrite, ApprovalsDecide, InvoicesRead, PaymentsWrite, DefinitionsRead, DefinitionsWrite,
-		TokensAdmin, UsersAdmin, DashboardRead, TasksAssign, ImportWrite, AuditRead, OutboxRead},
-	store.RoleSalesRep:     {TasksRead, TasksWrite, InvoicesRead},
-	store.RoleSalesManager: {TasksRead, TasksWrite, TasksAssign, InvoicesRead, DefinitionsRead, DashboardRead},
+		TokensAdmin, UsersAdmin, DashboardRead, TasksAssign, ImportWrite, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite},
+	store.RoleSalesRep:     {TasksRead, TasksWrite, InvoicesRead, NotificationsRead, NotificationsWrite},
+	store.RoleSalesManager: {TasksRead, TasksWrite, TasksAssign, InvoicesRead, DefinitionsRead, DashboardRead, NotificationsRead, NotificationsWrite},
 	store.RoleFinance: {TasksRead, TasksWrite, InvoicesRead, PaymentsWrite, ImportWrite, DefinitionsRead, DashboardRead,
-		OutboxRead},
+		OutboxRead, NotificationsRead, NotificationsWrite},
 	store.RoleFinanceDirector: {TasksRead, TasksWrite, ApprovalsDecide, TasksAssign, InvoicesRead, DefinitionsRead,
-		DashboardRead, AuditRead, OutboxRead},
+		DashboardRead, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite},
 }
 
 // Errors of the access check.

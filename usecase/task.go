@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/recoup/recoup/engine"
@@ -91,26 +92,33 @@ func (s *Service) CompleteTask(ctx context.Context, by Actor, ref TaskRef, value
 }
 
 // CandidateRoles are the roles whose users may do task t: an approval's
-// deciders; a task's role; for a task given to a person, that person's
-// role.
-func CandidateRoles(t store.TaskDetail, assigneeRole string) []string {
+// deciders (the roles with approvals:decide); a task's role; for a task
+// given to a person, that person's role. rule says it in words, for a
+// refusal.
+func CandidateRoles(t store.TaskDetail, assigneeRole string) (roles []string, rule string) {
 	if t.Kind == KindApproval {
-		var out []string
-		for _, r := range []string{store.RoleFinanceDirector, store.RoleAdmin} {
+		for _, r := range []string{store.RoleFinanceDirector, store.RoleAdmin, store.RoleFinance, store.RoleSalesManager, store.RoleSalesRep} {
 			if slices.Contains(RolePermissions[r], ApprovalsDecide) {
-				out = append(out, r)
+				roles = append(roles, r)
 			}
 		}
-		return out
+		return roles, fmt.Sprintf("an approval goes only to a user whose role may decide approvals (%s)", strings.Join(roles, ", "))
 	}
 	if t.Role != "" {
-		return []string{t.Role}
+		return []string{t.Role}, fmt.Sprintf("the task is for the role %s", t.Role)
 	}
 	if assigneeRole != "" {
-		return []string{assigneeRole}
+		return []string{assigneeRole}, fmt.Sprintf("the task goes only to a user of its assignee's role, %s", assigneeRole)
 	}
-	return nil
+	return nil, "the task has no role and no assignee to take one from"
 }
+
+// notAssignable is a refused reassignment, in words; it is a
+// store.ErrNotAssignable.
+type notAssignable struct{ msg string }
+
+func (e notAssignable) Error() string { return e.msg }
+func (e notAssignable) Unwrap() error { return store.ErrNotAssignable }
 
 // Assignees lists the active users who may do the task and whom the actor
 // may give it to: a manager only within its team.
@@ -122,26 +130,28 @@ func (s *Service) Assignees(ctx context.Context, by Actor, ref TaskRef) ([]store
 	if err != nil {
 		return nil, err
 	}
-	return s.assignees(ctx, by.Viewer(), t)
+	users, _, err := s.assignees(ctx, by.Viewer(), t)
+	return users, err
 }
 
-func (s *Service) assignees(ctx context.Context, v store.Viewer, t store.TaskDetail) ([]store.User, error) {
+func (s *Service) assignees(ctx context.Context, v store.Viewer, t store.TaskDetail) ([]store.User, string, error) {
 	var assigneeRole string
 	if t.Assignee != "" {
 		u, err := s.store.UserByEmail(ctx, t.Assignee)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
+			return nil, "", err
 		}
 		assigneeRole = u.Role
 	}
-	users, err := s.store.UsersWithRoles(ctx, CandidateRoles(t, assigneeRole))
+	roles, rule := CandidateRoles(t, assigneeRole)
+	users, err := s.store.UsersWithRoles(ctx, roles)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if v.Role == store.RoleSalesManager {
 		users = slices.DeleteFunc(users, func(u store.User) bool { return v.Team == "" || u.Team != v.Team })
 	}
-	return users, nil
+	return users, rule, nil
 }
 
 // Reassign gives an open task to another active user who may do it (for an
@@ -160,12 +170,12 @@ func (s *Service) Reassign(ctx context.Context, by Actor, ref TaskRef, email, re
 	// users of other teams; then the user must be able to do the task.
 	to, err := s.store.UserByEmail(ctx, email)
 	if err == nil && to.Active && (v.Role != store.RoleSalesManager || to.Team == v.Team) {
-		users, err := s.assignees(ctx, v, t)
+		users, rule, err := s.assignees(ctx, v, t)
 		if err != nil {
 			return 0, err
 		}
 		if !slices.ContainsFunc(users, func(u store.User) bool { return u.ID == to.ID }) {
-			return 0, fmt.Errorf("user %q (%s) may not do this %s: %w", to.Email, to.Role, t.Kind, store.ErrNotAssignable)
+			return 0, notAssignable{fmt.Sprintf("user %q (%s) may not do this task: %s", to.Email, to.Role, rule)}
 		}
 	}
 	if err := s.store.ReassignTask(ctx, v, t.ID, email, by.Name(), reason, s.now()); err != nil {
@@ -193,7 +203,7 @@ func (s *Service) Claim(ctx context.Context, by Actor, ref TaskRef) (int64, erro
 			return 0, err
 		}
 	}
-	if !slices.Contains(CandidateRoles(t, ""), by.User.Role) && by.User.Role != store.RoleAdmin {
+	if roles, _ := CandidateRoles(t, ""); !slices.Contains(roles, by.User.Role) && by.User.Role != store.RoleAdmin {
 		return 0, fmt.Errorf("task %d is for role %s: %w", t.ID, t.Role, ErrForbidden)
 	}
 	return t.ID, s.store.ClaimTask(ctx, t.ID, by.User.Email, s.now())

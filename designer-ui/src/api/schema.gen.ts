@@ -30,7 +30,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the session. */
+        /** End the session (a browser session only; an API token gets 403 and is ended by revoking it). */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -52,7 +52,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change my own preferences (the UI language). */
+        /** Change my own preferences (the UI language); a browser session only, an API token gets 403. */
         patch: operations["updateMe"];
         trace?: never;
     };
@@ -665,7 +665,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change my password (the current one is required); my other sessions end. */
+        /** Change my password (the current one is required); my other sessions end. A browser session only, an API token gets 403. */
         post: operations["changeMyPassword"];
         delete?: never;
         options?: never;
@@ -697,7 +697,7 @@ export interface components {
         /** @enum {string} */
         Role: "admin" | "sales_rep" | "sales_manager" | "finance" | "finance_director";
         /** @enum {string} */
-        Permission: "tasks:read" | "tasks:write" | "approvals:decide" | "invoices:read" | "payments:write" | "definitions:read" | "definitions:write" | "tokens:admin" | "users:admin" | "dashboard:read" | "tasks:assign" | "import:write" | "audit:read" | "outbox:read";
+        Permission: "tasks:read" | "tasks:write" | "approvals:decide" | "invoices:read" | "payments:write" | "definitions:read" | "definitions:write" | "tokens:admin" | "users:admin" | "dashboard:read" | "tasks:assign" | "import:write" | "audit:read" | "outbox:read" | "notifications:read" | "notifications:write";
         LoginRequest: {
             email: string;
             password: string;
@@ -1187,6 +1187,7 @@ export interface components {
             /** @description email of the user the token acts as; default the caller */
             user?: string;
             scopes: components["schemas"]["Permission"][];
+            /** @description days until the token stops working; default 90 */
             expires_in_days?: number;
         };
         APIToken: {
@@ -1199,11 +1200,17 @@ export interface components {
             created_by: string;
             /** Format: date-time */
             created_at: string;
-            /** Format: date-time */
-            expires_at?: string;
+            /**
+             * Format: date-time
+             * @description when the token stops working (a token from before tokens expired: 365 days after it was created)
+             */
+            expires_at: string;
             /** Format: date-time */
             last_used_at?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description set by DELETE /api/tokens/{id} and when its user is deactivated; for good
+             */
             revoked_at?: string;
         };
         CreatedToken: {

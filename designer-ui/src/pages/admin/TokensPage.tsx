@@ -1,7 +1,8 @@
 // API tokens (admin): issue one with a name, the user it acts as, its scopes
-// and an expiry; its secret is shown once, with a copy button and a warning,
+// and an expiry (90 days unless asked, at most 365); its secret is shown once, with a copy button and a warning,
 // and is gone from the page when that dialog closes; the list (a table on a
-// desk, cards on a phone) shows prefix, user, scopes, dates and status;
+// desk, cards on a phone) shows prefix, user, scopes, dates and status, and
+// warns of a token that expires within 14 days;
 // revoke with a confirmation. The server refuses a scope the user's role
 // lacks, and says so next to the scopes.
 import { useState } from 'react';
@@ -25,7 +26,23 @@ type Token = Schemas['APIToken'];
 type Created = Schemas['CreatedToken'];
 const tokensKey = ['admin', 'tokens'] as const;
 export const permissions: Permission[] = ['tasks:read', 'tasks:write', 'tasks:assign', 'approvals:decide', 'invoices:read', 'payments:write',
-  'import:write', 'dashboard:read', 'definitions:read', 'definitions:write', 'audit:read', 'outbox:read', 'users:admin', 'tokens:admin'];
+  'import:write', 'dashboard:read', 'definitions:read', 'definitions:write', 'audit:read', 'outbox:read', 'notifications:read',
+  'notifications:write', 'users:admin', 'tokens:admin'];
+
+/** expiryWarningDays: a token this close to its expiry is flagged in the list. */
+export const expiryWarningDays = 14;
+
+/**
+ * daysLeft is how many days a live token has before it expires, rounded up
+ * (0: less than one), when that is fewer than expiryWarningDays, else
+ * undefined (no warning; also for revoked and expired tokens).
+ */
+export function daysLeft(tok: Pick<Token, 'expires_at' | 'revoked_at'>, now: number): number | undefined {
+  if (tok.revoked_at) return undefined;
+  const left = new Date(tok.expires_at).getTime() - now;
+  if (left <= 0 || left >= expiryWarningDays * 86_400_000) return undefined;
+  return left < 86_400_000 ? 0 : Math.ceil(left / 86_400_000);
+}
 
 interface IssueForm { name?: string; user?: string; scopes?: Permission[]; expires_in_days?: number | null }
 
@@ -141,7 +158,11 @@ function TokensPageContent() {
   // a key per state: the tag is replaced, not recoloured through a transition
   const status = (tok: Token) => {
     if (tok.revoked_at) return <Tag key="revoked" color={tagColors.red}>{t('tokens.revoked')}</Tag>;
-    if (tok.expires_at && new Date(tok.expires_at).getTime() <= now) return <Tag key="expired" color={tagColors.grey}>{t('tokens.expired')}</Tag>;
+    if (new Date(tok.expires_at).getTime() <= now) return <Tag key="expired" color={tagColors.grey}>{t('tokens.expired')}</Tag>;
+    const left = daysLeft(tok, now);
+    if (left !== undefined) {
+      return <Tag key="expiring" color={tagColors.orange}>{left === 0 ? t('tokens.expiresToday') : t('tokens.expiresSoon', { count: left })}</Tag>;
+    }
     return <Tag key="active" color={tagColors.green}>{t('tokens.active')}</Tag>;
   };
   const scopes = (tok: Token) => (
@@ -153,7 +174,7 @@ function TokensPageContent() {
   const createdAt = (tok: Token) => when(tok.created_at);
   const createdBy = (tok: Token) => <span className="admin-muted admin-break">{t('tokens.by', { who: tok.created_by })}</span>;
   const lastUsed = (tok: Token) => (tok.last_used_at ? when(tok.last_used_at) : t('tokens.notUsed'));
-  const expires = (tok: Token) => (tok.expires_at ? when(tok.expires_at) : t('tokens.never'));
+  const expires = (tok: Token) => when(tok.expires_at);
   /** dates is the token's life in labelled lines: issued (and by whom), last used, expires or revoked. */
   const dates = (tok: Token) => (
     <dl className="admin-dates">
@@ -199,7 +220,7 @@ function TokensPageContent() {
         <Field label={t('tokens.col.lastUsed')}>{tok.last_used_at ? formatInstant(tok.last_used_at, locale) : t('tokens.notUsed')}</Field>
         {tok.revoked_at
           ? <Field label={t('tokens.revokedAt')}>{formatInstant(tok.revoked_at, locale)}</Field>
-          : <Field label={t('tokens.col.expires')}>{tok.expires_at ? formatInstant(tok.expires_at, locale) : t('tokens.never')}</Field>}
+          : <Field label={t('tokens.col.expires')}>{formatInstant(tok.expires_at, locale)}</Field>}
       </Fields>
       {action(tok, 'middle')}
     </article>
