@@ -86,10 +86,10 @@ type Effect struct {
 	Form        string    `json:"form,omitempty"`
 	DueAt       time.Time `json:"due_at,omitzero"`
 	Priority    string    `json:"priority,omitempty"`
-	// Texts are the task's title and description in the other locales its
-	// template has (zh-CN when Title is English): each user reads a task in
-	// their own language.
-	Texts map[string]TaskText `json:"texts,omitempty"`
+	// Texts are a task's title and description, or a staff notification's
+	// subject and body, in the other locales its template has (zh-CN when
+	// the effect's are English): each user reads it in their own language.
+	Texts map[string]Text `json:"texts,omitempty"`
 
 	// notify
 	Channel  string   `json:"channel,omitempty"`
@@ -119,10 +119,11 @@ type Effect struct {
 	Trace []TraceValue `json:"trace"`
 }
 
-// TaskText is a task's title and description in one locale.
-type TaskText struct {
-	Title       string `json:"title"`
-	Description string `json:"description,omitempty"`
+// Text is a task's title and description, or a notification's subject and
+// body, in one locale.
+type Text struct {
+	Title string `json:"title"`
+	Body  string `json:"body,omitempty"`
 }
 
 // TraceValue is one value an expression read, kept unboxed so that
@@ -399,25 +400,9 @@ func (e *Evaluator) fire(r *Rule, key FireKey, out *Result) {
 					return
 				}
 			}
-			for _, l := range Locales {
-				if l == e.Locale || !a.title.has(l) {
-					continue
-				}
-				var tt TaskText
-				if tt.Title, err = a.title.get(l).render(tdata()); err != nil {
-					fail(fmt.Errorf("title (%s): %w", l, err))
-					return
-				}
-				if a.desc != nil {
-					if tt.Description, err = a.desc.get(l).render(tdata()); err != nil {
-						fail(fmt.Errorf("description (%s): %w", l, err))
-						return
-					}
-				}
-				if ef.Texts == nil {
-					ef.Texts = map[string]TaskText{}
-				}
-				ef.Texts[l] = tt
+			if ef.Texts, err = otherTexts(e.Locale, a.title, a.desc, tdata); err != nil {
+				fail(err)
+				return
 			}
 			out.Effects = append(out.Effects, ef)
 		case ActionNotify:
@@ -456,6 +441,14 @@ func (e *Evaluator) fire(r *Rule, key FireKey, out *Result) {
 			if ef.Body, err = a.template.Spec.Body.get(ef.Locale).render(tdata()); err != nil {
 				fail(fmt.Errorf("template %s: %w", a.template.Name, err))
 				return
+			}
+			// A notice to staff is read in each staff member's language,
+			// not the customer's: delivery picks from these.
+			if a.toRole != "" || a.channel == "in_app" {
+				if ef.Texts, err = otherTexts(ef.Locale, &a.template.Spec.Subject, &a.template.Spec.Body, tdata); err != nil {
+					fail(fmt.Errorf("template %s: %w", a.template.Name, err))
+					return
+				}
 			}
 			out.Effects = append(out.Effects, ef)
 		case ActionStartWorkflow:
@@ -596,4 +589,30 @@ func (m *MemoryState) Record(r *Result) {
 	for _, c := range r.Conditions {
 		m.conds[condKey{c.Rule, c.Subject}] = c.Value
 	}
+}
+
+// otherTexts renders title and body (body may be nil) in every locale but
+// locale that title has a text of its own for; nil when there is none.
+func otherTexts(locale string, title, body *LocalizedTemplate, data func() any) (map[string]Text, error) {
+	var out map[string]Text
+	for _, l := range Locales {
+		if l == locale || !title.has(l) {
+			continue
+		}
+		var t Text
+		var err error
+		if t.Title, err = title.get(l).render(data()); err != nil {
+			return nil, fmt.Errorf("title (%s): %w", l, err)
+		}
+		if body != nil {
+			if t.Body, err = body.get(l).render(data()); err != nil {
+				return nil, fmt.Errorf("body (%s): %w", l, err)
+			}
+		}
+		if out == nil {
+			out = map[string]Text{}
+		}
+		out[l] = t
+	}
+	return out, nil
 }

@@ -68,13 +68,13 @@ func (t *InboxTask) Localize(lang string) {
 	}
 }
 
-func (t *InboxTask) text(lang string) (engine.TaskText, bool) {
+func (t *InboxTask) text(lang string) (engine.Text, bool) {
 	if t.texts == "" || lang == "" {
-		return engine.TaskText{}, false
+		return engine.Text{}, false
 	}
-	var texts map[string]engine.TaskText
+	var texts map[string]engine.Text
 	if json.Unmarshal([]byte(t.texts), &texts) != nil {
-		return engine.TaskText{}, false
+		return engine.Text{}, false
 	}
 	tt, ok := texts[lang]
 	return tt, ok && tt.Title != ""
@@ -85,8 +85,8 @@ func (t *InboxTask) text(lang string) (engine.TaskText, bool) {
 func (d *TaskDetail) Localize(lang string) {
 	if tt, ok := d.text(lang); ok {
 		d.Title = tt.Title
-		if tt.Description != "" {
-			d.Description = tt.Description
+		if tt.Body != "" {
+			d.Description = tt.Body
 		}
 	}
 }

@@ -55,7 +55,11 @@ type Completion struct {
 // With approvalsOnly, any task that is not an approval is not found.
 // Errors of the form's values are an engine.FormErrors, in locale.
 func (s *Service) CompleteTask(ctx context.Context, by Actor, ref TaskRef, values map[string]any, locale string, approvalsOnly bool) (Completion, error) {
-	if err := by.person(TasksWrite); err != nil {
+	need := TasksWrite
+	if approvalsOnly {
+		need = ApprovalsDecide // deciding is its own right (and a token's scope)
+	}
+	if err := by.person(need); err != nil {
 		return Completion{}, err
 	}
 	t, err := s.task(ctx, by, ref)
@@ -224,13 +228,12 @@ func (s *Service) Comment(ctx context.Context, by Actor, ref TaskRef, text strin
 // ListTasks is one page of the tasks the actor may see, by f (Now and the
 // day's bounds are the company's now). Counts are added when asked for.
 func (s *Service) ListTasks(ctx context.Context, by Actor, f store.InboxFilter, counts bool) (store.TaskPage, error) {
-	if err := by.Authorize(TasksRead); err != nil {
-		return store.TaskPage{}, err
-	}
+	need := TasksRead
 	if f.Kind == KindApproval {
-		if err := by.Authorize(ApprovalsDecide); err != nil {
-			return store.TaskPage{}, err
-		}
+		need = ApprovalsDecide // the approvals list is the deciders'
+	}
+	if err := by.Authorize(need); err != nil {
+		return store.TaskPage{}, err
 	}
 	clk, err := s.Clock(ctx)
 	if err != nil {
