@@ -113,7 +113,7 @@ func setUpDemo(ctx context.Context, cfg Config, o demoSetup, now time.Time, out,
 		h.Today, h.NotAfter = calendar.In(now, loc), now
 	}
 	g := o.Gen
-	g.Today, g.Zone = h.Today, loc
+	g.Today, g.Zone, g.NotAfter = h.Today, loc, h.NotAfter
 	if err := demo.Generate(o.Out, g); err != nil {
 		return err
 	}

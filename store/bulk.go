@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
 )
 
@@ -57,7 +58,7 @@ type Existing struct {
 	PaidMinor int64  // invoices: sum of payments
 	OwnerID   int64  // customers and invoices: owner user id, 0 when none
 	Parent    int64  // invoices: customer id; payments: invoice id
-	IssueDate string // invoices: issue date, YYYY-MM-DD; others: ""
+	IssueDate calendar.Date // invoices: issue date; others: zero
 }
 
 // bulkTable describes a natural-keyed table for lookups.
@@ -67,10 +68,10 @@ type bulkTable struct {
 }
 
 var (
-	usersTable     = bulkTable{"users", "email", "id, import_hash, '', 0, 0, 0, ''"}
-	customersTable = bulkTable{"customers", "external_id", "id, import_hash, '', 0, COALESCE(owner_id, 0), 0, ''"}
-	invoicesTable  = bulkTable{"invoices", "number", "id, import_hash, currency, paid_minor, COALESCE(owner_id, 0), customer_id, CAST(issue_date AS TEXT)"}
-	paymentsTable  = bulkTable{"payments", "reference_key", "id, import_hash, currency, 0, 0, invoice_id, ''"}
+	usersTable     = bulkTable{"users", "email", "id, import_hash, '', 0, 0, 0, NULL"}
+	customersTable = bulkTable{"customers", "external_id", "id, import_hash, '', 0, COALESCE(owner_id, 0), 0, NULL"}
+	invoicesTable  = bulkTable{"invoices", "number", "id, import_hash, currency, paid_minor, COALESCE(owner_id, 0), customer_id, issue_date"}
+	paymentsTable  = bulkTable{"payments", "reference_key", "id, import_hash, currency, 0, 0, invoice_id, NULL"}
 )
 
 func (b *BulkTx) lookup(ctx context.Context, t bulkTable, keys []string) (map[string]Existing, error) {

@@ -765,16 +765,16 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 	if s.dialect == Postgres {
 		lock = " FOR UPDATE"
 	}
-	var currency, issued string
-	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, customer_id, currency, CAST(issue_date AS TEXT) FROM invoices WHERE number = ?"+lock), p.Invoice).
-		Scan(&out.InvoiceID, &out.CustomerID, &currency, &issued)
+	var currency string
+	var issue calendar.Date
+	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, customer_id, currency, issue_date FROM invoices WHERE number = ?"+lock), p.Invoice).
+		Scan(&out.InvoiceID, &out.CustomerID, &currency, &issue)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("invoice %q: %w", p.Invoice, ErrNotFound)
 	}
 	if err != nil {
 		return out, err
 	}
-	issue, _ := calendar.Parse(issued)
 	if probs := engine.CheckPayment(engine.PaymentCheck{AmountMinor: p.AmountMinor, Currency: p.Currency, PaidAt: p.PaidAt,
 		Reference: p.Reference, InvoiceCurrency: currency, IssueDate: issue, Now: now, Location: loc}); len(probs) > 0 {
 		return out, &PaymentError{Reference: p.Reference, Problems: probs}

@@ -6,7 +6,7 @@
 -- key (the bug this closes recorded "bank-1" beside "BANK-1"), every one but
 -- the first keeps its own key with "#id" appended, so no payment is merged
 -- behind the user's back.
-ALTER TABLE payments ADD COLUMN reference_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE payments ADD COLUMN reference_key TEXT; -- set by the store on every write (UpsertPayments)
 -- applied_minor is the part of the payment that settles its invoice; the
 -- rest (amount_minor − applied_minor) is the customer's unapplied credit,
 -- held in customer_credits, so an invoice's balance never goes below zero.
