@@ -53,11 +53,11 @@ func (b *BulkTx) closeStmts() {
 // natural key.
 type Existing struct {
 	ID        int64
-	Hash      int64  // fingerprint of the last imported content
-	Currency  string // invoices: currency; customers: "" (unused)
-	PaidMinor int64  // invoices: sum of payments
-	OwnerID   int64  // customers and invoices: owner user id, 0 when none
-	Parent    int64  // invoices: customer id; payments: invoice id
+	Hash      int64         // fingerprint of the last imported content
+	Currency  string        // invoices: currency; customers: "" (unused)
+	PaidMinor int64         // invoices: sum of payments
+	OwnerID   int64         // customers and invoices: owner user id, 0 when none
+	Parent    int64         // invoices: customer id; payments: invoice id
 	IssueDate calendar.Date // invoices: issue date; others: zero
 }
 
