@@ -782,17 +782,18 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 	key := engine.PaymentKey(p.Reference)
 	var (
 		paymentID, exInvoice, exAmount int64
-		exCurrency                     string
+		exCurrency, exReference        string
 		exPaidAt                       time.Time
 	)
-	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, invoice_id, amount_minor, currency, paid_at FROM payments WHERE reference_key = ?"), key).
-		Scan(&paymentID, &exInvoice, &exAmount, &exCurrency, &exPaidAt)
+	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, reference, invoice_id, amount_minor, currency, paid_at FROM payments WHERE reference_key = ?"), key).
+		Scan(&paymentID, &exReference, &exInvoice, &exAmount, &exCurrency, &exPaidAt)
 	switch {
 	case err == nil:
 		if exInvoice != out.InvoiceID || exAmount != p.AmountMinor || exCurrency != p.Currency {
 			return out, fmt.Errorf("payment %q is already recorded with another invoice, amount or currency: %w", p.Reference, ErrConflict)
 		}
-		out.Duplicate, out.PaidAt = true, exPaidAt.UTC()
+		// The answer names the payment as first recorded.
+		out.Duplicate, out.PaidAt, out.Reference = true, exPaidAt.UTC(), exReference
 	case errors.Is(err, sql.ErrNoRows):
 		if err := b.UpsertPayments(ctx, []PaymentRow{{Reference: p.Reference, InvoiceID: out.InvoiceID, AmountMinor: p.AmountMinor, Currency: p.Currency, PaidAt: p.PaidAt}}, nil); err != nil {
 			return out, err
