@@ -140,7 +140,7 @@ func TestHostileInputs(t *testing.T) {
 		adm.do("POST", "/api/tokens", map[string]any{"name": "reader", "user": finance, "scopes": []string{"invoices:read"}}).want(201).decode(&readOnly)
 		clients := map[string]*client{
 			"finance": fin, "rep": caller, "director": dir, "admin": adm,
-			"token": f.token(created.Secret), "reader": f.token(readOnly.Secret), "anonymous": f.anonymous(),
+			"west": f.login(westRep), "token": f.token(created.Secret), "reader": f.token(readOnly.Secret), "anonymous": f.anonymous(),
 		}
 
 		values := func(v map[string]any) string {
@@ -234,7 +234,7 @@ func TestHostileInputs(t *testing.T) {
 			{"form with trailing garbage", "rep", "POST", complete, "", values(map[string]any{"outcome": "refused"}) + "]", 422, "/: unexpected data after the JSON value"},
 			{"task id not a number", "rep", "POST", "/api/tasks/abc/complete", "", values(map[string]any{"outcome": "refused"}), 422, "path.id"},
 			{"task that does not exist", "rep", "POST", "/api/tasks/999999999/complete", "", values(map[string]any{"outcome": "refused"}), 404, ""},
-			{"another rep's task", "admin", "POST", "/api/tasks/999999999/complete", "", values(map[string]any{"outcome": "refused"}), 404, ""},
+			{"another team's rep completing the task", "west", "POST", complete, "", values(map[string]any{"outcome": "refused"}), 404, ""},
 			{"write-off in dollars, half an installment", "director", "POST", decide, "", values(map[string]any{"decision": "write_off", "write_off_amount": "999999999.00 USD", "installments": 2.5, "comment": "customer is insolvent"}), 422,
 				"installments: must be a whole number, got 2.5\nwrite_off_amount: must be in the invoice's currency " + apCur + `, got "999999999.00 USD"`},
 			{"write-off above the balance", "director", "POST", decide, "", values(map[string]any{"decision": "write_off", "write_off_amount": cny(apBalance + 1), "comment": "customer is insolvent"}), 422,
@@ -246,10 +246,10 @@ func TestHostileInputs(t *testing.T) {
 
 			// Drafts.
 			{"draft: broken YAML", "admin", "POST", "/api/definitions/drafts", yaml, "apiVersion: recoup/v1\nkind: Form\nmetadata: {name: x\n", 400, "malformed YAML: yaml: line 2: did not find expected ',' or '}'"},
-			{"draft: unknown kind", "admin", "POST", "/api/definitions/drafts", yaml, "apiVersion: recoup/v1\nkind: Widget\nmetadata: {name: x}\n", 422, `draft.yaml: invalid kind "Widget": want one of Form, Rule, Template, Workflow`},
-			{"draft: integer bound 2.5", "admin", "POST", "/api/definitions/drafts", yaml, form("      type: integer\n      max: 2.5\n"), 422, "max of an integer field must be a whole number or an expression"},
-			{"draft: bound reading a misspelt field", "admin", "POST", "/api/definitions/drafts", yaml, form("      type: money\n      max: invoice.balanse\n"), 422, `invoice has no field "balanse"; did you mean "balance"?`},
-			{"draft: date bound of the wrong type", "admin", "POST", "/api/definitions/drafts", yaml, form("      type: date\n      min: invoice.balance\n"), 422, "x's min must be a date or time, but this expression is an integer"},
+			{"draft: unknown kind", "admin", "POST", "/api/definitions/drafts", yaml, "apiVersion: recoup/v1\nkind: Widget\nmetadata: {name: x}\n", 422, `draft.yaml:2:7: invalid kind "Widget": want one of Form, Rule, Template, Workflow`},
+			{"draft: integer bound 2.5", "admin", "POST", "/api/definitions/drafts", yaml, form("      type: integer\n      max: 2.5\n"), 422, "draft.yaml:8:12: max of an integer field must be a whole number or an expression"},
+			{"draft: bound reading a misspelt field", "admin", "POST", "/api/definitions/drafts", yaml, form("      type: money\n      max: invoice.balanse\n"), 422, `draft.yaml:8:20: invoice has no field "balanse"; did you mean "balance"?`},
+			{"draft: date bound of the wrong type", "admin", "POST", "/api/definitions/drafts", yaml, form("      type: date\n      min: invoice.balance\n"), 422, "draft.yaml:8:12: x's min must be a date or time, but this expression is an integer"},
 			{"draft: JSON-wrapped with trailing data", "admin", "POST", "/api/definitions/drafts", "", draft(form("      type: integer\n")) + "{}", 422, "/: unexpected data after the JSON value"},
 			{"draft: empty source", "admin", "POST", "/api/definitions/drafts", "", draft(""), 422, "/source: minimum string length is 1"},
 			{"draft: by a rep", "rep", "POST", "/api/definitions/drafts", yaml, form("      type: integer\n"), 403, ""},
@@ -319,11 +319,14 @@ func positioned(p api.Problem) string {
 	}
 	var lines []string
 	for _, e := range *p.Errors {
-		pos := ""
-		if e.Line != nil {
-			pos = fmt.Sprintf("row %d:", *e.Line)
+		switch {
+		case e.Line != nil && e.Column != nil: // a definition: file:line:col
+			lines = append(lines, fmt.Sprintf("%s:%d:%d: %s", e.Field, *e.Line, *e.Column, e.Message))
+		case e.Line != nil: // an import: row and column
+			lines = append(lines, fmt.Sprintf("row %d:%s: %s", *e.Line, e.Field, e.Message))
+		default:
+			lines = append(lines, e.Field+": "+e.Message)
 		}
-		lines = append(lines, pos+e.Field+": "+e.Message)
 	}
 	return strings.Join(lines, "\n")
 }
