@@ -31,6 +31,21 @@ CREATE TABLE customer_credits (
 );
 CREATE INDEX customer_credits_customer ON customer_credits (customer_id, currency);
 
+-- Invoices the bug left below zero are settled here as the store settles
+-- them from now on (money.Allocate): payments apply in the order they were
+-- paid, the excess of each is credit on the customer, the balance is zero.
+UPDATE payments SET applied_minor = GREATEST(0, LEAST(amount_minor,
+        (SELECT i.amount_minor + i.fees_minor FROM invoices i WHERE i.id = payments.invoice_id)
+        - (SELECT COALESCE(SUM(q.amount_minor), 0) FROM payments q WHERE q.invoice_id = payments.invoice_id
+            AND (q.paid_at < payments.paid_at OR (q.paid_at = payments.paid_at AND q.id < payments.id)))))
+    WHERE invoice_id IN (SELECT id FROM invoices WHERE balance_minor < 0);
+INSERT INTO customer_credits (customer_id, payment_id, amount_minor, currency, created_at, updated_at)
+    SELECT i.customer_id, p.id, p.amount_minor - p.applied_minor, p.currency, now(), now()
+    FROM payments p JOIN invoices i ON i.id = p.invoice_id WHERE p.applied_minor < p.amount_minor;
+UPDATE invoices SET paid_minor = (SELECT COALESCE(SUM(p.applied_minor), 0) FROM payments p WHERE p.invoice_id = invoices.id),
+    balance_minor = amount_minor + fees_minor - (SELECT COALESCE(SUM(p.applied_minor), 0) FROM payments p WHERE p.invoice_id = invoices.id)
+    WHERE balance_minor < 0;
+
 -- +goose Down
 DROP TABLE customer_credits;
 DROP INDEX payments_key;
