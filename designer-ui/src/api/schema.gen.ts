@@ -846,19 +846,19 @@ export interface components {
         FormFieldDefinition: {
             name: string;
             /** @enum {string} */
-            type: "string" | "text" | "number" | "money" | "date" | "datetime" | "bool" | "enum" | "user" | "role";
+            type: "string" | "text" | "number" | "integer" | "money" | "date" | "datetime" | "bool" | "enum" | "user" | "role";
             label: components["schemas"]["LocalizedText"];
             help?: components["schemas"]["LocalizedText"];
             required: boolean;
             /** @description an expression over form (e.g. form.outcome == "promised"): required when it holds */
             required_if?: string;
-            /** @description as written: a number (number: value; string and text: length; money: amount such as "10.00 CNY"), a date or an instant */
+            /** @description as written: a number (number, integer: value; string and text: length; money: amount such as "10.00 CNY"), a date, or an expression evaluated against the task's invoice (invoice.balance, today) */
             min?: string;
             max?: string;
             /** @description a regular expression (RE2) the value must match */
             pattern?: string;
             default?: string;
-            /** @description money: the only currency accepted, when set */
+            /** @description money: the only currency accepted, when set; else the task's invoice currency */
             currency?: string;
             /** @description user: the role the chosen user must have */
             role?: string;
