@@ -732,6 +732,9 @@ type Customer = store.CustomerSummary
 // CustomerBalance defines model for CustomerBalance.
 type CustomerBalance = store.CustomerBalance
 
+// CustomerCredit defines model for CustomerCredit.
+type CustomerCredit = store.CustomerCredit
+
 // CustomerDetail defines model for CustomerDetail.
 type CustomerDetail = store.CustomerDetail
 
@@ -908,13 +911,17 @@ type PaymentPage = store.PaymentPage
 
 // PaymentRequest defines model for PaymentRequest.
 type PaymentRequest struct {
-	// AmountMinor amount in minor units (cents or fen)
-	AmountMinor int64  `json:"amount_minor"`
-	Currency    string `json:"currency"`
+	// AmountMinor amount in minor units (cents or fen), at most 10^15 (money.MaxMinor)
+	AmountMinor int64 `json:"amount_minor"`
+
+	// Currency the invoice's currency
+	Currency string `json:"currency"`
 
 	// Invoice invoice number
-	Invoice string    `json:"invoice"`
-	PaidAt  time.Time `json:"paid_at"`
+	Invoice string `json:"invoice"`
+
+	// PaidAt not later than the server's now plus 5 minutes, nor before the invoice's issue date (as a date in the company's zone)
+	PaidAt time.Time `json:"paid_at"`
 
 	// Reference the payment provider's id; the idempotency key
 	Reference string `json:"reference"`
@@ -922,7 +929,10 @@ type PaymentRequest struct {
 
 // PaymentResult defines model for PaymentResult.
 type PaymentResult struct {
-	AmountMinor   int64     `json:"amount_minor"`
+	AmountMinor int64 `json:"amount_minor"`
+
+	// AppliedMinor the part of the payment that settled the invoice
+	AppliedMinor  *int64    `json:"applied_minor,omitempty"`
 	BalanceMinor  int64     `json:"balance_minor"`
 	Currency      string    `json:"currency"`
 	Duplicate     bool      `json:"duplicate"`
@@ -931,6 +941,9 @@ type PaymentResult struct {
 	InvoiceStatus string    `json:"invoice_status"`
 	PaidAt        time.Time `json:"paid_at"`
 	Reference     string    `json:"reference"`
+
+	// UnappliedMinor the rest, beyond the invoice's balance: unapplied credit on the customer
+	UnappliedMinor *int64 `json:"unapplied_minor,omitempty"`
 }
 
 // Permission defines model for Permission.

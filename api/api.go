@@ -198,11 +198,11 @@ func New(o Options) *echo.Echo {
 	served := map[string]bool{} // "METHOD /path" in echo's syntax
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			size, valid := limit, check
+			size, body, valid := limit, strictJSON, check
 			if operations[op.OperationID].stream {
-				size, valid = streamLimit, checkParams
+				size, body, valid = streamLimit, passThrough, checkParams
 			}
-			perOperation[op.OperationID] = append(slices.Clip(apiMW), size, guard(op.OperationID), valid)
+			perOperation[op.OperationID] = append(slices.Clip(apiMW), size, guard(op.OperationID), body, valid)
 			served[method+" "+echoPath(path)] = true
 		}
 	}

@@ -1427,7 +1427,7 @@ func TestScenarios(t *testing.T) {
 				[]string{`"field":"/amount_minor"`, "value must be an integer"}},
 			{"payment in another currency", finance, "POST", "/api/payments",
 				map[string]any{"reference": "f-2", "invoice": someInvoice, "amount_minor": 100, "currency": "USD", "paid_at": "2026-11-02T01:00:00Z"}, 422,
-				[]string{`"field":"/currency"`, "currency differs from the invoice's"}},
+				[]string{`"field":"/currency"`, "USD differs from the invoice's currency CNY"}},
 			{"dashboard by currency", finance, "GET", "/api/dashboard?currency=CNY", nil, 200, []string{`"bucket":"90+"`, `"tasks_open":`}},
 			{"token without scopes", admin, "POST", "/api/tokens", map[string]any{"name": "x", "scopes": []string{}}, 422,
 				[]string{`"field":"/scopes"`, "minimum number of items is 1"}},

@@ -61,6 +61,7 @@ func toProblem(err error) (problem, bool) {
 		re    usecase.ErrRange
 		lo    lockedOut
 		el    engine.ErrorList
+		pe    *store.PaymentError
 		known = true
 	)
 	p := problem{Status: http.StatusInternalServerError}
@@ -105,6 +106,11 @@ func toProblem(err error) (problem, bool) {
 		}
 	case errors.Is(err, store.ErrConflict), errors.Is(err, engine.ErrTaskNotOpen):
 		p.Status, p.Detail = http.StatusConflict, err.Error()
+	case errors.As(err, &pe):
+		p.Status, p.Detail = http.StatusUnprocessableEntity, "the payment is invalid"
+		for _, f := range pe.Problems {
+			p.Errors = append(p.Errors, FieldError{Field: "/" + f.Field, Message: f.Message})
+		}
 	case errors.Is(err, store.ErrCurrencyMismatch):
 		p.Status, p.Detail = http.StatusUnprocessableEntity, err.Error()
 		p.Errors = []FieldError{{Field: "/currency", Message: err.Error()}}

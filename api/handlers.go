@@ -124,7 +124,8 @@ func (a *server) RecordPayment(ctx context.Context, req RecordPaymentRequestObje
 		return nil, err
 	}
 	res := PaymentResult{Reference: out.Reference, Invoice: out.Invoice, AmountMinor: out.AmountMinor, Currency: out.Currency,
-		PaidAt: out.PaidAt, BalanceMinor: out.BalanceMinor, InvoiceStatus: out.Status, Duplicate: out.Duplicate, Effects: out.Effects}
+		PaidAt: out.PaidAt, BalanceMinor: out.BalanceMinor, InvoiceStatus: out.Status, Duplicate: out.Duplicate, Effects: out.Effects,
+		AppliedMinor: &out.AppliedMinor, UnappliedMinor: &out.UnappliedMinor}
 	if out.Duplicate {
 		return RecordPayment200JSONResponse(res), nil
 	}

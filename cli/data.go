@@ -148,7 +148,8 @@ func newGenCmd() *cobra.Command {
 			}
 			o.Zone = loc
 			if day == "" {
-				o.Today = calendar.In(time.Now(), loc)
+				now := time.Now()
+				o.Today, o.NotAfter = calendar.In(now, loc), now
 			} else if o.Today, err = calendar.Parse(day); err != nil {
 				return fmt.Errorf("--today: %w", err)
 			}

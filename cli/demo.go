@@ -114,13 +114,17 @@ func setUpDemo(ctx context.Context, cfg Config, o demoSetup, now time.Time, out,
 		h.Today, h.NotAfter = calendar.In(now, loc), now
 	}
 	g := o.Gen
-	g.Today, g.Zone = h.Today, loc
+	g.Today, g.Zone, g.NotAfter = h.Today, loc, h.NotAfter
+	if end := h.Today.AddDays(1).Time(loc); g.NotAfter.IsZero() && now.Before(end) {
+		// The payments are imported at now: none may be later.
+		g.NotAfter = now
+	}
 	if err := demo.Generate(o.Out, g); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "wrote %s in %s (%d customers, %d invoices, seed %d, today %s)\n",
 		strings.Join(demo.Files, ", "), o.Out, g.Customers, g.Invoices, g.Seed, g.Today)
-	opts := ingest.Options{Company: company}
+	opts := ingest.Options{Company: company, Now: now}
 	for _, kind := range []string{"users", "customers", "invoices"} {
 		if err := importDemoFile(ctx, s, kind, o.Out, opts, out, errOut); err != nil {
 			return err

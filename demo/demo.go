@@ -32,6 +32,11 @@ type Options struct {
 	Today     calendar.Date // due dates spread from Today−90 to Today+30; required
 	// Zone is where paid_at times are written; default Asia/Shanghai.
 	Zone *time.Location
+	// NotAfter is the latest instant a payment may be dated: the present
+	// when Today is today (a payment "today" at 15:00 generated at 10:00
+	// would be a payment from the future, which the importer refuses).
+	// Default: the end of Today.
+	NotAfter time.Time
 }
 
 // Files are the names Generate writes, in import order.
@@ -82,6 +87,9 @@ func Generate(dir string, o Options) error {
 			return err
 		}
 		o.Zone = z
+	}
+	if o.NotAfter.IsZero() {
+		o.NotAfter = o.Today.AddDays(1).Time(o.Zone).Add(-time.Second)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -229,6 +237,15 @@ func (g *gen) payments(w *csv.Writer) error {
 		}
 		n++
 		at := day.Time(g.o.Zone).Add(time.Duration(9+g.rnd.IntN(9))*time.Hour + time.Duration(g.rnd.IntN(60))*time.Minute)
+		if at.After(g.o.NotAfter) {
+			// Earlier on the same day, or not yet paid at all when the
+			// invoice was issued only now.
+			at = g.o.NotAfter.Add(-time.Duration(1+at.Minute()) * time.Minute).Truncate(time.Second)
+			if calendar.In(at, g.o.Zone).Before(inv.issue) {
+				n--
+				return
+			}
+		}
 		w.Write([]string{inv.number, money.FormatMinor(amount, inv.currency), at.Format(time.RFC3339), "PAY-" + strconv.Itoa(1_000_000+n)})
 	}
 	for _, inv := range g.invoiceL {

@@ -182,6 +182,7 @@ type Literal struct {
 	Tag   string
 	Set   bool
 	Pos
+	src scalarSrc // where Value is, when it is read as an expression (a form field's min or max)
 }
 
 func (l *Literal) decodeNode(d *decoder, n *yaml.Node) {
@@ -194,6 +195,7 @@ func (l *Literal) decodeNode(d *decoder, n *yaml.Node) {
 		return
 	}
 	l.Value, l.Tag, l.Set = n.Value, n.ShortTag(), true
+	l.src = newScalarSrc(d.file, n)
 }
 
 // ---- Form ----
@@ -215,6 +217,7 @@ const (
 	FieldString   FieldType = "string"
 	FieldText     FieldType = "text"
 	FieldNumber   FieldType = "number"
+	FieldInteger  FieldType = "integer"
 	FieldMoney    FieldType = "money"
 	FieldDate     FieldType = "date"
 	FieldDateTime FieldType = "datetime"
@@ -227,7 +230,7 @@ const (
 // FormField is one input of a form.
 type FormField struct {
 	Name       Ident        `yaml:"name" def:"required,pattern=^[a-z][a-z0-9_]{0,62}$"`
-	Type       FieldType    `yaml:"type" def:"required,enum=string|text|number|money|date|datetime|bool|enum|user|role"`
+	Type       FieldType    `yaml:"type" def:"required,enum=string|text|number|integer|money|date|datetime|bool|enum|user|role"`
 	Label      Localized    `yaml:"label"`
 	Help       Localized    `yaml:"help"`
 	Required   bool         `yaml:"required"`

@@ -89,6 +89,9 @@ type formCase struct {
 	At     string              `yaml:"at"`
 	Values map[string]any      `yaml:"values"`
 	Errors []engine.FieldError `yaml:"errors"`
+	// Invoice, when given, is the task's subject: money in its currency,
+	// bounds such as max: invoice.balance.
+	Invoice *exInvoice `yaml:"invoice"`
 }
 
 func loadExamples(t *testing.T) *engine.Bundle {
@@ -307,7 +310,13 @@ func runFormCase(t *testing.T, b *engine.Bundle, loc *time.Location, c formCase)
 	if f == nil {
 		t.Fatalf("unknown form %q", c.Form)
 	}
-	_, errs := f.Validate(c.Values, engine.Clock{Now: parseAt(t, c.At), Location: loc}, c.Locale)
+	clock := engine.Clock{Now: parseAt(t, c.At), Location: loc}
+	var env *engine.Env
+	if c.Invoice != nil {
+		sub := subject(t, *c.Invoice, exCustomer{}, exPayments{})
+		env = engine.NewEnv(&sub, clock)
+	}
+	_, errs := f.ValidateFor(c.Values, clock, c.Locale, env)
 	sort.SliceStable(errs, func(i, j int) bool { return false })
 	if len(errs) == 0 && len(c.Errors) == 0 {
 		return

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
@@ -36,6 +38,24 @@ type Form struct {
 	limits     []fieldLimits
 	outOnce    sync.Once
 	outEnv     *exprEnv
+	// checkReads lists, per Spec.Validate rule, the fields it reads: a rule
+	// is evaluated whenever none of them has an error.
+	checkReads [][]string
+	// needsSubject: a bound reads the invoice, customer or payments, or a
+	// money field takes the invoice's currency.
+	needsSubject bool
+}
+
+// NeedsSubject reports whether validating a submission reads the subject
+// (ValidateFor's env): a bound such as max: invoice.balance, or a money
+// field without a currency of its own, which must be in the invoice's.
+func (f *Form) NeedsSubject() bool { return f.needsSubject }
+
+// bound is a min or max written as an expression (max: invoice.balance,
+// min: today), evaluated against the subject at each submission.
+type bound struct {
+	x       *Expr
+	subject bool // reads the invoice, customer or payments
 }
 
 type fieldLimits struct {
@@ -47,6 +67,9 @@ type fieldLimits struct {
 	requiredIf   *program
 	currency     string
 	optionValues []string
+	minX, maxX   *bound
+	negative     bool // a money field whose min allows amounts below zero
+	integer      bool // an integer field: int values are counts, not minor units
 }
 
 // Outcomes returns the values of the outcome field, in order.
@@ -61,7 +84,7 @@ func fieldGoType(t FieldType) reflect.Type {
 	switch t {
 	case FieldNumber:
 		return reflect.TypeFor[float64]()
-	case FieldMoney:
+	case FieldInteger, FieldMoney:
 		return reflect.TypeFor[int]()
 	case FieldDate, FieldDateTime:
 		return timeType
@@ -119,6 +142,7 @@ func compileForm(doc *Document, add func(*Error)) *Form {
 		if fd.Type == "" {
 			continue
 		}
+		lim.integer = fd.Type == FieldInteger
 		if fd.Type == FieldEnum {
 			if len(fd.Options) == 0 {
 				errAt(fd.Name.Pos, "enum field %q needs options", fd.Name.Value)
@@ -161,6 +185,27 @@ func compileForm(doc *Document, add func(*Error)) *Form {
 			if !b.lit.Set {
 				continue
 			}
+			if isBoundExpr(fd.Type, b.lit) {
+				x := &Expr{Src: b.lit.Value, Pos: b.lit.Pos, src: b.lit.src}
+				want := map[FieldType]vkind{FieldNumber: kNone, FieldInteger: kInt, FieldMoney: kInt, FieldDate: kTime}[fd.Type]
+				if e := compileExpr(x, ruleEnv(), want, fd.Name.Value+"'s "+b.what); e != nil {
+					add(e)
+					continue
+				}
+				if k := kindOfType(reflectTypeOfProgram(x)); fd.Type == FieldNumber && k != kInt && k != kFloat {
+					errAt(b.lit.Pos, "%s of a number field must be a number expression", b.what)
+					continue
+				}
+				bd := &bound{x: x, subject: readsSubject.MatchString(x.Src)}
+				f.needsSubject = f.needsSubject || bd.subject
+				if b.what == "min" {
+					lim.minX = bd
+					lim.negative = true // the expression decides
+				} else {
+					lim.maxX = bd
+				}
+				continue
+			}
 			switch fd.Type {
 			case FieldNumber, FieldString, FieldText:
 				v, err := strconv.ParseFloat(b.lit.Value, 64)
@@ -173,6 +218,17 @@ func compileForm(doc *Document, add func(*Error)) *Form {
 				} else {
 					lim.max = &v
 				}
+			case FieldInteger:
+				v, err := strconv.ParseInt(b.lit.Value, 10, 64)
+				if err != nil || b.lit.Tag == "!!str" {
+					errAt(b.lit.Pos, "%s of an integer field must be a whole number or an expression", b.what)
+					continue
+				}
+				if b.what == "min" {
+					lim.minI = &v
+				} else {
+					lim.maxI = &v
+				}
 			case FieldMoney:
 				v, err := parseFormMoney(b.lit.Value, fd.Currency)
 				if err != nil {
@@ -181,6 +237,7 @@ func compileForm(doc *Document, add func(*Error)) *Form {
 				}
 				if b.what == "min" {
 					lim.minI = &v
+					lim.negative = v < 0
 				} else {
 					lim.maxI = &v
 				}
@@ -200,6 +257,9 @@ func compileForm(doc *Document, add func(*Error)) *Form {
 				errAt(b.lit.Pos, "%s is not allowed on %s fields", b.what, fd.Type)
 			}
 		}
+		if fd.Type == FieldMoney && fd.Currency == "" {
+			f.needsSubject = true // the invoice's currency
+		}
 		if fd.Default.Set {
 			v, err := normalizeValue(fd, lim, literalAny(fd.Default))
 			if err != nil {
@@ -216,10 +276,16 @@ func compileForm(doc *Document, add func(*Error)) *Form {
 			}
 		}
 	}
+	f.checkReads = make([][]string, len(spec.Validate))
 	for i := range spec.Validate {
 		c := &spec.Validate[i]
 		if e := compileExpr(&c.Expr, f.env, kBool, "a validate expression"); e != nil {
 			add(e)
+		}
+		for _, m := range formRead.FindAllStringSubmatch(c.Expr.Src, -1) {
+			if !slices.Contains(f.checkReads[i], m[1]) {
+				f.checkReads[i] = append(f.checkReads[i], m[1])
+			}
 		}
 		if c.Field.Value != "" {
 			if _, ok := f.index[c.Field.Value]; !ok {
@@ -246,6 +312,35 @@ func compileForm(doc *Document, add func(*Error)) *Form {
 		}
 	}
 	return f
+}
+
+var (
+	// readsSubject matches an expression that reads the subject.
+	readsSubject = regexp.MustCompile(`\b(invoice|customer|payments)\b`)
+	// formRead matches a form field an expression reads.
+	formRead = regexp.MustCompile(`\bform\.([a-z][a-z0-9_]*)`)
+)
+
+// isBoundExpr reports whether a min or max of a field of type t is an
+// expression rather than a constant: it starts with a letter or a
+// parenthesis (invoice.balance, today, (invoice.amount * 2)), where
+// constants start with a digit or a sign (100, -5.00 CNY, 2026-01-01).
+func isBoundExpr(t FieldType, l Literal) bool {
+	switch t {
+	case FieldNumber, FieldInteger, FieldMoney, FieldDate:
+	default:
+		return false
+	}
+	v := strings.TrimSpace(l.Value)
+	return v != "" && l.Tag == "!!str" && (v[0] == '(' || v[0] == '_' || (v[0]|0x20 >= 'a' && v[0]|0x20 <= 'z'))
+}
+
+// reflectTypeOfProgram is the result type of a compiled bound.
+func reflectTypeOfProgram(x *Expr) reflect.Type {
+	if x.prog == nil || x.prog.vm == nil || x.prog.vm.Node() == nil {
+		return nil
+	}
+	return x.prog.vm.Node().Type()
 }
 
 func (f *Form) fieldNames() []string {
@@ -287,6 +382,13 @@ func parseFormMoney(s, currency string) (int64, error) {
 // normalizeValue converts a submitted value (as decoded from JSON) to the
 // field's expression type and checks type-level constraints.
 func normalizeValue(fd *FormField, lim *fieldLimits, v any) (any, error) {
+	return normalizeValueIn(fd, lim, v, "")
+}
+
+// normalizeValueIn is normalizeValue for a subject invoice in currency (""
+// when unknown): a money field without a currency of its own must be in
+// the invoice's.
+func normalizeValueIn(fd *FormField, lim *fieldLimits, v any, currency string) (any, error) {
 	switch fd.Type {
 	case FieldString, FieldText, FieldUser, FieldRole, FieldEnum:
 		s, ok := v.(string)
@@ -323,6 +425,31 @@ func normalizeValue(fd *FormField, lim *fieldLimits, v any) (any, error) {
 			return f, nil
 		}
 		return nil, fmt.Errorf("must be a number")
+	case FieldInteger:
+		var i int64
+		var err error
+		switch n := v.(type) {
+		case float64:
+			if n != math.Trunc(n) {
+				return nil, fmt.Errorf("must be a whole number, got %v", n)
+			}
+			if n >= 9.2e18 || n <= -9.2e18 {
+				return nil, fmt.Errorf("%v is out of range", n)
+			}
+			i = int64(n)
+		case int:
+			i = int64(n)
+		case json.Number:
+			i, err = parseInteger(n.String())
+		case string:
+			i, err = parseInteger(n)
+		default:
+			err = fmt.Errorf("must be a whole number")
+		}
+		if err != nil {
+			return nil, err
+		}
+		return int(i), nil
 	case FieldMoney:
 		s, ok := v.(string)
 		if !ok {
@@ -335,6 +462,17 @@ func normalizeValue(fd *FormField, lim *fieldLimits, v any) (any, error) {
 		m, err := parseFormMoney(s, lim.currency)
 		if err != nil {
 			return nil, err
+		}
+		if lim.currency == "" && currency != "" {
+			if _, cur, _ := strings.Cut(strings.TrimSpace(s), " "); strings.ToUpper(strings.TrimSpace(cur)) != currency {
+				return nil, fmt.Errorf("must be in the invoice's currency %s, got %q", currency, s)
+			}
+		}
+		switch {
+		case m < 0 && !lim.negative:
+			return nil, fmt.Errorf("must not be negative, got %q", s)
+		case m > money.MaxMinor || m < -money.MaxMinor:
+			return nil, fmt.Errorf("%q is beyond the largest amount recoup accepts (%d minor units)", s, money.MaxMinor)
 		}
 		return int(m), nil
 	case FieldDate:
@@ -367,6 +505,21 @@ func normalizeValue(fd *FormField, lim *fieldLimits, v any) (any, error) {
 	return nil, fmt.Errorf("unsupported field type %s", fd.Type)
 }
 
+// parseInteger reads a whole number written in decimal ("3", "-2").
+func parseInteger(s string) (int64, error) {
+	i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		if _, ferr := strconv.ParseFloat(strings.TrimSpace(s), 64); ferr == nil && !errors.Is(err, strconv.ErrRange) {
+			return 0, fmt.Errorf("must be a whole number, got %s", s)
+		}
+		if errors.Is(err, strconv.ErrRange) {
+			return 0, fmt.Errorf("%s is out of range", s)
+		}
+		return 0, fmt.Errorf("must be a whole number")
+	}
+	return i, nil
+}
+
 // FieldError is one problem with a submitted form; Field is "" for a
 // problem with the form as a whole.
 type FieldError struct {
@@ -388,7 +541,29 @@ func localizedf(locale, en, zh string, args ...any) string {
 // c. It returns the normalized values (money as int minor units, dates as
 // time.Time) and every problem at once, messages in locale.
 func (f *Form) Validate(values map[string]any, c Clock, locale string) (map[string]any, []FieldError) {
+	return f.ValidateFor(values, c, locale, nil)
+}
+
+// ValidateFor is Validate for a submission about subject (the task's
+// invoice, its customer and payments at c; nil when unknown): money fields
+// without a currency of their own must be in the invoice's currency, and
+// bounds written as expressions (max: invoice.balance, min: today) are
+// evaluated against it. Without a subject, the bounds that read it are not
+// checked. Cross-field rules (validate) are checked whenever none of the
+// fields they read has an error, and reported with the field errors.
+func (f *Form) ValidateFor(values map[string]any, c Clock, locale string, subject *Env) (map[string]any, []FieldError) {
 	var errs []FieldError
+	currency := ""
+	benv := subject
+	if subject != nil {
+		currency = subject.Invoice.Currency
+	} else {
+		loc := c.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		benv = &Env{Now: c.Now.In(loc), Today: dateTime(c.Today())}
+	}
 	out := make(map[string]any, len(f.Spec.Fields))
 	for _, k := range slices.Sorted(maps.Keys(values)) {
 		if _, ok := f.index[k]; !ok {
@@ -405,12 +580,20 @@ func (f *Form) Validate(values map[string]any, c Clock, locale string) (map[stri
 		lim := &f.limits[i]
 		raw, ok := values[fd.Name.Value]
 		if ok && raw != nil && raw != "" {
-			v, err := normalizeValue(fd, lim, raw)
+			v, err := normalizeValueIn(fd, lim, raw, currency)
 			if err != nil {
 				errs = append(errs, FieldError{Field: fd.Name.Value, Message: localizeValueErr(err, locale)})
 				continue
 			}
-			if msg := lim.check(v, locale); msg != "" {
+			cur := lim.currency
+			if cur == "" && fd.Type == FieldMoney {
+				cur = currency
+			}
+			msg := lim.check(v, locale)
+			if msg == "" {
+				msg = lim.checkBounds(v, benv, subject != nil, cur, locale)
+			}
+			if msg != "" {
 				errs = append(errs, FieldError{Field: fd.Name.Value, Message: msg})
 				continue
 			}
@@ -441,13 +624,20 @@ func (f *Form) Validate(values map[string]any, c Clock, locale string) (map[stri
 			errs = append(errs, FieldError{Field: fd.Name.Value, Message: requiredMsg.Get(locale)})
 		}
 	}
-	if len(errs) == 0 {
-		for i := range f.Spec.Validate {
-			chk := &f.Spec.Validate[i]
-			ok, err := chk.Expr.prog.evalBool(ptr, envAny, m)
-			if err != nil || !ok {
-				errs = append(errs, FieldError{Field: chk.Field.Value, Message: chk.Message.Get(locale)})
+rules:
+	for i := range f.Spec.Validate {
+		chk := &f.Spec.Validate[i]
+		if chk.Expr.prog == nil {
+			continue
+		}
+		for _, name := range f.checkReads[i] {
+			if hasErr(errs, name) {
+				continue rules // the rule would read a value that did not parse
 			}
+		}
+		ok, err := chk.Expr.prog.evalBool(ptr, envAny, m)
+		if err != nil || !ok {
+			errs = append(errs, FieldError{Field: chk.Field.Value, Message: chk.Message.Get(locale)})
 		}
 	}
 	// report in the form's field order, unknown fields and form-level
@@ -504,6 +694,15 @@ func (lim *fieldLimits) check(v any, locale string) string {
 			return localizedf(locale, "must be at most %v", "不能大于 %v", *lim.max)
 		}
 	case int:
+		if lim.integer {
+			if lim.minI != nil && int64(x) < *lim.minI {
+				return localizedf(locale, "must be at least %d", "不能小于 %d", *lim.minI)
+			}
+			if lim.maxI != nil && int64(x) > *lim.maxI {
+				return localizedf(locale, "must be at most %d", "不能大于 %d", *lim.maxI)
+			}
+			break
+		}
 		if lim.minI != nil && int64(x) < *lim.minI {
 			return localizedf(locale, "must be at least %s", "不能小于 %s", money.FormatMinor(*lim.minI, lim.currency))
 		}
@@ -527,6 +726,72 @@ func (lim *fieldLimits) check(v any, locale string) string {
 		}
 		if lim.maxD != nil && x.After(*lim.maxD) {
 			return localizedf(locale, "must be on or before %s", "不能晚于 %s", lim.maxD.Format(calendar.Layout))
+		}
+	}
+	return ""
+}
+
+// checkBounds checks v against the bounds written as expressions, evaluated
+// on env; those reading the subject only when haveSubject. cur is the
+// currency money is shown in.
+func (lim *fieldLimits) checkBounds(v any, env *Env, haveSubject bool, cur, locale string) string {
+	for _, b := range []struct {
+		bd  *bound
+		max bool
+	}{{lim.minX, false}, {lim.maxX, true}} {
+		if b.bd == nil || (b.bd.subject && !haveSubject) {
+			continue
+		}
+		out, err := b.bd.x.prog.evalAny(env)
+		if err != nil {
+			return localizedf(locale, "cannot be checked against %s: %v", "无法按 %s 检查：%v", b.bd.x.Src, err)
+		}
+		var bad bool
+		var shown string
+		switch x := v.(type) {
+		case int:
+			n, ok := out.(int)
+			if !ok {
+				return localizedf(locale, "cannot be checked against %s", "无法按 %s 检查", b.bd.x.Src)
+			}
+			bad = (b.max && x > n) || (!b.max && x < n)
+			shown = strconv.Itoa(n)
+			if cur != "" {
+				shown = money.FormatMinor(int64(n), cur) + " " + cur
+			}
+		case float64:
+			var n float64
+			switch o := out.(type) {
+			case int:
+				n = float64(o)
+			case float64:
+				n = o
+			default:
+				return localizedf(locale, "cannot be checked against %s", "无法按 %s 检查", b.bd.x.Src)
+			}
+			bad = (b.max && x > n) || (!b.max && x < n)
+			shown = strconv.FormatFloat(n, 'f', -1, 64)
+		case time.Time:
+			t, ok := out.(time.Time)
+			if !ok {
+				return localizedf(locale, "cannot be checked against %s", "无法按 %s 检查", b.bd.x.Src)
+			}
+			d := dateTime(calendar.Of(t))
+			bad = (b.max && x.After(d)) || (!b.max && x.Before(d))
+			shown = d.Format(calendar.Layout)
+			if bad && b.max {
+				return localizedf(locale, "must be on or before %s (%s)", "不能晚于 %s（%s）", shown, b.bd.x.Src)
+			}
+			if bad {
+				return localizedf(locale, "must be on or after %s (%s)", "不能早于 %s（%s）", shown, b.bd.x.Src)
+			}
+			continue
+		}
+		if bad && b.max {
+			return localizedf(locale, "must be at most %s (%s)", "不能大于 %s（%s）", shown, b.bd.x.Src)
+		}
+		if bad {
+			return localizedf(locale, "must be at least %s (%s)", "不能小于 %s（%s）", shown, b.bd.x.Src)
 		}
 	}
 	return ""

@@ -90,13 +90,38 @@ func CheckTask(ctx context.Context, b *Bundle, s TaskStore, key string, values m
 	if form != nil {
 		// The submitted values are stored as sent (JSON-safe); the
 		// workflow normalises them again when it routes the outcome.
-		if _, errs := form.Validate(values, c, locale); len(errs) > 0 {
+		var subject *Env
+		if form.NeedsSubject() {
+			if subject, err = taskSubject(ctx, s, t, c); err != nil {
+				return t, err
+			}
+		}
+		if _, errs := form.ValidateFor(values, c, locale, subject); len(errs) > 0 {
 			return t, FormErrors(errs)
 		}
 	} else if len(values) > 0 {
 		return t, FormErrors{{Field: "", Message: "this task has no form: it takes no values"}}
 	}
 	return t, nil
+}
+
+// taskSubject is the environment of t's invoice at c, for a form whose
+// checks read it (Form.NeedsSubject): loaded as a dry run of the batch,
+// which writes nothing. Nil when the invoice is not in its batch.
+func taskSubject(ctx context.Context, s TaskStore, t TaskRef, c Clock) (*Env, error) {
+	var env *Env
+	_, _, err := s.ProcessBatch(ctx, TickRun{At: c.Now.UTC(), Customer: t.CustomerID}, s.SubjectBatch(t), c, true, func(in *BatchInput) *Result {
+		for i := range in.Subjects {
+			if in.Subjects[i].Invoice.ID == t.InvoiceID {
+				env = NewEnv(&in.Subjects[i], c)
+			}
+		}
+		return &Result{}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("task %s: loading its invoice: %w", t.Key, err)
+	}
+	return env, nil
 }
 
 // RunBatch evaluates and records one batch outside any scheduled tick, at

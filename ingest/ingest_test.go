@@ -56,7 +56,7 @@ func write(t *testing.T, dir, name, content string) string {
 func importFile(t *testing.T, b bundle, kind, name, content string, opts ingest.Options) (ingest.Summary, error) {
 	t.Helper()
 	opts.Company = company
-	opts.Now = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	opts.Now = time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC) // after the payments (a later one is refused)
 	return ingest.File(context.Background(), b.s, kind, write(t, b.dir, name, content), opts)
 }
 
@@ -265,6 +265,13 @@ func TestImportOtherKindsBadInput(t *testing.T) {
 			`p.csv:row 4:reference: duplicate reference "P2" (first on row 3)`,
 			`p.csv:row 4:amount: must be positive, got "0"`,
 		}},
+		// The payment webhook's rules (issue 15 §3).
+		{"payments", "g.csv", "invoice_number,amount,paid_at,reference\nINV-1,1.00,2099-01-01,G1\nINV-1,1.00,1900-01-01,G2\nINV-1,10000000000001.00,2026-02-01,G3\nINV-1,1.00,2026-02-01, g1 \n", []string{
+			`g.csv:row 2:paid_at: 2098-12-31T16:00:00Z is in the future (now is 2026-03-05T00:00:00Z)`,
+			`g.csv:row 3:paid_at: 1900-01-01 is before the invoice's issue date 2026-01-01`,
+			`g.csv:row 4:amount: 10000000000001.00 is above the largest payment recoup accepts (10000000000000.00 CNY)`,
+			`g.csv:row 5:reference: duplicate reference "g1" (first on row 2)`,
+		}},
 		{"invoices", "i.json", `[{"number":"J1","customer_id":"C1","currency":"CNY","amount":"1.00","issue_date":"2026-01-01","due_date":"bad","region":{"x":1}}]`, []string{
 			`i.json:row 1:region: want a string, number or boolean`,
 			`i.json:row 1:due_date: invalid date "bad": want YYYY-MM-DD`,
@@ -361,6 +368,43 @@ func TestReimportKeepsRuleState(t *testing.T) {
 		s.SQL().QueryRow("SELECT risk FROM customers WHERE external_id = 'C1'").Scan(&risk)
 		if risk != "high" {
 			t.Errorf("risk after importing medium = %s, want high kept", risk)
+		}
+	})
+}
+
+// TestImportOverpayment: a payment beyond an invoice's balance settles it at
+// zero and the excess is the customer's unapplied credit; a reference in
+// another case or with spaces is the payment already recorded.
+func TestImportOverpayment(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		b := seeded(t, s)
+		mustImport(t, b, "payments", "p1.csv", "invoice_number,amount,paid_at,reference\nINV-2,60.00,2026-02-10,PAY-A\nINV-2,60.00,2026-02-11,PAY-B\n")
+		if got, want := invoice(t, s, "INV-2"), (invoiceState{"USD", 10010, 10010, 0, "paid", "mgr@acme.test", `{}`, "2026-02-01"}); got != want {
+			t.Errorf("INV-2 = %+v, want %+v", got, want)
+		}
+		credit := func() (n int, sum int64) {
+			t.Helper()
+			if err := s.SQL().QueryRow("SELECT COUNT(*), COALESCE(SUM(amount_minor), 0) FROM customer_credits").Scan(&n, &sum); err != nil {
+				t.Fatal(err)
+			}
+			return n, sum
+		}
+		if n, sum := credit(); n != 1 || sum != 1990 {
+			t.Errorf("credit: %d rows, %d minor; want 1 row of 1990 (USD 19.90)", n, sum)
+		}
+		sum := mustImport(t, b, "payments", "p2.csv", "invoice_number,amount,paid_at,reference\nINV-2,60.00,2026-02-11, pay-b \nINV-2,5.00,2026-02-12,PAY-C\n")
+		if !strings.HasSuffix(sum.String(), "1 inserted, 1 updated, 0 unchanged, 0 rejected") {
+			t.Errorf("summary %s", sum)
+		}
+		if n := count(t, s, "payments"); n != 3 {
+			t.Errorf("%d payments, want 3 (pay-b is PAY-B)", n)
+		}
+		if n, sum := credit(); n != 2 || sum != 2490 {
+			t.Errorf("credit: %d rows, %d minor; want 2 rows, 2490", n, sum)
+		}
+		if got := invoice(t, s, "INV-2"); got.Balance != 0 || got.Paid != 10010 {
+			t.Errorf("INV-2 = %+v", got)
 		}
 	})
 }

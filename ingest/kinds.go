@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -413,28 +414,38 @@ func parsePayment(r *run, rec *record) {
 		rec.later = true
 		return
 	}
-	r.checkKey(rec, "reference", p.row.Reference)
+	// A reference repeated in another case or with spaces is the same
+	// payment (engine.PaymentKey).
+	if key := engine.PaymentKey(p.row.Reference); key != "" {
+		if first, dup := r.seen[key]; dup {
+			r.problem(rec, "reference", "duplicate reference %q (first on row %d)", p.row.Reference, first)
+		} else {
+			r.seen[key] = rec.row
+		}
+	}
 }
 
 func resolvePayments(r *run, batch []*record) error {
-	var numbers, refs []string
+	var numbers, keys []string
 	for _, rec := range batch {
 		p := rec.val.(*paymentIn)
 		if p.invoice != "" {
 			numbers = append(numbers, p.invoice)
 		}
 		if p.row.Reference != "" {
-			refs = append(refs, p.row.Reference)
+			keys = append(keys, engine.PaymentKey(p.row.Reference))
 		}
 	}
 	invoices, err := r.tx.Invoices(r.ctx, numbers)
 	if err != nil {
 		return err
 	}
-	existing, err := r.tx.Payments(r.ctx, refs)
+	existing, err := r.tx.Payments(r.ctx, keys)
 	if err != nil {
 		return err
 	}
+	// engine.CheckPayment's fields, as this file's columns.
+	columns := map[string]string{"amount_minor": "amount", "currency": "amount", "paid_at": "paid_at", "reference": "reference"}
 	for _, rec := range batch {
 		p := rec.val.(*paymentIn)
 		if p.invoice != "" {
@@ -446,9 +457,23 @@ func resolvePayments(r *run, batch []*record) error {
 				if p.rawAmount != "" {
 					p.row.AmountMinor = r.amount(rec, 1, inv.Currency)
 				}
+				if len(rec.probs) == 0 {
+					// The same rules as the payment webhook's, but for the
+					// amount's sign, which r.amount already reported.
+					for _, pr := range engine.CheckPayment(engine.PaymentCheck{AmountMinor: p.row.AmountMinor, Currency: p.row.Currency,
+						PaidAt: p.row.PaidAt, Reference: p.row.Reference, InvoiceCurrency: inv.Currency, IssueDate: inv.IssueDate,
+						Now: r.opts.Now, Location: r.loc}) {
+						msg := pr.Message
+						if pr.Field == "amount_minor" && p.row.AmountMinor > money.MaxMinor {
+							msg = fmt.Sprintf("%s is above the largest payment recoup accepts (%s %s)", p.rawAmount,
+								money.FormatMinor(money.MaxMinor, inv.Currency), inv.Currency)
+						}
+						r.problem(rec, columns[pr.Field], "%s", msg)
+					}
+				}
 			}
 		}
-		p.existing, p.found = existing[p.row.Reference]
+		p.existing, p.found = existing[engine.PaymentKey(p.row.Reference)]
 		p.row.Hash = fingerprint(p.row.Reference, strconv.FormatInt(p.row.InvoiceID, 10),
 			strconv.FormatInt(p.row.AmountMinor, 10), p.row.PaidAt.Format(time.RFC3339Nano))
 	}

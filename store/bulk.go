@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
 )
 
 // BulkTx is one write transaction for bulk loads (imports, demo data). All of
@@ -50,24 +53,25 @@ func (b *BulkTx) closeStmts() {
 // natural key.
 type Existing struct {
 	ID        int64
-	Hash      int64  // fingerprint of the last imported content
-	Currency  string // invoices: currency; customers: "" (unused)
-	PaidMinor int64  // invoices: sum of payments
-	OwnerID   int64  // customers and invoices: owner user id, 0 when none
-	Parent    int64  // invoices: customer id; payments: invoice id
+	Hash      int64         // fingerprint of the last imported content
+	Currency  string        // invoices: currency; customers: "" (unused)
+	PaidMinor int64         // invoices: sum of payments
+	OwnerID   int64         // customers and invoices: owner user id, 0 when none
+	Parent    int64         // invoices: customer id; payments: invoice id
+	IssueDate calendar.Date // invoices: issue date; others: zero
 }
 
 // bulkTable describes a natural-keyed table for lookups.
 type bulkTable struct {
 	name, key string
-	cols      string // id, hash, currency, paid, owner, parent
+	cols      string // id, hash, currency, paid, owner, parent, issue date
 }
 
 var (
-	usersTable     = bulkTable{"users", "email", "id, import_hash, '', 0, 0, 0"}
-	customersTable = bulkTable{"customers", "external_id", "id, import_hash, '', 0, COALESCE(owner_id, 0), 0"}
-	invoicesTable  = bulkTable{"invoices", "number", "id, import_hash, currency, paid_minor, COALESCE(owner_id, 0), customer_id"}
-	paymentsTable  = bulkTable{"payments", "reference", "id, import_hash, currency, 0, 0, invoice_id"}
+	usersTable     = bulkTable{"users", "email", "id, import_hash, '', 0, 0, 0, NULL"}
+	customersTable = bulkTable{"customers", "external_id", "id, import_hash, '', 0, COALESCE(owner_id, 0), 0, NULL"}
+	invoicesTable  = bulkTable{"invoices", "number", "id, import_hash, currency, paid_minor, COALESCE(owner_id, 0), customer_id, issue_date"}
+	paymentsTable  = bulkTable{"payments", "reference_key", "id, import_hash, currency, 0, 0, invoice_id, NULL"}
 )
 
 func (b *BulkTx) lookup(ctx context.Context, t bulkTable, keys []string) (map[string]Existing, error) {
@@ -97,7 +101,7 @@ func (b *BulkTx) lookup(ctx context.Context, t bulkTable, keys []string) (map[st
 		for rows.Next() {
 			var k string
 			var e Existing
-			if err := rows.Scan(&k, &e.ID, &e.Hash, &e.Currency, &e.PaidMinor, &e.OwnerID, &e.Parent); err != nil {
+			if err := rows.Scan(&k, &e.ID, &e.Hash, &e.Currency, &e.PaidMinor, &e.OwnerID, &e.Parent, &e.IssueDate); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -153,9 +157,10 @@ func (b *BulkTx) Invoices(ctx context.Context, numbers []string) (map[string]Exi
 	return b.lookup(ctx, invoicesTable, numbers)
 }
 
-// Payments returns the stored payments whose references are keys.
-func (b *BulkTx) Payments(ctx context.Context, refs []string) (map[string]Existing, error) {
-	return b.lookup(ctx, paymentsTable, refs)
+// Payments returns the stored payments whose reference keys
+// (engine.PaymentKey) are keys.
+func (b *BulkTx) Payments(ctx context.Context, keys []string) (map[string]Existing, error) {
+	return b.lookup(ctx, paymentsTable, keys)
 }
 
 func placeholders(n int) string {
@@ -355,7 +360,8 @@ func (b *BulkTx) MoveInvoices(ctx context.Context, ids []int64) error {
 	return nil
 }
 
-// PaymentRow is a payment to insert or update, keyed by Reference.
+// PaymentRow is a payment to insert or update, keyed by its Reference
+// normalised (engine.PaymentKey).
 type PaymentRow struct {
 	Reference   string
 	InvoiceID   int64
@@ -365,16 +371,18 @@ type PaymentRow struct {
 	Hash        int64
 }
 
-// UpsertPayments inserts or updates payments by reference, then recomputes
-// the paid amount, balance and paid/open status of every invoice touched
+// UpsertPayments inserts or updates payments by reference key (the reference
+// first recorded stays, for display), then splits each touched invoice's
+// payments into what settles it and unapplied credit, and recomputes the
+// paid amount, balance and paid/open status of every invoice touched
 // (including one a payment moved away from, listed in previous).
 func (b *BulkTx) UpsertPayments(ctx context.Context, rows []PaymentRow, previous []int64) error {
-	cols := []string{"reference", "invoice_id", "amount_minor", "currency", "paid_at", "import_hash", "created_at"}
-	err := b.upsert(ctx, "payments", "reference", cols,
-		"invoice_id = excluded.invoice_id, amount_minor = excluded.amount_minor, currency = excluded.currency, paid_at = excluded.paid_at, import_hash = excluded.import_hash",
+	cols := []string{"reference", "reference_key", "invoice_id", "amount_minor", "applied_minor", "currency", "paid_at", "import_hash", "created_at"}
+	err := b.upsert(ctx, "payments", "reference_key", cols,
+		"invoice_id = excluded.invoice_id, amount_minor = excluded.amount_minor, applied_minor = excluded.applied_minor, currency = excluded.currency, paid_at = excluded.paid_at, import_hash = excluded.import_hash",
 		len(rows), func(i int, a []any) []any {
 			r := rows[i]
-			return append(a, r.Reference, r.InvoiceID, r.AmountMinor, r.Currency, r.PaidAt.UTC(), r.Hash, b.now)
+			return append(a, r.Reference, engine.PaymentKey(r.Reference), r.InvoiceID, r.AmountMinor, r.AmountMinor, r.Currency, r.PaidAt.UTC(), r.Hash, b.now)
 		})
 	if err != nil {
 		return err
@@ -393,6 +401,9 @@ func (b *BulkTx) UpsertPayments(ctx context.Context, rows []PaymentRow, previous
 	for _, id := range previous {
 		add(id)
 	}
+	if err := b.allocate(ctx, ids); err != nil {
+		return err
+	}
 	return b.recomputeBalances(ctx, ids)
 }
 
@@ -405,7 +416,7 @@ func (b *BulkTx) recomputeBalances(ctx context.Context, ids []any) error {
 		in := placeholders(len(part))
 		stmts := []string{
 			`UPDATE invoices SET
-				paid_minor = (SELECT COALESCE(SUM(p.amount_minor), 0) FROM payments p WHERE p.invoice_id = invoices.id),
+				paid_minor = (SELECT COALESCE(SUM(p.applied_minor), 0) FROM payments p WHERE p.invoice_id = invoices.id),
 				payment_count = (SELECT COUNT(*) FROM payments p WHERE p.invoice_id = invoices.id),
 				last_paid_at = (SELECT MAX(p.paid_at) FROM payments p WHERE p.invoice_id = invoices.id)
 				WHERE id IN (` + in + ")",

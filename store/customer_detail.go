@@ -49,6 +49,7 @@ type CustomerDetail struct {
 	Locale           string            `json:"locale"`
 	OwnerName        string            `json:"owner_name"`
 	Balances         []CustomerBalance `json:"balances"`
+	UnappliedCredit  []CustomerCredit  `json:"unapplied_credit"` // what payments paid beyond their invoices, per currency
 	Promises         PromiseCounts     `json:"promises"`
 	Invoices         InvoicePage       `json:"invoices"`
 	History          []CustomerEvent   `json:"history"`
@@ -87,6 +88,9 @@ func (s *Store) CustomerDetail(ctx context.Context, v Viewer, id string, o Custo
 		return d, err
 	}
 	if d.Balances, err = s.customerBalances(ctx, rowID, today, o.Now); err != nil {
+		return d, err
+	}
+	if d.UnappliedCredit, err = s.customerCredits(ctx, rowID); err != nil {
 		return d, err
 	}
 	if d.Promises, err = s.customerPromises(ctx, rowID, today, o.Location); err != nil {

@@ -84,8 +84,8 @@ func TestDashboardFoldWhileWriting(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seedDemo(t, s, 20, 200, "2026-11-01")
-		var open []string
-		rows, err := s.SQL().Query("SELECT number FROM invoices WHERE balance_minor > 1000 ORDER BY id LIMIT 40")
+		var open []string // issued by now: a payment may not precede its invoice
+		rows, err := s.SQL().Query("SELECT number FROM invoices WHERE balance_minor > 1000 AND issue_date <= '2026-11-01' ORDER BY id LIMIT 40")
 		if err != nil {
 			t.Fatal(err)
 		}

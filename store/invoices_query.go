@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
 )
 
 // Viewer is who reads: the rows a query returns are cut to what the
@@ -697,28 +698,61 @@ type PaymentIn struct {
 
 // PaymentOut is what recording a payment did.
 type PaymentOut struct {
-	Reference    string    `json:"reference"`
-	Invoice      string    `json:"invoice"`
-	AmountMinor  int64     `json:"amount_minor"`
-	Currency     string    `json:"currency"`
-	PaidAt       time.Time `json:"paid_at"`
-	BalanceMinor int64     `json:"balance_minor"`
-	Status       string    `json:"invoice_status"`
-	Duplicate    bool      `json:"duplicate"` // the reference was already recorded with these values
-	InvoiceID    int64     `json:"-"`
-	CustomerID   int64     `json:"-"`
+	Reference      string    `json:"reference"`
+	Invoice        string    `json:"invoice"`
+	AmountMinor    int64     `json:"amount_minor"`
+	Currency       string    `json:"currency"`
+	PaidAt         time.Time `json:"paid_at"`
+	BalanceMinor   int64     `json:"balance_minor"`
+	Status         string    `json:"invoice_status"`
+	Duplicate      bool      `json:"duplicate"`       // the reference was already recorded with these values
+	AppliedMinor   int64     `json:"applied_minor"`   // the part that settled the invoice
+	UnappliedMinor int64     `json:"unapplied_minor"` // the rest: credit on the customer
+	InvoiceID      int64     `json:"-"`
+	CustomerID     int64     `json:"-"`
 }
 
 // ErrCurrencyMismatch is returned for a payment in another currency than
 // its invoice.
 var ErrCurrencyMismatch = errors.New("currency differs from the invoice's")
 
-// RecordPayment records a payment idempotently by reference: the same
-// reference with the same invoice, amount and currency again is a
-// duplicate (nothing written); with other values, ErrConflict. The invoice's
-// paid amount, balance and status are recomputed in the same transaction.
+// PaymentError is a payment refused for what it says (engine.CheckPayment):
+// every problem, by field. It matches ErrInvalid.
+type PaymentError struct {
+	Reference string
+	Problems  []engine.PaymentProblem
+}
+
+func (e *PaymentError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Field + " " + p.Message
+	}
+	return fmt.Sprintf("payment %q: %s", e.Reference, strings.Join(msgs, "; "))
+}
+
+// Is makes a PaymentError an ErrInvalid.
+func (e *PaymentError) Is(target error) bool { return target == ErrInvalid }
+
+// RecordPayment records a payment idempotently by reference, normalised
+// (engine.PaymentKey: "bank-1" and " BANK-1 " are one payment): the same
+// reference with the same invoice, amount and currency again is a duplicate
+// (nothing written); with other values, ErrConflict. A payment that
+// engine.CheckPayment refuses (amount, currency, paid_at against the invoice
+// and now) is a *PaymentError and nothing is written. The invoice's paid
+// amount, balance and status are recomputed in the same transaction; what
+// the payment pays beyond the balance becomes unapplied credit on the
+// customer, never a negative balance.
 func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (PaymentOut, error) {
 	out := PaymentOut{Reference: p.Reference, Invoice: p.Invoice, AmountMinor: p.AmountMinor, Currency: p.Currency, PaidAt: p.PaidAt.UTC()}
+	company, err := s.Company(ctx)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return out, err
+	}
+	loc, err := time.LoadLocation(company.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
 	b, err := s.BeginBulk(ctx, now)
 	if err != nil {
 		return out, err
@@ -732,41 +766,50 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 		lock = " FOR UPDATE"
 	}
 	var currency string
-	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, customer_id, currency FROM invoices WHERE number = ?"+lock), p.Invoice).Scan(&out.InvoiceID, &out.CustomerID, &currency)
+	var issue calendar.Date
+	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, customer_id, currency, issue_date FROM invoices WHERE number = ?"+lock), p.Invoice).
+		Scan(&out.InvoiceID, &out.CustomerID, &currency, &issue)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("invoice %q: %w", p.Invoice, ErrNotFound)
 	}
 	if err != nil {
 		return out, err
 	}
+	if probs := engine.CheckPayment(engine.PaymentCheck{AmountMinor: p.AmountMinor, Currency: p.Currency, PaidAt: p.PaidAt,
+		Reference: p.Reference, InvoiceCurrency: currency, IssueDate: issue, Now: now, Location: loc}); len(probs) > 0 {
+		return out, &PaymentError{Reference: p.Reference, Problems: probs}
+	}
+	key := engine.PaymentKey(p.Reference)
 	var (
-		exInvoice, exAmount int64
-		exCurrency          string
-		exPaidAt            time.Time
+		paymentID, exInvoice, exAmount int64
+		exCurrency, exReference        string
+		exPaidAt                       time.Time
 	)
-	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT invoice_id, amount_minor, currency, paid_at FROM payments WHERE reference = ?"), p.Reference).
-		Scan(&exInvoice, &exAmount, &exCurrency, &exPaidAt)
+	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, reference, invoice_id, amount_minor, currency, paid_at FROM payments WHERE reference_key = ?"), key).
+		Scan(&paymentID, &exReference, &exInvoice, &exAmount, &exCurrency, &exPaidAt)
 	switch {
 	case err == nil:
 		if exInvoice != out.InvoiceID || exAmount != p.AmountMinor || exCurrency != p.Currency {
 			return out, fmt.Errorf("payment %q is already recorded with another invoice, amount or currency: %w", p.Reference, ErrConflict)
 		}
-		out.Duplicate, out.PaidAt = true, exPaidAt.UTC()
+		// The answer names the payment as first recorded.
+		out.Duplicate, out.PaidAt, out.Reference = true, exPaidAt.UTC(), exReference
 	case errors.Is(err, sql.ErrNoRows):
-		if currency != p.Currency {
-			return out, fmt.Errorf("payment in %s for invoice %s in %s: %w", p.Currency, p.Invoice, currency, ErrCurrencyMismatch)
-		}
 		if err := b.UpsertPayments(ctx, []PaymentRow{{Reference: p.Reference, InvoiceID: out.InvoiceID, AmountMinor: p.AmountMinor, Currency: p.Currency, PaidAt: p.PaidAt}}, nil); err != nil {
 			return out, err
 		}
 		detail, _ := json.Marshal(map[string]any{"reference": p.Reference, "amount_minor": p.AmountMinor, "currency": p.Currency})
 		if _, err := b.tx.ExecContext(ctx, s.Rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
-			SELECT ?, 'api', 'payment.received', 'payment', id, invoice_id, ? FROM payments WHERE reference = ?`), now.UTC(), string(detail), p.Reference); err != nil {
+			SELECT ?, 'api', 'payment.received', 'payment', id, invoice_id, ? FROM payments WHERE reference_key = ?`), now.UTC(), string(detail), key); err != nil {
 			return out, err
 		}
 	default:
 		return out, err
 	}
+	if err := b.tx.QueryRowContext(ctx, s.Rebind("SELECT applied_minor FROM payments WHERE reference_key = ?"), key).Scan(&out.AppliedMinor); err != nil {
+		return out, err
+	}
+	out.UnappliedMinor = out.AmountMinor - out.AppliedMinor
 	if err := b.tx.QueryRowContext(ctx, s.Rebind("SELECT balance_minor, status FROM invoices WHERE id = ?"), out.InvoiceID).Scan(&out.BalanceMinor, &out.Status); err != nil {
 		return out, err
 	}

@@ -846,19 +846,19 @@ export interface components {
         FormFieldDefinition: {
             name: string;
             /** @enum {string} */
-            type: "string" | "text" | "number" | "money" | "date" | "datetime" | "bool" | "enum" | "user" | "role";
+            type: "string" | "text" | "number" | "integer" | "money" | "date" | "datetime" | "bool" | "enum" | "user" | "role";
             label: components["schemas"]["LocalizedText"];
             help?: components["schemas"]["LocalizedText"];
             required: boolean;
             /** @description an expression over form (e.g. form.outcome == "promised"): required when it holds */
             required_if?: string;
-            /** @description as written: a number (number: value; string and text: length; money: amount such as "10.00 CNY"), a date or an instant */
+            /** @description as written: a number (number, integer: value; string and text: length; money: amount such as "10.00 CNY"), a date, or an expression evaluated against the task's invoice (invoice.balance, today) */
             min?: string;
             max?: string;
             /** @description a regular expression (RE2) the value must match */
             pattern?: string;
             default?: string;
-            /** @description money: the only currency accepted, when set */
+            /** @description money: the only currency accepted, when set; else the task's invoice currency */
             currency?: string;
             /** @description user: the role the chosen user must have */
             role?: string;
@@ -1144,11 +1144,15 @@ export interface components {
             invoice: string;
             /**
              * Format: int64
-             * @description amount in minor units (cents or fen)
+             * @description amount in minor units (cents or fen), at most 10^15 (money.MaxMinor)
              */
             amount_minor: number;
+            /** @description the invoice's currency */
             currency: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description not later than the server's now plus 5 minutes, nor before the invoice's issue date (as a date in the company's zone)
+             */
             paid_at: string;
         };
         PaymentResult: {
@@ -1163,6 +1167,16 @@ export interface components {
             balance_minor: number;
             invoice_status: string;
             duplicate: boolean;
+            /**
+             * Format: int64
+             * @description the part of the payment that settled the invoice
+             */
+            applied_minor?: number;
+            /**
+             * Format: int64
+             * @description the rest, beyond the invoice's balance: unapplied credit on the customer
+             */
+            unapplied_minor?: number;
             effects?: number;
         };
         Definition: {
@@ -1500,6 +1514,8 @@ export interface components {
             owner_name: string;
             /** @description per currency (amounts are never added across currencies), by currency */
             balances: components["schemas"]["CustomerBalance"][];
+            /** @description what its payments paid beyond what their invoices owed (an overpayment settles the invoice at zero; the excess is kept here for cash application), per currency, by currency; empty when none */
+            unapplied_credit: components["schemas"]["CustomerCredit"][];
             promises: components["schemas"]["PromiseCounts"];
             invoices: components["schemas"]["InvoicePage"];
             /** @description effects and what people did across its invoices, newest first, at most history_limit */
@@ -1526,6 +1542,11 @@ export interface components {
              * @description paid in the last 90 days (paid_at)
              */
             paid_90d_minor: number;
+        };
+        CustomerCredit: {
+            currency: string;
+            /** Format: int64 */
+            amount_minor: number;
         };
         /** @description promises to pay on its invoices (docs/api.md, "Promises to pay"): kept, broken (date passed, not kept) and pending */
         PromiseCounts: {

@@ -153,6 +153,9 @@ function useLimitHint() {
     const { min, max } = f;
     if (min === undefined && max === undefined) return undefined;
     const show = (v: string | number) => {
+      // A bound written as an expression (max: invoice.balance, min: today)
+      // is shown as written; the server evaluates it.
+      if (typeof v === 'string' && /^[A-Za-z_(]/.test(v)) return v;
       if (f.type === 'date') return formatDate(String(v), locale);
       if (f.type === 'money') {
         const s = String(v);

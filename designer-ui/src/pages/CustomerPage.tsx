@@ -124,6 +124,14 @@ export default function CustomerPage() {
           <Table<Balance> rowKey="currency" size="small" columns={balanceColumns} dataSource={c.balances} pagination={false}
             scroll={{ x: 'max-content' }} locale={{ emptyText: <Empty description={t('detail.noAggregates')} /> }} />
         )}
+        {c.unapplied_credit.length > 0 && (
+          <Descriptions size="small" column={1} style={{ marginTop: 16 }} title={<h3 className="card-title">{t('detail.unappliedCredit')}</h3>}
+            items={c.unapplied_credit.map((cr) => ({
+              key: cr.currency, label: `${t('detail.unappliedCredit')} (${cr.currency})`,
+              children: <Space orientation="vertical" size={0}><Money minor={cr.amount_minor} currency={cr.currency} strong />
+                <Typography.Text style={muted}>{t('detail.unappliedCreditHelp')}</Typography.Text></Space>,
+            }))} />
+        )}
       </Card>
       <Card title={<h2 className="card-title">{t('detail.invoices')}</h2>}>
         <InvoiceList filters={{ customer: c.id }} hideCustomer label={t('detail.invoicesOf', { name: c.name })} />
