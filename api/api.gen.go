@@ -1356,6 +1356,15 @@ type ListTasksParamsKind string
 // ListTasksParamsSort defines parameters for ListTasks.
 type ListTasksParamsSort string
 
+// ListTokensParams defines parameters for ListTokens.
+type ListTokensParams struct {
+	// Cursor the next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit default 100
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
 	// Cursor the next_cursor of the previous page
@@ -1472,16 +1481,16 @@ type ServerInterface interface {
 	// Login Log in with email and password; sets the session cookie.
 	// (POST /api/login)
 	Login(ctx echo.Context) error
-	// Logout End the session.
+	// Logout End the session (a browser session only; an API token gets 403 and is ended by revoking it).
 	// (POST /api/logout)
 	Logout(ctx echo.Context) error
 	// GetMe The logged-in user, its permissions and (for sessions) the CSRF token.
 	// (GET /api/me)
 	GetMe(ctx echo.Context) error
-	// UpdateMe Change my own preferences (the UI language).
+	// UpdateMe Change my own preferences (the UI language); a browser session only, an API token gets 403.
 	// (PATCH /api/me)
 	UpdateMe(ctx echo.Context) error
-	// ChangeMyPassword Change my password (the current one is required); my other sessions end.
+	// ChangeMyPassword Change my password (the current one is required); my other sessions end. A browser session only, an API token gets 403.
 	// (POST /api/me/password)
 	ChangeMyPassword(ctx echo.Context) error
 	// ListNotifications My in-app messages, newest first, in keyset pages (next_cursor), with my unread count (the bell's number).
@@ -1526,9 +1535,9 @@ type ServerInterface interface {
 	// ReassignTask Give an open task to someone else (a manager within its team).
 	// (POST /api/tasks/{id}/reassign)
 	ReassignTask(ctx echo.Context, id TaskID) error
-	// ListTokens Every API token (admin); never their secrets.
+	// ListTokens API tokens, newest first, a page at a time (admin); never their secrets.
 	// (GET /api/tokens)
-	ListTokens(ctx echo.Context) error
+	ListTokens(ctx echo.Context, params ListTokensParams) error
 	// CreateToken Issue an API token (admin). The secret is in this response only.
 	// (POST /api/tokens)
 	CreateToken(ctx echo.Context) error
@@ -2583,8 +2592,24 @@ func (w *ServerInterfaceWrapper) ReassignTask(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) ListTokens(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTokensParams
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListTokens(ctx)
+	err = w.Handler.ListTokens(ctx, params)
 	return err
 }
 
@@ -5855,6 +5880,7 @@ func (response ReassignTaskdefaultApplicationProblemPlusJSONResponse) VisitReass
 }
 
 type ListTokensRequestObject struct {
+	Params ListTokensParams
 }
 
 type ListTokensResponseObject interface {
@@ -5863,6 +5889,9 @@ type ListTokensResponseObject interface {
 
 type ListTokens200JSONResponse struct {
 	Items []APIToken `json:"items"`
+
+	// NextCursor the cursor of the next page; absent on the last
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 func (response ListTokens200JSONResponse) VisitListTokensResponse(w http.ResponseWriter) error {
@@ -6437,16 +6466,16 @@ type StrictServerInterface interface {
 	// Login Log in with email and password; sets the session cookie.
 	// (POST /api/login)
 	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
-	// Logout End the session.
+	// Logout End the session (a browser session only; an API token gets 403 and is ended by revoking it).
 	// (POST /api/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
 	// GetMe The logged-in user, its permissions and (for sessions) the CSRF token.
 	// (GET /api/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
-	// UpdateMe Change my own preferences (the UI language).
+	// UpdateMe Change my own preferences (the UI language); a browser session only, an API token gets 403.
 	// (PATCH /api/me)
 	UpdateMe(ctx context.Context, request UpdateMeRequestObject) (UpdateMeResponseObject, error)
-	// ChangeMyPassword Change my password (the current one is required); my other sessions end.
+	// ChangeMyPassword Change my password (the current one is required); my other sessions end. A browser session only, an API token gets 403.
 	// (POST /api/me/password)
 	ChangeMyPassword(ctx context.Context, request ChangeMyPasswordRequestObject) (ChangeMyPasswordResponseObject, error)
 	// ListNotifications My in-app messages, newest first, in keyset pages (next_cursor), with my unread count (the bell's number).
@@ -6491,7 +6520,7 @@ type StrictServerInterface interface {
 	// ReassignTask Give an open task to someone else (a manager within its team).
 	// (POST /api/tasks/{id}/reassign)
 	ReassignTask(ctx context.Context, request ReassignTaskRequestObject) (ReassignTaskResponseObject, error)
-	// ListTokens Every API token (admin); never their secrets.
+	// ListTokens API tokens, newest first, a page at a time (admin); never their secrets.
 	// (GET /api/tokens)
 	ListTokens(ctx context.Context, request ListTokensRequestObject) (ListTokensResponseObject, error)
 	// CreateToken Issue an API token (admin). The secret is in this response only.
@@ -7747,8 +7776,10 @@ func (sh *strictHandler) ReassignTask(ctx echo.Context, id TaskID) error {
 }
 
 // ListTokens operation middleware
-func (sh *strictHandler) ListTokens(ctx echo.Context) error {
+func (sh *strictHandler) ListTokens(ctx echo.Context, params ListTokensParams) error {
 	var request ListTokensRequestObject
+
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.ListTokens(ctx.Request().Context(), request.(ListTokensRequestObject))

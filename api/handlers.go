@@ -175,12 +175,16 @@ func (a *server) GetDefinitionHistory(ctx context.Context, req GetDefinitionHist
 	return GetDefinitionHistory200JSONResponse{Items: hist}, nil
 }
 
-func (a *server) ListTokens(ctx context.Context, _ ListTokensRequestObject) (ListTokensResponseObject, error) {
-	toks, err := a.store.Tokens(ctx)
+func (a *server) ListTokens(ctx context.Context, req ListTokensRequestObject) (ListTokensResponseObject, error) {
+	page, err := a.store.TokensPage(ctx, val(req.Params.Cursor), val(req.Params.Limit))
 	if err != nil {
 		return nil, err
 	}
-	return ListTokens200JSONResponse{Items: toks}, nil
+	out := ListTokens200JSONResponse{Items: page.Items}
+	if page.NextCursor != "" {
+		out.NextCursor = &page.NextCursor
+	}
+	return out, nil
 }
 
 func (a *server) CreateToken(ctx context.Context, req CreateTokenRequestObject) (CreateTokenResponseObject, error) {

@@ -9,7 +9,7 @@ import (
 	"github.com/recoup/recoup/store/storetest"
 )
 
-// TestListsPage: the users and outbox lists page by cursor like every
+// TestListsPage: the users, outbox and tokens lists page by cursor like every
 // other list; following next_cursor two at a time gives the one-page list,
 // and a cursor this server did not issue is a 422.
 func TestListsPage(t *testing.T) {
@@ -17,7 +17,10 @@ func TestListsPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := setup(t, s, api.Options{})
 		adm := f.login(admin)
-		for _, path := range []string{"/api/users", "/api/outbox"} {
+		for i := range 5 {
+			adm.do("POST", "/api/tokens", map[string]any{"name": "t" + string(rune('a'+i)), "user": finance, "scopes": []string{"payments:write"}}).want(201)
+		}
+		for _, path := range []string{"/api/users", "/api/outbox", "/api/tokens"} {
 			type item struct {
 				ID    int64  `json:"id"`
 				Email string `json:"email"`

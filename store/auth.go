@@ -298,26 +298,66 @@ func (s *Store) TokenUser(ctx context.Context, secret string, now time.Time) (Us
 
 // Tokens lists every API token, newest first.
 func (s *Store) Tokens(ctx context.Context) ([]APIToken, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, `SELECT t.id, t.name, t.prefix, u.email, t.scopes, t.created_by, t.created_at, t.expires_at, t.last_used_at, t.revoked_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC`)
+	page, err := s.TokensPage(ctx, "", 0)
+	var out []APIToken
+	for err == nil {
+		out = append(out, page.Items...)
+		if page.NextCursor == "" {
+			return append([]APIToken{}, out...), nil
+		}
+		page, err = s.TokensPage(ctx, page.NextCursor, 500)
+	}
+	return nil, err
+}
+
+// TokenPage is one page of API tokens, newest first.
+type TokenPage struct {
+	Items      []APIToken `json:"items"`
+	NextCursor string     `json:"next_cursor,omitempty"`
+}
+
+// TokensPage lists API tokens newest first, limit (default 100, at most
+// 500) at a time after the page whose NextCursor is cursor.
+func (s *Store) TokensPage(ctx context.Context, cursor string, limit int) (TokenPage, error) {
+	page := TokenPage{Items: []APIToken{}}
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 500)
+	q, args := `SELECT t.id, t.name, t.prefix, u.email, t.scopes, t.created_by, t.created_at, t.expires_at, t.last_used_at, t.revoked_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id`, []any{}
+	if cursor != "" {
+		before, err := decodeCursor(cursor)
+		if err != nil {
+			return page, err
+		}
+		q += " WHERE t.id < ?"
+		args = append(args, before)
+	}
+	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q+" ORDER BY t.id DESC LIMIT ?"), append(args, limit+1)...)
 	if err != nil {
-		return nil, err
+		return page, err
 	}
 	defer rows.Close()
-	out := []APIToken{}
+	out := page.Items
 	for rows.Next() {
 		var t APIToken
 		var scopes string
 		var exp, used, rev sql.NullTime
 		if err := rows.Scan(&t.ID, &t.Name, &t.Prefix, &t.User, &scopes, &t.CreatedBy, &t.CreatedAt, &exp, &used, &rev); err != nil {
-			return nil, err
+			return page, err
 		}
 		t.Scopes = strings.Fields(scopes)
 		expires := tokenExpiry(t.CreatedAt, nullTime(exp))
 		t.ExpiresAt, t.LastUsedAt, t.RevokedAt = &expires, nullTime(used), nullTime(rev)
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	if len(out) > limit {
+		out = out[:limit]
+		page.NextCursor = encodeCursor(out[limit-1].ID)
+	}
+	page.Items = out
+	return page, rows.Err()
 }
 
 func nullTime(t sql.NullTime) *time.Time {
