@@ -77,7 +77,7 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) (OutboxStatus, error
 	}
 	q += " ORDER BY o.id DESC LIMIT ?"
 	args = append(args, min(f.Limit, 500))
-	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	rows, err = s.sqlDB.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
 		return out, err
 	}
