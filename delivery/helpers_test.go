@@ -2,7 +2,6 @@ package delivery_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -289,7 +288,7 @@ type outboxState struct {
 	Status, Reason, LastError string
 	Attempts                  int
 	NextAttempt               time.Time
-	MergedInto                sql.NullInt64
+	MergedInto                *int64
 	Channel                   string
 }
 

@@ -1477,21 +1477,14 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 		if err != nil {
 			return false, err
 		}
-		var due any
-		if !e.DueAt.IsZero() {
-			due = e.DueAt.UTC()
-		}
 		kind := "task"
 		if e.Kind == engine.EffectApproval {
 			kind = "approval"
 		}
 		st.Tasks++
-		_, err = w.exec(ctx, `INSERT INTO tasks (key, kind, title, description, assignee_id, role, form, priority, status, due_at,
-			invoice_id, customer_id, instance_id, node, source, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, (SELECT id FROM workflow_instances WHERE workflow = ? AND invoice_id = ?), ?, ?, ?, ?)
-			ON CONFLICT (key) DO NOTHING`,
-			LedgerKey(*e), kind, e.Title, e.Description, nullID(assignee), string(e.Role), e.Form, e.Priority, due, e.Key.Subject, nullID(custID),
-			e.Workflow, e.Key.Subject, e.Node, e.Rule, now, now)
+		_, err = w.exec(ctx, insertTaskSQL, NewTask{Key: LedgerKey(*e), Kind: kind, Title: e.Title, Description: e.Description,
+			AssigneeID: assignee, Role: string(e.Role), Form: e.Form, Priority: e.Priority, DueAt: e.DueAt,
+			InvoiceID: e.Key.Subject, CustomerID: custID, Workflow: e.Workflow, Node: e.Node, Source: e.Rule, At: now}.args()...)
 		return true, err
 	case engine.EffectTaskCancelled:
 		_, err := w.exec(ctx, "UPDATE tasks SET status = 'cancelled', updated_at = ? WHERE key = ? AND status = 'open'", now, e.Task)
