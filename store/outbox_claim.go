@@ -32,10 +32,10 @@ type OutboxRow struct {
 
 // OutboxCustomer is what delivery's policy reads of a customer.
 type OutboxCustomer struct {
-	ID                                                    int64
-	Name, Email, Phone, FinanceEmail, Locale, TimeZone    string
-	OwnerID                                               int64
-	DoNotContact                                          bool
+	ID                                                 int64
+	Name, Email, Phone, FinanceEmail, Locale, TimeZone string
+	OwnerID                                            int64
+	DoNotContact                                       bool
 }
 
 // OutboxInvoice is what delivery's policy reads of an invoice.
