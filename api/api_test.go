@@ -265,7 +265,7 @@ func fields(p api.Problem) string {
 func (f *fixture) count(q string, args ...any) int {
 	f.t.Helper()
 	var n int
-	if err := f.s.SQL().QueryRow(f.s.Rebind(q), args...).Scan(&n); err != nil {
+	if err := storetest.SQL(f.s).QueryRow(storetest.Rebind(f.s, q), args...).Scan(&n); err != nil {
 		f.t.Fatalf("%s: %v", q, err)
 	}
 	return n
@@ -485,7 +485,7 @@ func TestRowScopes(t *testing.T) {
 		}
 		// Another team's invoice is missing for the rep, there for finance.
 		var west string
-		s.SQL().QueryRow(s.Rebind("SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), westRep).Scan(&west)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), westRep).Scan(&west)
 		f.login(rep).do("GET", "/api/invoices/"+west, nil).want(404)
 		var h store.InvoiceDetail
 		f.login(finance).do("GET", "/api/invoices/"+west, nil).want(200).decode(&h)
@@ -538,7 +538,7 @@ func TestRowScopes(t *testing.T) {
 			t.Fatalf("%+v", cust)
 		}
 		var westCustomer string
-		s.SQL().QueryRow(s.Rebind("SELECT c.external_id FROM customers c JOIN users u ON u.id = c.owner_id WHERE u.email = ? ORDER BY c.id LIMIT 1"), westRep).Scan(&westCustomer)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT c.external_id FROM customers c JOIN users u ON u.id = c.owner_id WHERE u.email = ? ORDER BY c.id LIMIT 1"), westRep).Scan(&westCustomer)
 		f.login(rep).do("GET", "/api/customers/"+westCustomer, nil).want(404)
 		var found store.CustomerPage
 		f.login(manager).do("GET", "/api/customers?q="+custs.Items[0].ID, nil).want(200).decode(&found)
@@ -572,7 +572,7 @@ func TestRowScopes(t *testing.T) {
 			}
 		}
 		var other int64
-		s.SQL().QueryRow(s.Rebind("SELECT t.id FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE u.email <> ? ORDER BY t.id LIMIT 1"), rep).Scan(&other)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT t.id FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE u.email <> ? ORDER BY t.id LIMIT 1"), rep).Scan(&other)
 		if other == 0 {
 			t.Fatal("no task of another user")
 		}
@@ -589,7 +589,7 @@ func TestCompleteTask(t *testing.T) {
 		f := setup(t, s, api.Options{})
 		var id int64
 		var assignee string
-		s.SQL().QueryRow(`SELECT t.id, u.email FROM tasks t JOIN users u ON u.id = t.assignee_id
+		storetest.SQL(s).QueryRow(`SELECT t.id, u.email FROM tasks t JOIN users u ON u.id = t.assignee_id
 			WHERE t.status = 'open' AND t.key LIKE '%/call/%' ORDER BY t.id LIMIT 1`).Scan(&id, &assignee)
 		if id == 0 {
 			t.Fatal("no open call task")
@@ -659,7 +659,7 @@ func TestPaymentsAndTokens(t *testing.T) {
 		// An invoice in a running workflow.
 		var number string
 		var balance int64
-		s.SQL().QueryRow(`SELECT i.number, i.balance_minor FROM invoices i JOIN workflow_instances w ON w.invoice_id = i.id
+		storetest.SQL(s).QueryRow(`SELECT i.number, i.balance_minor FROM invoices i JOIN workflow_instances w ON w.invoice_id = i.id
 			WHERE w.status = 'running' AND i.balance_minor > 0 ORDER BY i.id LIMIT 1`).Scan(&number, &balance)
 		if number == "" {
 			t.Fatal("no invoice in a running workflow")
@@ -891,7 +891,7 @@ func TestLoginLockout(t *testing.T) {
 			t.Fatalf("%d lockouts audited, want 4", n)
 		}
 		var detail string
-		s.SQL().QueryRow(s.Rebind("SELECT CAST(detail AS TEXT) FROM audit_log WHERE action = 'auth.locked' AND actor = ? ORDER BY id DESC LIMIT 1"), rep).Scan(&detail)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT CAST(detail AS TEXT) FROM audit_log WHERE action = 'auth.locked' AND actor = ? ORDER BY id DESC LIMIT 1"), rep).Scan(&detail)
 		detail = strings.ReplaceAll(detail, " ", "") // jsonb spaces it
 		if !strings.Contains(detail, `"failures":7`) || !strings.Contains(detail, `"locked_seconds":4`) || !strings.Contains(detail, `"address":"127.0.0.1"`) {
 			t.Fatalf("audit detail %s", detail)
@@ -1024,7 +1024,7 @@ func TestApprovals(t *testing.T) {
 			}
 		}
 		var task int64
-		s.SQL().QueryRow("SELECT id FROM tasks WHERE kind = 'task' ORDER BY id LIMIT 1").Scan(&task)
+		storetest.SQL(s).QueryRow("SELECT id FROM tasks WHERE kind = 'task' ORDER BY id LIMIT 1").Scan(&task)
 		f.login(admin).do("POST", fmt.Sprintf("/api/approvals/%d/decide", task), map[string]any{"values": map[string]any{}}).want(404)
 		if len(q.Items) == 0 {
 			t.Skip("no approval open after the first tick")
@@ -1182,7 +1182,7 @@ func TestDashboard(t *testing.T) {
 		var id int64
 		var assignee, currency string
 		var balance int64
-		s.SQL().QueryRow(`SELECT t.id, u.email, i.currency, i.balance_minor FROM tasks t JOIN users u ON u.id = t.assignee_id
+		storetest.SQL(s).QueryRow(`SELECT t.id, u.email, i.currency, i.balance_minor FROM tasks t JOIN users u ON u.id = t.assignee_id
 			JOIN invoices i ON i.id = t.invoice_id WHERE t.status = 'open' AND t.key LIKE '%/call/%' ORDER BY t.id LIMIT 1`).Scan(&id, &assignee, &currency, &balance)
 		if err := s.SetPassword(context.Background(), assignee, password, now); err != nil {
 			t.Fatal(err)
@@ -1210,7 +1210,7 @@ func TestTaskActions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := setup(t, s, api.Options{})
 		var id int64
-		s.SQL().QueryRow(s.Rebind(`SELECT t.id FROM tasks t JOIN users u ON u.id = t.assignee_id
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT t.id FROM tasks t JOIN users u ON u.id = t.assignee_id
 			WHERE t.status = 'open' AND u.email = ? ORDER BY t.id LIMIT 1`), rep).Scan(&id)
 		if id == 0 {
 			t.Fatal("no open task of rep1.east")
@@ -1266,7 +1266,7 @@ func TestImport(t *testing.T) {
 		fin := f.login(finance)
 		var number string
 		var balance int64
-		s.SQL().QueryRow("SELECT number, balance_minor FROM invoices WHERE balance_minor > 100 ORDER BY id LIMIT 1").Scan(&number, &balance)
+		storetest.SQL(s).QueryRow("SELECT number, balance_minor FROM invoices WHERE balance_minor > 100 ORDER BY id LIMIT 1").Scan(&number, &balance)
 		send := func(c *client, kind, contentType, body string) *response {
 			req, _ := http.NewRequest("POST", f.url+"/api/import/"+kind, strings.NewReader(body))
 			req.Header.Set("Content-Type", contentType)
@@ -1398,7 +1398,7 @@ func TestScenarios(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := setup(t, s, api.Options{})
 		var someInvoice string
-		s.SQL().QueryRow(s.Rebind("SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), rep).Scan(&someInvoice)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), rep).Scan(&someInvoice)
 		scenarios := []struct {
 			name         string
 			as           string // user email; "" anonymous
@@ -1483,7 +1483,7 @@ func TestSimulate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := setup(t, s, api.Options{})
 		var number, due string
-		s.SQL().QueryRow(`SELECT number, due_date FROM invoices WHERE balance_minor > 0 AND due_date >= '2026-11-05' ORDER BY due_date, id LIMIT 1`).Scan(&number, &due)
+		storetest.SQL(s).QueryRow(`SELECT number, due_date FROM invoices WHERE balance_minor > 0 AND due_date >= '2026-11-05' ORDER BY due_date, id LIMIT 1`).Scan(&number, &due)
 		if number == "" {
 			t.Fatal("no invoice due after 2026-11-05")
 		}
@@ -1525,7 +1525,7 @@ func TestSimulate(t *testing.T) {
 			t.Fatal(fields(p))
 		}
 		var west string
-		s.SQL().QueryRow(s.Rebind("SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), westRep).Scan(&west)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), westRep).Scan(&west)
 		f.login(manager).do("POST", "/api/simulate", map[string]any{"invoices": []string{west}, "from": "2026-11-01", "to": "2026-11-02"}).want(404)
 	})
 }

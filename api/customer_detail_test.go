@@ -24,7 +24,7 @@ func TestCustomerDetail(t *testing.T) {
 		// today) through the API, and a comment.
 		var taskID int64
 		var assignee, cust string
-		s.SQL().QueryRow(`SELECT t.id, u.email, c.external_id FROM tasks t JOIN users u ON u.id = t.assignee_id
+		storetest.SQL(s).QueryRow(`SELECT t.id, u.email, c.external_id FROM tasks t JOIN users u ON u.id = t.assignee_id
 			JOIN invoices i ON i.id = t.invoice_id JOIN customers c ON c.id = i.customer_id
 			WHERE t.status = 'open' AND t.key LIKE '%/call/%' ORDER BY t.id LIMIT 1`).Scan(&taskID, &assignee, &cust)
 		if taskID == 0 {
@@ -37,7 +37,7 @@ func TestCustomerDetail(t *testing.T) {
 		a.do("POST", fmt.Sprintf("/api/tasks/%d/comments", taskID), map[string]any{"text": "spoke to AP"}).want(201)
 		a.do("POST", fmt.Sprintf("/api/tasks/%d/complete", taskID),
 			map[string]any{"values": map[string]any{"outcome": "promised", "promised_date": "2026-11-10"}}).want(200)
-		if _, err := s.SQL().Exec(s.Rebind(`UPDATE customers SET finance_email = 'ap@example.test', credit_limit_minor = 5000000,
+		if _, err := storetest.SQL(s).Exec(storetest.Rebind(s, `UPDATE customers SET finance_email = 'ap@example.test', credit_limit_minor = 5000000,
 			credit_currency = 'CNY', credit_rating = 'BBB', locale = 'zh-CN' WHERE external_id = ?`), cust); err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func TestCustomerDetail(t *testing.T) {
 		for _, b := range d.Balances {
 			var open, overdue int64
 			var nOpen, nOverdue int
-			s.SQL().QueryRow(s.Rebind(`SELECT COALESCE(SUM(i.balance_minor), 0), COUNT(*),
+			storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT COALESCE(SUM(i.balance_minor), 0), COUNT(*),
 				COALESCE(SUM(CASE WHEN i.due_date < ? THEN i.balance_minor ELSE 0 END), 0), COALESCE(SUM(CASE WHEN i.due_date < ? THEN 1 ELSE 0 END), 0)
 				FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE c.external_id = ? AND i.currency = ? AND i.balance_minor > 0`),
 				today, today, cust, b.Currency).Scan(&open, &nOpen, &overdue, &nOverdue)
@@ -118,7 +118,7 @@ func TestCustomerDetail(t *testing.T) {
 
 		// Row scope: the owner's rep sees it, another team's rep does not.
 		var owner, team string
-		s.SQL().QueryRow(s.Rebind("SELECT u.email, u.team FROM customers c JOIN users u ON u.id = c.owner_id WHERE c.external_id = ?"), cust).Scan(&owner, &team)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT u.email, u.team FROM customers c JOIN users u ON u.id = c.owner_id WHERE c.external_id = ?"), cust).Scan(&owner, &team)
 		other := westRep
 		if team == "west" {
 			other = rep

@@ -84,7 +84,7 @@ func TestHostileInputs(t *testing.T) {
 		q := func(query string, args ...any) *struct{ row func(...any) } {
 			return &struct{ row func(...any) }{func(dest ...any) {
 				t.Helper()
-				if err := s.SQL().QueryRowContext(ctx, s.Rebind(query), args...).Scan(dest...); err != nil {
+				if err := storetest.SQL(s).QueryRowContext(ctx, storetest.Rebind(s, query), args...).Scan(dest...); err != nil {
 					t.Fatalf("%s: %v", query, err)
 				}
 			}}
@@ -120,11 +120,11 @@ func TestHostileInputs(t *testing.T) {
 		var approval int64
 		var apCur string
 		var apBalance int64
-		if err := s.SQL().QueryRowContext(ctx, `SELECT t.id, i.currency, i.balance_minor FROM tasks t JOIN invoices i ON i.id = t.invoice_id
+		if err := storetest.SQL(s).QueryRowContext(ctx, `SELECT t.id, i.currency, i.balance_minor FROM tasks t JOIN invoices i ON i.id = t.invoice_id
 			WHERE t.status = 'open' AND t.kind = 'approval' AND t.form = 'escalation-decision' ORDER BY t.id LIMIT 1`).Scan(&approval, &apCur, &apBalance); err != nil {
 			var inv, cust int64
 			q(`SELECT id, customer_id, currency, balance_minor FROM invoices WHERE currency = 'CNY' AND balance_minor > 0 AND status <> 'paid' ORDER BY id DESC LIMIT 1`).row(&inv, &cust, &apCur, &apBalance)
-			if _, err := s.SQL().ExecContext(ctx, s.Rebind(`INSERT INTO tasks (key, kind, title, role, form, status, invoice_id, customer_id, created_at, updated_at)
+			if _, err := storetest.SQL(s).ExecContext(ctx, storetest.Rebind(s, `INSERT INTO tasks (key, kind, title, role, form, status, invoice_id, customer_id, created_at, updated_at)
 				VALUES ('hostile/approval', 'approval', 'Escalation decision', 'finance_director', 'escalation-decision', 'open', ?, ?, ?, ?)`), inv, cust, now.UTC(), now.UTC()); err != nil {
 				t.Fatal(err)
 			}

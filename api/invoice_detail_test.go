@@ -25,17 +25,17 @@ func TestInvoiceDetail(t *testing.T) {
 		// An invoice of rep1.east with an open task, a message and a payment.
 		var number, taskRef string
 		var taskID int64
-		if err := s.SQL().QueryRow(s.Rebind(`SELECT i.number, t.id, t.key FROM invoices i JOIN tasks t ON t.invoice_id = i.id
+		if err := storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT i.number, t.id, t.key FROM invoices i JOIN tasks t ON t.invoice_id = i.id
 			JOIN users u ON u.id = i.owner_id WHERE u.email = ? AND t.assignee_id = u.id AND t.status = 'open' AND t.kind = 'task'
 			AND EXISTS (SELECT 1 FROM outbox o WHERE o.invoice_id = i.id) ORDER BY i.id LIMIT 1`), rep).Scan(&number, &taskID, &taskRef); err != nil {
 			t.Fatalf("no invoice of %s with a task and a message: %v", rep, err)
 		}
-		if _, err := s.SQL().Exec(s.Rebind(`UPDATE invoices SET custom = '{"po":"PO-77","project":"Atlas"}' WHERE number = ?`), number); err != nil {
+		if _, err := storetest.SQL(s).Exec(storetest.Rebind(s, `UPDATE invoices SET custom = '{"po":"PO-77","project":"Atlas"}' WHERE number = ?`), number); err != nil {
 			t.Fatal(err)
 		}
 		fin := f.login(finance)
 		var currency string
-		s.SQL().QueryRow(s.Rebind("SELECT currency FROM invoices WHERE number = ?"), number).Scan(&currency)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT currency FROM invoices WHERE number = ?"), number).Scan(&currency)
 		fin.do("POST", "/api/payments", map[string]any{"reference": "PAY-DETAIL-1", "invoice": number, "amount_minor": 100,
 			"currency": currency, "paid_at": now.Add(-time.Hour).Format(time.RFC3339)}).want(201)
 		r := f.login(rep)
@@ -65,7 +65,7 @@ func TestInvoiceDetail(t *testing.T) {
 			t.Fatalf("invoice: %+v", in)
 		}
 		var paid, balance int64
-		s.SQL().QueryRow(s.Rebind("SELECT paid_minor, balance_minor FROM invoices WHERE number = ?"), number).Scan(&paid, &balance)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT paid_minor, balance_minor FROM invoices WHERE number = ?"), number).Scan(&paid, &balance)
 		if in.PaidMinor != paid || in.BalanceMinor != balance || paid < 100 {
 			t.Fatalf("paid %d balance %d, database %d %d", in.PaidMinor, in.BalanceMinor, paid, balance)
 		}
@@ -118,7 +118,7 @@ func TestInvoiceDetail(t *testing.T) {
 		// option's label in both languages.
 		var callID int64
 		var callInvoice string
-		if err := s.SQL().QueryRow(s.Rebind(`SELECT t.id, i.number FROM tasks t JOIN invoices i ON i.id = t.invoice_id JOIN users u ON u.id = t.assignee_id
+		if err := storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT t.id, i.number FROM tasks t JOIN invoices i ON i.id = t.invoice_id JOIN users u ON u.id = t.assignee_id
 			WHERE u.email = ? AND t.status = 'open' AND t.form = 'call-outcome' ORDER BY t.id LIMIT 1`), rep).Scan(&callID, &callInvoice); err != nil {
 			t.Fatalf("no open call of %s: %v", rep, err)
 		}
@@ -137,13 +137,13 @@ func TestInvoiceDetail(t *testing.T) {
 
 		// An invoice without payments answers empty lists, not null.
 		var unpaid string
-		s.SQL().QueryRow("SELECT i.number FROM invoices i WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id) ORDER BY i.id LIMIT 1").Scan(&unpaid)
+		storetest.SQL(s).QueryRow("SELECT i.number FROM invoices i WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id) ORDER BY i.id LIMIT 1").Scan(&unpaid)
 		if body := string(fin.do("GET", "/api/invoices/"+unpaid, nil).want(200).body); strings.Contains(body, "null") {
 			t.Fatalf("null in %s", body)
 		}
 
 		// A number with slashes, sent escaped.
-		if _, err := s.SQL().Exec(s.Rebind("UPDATE invoices SET number = 'INV/2026/0001' WHERE number = ?"), number); err != nil {
+		if _, err := storetest.SQL(s).Exec(storetest.Rebind(s, "UPDATE invoices SET number = 'INV/2026/0001' WHERE number = ?"), number); err != nil {
 			t.Fatal(err)
 		}
 		var slashed store.InvoiceDetail
@@ -155,7 +155,7 @@ func TestInvoiceDetail(t *testing.T) {
 
 		// Another team's invoice is missing for the rep.
 		var west string
-		s.SQL().QueryRow(s.Rebind("SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), westRep).Scan(&west)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT i.number FROM invoices i JOIN users u ON u.id = i.owner_id WHERE u.email = ? ORDER BY i.id LIMIT 1"), westRep).Scan(&west)
 		if p := r.do("GET", "/api/invoices/"+west, nil).want(404).problem(); p.Detail != nil && strings.Contains(*p.Detail, west) {
 			t.Fatalf("the 404 names the hidden invoice: %+v", p)
 		}

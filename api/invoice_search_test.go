@@ -22,7 +22,7 @@ func TestInvoiceSearch(t *testing.T) {
 		f := setup(t, s, api.Options{})
 		// The customer name and invoice number of one of the rep's invoices.
 		var name, number string
-		if err := s.SQL().QueryRow(s.Rebind(`SELECT c.name, i.number FROM invoices i JOIN customers c ON c.id = i.customer_id
+		if err := storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT c.name, i.number FROM invoices i JOIN customers c ON c.id = i.customer_id
 			JOIN users u ON u.id = i.owner_id WHERE u.email = ? AND c.name <> '' ORDER BY i.id LIMIT 1 OFFSET 3`), rep).Scan(&name, &number); err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestInvoiceSearch(t *testing.T) {
 // numbers runs a query of invoice numbers.
 func (f *fixture) numbers(q string, args ...any) []string {
 	f.t.Helper()
-	rows, err := f.s.SQL().Query(f.s.Rebind(q), args...)
+	rows, err := storetest.SQL(f.s).Query(storetest.Rebind(f.s, q), args...)
 	if err != nil {
 		f.t.Fatalf("%s: %v", q, err)
 	}

@@ -107,7 +107,7 @@ func BenchmarkAPILoad(b *testing.B) {
 	// store.Open keeps SQLite's pool at 2 idle connections: under load the
 	// others close, each with its page cache. This measures another size.
 	if n := os.Getenv("RECOUP_BENCH_MAX_IDLE_CONNS"); n != "" {
-		s.SQL().SetMaxIdleConns(envInt(b, "RECOUP_BENCH_MAX_IDLE_CONNS", 2))
+		storetest.SQL(s).SetMaxIdleConns(envInt(b, "RECOUP_BENCH_MAX_IDLE_CONNS", 2))
 	}
 	logSizes(b, s)
 
@@ -118,7 +118,7 @@ func BenchmarkAPILoad(b *testing.B) {
 		var worst time.Duration
 		for i := 0; i < b.N; i++ {
 			for _, r := range reps {
-				if _, err := s.SQL().Exec("UPDATE tasks SET updated_at = updated_at WHERE id = (SELECT MIN(id) FROM tasks)"); err != nil {
+				if _, err := storetest.SQL(s).Exec("UPDATE tasks SET updated_at = updated_at WHERE id = (SELECT MIN(id) FROM tasks)"); err != nil {
 					b.Fatal(err)
 				}
 				req, _ := http.NewRequest("GET", srv.URL+"/api/tasks?counts=true", nil)
@@ -158,7 +158,7 @@ func BenchmarkAPILoad(b *testing.B) {
 
 	// Invoice lists: every filter combination as each role, users in turn.
 	maxID := int64(0)
-	if err := s.SQL().QueryRow("SELECT COALESCE(MAX(id), 0) FROM invoices").Scan(&maxID); err != nil {
+	if err := storetest.SQL(s).QueryRow("SELECT COALESCE(MAX(id), 0) FROM invoices").Scan(&maxID); err != nil {
 		b.Fatal(err)
 	}
 	deep := "cursor=" + base64.RawURLEncoding.EncodeToString([]byte("i"+strconv.FormatInt(maxID/2, 10)))
@@ -236,7 +236,7 @@ func benchStore(b *testing.B) (*store.Store, time.Time) {
 		b.Logf("applied migrations %v in %s", applied, time.Since(start).Round(time.Millisecond))
 	}
 	var at time.Time
-	if err := s.SQL().QueryRow("SELECT at FROM ticks WHERE status = 'done' ORDER BY id DESC LIMIT 1").Scan(&at); err != nil {
+	if err := storetest.SQL(s).QueryRow("SELECT at FROM ticks WHERE status = 'done' ORDER BY id DESC LIMIT 1").Scan(&at); err != nil {
 		b.Fatalf("%s has no finished tick (an interrupted seed? delete it): %v", path, err)
 	}
 	return s, at.In(shanghai)
@@ -277,10 +277,10 @@ func seedBench(b *testing.B, path string, n int) {
 		b.Fatal(err)
 	}
 	b.Logf("first tick: %d invoices, %d effects in %s", st.Invoices, st.Effects, time.Since(tickStart).Round(time.Second))
-	if _, err := s.SQL().Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+	if _, err := storetest.SQL(s).Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.SQL().Exec("ANALYZE"); err != nil {
+	if _, err := storetest.SQL(s).Exec("ANALYZE"); err != nil {
 		b.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -298,7 +298,7 @@ func seedBench(b *testing.B, path string, n int) {
 // logSizes logs what the database holds.
 func logSizes(b *testing.B, s *store.Store) {
 	var invoices, customers, tasks, open, effects int
-	if err := s.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM invoices), (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM tasks),
+	if err := storetest.SQL(s).QueryRow(`SELECT (SELECT COUNT(*) FROM invoices), (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM tasks),
 		(SELECT COUNT(*) FROM tasks WHERE status = 'open'), (SELECT COUNT(*) FROM effects)`).Scan(&invoices, &customers, &tasks, &open, &effects); err != nil {
 		b.Fatal(err)
 	}

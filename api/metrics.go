@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -16,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 )
 
@@ -51,73 +49,62 @@ func NewMetrics(s *store.Store, log *slog.Logger) *Metrics {
 	m.reg.MustRegister(m.httpDuration, m.tickDuration, m.effects,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if s != nil {
-		count := func(name, help, q string) {
-			m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
-				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-				defer cancel()
-				var n int64
-				if err := s.SQL().QueryRowContext(ctx, q).Scan(&n); err != nil {
-					log.Warn("metrics: query failed", "metric", name, "error", err)
-					return -1
-				}
-				return float64(n)
-			}))
-		}
-		count("recoup_outbox_depth", "Notifications waiting in the outbox (pending or sending).",
-			"SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")
-		count("recoup_tasks_open", "Open tasks and approvals.", "SELECT COUNT(*) FROM tasks WHERE status = 'open'")
-		m.reg.MustRegister(&tickCollector{store: s, log: log})
+		m.reg.MustRegister(&dbCollector{store: s, log: log})
 	}
 	return m
 }
 
-// tickCollector reports the last finished tick from the ticks table at
-// each scrape, whichever replica ran it: so every replica's /metrics shows
-// the schedule's health without a hook in the scheduler.
-type tickCollector struct {
-	store *store.Store
+// gaugeStore reads the figures a scrape reports from the database.
+type gaugeStore interface {
+	Gauges(ctx context.Context) (store.Gauges, error)
+}
+
+// dbCollector reports, at each scrape and in one read, the outbox depth,
+// the open tasks, the ticks by status and the last finished tick from the
+// database, whichever replica wrote them: so every replica's /metrics
+// shows the schedule's health without a hook in the scheduler.
+type dbCollector struct {
+	store gaugeStore
 	log   *slog.Logger
 }
 
 var (
+	outboxDepth      = prometheus.NewDesc("recoup_outbox_depth", "Notifications waiting in the outbox (pending or sending).", nil, nil)
+	tasksOpen        = prometheus.NewDesc("recoup_tasks_open", "Open tasks and approvals.", nil, nil)
 	lastTickDuration = prometheus.NewDesc("recoup_last_tick_duration_seconds", "Duration of the last finished tick.", nil, nil)
 	lastTickTime     = prometheus.NewDesc("recoup_last_tick_timestamp_seconds", "The fixed now of the last finished tick, as a Unix time.", nil, nil)
 	lastTickEffects  = prometheus.NewDesc("recoup_last_tick_effects", "Effects newly recorded by the last finished tick, by kind.", []string{"kind"}, nil)
 	ticksByStatus    = prometheus.NewDesc("recoup_ticks", "Ticks recorded, by status (running, done, failed).", []string{"status"}, nil)
 )
 
-func (tc *tickCollector) Describe(ch chan<- *prometheus.Desc) {
+func (dc *dbCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- outboxDepth
+	ch <- tasksOpen
 	ch <- lastTickDuration
 	ch <- lastTickTime
 	ch <- lastTickEffects
 	ch <- ticksByStatus
 }
 
-func (tc *tickCollector) Collect(ch chan<- prometheus.Metric) {
+func (dc *dbCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	db := tc.store.SQL()
-	rows, err := db.QueryContext(ctx, "SELECT status, COUNT(*) FROM ticks GROUP BY status")
+	g, err := dc.store.Gauges(ctx)
 	if err != nil {
-		tc.log.Warn("metrics: reading ticks", "error", err)
+		// -1 says the figure could not be read, as against an empty outbox.
+		dc.log.Warn("metrics: reading the database's figures", "error", err)
+		ch <- prometheus.MustNewConstMetric(outboxDepth, prometheus.GaugeValue, -1)
+		ch <- prometheus.MustNewConstMetric(tasksOpen, prometheus.GaugeValue, -1)
 		return
 	}
-	for rows.Next() {
-		var status string
-		var n float64
-		if err := rows.Scan(&status, &n); err == nil {
-			ch <- prometheus.MustNewConstMetric(ticksByStatus, prometheus.GaugeValue, n, status)
-		}
+	ch <- prometheus.MustNewConstMetric(outboxDepth, prometheus.GaugeValue, float64(g.OutboxDepth))
+	ch <- prometheus.MustNewConstMetric(tasksOpen, prometheus.GaugeValue, float64(g.OpenTasks))
+	for status, n := range g.Ticks {
+		ch <- prometheus.MustNewConstMetric(ticksByStatus, prometheus.GaugeValue, float64(n), status)
 	}
-	rows.Close()
-	var raw string
-	if err := db.QueryRowContext(ctx, "SELECT stats FROM ticks WHERE status = 'done' ORDER BY finished_at DESC, id DESC LIMIT 1").Scan(&raw); err != nil {
+	st := g.LastTick
+	if st == nil {
 		return // no finished tick yet
-	}
-	var st engine.TickStats
-	if err := json.Unmarshal([]byte(raw), &st); err != nil {
-		tc.log.Warn("metrics: last tick's stats", "error", err)
-		return
 	}
 	ch <- prometheus.MustNewConstMetric(lastTickDuration, prometheus.GaugeValue, st.Elapsed.Seconds())
 	ch <- prometheus.MustNewConstMetric(lastTickTime, prometheus.GaugeValue, float64(st.At.Unix()))

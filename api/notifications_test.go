@@ -21,20 +21,20 @@ func TestNotifications(t *testing.T) {
 		f := setup(t, s, api.Options{})
 		var repID, westID, invID int64
 		var number string
-		s.SQL().QueryRow(s.Rebind("SELECT id FROM users WHERE email = ?"), rep).Scan(&repID)
-		s.SQL().QueryRow(s.Rebind("SELECT id FROM users WHERE email = ?"), westRep).Scan(&westID)
-		s.SQL().QueryRow("SELECT id, number FROM invoices ORDER BY id LIMIT 1").Scan(&invID, &number)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT id FROM users WHERE email = ?"), rep).Scan(&repID)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT id FROM users WHERE email = ?"), westRep).Scan(&westID)
+		storetest.SQL(s).QueryRow("SELECT id, number FROM invoices ORDER BY id LIMIT 1").Scan(&invID, &number)
 		for i := range 5 {
 			var inv any
 			if i%2 == 0 {
 				inv = invID
 			}
-			if _, err := s.SQL().Exec(s.Rebind(`INSERT INTO inapp_messages (key, user_id, title, body, invoice_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+			if _, err := storetest.SQL(s).Exec(storetest.Rebind(s, `INSERT INTO inapp_messages (key, user_id, title, body, invoice_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
 				fmt.Sprintf("k%d", i), repID, fmt.Sprintf("title %d", i), "body", inv, now.Add(time.Duration(i)*time.Minute).UTC()); err != nil {
 				t.Fatal(err)
 			}
 		}
-		s.SQL().Exec(s.Rebind(`INSERT INTO inapp_messages (key, user_id, title, body, created_at) VALUES ('w', ?, 'west', 'body', ?)`), westID, now.UTC())
+		storetest.SQL(s).Exec(storetest.Rebind(s, `INSERT INTO inapp_messages (key, user_id, title, body, created_at) VALUES ('w', ?, 'west', 'body', ?)`), westID, now.UTC())
 
 		r := f.login(rep)
 		var page store.NotificationPage
@@ -89,7 +89,7 @@ func TestAuditSearch(t *testing.T) {
 		f := setup(t, s, api.Options{})
 		var ids []int64
 		var numbers []string
-		rows, err := s.SQL().Query(s.Rebind(`SELECT t.id, i.number FROM tasks t JOIN users u ON u.id = t.assignee_id JOIN invoices i ON i.id = t.invoice_id
+		rows, err := storetest.SQL(s).Query(storetest.Rebind(s, `SELECT t.id, i.number FROM tasks t JOIN users u ON u.id = t.assignee_id JOIN invoices i ON i.id = t.invoice_id
 			WHERE u.email = ? AND t.status = 'open' ORDER BY t.id LIMIT 2`), rep)
 		if err != nil {
 			t.Fatal(err)

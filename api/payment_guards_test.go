@@ -21,7 +21,7 @@ func TestOverpaymentIsCredit(t *testing.T) {
 		f := setup(t, s, api.Options{})
 		var number, customer string
 		var balance int64
-		s.SQL().QueryRow(`SELECT i.number, c.external_id, i.balance_minor FROM invoices i JOIN customers c ON c.id = i.customer_id
+		storetest.SQL(s).QueryRow(`SELECT i.number, c.external_id, i.balance_minor FROM invoices i JOIN customers c ON c.id = i.customer_id
 			WHERE i.currency = 'CNY' AND i.balance_minor > 0 AND i.status <> 'paid' ORDER BY i.id LIMIT 1`).Scan(&number, &customer, &balance)
 		fin := f.login(finance)
 		pay := func(ref string, amount int64) map[string]any {

@@ -142,7 +142,7 @@ func TestTaskViews(t *testing.T) {
 		// An invoice with an open call task and an open review task.
 		var call int64
 		var invoice string
-		s.SQL().QueryRow(`SELECT t.id, i.number FROM tasks t JOIN invoices i ON i.id = t.invoice_id JOIN users u ON u.id = t.assignee_id
+		storetest.SQL(s).QueryRow(`SELECT t.id, i.number FROM tasks t JOIN invoices i ON i.id = t.invoice_id JOIN users u ON u.id = t.assignee_id
 			WHERE t.status = 'open' AND t.node = 'call' AND u.email = '`+rep+`' ORDER BY t.id LIMIT 1`).Scan(&call, &invoice)
 		if call == 0 {
 			t.Fatal("no open call task of the rep")
@@ -150,7 +150,7 @@ func TestTaskViews(t *testing.T) {
 		c := f.login(rep)
 		c.do("POST", fmt.Sprintf("/api/tasks/%d/complete", call), map[string]any{"values": map[string]any{"outcome": "promised", "promised_date": "2026-11-04"}}).want(200)
 		// A task of the rep's on that invoice, to be seen in the views.
-		if _, err := s.SQL().Exec(s.Rebind(`INSERT INTO tasks (key, kind, title, status, assignee_id, role, form, invoice_id, customer_id, created_at, updated_at)
+		if _, err := storetest.SQL(s).Exec(storetest.Rebind(s, `INSERT INTO tasks (key, kind, title, status, assignee_id, role, form, invoice_id, customer_id, created_at, updated_at)
 			SELECT 'test/follow-up', 'task', 'Follow up', 'open', assignee_id, '', '', invoice_id, customer_id, created_at, updated_at FROM tasks WHERE id = ?`), call); err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestTaskDetail(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := setup(t, s, api.Options{})
 		var call int64
-		s.SQL().QueryRow(`SELECT t.id FROM tasks t JOIN users u ON u.id = t.assignee_id
+		storetest.SQL(s).QueryRow(`SELECT t.id FROM tasks t JOIN users u ON u.id = t.assignee_id
 			WHERE t.status = 'open' AND t.node = 'call' AND u.email = '` + rep + `' ORDER BY t.id LIMIT 1`).Scan(&call)
 		c := f.login(rep)
 		c.do("GET", "/api/definitions/Form/call-outcome", nil).want(403)
@@ -236,7 +236,7 @@ func TestTaskDetail(t *testing.T) {
 				t.Fatalf("other invoice %+v", o)
 			}
 		}
-		if n := f.count(s.Rebind("SELECT COUNT(*) FROM outbox o JOIN invoices i ON i.id = o.invoice_id WHERE i.number = ?"), d.Invoice); n != len(d.Messages) {
+		if n := f.count(storetest.Rebind(s, "SELECT COUNT(*) FROM outbox o JOIN invoices i ON i.id = o.invoice_id WHERE i.number = ?"), d.Invoice); n != len(d.Messages) {
 			t.Fatalf("%d messages, %d in the outbox", len(d.Messages), n)
 		}
 		if d.StageTitle == nil || d.StageTitle.En != "Phone call" || len(d.Options) != 4 {
@@ -244,7 +244,7 @@ func TestTaskDetail(t *testing.T) {
 		}
 
 		var approval int64
-		s.SQL().QueryRow("SELECT id FROM tasks WHERE kind = 'approval' AND status = 'open' ORDER BY id LIMIT 1").Scan(&approval)
+		storetest.SQL(s).QueryRow("SELECT id FROM tasks WHERE kind = 'approval' AND status = 'open' ORDER BY id LIMIT 1").Scan(&approval)
 		if approval == 0 {
 			t.Skip("no open approval")
 		}
@@ -301,12 +301,12 @@ func TestClaimAndAssignees(t *testing.T) {
 		if !strings.Contains(*p.Detail, "already assigned to "+manager) {
 			t.Fatal(*p.Detail)
 		}
-		if n := f.count(s.Rebind("SELECT COUNT(*) FROM audit_log WHERE action = 'task.claimed' AND entity_id = ? AND actor = ?"), id, manager); n != 1 {
+		if n := f.count(storetest.Rebind(s, "SELECT COUNT(*) FROM audit_log WHERE action = 'task.claimed' AND entity_id = ? AND actor = ?"), id, manager); n != 1 {
 			t.Fatalf("%d claims audited", n)
 		}
 		// A rep's call task: the candidates are the team's reps.
 		var call int64
-		s.SQL().QueryRow(`SELECT t.id FROM tasks t JOIN users u ON u.id = t.assignee_id
+		storetest.SQL(s).QueryRow(`SELECT t.id FROM tasks t JOIN users u ON u.id = t.assignee_id
 			WHERE t.status = 'open' AND t.node = 'call' AND u.email = '` + rep + `' ORDER BY t.id LIMIT 1`).Scan(&call)
 		var cands struct{ Items []api.Assignee }
 		mgr.do("GET", fmt.Sprintf("/api/tasks/%d/assignees", call), nil).want(200).decode(&cands)
@@ -324,7 +324,7 @@ func TestClaimAndAssignees(t *testing.T) {
 		}
 		// An approval goes only to someone who may decide it.
 		var approval int64
-		s.SQL().QueryRow("SELECT id FROM tasks WHERE kind = 'approval' AND status = 'open' ORDER BY id LIMIT 1").Scan(&approval)
+		storetest.SQL(s).QueryRow("SELECT id FROM tasks WHERE kind = 'approval' AND status = 'open' ORDER BY id LIMIT 1").Scan(&approval)
 		if approval == 0 {
 			t.Skip("no open approval")
 		}
@@ -332,7 +332,7 @@ func TestClaimAndAssignees(t *testing.T) {
 		// Not to a rep nor to finance: they could not decide it (a rep
 		// given a write-off used to get 403 deciding it). Nothing changes.
 		var before string
-		s.SQL().QueryRow(s.Rebind("SELECT COALESCE(u.email, '') FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = ?"), approval).Scan(&before)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT COALESCE(u.email, '') FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = ?"), approval).Scan(&before)
 		audits := f.count("SELECT COUNT(*) FROM audit_log")
 		for _, to := range []struct{ email, role string }{{rep, "sales_rep"}, {finance, "finance"}, {manager, "sales_manager"}} {
 			p := dir.do("POST", fmt.Sprintf("/api/tasks/%d/reassign", approval), map[string]any{"assignee": to.email}).want(422).problem()
@@ -342,7 +342,7 @@ func TestClaimAndAssignees(t *testing.T) {
 			}
 		}
 		var after string
-		s.SQL().QueryRow(s.Rebind("SELECT COALESCE(u.email, '') FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = ?"), approval).Scan(&after)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT COALESCE(u.email, '') FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = ?"), approval).Scan(&after)
 		if after != before || f.count("SELECT COUNT(*) FROM audit_log") != audits {
 			t.Fatalf("a refused reassignment changed the approval (%q → %q) or the audit", before, after)
 		}

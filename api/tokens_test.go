@@ -44,7 +44,7 @@ func TestTokenLifetime(t *testing.T) {
 		// One issued before tokens expired.
 		var legacy createdToken
 		adm.do("POST", "/api/tokens", map[string]any{"name": "legacy", "user": finance, "scopes": []string{"invoices:read"}}).want(201).decode(&legacy)
-		if _, err := s.SQL().Exec(s.Rebind("UPDATE api_tokens SET expires_at = NULL WHERE id = ?"), legacy.Token.ID); err != nil {
+		if _, err := storetest.SQL(s).Exec(storetest.Rebind(s, "UPDATE api_tokens SET expires_at = NULL WHERE id = ?"), legacy.Token.ID); err != nil {
 			t.Fatal(err)
 		}
 		var list struct{ Items []store.APIToken }
@@ -88,7 +88,7 @@ func TestDeactivationRevokesTokens(t *testing.T) {
 		c := f.token(tok.Secret)
 		c.do("GET", "/api/tasks", nil).want(200)
 		var id int64
-		s.SQL().QueryRow(s.Rebind("SELECT id FROM users WHERE email = ?"), rep).Scan(&id)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT id FROM users WHERE email = ?"), rep).Scan(&id)
 		path := fmt.Sprintf("/api/users/%d", id)
 
 		adm.do("PATCH", path, map[string]any{"active": false}).want(200)

@@ -103,8 +103,8 @@ func TestDemoEndToEnd(t *testing.T) {
 		deadline := time.Now().Add(20 * time.Second)
 		for {
 			var done, effects int
-			s.SQL().QueryRow("SELECT COUNT(*) FROM ticks WHERE status = 'done'").Scan(&done)
-			s.SQL().QueryRow("SELECT COUNT(*) FROM effects").Scan(&effects)
+			storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM ticks WHERE status = 'done'").Scan(&done)
+			storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM effects").Scan(&effects)
 			if done > 0 && effects > 0 {
 				break
 			}

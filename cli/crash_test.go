@@ -69,7 +69,7 @@ func TestTickKilledAndRerunEffectsExactlyOnce(t *testing.T) {
 		full := time.Since(start)
 		want := storetest.Ledger(t, ref)
 		var wantEffects int
-		if err := ref.SQL().QueryRow("SELECT COUNT(*) FROM effects").Scan(&wantEffects); err != nil {
+		if err := storetest.SQL(ref).QueryRow("SELECT COUNT(*) FROM effects").Scan(&wantEffects); err != nil {
 			t.Fatal(err)
 		}
 
@@ -84,7 +84,7 @@ func TestTickKilledAndRerunEffectsExactlyOnce(t *testing.T) {
 			var counts []int // effects recorded after each kill
 			effects := func() int {
 				var n int
-				if err := s.SQL().QueryRow("SELECT COUNT(*) FROM effects").Scan(&n); err != nil {
+				if err := storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM effects").Scan(&n); err != nil {
 					t.Fatal(err)
 				}
 				return n

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -127,25 +128,16 @@ func deliverySummary(st delivery.Stats, channels []string) string {
 // waitingByChannel counts pending rows of channels this dispatcher does
 // not drain: "sms 12, email 3".
 func waitingByChannel(ctx context.Context, s *store.Store, drained []string) (string, error) {
-	rows, err := s.SQL().QueryContext(ctx, `SELECT channel, COUNT(*) FROM outbox WHERE status = 'pending' GROUP BY channel ORDER BY channel`)
+	pending, err := s.PendingByChannel(ctx)
 	if err != nil {
 		return "", err
 	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var ch string
-		var n int
-		if err := rows.Scan(&ch, &n); err != nil {
-			return "", err
-		}
-		known := false
-		for _, d := range drained {
-			known = known || d == ch
-		}
-		if !known {
+	for ch, n := range pending {
+		if !slices.Contains(drained, ch) {
 			out = append(out, fmt.Sprintf("%s %d", ch, n))
 		}
 	}
-	return strings.Join(out, ", "), rows.Err()
+	slices.Sort(out)
+	return strings.Join(out, ", "), nil
 }

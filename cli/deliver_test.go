@@ -128,7 +128,7 @@ policy: {cap_count: 1, cap_window: 72h}
 		}
 		defer s.Close()
 		// Every customer contact: when, in which zone, about which invoice.
-		rows, err := s.SQL().QueryContext(ctx, `SELECT o.key, o.customer_id, o.contact_at, c.time_zone, COALESCE(o.invoice_id, 0)
+		rows, err := storetest.SQL(s).QueryContext(ctx, `SELECT o.key, o.customer_id, o.contact_at, c.time_zone, COALESCE(o.invoice_id, 0)
 				FROM outbox o JOIN customers c ON c.id = o.customer_id
 				WHERE o.status = 'sent' AND o.contact_at IS NOT NULL ORDER BY o.customer_id, o.contact_at`)
 		if err != nil {
@@ -173,7 +173,7 @@ policy: {cap_count: 1, cap_window: 72h}
 		}
 		// Nothing about an invoice after its balance reached zero.
 		var afterPaid int
-		if err := s.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox o JOIN invoices i ON i.id = o.invoice_id
+		if err := storetest.SQL(s).QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox o JOIN invoices i ON i.id = o.invoice_id
 				WHERE o.status = 'sent' AND o.contact_at IS NOT NULL AND i.balance_minor <= 0 AND i.last_paid_at IS NOT NULL AND o.sent_at > i.last_paid_at`).Scan(&afterPaid); err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +192,7 @@ policy: {cap_count: 1, cap_window: 72h}
 
 		// render: a preview of the formal letter against an invoice.
 		var number string
-		if err := s.SQL().QueryRowContext(ctx, `SELECT number FROM invoices ORDER BY id LIMIT 1`).Scan(&number); err != nil {
+		if err := storetest.SQL(s).QueryRowContext(ctx, `SELECT number FROM invoices ORDER BY id LIMIT 1`).Scan(&number); err != nil {
 			t.Fatal(err)
 		}
 		out, errOut, err := run(t, ctx, append([]string{"render", "formal-letter", "--invoice", number, "--locale", "en", "--at", "2026-12-01"}, flags...)...)

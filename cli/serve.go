@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -99,7 +100,7 @@ func newServeCmd() *cobra.Command {
 				}
 				defer stopMetrics()
 			}
-			log.Info("recoup serving", "version", Version, "db", s.Dialect(), "company", company.Name, "time_zone", company.TimeZone, "url", "http://"+ln.Addr().String()+"/")
+			log.Info("recoup serving", "version", Version, "db", s.Name(), "company", company.Name, "time_zone", company.TimeZone, "url", "http://"+ln.Addr().String()+"/")
 			fmt.Fprintf(cmd.OutOrStdout(), "recoup is running at http://%s/ (Ctrl-C to stop)\n", ln.Addr())
 			if f, ok := cmd.OutOrStdout().(*os.File); ok {
 				f.Sync()
@@ -173,22 +174,15 @@ const demoPassword = "recoup-demo"
 func bootstrapLogins(ctx context.Context, s *store.Store, cfg Config, demo bool, out io.Writer) error {
 	now := time.Now()
 	if demo {
-		rows, err := s.SQL().QueryContext(ctx, "SELECT email, role FROM users ORDER BY role, email")
+		all, err := s.Users(ctx)
 		if err != nil {
 			return err
 		}
 		var users [][2]string
-		for rows.Next() {
-			var u [2]string
-			if err := rows.Scan(&u[0], &u[1]); err != nil {
-				rows.Close()
-				return err
-			}
-			users = append(users, u)
+		for _, u := range all {
+			users = append(users, [2]string{u.Email, string(u.Role)})
 		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
+		slices.SortStableFunc(users, func(a, b [2]string) int { return cmp.Or(cmp.Compare(a[1], b[1]), cmp.Compare(a[0], b[0])) })
 		fmt.Fprintf(out, "demo mode: every user logs in with the password %q:\n", demoPassword)
 		for _, u := range users {
 			if err := s.SetPassword(ctx, u[0], demoPassword, now); err != nil {
@@ -200,8 +194,12 @@ func bootstrapLogins(ctx context.Context, s *store.Store, cfg Config, demo bool,
 	email := cfg.AdminEmail
 	if email == "" {
 		email = "admin@localhost"
-		if err := s.SQL().QueryRowContext(ctx, "SELECT email FROM users WHERE role = 'admin' ORDER BY id LIMIT 1").Scan(&email); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		admin, err := s.FirstAdmin(ctx)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
+		}
+		if err == nil {
+			email = admin.Email
 		}
 	}
 	password, generated := cfg.AdminPassword, false

@@ -29,18 +29,18 @@ func BenchmarkDispatchEmail(b *testing.B) {
 			ss := startSMTP(b)
 			f := newFixture(b, s, "UTC")
 			now := time.Date(2026, 3, 17, 10, 0, 0, 0, time.UTC)
-			tx, err := s.SQL().Begin()
+			tx, err := storetest.SQL(s).Begin()
 			if err != nil {
 				b.Fatal(err)
 			}
 			for i := range b.N {
 				var c int64
-				if err := tx.QueryRow(s.Rebind(`INSERT INTO customers (external_id, name, email, owner_id, locale, created_at, updated_at)
+				if err := tx.QueryRow(storetest.Rebind(s, `INSERT INTO customers (external_id, name, email, owner_id, locale, created_at, updated_at)
 					VALUES (?, ?, ?, ?, 'en', ?, ?) RETURNING id`), fmt.Sprintf("B%07d", i), fmt.Sprintf("Customer %d", i),
 					fmt.Sprintf("ap%d@customer.example", i), f.owner, now, now).Scan(&c); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := tx.Exec(s.Rebind(`INSERT INTO outbox (key, channel, recipient, cc, template, locale, subject, body, customer_id, status, next_attempt_at, created_at)
+				if _, err := tx.Exec(storetest.Rebind(s, `INSERT INTO outbox (key, channel, recipient, cc, template, locale, subject, body, customer_id, status, next_attempt_at, created_at)
 					VALUES (?, 'email', ?, '[]', 'reminder-email', 'en', ?, ?, ?, 'pending', ?, ?)`),
 					fmt.Sprintf("workflow/escalation/invoice/%d/reminder#0", i), fmt.Sprintf("ap%d@customer.example", i),
 					"Reminder: invoice is past due", "Dear customer,\n\nOur records show that your invoice is still open.\n\nThank you.", c, now, now); err != nil {

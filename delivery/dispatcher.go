@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -37,7 +36,7 @@ type Options struct {
 // Dispatcher drains the outbox. One dispatcher may run several passes
 // concurrently with dispatchers of other replicas (PostgreSQL).
 type Dispatcher struct {
-	s       *store.Store
+	s       Store
 	cfg     Config
 	senders map[string]Sender
 	now     func() time.Time
@@ -57,7 +56,7 @@ type Dispatcher struct {
 var errCrashed = errors.New("delivery: simulated crash after send")
 
 // New builds a dispatcher for the channels cfg configures.
-func New(s *store.Store, cfg Config, o Options) (*Dispatcher, error) {
+func New(s Store, cfg Config, o Options) (*Dispatcher, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -224,38 +223,30 @@ func (d *Dispatcher) pass(ctx context.Context) (Stats, error) {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Stats{}, err
 	}
-	tx, err := d.s.SQL().BeginTx(ctx, nil)
+	var dc *decider
+	claim, digests, err := d.s.ClaimOutbox(ctx, store.ClaimOptions{Now: now, Channels: d.Channels(), Limit: d.cfg.Batch,
+		ContactsSince: now.Add(-time.Duration(d.cfg.Policy.CapWindow))}, func(c *store.OutboxClaim) (*store.OutboxPlan, error) {
+		rows := make([]*row, len(c.Rows))
+		for i, r := range c.Rows {
+			rows[i] = rowOf(r)
+		}
+		dc = &decider{d: d, sn: snapshotOf(c), p: &plan{now: now}, loc: companyLoc, company: companyName}
+		dc.decide(rows)
+		return dc.storePlan(), nil
+	})
 	if err != nil {
 		return Stats{}, err
 	}
-	defer tx.Rollback()
-	rows, err := d.claimRows(ctx, tx, now, d.Channels(), d.cfg.Batch)
-	if err != nil {
-		return Stats{}, err
-	}
-	claimed := len(rows)
-	if claimed == 0 {
-		return Stats{}, tx.Commit()
-	}
-	if rows, err = d.lockCustomers(ctx, tx, rows); err != nil {
-		return Stats{}, err
-	}
-	sn, err := d.load(ctx, tx, rows, now)
-	if err != nil {
-		return Stats{}, err
-	}
-	dc := &decider{d: d, tx: tx, sn: sn, p: &plan{now: now}, loc: companyLoc, company: companyName}
-	if err := dc.decide(ctx, rows); err != nil {
-		return Stats{}, err
-	}
-	if err := dc.writeClaims(ctx); err != nil {
-		return Stats{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return Stats{}, err
+	if claim.Claimed == 0 {
+		return Stats{}, nil
 	}
 	p := dc.p
-	p.st.Claimed = claimed
+	p.st.Claimed = claim.Claimed
+	for _, it := range p.sends {
+		if it.row.digest != 0 {
+			it.row.id = digests[it.row.digest-1]
+		}
+	}
 	results := d.send(ctx, p.sends, companyName)
 	if d.crashAfterSend {
 		return p.st, errCrashed
@@ -300,7 +291,7 @@ func (d *Dispatcher) sendOne(ctx context.Context, it *item, company string) erro
 			// The letter's text is the email body; a missing attachment
 			// is recorded, not a reason to withhold the message.
 			d.log.Warn("letter not attached", "key", it.row.key, "err", err)
-			_ = d.event(ctx, d.s.SQL(), it.row.id, d.now().UTC(), EventLetter, "letter not attached: "+err.Error(), nil)
+			_ = d.s.AddOutboxEvent(ctx, store.OutboxEvent{ID: it.row.id, At: d.now().UTC(), Event: EventLetter, Reason: "letter not attached: " + err.Error()})
 		} else {
 			m.Attachments = append(m.Attachments, Attachment{Name: it.letter.Filename(), ContentType: "application/pdf", Data: pdf})
 		}
@@ -372,18 +363,24 @@ func (d *Dispatcher) backoff(key string, attempts int) time.Duration {
 
 // record stores the outcome of the sends of p.
 func (d *Dispatcher) record(ctx context.Context, p *plan, results []error) error {
-	tx, err := d.s.SQL().BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	now := d.now().UTC()
-	var sent []int64
+	outcomes, events := d.outcomes(p, results, now)
+	return d.s.RecordOutbox(ctx, d.worker, now, outcomes, events)
+}
+
+// outcomes decides what each send of p left: sent, retried later, dead,
+// or an email that bounced turned into an SMS.
+func (d *Dispatcher) outcomes(p *plan, results []error, now time.Time) ([]store.OutboxOutcome, []store.OutboxEvent) {
+	var out []store.OutboxOutcome
+	var events []store.OutboxEvent
+	event := func(id int64, ev, reason string) {
+		events = append(events, store.OutboxEvent{ID: id, At: now, Event: ev, Reason: reason})
+	}
 	for i, it := range p.sends {
 		r := it.row
 		err := results[i]
 		if err == nil {
-			sent = append(sent, r.id)
+			out = append(out, store.OutboxOutcome{ID: r.id, Do: store.OutcomeSent})
 			p.st.Sent++
 			continue
 		}
@@ -400,14 +397,8 @@ func (d *Dispatcher) record(ctx context.Context, p *plan, results []error) error
 			if r.subject != "" {
 				text = r.subject
 			}
-			if _, err := tx.ExecContext(ctx, d.s.Rebind(`UPDATE outbox SET status = 'pending', channel = 'sms', recipient = ?, body = ?, next_attempt_at = ?,
-				last_error = ?, reason = ?, lease_until = NULL, contact_at = NULL WHERE id = ? AND claimed_by = ?`),
-				it.cust.phone, text, now, msg, reason, r.id, d.worker); err != nil {
-				return err
-			}
-			if err := d.event(ctx, tx, r.id, now, EventRerouted, reason, nil); err != nil {
-				return err
-			}
+			out = append(out, store.OutboxOutcome{ID: r.id, Do: store.OutcomeSMS, At: now, Error: msg, Reason: reason, Phone: it.cust.phone, Text: text})
+			event(r.id, EventRerouted, reason)
 			p.st.Rerouted++
 			continue
 		}
@@ -416,37 +407,18 @@ func (d *Dispatcher) record(ctx context.Context, p *plan, results []error) error
 			if IsPermanent(err) {
 				why = "permanent failure"
 			}
-			if _, err := tx.ExecContext(ctx, d.s.Rebind(`UPDATE outbox SET status = 'dead', last_error = ?, reason = ?, lease_until = NULL, contact_at = NULL
-				WHERE id = ? AND claimed_by = ?`), msg, why, r.id, d.worker); err != nil {
-				return err
-			}
-			if err := d.event(ctx, tx, r.id, now, EventDead, why+": "+msg, nil); err != nil {
-				return err
-			}
+			out = append(out, store.OutboxOutcome{ID: r.id, Do: store.OutcomeDead, Error: msg, Reason: why})
+			event(r.id, EventDead, why+": "+msg)
 			p.st.Dead++
 			d.log.Warn("message dead-lettered", "key", r.key, "channel", it.channel, "attempts", r.attempts, "err", msg)
 			continue
 		}
 		at := now.Add(d.backoff(r.key, r.attempts))
-		if _, err := tx.ExecContext(ctx, d.s.Rebind(`UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, lease_until = NULL, contact_at = NULL
-			WHERE id = ? AND claimed_by = ?`), at, msg, r.id, d.worker); err != nil {
-			return err
-		}
-		if err := d.event(ctx, tx, r.id, now, EventRetry, fmt.Sprintf("attempt %d failed, next at %s: %s", r.attempts, at.Format(time.RFC3339), msg), nil); err != nil {
-			return err
-		}
+		out = append(out, store.OutboxOutcome{ID: r.id, Do: store.OutcomeRetry, At: at, Error: msg})
+		event(r.id, EventRetry, fmt.Sprintf("attempt %d failed, next at %s: %s", r.attempts, at.Format(time.RFC3339), msg))
 		p.st.Retried++
 	}
-	for len(sent) > 0 {
-		chunk := sent[:min(len(sent), 500)]
-		sent = sent[len(chunk):]
-		ph, args := in(chunk)
-		if _, err := tx.ExecContext(ctx, d.s.Rebind(`UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = ''
-			WHERE status = 'sending' AND claimed_by = ? AND id IN (`+ph+`)`), append([]any{now, d.worker}, args...)...); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
+	return out, events
 }
 
 // bounceToSMS reports whether a permanently failed message falls back to
@@ -456,70 +428,54 @@ func (d *Dispatcher) bounceToSMS(it *item) bool {
 		validPhone(it.cust.phone) && d.senders[ChannelSMS] != nil
 }
 
-// decider makes one claim's decisions inside its transaction.
+// decider makes one claim's decisions, in Go: what it decides is written
+// by the store afterwards, in the claim's transaction (storePlan).
 type decider struct {
 	d       *Dispatcher
-	tx      *sql.Tx
 	sn      *snapshot
 	p       *plan
 	loc     *time.Location // the company's
 	company string
+
+	decisions []store.OutboxDecision
+	events    []store.OutboxEvent
+	digests   []store.OutboxDigest
+	tasks     []store.NewTask
+	inbox     []store.InAppDelivery
 }
 
-func (dc *decider) exec(ctx context.Context, q string, args ...any) error {
-	_, err := dc.tx.ExecContext(ctx, dc.d.s.Rebind(q), args...)
-	return err
+// event records a decision about r, in the order decided.
+func (dc *decider) event(r *row, event, reason string) {
+	dc.events = append(dc.events, store.OutboxEvent{ID: r.id, Digest: r.digest, At: dc.p.now, Event: event, Reason: reason})
 }
 
-func (dc *decider) delay(ctx context.Context, r *row, until time.Time, reason string) error {
+func (dc *decider) delay(r *row, until time.Time, reason string) {
 	dc.p.st.Delayed++
-	if err := dc.exec(ctx, `UPDATE outbox SET status = 'pending', next_attempt_at = ?, reason = ?, lease_until = NULL WHERE id = ?`, until.UTC(), reason, r.id); err != nil {
-		return err
-	}
-	return dc.d.event(ctx, dc.tx, r.id, dc.p.now, EventDelayed, reason, nil)
+	dc.decisions = append(dc.decisions, store.OutboxDecision{ID: r.id, Digest: r.digest, Do: store.DecideDelay, Until: until.UTC(), Reason: reason})
+	dc.event(r, EventDelayed, reason)
 }
 
-func (dc *decider) suppress(ctx context.Context, r *row, reason string) error {
+func (dc *decider) suppress(r *row, reason string) {
 	dc.p.st.Suppressed++
-	if err := dc.exec(ctx, `UPDATE outbox SET status = 'suppressed', reason = ?, lease_until = NULL WHERE id = ?`, reason, r.id); err != nil {
-		return err
-	}
-	return dc.d.event(ctx, dc.tx, r.id, dc.p.now, EventSuppressed, reason, nil)
+	dc.decisions = append(dc.decisions, store.OutboxDecision{ID: r.id, Digest: r.digest, Do: store.DecideSuppress, Reason: reason})
+	dc.event(r, EventSuppressed, reason)
 }
 
-func (dc *decider) claim(_ context.Context, it *item) error {
+func (dc *decider) claim(it *item) {
 	it.row.attempts++
 	dc.p.sends = append(dc.p.sends, it)
-	return nil
 }
 
-// writeClaims marks the rows to send as claimed, in one statement per
-// kind: customer contacts record the instant against the cap.
-func (dc *decider) writeClaims(ctx context.Context) error {
-	lease := dc.p.now.Add(time.Duration(dc.d.cfg.Lease))
-	for _, facing := range []bool{true, false} {
-		var ids []int64
-		for _, it := range dc.p.sends {
-			if it.facing == facing {
-				ids = append(ids, it.row.id)
-			}
-		}
-		for len(ids) > 0 {
-			chunk := ids[:min(len(ids), 500)]
-			ids = ids[len(chunk):]
-			ph, args := in(chunk)
-			var contact any
-			if facing {
-				contact = dc.p.now
-			}
-			args = append([]any{dc.d.worker, lease, contact}, args...)
-			if err := dc.exec(ctx, `UPDATE outbox SET status = 'sending', claimed_by = ?, lease_until = ?, attempts = attempts + 1, contact_at = ?, reason = ''
-				WHERE id IN (`+ph+`)`, args...); err != nil {
-				return err
-			}
-		}
+// storePlan is the claim's decisions as the store writes them: the rows to
+// send are claimed, customer contacts recording the instant against the
+// cap.
+func (dc *decider) storePlan() *store.OutboxPlan {
+	p := &store.OutboxPlan{Now: dc.p.now, Worker: dc.d.worker, Lease: dc.p.now.Add(time.Duration(dc.d.cfg.Lease)),
+		Decisions: dc.decisions, Digests: dc.digests, Tasks: dc.tasks, InApp: dc.inbox, Events: dc.events}
+	for _, it := range dc.p.sends {
+		p.Decisions = append(p.Decisions, store.OutboxDecision{ID: it.row.id, Digest: it.row.digest, Do: store.DecideSend, Contact: it.facing})
 	}
-	return nil
+	return p
 }
 
 func (dc *decider) recipientLoc(c *customer) *time.Location {
@@ -569,29 +525,23 @@ func validPhone(s string) bool {
 }
 
 // decide sorts every claimed row into send, delay, suppress, merge or
-// reroute, and writes the decisions.
-func (dc *decider) decide(ctx context.Context, rows []*row) error {
+// reroute.
+func (dc *decider) decide(rows []*row) {
 	p := dc.p
 	facing := map[int64][]*item{} // customer-facing, ready, by customer
 	var order []int64
 	for _, r := range rows {
 		if r.status == StatusSending {
 			p.st.Recovered++
-			if err := dc.d.event(ctx, dc.tx, r.id, p.now, EventRecovered, "claim lease expired (dispatcher stopped before recording the outcome); sending again with the same key", nil); err != nil {
-				return err
-			}
+			dc.event(r, EventRecovered, "claim lease expired (dispatcher stopped before recording the outcome); sending again with the same key")
 		}
 		c := dc.sn.customers[r.customerID]
 		switch r.channel {
 		case ChannelWebhook:
-			if err := dc.claim(ctx, &item{row: r, channel: r.channel}); err != nil {
-				return err
-			}
+			dc.claim(&item{row: r, channel: r.channel})
 			continue
 		case ChannelInApp:
-			if err := dc.inApp(ctx, r, c); err != nil {
-				return err
-			}
+			dc.inApp(r, c)
 			continue
 		}
 		// email or sms
@@ -600,15 +550,10 @@ func (dc *decider) decide(ctx context.Context, rows []*row) error {
 			_, internal = dc.sn.byEmail[strings.ToLower(r.recipient)]
 		}
 		if internal || c == nil {
-			if err := dc.internal(ctx, r, c); err != nil {
-				return err
-			}
+			dc.internal(r, c)
 			continue
 		}
-		it, err := dc.customerMessage(ctx, r, c)
-		if err != nil {
-			return err
-		}
+		it := dc.customerMessage(r, c)
 		if it == nil { // delayed, suppressed or rerouted to a task
 			continue
 		}
@@ -618,25 +563,25 @@ func (dc *decider) decide(ctx context.Context, rows []*row) error {
 		facing[c.id] = append(facing[c.id], it)
 	}
 	for _, cid := range order {
-		if err := dc.capAndMerge(ctx, dc.sn.customers[cid], facing[cid]); err != nil {
-			return err
-		}
+		dc.capAndMerge(dc.sn.customers[cid], facing[cid])
 	}
-	return nil
 }
 
 // customerMessage applies do-not-contact, payment, staleness, fallback and
 // quiet hours to a customer-facing row; nil means it was decided already.
-func (dc *decider) customerMessage(ctx context.Context, r *row, c *customer) (*item, error) {
+func (dc *decider) customerMessage(r *row, c *customer) *item {
 	p, pol := dc.p, &dc.d.cfg.Policy
 	if c.dnc {
-		return nil, dc.suppress(ctx, r, fmt.Sprintf("customer %s is marked do-not-contact", c.name))
+		dc.suppress(r, fmt.Sprintf("customer %s is marked do-not-contact", c.name))
+		return nil
 	}
 	if iv := dc.sn.invoices[r.invoiceID]; iv != nil && (iv.balance <= 0 || iv.status == engine.StatusPaid) {
-		return nil, dc.suppress(ctx, r, fmt.Sprintf("invoice %s is paid (balance %s)", iv.number, engine.FormatMoney(iv.balance, iv.currency, "en")))
+		dc.suppress(r, fmt.Sprintf("invoice %s is paid (balance %s)", iv.number, engine.FormatMoney(iv.balance, iv.currency, "en")))
+		return nil
 	}
 	if age := p.now.Sub(r.createdAt); age > time.Duration(pol.MaxDelay) {
-		return nil, dc.suppress(ctx, r, fmt.Sprintf("stale: waited %s, longer than max_delay %s", age.Round(time.Minute), pol.MaxDelay))
+		dc.suppress(r, fmt.Sprintf("stale: waited %s, longer than max_delay %s", age.Round(time.Minute), pol.MaxDelay))
+		return nil
 	}
 	it := &item{row: r, channel: r.channel, cust: c, facing: true}
 	if r.invoiceID != 0 {
@@ -650,20 +595,18 @@ func (dc *decider) customerMessage(ctx context.Context, r *row, c *customer) (*i
 		}
 		if !validEmail(to) {
 			if pol.NoFallback {
-				return nil, dc.suppress(ctx, r, fmt.Sprintf("no valid email address for %s (fallback disabled)", c.name))
+				dc.suppress(r, fmt.Sprintf("no valid email address for %s (fallback disabled)", c.name))
+				return nil
 			}
 			if validPhone(c.phone) && dc.d.senders[ChannelSMS] != nil {
+				// The row's own reason is what happens next (claimed,
+				// delayed or merged); the event says why it is an SMS.
 				it.channel, to = ChannelSMS, c.phone
 				p.st.Rerouted++
-				reason := fmt.Sprintf("no valid email address (%q): rerouted to SMS %s", r.recipient, c.phone)
-				if err := dc.exec(ctx, `UPDATE outbox SET reason = ? WHERE id = ?`, reason, r.id); err != nil {
-					return nil, err
-				}
-				if err := dc.d.event(ctx, dc.tx, r.id, p.now, EventRerouted, reason, nil); err != nil {
-					return nil, err
-				}
+				dc.event(r, EventRerouted, fmt.Sprintf("no valid email address (%q): rerouted to SMS %s", r.recipient, c.phone))
 			} else {
-				return nil, dc.ownerTask(ctx, r, c, "no valid email address and no phone number")
+				dc.ownerTask(r, c, "no valid email address and no phone number")
+				return nil
 			}
 		}
 	} else { // sms
@@ -672,9 +615,11 @@ func (dc *decider) customerMessage(ctx context.Context, r *row, c *customer) (*i
 		}
 		if !validPhone(to) {
 			if pol.NoFallback {
-				return nil, dc.suppress(ctx, r, fmt.Sprintf("no valid phone number for %s (fallback disabled)", c.name))
+				dc.suppress(r, fmt.Sprintf("no valid phone number for %s (fallback disabled)", c.name))
+				return nil
 			}
-			return nil, dc.ownerTask(ctx, r, c, "no valid phone number")
+			dc.ownerTask(r, c, "no valid phone number")
+			return nil
 		}
 	}
 	it.to = []string{to}
@@ -682,14 +627,15 @@ func (dc *decider) customerMessage(ctx context.Context, r *row, c *customer) (*i
 		it.letter = dc.letterFor(c, r.locale, r.body, r.key, it.invoices)
 	}
 	if at, why := pol.NextSendable(p.now, dc.recipientLoc(c)); at.After(p.now) {
-		return nil, dc.delay(ctx, r, at, why)
+		dc.delay(r, at, why)
+		return nil
 	}
-	return it, nil
+	return it
 }
 
 // ownerTask turns an undeliverable customer message into a task for the
 // account owner (or sales managers when the account has no owner).
-func (dc *decider) ownerTask(ctx context.Context, r *row, c *customer, why string) error {
+func (dc *decider) ownerTask(r *row, c *customer, why string) {
 	key := "delivery/fallback/" + r.key
 	title := fmt.Sprintf("Contact %s: %s", c.name, r.subject)
 	if r.locale == "zh-CN" {
@@ -703,24 +649,19 @@ func (dc *decider) ownerTask(ctx context.Context, r *row, c *customer, why strin
 	if c.owner == 0 {
 		role = string(engine.RoleSalesManager)
 	}
-	if err := dc.exec(ctx, `INSERT INTO tasks (key, kind, title, description, assignee_id, role, priority, status, invoice_id, customer_id, source, created_at, updated_at)
-		VALUES (?, 'task', ?, ?, ?, ?, 'normal', 'open', ?, ?, 'delivery', ?, ?) ON CONFLICT (key) DO NOTHING`,
-		key, title, desc, nullID(c.owner), role, nullID(r.invoiceID), nullID(c.id), dc.p.now, dc.p.now); err != nil {
-		return fmt.Errorf("creating fallback task: %w", err)
-	}
+	dc.tasks = append(dc.tasks, store.NewTask{Key: key, Kind: "task", Title: title, Description: desc, AssigneeID: c.owner, Role: role,
+		Priority: "normal", InvoiceID: r.invoiceID, CustomerID: c.id, Source: "delivery", At: dc.p.now})
 	dc.p.st.Tasks++
 	dc.p.st.Rerouted++
 	reason := fmt.Sprintf("%s: task %s created for the account owner", why, key)
-	if err := dc.exec(ctx, `UPDATE outbox SET status = 'suppressed', reason = ?, lease_until = NULL WHERE id = ?`, reason, r.id); err != nil {
-		return err
-	}
-	return dc.d.event(ctx, dc.tx, r.id, dc.p.now, EventRerouted, reason, nil)
+	dc.decisions = append(dc.decisions, store.OutboxDecision{ID: r.id, Digest: r.digest, Do: store.DecideSuppress, Reason: reason})
+	dc.event(r, EventRerouted, reason)
 }
 
 // internal sends a staff message: a role resolves to its users, email in
 // company hours; SMS to staff becomes an in-app message (users have no
 // phone numbers).
-func (dc *decider) internal(ctx context.Context, r *row, c *customer) error {
+func (dc *decider) internal(r *row, c *customer) {
 	var to []string
 	if r.role != "" {
 		for _, u := range dc.staff(r.role, c) {
@@ -730,20 +671,23 @@ func (dc *decider) internal(ctx context.Context, r *row, c *customer) error {
 		to = []string{r.recipient}
 	}
 	if len(to) == 0 {
-		return dc.suppress(ctx, r, fmt.Sprintf("no active user for role %q", r.role))
+		dc.suppress(r, fmt.Sprintf("no active user for role %q", r.role))
+		return
 	}
 	if r.channel == ChannelSMS {
-		return dc.inApp(ctx, r, c)
+		dc.inApp(r, c)
+		return
 	}
 	if at, why := dc.d.cfg.Policy.NextSendable(dc.p.now, dc.loc); at.After(dc.p.now) {
-		return dc.delay(ctx, r, at, why)
+		dc.delay(r, at, why)
+		return
 	}
-	return dc.claim(ctx, &item{row: r, channel: ChannelEmail, to: to, cust: c})
+	dc.claim(&item{row: r, channel: ChannelEmail, to: to, cust: c})
 }
 
-// inApp stores the message in the inbox of each recipient user, in this
-// transaction: it is delivered when the claim commits.
-func (dc *decider) inApp(ctx context.Context, r *row, c *customer) error {
+// inApp puts the message in the inbox of each recipient user, in the
+// claim's transaction: it is delivered when the claim commits.
+func (dc *decider) inApp(r *row, c *customer) {
 	var users []user
 	switch {
 	case r.role != "":
@@ -756,26 +700,24 @@ func (dc *decider) inApp(ctx context.Context, r *row, c *customer) error {
 		users = dc.staff(string(engine.RoleSalesRep), c)
 	}
 	if len(users) == 0 {
-		return dc.suppress(ctx, r, fmt.Sprintf("no user to deliver to (recipient %q, role %q)", r.recipient, r.role))
+		dc.suppress(r, fmt.Sprintf("no user to deliver to (recipient %q, role %q)", r.recipient, r.role))
+		return
 	}
 	title := r.subject
 	if title == "" {
 		title, _, _ = strings.Cut(r.body, "\n")
 	}
 	for _, u := range users {
-		if err := dc.exec(ctx, `INSERT INTO inapp_messages (key, user_id, outbox_id, title, body, invoice_id, customer_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key, user_id) DO NOTHING`,
-			r.key, u.id, r.id, title, r.body, nullID(r.invoiceID), nullID(r.customerID), dc.p.now); err != nil {
-			return err
-		}
+		dc.inbox = append(dc.inbox, store.InAppDelivery{Key: r.key, UserID: u.id, OutboxID: r.id, Title: title, Body: r.body,
+			InvoiceID: r.invoiceID, CustomerID: r.customerID})
 	}
 	dc.p.st.Sent++
-	return dc.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, lease_until = NULL WHERE id = ?`, dc.p.now, r.id)
+	dc.decisions = append(dc.decisions, store.OutboxDecision{ID: r.id, Digest: r.digest, Do: store.DecideDelivered})
 }
 
 // capAndMerge applies the frequency cap to one customer's ready messages
 // and merges messages to the same address into one digest.
-func (dc *decider) capAndMerge(ctx context.Context, c *customer, items []*item) error {
+func (dc *decider) capAndMerge(c *customer, items []*item) {
 	p, pol := dc.p, &dc.d.cfg.Policy
 	contacts := append([]time.Time(nil), dc.sn.contacts[c.id]...)
 	// group by channel and address, in order of the first row
@@ -802,25 +744,17 @@ func (dc *decider) capAndMerge(ctx context.Context, c *customer, items []*item) 
 			reason := fmt.Sprintf("frequency cap: at most %d message(s) per %s to %s, last at %s; waits until %s",
 				pol.CapCount, pol.CapWindow, c.name, latest(contacts).In(loc).Format("2006-01-02 15:04 MST"), at.In(loc).Format("2006-01-02 15:04 MST"))
 			for _, it := range g.items {
-				if err := dc.delay(ctx, it.row, at, reason); err != nil {
-					return err
-				}
+				dc.delay(it.row, at, reason)
 			}
 			continue
 		}
 		it := g.items[0]
 		if len(g.items) > 1 {
-			var err error
-			if it, err = dc.digest(ctx, c, g.items); err != nil {
-				return err
-			}
+			it = dc.digest(c, g.items)
 		}
-		if err := dc.claim(ctx, it); err != nil {
-			return err
-		}
+		dc.claim(it)
 		contacts = append(contacts, p.now)
 	}
-	return nil
 }
 
 func latest(ts []time.Time) time.Time {
@@ -836,7 +770,7 @@ func latest(ts []time.Time) time.Time {
 // digest merges several messages to one customer address into a new
 // outbox row listing every invoice; the members are suppressed with a
 // pointer to it.
-func (dc *decider) digest(ctx context.Context, c *customer, items []*item) (*item, error) {
+func (dc *decider) digest(c *customer, items []*item) *item {
 	p := dc.p
 	first := items[0]
 	locale := first.row.locale
@@ -862,38 +796,28 @@ func (dc *decider) digest(ctx context.Context, c *customer, items []*item) (*ite
 	key := fmt.Sprintf("digest/customer/%d/%s/%s/%s", c.id, first.channel, day, hex.EncodeToString(h[:6]))
 	subject, body := dc.digestText(c, locale, first.channel, invIDs, items)
 	payload, _ := json.Marshal(map[string]any{"members": keys})
-	var id int64
-	err := dc.tx.QueryRowContext(ctx, dc.d.s.Rebind(`INSERT INTO outbox (key, channel, recipient, recipient_role, cc, template, locale, subject, body,
-		customer_id, status, attempts, next_attempt_at, created_at, payload)
-		VALUES (?, ?, ?, '', ?, 'digest', ?, ?, ?, ?, 'pending', 0, ?, ?, ?) RETURNING id`),
-		key, first.channel, first.to[0], ccJSON(items), locale, subject, body, c.id, p.now, p.now, string(payload)).Scan(&id)
-	if err != nil {
-		return nil, fmt.Errorf("creating digest %s: %w", key, err)
+	var cc []string
+	for _, it := range items {
+		cc = mergeCc(cc, it.row.cc)
 	}
+	dc.digests = append(dc.digests, store.OutboxDigest{Key: key, Channel: first.channel, Recipient: first.to[0], Cc: cc, Locale: locale,
+		Subject: subject, Body: body, CustomerID: c.id, Payload: string(payload)})
+	ref := len(dc.digests)
 	p.st.Digests++
 	reason := fmt.Sprintf("merged into digest %s with %d messages", key, len(items))
 	for _, m := range members {
 		p.st.Merged++
-		if err := dc.exec(ctx, `UPDATE outbox SET status = 'suppressed', merged_into = ?, reason = ?, lease_until = NULL WHERE id = ?`, id, reason, m.id); err != nil {
-			return nil, err
-		}
-		if err := dc.d.event(ctx, dc.tx, m.id, p.now, EventMerged, reason, nil); err != nil {
-			return nil, err
-		}
+		dc.decisions = append(dc.decisions, store.OutboxDecision{ID: m.id, Digest: m.digest, Do: store.DecideSuppress, Reason: reason, MergedInto: ref})
+		dc.event(m, EventMerged, reason)
 	}
-	if err := dc.d.event(ctx, dc.tx, id, p.now, EventDigest, fmt.Sprintf("digest of %d messages: %s", len(keys), strings.Join(keys, ", ")), nil); err != nil {
-		return nil, err
-	}
-	dr := &row{id: id, key: key, channel: first.channel, recipient: first.to[0], template: "digest", locale: locale,
-		subject: subject, body: body, customerID: c.id, status: StatusPending, createdAt: p.now, payload: string(payload)}
-	for _, it := range items {
-		dr.cc = mergeCc(dr.cc, it.row.cc)
-	}
+	dr := &row{digest: ref, key: key, channel: first.channel, recipient: first.to[0], template: "digest", locale: locale,
+		subject: subject, body: body, customerID: c.id, status: StatusPending, createdAt: p.now, payload: string(payload), cc: cc}
+	dc.event(dr, EventDigest, fmt.Sprintf("digest of %d messages: %s", len(keys), strings.Join(keys, ", ")))
 	it := &item{row: dr, channel: first.channel, to: first.to, cust: c, facing: true, invoices: invIDs}
 	if withLetter {
 		it.letter = dc.letterFor(c, locale, body, key, invIDs)
 	}
-	return it, nil
+	return it
 }
 
 func mergeCc(a, b []string) []string {
@@ -907,18 +831,6 @@ func mergeCc(a, b []string) []string {
 		}
 	}
 	return a
-}
-
-func ccJSON(items []*item) string {
-	var cc []string
-	for _, it := range items {
-		cc = mergeCc(cc, it.row.cc)
-	}
-	if cc == nil {
-		return "[]"
-	}
-	b, _ := json.Marshal(cc)
-	return string(b)
 }
 
 // digestText is the digest's subject and body in the customer's locale.
@@ -1018,12 +930,11 @@ func (dc *decider) letterFor(c *customer, locale, body, ref string, invIDs []int
 // letterPDF returns the stored letter of the message, rendering and
 // storing it the first time: a resend attaches the same document.
 func (d *Dispatcher) letterPDF(ctx context.Context, it *item) ([]byte, error) {
-	var pdf []byte
-	err := d.s.SQL().QueryRowContext(ctx, d.s.Rebind(`SELECT pdf FROM letters WHERE key = ?`), it.row.key).Scan(&pdf)
+	_, pdf, err := d.s.Letter(ctx, it.row.key)
 	if err == nil {
 		return pdf, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	d.lettersOnce.Do(func() {
@@ -1043,17 +954,13 @@ func (d *Dispatcher) letterPDF(ctx context.Context, it *item) ([]byte, error) {
 	if it.cust != nil {
 		cust = it.cust.id
 	}
-	_, err = d.s.SQL().ExecContext(ctx, d.s.Rebind(`INSERT INTO letters (key, invoice_id, customer_id, locale, filename, pdf, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`),
-		it.row.key, nullID(inv), nullID(cust), it.letter.Locale, it.letter.Filename(), pdf, d.now().UTC())
+	err = d.s.SaveLetter(ctx, store.StoredLetter{Key: it.row.key, InvoiceID: inv, CustomerID: cust, Locale: it.letter.Locale,
+		Filename: it.letter.Filename(), PDF: pdf, CreatedAt: d.now().UTC()})
 	return pdf, err
 }
 
-// Letter returns a stored letter by the key of the message that carried it.
-func Letter(ctx context.Context, s *store.Store, key string) (filename string, pdf []byte, err error) {
-	err = s.SQL().QueryRowContext(ctx, s.Rebind(`SELECT filename, pdf FROM letters WHERE key = ?`), key).Scan(&filename, &pdf)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil, store.ErrNotFound
-	}
-	return filename, pdf, err
+// Letter returns a stored letter by the key of the message that carried it
+// (store.ErrNotFound when there is none).
+func Letter(ctx context.Context, s LetterStore, key string) (filename string, pdf []byte, err error) {
+	return s.Letter(ctx, key)
 }

@@ -2,7 +2,6 @@ package delivery_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +20,7 @@ import (
 	"github.com/recoup/recoup/delivery"
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/store/storetest"
 )
 
 // ---- a real SMTP server ----
@@ -210,7 +210,7 @@ func newFixture(t testing.TB, s *store.Store, zone string) *fixture {
 func (f *fixture) insertID(q string, args ...any) int64 {
 	f.t.Helper()
 	var id int64
-	if err := f.s.SQL().QueryRowContext(f.ctx, f.s.Rebind(q), args...).Scan(&id); err != nil {
+	if err := storetest.SQL(f.s).QueryRowContext(f.ctx, storetest.Rebind(f.s, q), args...).Scan(&id); err != nil {
 		f.t.Fatalf("%s: %v", q, err)
 	}
 	return id
@@ -218,7 +218,7 @@ func (f *fixture) insertID(q string, args ...any) int64 {
 
 func (f *fixture) exec(q string, args ...any) {
 	f.t.Helper()
-	if _, err := f.s.SQL().ExecContext(f.ctx, f.s.Rebind(q), args...); err != nil {
+	if _, err := storetest.SQL(f.s).ExecContext(f.ctx, storetest.Rebind(f.s, q), args...); err != nil {
 		f.t.Fatalf("%s: %v", q, err)
 	}
 }
@@ -288,14 +288,14 @@ type outboxState struct {
 	Status, Reason, LastError string
 	Attempts                  int
 	NextAttempt               time.Time
-	MergedInto                sql.NullInt64
+	MergedInto                *int64
 	Channel                   string
 }
 
 func (f *fixture) state(key string) outboxState {
 	f.t.Helper()
 	var st outboxState
-	err := f.s.SQL().QueryRowContext(f.ctx, f.s.Rebind(`SELECT status, reason, last_error, attempts, next_attempt_at, merged_into, channel FROM outbox WHERE key = ?`), key).
+	err := storetest.SQL(f.s).QueryRowContext(f.ctx, storetest.Rebind(f.s, `SELECT status, reason, last_error, attempts, next_attempt_at, merged_into, channel FROM outbox WHERE key = ?`), key).
 		Scan(&st.Status, &st.Reason, &st.LastError, &st.Attempts, &st.NextAttempt, &st.MergedInto, &st.Channel)
 	if err != nil {
 		f.t.Fatalf("outbox %s: %v", key, err)
@@ -306,7 +306,7 @@ func (f *fixture) state(key string) outboxState {
 func (f *fixture) count(q string, args ...any) int {
 	f.t.Helper()
 	var n int
-	if err := f.s.SQL().QueryRowContext(f.ctx, f.s.Rebind(q), args...).Scan(&n); err != nil {
+	if err := storetest.SQL(f.s).QueryRowContext(f.ctx, storetest.Rebind(f.s, q), args...).Scan(&n); err != nil {
 		f.t.Fatalf("%s: %v", q, err)
 	}
 	return n

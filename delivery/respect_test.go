@@ -142,7 +142,7 @@ func TestRespect(t *testing.T) {
 			}
 			for _, n := range []string{"INV-1", "INV-2", "INV-3"} {
 				st := e.f.state("d/" + n)
-				if st.Status != "suppressed" || !st.MergedInto.Valid || !strings.HasPrefix(st.Reason, "merged into digest digest/customer/") {
+				if st.Status != "suppressed" || st.MergedInto == nil || !strings.HasPrefix(st.Reason, "merged into digest digest/customer/") {
 					e.t.Errorf("member %s: %+v", n, st)
 				}
 			}

@@ -87,7 +87,7 @@ func invoice(t *testing.T, s *store.Store, number string) invoiceState {
 	t.Helper()
 	var st invoiceState
 	var issue any
-	err := s.SQL().QueryRow(s.Rebind(`SELECT i.currency, i.amount_minor, i.paid_minor, i.balance_minor, i.status,
+	err := storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT i.currency, i.amount_minor, i.paid_minor, i.balance_minor, i.status,
 		COALESCE(u.email, ''), i.custom, i.issue_date FROM invoices i LEFT JOIN users u ON u.id = i.owner_id WHERE i.number = ?`), number).
 		Scan(&st.Currency, &st.Amount, &st.Paid, &st.Balance, &st.Status, &st.Owner, &st.Custom, &issue)
 	if err != nil {
@@ -106,7 +106,7 @@ func invoice(t *testing.T, s *store.Store, number string) invoiceState {
 func count(t *testing.T, s *store.Store, table string) int {
 	t.Helper()
 	var n int
-	if err := s.SQL().QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
+	if err := storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -345,16 +345,16 @@ func TestReimportKeepsRuleState(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		b := seeded(t, s)
-		if _, err := s.SQL().Exec("UPDATE customers SET risk = 'high' WHERE external_id = 'C1'"); err != nil {
+		if _, err := storetest.SQL(s).Exec("UPDATE customers SET risk = 'high' WHERE external_id = 'C1'"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SQL().Exec(s.Rebind("UPDATE invoices SET custom = ? WHERE number = 'INV-1'"), `{"po_number":"PO-9","legal_hold":"true"}`); err != nil {
+		if _, err := storetest.SQL(s).Exec(storetest.Rebind(s, "UPDATE invoices SET custom = ? WHERE number = 'INV-1'"), `{"po_number":"PO-9","legal_hold":"true"}`); err != nil {
 			t.Fatal(err)
 		}
 		mustImport(t, b, "customers", "c2.csv", strings.Replace(customersCSV, "+86 10 1234", "+86 10 9999", 1))
 		mustImport(t, b, "invoices", "i2.csv", strings.Replace(invoicesCSV, "PO-9", "PO-10", 1))
 		var risk string
-		s.SQL().QueryRow("SELECT risk FROM customers WHERE external_id = 'C1'").Scan(&risk)
+		storetest.SQL(s).QueryRow("SELECT risk FROM customers WHERE external_id = 'C1'").Scan(&risk)
 		if risk != "high" {
 			t.Errorf("risk after re-import = %s, want high", risk)
 		}
@@ -365,7 +365,7 @@ func TestReimportKeepsRuleState(t *testing.T) {
 		}
 		// An import may still raise a tier.
 		mustImport(t, b, "customers", "c3.csv", strings.Replace(customersCSV, "A,low,zh-CN", "A,medium,zh-CN", 1))
-		s.SQL().QueryRow("SELECT risk FROM customers WHERE external_id = 'C1'").Scan(&risk)
+		storetest.SQL(s).QueryRow("SELECT risk FROM customers WHERE external_id = 'C1'").Scan(&risk)
 		if risk != "high" {
 			t.Errorf("risk after importing medium = %s, want high kept", risk)
 		}
@@ -385,7 +385,7 @@ func TestImportOverpayment(t *testing.T) {
 		}
 		credit := func() (n int, sum int64) {
 			t.Helper()
-			if err := s.SQL().QueryRow("SELECT COUNT(*), COALESCE(SUM(amount_minor), 0) FROM customer_credits").Scan(&n, &sum); err != nil {
+			if err := storetest.SQL(s).QueryRow("SELECT COUNT(*), COALESCE(SUM(amount_minor), 0) FROM customer_credits").Scan(&n, &sum); err != nil {
 				t.Fatal(err)
 			}
 			return n, sum

@@ -33,7 +33,7 @@ func (s *Store) AppendAudit(ctx context.Context, r AuditRecord) error {
 	if r.EntityID != 0 {
 		entityID = r.EntityID
 	}
-	_, err = s.sqlDB.ExecContext(ctx, s.Rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
+	_, err = s.sqlDB.ExecContext(ctx, s.rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
 		VALUES (?, ?, ?, ?, ?, (SELECT id FROM invoices WHERE number = ?), ?)`), r.At.UTC(), r.Actor, r.Action, r.Entity, entityID, r.Invoice, string(data))
 	return err
 }

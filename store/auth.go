@@ -63,12 +63,12 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 
 // UserByID returns the user with id, or ErrNotFound.
 func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
-	return scanUser(s.queryRow(ctx, s.Rebind("SELECT "+userColumns+" FROM users WHERE id = ?"), id))
+	return scanUser(s.queryRow(ctx, s.rebind("SELECT "+userColumns+" FROM users WHERE id = ?"), id))
 }
 
 // UserByEmail returns the user with email (case-insensitive), or ErrNotFound.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
-	return scanUser(s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT "+userColumns+" FROM users WHERE email = ?"), normEmail(email)))
+	return scanUser(s.sqlDB.QueryRowContext(ctx, s.rebind("SELECT "+userColumns+" FROM users WHERE email = ?"), normEmail(email)))
 }
 
 func normEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
@@ -81,7 +81,7 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("recoup-no-such-user"), bc
 // ErrBadCredentials.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
 	var hash sql.NullString
-	u, err := scanUser(s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT "+userColumns+", password_hash FROM users WHERE email = ?"), normEmail(email)), &hash)
+	u, err := scanUser(s.sqlDB.QueryRowContext(ctx, s.rebind("SELECT "+userColumns+", password_hash FROM users WHERE email = ?"), normEmail(email)), &hash)
 	if errors.Is(err, ErrNotFound) || (err == nil && !hash.Valid) {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return User{}, ErrBadCredentials
@@ -104,7 +104,7 @@ func (s *Store) SetPassword(ctx context.Context, email, password string, now tim
 	if err != nil {
 		return err
 	}
-	res, err := s.sqlDB.ExecContext(ctx, s.Rebind("UPDATE users SET password_hash = ?, updated_at = ? WHERE email = ?"), string(hash), now.UTC(), normEmail(email))
+	res, err := s.sqlDB.ExecContext(ctx, s.rebind("UPDATE users SET password_hash = ?, updated_at = ? WHERE email = ?"), string(hash), now.UTC(), normEmail(email))
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (s *Store) EnsureAdmin(ctx context.Context, email, password string, now tim
 	}
 	email = normEmail(email)
 	if _, err := s.UserByEmail(ctx, email); errors.Is(err, ErrNotFound) {
-		if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("INSERT INTO users (email, name, role, team, created_at, updated_at) VALUES (?, 'Administrator', 'admin', '', ?, ?)"),
+		if _, err := s.sqlDB.ExecContext(ctx, s.rebind("INSERT INTO users (email, name, role, team, created_at, updated_at) VALUES (?, 'Administrator', 'admin', '', ?, ?)"),
 			email, now.UTC(), now.UTC()); err != nil {
 			return false, err
 		}
@@ -139,7 +139,7 @@ func (s *Store) EnsureAdmin(ctx context.Context, email, password string, now tim
 	if s.dialect == Postgres {
 		active = "TRUE"
 	}
-	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("UPDATE users SET role = 'admin', active = "+active+" WHERE email = ?"), email); err != nil {
+	if _, err := s.sqlDB.ExecContext(ctx, s.rebind("UPDATE users SET role = 'admin', active = "+active+" WHERE email = ?"), email); err != nil {
 		return false, err
 	}
 	return true, s.SetPassword(ctx, email, password, now)
@@ -170,16 +170,16 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 	if len(userAgent) > 200 {
 		userAgent = userAgent[:200]
 	}
-	_, err := s.sqlDB.ExecContext(ctx, s.Rebind(`INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip, user_agent)
+	_, err := s.sqlDB.ExecContext(ctx, s.rebind(`INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip, user_agent)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`), secretHash(sess.Token), userID, sess.CSRFToken, now.UTC(), sess.ExpiresAt, ip, userAgent)
 	if err != nil {
 		return Session{}, err
 	}
-	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("UPDATE users SET last_login_at = ? WHERE id = ?"), now.UTC(), userID); err != nil {
+	if _, err := s.sqlDB.ExecContext(ctx, s.rebind("UPDATE users SET last_login_at = ? WHERE id = ?"), now.UTC(), userID); err != nil {
 		return Session{}, err
 	}
 	// Expired sessions are swept as new ones open.
-	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("DELETE FROM sessions WHERE expires_at < ?"), now.UTC()); err != nil {
+	if _, err := s.sqlDB.ExecContext(ctx, s.rebind("DELETE FROM sessions WHERE expires_at < ?"), now.UTC()); err != nil {
 		return Session{}, err
 	}
 	return sess, nil
@@ -190,7 +190,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 func (s *Store) SessionUser(ctx context.Context, token string, now time.Time) (User, string, error) {
 	var csrf string
 	var expires dbTime
-	u, err := scanUser(s.queryRow(ctx, s.Rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, u.language, s.csrf_token, `+s.instant("s.expires_at")+`
+	u, err := scanUser(s.queryRow(ctx, s.rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, u.language, s.csrf_token, `+s.instant("s.expires_at")+`
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`), secretHash(token)), &csrf, &expires)
 	if err != nil {
 		return User{}, "", err
@@ -203,7 +203,7 @@ func (s *Store) SessionUser(ctx context.Context, token string, now time.Time) (U
 
 // DeleteSession ends a session (logout).
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	_, err := s.sqlDB.ExecContext(ctx, s.Rebind("DELETE FROM sessions WHERE token_hash = ?"), secretHash(token))
+	_, err := s.sqlDB.ExecContext(ctx, s.rebind("DELETE FROM sessions WHERE token_hash = ?"), secretHash(token))
 	return err
 }
 
@@ -257,7 +257,7 @@ func (s *Store) CreateToken(ctx context.Context, email, name string, scopes []st
 	exp := expires.UTC()
 	t := APIToken{Name: name, Prefix: secret[:len(TokenPrefix)+6], User: u.Email, Scopes: scopes, CreatedBy: by, CreatedAt: now.UTC(), ExpiresAt: &exp}
 	q := `INSERT INTO api_tokens (name, prefix, token_hash, user_id, scopes, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	if err := s.sqlDB.QueryRowContext(ctx, s.Rebind(q), name, t.Prefix, secretHash(secret), u.ID, strings.Join(scopes, " "), by, t.CreatedAt, exp).Scan(&t.ID); err != nil {
+	if err := s.sqlDB.QueryRowContext(ctx, s.rebind(q), name, t.Prefix, secretHash(secret), u.ID, strings.Join(scopes, " "), by, t.CreatedAt, exp).Scan(&t.ID); err != nil {
 		return APIToken{}, "", err
 	}
 	return t, secret, nil
@@ -274,7 +274,7 @@ func (s *Store) TokenUser(ctx context.Context, secret string, now time.Time) (Us
 		created          time.Time
 		expires, revoked sql.NullTime
 	)
-	u, err := scanUser(s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, u.language, t.id, t.scopes, t.created_at, t.expires_at, t.revoked_at
+	u, err := scanUser(s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT u.id, u.email, u.name, u.role, u.team, u.active, u.language, t.id, t.scopes, t.created_at, t.expires_at, t.revoked_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`), secretHash(secret)), &id, &scopes, &created, &expires, &revoked)
 	if err != nil {
 		return User{}, nil, err
@@ -289,7 +289,7 @@ func (s *Store) TokenUser(ctx context.Context, secret string, now time.Time) (Us
 	}
 	// Noted at most once a minute: a busy integration must not turn every
 	// read into a write.
-	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)"),
+	if _, err := s.sqlDB.ExecContext(ctx, s.rebind("UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)"),
 		now.UTC(), id, now.Add(-time.Minute).UTC()); err != nil {
 		return User{}, nil, err
 	}
@@ -334,7 +334,7 @@ func (s *Store) TokensPage(ctx context.Context, cursor string, limit int) (Token
 		q += " WHERE t.id < ?"
 		args = append(args, before)
 	}
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q+" ORDER BY t.id DESC LIMIT ?"), append(args, limit+1)...)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(q+" ORDER BY t.id DESC LIMIT ?"), append(args, limit+1)...)
 	if err != nil {
 		return page, err
 	}
@@ -370,7 +370,7 @@ func nullTime(t sql.NullTime) *time.Time {
 // RevokeToken revokes token id at once; ErrNotFound if there is none.
 // Revoking twice keeps the first time.
 func (s *Store) RevokeToken(ctx context.Context, id int64, now time.Time) error {
-	res, err := s.sqlDB.ExecContext(ctx, s.Rebind("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"), now.UTC(), id)
+	res, err := s.sqlDB.ExecContext(ctx, s.rebind("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"), now.UTC(), id)
 	if err != nil {
 		return err
 	}
@@ -383,6 +383,6 @@ func (s *Store) RevokeToken(ctx context.Context, id int64, now time.Time) error 
 // EndOtherSessions ends every session of user but the one whose cookie is
 // keep (after a password change).
 func (s *Store) EndOtherSessions(ctx context.Context, userID int64, keep string) error {
-	_, err := s.sqlDB.ExecContext(ctx, s.Rebind("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?"), userID, secretHash(keep))
+	_, err := s.sqlDB.ExecContext(ctx, s.rebind("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?"), userID, secretHash(keep))
 	return err
 }

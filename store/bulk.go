@@ -82,7 +82,7 @@ func (b *BulkTx) lookup(ctx context.Context, t bulkTable, keys []string) (map[st
 	// One prepared statement per table with a fixed number of keys; a short
 	// last chunk is padded by repeating a key, which IN ignores.
 	const chunk = 100
-	stmt, err := b.prepare(ctx, b.s.Rebind(fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s IN (%s)", t.key, t.cols, t.name, t.key, placeholders(chunk))))
+	stmt, err := b.prepare(ctx, b.s.rebind(fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s IN (%s)", t.key, t.cols, t.name, t.key, placeholders(chunk))))
 	if err != nil {
 		return nil, fmt.Errorf("looking up %s: %w", t.name, err)
 	}
@@ -197,7 +197,7 @@ func (b *BulkTx) upsert(ctx context.Context, table, key string, cols []string, u
 				sb.WriteString(rowPH)
 			}
 			fmt.Fprintf(&sb, " ON CONFLICT (%s) DO UPDATE SET %s", key, update)
-			q = b.s.Rebind(sb.String())
+			q = b.s.rebind(sb.String())
 			if end-start == per {
 				full = q
 			}
@@ -352,7 +352,7 @@ func (b *BulkTx) MoveInvoices(ctx context.Context, ids []int64) error {
 		}
 		for _, table := range []string{"rule_fires", "rule_conditions", "workflow_instances", "tasks"} {
 			q := "UPDATE " + table + " SET customer_id = (SELECT i.customer_id FROM invoices i WHERE i.id = " + table + ".invoice_id) WHERE invoice_id IN (" + placeholders(len(part)) + ")"
-			if _, err := b.tx.ExecContext(ctx, b.s.Rebind(q), args...); err != nil {
+			if _, err := b.tx.ExecContext(ctx, b.s.rebind(q), args...); err != nil {
 				return fmt.Errorf("moving invoices' %s: %w", table, err)
 			}
 		}
@@ -425,15 +425,15 @@ func (b *BulkTx) recomputeBalances(ctx context.Context, ids []any) error {
 				              WHEN status = 'paid' THEN 'open' ELSE status END,
 				updated_at = ? WHERE id IN (` + in + ")",
 		}
-		if _, err := b.tx.ExecContext(ctx, b.s.Rebind(stmts[0]), part...); err != nil {
+		if _, err := b.tx.ExecContext(ctx, b.s.rebind(stmts[0]), part...); err != nil {
 			return fmt.Errorf("recomputing balances: %w", err)
 		}
-		if _, err := b.tx.ExecContext(ctx, b.s.Rebind(stmts[1]), append([]any{b.now}, part...)...); err != nil {
+		if _, err := b.tx.ExecContext(ctx, b.s.rebind(stmts[1]), append([]any{b.now}, part...)...); err != nil {
 			return fmt.Errorf("recomputing balances: %w", err)
 		}
 		// A rule's task about an invoice (the due-soon todo) has no workflow
 		// to stop it: it closes when the invoice is paid.
-		if _, err := b.tx.ExecContext(ctx, b.s.Rebind(`UPDATE tasks SET status = 'cancelled', updated_at = ?
+		if _, err := b.tx.ExecContext(ctx, b.s.rebind(`UPDATE tasks SET status = 'cancelled', updated_at = ?
 			WHERE status = 'open' AND key LIKE 'rule/%' AND invoice_id IN (SELECT id FROM invoices WHERE status = 'paid' AND id IN (`+in+`))`),
 			append([]any{b.now}, part...)...); err != nil {
 			return fmt.Errorf("closing the tasks of paid invoices: %w", err)

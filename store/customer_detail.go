@@ -78,7 +78,7 @@ func (s *Store) CustomerDetail(ctx context.Context, v Viewer, id string, o Custo
 	}
 	d := CustomerDetail{CustomerSummary: sum}
 	var rowID int64
-	err = s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT c.id, c.finance_email, c.credit_limit_minor, c.credit_currency, c.locale, COALESCE(u.name, '')
+	err = s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT c.id, c.finance_email, c.credit_limit_minor, c.credit_currency, c.locale, COALESCE(u.name, '')
 		FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE c.external_id = ?`), id).
 		Scan(&rowID, &d.FinanceEmail, &d.CreditLimitMinor, &d.CreditCurrency, &d.Locale, &d.OwnerName)
 	if errors.Is(err, sql.ErrNoRows) {

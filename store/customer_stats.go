@@ -372,7 +372,7 @@ func (s *Store) customerStatsRows(ctx context.Context, cs *engine.CustomerStats,
 // customerStatsRowsWhere is customerStatsRows over the invoices that also
 // match and (" AND …").
 func (s *Store) customerStatsRowsWhere(ctx context.Context, cs *engine.CustomerStats, from, to int64, and string) error {
-	q := s.Rebind("SELECT customer_id, currency, balance_minor, due_date, " + s.instant("last_paid_at") + " FROM invoices WHERE customer_id BETWEEN ? AND ?" + and)
+	q := s.rebind("SELECT customer_id, currency, balance_minor, due_date, " + s.instant("last_paid_at") + " FROM invoices WHERE customer_id BETWEEN ? AND ?" + and)
 	args := []any{from, to}
 	rows, err := s.scanDB.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -30,13 +30,13 @@ func TestCustomerStatsGrouped(t *testing.T) {
 		// Settled without a payment date (written off, credited): summed
 		// with the open ones, by their due date alone.
 		for _, i := range []int{7, 8, 47, 90} {
-			if _, err := s.SQL().Exec(s.Rebind(`UPDATE invoices SET balance_minor = 0, last_paid_at = NULL WHERE id = ?`), invoices[i]); err != nil {
+			if _, err := storetest.SQL(s).Exec(storetest.Rebind(s, `UPDATE invoices SET balance_minor = 0, last_paid_at = NULL WHERE id = ?`), invoices[i]); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if s.Dialect() == store.SQLite {
+		if storetest.Dialect(s) == store.SQLite {
 			// Same instant, another text form: only Go reads it right.
-			if _, err := s.SQL().Exec(`UPDATE invoices SET last_paid_at = '2026-03-29 03:30:00+02:00' WHERE id = ?`, invoices[3]); err != nil {
+			if _, err := storetest.SQL(s).Exec(`UPDATE invoices SET last_paid_at = '2026-03-29 03:30:00+02:00' WHERE id = ?`, invoices[3]); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -206,7 +206,7 @@ func TestTickStatsMemo(t *testing.T) {
 	}
 	exec := func(q string, args ...any) {
 		t.Helper()
-		if _, err := s.SQL().Exec(q, args...); err != nil {
+		if _, err := storetest.SQL(s).Exec(q, args...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -283,7 +283,7 @@ func TestTickStatsMemoUnderWrites(t *testing.T) {
 					return
 				default:
 				}
-				tx, err := s.SQL().BeginTx(ctx, nil)
+				tx, err := storetest.SQL(s).BeginTx(ctx, nil)
 				if err != nil {
 					errs <- err
 					return

@@ -100,7 +100,7 @@ func (s *Store) Customers(ctx context.Context, v Viewer, f CustomerFilter) (Cust
 	f.Limit = min(f.Limit, 500)
 	q += " ORDER BY c.id LIMIT ?"
 	args = append(args, f.Limit+1)
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
 		return CustomerPage{}, err
 	}
@@ -129,7 +129,7 @@ func (s *Store) VisibleCustomer(ctx context.Context, v Viewer, id string, today 
 		rowID   int64
 		visible bool
 	)
-	row := s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT "+customerColumns+", CASE WHEN "+scope+
+	row := s.sqlDB.QueryRowContext(ctx, s.rebind("SELECT "+customerColumns+", CASE WHEN "+scope+
 		" THEN 1 ELSE 0 END = 1 FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE c.external_id = ?"),
 		append(append([]any{today.String()}, sargs...), id)...)
 	var c CustomerSummary

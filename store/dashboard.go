@@ -251,7 +251,7 @@ func (s *Store) taskCounts(ctx context.Context, v Viewer, now time.Time) (open, 
 		due = "t.due_at <> '' AND t.due_at < ?" // '' is no due time
 	}
 	var o, od int64
-	err = s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT CAST(COALESCE(SUM(t.tasks), 0) AS BIGINT),
+	err = s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT CAST(COALESCE(SUM(t.tasks), 0) AS BIGINT),
 			CAST(COALESCE(SUM(CASE WHEN `+due+` THEN t.tasks ELSE 0 END), 0) AS BIGINT)
 		FROM dashboard_tasks t WHERE `+scope), append([]any{now.UTC()}, args...)...).Scan(&o, &od)
 	if err != nil {
@@ -385,7 +385,7 @@ func (s *Store) queryRows(ctx context.Context, q string, args []any, fn func(*sq
 
 // queryRowsOn is queryRows on db (the pool or a transaction).
 func (s *Store) queryRowsOn(ctx context.Context, db querier, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := db.QueryContext(ctx, s.Rebind(q), args...)
+	rows, err := db.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func benchDashboard(b *testing.B, open func(testing.TB) *store.Store) {
 		s = open(b)
 	}
 	var have int
-	if err := s.SQL().QueryRow("SELECT COUNT(*) FROM invoices").Scan(&have); err != nil {
+	if err := storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM invoices").Scan(&have); err != nil {
 		have = 0 // a new database
 	}
 	start := time.Now()
@@ -89,10 +89,10 @@ func benchDashboard(b *testing.B, open func(testing.TB) *store.Store) {
 		start = time.Now()
 		seedHistory(b, s, calendar.MustParse(today))
 		b.Logf("wrote the workflow history in %s", time.Since(start).Round(time.Second))
-		if s.Dialect() == store.Postgres {
+		if storetest.Dialect(s) == store.Postgres {
 			// What autovacuum would have done by then: statistics, and the
 			// visibility map that index-only scans rely on.
-			if _, err := s.SQL().Exec("VACUUM ANALYZE"); err != nil {
+			if _, err := storetest.SQL(s).Exec("VACUUM ANALYZE"); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -107,7 +107,7 @@ func benchDashboard(b *testing.B, open func(testing.TB) *store.Store) {
 		{"payments", "SELECT COUNT(*) FROM payments"},
 	} {
 		var c int
-		if err := s.SQL().QueryRow(q.sql).Scan(&c); err != nil {
+		if err := storetest.SQL(s).QueryRow(q.sql).Scan(&c); err != nil {
 			b.Fatal(err)
 		}
 		counts[q.name] = c
@@ -116,7 +116,7 @@ func benchDashboard(b *testing.B, open func(testing.TB) *store.Store) {
 
 	user := func(email string) int64 {
 		var id int64
-		if err := s.SQL().QueryRow(s.Rebind("SELECT id FROM users WHERE email = ?"), email).Scan(&id); err != nil {
+		if err := storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT id FROM users WHERE email = ?"), email).Scan(&id); err != nil {
 			b.Fatal(err)
 		}
 		return id
@@ -134,7 +134,7 @@ func benchDashboard(b *testing.B, open func(testing.TB) *store.Store) {
 	// Invoices with stage entries and a promise, still owing: each
 	// after-payment call follows a payment of one minor unit on the next.
 	var paying []string
-	rows, err := s.SQL().Query(`SELECT i.number FROM invoices i WHERE i.balance_minor > 100 AND i.id IN
+	rows, err := storetest.SQL(s).Query(`SELECT i.number FROM invoices i WHERE i.balance_minor > 100 AND i.id IN
 		(SELECT t.invoice_id FROM tasks t WHERE t.status = 'done' AND CAST(t.outcome AS TEXT) LIKE '%promised_date%')
 		AND i.id IN (SELECT e.invoice_id FROM effects e WHERE e.kind = 'node') ORDER BY i.id LIMIT 1000`)
 	if err != nil {
@@ -155,7 +155,7 @@ func benchDashboard(b *testing.B, open func(testing.TB) *store.Store) {
 		payments++
 		number := paying[payments%len(paying)]
 		var currency string
-		if err := s.SQL().QueryRow(s.Rebind("SELECT currency FROM invoices WHERE number = ?"), number).Scan(&currency); err != nil {
+		if err := storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT currency FROM invoices WHERE number = ?"), number).Scan(&currency); err != nil {
 			b.Fatal(err)
 		}
 		at := now.Add(-time.Duration(payments) * time.Second)
@@ -261,7 +261,7 @@ func seedHistory(t testing.TB, s *store.Store, today calendar.Date) {
 		due                 calendar.Date
 	}
 	var invoices []inv
-	rows, err := s.SQL().QueryContext(ctx, "SELECT id, amount_minor, balance_minor, currency, due_date FROM invoices ORDER BY id")
+	rows, err := storetest.SQL(s).QueryContext(ctx, "SELECT id, amount_minor, balance_minor, currency, due_date FROM invoices ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +378,7 @@ func (b *bulk) write() {
 	}
 	var err error
 	if w.tx == nil {
-		if w.tx, err = w.s.SQL().Begin(); err != nil {
+		if w.tx, err = storetest.SQL(w.s).Begin(); err != nil {
 			w.t.Fatal(err)
 		}
 	}
@@ -389,7 +389,7 @@ func (b *bulk) write() {
 	for _, r := range b.rows {
 		args = append(args, r...)
 	}
-	if _, err := w.tx.Exec(w.s.Rebind(q), args...); err != nil {
+	if _, err := w.tx.Exec(storetest.Rebind(w.s, q), args...); err != nil {
 		w.t.Fatalf("insert into %s: %v", b.table, err)
 	}
 	w.n += len(b.rows)

@@ -424,7 +424,7 @@ func (s *Store) scratchPromises(ctx context.Context, w scratchWhere, today, from
 // now, from the tasks table.
 func (s *Store) scratchTaskCounts(ctx context.Context, v Viewer, now time.Time) (open, overdue int, err error) {
 	scope, args := v.taskScope()
-	err = s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END), 0)
+	err = s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.due_at < ? THEN 1 ELSE 0 END), 0)
 		FROM tasks t WHERE t.status = 'open' AND `+scope), append([]any{now.UTC()}, args...)...).Scan(&open, &overdue)
 	return open, overdue, err
 }

@@ -109,7 +109,7 @@ func (s *Store) refreshDashboardCash(ctx context.Context, loc *time.Location) er
 			s.promisesPredicate()+" UNION SELECT ci.invoice_id FROM dashboard_cash_items ci"); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.Rebind("UPDATE dashboard_state SET zone = ? WHERE id = 1"), zone); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind("UPDATE dashboard_state SET zone = ? WHERE id = 1"), zone); err != nil {
 			return err
 		}
 	}
@@ -283,7 +283,7 @@ func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, head string, cols in
 	}
 	one := "(" + placeholders(cols) + ")"
 	q := head + " VALUES " + strings.TrimSuffix(strings.Repeat(one+",", len(values)/cols), ",") + tail
-	_, err := tx.ExecContext(ctx, s.Rebind(q), values...)
+	_, err := tx.ExecContext(ctx, s.rebind(q), values...)
 	return err
 }
 

@@ -59,7 +59,7 @@ func TestDashboardSumsNeedEveryTrigger(t *testing.T) {
 				t.Run(trigger.name, func(t *testing.T) {
 					t.Parallel()
 					s := open(t)
-					if _, err := s.SQL().Exec(trigger.drop); err != nil {
+					if _, err := storetest.SQL(s).Exec(trigger.drop); err != nil {
 						t.Fatal(err)
 					}
 					missed := ""
@@ -85,7 +85,7 @@ func TestDashboardFoldWhileWriting(t *testing.T) {
 		ctx := context.Background()
 		seedDemo(t, s, 20, 200, "2026-11-01")
 		var open []string // issued by now: a payment may not precede its invoice
-		rows, err := s.SQL().Query("SELECT number FROM invoices WHERE balance_minor > 1000 AND issue_date <= '2026-11-01' ORDER BY id LIMIT 40")
+		rows, err := storetest.SQL(s).Query("SELECT number FROM invoices WHERE balance_minor > 1000 AND issue_date <= '2026-11-01' ORDER BY id LIMIT 40")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func TestDashboardFoldWhileWriting(t *testing.T) {
 			go func() {
 				for i := g; i < len(open); i += 4 {
 					var currency string
-					if err := s.SQL().QueryRow(s.Rebind("SELECT currency FROM invoices WHERE number = ?"), open[i]).Scan(&currency); err != nil {
+					if err := storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT currency FROM invoices WHERE number = ?"), open[i]).Scan(&currency); err != nil {
 						done <- err
 						return
 					}
@@ -149,11 +149,11 @@ type sumsTrigger struct{ name, drop string }
 func sumsTriggers(t testing.TB, s *store.Store) []sumsTrigger {
 	t.Helper()
 	q := "SELECT name, 'DROP TRIGGER ' || name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'dashboard_sums_%' ORDER BY name"
-	if s.Dialect() == store.Postgres {
+	if storetest.Dialect(s) == store.Postgres {
 		q = `SELECT tgname, 'DROP TRIGGER ' || tgname || ' ON ' || tgrelid::regclass::text FROM pg_trigger
 			WHERE tgname LIKE 'dashboard_sums_%' AND tgrelid::regclass::text NOT LIKE '%.%' ORDER BY tgname`
 	}
-	rows, err := s.SQL().Query(q)
+	rows, err := storetest.SQL(s).Query(q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +407,7 @@ func sumsScenario(t *testing.T, s *store.Store, mismatch func(step, diff string)
 		"%"+day0.AddDays(20).String()+"%")
 	// The first entry of promised[0] into the call node.
 	var callAt time.Time
-	if err := s.SQL().QueryRow(s.Rebind(`SELECT e.at FROM effects e WHERE e.invoice_id = ? AND e.source = 'overdue-escalation/call'
+	if err := storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT e.at FROM effects e WHERE e.invoice_id = ? AND e.source = 'overdue-escalation/call'
 		AND e.kind = 'node' AND e.key LIKE '%/entered#0' ORDER BY e.at LIMIT 1`), inv(promised[0])).Scan(&callAt); err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +451,7 @@ func sumsScenario(t *testing.T, s *store.Store, mismatch func(step, diff string)
 		{"an invoice deleted", `DELETE FROM invoices WHERE number = 'SQL-INV'`, nil},
 	}
 	for _, st := range sqlSteps {
-		if _, err := s.SQL().Exec(s.Rebind(st.q), st.args...); err != nil {
+		if _, err := storetest.SQL(s).Exec(storetest.Rebind(s, st.q), st.args...); err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		if check(st.name, now) {
@@ -485,7 +485,7 @@ type sumsWorld struct {
 
 func (w *sumsWorld) rows(q string, args []any, fn func(scan func(...any))) {
 	w.t.Helper()
-	rows, err := w.s.SQL().Query(w.s.Rebind(q), args...)
+	rows, err := storetest.SQL(w.s).Query(storetest.Rebind(w.s, q), args...)
 	if err != nil {
 		w.t.Fatalf("%s: %v", q, err)
 	}
@@ -505,7 +505,7 @@ func (w *sumsWorld) rows(q string, args []any, fn func(scan func(...any))) {
 func (w *sumsWorld) int(q string, args ...any) int64 {
 	w.t.Helper()
 	var n int64
-	if err := w.s.SQL().QueryRow(w.s.Rebind(q), args...).Scan(&n); err != nil {
+	if err := storetest.SQL(w.s).QueryRow(storetest.Rebind(w.s, q), args...).Scan(&n); err != nil {
 		w.t.Fatalf("%s: %v", q, err)
 	}
 	return n
@@ -514,7 +514,7 @@ func (w *sumsWorld) int(q string, args ...any) int64 {
 func (w *sumsWorld) str(q string, args ...any) string {
 	w.t.Helper()
 	var v string
-	if err := w.s.SQL().QueryRow(w.s.Rebind(q), args...).Scan(&v); err != nil {
+	if err := storetest.SQL(w.s).QueryRow(storetest.Rebind(w.s, q), args...).Scan(&v); err != nil {
 		w.t.Fatalf("%s: %v", q, err)
 	}
 	return v

@@ -41,7 +41,7 @@ func at(day string, hour int) time.Time {
 
 func (d *dashData) exec(q string, args ...any) {
 	d.t.Helper()
-	if _, err := d.s.SQL().Exec(d.s.Rebind(q), args...); err != nil {
+	if _, err := storetest.SQL(d.s).Exec(storetest.Rebind(d.s, q), args...); err != nil {
 		d.t.Fatalf("%s: %v", q, err)
 	}
 }
@@ -49,7 +49,7 @@ func (d *dashData) exec(q string, args ...any) {
 func (d *dashData) id(q string, args ...any) int64 {
 	d.t.Helper()
 	var id int64
-	if err := d.s.SQL().QueryRow(d.s.Rebind(q), args...).Scan(&id); err != nil {
+	if err := storetest.SQL(d.s).QueryRow(storetest.Rebind(d.s, q), args...).Scan(&id); err != nil {
 		d.t.Fatalf("%s: %v", q, err)
 	}
 	return id
@@ -71,7 +71,7 @@ func (d *dashData) invoice(number, owner, customer, currency string, amount int6
 func (d *dashData) payment(number string, amount int64, paidAt time.Time) {
 	d.t.Helper()
 	var currency string
-	if err := d.s.SQL().QueryRow(d.s.Rebind("SELECT currency FROM invoices WHERE id = ?"), d.inv[number]).Scan(&currency); err != nil {
+	if err := storetest.SQL(d.s).QueryRow(storetest.Rebind(d.s, "SELECT currency FROM invoices WHERE id = ?"), d.inv[number]).Scan(&currency); err != nil {
 		d.t.Fatal(err)
 	}
 	d.exec(`INSERT INTO payments (reference, invoice_id, amount_minor, currency, paid_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -402,7 +402,7 @@ func TestDashboardFollowsTheWorkflow(t *testing.T) {
 		// An open call task's invoice: promised to pay by 11-10.
 		var key, assignee, number, currency string
 		var balance int64
-		err := s.SQL().QueryRow(`SELECT t.key, u.email, i.number, i.currency, i.balance_minor FROM tasks t
+		err := storetest.SQL(s).QueryRow(`SELECT t.key, u.email, i.number, i.currency, i.balance_minor FROM tasks t
 			JOIN users u ON u.id = t.assignee_id JOIN invoices i ON i.id = t.invoice_id
 			WHERE t.status = 'open' AND t.key LIKE '%/call/%' AND i.balance_minor > 0 ORDER BY t.id LIMIT 1`).Scan(&key, &assignee, &number, &currency, &balance)
 		if err != nil {
@@ -560,7 +560,7 @@ func TestDashboardCacheNeverStale(t *testing.T) {
 			}
 		}
 
-		if s.Dialect() != store.SQLite {
+		if storetest.Dialect(s) != store.SQLite {
 			return
 		}
 		// Writes the figures do not read keep the cache: a status set by a

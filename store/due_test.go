@@ -36,7 +36,7 @@ func TestDueTasksReadEitherWay(t *testing.T) {
 			}
 		}
 		var escalated int
-		if err := byDue.SQL().QueryRow(`SELECT COUNT(*) FROM tasks WHERE escalated_at IS NOT NULL`).Scan(&escalated); err != nil {
+		if err := storetest.SQL(byDue).QueryRow(`SELECT COUNT(*) FROM tasks WHERE escalated_at IS NOT NULL`).Scan(&escalated); err != nil {
 			t.Fatal(err)
 		}
 		if escalated < 10 {

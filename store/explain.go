@@ -50,7 +50,7 @@ type InvoiceHistory struct {
 func (s *Store) InvoiceHistory(ctx context.Context, number string) (InvoiceHistory, error) {
 	var h InvoiceHistory
 	inv := &h.Invoice
-	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT i.id, i.number, i.customer_id, c.external_id, i.currency, i.amount_minor,
+	err := s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT i.id, i.number, i.customer_id, c.external_id, i.currency, i.amount_minor,
 		i.balance_minor, i.issue_date, i.due_date, i.status, i.disputed FROM invoices i JOIN customers c ON c.id = i.customer_id
 		WHERE i.number = ?`), number).Scan(&inv.ID, &inv.Number, &inv.CustomerID, &h.Customer, &inv.Currency, &inv.AmountMinor,
 		&inv.BalanceMinor, &inv.IssueDate, &inv.DueDate, &inv.Status, &inv.Disputed)
@@ -60,7 +60,7 @@ func (s *Store) InvoiceHistory(ctx context.Context, number string) (InvoiceHisto
 	if err != nil {
 		return h, err
 	}
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind("SELECT id, amount_minor, currency, paid_at, reference FROM payments WHERE invoice_id = ? ORDER BY paid_at, id"), inv.ID)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind("SELECT id, amount_minor, currency, paid_at, reference FROM payments WHERE invoice_id = ? ORDER BY paid_at, id"), inv.ID)
 	if err != nil {
 		return h, err
 	}
@@ -75,7 +75,7 @@ func (s *Store) InvoiceHistory(ctx context.Context, number string) (InvoiceHisto
 	if err := rows.Close(); err != nil {
 		return h, err
 	}
-	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT at, key, kind, source, version, field, value, old_value, detail, trace
+	rows, err = s.sqlDB.QueryContext(ctx, s.rebind(`SELECT at, key, kind, source, version, field, value, old_value, detail, trace
 		FROM effects WHERE invoice_id = ? ORDER BY at, id`), inv.ID)
 	if err != nil {
 		return h, err

@@ -26,12 +26,12 @@ func TestInboxCacheFollowsWrites(t *testing.T) {
 	}
 	now := at.Add(time.Hour)
 	var rep, manager store.Viewer
-	if err := s.SQL().QueryRow(`SELECT u.id, u.team FROM users u WHERE u.role = 'sales_rep'
+	if err := storetest.SQL(s).QueryRow(`SELECT u.id, u.team FROM users u WHERE u.role = 'sales_rep'
 		AND EXISTS (SELECT 1 FROM tasks t WHERE t.assignee_id = u.id AND t.status = 'open') ORDER BY u.id LIMIT 1`).Scan(&rep.UserID, &rep.Team); err != nil {
 		t.Fatal(err)
 	}
 	rep.Role = store.RoleSalesRep
-	if err := s.SQL().QueryRow(`SELECT id FROM users WHERE role = 'sales_manager' AND team = ?`, rep.Team).Scan(&manager.UserID); err != nil {
+	if err := storetest.SQL(s).QueryRow(`SELECT id FROM users WHERE role = 'sales_manager' AND team = ?`, rep.Team).Scan(&manager.UserID); err != nil {
 		t.Fatal(err)
 	}
 	manager.Role, manager.Team = store.RoleSalesManager, rep.Team
@@ -86,12 +86,12 @@ func TestInboxCacheFollowsWrites(t *testing.T) {
 	}
 	exec := func(q string, args ...any) {
 		t.Helper()
-		if _, err := s.SQL().Exec(q, args...); err != nil {
+		if _, err := storetest.SQL(s).Exec(q, args...); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var task, invoice int64
-	if err := s.SQL().QueryRow(`SELECT id, invoice_id FROM tasks WHERE assignee_id = ? AND status = 'open' ORDER BY due_at, id LIMIT 1`, rep.UserID).Scan(&task, &invoice); err != nil {
+	if err := storetest.SQL(s).QueryRow(`SELECT id, invoice_id FROM tasks WHERE assignee_id = ? AND status = 'open' ORDER BY due_at, id LIMIT 1`, rep.UserID).Scan(&task, &invoice); err != nil {
 		t.Fatal(err)
 	}
 	for i, p := range pages() {

@@ -110,7 +110,7 @@ func (s *Store) InvoiceDetail(ctx context.Context, v Viewer, number string, toda
 		visible bool
 		in      = &d.Invoice
 	)
-	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT i.id, i.number, c.external_id, c.name, i.currency, i.amount_minor, i.paid_minor,
+	err := s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT i.id, i.number, c.external_id, c.name, i.currency, i.amount_minor, i.paid_minor,
 		i.balance_minor, i.fees_minor, i.issue_date, i.due_date, i.status, c.risk, COALESCE(u.email, ''), COALESCE(u.name, ''), i.disputed,
 		i.custom, CASE WHEN `+scope+` THEN 1 ELSE 0 END = 1
 		FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = i.owner_id WHERE i.number = ?`),
@@ -158,7 +158,7 @@ func (s *Store) InvoiceDetail(ctx context.Context, v Viewer, number string, toda
 }
 
 func (s *Store) invoicePayments(ctx context.Context, invoiceID int64) ([]InvoicePayment, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind("SELECT reference, amount_minor, currency, paid_at FROM payments WHERE invoice_id = ? ORDER BY paid_at, id"), invoiceID)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind("SELECT reference, amount_minor, currency, paid_at FROM payments WHERE invoice_id = ? ORDER BY paid_at, id"), invoiceID)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (s *Store) effects(ctx context.Context, where string, args []any, order str
 		q += " LIMIT ?"
 		args = append(args, limit)
 	}
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func (e *HistoryEntry) describe() {
 // InvoiceMessages lists the notifications queued for invoice id, oldest
 // first.
 func (s *Store) InvoiceMessages(ctx context.Context, invoiceID int64) ([]InvoiceMessage, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, channel, recipient, template, locale, subject, body, status, reason, created_at, sent_at
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(`SELECT id, channel, recipient, template, locale, subject, body, status, reason, created_at, sent_at
 		FROM outbox WHERE invoice_id = ? ORDER BY created_at, id`), invoiceID)
 	if err != nil {
 		return nil, err
@@ -254,7 +254,7 @@ func (s *Store) actions(ctx context.Context, where string, args []any, order str
 		q += " LIMIT ?"
 		args = append(args, limit)
 	}
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func (s *Store) invoiceSearch(ctx context.Context, conn *sql.Conn, text string) 
 	d := searchDialects[s.dialect]
 	low := d.fold(text)
 	m := &invoiceSearch{key: d.key, from: low, until: prefixEnd(low), like: "%" + likeEscaper.Replace(low) + "%"}
-	rows, err := conn.QueryContext(ctx, s.Rebind("SELECT sc.id FROM "+d.customers+" WHERE "+customerMatch+" LIMIT ?"),
+	rows, err := conn.QueryContext(ctx, s.rebind("SELECT sc.id FROM "+d.customers+" WHERE "+customerMatch+" LIMIT ?"),
 		m.like, m.like, searchCustomersMax+1)
 	if err != nil {
 		return nil, err

@@ -198,7 +198,7 @@ func (s *Store) Invoices(ctx context.Context, v Viewer, f InvoiceFilter) (Invoic
 		FROM (SELECT i.id ` + from + " WHERE " + q.where + ` ORDER BY i.id LIMIT ?) p
 		` + join + ` invoices i ON i.id = p.id ` + join + ` customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = i.owner_id
 		ORDER BY i.id`
-	rows, err := conn.QueryContext(ctx, s.Rebind(sqlText), slices.Concat(fromArgs, q.args, []any{f.Limit + 1})...)
+	rows, err := conn.QueryContext(ctx, s.rebind(sqlText), slices.Concat(fromArgs, q.args, []any{f.Limit + 1})...)
 	if err != nil {
 		return InvoicePage{}, err
 	}
@@ -507,7 +507,7 @@ func countUpTo(ctx context.Context, conn *sql.Conn, query string, args []any, li
 func (s *Store) CanSeeInvoice(ctx context.Context, v Viewer, number string) (bool, error) {
 	scope, args := v.invoiceScope()
 	var visible bool
-	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT CASE WHEN `+scope+` THEN 1 ELSE 0 END = 1
+	err := s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT CASE WHEN `+scope+` THEN 1 ELSE 0 END = 1
 		FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.number = ?`), append(args, number)...).Scan(&visible)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("invoice %q: %w", number, ErrNotFound)
@@ -767,7 +767,7 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 	}
 	var currency string
 	var issue calendar.Date
-	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, customer_id, currency, issue_date FROM invoices WHERE number = ?"+lock), p.Invoice).
+	err = b.tx.QueryRowContext(ctx, s.rebind("SELECT id, customer_id, currency, issue_date FROM invoices WHERE number = ?"+lock), p.Invoice).
 		Scan(&out.InvoiceID, &out.CustomerID, &currency, &issue)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("invoice %q: %w", p.Invoice, ErrNotFound)
@@ -785,7 +785,7 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 		exCurrency, exReference        string
 		exPaidAt                       time.Time
 	)
-	err = b.tx.QueryRowContext(ctx, s.Rebind("SELECT id, reference, invoice_id, amount_minor, currency, paid_at FROM payments WHERE reference_key = ?"), key).
+	err = b.tx.QueryRowContext(ctx, s.rebind("SELECT id, reference, invoice_id, amount_minor, currency, paid_at FROM payments WHERE reference_key = ?"), key).
 		Scan(&paymentID, &exReference, &exInvoice, &exAmount, &exCurrency, &exPaidAt)
 	switch {
 	case err == nil:
@@ -799,18 +799,18 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 			return out, err
 		}
 		detail, _ := json.Marshal(map[string]any{"reference": p.Reference, "amount_minor": p.AmountMinor, "currency": p.Currency})
-		if _, err := b.tx.ExecContext(ctx, s.Rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
+		if _, err := b.tx.ExecContext(ctx, s.rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
 			SELECT ?, 'api', 'payment.received', 'payment', id, invoice_id, ? FROM payments WHERE reference_key = ?`), now.UTC(), string(detail), key); err != nil {
 			return out, err
 		}
 	default:
 		return out, err
 	}
-	if err := b.tx.QueryRowContext(ctx, s.Rebind("SELECT applied_minor FROM payments WHERE reference_key = ?"), key).Scan(&out.AppliedMinor); err != nil {
+	if err := b.tx.QueryRowContext(ctx, s.rebind("SELECT applied_minor FROM payments WHERE reference_key = ?"), key).Scan(&out.AppliedMinor); err != nil {
 		return out, err
 	}
 	out.UnappliedMinor = out.AmountMinor - out.AppliedMinor
-	if err := b.tx.QueryRowContext(ctx, s.Rebind("SELECT balance_minor, status FROM invoices WHERE id = ?"), out.InvoiceID).Scan(&out.BalanceMinor, &out.Status); err != nil {
+	if err := b.tx.QueryRowContext(ctx, s.rebind("SELECT balance_minor, status FROM invoices WHERE id = ?"), out.InvoiceID).Scan(&out.BalanceMinor, &out.Status); err != nil {
 		return out, err
 	}
 	return out, b.Commit()
@@ -871,7 +871,7 @@ func (s *Store) Payments(ctx context.Context, v Viewer, f PaymentFilter) (Paymen
 	f.Limit = min(f.Limit, 500)
 	q += " ORDER BY p.id DESC LIMIT ?"
 	args = append(args, f.Limit+1)
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
 		return PaymentPage{}, err
 	}

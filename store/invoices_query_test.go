@@ -46,15 +46,15 @@ func TestInvoiceFilters(t *testing.T) {
 			viewers[name] = store.Viewer{UserID: u.ID, Role: u.Role, Team: u.Team}
 		}
 		var customer string
-		s.SQL().QueryRow(`SELECT c.external_id FROM customers c JOIN users u ON u.id = c.owner_id WHERE u.team = 'east'
+		storetest.SQL(s).QueryRow(`SELECT c.external_id FROM customers c JOIN users u ON u.id = c.owner_id WHERE u.team = 'east'
 			ORDER BY c.id LIMIT 1 OFFSET 2`).Scan(&customer)
 		// A customer of the team whose name holds LIKE's wildcards, and
 		// invoice numbers in mixed case with a slash.
-		if _, err := s.SQL().Exec(s.Rebind(`UPDATE customers SET name = 'Shop 100% Real_Deal' WHERE id = (SELECT c.id FROM customers c
+		if _, err := storetest.SQL(s).Exec(storetest.Rebind(s, `UPDATE customers SET name = 'Shop 100% Real_Deal' WHERE id = (SELECT c.id FROM customers c
 			JOIN users u ON u.id = c.owner_id WHERE u.team = 'east' AND c.external_id <> ? ORDER BY c.id LIMIT 1)`), customer); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SQL().Exec(`UPDATE invoices SET number = 'Inv/2026/' || CAST(id AS TEXT) WHERE id % 97 = 3`); err != nil {
+		if _, err := storetest.SQL(s).Exec(`UPDATE invoices SET number = 'Inv/2026/' || CAST(id AS TEXT) WHERE id % 97 = 3`); err != nil {
 			t.Fatal(err)
 		}
 		all := allInvoices(t, s, today)
@@ -137,7 +137,7 @@ type listedInvoice struct {
 // allInvoices reads every invoice as a list shows it.
 func allInvoices(t *testing.T, s *store.Store, today calendar.Date) []listedInvoice {
 	t.Helper()
-	rows, err := s.SQL().Query(`SELECT i.id, i.number, c.external_id, c.name, i.currency, i.amount_minor, i.balance_minor, i.issue_date,
+	rows, err := storetest.SQL(s).Query(`SELECT i.id, i.number, c.external_id, c.name, i.currency, i.amount_minor, i.balance_minor, i.issue_date,
 		i.due_date, i.status, c.risk, COALESCE(u.email, ''), i.disputed, COALESCE(i.owner_id, 0), COALESCE(u.team, '')
 		FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = i.owner_id ORDER BY i.id`)
 	if err != nil {
@@ -271,7 +271,7 @@ func TestInboxRows(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A task without invoice, customer or assignee, and one done.
-		if _, err := s.SQL().Exec(s.Rebind(`INSERT INTO tasks (key, kind, title, role, status, created_at, updated_at)
+		if _, err := storetest.SQL(s).Exec(storetest.Rebind(s, `INSERT INTO tasks (key, kind, title, role, status, created_at, updated_at)
 			VALUES ('test/loose', 'task', 'Loose end', 'finance', 'open', ?, ?)`), at, at); err != nil {
 			t.Fatal(err)
 		}
@@ -282,7 +282,7 @@ func TestInboxRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := s.SQL().Query(`SELECT t.id, t.key, t.kind, t.title, t.status, t.priority, COALESCE(u.email, ''), t.role, t.form,
+		rows, err := storetest.SQL(s).Query(`SELECT t.id, t.key, t.kind, t.title, t.status, t.priority, COALESCE(u.email, ''), t.role, t.form,
 			COALESCE(i.number, ''), COALESCE(c.external_id, ''), t.due_at, t.created_at, COALESCE(c.name, ''), COALESCE(i.currency, ''),
 			COALESCE(i.balance_minor, 0), COALESCE(u.name, ''), t.node
 			FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN invoices i ON i.id = t.invoice_id
@@ -336,7 +336,7 @@ func TestInboxRows(t *testing.T) {
 func TestDBTime(t *testing.T) {
 	t.Parallel()
 	s := storetest.SQLite(t)
-	if _, err := s.SQL().Exec("CREATE TABLE times (id INTEGER PRIMARY KEY, at TIMESTAMP)"); err != nil {
+	if _, err := storetest.SQL(s).Exec("CREATE TABLE times (id INTEGER PRIMARY KEY, at TIMESTAMP)"); err != nil {
 		t.Fatal(err)
 	}
 	for i, text := range []string{
@@ -344,12 +344,12 @@ func TestDBTime(t *testing.T) {
 		"2026-11-30T01:00:00.5Z", "2026-11-30 01:00:00", "2026-11-30T01:00:00.25", "2026-11-30 01:00", "2026-11-30T01:00",
 		"2026-11-30", "2026-11-30 01:00:00.5 +0000 UTC", "2026-11-30 09:00:00 +0800 CST m=+0.000000001",
 	} {
-		if _, err := s.SQL().Exec("INSERT INTO times (id, at) VALUES (?, ?)", i, text); err != nil {
+		if _, err := storetest.SQL(s).Exec("INSERT INTO times (id, at) VALUES (?, ?)", i, text); err != nil {
 			t.Fatal(err)
 		}
 		var driver time.Time
 		var raw []byte
-		if err := s.SQL().QueryRow("SELECT at, CAST(at AS BLOB) FROM times WHERE id = ?", i).Scan(&driver, &raw); err != nil {
+		if err := storetest.SQL(s).QueryRow("SELECT at, CAST(at AS BLOB) FROM times WHERE id = ?", i).Scan(&driver, &raw); err != nil {
 			t.Fatalf("%s: %v", text, err)
 		}
 		got, ok, err := store.ScanDBTime(raw)

@@ -81,14 +81,14 @@ func (s *Store) Notifications(ctx context.Context, userID int64, f NotificationF
 		page.Items = page.Items[:f.Limit]
 		page.NextCursor = encodeCursor(page.Items[f.Limit-1].ID)
 	}
-	err = s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT COUNT(*) FROM inapp_messages WHERE user_id = ? AND read_at IS NULL"), userID).Scan(&page.UnreadCount)
+	err = s.sqlDB.QueryRowContext(ctx, s.rebind("SELECT COUNT(*) FROM inapp_messages WHERE user_id = ? AND read_at IS NULL"), userID).Scan(&page.UnreadCount)
 	return page, err
 }
 
 // MarkAllNotificationsRead marks every unread message of user id read at
 // at, and reports how many there were.
 func (s *Store) MarkAllNotificationsRead(ctx context.Context, userID int64, at time.Time) (int, error) {
-	res, err := s.sqlDB.ExecContext(ctx, s.Rebind("UPDATE inapp_messages SET read_at = ? WHERE user_id = ? AND read_at IS NULL"), at.UTC(), userID)
+	res, err := s.sqlDB.ExecContext(ctx, s.rebind("UPDATE inapp_messages SET read_at = ? WHERE user_id = ? AND read_at IS NULL"), at.UTC(), userID)
 	if err != nil {
 		return 0, err
 	}

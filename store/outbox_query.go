@@ -88,7 +88,7 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) (OutboxStatus, error
 	f.Limit = min(f.Limit, 500)
 	q += " ORDER BY o.id DESC LIMIT ?"
 	args = append(args, f.Limit+1)
-	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	rows, err = s.sqlDB.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
 		return out, err
 	}

@@ -77,7 +77,7 @@ spec:
 						AND EXISTS (SELECT 1 FROM rule_conditions c WHERE c.invoice_id = i.id)
 						AND NOT EXISTS (SELECT 1 FROM workflow_instances w WHERE w.invoice_id = i.id) ORDER BY i.id LIMIT 2`,
 				}[what]
-				rows, err := owed.SQL().Query(q)
+				rows, err := storetest.SQL(owed).Query(q)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -132,7 +132,7 @@ spec:
 			for i, v := range numbers {
 				args[i] = v
 			}
-			if err := owed.SQL().QueryRow(owed.Rebind(q+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(numbers)), ", ")+")"), args...).Scan(&n); err != nil {
+			if err := storetest.SQL(owed).QueryRow(storetest.Rebind(owed, q+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(numbers)), ", ")+")"), args...).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -153,7 +153,7 @@ spec:
 // ledger is storetest.Ledger plus the rising_edge conditions recorded true.
 func ledger(t *testing.T, s *store.Store) string {
 	t.Helper()
-	rows, err := s.SQL().Query(`SELECT rule || ' ' || invoice_id FROM rule_conditions ORDER BY invoice_id, rule`)
+	rows, err := storetest.SQL(s).Query(`SELECT rule || ' ' || invoice_id FROM rule_conditions ORDER BY invoice_id, rule`)
 	if err != nil {
 		t.Fatal(err)
 	}

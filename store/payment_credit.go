@@ -21,7 +21,7 @@ func (b *BulkTx) allocate(ctx context.Context, ids []any) error {
 	}
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
-		rows, err := b.tx.QueryContext(ctx, b.s.Rebind(`SELECT i.id, i.customer_id, i.amount_minor + i.fees_minor
+		rows, err := b.tx.QueryContext(ctx, b.s.rebind(`SELECT i.id, i.customer_id, i.amount_minor + i.fees_minor
 			FROM invoices i JOIN payments p ON p.invoice_id = i.id LEFT JOIN customer_credits cc ON cc.payment_id = p.id
 			WHERE i.id IN (`+placeholders(len(part))+`)
 			GROUP BY i.id, i.customer_id, i.amount_minor, i.fees_minor
@@ -53,7 +53,7 @@ func (b *BulkTx) allocate(ctx context.Context, ids []any) error {
 // allocateInvoice applies the payments of one invoice to what it owes and
 // records each payment's excess as credit on customer.
 func (b *BulkTx) allocateInvoice(ctx context.Context, invoiceID, customer, due int64) error {
-	rows, err := b.tx.QueryContext(ctx, b.s.Rebind(`SELECT id, amount_minor, applied_minor, currency FROM payments
+	rows, err := b.tx.QueryContext(ctx, b.s.rebind(`SELECT id, amount_minor, applied_minor, currency FROM payments
 		WHERE invoice_id = ? ORDER BY paid_at, id`), invoiceID)
 	if err != nil {
 		return fmt.Errorf("allocating payments: %w", err)
@@ -79,17 +79,17 @@ func (b *BulkTx) allocateInvoice(ctx context.Context, invoiceID, customer, due i
 	applied := money.Allocate(due, amounts)
 	for i, p := range ps {
 		if applied[i] != p.applied {
-			if _, err := b.tx.ExecContext(ctx, b.s.Rebind("UPDATE payments SET applied_minor = ? WHERE id = ?"), applied[i], p.id); err != nil {
+			if _, err := b.tx.ExecContext(ctx, b.s.rebind("UPDATE payments SET applied_minor = ? WHERE id = ?"), applied[i], p.id); err != nil {
 				return fmt.Errorf("allocating payments: %w", err)
 			}
 		}
 		if credit := p.amount - applied[i]; credit > 0 {
-			_, err = b.tx.ExecContext(ctx, b.s.Rebind(`INSERT INTO customer_credits (customer_id, payment_id, amount_minor, currency, created_at, updated_at)
+			_, err = b.tx.ExecContext(ctx, b.s.rebind(`INSERT INTO customer_credits (customer_id, payment_id, amount_minor, currency, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (payment_id) DO UPDATE SET customer_id = excluded.customer_id,
 				amount_minor = excluded.amount_minor, currency = excluded.currency, updated_at = excluded.updated_at`),
 				customer, p.id, credit, p.currency, b.now, b.now)
 		} else {
-			_, err = b.tx.ExecContext(ctx, b.s.Rebind("DELETE FROM customer_credits WHERE payment_id = ?"), p.id)
+			_, err = b.tx.ExecContext(ctx, b.s.rebind("DELETE FROM customer_credits WHERE payment_id = ?"), p.id)
 		}
 		if err != nil {
 			return fmt.Errorf("recording unapplied credit: %w", err)
@@ -107,7 +107,7 @@ type CustomerCredit struct {
 
 // customerCredits sums customer id's unapplied credit per currency.
 func (s *Store) customerCredits(ctx context.Context, id int64) ([]CustomerCredit, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT currency, CAST(SUM(amount_minor) AS BIGINT) FROM customer_credits
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(`SELECT currency, CAST(SUM(amount_minor) AS BIGINT) FROM customer_credits
 		WHERE customer_id = ? GROUP BY currency ORDER BY currency`), id)
 	if err != nil {
 		return nil, err

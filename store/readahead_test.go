@@ -55,7 +55,7 @@ func TestReadAheadSeesOtherWriters(t *testing.T) {
 	// 151-200), paid in full between the third and the fourth.
 	var number, currency string
 	var id, balance int64
-	err := s.SQL().QueryRow(`SELECT i.number, i.id, i.balance_minor, i.currency FROM invoices i
+	err := storetest.SQL(s).QueryRow(`SELECT i.number, i.id, i.balance_minor, i.currency FROM invoices i
 		JOIN workflow_instances w ON w.invoice_id = i.id AND w.status = 'running'
 		WHERE i.id BETWEEN 151 AND 200 ORDER BY i.id LIMIT 1`).Scan(&number, &id, &balance, &currency)
 	if err != nil {
@@ -67,7 +67,7 @@ func TestReadAheadSeesOtherWriters(t *testing.T) {
 	}}
 	tick(hook, 16)
 	var status string
-	s.SQL().QueryRow("SELECT status FROM workflow_instances WHERE invoice_id = ?", id).Scan(&status)
+	storetest.SQL(s).QueryRow("SELECT status FROM workflow_instances WHERE invoice_id = ?", id).Scan(&status)
 	if status != engine.InstanceStopped {
 		t.Fatalf("invoice %s paid between two batches: escalation %q after the tick, want stopped", number, status)
 	}

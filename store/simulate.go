@@ -68,7 +68,7 @@ func (s *Store) CopyForSimulation(ctx context.Context, dst *Store, numbers []str
 		args[i] = n
 	}
 	var customers []CustomerRow
-	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT c.external_id, c.name, c.email, c.phone, c.finance_email, u.email, c.region, c.industry,
+	rows, err = s.sqlDB.QueryContext(ctx, s.rebind(`SELECT c.external_id, c.name, c.email, c.phone, c.finance_email, u.email, c.region, c.industry,
 		c.credit_limit_minor, c.credit_currency, c.credit_rating, c.risk, c.locale, c.time_zone
 		FROM customers c LEFT JOIN users u ON u.id = c.owner_id
 		WHERE c.id IN (SELECT customer_id FROM invoices WHERE number IN (`+in+`)) ORDER BY c.id`), args...)
@@ -102,7 +102,7 @@ func (s *Store) CopyForSimulation(ctx context.Context, dst *Store, numbers []str
 	}
 
 	var invoices []InvoiceRow
-	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT i.number, c.external_id, i.currency, i.amount_minor, i.issue_date, i.due_date, u.email, i.custom
+	rows, err = s.sqlDB.QueryContext(ctx, s.rebind(`SELECT i.number, c.external_id, i.currency, i.amount_minor, i.issue_date, i.due_date, u.email, i.custom
 		FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = i.owner_id
 		WHERE i.number IN (`+in+`) ORDER BY i.id`), args...)
 	if err != nil {
@@ -131,7 +131,7 @@ func (s *Store) CopyForSimulation(ctx context.Context, dst *Store, numbers []str
 	}
 
 	var pays []SimPayment
-	rows, err = s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT p.reference, i.number, p.amount_minor, p.currency, p.paid_at
+	rows, err = s.sqlDB.QueryContext(ctx, s.rebind(`SELECT p.reference, i.number, p.amount_minor, p.currency, p.paid_at
 		FROM payments p JOIN invoices i ON i.id = p.invoice_id WHERE i.number IN (`+in+`) ORDER BY p.paid_at, p.id`), args...)
 	if err != nil {
 		return nil, err

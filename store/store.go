@@ -228,15 +228,6 @@ func redact(url string) string {
 	return url
 }
 
-// DB returns the gorm handle.
-func (s *Store) DB() *gorm.DB { return s.gdb }
-
-// SQL returns the underlying database/sql pool for hand-written hot paths.
-func (s *Store) SQL() *sql.DB { return s.sqlDB }
-
-// Dialect is SQLite or Postgres.
-func (s *Store) Dialect() string { return s.dialect }
-
 // Close closes the pool.
 func (s *Store) Close() error {
 	s.stmts.Range(func(_, v any) bool {
@@ -388,9 +379,9 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Rebind turns the portable "?" placeholders of query into "$1, $2 …" on
+// rebind turns the portable "?" placeholders of query into "$1, $2 …" on
 // PostgreSQL. Queries must not contain a literal "?".
-func (s *Store) Rebind(query string) string {
+func (s *Store) rebind(query string) string {
 	if s.dialect != Postgres {
 		return query
 	}

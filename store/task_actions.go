@@ -27,7 +27,7 @@ const (
 
 // TaskActivity lists what people did on task id, oldest first.
 func (s *Store) TaskActivity(ctx context.Context, id int64) ([]Activity, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT at, actor, action, detail FROM audit_log
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(`SELECT at, actor, action, detail FROM audit_log
 		WHERE entity = 'task' AND entity_id = ? AND action IN (?, ?, ?, ?) ORDER BY id`), id, ActionTaskComment, ActionTaskReassigned, ActionTaskClaimed, ActionTaskCompleted)
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (s *Store) auditTask(ctx context.Context, q interface {
 	if err != nil {
 		return Activity{}, err
 	}
-	_, err = q.ExecContext(ctx, s.Rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
+	_, err = q.ExecContext(ctx, s.rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
 		SELECT ?, ?, ?, 'task', id, invoice_id, ? FROM tasks WHERE id = ?`), now.UTC(), actor, action, string(data), id)
 	return Activity{At: now.UTC(), Actor: actor, Action: action, Detail: data}, err
 }
@@ -86,14 +86,14 @@ func (s *Store) ReassignTask(ctx context.Context, v Viewer, id int64, email, by,
 	}
 	defer tx.Rollback()
 	var from string
-	err = tx.QueryRowContext(ctx, s.Rebind("SELECT COALESCE(u.email, '') FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = ? AND t.status = 'open'"), id).Scan(&from)
+	err = tx.QueryRowContext(ctx, s.rebind("SELECT COALESCE(u.email, '') FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = ? AND t.status = 'open'"), id).Scan(&from)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("task %d: %w", id, ErrConflict)
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, s.Rebind("UPDATE tasks SET assignee_id = ?, updated_at = ? WHERE id = ?"), to.ID, now.UTC(), id); err != nil {
+	if _, err := tx.ExecContext(ctx, s.rebind("UPDATE tasks SET assignee_id = ?, updated_at = ? WHERE id = ?"), to.ID, now.UTC(), id); err != nil {
 		return err
 	}
 	if _, err := s.auditTask(ctx, tx, id, by, ActionTaskReassigned, map[string]string{"from": from, "to": to.Email, "reason": reason}, now); err != nil {

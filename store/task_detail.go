@@ -31,7 +31,7 @@ type TaskCustomer struct {
 func (s *Store) TaskCustomer(ctx context.Context, id int64) (TaskCustomer, error) {
 	var c TaskCustomer
 	var owner nullString
-	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT c.external_id, c.name, c.email, c.phone, c.finance_email, c.risk, c.credit_rating,
+	err := s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT c.external_id, c.name, c.email, c.phone, c.finance_email, c.risk, c.credit_rating,
 		c.credit_limit_minor, c.credit_currency, c.do_not_contact, u.email
 		FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE c.id = ?`), id).
 		Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.FinanceEmail, &c.Risk, &c.CreditRating, &c.CreditLimitMinor, &c.CreditCurrency,
@@ -61,7 +61,7 @@ type TaskInvoice struct {
 // TaskInvoice reads invoice id (its database id) as of today.
 func (s *Store) TaskInvoice(ctx context.Context, id int64, today calendar.Date) (TaskInvoice, error) {
 	var in TaskInvoice
-	err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT i.number, i.currency, i.amount_minor, i.paid_minor, i.balance_minor, i.issue_date,
+	err := s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT i.number, i.currency, i.amount_minor, i.paid_minor, i.balance_minor, i.issue_date,
 		i.due_date, i.status, c.risk, i.disputed FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = ?`), id).
 		Scan(&in.Number, &in.Currency, &in.AmountMinor, &in.PaidMinor, &in.BalanceMinor, &in.IssueDate, &in.DueDate, &in.Status, &in.Risk, &in.Disputed)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -89,7 +89,7 @@ type SentMessage struct {
 // SentMessages lists the outbox entries of invoice id (its database id),
 // oldest first.
 func (s *Store) SentMessages(ctx context.Context, id int64) ([]SentMessage, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT id, channel, recipient, template, subject, body, status, `+
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(`SELECT id, channel, recipient, template, subject, body, status, `+
 		s.instant("created_at")+", "+s.instant("sent_at")+` FROM outbox WHERE invoice_id = ? ORDER BY id`), id)
 	if err != nil {
 		return nil, err
@@ -128,7 +128,7 @@ func (s *Store) ClaimTask(ctx context.Context, id int64, email string, now time.
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, s.Rebind("UPDATE tasks SET assignee_id = ?, updated_at = ? WHERE id = ? AND status = 'open' AND assignee_id IS NULL"),
+	res, err := tx.ExecContext(ctx, s.rebind("UPDATE tasks SET assignee_id = ?, updated_at = ? WHERE id = ? AND status = 'open' AND assignee_id IS NULL"),
 		to.ID, now.UTC(), id)
 	if err != nil {
 		return err
@@ -136,7 +136,7 @@ func (s *Store) ClaimTask(ctx context.Context, id int64, email string, now time.
 	if n, _ := res.RowsAffected(); n == 0 {
 		var holder nullString
 		var status string
-		err := tx.QueryRowContext(ctx, s.Rebind("SELECT t.status, u.email FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = ?"), id).Scan(&status, &holder)
+		err := tx.QueryRowContext(ctx, s.rebind("SELECT t.status, u.email FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = ?"), id).Scan(&status, &holder)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("task %d: %w", id, ErrNotFound)
@@ -164,7 +164,7 @@ func (s *Store) UsersWithRoles(ctx context.Context, roles []string) ([]User, err
 	for i, r := range roles {
 		args[i] = r
 	}
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}

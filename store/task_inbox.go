@@ -497,7 +497,7 @@ func scanInboxTask(row interface{ Scan(...any) error }, now time.Time, today cal
 // sorted in f's order.
 func (s *Store) readInboxList(ctx context.Context, v Viewer, f InboxFilter) ([]InboxTask, error) {
 	where, args := s.inboxWhere(v, f)
-	rows, err := s.queryStmt(ctx, s.sqlDB, s.Rebind("SELECT "+s.inboxColumns()+inboxFrom+" WHERE "+where), args...)
+	rows, err := s.queryStmt(ctx, s.sqlDB, s.rebind("SELECT "+s.inboxColumns()+inboxFrom+" WHERE "+where), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -591,7 +591,7 @@ type promiseInfo struct {
 // amount (the promised amount in the invoice's currency, else the balance
 // then), as the dashboard counts it. Kept promises are left out.
 func (s *Store) latestPromises(ctx context.Context, invoices string, args []any, today calendar.Date, loc *time.Location) (map[int64]promiseInfo, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(`SELECT p.invoice_id, `+s.instant("p.completed_at")+`, p.outcome, i.currency, i.balance_minor
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(`SELECT p.invoice_id, `+s.instant("p.completed_at")+`, p.outcome, i.currency, i.balance_minor
 		FROM (SELECT t.invoice_id, t.completed_at, t.outcome FROM tasks t WHERE `+s.promisesPredicate()+` AND t.invoice_id IN (`+invoices+`)) p
 		JOIN invoices i ON i.id = p.invoice_id ORDER BY p.invoice_id, p.completed_at`), args...)
 	if err != nil {
@@ -640,7 +640,7 @@ func (s *Store) latestPromises(ctx context.Context, invoices string, args []any,
 	for id, m := range latest {
 		var paid int64
 		end := m.date.AddDays(1).Time(loc)
-		if err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT COALESCE(SUM(amount_minor), 0) FROM payments
+		if err := s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT COALESCE(SUM(amount_minor), 0) FROM payments
 			WHERE invoice_id = ? AND paid_at >= ? AND paid_at < ?`), id, m.at.UTC(), end.UTC()).Scan(&paid); err != nil {
 			return nil, err
 		}
@@ -648,7 +648,7 @@ func (s *Store) latestPromises(ctx context.Context, invoices string, args []any,
 		if amount == 0 {
 			// The balance when it was made: today's plus what was paid since.
 			var since int64
-			if err := s.sqlDB.QueryRowContext(ctx, s.Rebind(`SELECT COALESCE(SUM(amount_minor), 0) FROM payments
+			if err := s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT COALESCE(SUM(amount_minor), 0) FROM payments
 				WHERE invoice_id = ? AND paid_at >= ?`), id, m.at.UTC()).Scan(&since); err != nil {
 				return nil, err
 			}
@@ -694,7 +694,7 @@ func (s *Store) VisibleTask(ctx context.Context, v Viewer, id int64, now time.Ti
 	y, m, day := now.Date()
 	start := time.Date(y, m, day, 0, 0, 0, 0, now.Location())
 	today := calendar.Of(now)
-	t, err := scanInboxTask(s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT "+s.inboxColumns()+`, t.description, t.outcome, t.completed_at,
+	t, err := scanInboxTask(s.sqlDB.QueryRowContext(ctx, s.rebind("SELECT "+s.inboxColumns()+`, t.description, t.outcome, t.completed_at,
 		t.customer_id, CASE WHEN `+scope+` THEN 1 ELSE 0 END = 1`+inboxFrom+` WHERE t.id = ?`), append(args, id)...), now, today, start,
 		&d.Description, &outcome, &completed, &cust, &visible)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -18,7 +18,7 @@ var _ engine.TaskStore = (*Store)(nil)
 func (s *Store) Task(ctx context.Context, key string) (engine.TaskRef, error) {
 	t := engine.TaskRef{Key: key}
 	var inv, cust sql.NullInt64
-	err := s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT kind, form, status, invoice_id, customer_id FROM tasks WHERE key = ?"), key).
+	err := s.sqlDB.QueryRowContext(ctx, s.rebind("SELECT kind, form, status, invoice_id, customer_id FROM tasks WHERE key = ?"), key).
 		Scan(&t.Kind, &t.Form, &t.Status, &inv, &cust)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("task %q: %w", key, ErrNotFound)
@@ -54,18 +54,18 @@ func (s *Store) CompleteTasks(ctx context.Context, cs []TaskCompletion) (int, er
 		return 0, err
 	}
 	defer tx.Rollback()
-	user, err := tx.PrepareContext(ctx, s.Rebind("SELECT id FROM users WHERE email = ?"))
+	user, err := tx.PrepareContext(ctx, s.rebind("SELECT id FROM users WHERE email = ?"))
 	if err != nil {
 		return 0, err
 	}
 	defer user.Close()
-	update, err := tx.PrepareContext(ctx, s.Rebind(`UPDATE tasks SET status = 'done', outcome = ?, completed_at = ?, completed_by = ?, updated_at = ?
+	update, err := tx.PrepareContext(ctx, s.rebind(`UPDATE tasks SET status = 'done', outcome = ?, completed_at = ?, completed_by = ?, updated_at = ?
 		WHERE key = ? AND status = 'open'`))
 	if err != nil {
 		return 0, err
 	}
 	defer update.Close()
-	audit, err := tx.PrepareContext(ctx, s.Rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
+	audit, err := tx.PrepareContext(ctx, s.rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
 		SELECT ?, ?, 'task.completed', 'task', id, invoice_id, ? FROM tasks WHERE key = ?`))
 	if err != nil {
 		return 0, err
@@ -159,7 +159,7 @@ func (s *Store) Tasks(ctx context.Context, f TaskFilter) ([]TaskSummary, error) 
 	}
 	q += " ORDER BY t.due_at, t.id LIMIT ?"
 	args = append(args, f.Limit)
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q), args...)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}

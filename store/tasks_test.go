@@ -61,16 +61,16 @@ func TestCompleteCallTask(t *testing.T) {
 		}
 		if st.Effects == 0 || st.Errors != 0 {
 			var msg string
-			s.SQL().QueryRow("SELECT source || ': ' || value FROM effects WHERE kind = 'error'").Scan(&msg)
+			storetest.SQL(s).QueryRow("SELECT source || ': ' || value FROM effects WHERE kind = 'error'").Scan(&msg)
 			t.Fatalf("completing the call routed nothing: %+v %s", st, msg)
 		}
 		var status, state string
-		s.SQL().QueryRow(s.Rebind(`SELECT w.status, w.state FROM workflow_instances w JOIN tasks t ON t.instance_id = w.id WHERE t.key = ?`), call.Key).Scan(&status, &state)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT w.status, w.state FROM workflow_instances w JOIN tasks t ON t.instance_id = w.id WHERE t.key = ?`), call.Key).Scan(&status, &state)
 		if status != "waiting" || !strings.Contains(strings.ReplaceAll(state, " ", ""), `"wait_day":"2026-11-10"`) {
 			t.Fatalf("after the promise the instance is %s: %s", status, state)
 		}
 		var audits int
-		s.SQL().QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = 'task.completed'").Scan(&audits)
+		storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = 'task.completed'").Scan(&audits)
 		if audits != 1 {
 			t.Fatalf("%d audit entries, want 1", audits)
 		}

@@ -50,13 +50,13 @@ func (s *Store) BeginTick(ctx context.Context, o engine.TickOptions) (engine.Tic
 	}
 	defer tx.Rollback()
 	run := engine.TickRun{At: at}
-	err = tx.QueryRowContext(ctx, s.Rebind(`INSERT INTO ticks (slot, at, status, leader, started_at) VALUES (?, ?, 'running', ?, ?)
+	err = tx.QueryRowContext(ctx, s.rebind(`INSERT INTO ticks (slot, at, status, leader, started_at) VALUES (?, ?, 'running', ?, ?)
 		ON CONFLICT (slot) DO NOTHING RETURNING id`), slot, at, o.Worker, time.Now().UTC()).Scan(&run.ID)
 	switch {
 	case err == nil:
 		run.Leader = true
 		for _, r := range ranges {
-			if _, err := tx.ExecContext(ctx, s.Rebind("INSERT INTO tick_batches (tick_id, seq, lo_id, hi_id) VALUES (?, ?, ?, ?)"),
+			if _, err := tx.ExecContext(ctx, s.rebind("INSERT INTO tick_batches (tick_id, seq, lo_id, hi_id) VALUES (?, ?, ?, ?)"),
 				run.ID, r.Seq, r.Lo, r.Hi); err != nil {
 				return engine.TickRun{}, err
 			}
@@ -64,7 +64,7 @@ func (s *Store) BeginTick(ctx context.Context, o engine.TickOptions) (engine.Tic
 	case errors.Is(err, sql.ErrNoRows):
 		// Another replica leads this slot: join it, at its instant.
 		var joined time.Time
-		if err := tx.QueryRowContext(ctx, s.Rebind("SELECT id, at FROM ticks WHERE slot = ?"), slot).Scan(&run.ID, &joined); err != nil {
+		if err := tx.QueryRowContext(ctx, s.rebind("SELECT id, at FROM ticks WHERE slot = ?"), slot).Scan(&run.ID, &joined); err != nil {
 			return engine.TickRun{}, err
 		}
 		run.At = joined.UTC()
@@ -118,7 +118,7 @@ func (s *Store) ClaimBatch(ctx context.Context, run engine.TickRun, worker strin
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var b engine.TickBatch
-	query := s.Rebind(`UPDATE tick_batches SET status = 'running', worker = ?, lease_until = ?
+	query := s.rebind(`UPDATE tick_batches SET status = 'running', worker = ?, lease_until = ?
 		WHERE tick_id = ? AND seq = (SELECT seq FROM tick_batches WHERE tick_id = ?
 			AND (status = 'pending' OR (status = 'running' AND lease_until < ?)) ORDER BY seq LIMIT 1` + lock + `)
 		RETURNING seq, lo_id, hi_id`)
@@ -404,7 +404,7 @@ func (s *Store) refreshCustomers(ctx context.Context, cache *tickCache, ids map[
 	for id := range ids {
 		args = append(args, id)
 	}
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(tickCustomers+` WHERE id IN (`+placeholders(len(args))+`)`), args...)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(tickCustomers+` WHERE id IN (`+placeholders(len(args))+`)`), args...)
 	if err != nil {
 		return err
 	}
@@ -553,7 +553,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 			OR id IN (SELECT invoice_id FROM rule_conditions WHERE ` + s.scope() + `))`
 		args = append(args, b.Lo, b.Hi, b.Lo, b.Hi)
 	}
-	rows, err := s.queryStmt(ctx, q, s.Rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
+	rows, err := s.queryStmt(ctx, q, s.rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
 		paid_minor, payment_count, `+s.instant("last_paid_at")+`, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom
 		FROM invoices WHERE `+where+order), args...)
 	if err != nil {
@@ -630,7 +630,7 @@ func (s *Store) loadWorkflows(ctx context.Context, q querier, run engine.TickRun
 		// engine.Bundle.OwedOnly): not read.
 		query += " AND (status IN " + activeInstance + " OR (SELECT balance_minor FROM invoices WHERE invoices.id = workflow_instances.invoice_id) > 0)"
 	}
-	rows, err := s.queryStmt(ctx, q, s.Rebind(query), b.Lo, b.Hi)
+	rows, err := s.queryStmt(ctx, q, s.rebind(query), b.Lo, b.Hi)
 	if err != nil {
 		return err
 	}
@@ -713,7 +713,7 @@ func (s *Store) rebindOnce(q string) string {
 	if s.dialect == SQLite {
 		byDueAt = "INDEXED BY tasks_tick_due_at"
 	}
-	return s.Rebind(strings.NewReplacer("{scope}", s.scope(), "{by_due_at}", byDueAt, "{due_at}", s.instant("due_at"),
+	return s.rebind(strings.NewReplacer("{scope}", s.scope(), "{by_due_at}", byDueAt, "{due_at}", s.instant("due_at"),
 		"{completed_at}", s.instant("completed_at"), "{escalated_at}", s.instant("escalated_at")).Replace(q))
 }
 
@@ -923,7 +923,7 @@ func (s *Store) loadCache(ctx context.Context, run engine.TickRun, c engine.Cloc
 // tick's (tickStats), which leaves a core to the second.
 func (s *Store) loadCustomers(ctx context.Context, users map[int64]string, customer int64, out *customerTable) error {
 	if customer != 0 {
-		rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+" WHERE id = ?"), customer)
+		rows, err := s.scanDB.QueryContext(ctx, s.rebind(tickCustomers+" WHERE id = ?"), customer)
 		if err != nil {
 			return err
 		}
@@ -952,7 +952,7 @@ func (s *Store) loadCustomers(ctx context.Context, users map[int64]string, custo
 	)
 	go func() {
 		defer close(upperEnd)
-		rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+" WHERE id > ?"), mid)
+		rows, err := s.scanDB.QueryContext(ctx, s.rebind(tickCustomers+" WHERE id > ?"), mid)
 		if err != nil {
 			upperErr = err
 			return
@@ -966,7 +966,7 @@ func (s *Store) loadCustomers(ctx context.Context, users map[int64]string, custo
 			upper = append(upper, c)
 		})
 	}()
-	rows, err := s.scanDB.QueryContext(ctx, s.Rebind(tickCustomers+" WHERE id <= ?"), mid)
+	rows, err := s.scanDB.QueryContext(ctx, s.rebind(tickCustomers+" WHERE id <= ?"), mid)
 	if err == nil {
 		err = scanCustomers(rows, users, out)
 	}
@@ -1145,7 +1145,7 @@ func (s *Store) loadFireState(ctx context.Context, q querier, b engine.TickBatch
 	day := c.Today()
 	y, w := day.Time(time.UTC).ISOWeek()
 	week := fmt.Sprintf("%04d-W%02d", y, w)
-	rows, err := s.queryStmt(ctx, q, s.Rebind(`SELECT rule, invoice_id, period FROM rule_fires
+	rows, err := s.queryStmt(ctx, q, s.rebind(`SELECT rule, invoice_id, period FROM rule_fires
 		WHERE `+s.scope()+` AND period IN ('', ?, ?, ?)`), b.Lo, b.Hi, day.String(), week, day.String()[:7])
 	if err != nil {
 		return err
@@ -1168,7 +1168,7 @@ func (s *Store) loadFireState(ctx context.Context, q querier, b engine.TickBatch
 	// Only true conditions are kept (see commitBatch): most invoices'
 	// conditions stay false and cost nothing here.
 	in.OnlyTrue = true
-	rows, err = s.queryStmt(ctx, q, s.Rebind(`SELECT rule, invoice_id FROM rule_conditions WHERE `+s.scope()), b.Lo, b.Hi)
+	rows, err = s.queryStmt(ctx, q, s.rebind(`SELECT rule, invoice_id FROM rule_conditions WHERE `+s.scope()), b.Lo, b.Hi)
 	if err != nil {
 		return err
 	}
@@ -1286,7 +1286,7 @@ func (s *Store) Workers() int {
 // Unfinished implements engine.TickStore.
 func (s *Store) Unfinished(ctx context.Context, run engine.TickRun) (int, error) {
 	var n int
-	err := s.sqlDB.QueryRowContext(ctx, s.Rebind("SELECT COUNT(*) FROM tick_batches WHERE tick_id = ? AND status <> 'done'"), run.ID).Scan(&n)
+	err := s.sqlDB.QueryRowContext(ctx, s.rebind("SELECT COUNT(*) FROM tick_batches WHERE tick_id = ? AND status <> 'done'"), run.ID).Scan(&n)
 	return n, err
 }
 
@@ -1299,7 +1299,7 @@ type UnfinishedTick struct {
 // UnfinishedTicks lists the shared (scheduled) ticks begun since and not
 // done, oldest first, for a restarted server to finish.
 func (s *Store) UnfinishedTicks(ctx context.Context, since time.Time) ([]UnfinishedTick, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind("SELECT slot, at FROM ticks WHERE status = 'running' AND slot LIKE 'cron/%' AND started_at >= ? ORDER BY at"), since.UTC())
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind("SELECT slot, at FROM ticks WHERE status = 'running' AND slot LIKE 'cron/%' AND started_at >= ? ORDER BY at"), since.UTC())
 	if err != nil {
 		return nil, err
 	}
@@ -1330,10 +1330,10 @@ func (s *Store) FinishTick(ctx context.Context, run engine.TickRun, st engine.Ti
 	}
 	defer tx.Rollback()
 	var started time.Time
-	if err := tx.QueryRowContext(ctx, s.Rebind("SELECT started_at FROM ticks WHERE id = ?"), run.ID).Scan(&started); err != nil {
+	if err := tx.QueryRowContext(ctx, s.rebind("SELECT started_at FROM ticks WHERE id = ?"), run.ID).Scan(&started); err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, s.Rebind("SELECT status, stats FROM tick_batches WHERE tick_id = ?"), run.ID)
+	rows, err := tx.QueryContext(ctx, s.rebind("SELECT status, stats FROM tick_batches WHERE tick_id = ?"), run.ID)
 	if err != nil {
 		return err
 	}
@@ -1360,7 +1360,7 @@ func (s *Store) FinishTick(ctx context.Context, run engine.TickRun, st engine.Ti
 		return err
 	}
 	stats, _ := json.Marshal(total)
-	if _, err := tx.ExecContext(ctx, s.Rebind("UPDATE ticks SET status = 'done', finished_at = ?, stats = ? WHERE id = ? AND status = 'running'"),
+	if _, err := tx.ExecContext(ctx, s.rebind("UPDATE ticks SET status = 'done', finished_at = ?, stats = ? WHERE id = ? AND status = 'running'"),
 		now, string(stats), run.ID); err != nil {
 		return err
 	}
@@ -1394,7 +1394,7 @@ func (w *effectWriter) customerOf(invoice int64) int64 {
 func (w *effectWriter) exec(ctx context.Context, q string, args ...any) (int64, error) {
 	st, ok := w.stmts[q]
 	if !ok {
-		shared, err := w.s.stmt(ctx, w.s.Rebind(q))
+		shared, err := w.s.stmt(ctx, w.s.rebind(q))
 		if err != nil {
 			return 0, err
 		}
@@ -1477,16 +1477,12 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 		if err != nil {
 			return false, err
 		}
-		var due any
-		if !e.DueAt.IsZero() {
-			due = e.DueAt.UTC()
-		}
 		kind := "task"
 		if e.Kind == engine.EffectApproval {
 			kind = "approval"
 		}
 		st.Tasks++
-		var texts any
+		var texts string
 		if len(e.Texts) > 0 {
 			data, err := json.Marshal(e.Texts)
 			if err != nil {
@@ -1494,12 +1490,9 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 			}
 			texts = string(data)
 		}
-		_, err = w.exec(ctx, `INSERT INTO tasks (key, kind, title, description, texts, assignee_id, role, form, priority, status, due_at,
-			invoice_id, customer_id, instance_id, node, source, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, (SELECT id FROM workflow_instances WHERE workflow = ? AND invoice_id = ?), ?, ?, ?, ?)
-			ON CONFLICT (key) DO NOTHING`,
-			LedgerKey(*e), kind, e.Title, e.Description, texts, nullID(assignee), string(e.Role), e.Form, e.Priority, due, e.Key.Subject, nullID(custID),
-			e.Workflow, e.Key.Subject, e.Node, e.Rule, now, now)
+		_, err = w.exec(ctx, insertTaskSQL, NewTask{Key: LedgerKey(*e), Kind: kind, Title: e.Title, Description: e.Description, Texts: texts,
+			AssigneeID: assignee, Role: string(e.Role), Form: e.Form, Priority: e.Priority, DueAt: e.DueAt,
+			InvoiceID: e.Key.Subject, CustomerID: custID, Workflow: e.Workflow, Node: e.Node, Source: e.Rule, At: now}.args()...)
 		return true, err
 	case engine.EffectTaskCancelled:
 		_, err := w.exec(ctx, "UPDATE tasks SET status = 'cancelled', updated_at = ? WHERE key = ? AND status = 'open'", now, e.Task)
@@ -1581,7 +1574,7 @@ func (w *effectWriter) applySet(ctx context.Context, e *engine.Effect, subj *eng
 	}
 	// Read-modify-write of the JSON object, inside the batch transaction.
 	var raw string
-	if err := w.tx.QueryRowContext(ctx, w.s.Rebind("SELECT custom FROM "+table+" WHERE id = ?"), id).Scan(&raw); err != nil {
+	if err := w.tx.QueryRowContext(ctx, w.s.rebind("SELECT custom FROM "+table+" WHERE id = ?"), id).Scan(&raw); err != nil {
 		return err
 	}
 	custom := map[string]string{}

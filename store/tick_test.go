@@ -49,7 +49,7 @@ func tableCounts(t testing.TB, s *store.Store) map[string]int {
 	out := map[string]int{}
 	for _, table := range []string{"effects", "rule_fires", "rule_conditions", "tasks", "outbox", "fees"} {
 		var n int
-		if err := s.SQL().QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
+		if err := storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		out[table] = n
@@ -66,7 +66,7 @@ func TestTickReplayWritesNothing(t *testing.T) {
 		at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
 		// Nothing is open yet: the tick evaluates the owed invoices.
 		var owed int
-		s.SQL().QueryRow("SELECT COUNT(*) FROM invoices WHERE balance_minor > 0").Scan(&owed)
+		storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM invoices WHERE balance_minor > 0").Scan(&owed)
 		first, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai, BatchSize: 7})
 		if err != nil {
 			t.Fatal(err)
@@ -93,8 +93,8 @@ func TestTickReplayWritesNothing(t *testing.T) {
 		}
 		// Overdue invoices were marked, each state change recorded once.
 		var overdue, marked int
-		s.SQL().QueryRow("SELECT COUNT(*) FROM invoices WHERE status = 'overdue'").Scan(&overdue)
-		s.SQL().QueryRow("SELECT COUNT(*) FROM effects WHERE kind = 'set' AND field = 'invoice.status' AND value = 'overdue'").Scan(&marked)
+		storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM invoices WHERE status = 'overdue'").Scan(&overdue)
+		storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM effects WHERE kind = 'set' AND field = 'invoice.status' AND value = 'overdue'").Scan(&marked)
 		if overdue == 0 || overdue != marked {
 			t.Fatalf("%d overdue invoices, %d overdue effects", overdue, marked)
 		}
@@ -201,9 +201,9 @@ func TestTickReplicasOnPostgres(t *testing.T) {
 		t.Fatalf("replicas recorded something else than one process:\n%s", storetest.DiffLines(want, got))
 	}
 	var ticks, workers, pending int
-	replicas[0].SQL().QueryRow("SELECT COUNT(*) FROM ticks WHERE status = 'done'").Scan(&ticks)
-	replicas[0].SQL().QueryRow("SELECT COUNT(DISTINCT worker) FROM tick_batches").Scan(&workers)
-	replicas[0].SQL().QueryRow("SELECT COUNT(*) FROM tick_batches WHERE status <> 'done'").Scan(&pending)
+	storetest.SQL(replicas[0]).QueryRow("SELECT COUNT(*) FROM ticks WHERE status = 'done'").Scan(&ticks)
+	storetest.SQL(replicas[0]).QueryRow("SELECT COUNT(DISTINCT worker) FROM tick_batches").Scan(&workers)
+	storetest.SQL(replicas[0]).QueryRow("SELECT COUNT(*) FROM tick_batches WHERE status <> 'done'").Scan(&pending)
 	if ticks != 10 || pending != 0 {
 		t.Fatalf("%d ticks done (want 10, one per slot), %d batches not done", ticks, pending)
 	}
@@ -213,7 +213,7 @@ func TestTickReplicasOnPostgres(t *testing.T) {
 	// Each tick's stats count what every replica recorded for it, and
 	// as many invoices evaluated as by the single process.
 	tickStats := func(s *store.Store) map[string]engine.TickStats {
-		rows, err := s.SQL().Query(`SELECT t.slot, t.stats, (SELECT COUNT(*) FROM effects e WHERE e.tick_id = t.id) FROM ticks t`)
+		rows, err := storetest.SQL(s).Query(`SELECT t.slot, t.stats, (SELECT COUNT(*) FROM effects e WHERE e.tick_id = t.id) FROM ticks t`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,7 +267,7 @@ func TestPaymentStopsWorkflow(t *testing.T) {
 		var number string
 		var id, balance int64
 		var currency string
-		err := s.SQL().QueryRow(`SELECT i.number, i.id, i.balance_minor, i.currency FROM invoices i
+		err := storetest.SQL(s).QueryRow(`SELECT i.number, i.id, i.balance_minor, i.currency FROM invoices i
 			JOIN workflow_instances w ON w.invoice_id = i.id AND w.status = 'running'
 			WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.invoice_id = i.id AND t.status = 'open' AND t.instance_id IS NOT NULL AND t.escalated_at IS NOT NULL)
 			ORDER BY i.id LIMIT 1`).Scan(&number, &id, &balance, &currency)
@@ -278,16 +278,16 @@ func TestPaymentStopsWorkflow(t *testing.T) {
 		tick(21)
 		var status string
 		var open, cancelled int
-		s.SQL().QueryRow(s.Rebind("SELECT status FROM workflow_instances WHERE invoice_id = ?"), id).Scan(&status)
-		s.SQL().QueryRow(s.Rebind("SELECT COUNT(*) FROM tasks WHERE invoice_id = ? AND instance_id IS NOT NULL AND status = 'open'"), id).Scan(&open)
-		s.SQL().QueryRow(s.Rebind("SELECT COUNT(*) FROM tasks WHERE invoice_id = ? AND status = 'cancelled'"), id).Scan(&cancelled)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT status FROM workflow_instances WHERE invoice_id = ?"), id).Scan(&status)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT COUNT(*) FROM tasks WHERE invoice_id = ? AND instance_id IS NOT NULL AND status = 'open'"), id).Scan(&open)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT COUNT(*) FROM tasks WHERE invoice_id = ? AND status = 'cancelled'"), id).Scan(&cancelled)
 		if status != "stopped" || open != 0 || cancelled == 0 {
 			t.Fatalf("after payment: instance %q, %d open tasks, %d cancelled; want stopped, 0, >0", status, open, cancelled)
 		}
 		// Nothing more happens to it: no notification after payment.
 		var after int
 		tick(25)
-		s.SQL().QueryRow(s.Rebind("SELECT COUNT(*) FROM outbox WHERE invoice_id = ? AND created_at > ?"), id, time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC)).Scan(&after)
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, "SELECT COUNT(*) FROM outbox WHERE invoice_id = ? AND created_at > ?"), id, time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC)).Scan(&after)
 		if after != 0 {
 			t.Fatalf("%d notifications after the payment", after)
 		}
@@ -308,7 +308,7 @@ func TestCatchUpAfterMissedDays(t *testing.T) {
 			}
 		}
 		nodes := func(s *store.Store) map[int64]string {
-			rows, err := s.SQL().Query("SELECT invoice_id, node || ' ' || status FROM workflow_instances")
+			rows, err := storetest.SQL(s).Query("SELECT invoice_id, node || ' ' || status FROM workflow_instances")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -343,9 +343,9 @@ func TestCatchUpAfterMissedDays(t *testing.T) {
 		// Reminders are for 1-7 days overdue: none after the gap to an
 		// invoice more than 7 days overdue by then (due before the 18th).
 		var stale, skipped int
-		s.SQL().QueryRow(s.Rebind(`SELECT COUNT(*) FROM outbox o JOIN invoices i ON i.id = o.invoice_id
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT COUNT(*) FROM outbox o JOIN invoices i ON i.id = o.invoice_id
 			WHERE o.template LIKE 'reminder%' AND o.created_at > ? AND i.due_date < ?`), time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), "2026-11-18").Scan(&stale)
-		s.SQL().QueryRow("SELECT COUNT(*) FROM effects WHERE kind = 'node' AND key LIKE '%/reminder/%/skipped#0'").Scan(&skipped)
+		storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM effects WHERE kind = 'node' AND key LIKE '%/reminder/%/skipped#0'").Scan(&skipped)
 		if stale != 0 {
 			t.Errorf("%d stale reminders sent after the gap", stale)
 		}
@@ -388,7 +388,7 @@ func TestTickTakesOverDeadWorkersBatch(t *testing.T) {
 			t.Fatalf("finished in %s without waiting for the dead worker's lease", waited)
 		}
 		var status string
-		s.SQL().QueryRow("SELECT status FROM ticks WHERE slot = 'cron/test'").Scan(&status)
+		storetest.SQL(s).QueryRow("SELECT status FROM ticks WHERE slot = 'cron/test'").Scan(&status)
 		if status != "done" {
 			t.Fatalf("tick %s, want done", status)
 		}

@@ -141,7 +141,7 @@ func benchTick(b *testing.B, open func(testing.TB) *store.Store) {
 
 // payOpenInvoices pays n open invoices in full at paidAt (payInFull).
 func payOpenInvoices(b *testing.B, s *store.Store, n int, paidAt time.Time) {
-	rows, err := s.SQL().Query(s.Rebind(`SELECT number, balance_minor, currency FROM invoices WHERE balance_minor > 0 ORDER BY id LIMIT ?`), n)
+	rows, err := storetest.SQL(s).Query(storetest.Rebind(s, `SELECT number, balance_minor, currency FROM invoices WHERE balance_minor > 0 ORDER BY id LIMIT ?`), n)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func rawScan(b *testing.B, s *store.Store) int {
 	n := 0
 	var lo int64 = 0
 	for {
-		rows, err := s.SQL().Query(s.Rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor, paid_minor, payment_count,
+		rows, err := storetest.SQL(s).Query(storetest.Rebind(s, `SELECT id, number, customer_id, currency, amount_minor, balance_minor, paid_minor, payment_count,
 			last_paid_at, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom
 			FROM invoices WHERE id > ? ORDER BY id LIMIT 2000`), lo)
 		if err != nil {

@@ -57,7 +57,7 @@ func (s *Store) UsersPage(ctx context.Context, cursor string, limit int) (UserPa
 		q += " WHERE email > ?"
 		args = append(args, string(b[1:]))
 	}
-	rows, err := s.sqlDB.QueryContext(ctx, s.Rebind(q+" ORDER BY email LIMIT ?"), append(args, limit+1)...)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(q+" ORDER BY email LIMIT ?"), append(args, limit+1)...)
 	if err != nil {
 		return page, err
 	}
@@ -130,7 +130,7 @@ func (s *Store) CreateUser(ctx context.Context, c UserChange, now time.Time) (Us
 	if err := checkLanguage(c.Language); err != nil {
 		return User{}, err
 	}
-	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("INSERT INTO users (email, name, role, team, active, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+	if _, err := s.sqlDB.ExecContext(ctx, s.rebind("INSERT INTO users (email, name, role, team, active, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
 		email, deref(c.Name), deref(c.Role), deref(c.Team), s.boolValue(active), deref(c.Language), now.UTC(), now.UTC()); err != nil {
 		return User{}, err
 	}
@@ -164,7 +164,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, now time
 		set += ", active = ?"
 		args = append(args, s.boolValue(*c.Active))
 	}
-	if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("UPDATE users SET "+set+" WHERE id = ?"), append(args, id)...); err != nil {
+	if _, err := s.sqlDB.ExecContext(ctx, s.rebind("UPDATE users SET "+set+" WHERE id = ?"), append(args, id)...); err != nil {
 		return User{}, err
 	}
 	if c.Password != nil {
@@ -173,12 +173,12 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, now time
 		}
 	}
 	if c.Password != nil || (c.Active != nil && !*c.Active) {
-		if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("DELETE FROM sessions WHERE user_id = ?"), id); err != nil {
+		if _, err := s.sqlDB.ExecContext(ctx, s.rebind("DELETE FROM sessions WHERE user_id = ?"), id); err != nil {
 			return User{}, err
 		}
 	}
 	if c.Active != nil && !*c.Active {
-		if _, err := s.sqlDB.ExecContext(ctx, s.Rebind("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"), now.UTC(), id); err != nil {
+		if _, err := s.sqlDB.ExecContext(ctx, s.rebind("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"), now.UTC(), id); err != nil {
 			return User{}, err
 		}
 	}

@@ -24,7 +24,7 @@ func Ledger(t testing.TB, s *store.Store) string {
 		"SELECT external_id || ' ' || risk FROM customers",
 		"SELECT workflow || ' ' || invoice_id || ' ' || status || ' ' || node || ' ' || state FROM workflow_instances",
 	} {
-		rows, err := s.SQL().Query(q)
+		rows, err := SQL(s).Query(q)
 		if err != nil {
 			t.Fatal(err)
 		}
