@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 )
 
@@ -222,6 +223,20 @@ func TestDecide(t *testing.T) {
 					InvoiceID: 70, CustomerID: 7, Status: StatusPending, CreatedAt: b.now}}
 			},
 			want: []string{"in-app n1 to user 2: Escalated", "row 5: delivered"},
+		},
+		{
+			name: "a notice about a Chinese customer reads in each manager's language",
+			rows: func(b *decideBundle) []*store.OutboxRow {
+				return []*store.OutboxRow{{ID: 7, Key: "n2", Channel: ChannelInApp, Role: "sales_manager", Locale: "zh-CN",
+					Subject: "升级：INV-70", Body: "请跟进", Texts: map[string]engine.Text{"en": {Title: "Escalated: INV-70", Body: "Follow up"}},
+					InvoiceID: 70, CustomerID: 7, Status: StatusPending, CreatedAt: b.now}}
+			},
+			edit: func(b *decideBundle, c *store.OutboxClaim) {
+				c.Users[1].Language = "en"
+				c.Users = append(c.Users, store.OutboxUser{ID: 4, Email: "mgr2@example.test", Role: "sales_manager", Language: "zh-CN"},
+					store.OutboxUser{ID: 5, Email: "mgr3@example.test", Role: "sales_manager"})
+			},
+			want: []string{"in-app n2 to user 2: Escalated: INV-70", "in-app n2 to user 4: 升级：INV-70", "in-app n2 to user 5: 升级：INV-70", "row 7: delivered"},
 		},
 		{
 			name: "a staff email to a role nobody holds is suppressed",

@@ -703,12 +703,9 @@ func (dc *decider) inApp(r *row, c *customer) {
 		dc.suppress(r, fmt.Sprintf("no user to deliver to (recipient %q, role %q)", r.recipient, r.role))
 		return
 	}
-	title := r.subject
-	if title == "" {
-		title, _, _ = strings.Cut(r.body, "\n")
-	}
 	for _, u := range users {
-		dc.inbox = append(dc.inbox, store.InAppDelivery{Key: r.key, UserID: u.id, OutboxID: r.id, Title: title, Body: r.body,
+		title, body := r.textFor(u.language)
+		dc.inbox = append(dc.inbox, store.InAppDelivery{Key: r.key, UserID: u.id, OutboxID: r.id, Title: title, Body: body,
 			InvoiceID: r.invoiceID, CustomerID: r.customerID})
 	}
 	dc.p.st.Sent++
@@ -963,4 +960,19 @@ func (d *Dispatcher) letterPDF(ctx context.Context, it *item) ([]byte, error) {
 // (store.ErrNotFound when there is none).
 func Letter(ctx context.Context, s LetterStore, key string) (filename string, pdf []byte, err error) {
 	return s.Letter(ctx, key)
+}
+
+// textFor is the message's title and body for a staff member reading
+// language: the message's own unless its template has that language too
+// (a notice about a Chinese customer reads in English for an English
+// speaker). The title is the subject, else the body's first line.
+func (r *row) textFor(language string) (title, body string) {
+	title, body = r.subject, r.body
+	if t, ok := r.texts[language]; ok && language != r.locale && t.Title != "" {
+		title, body = t.Title, t.Body
+	}
+	if title == "" {
+		title, _, _ = strings.Cut(body, "\n")
+	}
+	return title, body
 }

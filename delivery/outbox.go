@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 )
 
@@ -49,6 +50,7 @@ type row struct {
 	attempts   int
 	createdAt  time.Time
 	payload    string
+	texts      map[string]engine.Text // subject and body in other locales, for staff
 	// digest is, for a digest this claim creates, its 1-based index in
 	// the claim's plan until the store gives it an id.
 	digest int
@@ -72,6 +74,7 @@ type invoice struct {
 type user struct {
 	id          int64
 	email, role string
+	language    string // "": the message's own
 }
 
 // snapshot is what one claim decides with.
@@ -86,7 +89,7 @@ type snapshot struct {
 // rowOf is the dispatcher's view of a claimed outbox row.
 func rowOf(r *store.OutboxRow) *row {
 	return &row{id: r.ID, key: r.Key, channel: r.Channel, recipient: r.Recipient, role: r.Role, cc: r.Cc, template: r.Template,
-		locale: r.Locale, subject: r.Subject, body: r.Body, invoiceID: r.InvoiceID, customerID: r.CustomerID, status: r.Status,
+		locale: r.Locale, subject: r.Subject, body: r.Body, texts: r.Texts, invoiceID: r.InvoiceID, customerID: r.CustomerID, status: r.Status,
 		attempts: r.Attempts, createdAt: r.CreatedAt, payload: r.Payload}
 }
 
@@ -107,7 +110,7 @@ func snapshotOf(c *store.OutboxClaim) *snapshot {
 			due: iv.Due, status: iv.Status}
 	}
 	for _, u := range c.Users {
-		sn.users = append(sn.users, user{id: u.ID, email: strings.ToLower(u.Email), role: u.Role})
+		sn.users = append(sn.users, user{id: u.ID, email: strings.ToLower(u.Email), role: u.Role, language: u.Language})
 	}
 	for i := range sn.users {
 		sn.byEmail[sn.users[i].email] = &sn.users[i]

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
 )
 
 // OutboxRow is one outbox row as a dispatcher claims it.
@@ -28,6 +29,9 @@ type OutboxRow struct {
 	Attempts   int
 	CreatedAt  time.Time
 	Payload    string
+	// Texts are the subject and body in other locales, for staff who read
+	// another language than the message's (engine.Effect.Texts).
+	Texts map[string]engine.Text
 }
 
 // OutboxCustomer is what delivery's policy reads of a customer.
@@ -51,6 +55,7 @@ type OutboxInvoice struct {
 type OutboxUser struct {
 	ID          int64
 	Email, Role string
+	Language    string // "" follows the browser: the message's own
 }
 
 // ClaimOptions say which outbox rows a claim takes.
@@ -153,7 +158,7 @@ type OutboxPlan struct {
 // locks the rows, skipping those another replica holds; SQLite has one
 // writer, the claim's transaction.
 const claimSQL = `SELECT id, key, channel, recipient, recipient_role, cc, template, locale, subject, body,
-	invoice_id, customer_id, status, attempts, created_at, payload FROM outbox
+	invoice_id, customer_id, status, attempts, created_at, payload, COALESCE(texts, '') FROM outbox
 	WHERE ((status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND lease_until <= ?))
 	AND channel IN (%s) ORDER BY next_attempt_at, id LIMIT ?`
 
@@ -215,11 +220,16 @@ func (s *Store) claimRows(ctx context.Context, tx *sql.Tx, o ClaimOptions) (*Out
 	c := &OutboxClaim{}
 	for rows.Next() {
 		r := &OutboxRow{}
-		var cc string
+		var cc, texts string
 		var inv, cust sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.Key, &r.Channel, &r.Recipient, &r.Role, &cc, &r.Template, &r.Locale, &r.Subject, &r.Body,
-			&inv, &cust, &r.Status, &r.Attempts, &r.CreatedAt, &r.Payload); err != nil {
+			&inv, &cust, &r.Status, &r.Attempts, &r.CreatedAt, &r.Payload, &texts); err != nil {
 			return nil, err
+		}
+		if texts != "" {
+			if err := json.Unmarshal([]byte(texts), &r.Texts); err != nil {
+				return nil, fmt.Errorf("outbox %d: texts: %w", r.ID, err)
+			}
 		}
 		if cc != "" && cc != "[]" {
 			if err := json.Unmarshal([]byte(cc), &r.Cc); err != nil {
@@ -299,14 +309,14 @@ func (s *Store) scanIDs(ctx context.Context, tx *sql.Tx, q string, ids []int64, 
 // decisions about c's rows need.
 func (s *Store) loadClaim(ctx context.Context, tx *sql.Tx, c *OutboxClaim, contactsSince time.Time) error {
 	c.Customers, c.Invoices, c.Contacts = map[int64]*OutboxCustomer{}, map[int64]*OutboxInvoice{}, map[int64][]time.Time{}
-	rows, err := tx.QueryContext(ctx, "SELECT id, email, role, active FROM users")
+	rows, err := tx.QueryContext(ctx, "SELECT id, email, role, active, language FROM users")
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var u OutboxUser
 		var active bool
-		if err := rows.Scan(&u.ID, &u.Email, &u.Role, &active); err != nil {
+		if err := rows.Scan(&u.ID, &u.Email, &u.Role, &active, &u.Language); err != nil {
 			rows.Close()
 			return err
 		}

@@ -1512,10 +1512,18 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 			cc = []byte("[]")
 		}
 		st.Outbox++
-		_, err := w.exec(ctx, `INSERT INTO outbox (key, channel, recipient, recipient_role, cc, template, locale, subject, body,
+		var texts any
+		if len(e.Texts) > 0 {
+			data, err := json.Marshal(e.Texts)
+			if err != nil {
+				return false, err
+			}
+			texts = string(data)
+		}
+		_, err := w.exec(ctx, `INSERT INTO outbox (key, channel, recipient, recipient_role, cc, template, locale, subject, body, texts,
 			invoice_id, customer_id, status, next_attempt_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING`,
-			key, e.Channel, e.To, string(e.ToRole), string(cc), e.Template, e.Locale, e.Subject, e.Body, e.Key.Subject, nullID(custID), now, now)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING`,
+			key, e.Channel, e.To, string(e.ToRole), string(cc), e.Template, e.Locale, e.Subject, e.Body, texts, e.Key.Subject, nullID(custID), now, now)
 		return true, err
 	case engine.ActionAddFee:
 		if e.Fee == nil || e.Fee.Minor <= 0 {
