@@ -112,6 +112,9 @@ func (a *server) Login(ctx context.Context, req LoginRequestObject) (LoginRespon
 	if errors.Is(err, store.ErrBadCredentials) {
 		a.logins.failed(cl.ip, strings.ToLower(in.Email))
 	}
+	if aerr := a.auditLogin(ctx, in.Email, u, err); aerr != nil {
+		return nil, aerr
+	}
 	if err != nil {
 		return nil, err
 	}

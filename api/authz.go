@@ -56,6 +56,7 @@ var operations = map[string]operation{
 	"readAllNotifications": {},
 	"getOutbox":            {perm: PermissionOutboxRead},
 	"searchAudit":          {perm: PermissionAuditRead},
+	"exportAudit":          {perm: PermissionAuditRead},
 	"importRecords":        {perm: PermissionImportWrite, stream: true}, // users also need users:admin
 	"listCustomers":        {perm: PermissionInvoicesRead},
 	"getCustomer":          {perm: PermissionInvoicesRead},

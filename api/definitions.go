@@ -29,7 +29,7 @@ func (a *server) CreateDrafts(ctx context.Context, req CreateDraftsRequestObject
 	if err != nil {
 		return nil, err
 	}
-	out, err := a.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: principalOf(ctx).User.Email, Now: a.now(), Draft: true})
+	out, err := a.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: principalOf(ctx).User.Email, Now: a.now(), Draft: true, RequestID: callerOf(ctx).requestID})
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func (a *server) CreateDrafts(ctx context.Context, req CreateDraftsRequestObject
 }
 
 func (a *server) PublishDefinition(ctx context.Context, req PublishDefinitionRequestObject) (PublishDefinitionResponseObject, error) {
-	out, err := a.publish(ctx, engine.Kind(req.Kind), req.Name, req.Body.Version)
+	out, err := a.publish(ctx, engine.Kind(req.Kind), req.Name, req.Body.Version, val(req.Body.Note), false)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (a *server) PublishDefinition(ctx context.Context, req PublishDefinitionReq
 
 // RollbackDefinition publishes an older version's content as a new version.
 func (a *server) RollbackDefinition(ctx context.Context, req RollbackDefinitionRequestObject) (RollbackDefinitionResponseObject, error) {
-	out, err := a.publish(ctx, engine.Kind(req.Kind), req.Name, req.Body.Version)
+	out, err := a.publish(ctx, engine.Kind(req.Kind), req.Name, req.Body.Version, val(req.Body.Note), true)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (a *server) RollbackDefinition(ctx context.Context, req RollbackDefinitionR
 // publish publishes the content of one version (a draft to publish, an
 // older version to roll back to), validated against what is published now:
 // a draft written before another change may no longer fit.
-func (a *server) publish(ctx context.Context, kind engine.Kind, name string, version int) (store.ApplyOutcome, error) {
+func (a *server) publish(ctx context.Context, kind engine.Kind, name string, version int, note string, rollback bool) (store.ApplyOutcome, error) {
 	d, err := a.store.DefinitionVersion(ctx, kind, name, version)
 	if err != nil {
 		return store.ApplyOutcome{}, err
@@ -65,7 +65,11 @@ func (a *server) publish(ctx context.Context, kind engine.Kind, name string, ver
 	if err != nil {
 		return store.ApplyOutcome{}, err
 	}
-	out, err := a.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: principalOf(ctx).User.Email, Now: a.now()})
+	opt := store.ApplyOptions{By: principalOf(ctx).User.Email, Now: a.now(), Note: note, RequestID: callerOf(ctx).requestID}
+	if rollback {
+		opt.RollbackTo = version
+	}
+	out, err := a.store.ApplyDefinitions(ctx, docs, opt)
 	if err != nil {
 		return store.ApplyOutcome{}, err
 	}

@@ -13,9 +13,9 @@ import (
 
 func newApplyCmd() *cobra.Command {
 	var (
-		cfg   Config
-		draft bool
-		by    string
+		cfg      Config
+		draft    bool
+		by, note string
 	)
 	cmd := &cobra.Command{
 		Use:   "apply --db URL PATH...",
@@ -38,13 +38,14 @@ Reformatting or comments alone do not make a new version.`,
 				return err
 			}
 			defer s.Close()
-			_, err = ApplyDefinitions(cmd.Context(), s, srcs, store.ApplyOptions{By: by, Draft: draft}, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			_, err = ApplyDefinitions(cmd.Context(), s, srcs, store.ApplyOptions{By: by, Draft: draft, Note: note}, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			return err
 		},
 	}
 	cfg.bindFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&draft, "draft", false, "store new versions as drafts instead of publishing them")
 	cmd.Flags().StringVar(&by, "by", "cli", "who applies, recorded on each new version")
+	cmd.Flags().StringVar(&note, "note", "", "why, kept with what is published and in the audit log")
 	return cmd
 }
 
