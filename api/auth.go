@@ -250,5 +250,8 @@ func (a *server) ChangeMyPassword(ctx context.Context, req ChangeMyPasswordReque
 	if err := a.store.EndOtherSessions(ctx, p.User.ID, p.Token); err != nil {
 		return nil, err
 	}
+	if err := a.audit(ctx, store.AuditRecord{Action: "user.password_changed", Entity: "user", EntityID: p.User.ID}); err != nil {
+		return nil, err
+	}
 	return ChangeMyPassword204Response{}, nil
 }
