@@ -326,6 +326,7 @@ func TestRoleMatrix(t *testing.T) {
 			{"POST", "/api/notifications/999999/read", nil, nil},
 			{"POST", "/api/notifications/read-all", nil, nil},
 			{"GET", "/api/audit", nil, []string{"admin", "finance_director"}},
+			{"GET", "/api/audit.csv", nil, []string{"admin", "finance_director"}},
 			{"GET", "/api/outbox?status=pending", nil, []string{"admin", "finance", "finance_director"}},
 			{"POST", "/api/import/payments", map[string]any{}, []string{"admin", "finance"}},
 			{"GET", "/api/customers", nil, nil},
