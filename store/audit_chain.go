@@ -350,14 +350,20 @@ type VerifyResult struct {
 // name the last row (rows removed from the end). It reads in pages.
 func (s *Store) VerifyAudit(ctx context.Context) (VerifyResult, error) {
 	res := VerifyResult{Head: auditGenesis}
-	var (
-		head    auditHead
-		chained bool
-	)
-	if err := s.sqlDB.QueryRowContext(ctx, "SELECT last_id, hash, chained FROM audit_head WHERE id = 1").Scan(&head.lastID, &head.hash, &chained); err != nil {
-		return res, fmt.Errorf("reading the audit chain's head: %w", err)
+	readHead := func() (auditHead, bool, error) {
+		var (
+			h       auditHead
+			chained bool
+		)
+		err := s.sqlDB.QueryRowContext(ctx, "SELECT last_id, hash, chained FROM audit_head WHERE id = 1").Scan(&h.lastID, &h.hash, &chained)
+		if err != nil {
+			return h, false, fmt.Errorf("reading the audit chain's head: %w", err)
+		}
+		return h, chained, nil
 	}
-	if !chained {
+	if _, chained, err := readHead(); err != nil {
+		return res, err
+	} else if !chained {
 		// Migrate chains an upgraded database's rows; until then there is
 		// no chain to check.
 		return res, errors.New("the audit log is not chained yet: run `recoup migrate` first")
@@ -367,6 +373,34 @@ func (s *Store) VerifyAudit(ctx context.Context) (VerifyResult, error) {
 		rows, err := s.readAuditRows(ctx, s.sqlDB, prevID, 1000)
 		if err != nil {
 			return res, err
+		}
+		if len(rows) == 0 {
+			// The head is read after the rows: a row and the head move in
+			// one transaction, so every row the head counts was committed
+			// before it was read. Rows appended meanwhile are walked too.
+			head, _, err := readHead()
+			if err != nil {
+				return res, err
+			}
+			if head.lastID > prevID {
+				if more, err := s.readAuditRows(ctx, s.sqlDB, prevID, 1); err != nil {
+					return res, err
+				} else if len(more) > 0 {
+					continue
+				}
+			}
+			switch {
+			case prevID > head.lastID:
+				res.BrokenID = prevID
+				res.Problem = fmt.Sprintf("row %d is after the chain's head, row %d: rows were added outside the audit log's write path", prevID, head.lastID)
+				return res, nil
+			case head.lastID != prevID || (prevID != 0 && head.hash != res.Head):
+				res.BrokenID = prevID
+				res.Problem = fmt.Sprintf("the chain ends at row %d but its head records row %d (%s): rows were removed from the end", prevID, head.lastID, short(head.hash))
+				return res, nil
+			}
+			res.OK = true
+			return res, nil
 		}
 		for i := range rows {
 			r := &rows[i]
@@ -387,17 +421,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (VerifyResult, error) {
 			res.Rows++
 			res.Head, prevID = r.Hash.String, r.ID
 		}
-		if len(rows) < 1000 {
-			break
-		}
 	}
-	if head.lastID != prevID || (prevID != 0 && head.hash != res.Head) {
-		res.BrokenID = prevID
-		res.Problem = fmt.Sprintf("the chain ends at row %d but its head records row %d (%s): rows were removed from the end", prevID, head.lastID, short(head.hash))
-		return res, nil
-	}
-	res.OK = true
-	return res, nil
 }
 
 // short is the start of a hash, enough to tell it in a message.

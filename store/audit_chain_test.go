@@ -75,6 +75,8 @@ func TestAuditChainTampering(t *testing.T) {
 		{name: "row removed in the middle", tamper: []string{`DELETE FROM audit_log WHERE id = 5`}, wantID: 6, wantMsg: "row 6's prev_hash"},
 		{name: "first row removed", tamper: []string{`DELETE FROM audit_log WHERE id = 1`}, wantID: 2, wantMsg: "row 2 is the first row but its prev_hash"},
 		{name: "last row removed", tamper: []string{`DELETE FROM audit_log WHERE id = 10`}, wantID: 9, wantMsg: "the chain ends at row 9 but its head records row 10"},
+		{name: "head moved back", tamper: []string{`UPDATE audit_head SET last_id = 9, hash = (SELECT hash FROM audit_log WHERE id = 9)`},
+			wantID: 10, wantMsg: "row 10 is after the chain's head, row 9"},
 		{name: "forged row appended", tamper: []string{
 			`INSERT INTO audit_log (id, at, actor, action, entity, detail, request_id, prev_hash, hash)
 			 SELECT 11, at, 'forger', 'test.action', 'thing', '{}', '', hash, '` + strings.Repeat("ab", 32) + `' FROM audit_log WHERE id = 10`},
@@ -138,7 +140,36 @@ func TestAuditChainConcurrentWriters(t *testing.T) {
 				}
 			}()
 		}
+		// Verifying while they write sees an intact chain every time.
+		stop := make(chan struct{})
+		checks := make(chan store.VerifyResult, 1)
+		go func() {
+			n, last := 0, store.VerifyResult{OK: true}
+			for {
+				select {
+				case <-stop:
+					last.Rows = int64(n)
+					checks <- last
+					return
+				default:
+				}
+				res, err := s.VerifyAudit(ctx)
+				if err != nil || !res.OK {
+					res.Problem += fmt.Sprint(err)
+					checks <- res
+					<-stop
+					return
+				}
+				n++
+			}
+		}()
 		wg.Wait()
+		close(stop)
+		if c := <-checks; !c.OK {
+			t.Fatalf("verifying during the writes: %+v", c)
+		} else {
+			t.Logf("%d verifications during the writes", c.Rows)
+		}
 		close(errs)
 		for err := range errs {
 			t.Fatal(err)
