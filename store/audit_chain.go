@@ -154,6 +154,34 @@ type auditExecer interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
+// auditExec runs q (rebound already) in tx through a statement prepared
+// once per connection and kept: an audited action runs the same few
+// statements every time, and parsing them cost more than running them.
+// The statements are prepared by Migrate (prepareAudit), outside any
+// transaction: preparing one inside would take a second connection while
+// holding SQLite's write lock, and with every connection in a writer
+// waiting for that lock, none would come.
+func (s *Store) auditExec(ctx context.Context, tx auditExecer, q string, args ...any) error {
+	if t, ok := tx.(*sql.Tx); ok {
+		if v, ok := s.stmts.Load(stmtKey{s.sqlDB, q}); ok {
+			_, err := t.StmtContext(ctx, v.(*sql.Stmt)).ExecContext(ctx, args...)
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+// auditQueryRow is auditExec for a one-row query.
+func (s *Store) auditQueryRow(ctx context.Context, tx auditExecer, q string, args ...any) *sql.Row {
+	if t, ok := tx.(*sql.Tx); ok {
+		if v, ok := s.stmts.Load(stmtKey{s.sqlDB, q}); ok {
+			return t.StmtContext(ctx, v.(*sql.Stmt)).QueryRowContext(ctx, args...)
+		}
+	}
+	return tx.QueryRowContext(ctx, q, args...)
+}
+
 // auditHead is the chain's end: the last row's id and hash.
 type auditHead struct {
 	lastID int64
@@ -163,15 +191,12 @@ type auditHead struct {
 // lockAuditHead locks the chain's head for the rest of tx and returns it,
 // chaining the rows written before the chain existed the first time.
 func (s *Store) lockAuditHead(ctx context.Context, tx auditExecer) (auditHead, error) {
-	q := "SELECT last_id, hash, chained FROM audit_head WHERE id = 1"
-	if s.dialect == Postgres {
-		q += " FOR UPDATE"
-	}
+	q := s.auditQueries()[0]
 	var (
 		h       auditHead
 		chained bool
 	)
-	if err := tx.QueryRowContext(ctx, q).Scan(&h.lastID, &h.hash, &chained); err != nil {
+	if err := s.auditQueryRow(ctx, tx, q).Scan(&h.lastID, &h.hash, &chained); err != nil {
 		return h, fmt.Errorf("reading the audit chain's head: %w", err)
 	}
 	if !chained {
@@ -265,8 +290,7 @@ func (s *Store) appendAudit(ctx context.Context, tx auditExecer, rs ...AuditReco
 	if err != nil {
 		return err
 	}
-	insert := s.Rebind(`INSERT INTO audit_log (id, at, actor, action, entity, entity_id, invoice_id, detail, "before", "after", request_id, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	insert := s.auditQueries()[1]
 	for _, rec := range rs {
 		r, err := s.auditRowOf(ctx, tx, rec)
 		if err != nil {
@@ -274,14 +298,42 @@ func (s *Store) appendAudit(ctx context.Context, tx auditExecer, rs ...AuditReco
 		}
 		r.ID = head.lastID + 1
 		hash := r.computeHash(head.hash)
-		if _, err := tx.ExecContext(ctx, insert, r.ID, r.At, r.Actor, r.Action, r.Entity, r.EntityID, r.InvoiceID,
+		if err := s.auditExec(ctx, tx, insert, r.ID, r.At, r.Actor, r.Action, r.Entity, r.EntityID, r.InvoiceID,
 			string(r.Detail), nullJSON(r.Before), nullJSON(r.After), r.RequestID, head.hash, hash); err != nil {
 			return fmt.Errorf("appending to the audit log (%s by %s): %w", r.Action, r.Actor, err)
 		}
 		head = auditHead{lastID: r.ID, hash: hash}
 	}
-	_, err = tx.ExecContext(ctx, s.Rebind("UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1"), head.lastID, head.hash)
-	return err
+	return s.auditExec(ctx, tx, s.auditQueries()[2], head.lastID, head.hash)
+}
+
+// auditQueries are the statements appendAudit runs: read and lock the
+// head, insert a row, move the head; then those that look up an
+// invoice's and a task's ids.
+func (s *Store) auditQueries() [5]string {
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE"
+	}
+	return [5]string{
+		"SELECT last_id, hash, chained FROM audit_head WHERE id = 1" + lock,
+		s.Rebind(`INSERT INTO audit_log (id, at, actor, action, entity, entity_id, invoice_id, detail, "before", "after", request_id, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		s.Rebind("UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1"),
+		s.Rebind("SELECT id FROM invoices WHERE number = ?"),
+		s.Rebind("SELECT invoice_id FROM tasks WHERE id = ?"),
+	}
+}
+
+// prepareAudit prepares auditQueries once, outside any transaction (see
+// auditExec).
+func (s *Store) prepareAudit(ctx context.Context) error {
+	for _, q := range s.auditQueries() {
+		if _, err := s.stmt(ctx, q); err != nil {
+			return fmt.Errorf("preparing %q: %w", q, err)
+		}
+	}
+	return nil
 }
 
 func nullJSON(b []byte) any {
@@ -310,7 +362,7 @@ func (s *Store) auditRowOf(ctx context.Context, tx auditExecer, rec AuditRecord)
 	case rec.InvoiceID != 0:
 		r.InvoiceID = sql.NullInt64{Int64: rec.InvoiceID, Valid: true}
 	case rec.Invoice != "":
-		err := tx.QueryRowContext(ctx, s.Rebind("SELECT id FROM invoices WHERE number = ?"), rec.Invoice).Scan(&r.InvoiceID.Int64)
+		err := s.auditQueryRow(ctx, tx, s.auditQueries()[3], rec.Invoice).Scan(&r.InvoiceID.Int64)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return r, err
 		}

@@ -50,7 +50,7 @@ func (s *Store) TaskActivity(ctx context.Context, id int64) ([]Activity, error) 
 // before and after, when not nil, are what the action changed.
 func (s *Store) auditTask(ctx context.Context, tx *sql.Tx, id int64, actor, action string, detail, before, after any, now time.Time) (Activity, error) {
 	var invoiceID sql.NullInt64
-	err := tx.QueryRowContext(ctx, s.Rebind("SELECT invoice_id FROM tasks WHERE id = ?"), id).Scan(&invoiceID)
+	err := s.auditQueryRow(ctx, tx, s.auditQueries()[4], id).Scan(&invoiceID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Activity{}, fmt.Errorf("task %d: %w", id, ErrNotFound)
 	}
