@@ -126,6 +126,20 @@ func (a *server) SearchAudit(ctx context.Context, req SearchAuditRequestObject) 
 	return SearchAudit200JSONResponse(page), nil
 }
 
+// ExportAudit streams the audit entries as CSV, a page at a time, through a
+// pipe: the whole log is never held in memory. An error after the first
+// bytes cuts the response short.
+func (a *server) ExportAudit(ctx context.Context, req ExportAuditRequestObject) (ExportAuditResponseObject, error) {
+	p := req.Params
+	f := store.AuditFilter{Action: val(p.Action), Actor: val(p.Actor), Entity: val(p.Entity), Invoice: val(p.Invoice), From: val(p.From), To: val(p.To)}
+	r, w := io.Pipe()
+	go func() {
+		_, err := a.store.ExportAuditCSV(ctx, w, f)
+		w.CloseWithError(err)
+	}()
+	return ExportAudit200TextcsvResponse{Body: r}, nil
+}
+
 func (a *server) GetOutbox(ctx context.Context, req GetOutboxRequestObject) (GetOutboxResponseObject, error) {
 	p := req.Params
 	out, err := a.store.Outbox(ctx, store.OutboxFilter{Status: string(val(p.Status)), Channel: val(p.Channel), Invoice: val(p.Invoice),

@@ -46,6 +46,9 @@ func (a *server) CreateUser(ctx context.Context, req CreateUserRequestObject) (C
 	if err != nil {
 		return nil, err
 	}
+	if err := a.audit(ctx, store.AuditRecord{Action: actionUserCreated, Entity: "user", EntityID: u.ID, After: userAudit(u)}); err != nil {
+		return nil, err
+	}
 	return CreateUser201JSONResponse(userOf(u)), nil
 }
 
@@ -60,8 +63,15 @@ func (a *server) UpdateUser(ctx context.Context, req UpdateUserRequestObject) (U
 		r := string(*in.Role)
 		ch.Role = &r
 	}
+	before, err := a.store.UserByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("user %d: %w", id, err)
+	}
 	u, err := a.store.UpdateUser(ctx, id, ch, a.now())
 	if err != nil {
+		return nil, err
+	}
+	if err := a.audit(ctx, userChangeAudit(before, u, in.Password != nil)); err != nil {
 		return nil, err
 	}
 	return UpdateUser200JSONResponse(userOf(u)), nil

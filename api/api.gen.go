@@ -1077,7 +1077,9 @@ type UserInfo = store.UserInfo
 
 // VersionRequest defines model for VersionRequest.
 type VersionRequest struct {
-	Version int `json:"version"`
+	// Note why: kept with the published version and in the audit log
+	Note    *string `json:"note,omitempty"`
+	Version int     `json:"version"`
 }
 
 // Kind defines model for Kind.
@@ -1138,6 +1140,27 @@ type SearchAuditParams struct {
 
 	// Limit default 100
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ExportAuditParams defines parameters for ExportAudit.
+type ExportAuditParams struct {
+	// Action exact, e.g. task.completed
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Actor exact: a user's email, api, tick, …
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Entity exact: task, payment, …
+	Entity *string `form:"entity,omitempty" json:"entity,omitempty"`
+
+	// Invoice invoice number
+	Invoice *string `form:"invoice,omitempty" json:"invoice,omitempty"`
+
+	// From at or after
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To before
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
 }
 
 // ListCustomersParams defines parameters for ListCustomers.
@@ -1436,6 +1459,9 @@ type ServerInterface interface {
 	// SearchAudit Search the audit log, newest first, in keyset pages (next_cursor; before_id is the older form).
 	// (GET /api/audit)
 	SearchAudit(ctx echo.Context, params SearchAuditParams) error
+	// ExportAudit The audit entries the filters select, newest first, as CSV (streamed; cells a spreadsheet would read as formulas start with a quote).
+	// (GET /api/audit.csv)
+	ExportAudit(ctx echo.Context, params ExportAuditParams) error
 	// ListCustomers Customers the caller may see (a rep its own, a manager its team's), with open and overdue invoice counts.
 	// (GET /api/customers)
 	ListCustomers(ctx echo.Context, params ListCustomersParams) error
@@ -1707,6 +1733,59 @@ func (w *ServerInterfaceWrapper) SearchAudit(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SearchAudit(ctx, params)
+	return err
+}
+
+// ExportAudit converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportAudit(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportAuditParams
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", ctx.QueryParams(), &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter action: %s", err))
+	}
+
+	// ------------- Optional query parameter "actor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor", ctx.QueryParams(), &params.Actor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter actor: %s", err))
+	}
+
+	// ------------- Optional query parameter "entity" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "entity", ctx.QueryParams(), &params.Entity, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entity: %s", err))
+	}
+
+	// ------------- Optional query parameter "invoice" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "invoice", ctx.QueryParams(), &params.Invoice, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter invoice: %s", err))
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportAudit(ctx, params)
 	return err
 }
 
@@ -2771,6 +2850,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/notifications/read-all", wrapper.ReadAllNotifications, options.OperationMiddlewares["readAllNotifications"]...)
 	router.POST(options.BaseURL+"/api/notifications/:id/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
 	router.GET(options.BaseURL+"/api/audit", wrapper.SearchAudit, options.OperationMiddlewares["searchAudit"]...)
+	router.GET(options.BaseURL+"/api/audit.csv", wrapper.ExportAudit, options.OperationMiddlewares["exportAudit"]...)
 	router.POST(options.BaseURL+"/api/definitions/:kind/:name/preview", wrapper.PreviewDefinition, options.OperationMiddlewares["previewDefinition"]...)
 	router.GET(options.BaseURL+"/api/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.GET(options.BaseURL+"/api/customers/:id", wrapper.GetCustomer, options.OperationMiddlewares["getCustomer"]...)
@@ -3035,6 +3115,95 @@ type SearchAuditdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SearchAuditdefaultApplicationProblemPlusJSONResponse) VisitSearchAuditResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportAuditRequestObject struct {
+	Params ExportAuditParams
+}
+
+type ExportAuditResponseObject interface {
+	VisitExportAuditResponse(w http.ResponseWriter) error
+}
+
+type ExportAudit200TextcsvResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ExportAudit200TextcsvResponse) VisitExportAuditResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportAudit401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ExportAudit401ApplicationProblemPlusJSONResponse) VisitExportAuditResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportAudit403ApplicationProblemPlusJSONResponse Problem
+
+func (response ExportAudit403ApplicationProblemPlusJSONResponse) VisitExportAuditResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportAudit422ApplicationProblemPlusJSONResponse Problem
+
+func (response ExportAudit422ApplicationProblemPlusJSONResponse) VisitExportAuditResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportAuditdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ExportAuditdefaultApplicationProblemPlusJSONResponse) VisitExportAuditResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6421,6 +6590,9 @@ type StrictServerInterface interface {
 	// SearchAudit Search the audit log, newest first, in keyset pages (next_cursor; before_id is the older form).
 	// (GET /api/audit)
 	SearchAudit(ctx context.Context, request SearchAuditRequestObject) (SearchAuditResponseObject, error)
+	// ExportAudit The audit entries the filters select, newest first, as CSV (streamed; cells a spreadsheet would read as formulas start with a quote).
+	// (GET /api/audit.csv)
+	ExportAudit(ctx context.Context, request ExportAuditRequestObject) (ExportAuditResponseObject, error)
 	// ListCustomers Customers the caller may see (a rep its own, a manager its team's), with open and overdue invoice counts.
 	// (GET /api/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -6644,6 +6816,31 @@ func (sh *strictHandler) SearchAudit(ctx echo.Context, params SearchAuditParams)
 		return err
 	} else if validResponse, ok := response.(SearchAuditResponseObject); ok {
 		return validResponse.VisitSearchAuditResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportAudit operation middleware
+func (sh *strictHandler) ExportAudit(ctx echo.Context, params ExportAuditParams) error {
+	var request ExportAuditRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportAudit(ctx.Request().Context(), request.(ExportAuditRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportAudit")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportAuditResponseObject); ok {
+		return validResponse.VisitExportAuditResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

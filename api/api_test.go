@@ -327,6 +327,7 @@ var endpoints = []endpoint{
 	{"POST", "/api/notifications/999999/read", nil, nil, "notifications:write"},
 	{"POST", "/api/notifications/read-all", nil, nil, "notifications:write"},
 	{"GET", "/api/audit", nil, []string{"admin", "finance_director"}, "audit:read"},
+	{"GET", "/api/audit.csv", nil, []string{"admin", "finance_director"}, "audit:read"},
 	{"GET", "/api/outbox?status=pending", nil, []string{"admin", "finance", "finance_director"}, "outbox:read"},
 	{"POST", "/api/import/payments", map[string]any{}, []string{"admin", "finance"}, "import:write"},
 	{"GET", "/api/customers", nil, nil, "invoices:read"},

@@ -115,6 +115,9 @@ func (a *server) Login(ctx context.Context, req LoginRequestObject) (LoginRespon
 			return nil, lerr
 		}
 	}
+	if aerr := a.auditLogin(ctx, in.Email, u, err); aerr != nil {
+		return nil, aerr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -210,6 +213,9 @@ func (a *server) ChangeMyPassword(ctx context.Context, req ChangeMyPasswordReque
 		return nil, err
 	}
 	if err := a.store.EndOtherSessions(ctx, p.User.ID, p.Token); err != nil {
+		return nil, err
+	}
+	if err := a.audit(ctx, store.AuditRecord{Action: "user.password_changed", Entity: "user", EntityID: p.User.ID}); err != nil {
 		return nil, err
 	}
 	return ChangeMyPassword204Response{}, nil

@@ -58,6 +58,7 @@ var operations = map[string]operation{
 	"readAllNotifications": {perm: PermissionNotificationsWrite},
 	"getOutbox":            {perm: PermissionOutboxRead},
 	"searchAudit":          {perm: PermissionAuditRead},
+	"exportAudit":          {perm: PermissionAuditRead},
 	"importRecords":        {perm: PermissionImportWrite, stream: true}, // users also need users:admin
 	"listCustomers":        {perm: PermissionInvoicesRead},
 	"getCustomer":          {perm: PermissionInvoicesRead},

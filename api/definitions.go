@@ -33,7 +33,7 @@ func (a *server) CreateDrafts(ctx context.Context, req CreateDraftsRequestObject
 }
 
 func (a *server) PublishDefinition(ctx context.Context, req PublishDefinitionRequestObject) (PublishDefinitionResponseObject, error) {
-	out, err := a.uc.Publish(ctx, actorOf(ctx), engine.Kind(req.Kind), req.Name, req.Body.Version)
+	out, err := a.uc.Publish(ctx, actorOf(ctx), engine.Kind(req.Kind), req.Name, req.Body.Version, val(req.Body.Note))
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func (a *server) PublishDefinition(ctx context.Context, req PublishDefinitionReq
 
 // RollbackDefinition publishes an older version's content as a new version.
 func (a *server) RollbackDefinition(ctx context.Context, req RollbackDefinitionRequestObject) (RollbackDefinitionResponseObject, error) {
-	out, err := a.uc.Rollback(ctx, actorOf(ctx), engine.Kind(req.Kind), req.Name, req.Body.Version)
+	out, err := a.uc.Rollback(ctx, actorOf(ctx), engine.Kind(req.Kind), req.Name, req.Body.Version, val(req.Body.Note))
 	if err != nil {
 		return nil, err
 	}

@@ -218,11 +218,18 @@ func (a *server) CreateToken(ctx context.Context, req CreateTokenRequestObject) 
 	if err != nil {
 		return nil, err
 	}
+	if err := a.audit(ctx, store.AuditRecord{Action: actionTokenCreated, Entity: "token", EntityID: t.ID,
+		Detail: map[string]any{"name": t.Name, "prefix": t.Prefix, "user": t.User, "scopes": t.Scopes, "expires_at": t.ExpiresAt}}); err != nil {
+		return nil, err
+	}
 	return CreateToken201JSONResponse{Token: t, Secret: secret}, nil
 }
 
 func (a *server) RevokeToken(ctx context.Context, req RevokeTokenRequestObject) (RevokeTokenResponseObject, error) {
 	if err := a.store.RevokeToken(ctx, req.Id, a.now()); err != nil {
+		return nil, err
+	}
+	if err := a.audit(ctx, store.AuditRecord{Action: actionTokenRevoked, Entity: "token", EntityID: req.Id}); err != nil {
 		return nil, err
 	}
 	return RevokeToken204Response{}, nil

@@ -106,7 +106,7 @@ func TestInvoiceDetail(t *testing.T) {
 		for _, a := range d.Activity {
 			acts = append(acts, a.Actor+" "+a.Action+" "+string(a.Detail))
 		}
-		if got := strings.Join(acts, "\n"); !strings.Contains(got, `api payment.received {`) || !strings.Contains(got, `"reference":"PAY-DETAIL-1"`) ||
+		if got := strings.Join(acts, "\n"); !strings.Contains(got, finance+` payment.received {`) || !strings.Contains(got, `"reference":"PAY-DETAIL-1"`) ||
 			!strings.Contains(got, rep+` task.comment {"text":"called, no answer"}`) {
 			t.Fatalf("activity:\n%s", got)
 		}

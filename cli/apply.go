@@ -18,6 +18,7 @@ func newApplyCmd() *cobra.Command {
 	var (
 		cfg   Config
 		draft bool
+		note  string
 		as    asFlag
 	)
 	cmd := &cobra.Command{
@@ -48,13 +49,14 @@ Reformatting or comments alone do not make a new version.`,
 			if by.Via == usecase.ViaSystem {
 				by = usecase.System("apply")
 			}
-			_, err = ApplyDefinitions(cmd.Context(), s, by, srcs, draft, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			_, err = ApplyDefinitions(cmd.Context(), s, by, srcs, usecase.ApplyOptions{Draft: draft, Note: note}, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			return err
 		},
 	}
 	cfg.bindFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&draft, "draft", false, "store new versions as drafts instead of publishing them")
 	as.bind(cmd.Flags(), false)
+	cmd.Flags().StringVar(&note, "note", "", "why, kept with what is published and in the audit log")
 	return cmd
 }
 
@@ -62,8 +64,8 @@ Reformatting or comments alone do not make a new version.`,
 // the changed documents, printing one line per document and a summary to
 // out; problems go to errOut and yield ErrSilent. serve --rules and
 // simulate --rules use it too.
-func ApplyDefinitions(ctx context.Context, s *store.Store, by usecase.Actor, srcs []engine.Source, draft bool, out, errOut io.Writer) ([]store.ApplyOutcome, error) {
-	outcomes, err := service(s, time.Time{}).ApplyDefinitions(ctx, by, srcs, usecase.ApplyOptions{Draft: draft})
+func ApplyDefinitions(ctx context.Context, s *store.Store, by usecase.Actor, srcs []engine.Source, o usecase.ApplyOptions, out, errOut io.Writer) ([]store.ApplyOutcome, error) {
+	outcomes, err := service(s, time.Time{}).ApplyDefinitions(ctx, by, srcs, o)
 	var el engine.ErrorList
 	if errors.As(err, &el) {
 		return nil, reportDefinitionErrors(out, errOut, err, true, false)
@@ -78,7 +80,7 @@ func ApplyDefinitions(ctx context.Context, s *store.Store, by usecase.Actor, src
 			fmt.Fprintf(out, "%-9s %s/%s v%d\n", o.Action, o.Kind, o.Name, o.Version)
 		}
 	}
-	fmt.Fprintln(out, applySummary(len(outcomes), counts, draft))
+	fmt.Fprintln(out, applySummary(len(outcomes), counts, o.Draft))
 	return outcomes, nil
 }
 

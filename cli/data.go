@@ -79,6 +79,9 @@ whole and every problem is printed as FILE:row N:column: message.`,
 			if err != nil {
 				return err
 			}
+			if by.Via == usecase.ViaSystem {
+				by = usecase.System("import") // the audit names the operator's imports so
+			}
 			uc := service(s, time.Time{})
 			failed := false
 			for _, path := range args[1:] {

@@ -134,7 +134,7 @@ func setUpDemo(ctx context.Context, cfg Config, o demoSetup, now time.Time, out,
 	if err != nil {
 		return reportDefinitionErrors(out, errOut, err, true, false)
 	}
-	if _, err := ApplyDefinitions(ctx, s, usecase.System("demo"), srcs, false, out, errOut); err != nil {
+	if _, err := ApplyDefinitions(ctx, s, usecase.System("demo"), srcs, usecase.ApplyOptions{}, out, errOut); err != nil {
 		return err
 	}
 	b, err := s.LoadPublished(ctx)

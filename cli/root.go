@@ -54,7 +54,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newValidateCmd())
 	root.AddCommand(newApplyCmd())
 	root.AddCommand(newTickCmd(), newExplainCmd(), newSimulateCmd(), newTaskCmd(), newPaymentCmd())
-	root.AddCommand(newDeliverCmd(), newRenderCmd())
+	root.AddCommand(newDeliverCmd(), newRenderCmd(), newAuditCmd())
 	return root
 }
 

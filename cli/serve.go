@@ -51,7 +51,7 @@ func newServeCmd() *cobra.Command {
 				if err != nil {
 					return reportDefinitionErrors(io.Discard, cmd.ErrOrStderr(), err, true, false)
 				}
-				if _, err := ApplyDefinitions(ctx, s, usecase.System("serve --rules"), srcs, false, cmd.ErrOrStderr(), cmd.ErrOrStderr()); err != nil {
+				if _, err := ApplyDefinitions(ctx, s, usecase.System("serve --rules"), srcs, usecase.ApplyOptions{}, cmd.ErrOrStderr(), cmd.ErrOrStderr()); err != nil {
 					return err
 				}
 			}

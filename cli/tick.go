@@ -441,7 +441,7 @@ func simulate(ctx context.Context, cfg Config, rules []string, data string, firs
 	if err != nil {
 		return reportDefinitionErrors(io.Discard, stderr, err, true, false)
 	}
-	if _, err := ApplyDefinitions(ctx, s, usecase.System("simulate"), srcs, false, io.Discard, stderr); err != nil {
+	if _, err := ApplyDefinitions(ctx, s, usecase.System("simulate"), srcs, usecase.ApplyOptions{}, io.Discard, stderr); err != nil {
 		return err
 	}
 	b, err := s.LoadPublished(ctx)

@@ -17,6 +17,11 @@ type AuditEntry struct {
 	EntityID int64           `json:"entity_id,omitempty"`
 	Invoice  string          `json:"invoice,omitempty"`
 	Detail   json.RawMessage `json:"detail,omitempty"`
+	// Before and After are the values a change replaced and set.
+	Before    json.RawMessage `json:"before,omitempty"`
+	After     json.RawMessage `json:"after,omitempty"`
+	RequestID string          `json:"request_id,omitempty"`
+	Hash      string          `json:"hash,omitempty"` // the row's link in the audit chain
 }
 
 // AuditFilter selects audit entries; zero fields do not filter.
@@ -37,7 +42,7 @@ type AuditPage struct {
 // Audit searches the audit log, newest first, one page at a time.
 func (s *Store) Audit(ctx context.Context, f AuditFilter) (AuditPage, error) {
 	page := AuditPage{Items: []AuditEntry{}}
-	q := `SELECT a.id, a.at, a.actor, a.action, a.entity, COALESCE(a.entity_id, 0), COALESCE(i.number, ''), a.detail
+	q := `SELECT a.id, a.at, a.actor, a.action, a.entity, COALESCE(a.entity_id, 0), COALESCE(i.number, ''), a.detail, a."before", a."after", a.request_id, COALESCE(a.hash, '')
 		FROM audit_log a LEFT JOIN invoices i ON i.id = a.invoice_id WHERE 1 = 1`
 	var args []any
 	add := conds{&q, &args}.and
@@ -74,11 +79,17 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) (AuditPage, error) {
 	args = append(args, f.Limit+1)
 	err := s.queryRows(ctx, q, args, func(rows *sql.Rows) error {
 		var e AuditEntry
-		var detail []byte
-		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Invoice, &detail); err != nil {
+		var detail, before, after []byte
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Invoice, &detail, &before, &after, &e.RequestID, &e.Hash); err != nil {
 			return err
 		}
 		e.Detail = json.RawMessage(detail)
+		if before != nil {
+			e.Before = json.RawMessage(before)
+		}
+		if after != nil {
+			e.After = json.RawMessage(after)
+		}
 		page.Items = append(page.Items, e)
 		return nil
 	})

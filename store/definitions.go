@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,8 @@ type Definition struct {
 	CreatedAt   time.Time   `json:"created_at"`
 	CreatedBy   string      `json:"created_by"`
 	PublishedAt *time.Time  `json:"published_at,omitempty"`
+	PublishedBy string      `json:"published_by,omitempty"` // who published it (or rolled back to it)
+	Note        string      `json:"note,omitempty"`         // given when it was published
 }
 
 // SourceName is how the engine names the stored document in messages:
@@ -52,13 +55,16 @@ type definitionRow struct {
 	CreatedAt   time.Time
 	CreatedBy   string
 	PublishedAt *time.Time
+	PublishedBy string
+	Note        string
 }
 
 func (definitionRow) TableName() string { return "definitions" }
 
 func (r definitionRow) definition() Definition {
 	return Definition{ID: r.ID, Kind: engine.Kind(r.Kind), Name: r.Name, Version: r.Version, Hash: r.ContentHash,
-		Source: r.Source, Format: r.Format, Status: r.Status, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, PublishedAt: r.PublishedAt}
+		Source: r.Source, Format: r.Format, Status: r.Status, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, PublishedAt: r.PublishedAt,
+		PublishedBy: r.PublishedBy, Note: r.Note}
 }
 
 // ApplyOptions says who applies definitions, when, and whether as drafts.
@@ -67,7 +73,20 @@ type ApplyOptions struct {
 	Now time.Time // default time.Now()
 	// Draft stores new versions as drafts instead of publishing them.
 	Draft bool
+	// Note is kept with what is published and in the audit log.
+	Note string
+	// RollbackTo, when set, is the older version whose content is published
+	// again: the publication is recorded as a rollback to it.
+	RollbackTo int
+	RequestID  string // for the audit log
 }
+
+// Definition audit actions.
+const (
+	ActionDefinitionDrafted    = "definition.drafted"
+	ActionDefinitionPublished  = "definition.published"
+	ActionDefinitionRolledBack = "definition.rolled_back"
+)
 
 // Apply outcomes.
 const (
@@ -97,14 +116,34 @@ func (s *Store) ApplyDefinitions(ctx context.Context, docs []*engine.Document, o
 	var out []ApplyOutcome
 	err := s.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		out = out[:0]
+		var audit []AuditRecord
 		for _, d := range docs {
 			o, err := applyOne(tx, d, opt, now)
 			if err != nil {
 				return fmt.Errorf("applying %s: %w", d, err)
 			}
 			out = append(out, o)
+			if o.Action == ApplyUnchanged {
+				continue
+			}
+			action := ActionDefinitionPublished
+			switch {
+			case opt.Draft:
+				action = ActionDefinitionDrafted
+			case opt.RollbackTo != 0:
+				action = ActionDefinitionRolledBack
+			}
+			detail := map[string]any{"kind": o.Kind, "name": o.Name, "version": o.Version, "content_hash": d.Hash, "note": opt.Note}
+			if opt.RollbackTo != 0 {
+				detail["rolled_back_to"] = opt.RollbackTo
+			}
+			audit = append(audit, AuditRecord{At: now, Actor: cmp.Or(opt.By, "cli"), Action: action, Entity: "definition", Detail: detail, RequestID: opt.RequestID})
 		}
-		return nil
+		pool, ok := tx.Statement.ConnPool.(auditExecer)
+		if !ok {
+			return fmt.Errorf("definitions: the transaction (%T) cannot write the audit log", tx.Statement.ConnPool)
+		}
+		return s.appendAudit(ctx, pool, audit...)
 	})
 	if err != nil {
 		return nil, err
@@ -140,7 +179,7 @@ func applyOne(tx *gorm.DB, d *engine.Document, opt ApplyOptions, now time.Time) 
 		}
 	}
 	if !opt.Draft && exists && latest.Status == DefinitionDraft && latest.ContentHash == d.Hash {
-		err := tx.Model(&definitionRow{}).Where("id = ?", latest.ID).Updates(map[string]any{"status": DefinitionPublished, "published_at": now}).Error
+		err := tx.Model(&definitionRow{}).Where("id = ?", latest.ID).Updates(map[string]any{"status": DefinitionPublished, "published_at": now, "published_by": opt.By, "note": opt.Note}).Error
 		o.Version, o.Action = latest.Version, ApplyPublished
 		return o, err
 	}
@@ -150,7 +189,7 @@ func applyOne(tx *gorm.DB, d *engine.Document, opt ApplyOptions, now time.Time) 
 		row.Format = "yaml"
 	}
 	if !opt.Draft {
-		row.Status, row.PublishedAt = DefinitionPublished, &now
+		row.Status, row.PublishedAt, row.PublishedBy, row.Note = DefinitionPublished, &now, opt.By, opt.Note
 	}
 	if err := tx.Create(&row).Error; err != nil {
 		return o, err

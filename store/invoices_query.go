@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -694,7 +693,12 @@ type PaymentIn struct {
 	AmountMinor int64
 	Currency    string
 	PaidAt      time.Time
+	Actor       string // who recorded it: the token's or session's user ("api" when empty)
+	RequestID   string // the HTTP request's id, for the audit log
 }
+
+// ActionPaymentReceived is the audit action of a recorded payment.
+const ActionPaymentReceived = "payment.received"
 
 // PaymentOut is what recording a payment did.
 type PaymentOut struct {
@@ -765,10 +769,17 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 	if s.dialect == Postgres {
 		lock = " FOR UPDATE"
 	}
-	var currency string
-	var issue calendar.Date
-	err = b.tx.QueryRowContext(ctx, s.rebind("SELECT id, customer_id, currency, issue_date FROM invoices WHERE number = ?"+lock), p.Invoice).
-		Scan(&out.InvoiceID, &out.CustomerID, &currency, &issue)
+	var (
+		currency string
+		issue    calendar.Date
+		before   struct {
+			balance int64
+			status  string
+		}
+		audit *AuditRecord
+	)
+	err = b.tx.QueryRowContext(ctx, s.rebind("SELECT id, customer_id, currency, issue_date, balance_minor, status FROM invoices WHERE number = ?"+lock), p.Invoice).
+		Scan(&out.InvoiceID, &out.CustomerID, &currency, &issue, &before.balance, &before.status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("invoice %q: %w", p.Invoice, ErrNotFound)
 	}
@@ -798,11 +809,15 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 		if err := b.UpsertPayments(ctx, []PaymentRow{{Reference: p.Reference, InvoiceID: out.InvoiceID, AmountMinor: p.AmountMinor, Currency: p.Currency, PaidAt: p.PaidAt}}, nil); err != nil {
 			return out, err
 		}
-		detail, _ := json.Marshal(map[string]any{"reference": p.Reference, "amount_minor": p.AmountMinor, "currency": p.Currency})
-		if _, err := b.tx.ExecContext(ctx, s.rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
-			SELECT ?, 'api', 'payment.received', 'payment', id, invoice_id, ? FROM payments WHERE reference_key = ?`), now.UTC(), string(detail), key); err != nil {
+		if err := b.tx.QueryRowContext(ctx, s.rebind("SELECT id FROM payments WHERE reference_key = ?"), key).Scan(&paymentID); err != nil {
 			return out, err
 		}
+		actor := p.Actor
+		if actor == "" {
+			actor = "api"
+		}
+		audit = &AuditRecord{At: now, Actor: actor, Action: ActionPaymentReceived, Entity: "payment", EntityID: paymentID, InvoiceID: out.InvoiceID,
+			Detail: map[string]any{"reference": p.Reference, "amount_minor": p.AmountMinor, "currency": p.Currency, "paid_at": p.PaidAt.UTC()}, RequestID: p.RequestID}
 	default:
 		return out, err
 	}
@@ -812,6 +827,13 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 	out.UnappliedMinor = out.AmountMinor - out.AppliedMinor
 	if err := b.tx.QueryRowContext(ctx, s.rebind("SELECT balance_minor, status FROM invoices WHERE id = ?"), out.InvoiceID).Scan(&out.BalanceMinor, &out.Status); err != nil {
 		return out, err
+	}
+	if audit != nil {
+		audit.Before = map[string]any{"balance_minor": before.balance, "status": before.status}
+		audit.After = map[string]any{"balance_minor": out.BalanceMinor, "status": out.Status}
+		if err := s.appendAudit(ctx, b.tx, *audit); err != nil {
+			return out, err
+		}
 	}
 	return out, b.Commit()
 }

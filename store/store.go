@@ -340,6 +340,12 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrating: %w", err)
 	}
+	if err := s.ensureAuditChained(ctx); err != nil {
+		return nil, fmt.Errorf("chaining the audit log: %w", err)
+	}
+	if err := s.prepareAudit(ctx); err != nil {
+		return nil, err
+	}
 	applied := make([]int64, 0, len(results))
 	for _, r := range results {
 		applied = append(applied, r.Source.Version)

@@ -46,22 +46,40 @@ func (s *Store) TaskActivity(ctx context.Context, id int64) ([]Activity, error) 
 	return out, rows.Err()
 }
 
-// audit writes one audit entry on task id (with its invoice).
-func (s *Store) auditTask(ctx context.Context, q interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}, id int64, actor, action string, detail any, now time.Time) (Activity, error) {
-	data, err := json.Marshal(detail)
+// auditTask appends one audit entry on task id (with its invoice) in tx;
+// before and after, when not nil, are what the action changed.
+func (s *Store) auditTask(ctx context.Context, tx *sql.Tx, id int64, actor, action string, detail, before, after any, now time.Time) (Activity, error) {
+	var invoiceID sql.NullInt64
+	err := s.auditQueryRow(ctx, tx, s.auditQueries()[4], id).Scan(&invoiceID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Activity{}, fmt.Errorf("task %d: %w", id, ErrNotFound)
+	}
 	if err != nil {
 		return Activity{}, err
 	}
-	_, err = q.ExecContext(ctx, s.rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
-		SELECT ?, ?, ?, 'task', id, invoice_id, ? FROM tasks WHERE id = ?`), now.UTC(), actor, action, string(data), id)
-	return Activity{At: now.UTC(), Actor: actor, Action: action, Detail: data}, err
+	data, err := marshalAudit(detail)
+	if err != nil {
+		return Activity{}, err
+	}
+	rec := AuditRecord{At: now, Actor: actor, Action: action, Entity: "task", EntityID: id, InvoiceID: invoiceID.Int64, Detail: json.RawMessage(data), Before: before, After: after}
+	if err := s.appendAudit(ctx, tx, rec); err != nil {
+		return Activity{}, err
+	}
+	return Activity{At: now.UTC(), Actor: actor, Action: action, Detail: data}, nil
 }
 
 // CommentTask adds a comment to task id.
 func (s *Store) CommentTask(ctx context.Context, id int64, by, text string, now time.Time) (Activity, error) {
-	return s.auditTask(ctx, s.sqlDB, id, by, ActionTaskComment, map[string]string{"text": text}, now)
+	tx, err := s.sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return Activity{}, err
+	}
+	defer tx.Rollback()
+	a, err := s.auditTask(ctx, tx, id, by, ActionTaskComment, map[string]string{"text": text}, nil, nil, now)
+	if err != nil {
+		return a, err
+	}
+	return a, tx.Commit()
 }
 
 // ErrNotAssignable is returned when a task cannot go to the user asked for.
@@ -96,7 +114,8 @@ func (s *Store) ReassignTask(ctx context.Context, v Viewer, id int64, email, by,
 	if _, err := tx.ExecContext(ctx, s.rebind("UPDATE tasks SET assignee_id = ?, updated_at = ? WHERE id = ?"), to.ID, now.UTC(), id); err != nil {
 		return err
 	}
-	if _, err := s.auditTask(ctx, tx, id, by, ActionTaskReassigned, map[string]string{"from": from, "to": to.Email, "reason": reason}, now); err != nil {
+	if _, err := s.auditTask(ctx, tx, id, by, ActionTaskReassigned, map[string]string{"from": from, "to": to.Email, "reason": reason},
+		map[string]string{"assignee": from}, map[string]string{"assignee": to.Email}, now); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -147,7 +147,8 @@ func (s *Store) ClaimTask(ctx context.Context, id int64, email string, now time.
 		}
 		return fmt.Errorf("task %d is already assigned to %s: %w", id, holder, ErrConflict)
 	}
-	if _, err := s.auditTask(ctx, tx, id, to.Email, ActionTaskClaimed, map[string]string{"from": "", "to": to.Email}, now); err != nil {
+	if _, err := s.auditTask(ctx, tx, id, to.Email, ActionTaskClaimed, map[string]string{"from": "", "to": to.Email},
+		map[string]string{"assignee": ""}, map[string]string{"assignee": to.Email}, now); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -60,19 +60,13 @@ func (s *Store) CompleteTasks(ctx context.Context, cs []TaskCompletion) (int, er
 	}
 	defer user.Close()
 	update, err := tx.PrepareContext(ctx, s.rebind(`UPDATE tasks SET status = 'done', outcome = ?, completed_at = ?, completed_by = ?, updated_at = ?
-		WHERE key = ? AND status = 'open'`))
+		WHERE key = ? AND status = 'open' RETURNING id, invoice_id`))
 	if err != nil {
 		return 0, err
 	}
 	defer update.Close()
-	audit, err := tx.PrepareContext(ctx, s.rebind(`INSERT INTO audit_log (at, actor, action, entity, entity_id, invoice_id, detail)
-		SELECT ?, ?, 'task.completed', 'task', id, invoice_id, ? FROM tasks WHERE key = ?`))
-	if err != nil {
-		return 0, err
-	}
-	defer audit.Close()
 	ids := map[string]int64{}
-	done := 0
+	var audit []AuditRecord
 	for _, c := range cs {
 		data, err := json.Marshal(c.Outcome)
 		if err != nil {
@@ -90,20 +84,23 @@ func (s *Store) CompleteTasks(ctx context.Context, cs []TaskCompletion) (int, er
 			}
 			ids[by] = byID
 		}
-		res, err := update.ExecContext(ctx, string(data), c.At.UTC(), byID, c.At.UTC(), c.Key)
+		var taskID int64
+		var invoiceID sql.NullInt64
+		err = update.QueryRowContext(ctx, string(data), c.At.UTC(), byID, c.At.UTC(), c.Key).Scan(&taskID, &invoiceID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
 		if err != nil {
 			return 0, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue
-		}
-		detail, _ := json.Marshal(map[string]any{"key": c.Key, "outcome": c.Outcome})
-		if _, err := audit.ExecContext(ctx, c.At.UTC(), by, string(detail), c.Key); err != nil {
-			return 0, err
-		}
-		done++
+		audit = append(audit, AuditRecord{At: c.At, Actor: by, Action: ActionTaskCompleted, Entity: "task", EntityID: taskID, InvoiceID: invoiceID.Int64,
+			Detail: map[string]any{"key": c.Key, "outcome": c.Outcome}, Before: map[string]string{"status": "open"}, After: map[string]string{"status": "done"}})
 	}
-	return done, tx.Commit()
+	// Last, so that the audit chain's head is locked only while committing.
+	if err := s.appendAudit(ctx, tx, audit...); err != nil {
+		return 0, err
+	}
+	return len(audit), tx.Commit()
 }
 
 // SubjectBatch implements engine.TaskStore: one invoice on SQLite, one

@@ -1364,8 +1364,17 @@ func (s *Store) FinishTick(ctx context.Context, run engine.TickRun, st engine.Ti
 		now, string(stats), run.ID); err != nil {
 		return err
 	}
+	// One audit row per run, with its counts: each effect has its own row
+	// in the effects ledger already.
+	if err := s.appendAudit(ctx, tx, AuditRecord{At: now, Actor: "tick", Action: ActionTickCompleted, Entity: "tick", EntityID: run.ID,
+		Detail: json.RawMessage(stats)}); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
+
+// ActionTickCompleted is the audit action of a finished tick.
+const ActionTickCompleted = "tick.completed"
 
 // effectWriter records effects of one batch inside its transaction.
 type effectWriter struct {

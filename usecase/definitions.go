@@ -12,7 +12,10 @@ import (
 // ApplyOptions says how definitions are stored.
 type ApplyOptions struct {
 	Draft bool      // store new versions as drafts instead of publishing them
+	Note  string    // why: kept with what is published and in the audit log
 	Now   time.Time // default the service's clock
+
+	rollbackTo int // the older version published again (Rollback)
 }
 
 // ApplyDefinitions validates documents together with the published
@@ -30,13 +33,24 @@ func (s *Service) ApplyDefinitions(ctx context.Context, by Actor, srcs []engine.
 	if o.Now.IsZero() {
 		o.Now = s.now()
 	}
-	return s.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: by.Name(), Now: o.Now, Draft: o.Draft})
+	return s.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: by.Name(), Now: o.Now, Draft: o.Draft, Note: o.Note,
+		RollbackTo: o.rollbackTo, RequestID: by.RequestID})
 }
 
 // Publish publishes the content of one stored version (a draft),
 // validated against what is published now: a draft written before another
 // change may no longer fit.
-func (s *Service) Publish(ctx context.Context, by Actor, kind engine.Kind, name string, version int) (store.ApplyOutcome, error) {
+func (s *Service) Publish(ctx context.Context, by Actor, kind engine.Kind, name string, version int, note string) (store.ApplyOutcome, error) {
+	return s.publish(ctx, by, kind, name, version, ApplyOptions{Note: note})
+}
+
+// Rollback publishes an older version's content as a new version, recorded
+// as a rollback to it.
+func (s *Service) Rollback(ctx context.Context, by Actor, kind engine.Kind, name string, version int, note string) (store.ApplyOutcome, error) {
+	return s.publish(ctx, by, kind, name, version, ApplyOptions{Note: note, rollbackTo: version})
+}
+
+func (s *Service) publish(ctx context.Context, by Actor, kind engine.Kind, name string, version int, o ApplyOptions) (store.ApplyOutcome, error) {
 	if err := by.Authorize(DefinitionsWrite); err != nil {
 		return store.ApplyOutcome{}, err
 	}
@@ -44,16 +58,11 @@ func (s *Service) Publish(ctx context.Context, by Actor, kind engine.Kind, name 
 	if err != nil {
 		return store.ApplyOutcome{}, err
 	}
-	out, err := s.ApplyDefinitions(ctx, by, []engine.Source{{Name: d.SourceName(), Data: []byte(d.Source)}}, ApplyOptions{})
+	out, err := s.ApplyDefinitions(ctx, by, []engine.Source{{Name: d.SourceName(), Data: []byte(d.Source)}}, o)
 	if err != nil {
 		return store.ApplyOutcome{}, err
 	}
 	return out[0], nil
-}
-
-// Rollback publishes an older version's content as a new version.
-func (s *Service) Rollback(ctx context.Context, by Actor, kind engine.Kind, name string, version int) (store.ApplyOutcome, error) {
-	return s.Publish(ctx, by, kind, name, version)
 }
 
 // previewSamples is how many invoices a preview group names.

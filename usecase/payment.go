@@ -28,6 +28,7 @@ func (s *Service) RecordPayment(ctx context.Context, by Actor, p store.PaymentIn
 	if err != nil {
 		return PaymentResult{}, err
 	}
+	p.Actor, p.RequestID = by.Name(), by.RequestID
 	out, err := s.store.RecordPayment(ctx, p, clk.Now)
 	if err != nil {
 		return PaymentResult{}, err

@@ -563,6 +563,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit entries the filters select, newest first, as CSV (streamed; cells a spreadsheet would read as formulas start with a quote). */
+        get: operations["exportAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/definitions/{kind}/{name}/preview": {
         parameters: {
             query?: never;
@@ -1195,6 +1212,10 @@ export interface components {
             created_by: string;
             /** Format: date-time */
             published_at?: string;
+            /** @description who published this version (or rolled back to it) */
+            published_by?: string;
+            /** @description the note given when it was published */
+            note?: string;
         };
         CreateTokenRequest: {
             name: string;
@@ -1240,6 +1261,8 @@ export interface components {
         };
         VersionRequest: {
             version: number;
+            /** @description why: kept with the published version and in the audit log */
+            note?: string;
         };
         ApplyOutcome: {
             kind: string;
@@ -1457,6 +1480,18 @@ export interface components {
             detail?: {
                 [key: string]: unknown;
             };
+            /** @description the values the change replaced */
+            before?: {
+                [key: string]: unknown;
+            };
+            /** @description the values the change set */
+            after?: {
+                [key: string]: unknown;
+            };
+            /** @description the id of the HTTP request that did it */
+            request_id?: string;
+            /** @description the row's link in the audit chain (hex SHA-256 of the previous row's hash and this row; recoup audit verify checks them) */
+            hash?: string;
         };
         Preview: {
             /**
@@ -2752,6 +2787,43 @@ export interface operations {
                         /** @description send it as cursor for the next page; absent on the last page */
                         next_cursor?: string;
                     };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportAudit: {
+        parameters: {
+            query?: {
+                /** @description exact, e.g. task.completed */
+                action?: string;
+                /** @description exact: a user's email, api, tick, … */
+                actor?: string;
+                /** @description exact: task, payment, … */
+                entity?: string;
+                /** @description invoice number */
+                invoice?: string;
+                /** @description at or after */
+                from?: string;
+                /** @description before */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV with a header row: id, at, actor, action, entity, entity_id, invoice, detail, before, after, request_id, hash. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             401: components["responses"]["Problem"];

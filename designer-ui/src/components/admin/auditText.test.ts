@@ -20,7 +20,8 @@ describe('audit text', () => {
     expect(entityText({ entity: 'task', entity_id: 12 }, en)).toBe('Task #12');
   });
   it('shows an unknown action as its code', () => {
-    expect(actionLabel('user.created', en)).toBe('user.created');
+    expect(actionLabel('account.suspended', en)).toBe('account.suspended');
+    expect(actionLabel('user.created', en)).toBe('User created');
   });
   it('labels the detail, formats money from minor units and leaves the task key out', () => {
     expect(detailParts({ key: 'workflow/x#0', outcome: { outcome: 'promised', promised_date: '2026-09-28' } }, en, 'en')).toEqual([

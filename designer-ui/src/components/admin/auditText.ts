@@ -9,9 +9,11 @@ import { formatMoney } from '../../money';
 type Entry = Schemas['AuditEntry'];
 
 /** auditActions are the actions the server records today, offered in the search. */
-export const auditActions = ['task.completed', 'task.comment', 'task.reassigned', 'task.claimed', 'payment.received'] as const;
+export const auditActions = ['task.completed', 'task.comment', 'task.reassigned', 'task.claimed', 'payment.received',
+  'auth.login.succeeded', 'auth.login.failed', 'user.created', 'user.updated', 'user.deactivated', 'user.reactivated', 'user.password_changed',
+  'token.created', 'token.revoked', 'definition.drafted', 'definition.published', 'definition.rolled_back', 'import.completed', 'tick.completed'] as const;
 /** auditEntities are the kinds of record audit entries are about. */
-export const auditEntities = ['task', 'payment'] as const;
+export const auditEntities = ['task', 'payment', 'user', 'token', 'definition', 'import', 'tick'] as const;
 
 const catalogKey = (s: string) => s.replace(/[.:]/g, '_');
 

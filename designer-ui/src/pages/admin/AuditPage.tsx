@@ -48,6 +48,16 @@ function instants(f: Filters): { from?: string; to?: string } {
   };
 }
 
+/** exportQuery is the search as GET /api/audit.csv takes it: every matching entry, not one page. */
+function exportQuery(f: Filters): string {
+  const q = new URLSearchParams();
+  for (const k of textKeys) { const v = f[k]; if (v) q.set(k, v); }
+  const { from, to } = instants(f);
+  if (from) q.set('from', from);
+  if (to) q.set('to', to);
+  return q.toString();
+}
+
 function AuditPageContent() {
   const { t, i18n } = useTranslation('admin');
   const locale = localeOf(i18n);
@@ -183,6 +193,10 @@ function AuditPageContent() {
           <Button icon={<DownloadOutlined />} disabled={!items.length}
             onClick={() => downloadCsv(csvFileName('audit', new Date().toISOString().slice(0, 10)), toCsv(csvColumns, items))}>
             {t('audit.exportShown')}
+          </Button>
+          <Button icon={<DownloadOutlined />} href={`/api/audit.csv?${exportQuery(filters)}`} download={csvFileName('audit-all', new Date().toISOString().slice(0, 10))}
+            aria-label={t('audit.exportAllLabel')}>
+            {t('audit.exportAll')}
           </Button>
         </Space>
       </Form>
