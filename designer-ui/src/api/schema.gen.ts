@@ -217,7 +217,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every API token (admin); never their secrets. */
+        /** API tokens, newest first, a page at a time (admin); never their secrets. */
         get: operations["listTokens"];
         put?: never;
         /** Issue an API token (admin). The secret is in this response only. */
@@ -2131,7 +2131,12 @@ export interface operations {
     };
     listTokens: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the next_cursor of the previous page */
+                cursor?: string;
+                /** @description default 100 */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2146,6 +2151,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["APIToken"][];
+                        /** @description the cursor of the next page; absent on the last */
+                        next_cursor?: string;
                     };
                 };
             };

@@ -12,7 +12,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Schemas } from '../../api/client';
-import { fetchAllUsers } from '../../api/users';
+import { fetchAllUsers } from '../../api/allPages';
 import { useSession } from '../../auth/session';
 import { ErrorView } from '../../components/ErrorView';
 import { csvFileName, downloadCsv, toCsv, type CsvColumn } from '../../components/csv';

@@ -12,7 +12,7 @@ import { CopyOutlined, KeyOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Schemas } from '../../api/client';
-import { fetchAllUsers } from '../../api/users';
+import { fetchAllTokens, fetchAllUsers } from '../../api/allPages';
 import { useSession, type Permission } from '../../auth/session';
 import { ErrorView, useErrorMessage } from '../../components/ErrorView';
 import { showServerErrors } from '../../components/admin/serverErrors';
@@ -144,7 +144,7 @@ function TokensPageContent() {
   const qc = useQueryClient();
   const [issuing, setIssuing] = useState(false);
   const [created, setCreated] = useState<Created>();
-  const q = useQuery({ queryKey: tokensKey, queryFn: async () => unwrap(await api.GET('/api/tokens')) });
+  const q = useQuery({ queryKey: tokensKey, queryFn: fetchAllTokens });
   const revoke = useMutation({
     mutationFn: async (tok: Token) => unwrap(await api.DELETE('/api/tokens/{id}', { params: { path: { id: tok.id } } })),
     onSuccess: async (_, tok) => {
