@@ -337,3 +337,27 @@ func TestOutcomes(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestStaffMailLanguage: a staff e-mail is written in the language its
+// readers chose when they all chose the same one its template has;
+// otherwise it keeps its own (the customer's).
+func TestStaffMailLanguage(t *testing.T) {
+	b := setupDecide(t, false)
+	r := &row{key: "s", channel: ChannelEmail, locale: "zh-CN", subject: "升级：INV-70", body: "请跟进",
+		texts: map[string]engine.Text{"en": {Title: "Escalated: INV-70", Body: "Follow up"}}}
+	for _, c := range []struct {
+		readers []user
+		want    string
+	}{
+		{[]user{{language: "en"}, {language: "en"}}, "Escalated: INV-70"},
+		{[]user{{language: "en"}, {language: "zh-CN"}}, "升级：INV-70"},
+		{[]user{{language: "en"}, {language: ""}}, "升级：INV-70"},
+		{[]user{{language: "zh-CN"}}, "升级：INV-70"},
+		{nil, "升级：INV-70"},
+	} {
+		m := b.d.message(&item{row: r, channel: ChannelEmail, to: []string{"x@example.test"}, language: commonLanguage(c.readers)}, "Recoup Ltd")
+		if m.Subject != c.want || (c.want == "Escalated: INV-70") != (m.Locale == "en" && m.Text == "Follow up") {
+			t.Errorf("readers %+v: %q (%s) %q, want %q", c.readers, m.Subject, m.Locale, m.Text, c.want)
+		}
+	}
+}

@@ -203,6 +203,7 @@ type item struct {
 	facing   bool
 	letter   *letter.Letter
 	invoices []int64
+	language string // staff mail: the language all its readers chose, when they agree
 }
 
 // plan is a claim's decisions.
@@ -304,6 +305,9 @@ func (d *Dispatcher) sendOne(ctx context.Context, it *item, company string) erro
 func (d *Dispatcher) message(it *item, company string) *Message {
 	r := it.row
 	m := &Message{Key: r.key, Channel: it.channel, To: it.to, Subject: r.subject, Text: r.body, Locale: r.locale}
+	if t, ok := r.texts[it.language]; ok && it.language != r.locale && t.Title != "" {
+		m.Subject, m.Text, m.Locale = t.Title, t.Body, it.language
+	}
 	switch it.channel {
 	case ChannelEmail:
 		m.Cc = r.cc
@@ -662,13 +666,20 @@ func (dc *decider) ownerTask(r *row, c *customer, why string) {
 // company hours; SMS to staff becomes an in-app message (users have no
 // phone numbers).
 func (dc *decider) internal(r *row, c *customer) {
-	var to []string
+	var (
+		to      []string
+		readers []user
+	)
 	if r.role != "" {
-		for _, u := range dc.staff(r.role, c) {
+		readers = dc.staff(r.role, c)
+		for _, u := range readers {
 			to = append(to, u.email)
 		}
 	} else if r.recipient != "" {
 		to = []string{r.recipient}
+		if u := dc.sn.byEmail[strings.ToLower(r.recipient)]; u != nil {
+			readers = []user{*u}
+		}
 	}
 	if len(to) == 0 {
 		dc.suppress(r, fmt.Sprintf("no active user for role %q", r.role))
@@ -682,7 +693,21 @@ func (dc *decider) internal(r *row, c *customer) {
 		dc.delay(r, at, why)
 		return
 	}
-	dc.claim(&item{row: r, channel: ChannelEmail, to: to, cust: c})
+	dc.claim(&item{row: r, channel: ChannelEmail, to: to, cust: c, language: commonLanguage(readers)})
+}
+
+// commonLanguage is the language every reader chose ("" when they differ
+// or one follows the browser: the message then keeps its own).
+func commonLanguage(readers []user) string {
+	if len(readers) == 0 {
+		return ""
+	}
+	for _, u := range readers[1:] {
+		if u.language != readers[0].language {
+			return ""
+		}
+	}
+	return readers[0].language
 }
 
 // inApp puts the message in the inbox of each recipient user, in the
