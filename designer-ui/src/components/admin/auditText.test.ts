@@ -35,4 +35,11 @@ describe('audit text', () => {
     expect(detailParts({ key: 'k', outcome: {} }, en, 'en')).toEqual([{ label: 'Outcome', value: 'nothing entered' }]);
     expect(detailParts({ text: 'call before noon' }, zh, 'zh-CN')).toEqual([{ label: '备注', value: 'call before noon' }]);
   });
+  it('names sign-in and token details and shows instants as dates, not RFC 3339', () => {
+    const parts = detailParts({ ip: '127.0.0.1', expires_at: '2026-12-17T05:35:14.096269411Z', scopes: ['tasks:read'] }, zh, 'zh-CN');
+    expect(parts.map((p) => p.label)).toEqual(['地址', '过期时间', '权限范围']);
+    expect(parts[1].value).toMatch(/^2026年12月17日/);
+    expect(parts[1].value).not.toContain('T05');
+    expect(detailParts({ password_changed: false }, en, 'en')).toEqual([{ label: 'Password changed', value: 'false' }]);
+  });
 });

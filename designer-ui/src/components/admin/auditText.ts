@@ -33,12 +33,19 @@ export function entityText(e: Pick<Entry, 'entity' | 'entity_id'>, t: TFunction)
 
 export interface DetailPart { label: string; value: string }
 
-function plain(v: unknown): string {
+// An instant as the server writes it (RFC 3339, maybe with nanoseconds).
+const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+function plain(v: unknown, locale = 'en'): string {
   if (v === null || v === undefined) return '';
+  if (typeof v === 'string' && instant.test(v)) {
+    const d = new Date(v);
+    if (!Number.isNaN(d.getTime())) return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  }
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return v.map(plain).join(', ');
-  return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${plain(x)}`).join(', ');
+  if (Array.isArray(v)) return v.map((x) => plain(x, locale)).join(', ');
+  return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${plain(x, locale)}`).join(', ');
 }
 
 /**
@@ -64,7 +71,7 @@ export function detailParts(detail: Entry['detail'], t: TFunction, locale: strin
       for (const [f, x] of fields) parts.push({ label: label(f), value: plain(x) });
       continue;
     }
-    const value = plain(v);
+    const value = plain(v, locale);
     if (value !== '') parts.push({ label: label(k), value });
   }
   return parts;
