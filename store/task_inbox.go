@@ -69,7 +69,9 @@ func (t *InboxTask) Localize(lang string) {
 }
 
 func (t *InboxTask) text(lang string) (engine.Text, bool) {
-	if t.texts == "" || lang == "" {
+	// Most tasks hold no text in lang (an English reader, Texts holding
+	// zh-CN): decide that without decoding, a page is a hundred tasks.
+	if t.texts == "" || lang == "" || !strings.Contains(string(t.texts), `"`+lang+`":`) {
 		return engine.Text{}, false
 	}
 	var texts map[string]engine.Text

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/store/storetest"
@@ -141,7 +142,9 @@ func benchTick(b *testing.B, open func(testing.TB) *store.Store) {
 
 // payOpenInvoices pays n open invoices in full at paidAt (payInFull).
 func payOpenInvoices(b *testing.B, s *store.Store, n int, paidAt time.Time) {
-	rows, err := storetest.SQL(s).Query(storetest.Rebind(s, `SELECT number, balance_minor, currency FROM invoices WHERE balance_minor > 0 ORDER BY id LIMIT ?`), n)
+	// Only invoices issued by then: a payment may not precede its invoice.
+	rows, err := storetest.SQL(s).Query(storetest.Rebind(s, `SELECT number, balance_minor, currency FROM invoices
+		WHERE balance_minor > 0 AND issue_date <= ? ORDER BY id LIMIT ?`), calendar.Of(paidAt), n)
 	if err != nil {
 		b.Fatal(err)
 	}
