@@ -17,14 +17,14 @@ const text = {
     overdue: 'Overdue', bucket: '31–60 days', next: 'Next page', page2: 'Page 2', invoice: (n) => `Invoice ${n}`,
     summary: 'Summary', history: 'History', payments: 'Payments', tasks: 'Tasks', approvals: 'Approvals', messages: 'Messages sent',
     openCustomer: (name) => `Open customer ${name}`, aggregates: 'Receivables by currency', invoicesOf: (name) => `Invoices of ${name}`,
-    customers: 'Customers', expand: 'Expand', notFound: 'Not found, or not yours to see.', remove: (f) => `Remove the filter ${f}`,
+    customers: 'Customers', expand: 'Expand', credit: 'Unapplied credit', notFound: 'Not found, or not yours to see.', remove: (f) => `Remove the filter ${f}`,
   },
   'zh-CN': {
     title: '发票', list: '发票列表', search: '搜索', status: '状态', aging: '账龄', currency: '币种',
     overdue: '已逾期', bucket: '31–60 天', next: '下一页', page2: '第 2 页', invoice: (n) => `发票 ${n}`,
     summary: '概要', history: '历史记录', payments: '回款记录', tasks: '任务', approvals: '审批', messages: '已发送的消息',
     openCustomer: (name) => `查看客户 ${name}`, aggregates: '按币种汇总的应收账款', invoicesOf: (name) => `${name} 的发票`,
-    customers: '客户', expand: '展开', notFound: '未找到，或您无权查看。', remove: (f) => `移除筛选条件：${f}`,
+    customers: '客户', expand: '展开', credit: '未核销预收款', notFound: '未找到，或您无权查看。', remove: (f) => `移除筛选条件：${f}`,
   },
 };
 
@@ -211,8 +211,19 @@ describe('invoices and customers', () => {
       assert.ok(await wide() <= 0, 'the invoice page is not wider than a phone');
       await page.setViewportSize(desk);
 
-      // Its customer: the receivables per currency, every invoice, the history.
+      // The customer pays 123.45 more than the invoice owes: the invoice
+      // settles at zero and the excess is the customer's unapplied credit.
+      const paid = await apiCall(page, 'POST', '/api/payments', { reference: `e2e-over-${lang}`, invoice: number,
+        amount_minor: inv.invoice.balance_minor + 12345, currency: inv.invoice.currency, paid_at: new Date().toISOString() });
+      assert.equal(paid.status, 201, JSON.stringify(paid.body));
+      assert.equal(paid.body.balance_minor, 0);
+      assert.equal(paid.body.unapplied_minor, 12345);
+
+      // Its customer: the receivables per currency, every invoice, the
+      // history, the credit.
       const customer = (await apiCall(page, 'GET', `/api/customers/${encodeURIComponent(inv.invoice.customer)}`)).body;
+      const credit = customer.unapplied_credit.find((c) => c.currency === inv.invoice.currency);
+      assert.ok(credit && credit.amount_minor >= 12345, JSON.stringify(customer.unapplied_credit));
       await page.getByRole('link', { name: t.openCustomer(customer.name) }).click();
       await page.waitForURL((u) => decodeURIComponent(u.pathname) === `/customers/${customer.id}`);
       await page.getByRole('heading', { level: 1, name: customer.name }).waitFor();
@@ -223,6 +234,8 @@ describe('invoices and customers', () => {
       assert.ok(all.some((x) => x.number === number));
       await showsExactly(page, t.invoicesOf(customer.name), all.slice(0, 50).map((x) => x.number));
       await page.getByRole('heading', { level: 2, name: t.history }).waitFor();
+      await page.getByRole('heading', { level: 3, name: t.credit }).waitFor();
+      assert.ok(await page.getByText(`${t.credit} (${inv.invoice.currency})`).isVisible(), 'the credit in the invoice\'s currency');
       assert.deepEqual(await axe(page), [], 'axe on the customer page');
       await top(page);
       await shot(page, 'customer', lang);
