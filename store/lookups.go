@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/recoup/recoup/engine"
 )
 
 // InvoiceBalance is invoice id's balance and status now.
@@ -24,4 +27,25 @@ func (s *Store) TaskIDByKey(ctx context.Context, key string) (int64, error) {
 		return 0, fmt.Errorf("task %q: %w", key, ErrNotFound)
 	}
 	return id, err
+}
+
+// TaskWorkflowPause reports whether the workflow instance task id belongs
+// to is paused, and why (its pause_when reason, e.g. dispute).
+func (s *Store) TaskWorkflowPause(ctx context.Context, id int64) (paused bool, reason string, err error) {
+	var status, state string
+	err = s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT w.status, w.state FROM tasks t JOIN workflow_instances w ON w.id = t.instance_id
+		WHERE t.id = ?`), id).Scan(&status, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, "", nil // not a workflow's task
+	}
+	if err != nil || status != engine.InstancePaused {
+		return false, "", err
+	}
+	var inst struct {
+		Reason string `json:"paused_reason"`
+	}
+	if err := json.Unmarshal([]byte(state), &inst); err != nil {
+		return true, "", fmt.Errorf("workflow instance of task %d: %w", id, err)
+	}
+	return true, inst.Reason, nil
 }

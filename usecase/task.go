@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -72,6 +73,16 @@ func (s *Service) CompleteTask(ctx context.Context, by Actor, ref TaskRef, value
 	if t.Kind == KindApproval {
 		if err := by.Authorize(ApprovalsDecide); err != nil {
 			return Completion{}, err
+		}
+		// A decision on a paused escalation (a disputed invoice, a legal
+		// hold) would be recorded and then wait unseen: refuse it, saying why.
+		paused, reason, err := s.store.TaskWorkflowPause(ctx, t.ID)
+		if err != nil {
+			return Completion{}, err
+		}
+		if paused {
+			return Completion{}, fmt.Errorf("invoice %s: its escalation is paused (%s), so a decision would not take effect until it resumes; decide after the %s is cleared: %w",
+				t.Invoice, cmp.Or(reason, "paused"), cmp.Or(reason, "pause"), store.ErrConflict)
 		}
 	}
 	clk, err := s.Clock(ctx)
