@@ -161,12 +161,23 @@ func (c *client) do(method, path string, body any) *response {
 		data, _ := json.Marshal(b)
 		r = bytes.NewReader(data)
 	}
+	contentType := ""
+	if body != nil {
+		contentType = "application/json"
+	}
+	return c.request(method, path, contentType, r)
+}
+
+// request sends one request as c (its session's CSRF token or its bearer
+// token) and checks the answer against the spec.
+func (c *client) request(method, path, contentType string, r io.Reader) *response {
+	c.f.t.Helper()
 	req, err := http.NewRequest(method, c.f.url+path, r)
 	if err != nil {
 		c.f.t.Fatal(err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if c.csrf != "" {
 		req.Header.Set(api.CSRFHeader, c.csrf)

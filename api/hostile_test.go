@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -34,31 +32,10 @@ type hostile struct {
 // send makes one raw request as c.
 func (c *client) send(method, path, contentType, body string) *response {
 	c.f.t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
+	if body == "" {
+		return c.request(method, path, "", nil)
 	}
-	req, err := http.NewRequest(method, c.f.url+path, r)
-	if err != nil {
-		c.f.t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if c.csrf != "" {
-		req.Header.Set(api.CSRFHeader, c.csrf)
-	}
-	if c.bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+c.bearer)
-	}
-	res, err := c.hc.Do(req)
-	if err != nil {
-		c.f.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	checkResponse(c.f.t, req, res, data)
-	return &response{t: c.f.t, req: method + " " + path, status: res.StatusCode, header: res.Header, body: data}
+	return c.request(method, path, contentType, strings.NewReader(body))
 }
 
 // tableCounts is the number of rows of every table.

@@ -1,9 +1,6 @@
 package api_test
 
 import (
-	"io"
-	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/recoup/recoup/api"
@@ -32,19 +29,7 @@ func TestPaymentAfterRules(t *testing.T) {
 		csv := "number,customer_id,currency,amount,issue_date,due_date,owner\n" +
 			"T-SOON," + customer + ",CNY,100.00,2026-10-20,2026-11-04," + rep + "\n" +
 			"T-LATE," + customer + ",CNY,100.00,2026-09-20,2026-10-19," + rep + "\n"
-		adm := f.login(admin)
-		req, _ := http.NewRequest("POST", f.url+"/api/import/invoices", strings.NewReader(csv))
-		req.Header.Set("Content-Type", "text/csv")
-		req.Header.Set(api.CSRFHeader, adm.csrf)
-		res, err := adm.hc.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != 200 {
-			t.Fatalf("import: %s %s", res.Status, body)
-		}
+		f.login(admin).send("POST", "/api/import/invoices", "text/csv", csv).want(200)
 
 		var out api.PaymentResult
 		pay := func(ref, number string, minor int64) api.PaymentResult {

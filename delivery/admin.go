@@ -26,20 +26,8 @@ func RequeueDead(ctx context.Context, s AdminStore, channel string, now time.Tim
 
 // MessageState is an outbox row as an operator sees it, with its history.
 type MessageState struct {
-	Key        string
-	Channel    string
-	Recipient  string
-	Role       string
-	Template   string
-	Subject    string
-	Status     string
-	Attempts   int
-	Reason     string
-	LastError  string
-	CreatedAt  time.Time
-	SentAt     time.Time
-	MergedInto string // the digest's key
-	Events     []Event
+	store.OutboxMessage
+	Events []Event
 }
 
 // InvoiceMessages returns every message about an invoice, oldest first,
@@ -52,9 +40,7 @@ func InvoiceMessages(ctx context.Context, s AdminStore, invoiceID int64) ([]Mess
 	}
 	out := make([]MessageState, len(msgs))
 	for i, m := range msgs {
-		out[i] = MessageState{Key: m.Key, Channel: m.Channel, Recipient: m.Recipient, Role: m.Role, Template: m.Template, Subject: m.Subject,
-			Status: m.Status, Attempts: m.Attempts, Reason: m.Reason, LastError: m.LastError, CreatedAt: m.CreatedAt, SentAt: m.SentAt,
-			MergedInto: m.MergedInto}
+		out[i] = MessageState{OutboxMessage: m}
 		if out[i].Events, err = s.OutboxEvents(ctx, m.Key); err != nil {
 			return nil, err
 		}
