@@ -14,10 +14,12 @@ import (
 // BulkTx is one write transaction for bulk loads (imports, demo data). All of
 // a file goes through one BulkTx, so a rejected file leaves nothing behind.
 type BulkTx struct {
-	s     *Store
-	tx    *sql.Tx
-	now   time.Time
-	stmts map[string]*sql.Stmt // prepared statements by query
+	s      *Store
+	tx     *sql.Tx
+	now    time.Time
+	stmts  map[string]*sql.Stmt // prepared statements by query
+	loc    *time.Location       // the company's zone, once read (location)
+	policy string               // the company's cash application policy, once read (cashPolicy)
 }
 
 // BeginBulk starts a write transaction. On SQLite it takes the write lock at
@@ -328,16 +330,54 @@ func (b *BulkTx) UpsertInvoices(ctx context.Context, rows []InvoiceRow) error {
 	cols := []string{"number", "customer_id", "currency", "amount_minor", "paid_minor", "balance_minor", "issue_date", "due_date",
 		"status", "owner_id", "custom", "import_hash", "created_at", "updated_at"}
 	update := `customer_id = excluded.customer_id, currency = excluded.currency, amount_minor = excluded.amount_minor,
-		balance_minor = excluded.amount_minor + invoices.fees_minor - invoices.paid_minor,
-		status = CASE WHEN excluded.amount_minor + invoices.fees_minor - invoices.paid_minor <= 0 THEN 'paid'
-		              WHEN invoices.status = 'paid' THEN 'open' ELSE invoices.status END,
+		balance_minor = excluded.amount_minor + invoices.fees_minor - invoices.paid_minor - invoices.adjusted_minor,
+		status = CASE WHEN excluded.amount_minor + invoices.fees_minor - invoices.paid_minor - invoices.adjusted_minor <= 0
+		                   THEN CASE WHEN invoices.written_off_minor > 0 THEN 'written_off' ELSE 'paid' END
+		              WHEN invoices.status IN ('paid', 'written_off') THEN 'open' ELSE invoices.status END,
 		issue_date = excluded.issue_date, due_date = excluded.due_date, owner_id = excluded.owner_id,
 		custom = ` + b.mergeJSON("invoices.custom", "excluded.custom") + `, import_hash = excluded.import_hash, updated_at = excluded.updated_at`
-	return b.upsert(ctx, "invoices", "number", cols, update, len(rows), func(i int, a []any) []any {
+	err := b.upsert(ctx, "invoices", "number", cols, update, len(rows), func(i int, a []any) []any {
 		r := rows[i]
 		return append(a, r.Number, r.CustomerID, r.Currency, r.AmountMinor, int64(0), r.AmountMinor, r.IssueDate, r.DueDate,
 			"open", nullID(r.OwnerID), r.CustomJSON, r.Hash, b.now, b.now)
 	})
+	if err != nil {
+		return err
+	}
+	return b.creditNewInvoices(ctx, rows)
+}
+
+// creditNewInvoices applies unapplied credit to the invoices just
+// written whose customers have some (cash application, issue 16 §6).
+func (b *BulkTx) creditNewInvoices(ctx context.Context, rows []InvoiceRow) error {
+	var ids []any
+	for start := 0; start < len(rows); start += 200 {
+		part := rows[start:min(start+200, len(rows))]
+		args := make([]any, len(part))
+		for i, r := range part {
+			args[i] = r.Number
+		}
+		q, err := b.tx.QueryContext(ctx, b.s.rebind(`SELECT i.id FROM invoices i WHERE i.number IN (`+placeholders(len(part))+`)
+			AND EXISTS (SELECT 1 FROM customer_credits cc WHERE cc.customer_id = i.customer_id)`), args...)
+		if err != nil {
+			return fmt.Errorf("finding invoices for unapplied credit: %w", err)
+		}
+		for q.Next() {
+			var id int64
+			if err := q.Scan(&id); err != nil {
+				q.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := q.Close(); err != nil {
+			return err
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return b.applyCredits(ctx, ids)
 }
 
 // MoveInvoices follows invoices that an import moved to another customer
@@ -404,11 +444,16 @@ func (b *BulkTx) UpsertPayments(ctx context.Context, rows []PaymentRow, previous
 	if err := b.allocate(ctx, ids); err != nil {
 		return err
 	}
-	return b.recomputeBalances(ctx, ids)
+	if err := b.recomputeBalances(ctx, ids); err != nil {
+		return err
+	}
+	return b.applyCredits(ctx, ids)
 }
 
 // recomputeBalances sets paid, payment count, last payment, balance (amount
-// + fees − payments) and the paid/open status of invoices from their payments.
+// + fees − applied payments − adjustments) and the paid / written_off / open
+// status of invoices from their payments (a reversed one counts for
+// nothing) and adjustment totals (reconcile).
 func (b *BulkTx) recomputeBalances(ctx context.Context, ids []any) error {
 	const chunk = 200
 	for start := 0; start < len(ids); start += chunk {
@@ -417,12 +462,13 @@ func (b *BulkTx) recomputeBalances(ctx context.Context, ids []any) error {
 		stmts := []string{
 			`UPDATE invoices SET
 				paid_minor = (SELECT COALESCE(SUM(p.applied_minor), 0) FROM payments p WHERE p.invoice_id = invoices.id),
-				payment_count = (SELECT COUNT(*) FROM payments p WHERE p.invoice_id = invoices.id),
-				last_paid_at = (SELECT MAX(p.paid_at) FROM payments p WHERE p.invoice_id = invoices.id)
+				payment_count = (SELECT COUNT(*) FROM payments p WHERE p.invoice_id = invoices.id AND p.reversed_at IS NULL),
+				last_paid_at = (SELECT MAX(p.paid_at) FROM payments p WHERE p.invoice_id = invoices.id AND p.reversed_at IS NULL)
 				WHERE id IN (` + in + ")",
-			`UPDATE invoices SET balance_minor = amount_minor + fees_minor - paid_minor,
-				status = CASE WHEN amount_minor + fees_minor - paid_minor <= 0 THEN 'paid'
-				              WHEN status = 'paid' THEN 'open' ELSE status END,
+			`UPDATE invoices SET balance_minor = amount_minor + fees_minor - paid_minor - adjusted_minor,
+				status = CASE WHEN amount_minor + fees_minor - paid_minor - adjusted_minor <= 0
+				                   THEN CASE WHEN written_off_minor > 0 THEN 'written_off' ELSE 'paid' END
+				              WHEN status IN ('paid', 'written_off') THEN 'open' ELSE status END,
 				updated_at = ? WHERE id IN (` + in + ")",
 		}
 		if _, err := b.tx.ExecContext(ctx, b.s.rebind(stmts[0]), part...); err != nil {

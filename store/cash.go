@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/recoup/recoup/calendar"
+)
+
+// Cash application (issue 16 §6): a customer's unapplied credit (the
+// excess of its payments, customer_credits) is applied to its open
+// invoices in the credit's currency by the company's policy, oldest first;
+// each application is a credit_applied adjustment naming the payment whose
+// credit it is, so the invoice's timeline shows where the money came from.
+// When credit shrinks (a payment reversed, an invoice re-imported higher),
+// the newest applications are undone first.
+
+// cashPolicy is the company's cash application policy, read once per
+// transaction.
+func (b *BulkTx) cashPolicy(ctx context.Context) (string, error) {
+	if b.policy != "" {
+		return b.policy, nil
+	}
+	err := b.tx.QueryRowContext(ctx, "SELECT cash_application FROM companies ORDER BY id LIMIT 1").Scan(&b.policy)
+	if errors.Is(err, sql.ErrNoRows) {
+		b.policy, err = CashOldestDue, nil
+	}
+	return b.policy, err
+}
+
+// applyCredits applies the unapplied credit of the customers of invoices ids
+// (those that have credit or applications).
+func (b *BulkTx) applyCredits(ctx context.Context, ids []any) error {
+	const chunk = 200
+	seen := map[int64]bool{}
+	var customers []int64
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		rows, err := b.tx.QueryContext(ctx, b.s.rebind(`SELECT DISTINCT i.customer_id FROM invoices i WHERE i.id IN (`+placeholders(len(part))+`)
+			AND (EXISTS (SELECT 1 FROM customer_credits cc WHERE cc.customer_id = i.customer_id)
+			  OR EXISTS (SELECT 1 FROM adjustments a WHERE a.customer_id = i.customer_id AND a.kind = 'credit_applied'))`), part...)
+		if err != nil {
+			return fmt.Errorf("finding customers with credit: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			if !seen[id] {
+				seen[id] = true
+				customers = append(customers, id)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	sort.Slice(customers, func(i, j int) bool { return customers[i] < customers[j] })
+	for _, c := range customers {
+		if err := b.applyCustomerCredit(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type creditApplication struct {
+	id, payment, invoice, amount int64
+}
+
+// applyCustomerCredit brings one customer's credit applications in line
+// with its credit: undoes what no longer has credit behind it, then (unless
+// the policy is manual) applies what is left to its open invoices.
+func (b *BulkTx) applyCustomerCredit(ctx context.Context, customer int64) error {
+	credit := map[int64]int64{} // payment → credit
+	currency := map[int64]string{}
+	var payments []int64
+	rows, err := b.tx.QueryContext(ctx, b.s.rebind(`SELECT payment_id, amount_minor, currency FROM customer_credits WHERE customer_id = ? ORDER BY payment_id`), customer)
+	if err != nil {
+		return fmt.Errorf("reading credit: %w", err)
+	}
+	for rows.Next() {
+		var p, amount int64
+		var cur string
+		if err := rows.Scan(&p, &amount, &cur); err != nil {
+			rows.Close()
+			return err
+		}
+		credit[p], currency[p] = amount, cur
+		payments = append(payments, p)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	var apps []creditApplication
+	rows, err = b.tx.QueryContext(ctx, b.s.rebind(`SELECT id, payment_id, invoice_id, amount_minor FROM adjustments
+		WHERE customer_id = ? AND kind = 'credit_applied' ORDER BY id`), customer)
+	if err != nil {
+		return fmt.Errorf("reading credit applications: %w", err)
+	}
+	for rows.Next() {
+		var a creditApplication
+		if err := rows.Scan(&a.id, &a.payment, &a.invoice, &a.amount); err != nil {
+			rows.Close()
+			return err
+		}
+		apps = append(apps, a)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	used := map[int64]int64{}
+	for _, a := range apps {
+		used[a.payment] += a.amount
+	}
+	touched := map[int64]bool{}
+	// Undo, newest first, what exceeds each payment's credit.
+	for i := len(apps) - 1; i >= 0; i-- {
+		a := apps[i]
+		over := used[a.payment] - credit[a.payment]
+		if over <= 0 {
+			continue
+		}
+		take := min(over, a.amount)
+		if take == a.amount {
+			_, err = b.tx.ExecContext(ctx, b.s.rebind("DELETE FROM adjustments WHERE id = ?"), a.id)
+		} else {
+			_, err = b.tx.ExecContext(ctx, b.s.rebind("UPDATE adjustments SET amount_minor = amount_minor - ? WHERE id = ?"), take, a.id)
+		}
+		if err != nil {
+			return fmt.Errorf("undoing a credit application: %w", err)
+		}
+		used[a.payment] -= take
+		touched[a.invoice] = true
+	}
+	policy, err := b.cashPolicy(ctx)
+	if err != nil {
+		return err
+	}
+	if policy != CashManual {
+		if err := b.applyOpenCredit(ctx, customer, policy, payments, credit, used, currency, touched); err != nil {
+			return err
+		}
+	}
+	if len(touched) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(touched))
+	for id := range touched {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		if err := b.reconcile(ctx, id); err != nil {
+			return err
+		}
+		args[i] = id
+	}
+	return b.recomputeBalances(ctx, args)
+}
+
+// applyOpenCredit applies each payment's credit left to the customer's open
+// invoices in its currency, oldest first by the policy.
+func (b *BulkTx) applyOpenCredit(ctx context.Context, customer int64, policy string, payments []int64, credit, used map[int64]int64,
+	currency map[int64]string, touched map[int64]bool) error {
+	order := "due_date, id"
+	if policy == CashOldestIssue {
+		order = "issue_date, id"
+	}
+	loc, err := b.location(ctx)
+	if err != nil {
+		return err
+	}
+	today := calendar.Of(b.now.In(loc))
+	taken := map[int64]int64{} // invoice → applied in this call
+	for _, p := range payments {
+		left := credit[p] - used[p]
+		if left <= 0 {
+			continue
+		}
+		rows, err := b.tx.QueryContext(ctx, b.s.rebind(`SELECT id, balance_minor FROM invoices WHERE customer_id = ? AND currency = ? AND balance_minor > 0
+			AND id <> (SELECT invoice_id FROM payments WHERE id = ?) ORDER BY `+order), customer, currency[p], p)
+		if err != nil {
+			return fmt.Errorf("finding invoices to apply credit to: %w", err)
+		}
+		type open struct{ id, balance int64 }
+		var opens []open
+		for rows.Next() {
+			var o open
+			if err := rows.Scan(&o.id, &o.balance); err != nil {
+				rows.Close()
+				return err
+			}
+			opens = append(opens, o)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, o := range opens {
+			x := min(left, o.balance-taken[o.id])
+			if x <= 0 {
+				continue
+			}
+			key := "credit/" + strconv.FormatInt(p, 10) + "/" + strconv.FormatInt(o.id, 10)
+			if _, err := b.tx.ExecContext(ctx, b.s.rebind(`INSERT INTO adjustments (key, invoice_id, customer_id, kind, amount_minor, currency, reason, effective_date, payment_id, created_at)
+				VALUES (?, ?, ?, 'credit_applied', ?, ?, 'unapplied credit', ?, ?, ?)
+				ON CONFLICT (key) DO UPDATE SET amount_minor = adjustments.amount_minor + excluded.amount_minor`),
+				key, o.id, customer, x, currency[p], today, p, b.now); err != nil {
+				return fmt.Errorf("applying credit: %w", err)
+			}
+			taken[o.id] += x
+			touched[o.id] = true
+			left -= x
+			if left == 0 {
+				break
+			}
+		}
+	}
+	return nil
+}
