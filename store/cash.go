@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
 )
 
 // Cash application (issue 16 §6): a customer's unapplied credit (the
@@ -224,4 +227,73 @@ func (b *BulkTx) applyOpenCredit(ctx context.Context, customer int64, policy str
 		}
 	}
 	return nil
+}
+
+// PaymentReversal reverses a recorded payment (a bounced transfer).
+type PaymentReversal struct {
+	Reference string
+	Reason    string
+	Actor     string
+	RequestID string
+}
+
+// ActionPaymentReversed is the audit action of a reversed payment.
+const ActionPaymentReversed = "payment.reversed"
+
+// ReversePayment marks a payment reversed: it stays on record and applies
+// nothing, so what it settled reopens (its invoice's balance rises again,
+// credit it gave is withdrawn and its applications undone) and the
+// invoice's escalation resumes at the next evaluation. Reversing a
+// reversed payment again is a duplicate.
+func (s *Store) ReversePayment(ctx context.Context, in PaymentReversal, now time.Time) (PaymentOut, error) {
+	if len(strings.TrimSpace(in.Reason)) < 3 {
+		return PaymentOut{}, &AdjustmentError{"reason", "say why the payment is reversed (e.g. \"transfer bounced\")"}
+	}
+	b, err := s.BeginBulk(ctx, now)
+	if err != nil {
+		return PaymentOut{}, err
+	}
+	defer b.Rollback()
+	var out PaymentOut
+	var id int64
+	var reversed sql.NullTime
+	var before struct {
+		balance int64
+		status  string
+	}
+	err = b.tx.QueryRowContext(ctx, s.rebind(`SELECT p.id, p.reference, i.number, i.id, i.customer_id, p.amount_minor, p.currency, p.paid_at, p.reversed_at,
+		i.balance_minor, i.status FROM payments p JOIN invoices i ON i.id = p.invoice_id WHERE p.reference_key = ?`), engine.PaymentKey(in.Reference)).
+		Scan(&id, &out.Reference, &out.Invoice, &out.InvoiceID, &out.CustomerID, &out.AmountMinor, &out.Currency, &out.PaidAt, &reversed,
+			&before.balance, &before.status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("payment %q: %w", in.Reference, ErrNotFound)
+	}
+	if err != nil {
+		return out, err
+	}
+	if reversed.Valid {
+		out.Duplicate, out.BalanceMinor, out.Status = true, before.balance, before.status
+		return out, nil
+	}
+	if _, err := b.tx.ExecContext(ctx, s.rebind("UPDATE payments SET reversed_at = ?, reversal_reason = ? WHERE id = ?"), b.now, in.Reason, id); err != nil {
+		return out, err
+	}
+	if err := b.settle(ctx, []int64{out.InvoiceID}); err != nil {
+		return out, err
+	}
+	if err := b.tx.QueryRowContext(ctx, s.rebind("SELECT balance_minor, status FROM invoices WHERE id = ?"), out.InvoiceID).Scan(&out.BalanceMinor, &out.Status); err != nil {
+		return out, err
+	}
+	actor := in.Actor
+	if actor == "" {
+		actor = "api"
+	}
+	if err := s.appendAudit(ctx, b.tx, AuditRecord{At: b.now, Actor: actor, Action: ActionPaymentReversed, Entity: "payment", EntityID: id,
+		Invoice: out.Invoice, InvoiceID: out.InvoiceID, RequestID: in.RequestID,
+		Detail: map[string]any{"reference": out.Reference, "amount_minor": out.AmountMinor, "currency": out.Currency, "reason": in.Reason},
+		Before: map[string]any{"balance_minor": before.balance, "status": before.status},
+		After:  map[string]any{"balance_minor": out.BalanceMinor, "status": out.Status}}); err != nil {
+		return out, err
+	}
+	return out, b.Commit()
 }
