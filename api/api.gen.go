@@ -20,6 +20,27 @@ import (
 	"github.com/recoup/recoup/usecase"
 )
 
+// Defines values for AdjustmentRequestKind.
+const (
+	AdjustmentRequestKindCreditNote AdjustmentRequestKind = "credit_note"
+	AdjustmentRequestKindSettlement AdjustmentRequestKind = "settlement"
+	AdjustmentRequestKindWriteOff   AdjustmentRequestKind = "write_off"
+)
+
+// Valid indicates whether the value is a known member of the AdjustmentRequestKind enum.
+func (e AdjustmentRequestKind) Valid() bool {
+	switch e {
+	case AdjustmentRequestKindCreditNote:
+		return true
+	case AdjustmentRequestKindSettlement:
+		return true
+	case AdjustmentRequestKindWriteOff:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CompleteTaskRequestLocale.
 const (
 	CompleteTaskRequestLocaleEn   CompleteTaskRequestLocale = "en"
@@ -97,6 +118,7 @@ func (e MeAuth) Valid() bool {
 
 // Defines values for Permission.
 const (
+	PermissionAdjustmentsWrite   Permission = "adjustments:write"
 	PermissionApprovalsDecide    Permission = "approvals:decide"
 	PermissionAuditRead          Permission = "audit:read"
 	PermissionDashboardRead      Permission = "dashboard:read"
@@ -118,6 +140,8 @@ const (
 // Valid indicates whether the value is a known member of the Permission enum.
 func (e Permission) Valid() bool {
 	switch e {
+	case PermissionAdjustmentsWrite:
+		return true
 	case PermissionApprovalsDecide:
 		return true
 	case PermissionAuditRead:
@@ -656,6 +680,42 @@ type ActionEntry = store.ActionEntry
 // Activity defines model for Activity.
 type Activity = store.Activity
 
+// AdjustmentRequest defines model for AdjustmentRequest.
+type AdjustmentRequest struct {
+	// AmountMinor in minor units, at most the balance; omitted for a write-off: the whole balance
+	AmountMinor *int64 `json:"amount_minor,omitempty"`
+
+	// Currency the invoice's currency
+	Currency string `json:"currency"`
+
+	// EffectiveDate the day it takes effect (default today in the company's zone)
+	EffectiveDate *openapi_types.Date `json:"effective_date,omitempty"`
+
+	// Key your reference for it (a credit note's number): the idempotency key
+	Key    string                `json:"key"`
+	Kind   AdjustmentRequestKind `json:"kind"`
+	Reason string                `json:"reason"`
+}
+
+// AdjustmentRequestKind defines model for AdjustmentRequest.Kind.
+type AdjustmentRequestKind string
+
+// AdjustmentResult defines model for AdjustmentResult.
+type AdjustmentResult struct {
+	AmountMinor   int64              `json:"amount_minor"`
+	BalanceMinor  int64              `json:"balance_minor"`
+	Currency      string             `json:"currency"`
+	Duplicate     bool               `json:"duplicate"`
+	EffectiveDate openapi_types.Date `json:"effective_date"`
+
+	// Effects effects the invoice's workflows recorded at once
+	Effects       *int   `json:"effects,omitempty"`
+	Id            int64  `json:"id"`
+	Invoice       string `json:"invoice"`
+	InvoiceStatus string `json:"invoice_status"`
+	Kind          string `json:"kind"`
+}
+
 // ApplyOutcome defines model for ApplyOutcome.
 type ApplyOutcome = store.ApplyOutcome
 
@@ -847,6 +907,9 @@ type InboxCounts = store.InboxCounts
 
 // Invoice defines model for Invoice.
 type Invoice = store.InvoiceSummary
+
+// InvoiceAdjustment defines model for InvoiceAdjustment.
+type InvoiceAdjustment = store.InvoiceAdjustment
 
 // InvoiceDetail one invoice and everything recorded about it (store.InvoiceDetail); lists are oldest first and never null
 type InvoiceDetail = store.InvoiceDetail
@@ -1323,6 +1386,12 @@ type ListPaymentsParams struct {
 	Limit  *int       `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ReversePaymentJSONBody defines parameters for ReversePayment.
+type ReversePaymentJSONBody struct {
+	// Reason why it is reversed
+	Reason string `json:"reason"`
+}
+
 // ListTasksParams defines parameters for ListTasks.
 type ListTasksParams struct {
 	Status *ListTasksParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -1415,6 +1484,9 @@ type RollbackDefinitionJSONRequestBody = VersionRequest
 // ImportRecordsJSONRequestBody defines body for ImportRecords for application/json ContentType.
 type ImportRecordsJSONRequestBody = ImportRecordsJSONBody
 
+// RecordAdjustmentJSONRequestBody defines body for RecordAdjustment for application/json ContentType.
+type RecordAdjustmentJSONRequestBody = AdjustmentRequest
+
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
@@ -1426,6 +1498,9 @@ type ChangeMyPasswordJSONRequestBody ChangeMyPasswordJSONBody
 
 // RecordPaymentJSONRequestBody defines body for RecordPayment for application/json ContentType.
 type RecordPaymentJSONRequestBody = PaymentRequest
+
+// ReversePaymentJSONRequestBody defines body for ReversePayment for application/json ContentType.
+type ReversePaymentJSONRequestBody ReversePaymentJSONBody
 
 // SimulateJSONRequestBody defines body for Simulate for application/json ContentType.
 type SimulateJSONRequestBody = SimulateRequest
@@ -1504,6 +1579,9 @@ type ServerInterface interface {
 	// GetInvoice One invoice with its payments, every effect with why, its tasks and approvals, the messages sent for it and what people did on it. A number with a slash is sent escaped (INV%2F2026%2F0001).
 	// (GET /api/invoices/{number})
 	GetInvoice(ctx echo.Context, number string) error
+	// RecordAdjustment Record a write-off (finance director or admin), a credit note or a settlement on an invoice: at most its balance, in its currency, idempotent by key; the balance falls at once and the invoice's workflows see it. A whole write-off marks the invoice written_off; a later payment on it is recorded as a recovery.
+	// (POST /api/invoices/{number}/adjustments)
+	RecordAdjustment(ctx echo.Context, number string) error
 	// Login Log in with email and password; sets the session cookie.
 	// (POST /api/login)
 	Login(ctx echo.Context) error
@@ -1537,6 +1615,9 @@ type ServerInterface interface {
 	// RecordPayment Payment webhook, idempotent by reference; updates the balance and advances (stops) the invoice's workflows at once.
 	// (POST /api/payments)
 	RecordPayment(ctx echo.Context) error
+	// ReversePayment Reverse a recorded payment (a bounced transfer): it stays on record and applies nothing, what it settled reopens, credit it gave is withdrawn, and the invoice's workflows resume at once. Reversing it again answers 200 with duplicate true.
+	// (POST /api/payments/{reference}/reversal)
+	ReversePayment(ctx echo.Context, reference string) error
 	// Simulate Replay invoices day by day in a throwaway database (published definitions, or one version in place of its published one) and return every effect by day.
 	// (POST /api/simulate)
 	Simulate(ctx echo.Context) error
@@ -2229,6 +2310,22 @@ func (w *ServerInterfaceWrapper) GetInvoice(ctx echo.Context) error {
 	return err
 }
 
+// RecordAdjustment converts echo context to params.
+func (w *ServerInterfaceWrapper) RecordAdjustment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "number" -------------
+	var number string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "number", ctx.Param("number"), &number, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RecordAdjustment(ctx, number)
+	return err
+}
+
 // Login converts echo context to params.
 func (w *ServerInterfaceWrapper) Login(ctx echo.Context) error {
 	var err error
@@ -2443,6 +2540,22 @@ func (w *ServerInterfaceWrapper) RecordPayment(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RecordPayment(ctx)
+	return err
+}
+
+// ReversePayment converts echo context to params.
+func (w *ServerInterfaceWrapper) ReversePayment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "reference" -------------
+	var reference string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "reference", ctx.Param("reference"), &reference, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter reference: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReversePayment(ctx, reference)
 	return err
 }
 
@@ -2825,6 +2938,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/invoices/:number", wrapper.GetInvoice, options.OperationMiddlewares["getInvoice"]...)
 	router.GET(options.BaseURL+"/api/payments", wrapper.ListPayments, options.OperationMiddlewares["listPayments"]...)
 	router.POST(options.BaseURL+"/api/payments", wrapper.RecordPayment, options.OperationMiddlewares["recordPayment"]...)
+	router.POST(options.BaseURL+"/api/payments/:reference/reversal", wrapper.ReversePayment, options.OperationMiddlewares["reversePayment"]...)
+	router.POST(options.BaseURL+"/api/invoices/:number/adjustments", wrapper.RecordAdjustment, options.OperationMiddlewares["recordAdjustment"]...)
 	router.GET(options.BaseURL+"/api/definitions", wrapper.ListDefinitions, options.OperationMiddlewares["listDefinitions"]...)
 	router.GET(options.BaseURL+"/api/definitions/:kind/:name", wrapper.GetDefinition, options.OperationMiddlewares["getDefinition"]...)
 	router.GET(options.BaseURL+"/api/definitions/:kind/:name/history", wrapper.GetDefinitionHistory, options.OperationMiddlewares["getDefinitionHistory"]...)
@@ -4426,6 +4541,132 @@ func (response GetInvoicedefaultApplicationProblemPlusJSONResponse) VisitGetInvo
 	return err
 }
 
+type RecordAdjustmentRequestObject struct {
+	Number string `json:"number"`
+	Body   *RecordAdjustmentJSONRequestBody
+}
+
+type RecordAdjustmentResponseObject interface {
+	VisitRecordAdjustmentResponse(w http.ResponseWriter) error
+}
+
+type RecordAdjustment200JSONResponse AdjustmentResult
+
+func (response RecordAdjustment200JSONResponse) VisitRecordAdjustmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordAdjustment201JSONResponse AdjustmentResult
+
+func (response RecordAdjustment201JSONResponse) VisitRecordAdjustmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordAdjustment401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response RecordAdjustment401ApplicationProblemPlusJSONResponse) VisitRecordAdjustmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordAdjustment403ApplicationProblemPlusJSONResponse Problem
+
+func (response RecordAdjustment403ApplicationProblemPlusJSONResponse) VisitRecordAdjustmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordAdjustment404ApplicationProblemPlusJSONResponse Problem
+
+func (response RecordAdjustment404ApplicationProblemPlusJSONResponse) VisitRecordAdjustmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordAdjustment409ApplicationProblemPlusJSONResponse Problem
+
+func (response RecordAdjustment409ApplicationProblemPlusJSONResponse) VisitRecordAdjustmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordAdjustment422ApplicationProblemPlusJSONResponse Problem
+
+func (response RecordAdjustment422ApplicationProblemPlusJSONResponse) VisitRecordAdjustmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordAdjustmentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RecordAdjustmentdefaultApplicationProblemPlusJSONResponse) VisitRecordAdjustmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LoginRequestObject struct {
 	Body *LoginJSONRequestBody
 }
@@ -5284,6 +5525,104 @@ type RecordPaymentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RecordPaymentdefaultApplicationProblemPlusJSONResponse) VisitRecordPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReversePaymentRequestObject struct {
+	Reference string `json:"reference"`
+	Body      *ReversePaymentJSONRequestBody
+}
+
+type ReversePaymentResponseObject interface {
+	VisitReversePaymentResponse(w http.ResponseWriter) error
+}
+
+type ReversePayment200JSONResponse PaymentResult
+
+func (response ReversePayment200JSONResponse) VisitReversePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReversePayment401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ReversePayment401ApplicationProblemPlusJSONResponse) VisitReversePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReversePayment403ApplicationProblemPlusJSONResponse Problem
+
+func (response ReversePayment403ApplicationProblemPlusJSONResponse) VisitReversePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReversePayment404ApplicationProblemPlusJSONResponse Problem
+
+func (response ReversePayment404ApplicationProblemPlusJSONResponse) VisitReversePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReversePayment422ApplicationProblemPlusJSONResponse Problem
+
+func (response ReversePayment422ApplicationProblemPlusJSONResponse) VisitReversePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReversePaymentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReversePaymentdefaultApplicationProblemPlusJSONResponse) VisitReversePaymentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6635,6 +6974,9 @@ type StrictServerInterface interface {
 	// GetInvoice One invoice with its payments, every effect with why, its tasks and approvals, the messages sent for it and what people did on it. A number with a slash is sent escaped (INV%2F2026%2F0001).
 	// (GET /api/invoices/{number})
 	GetInvoice(ctx context.Context, request GetInvoiceRequestObject) (GetInvoiceResponseObject, error)
+	// RecordAdjustment Record a write-off (finance director or admin), a credit note or a settlement on an invoice: at most its balance, in its currency, idempotent by key; the balance falls at once and the invoice's workflows see it. A whole write-off marks the invoice written_off; a later payment on it is recorded as a recovery.
+	// (POST /api/invoices/{number}/adjustments)
+	RecordAdjustment(ctx context.Context, request RecordAdjustmentRequestObject) (RecordAdjustmentResponseObject, error)
 	// Login Log in with email and password; sets the session cookie.
 	// (POST /api/login)
 	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
@@ -6668,6 +7010,9 @@ type StrictServerInterface interface {
 	// RecordPayment Payment webhook, idempotent by reference; updates the balance and advances (stops) the invoice's workflows at once.
 	// (POST /api/payments)
 	RecordPayment(ctx context.Context, request RecordPaymentRequestObject) (RecordPaymentResponseObject, error)
+	// ReversePayment Reverse a recorded payment (a bounced transfer): it stays on record and applies nothing, what it settled reopens, credit it gave is withdrawn, and the invoice's workflows resume at once. Reversing it again answers 200 with duplicate true.
+	// (POST /api/payments/{reference}/reversal)
+	ReversePayment(ctx context.Context, request ReversePaymentRequestObject) (ReversePaymentResponseObject, error)
 	// Simulate Replay invoices day by day in a throwaway database (published definitions, or one version in place of its published one) and return every effect by day.
 	// (POST /api/simulate)
 	Simulate(ctx context.Context, request SimulateRequestObject) (SimulateResponseObject, error)
@@ -7329,6 +7674,54 @@ func (sh *strictHandler) GetInvoice(ctx echo.Context, number string) error {
 	return nil
 }
 
+// RecordAdjustment operation middleware
+func (sh *strictHandler) RecordAdjustment(ctx echo.Context, number string) error {
+	var request RecordAdjustmentRequestObject
+
+	request.Number = number
+
+	var body RecordAdjustmentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordAdjustment(ctx.Request().Context(), request.(RecordAdjustmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecordAdjustment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RecordAdjustmentResponseObject); ok {
+		return validResponse.VisitRecordAdjustmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Login operation middleware
 func (sh *strictHandler) Login(ctx echo.Context) error {
 	var request LoginRequestObject
@@ -7676,6 +8069,54 @@ func (sh *strictHandler) RecordPayment(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(RecordPaymentResponseObject); ok {
 		return validResponse.VisitRecordPaymentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReversePayment operation middleware
+func (sh *strictHandler) ReversePayment(ctx echo.Context, reference string) error {
+	var request ReversePaymentRequestObject
+
+	request.Reference = reference
+
+	var body ReversePaymentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReversePayment(ctx.Request().Context(), request.(ReversePaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReversePayment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReversePaymentResponseObject); ok {
+		return validResponse.VisitReversePaymentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

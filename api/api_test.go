@@ -347,6 +347,8 @@ var endpoints = []endpoint{
 	{"GET", "/api/invoices/NO-SUCH", nil, nil, "invoices:read"},
 	{"GET", "/api/payments", nil, nil, "invoices:read"},
 	{"POST", "/api/payments", map[string]any{}, []string{"admin", "finance"}, "payments:write"},
+	{"POST", "/api/payments/NOPE/reversal", map[string]any{}, []string{"admin", "finance"}, "payments:write"},
+	{"POST", "/api/invoices/NOPE/adjustments", map[string]any{}, []string{"admin", "finance", "finance_director"}, "adjustments:write"},
 	{"GET", "/api/definitions", nil, []string{"admin", "finance", "finance_director", "sales_manager"}, "definitions:read"},
 	{"GET", "/api/definitions/Rule/mark-overdue", nil, []string{"admin", "finance", "finance_director", "sales_manager"}, "definitions:read"},
 	{"GET", "/api/definitions/Rule/mark-overdue/history", nil, []string{"admin", "finance", "finance_director", "sales_manager"}, "definitions:read"},

@@ -66,6 +66,8 @@ var operations = map[string]operation{
 	"getInvoice":           {perm: PermissionInvoicesRead},
 	"listPayments":         {perm: PermissionInvoicesRead},
 	"recordPayment":        {perm: PermissionPaymentsWrite},
+	"reversePayment":       {perm: PermissionPaymentsWrite},
+	"recordAdjustment":     {perm: PermissionAdjustmentsWrite}, // a write-off also needs the finance director's or admin's role
 	"listDefinitions":      {perm: PermissionDefinitionsRead},
 	"getDefinition":        {perm: PermissionDefinitionsRead},
 	"getDefinitionHistory": {perm: PermissionDefinitionsRead},

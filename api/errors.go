@@ -62,12 +62,16 @@ func toProblem(err error) (problem, bool) {
 		lo    lockedOut
 		el    engine.ErrorList
 		pe    *store.PaymentError
+		ae    *store.AdjustmentError
 		known = true
 	)
 	p := problem{Status: http.StatusInternalServerError}
 	switch {
 	case errors.As(err, &ve):
 		p.Status, p.Detail, p.Errors = ve.status, ve.detail, ve.fields
+	case errors.As(err, &ae):
+		p.Status, p.Detail = http.StatusUnprocessableEntity, "the adjustment is invalid"
+		p.Errors = []FieldError{{Field: ae.Field, Message: ae.Message}}
 	case errors.As(err, &fe):
 		p.Status, p.Detail = http.StatusUnprocessableEntity, "the submission is invalid"
 		for _, f := range fe {

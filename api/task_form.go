@@ -212,6 +212,8 @@ func actionEffects(act engine.Action) []optionEffect {
 		return []optionEffect{{Kind: "start_workflow", Detail: act.StartWorkflow.Value}}
 	case act.AddFee != nil:
 		return []optionEffect{{Kind: "add_fee"}}
+	case act.WriteOff != nil:
+		return []optionEffect{{Kind: "write_off"}}
 	}
 	return nil
 }

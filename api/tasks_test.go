@@ -267,7 +267,7 @@ func TestTaskDetail(t *testing.T) {
 		want := strings.Join([]string{
 			"legal_action (法律诉讼): set invoice.custom.legal_hold true, complete",
 			"payment_plan (分期付款): set invoice.status payment_plan, complete",
-			"write_off (核销坏账): set invoice.status written_off, complete",
+			"write_off (核销坏账): write_off, complete",
 			"continue (继续催收): wait addDays(today, 14)",
 		}, "\n")
 		if g := strings.Join(got, "\n"); g != want {

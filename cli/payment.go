@@ -16,7 +16,7 @@ func newPaymentCmd() *cobra.Command {
 		Use:   "payment",
 		Short: "Record payments as a named user",
 	}
-	cmd.AddCommand(newPaymentRecordCmd())
+	cmd.AddCommand(newPaymentRecordCmd(), newPaymentReverseCmd())
 	return cmd
 }
 

@@ -52,6 +52,7 @@ var outputKinds = map[engine.ActionKind]string{
 	engine.ActionNotify:        "notification",
 	engine.ActionAddFee:        "fee",
 	engine.ActionStartWorkflow: "workflow",
+	engine.ActionWriteOff:      "write_off",
 }
 
 func newEffectLine(date string, e engine.TickEffect) effectLine {
@@ -67,6 +68,9 @@ func newEffectLine(date string, e engine.TickEffect) effectLine {
 	}
 	if e.Fee != nil {
 		l.Fee = e.Fee.String()
+	}
+	if e.WriteOff != nil {
+		l.Fee = e.WriteOff.String()
 	}
 	if !e.DueAt.IsZero() {
 		l.DueAt = e.DueAt.UTC().Format(time.RFC3339)
@@ -88,7 +92,7 @@ func (l effectLine) String() string {
 		what = fmt.Sprintf("%q for %s", l.Title, who)
 	case "notification":
 		what = fmt.Sprintf("%s to %s (template %s)", l.Channel, l.To, l.Template)
-	case "fee":
+	case "fee", "write_off":
 		what = l.Fee
 	case "workflow":
 		what = "start " + l.Workflow

@@ -105,6 +105,9 @@ type linker struct {
 	errs *ErrorList
 	byKd map[Kind]map[string]*Document
 	data any // sample template data
+	// outEnv is the environment of the outcome route being linked (the
+	// rule environment plus the form), nil elsewhere.
+	outEnv *exprEnv
 }
 
 func (l *linker) add(e *Error) { *l.errs = append(*l.errs, e) }
@@ -252,6 +255,9 @@ type action struct {
 	feeFlat  money.Money
 	feeBP    int64
 	reason   Localized
+	// write_off: its amount (minor units) and reason, compiled against the
+	// outcome environment in a route with a form
+	woAmount, woReason *program
 }
 
 // setOp is one assignment of a set action.
@@ -347,6 +353,26 @@ func (l *linker) action(d *Document, a *Action) *action {
 				l.errAt(d, f.Percent.Pos, "percent: want a number between 0.01 and 100 with at most 2 decimals, e.g. 1.5")
 			}
 			c.feeBP = bp
+		}
+	case ActionWriteOff:
+		env := ruleEnv()
+		if l.outEnv != nil {
+			env = l.outEnv
+		}
+		for _, x := range []struct {
+			e    *Expr
+			want vkind
+			what string
+			p    **program
+		}{{a.WriteOff.Amount, kInt, "write_off amount", &c.woAmount}, {a.WriteOff.Reason, kString, "write_off reason", &c.woReason}} {
+			if x.e == nil || x.e.Src == "" {
+				continue
+			}
+			if e := compileExpr(x.e, env, x.want, x.what); e != nil {
+				l.add(e)
+				continue
+			}
+			*x.p = x.e.prog
 		}
 	}
 	if len(*l.errs) > before {
@@ -575,9 +601,13 @@ func (l *linker) outcomes(d *Document, w *Workflow, f *Form, outs Outcomes, node
 		if r.Pause != nil && !isIdent(r.Pause.Value) {
 			l.errAt(d, r.Pause.Pos, "invalid pause reason %q: want lowercase letters, digits and underscores", r.Pause.Value)
 		}
+		if f != nil {
+			l.outEnv = f.outcomeEnv()
+		}
 		for j := range r.Then {
 			l.action(d, &r.Then[j])
 		}
+		l.outEnv = nil
 	}
 }
 

@@ -293,11 +293,12 @@ func (r *RuleSpec) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 // Action is one step of a rule's then list or a workflow node's actions;
 // exactly one field is set.
 type Action struct {
-	Set           *SetAction    `yaml:"set"`
-	Task          *TaskAction   `yaml:"task"`
-	Notify        *NotifyAction `yaml:"notify"`
-	StartWorkflow *Ident        `yaml:"start_workflow"`
-	AddFee        *FeeAction    `yaml:"add_fee"`
+	Set           *SetAction      `yaml:"set"`
+	Task          *TaskAction     `yaml:"task"`
+	Notify        *NotifyAction   `yaml:"notify"`
+	StartWorkflow *Ident          `yaml:"start_workflow"`
+	AddFee        *FeeAction      `yaml:"add_fee"`
+	WriteOff      *WriteOffAction `yaml:"write_off"`
 	Pos           `yaml:"-"`
 }
 
@@ -309,13 +310,13 @@ func (a *Action) decodeNode(d *decoder, n *yaml.Node) {
 		return
 	}
 	if c := a.count(); c != 1 {
-		d.errorf(n, "an action needs exactly one of set, task, notify, start_workflow, add_fee (found %d)", c)
+		d.errorf(n, "an action needs exactly one of set, task, notify, start_workflow, add_fee, write_off (found %d)", c)
 	}
 }
 
 func (a *Action) count() int {
 	c := 0
-	for _, set := range []bool{a.Set != nil, a.Task != nil, a.Notify != nil, a.StartWorkflow != nil, a.AddFee != nil} {
+	for _, set := range []bool{a.Set != nil, a.Task != nil, a.Notify != nil, a.StartWorkflow != nil, a.AddFee != nil, a.WriteOff != nil} {
 		if set {
 			c++
 		}
@@ -333,6 +334,7 @@ const (
 	ActionNotify        ActionKind = "notify"
 	ActionStartWorkflow ActionKind = "start_workflow"
 	ActionAddFee        ActionKind = "add_fee"
+	ActionWriteOff      ActionKind = "write_off"
 )
 
 // Kind returns the action's kind.
@@ -346,6 +348,8 @@ func (a *Action) Kind() ActionKind {
 		return ActionNotify
 	case a.StartWorkflow != nil:
 		return ActionStartWorkflow
+	case a.WriteOff != nil:
+		return ActionWriteOff
 	}
 	return ActionAddFee
 }
@@ -428,6 +432,24 @@ type FeeAction struct {
 func (f *FeeAction) decodeNode(d *decoder, n *yaml.Node) {
 	f.Pos = posOf(n)
 	d.decodeStruct(n, reflectValueOf(f))
+}
+
+// WriteOffAction writes off the invoice's balance, or part of it, as bad
+// debt: an adjustment with its reason and approver, exactly once. amount
+// is an expression in minor units (absent, or not above zero: the whole
+// balance; above the balance: the balance); reason an expression giving a
+// text. In the outcome route of a task or approval with a form both may
+// read the submitted form, e.g. {amount: form.write_off_amount, reason:
+// form.comment}.
+type WriteOffAction struct {
+	Amount *Expr `yaml:"amount"`
+	Reason *Expr `yaml:"reason"`
+	Pos    `yaml:"-"`
+}
+
+func (w *WriteOffAction) decodeNode(d *decoder, n *yaml.Node) {
+	w.Pos = posOf(n)
+	d.decodeStruct(n, reflectValueOf(w))
 }
 
 // ---- Workflow (structure only; execution belongs to the tick) ----

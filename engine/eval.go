@@ -105,8 +105,12 @@ type Effect struct {
 	Workflow string `json:"workflow,omitempty"`
 
 	// add_fee
-	Fee    *money.Money `json:"fee,omitempty"`
-	Reason string       `json:"reason,omitempty"`
+	Fee *money.Money `json:"fee,omitempty"`
+	// WriteOff is a write_off action's amount (the whole balance when the
+	// action named none); Task is then the decision's key (the store
+	// records who completed it as the approver) and Assignee who it was for.
+	WriteOff *money.Money `json:"write_off,omitempty"`
+	Reason   string       `json:"reason,omitempty"`
 
 	// workflow effects (workflow_run.go): the node, the node event
 	// (entered, skipped, completed, stopped, paused, resumed, waiting) and
@@ -249,6 +253,9 @@ type Evaluator struct {
 	invOwn  bool // env.Invoice.Custom is our copy
 	custOwn bool
 	scratch []Instance // evaluateBatch's instances of one invoice
+	// outcome is the environment of the outcome route being fired (Env
+	// plus the submitted form), read by write_off; nil elsewhere.
+	outcome any
 }
 
 // NewEvaluator prepares evaluation at clock c: one tick, one instant.
@@ -470,6 +477,15 @@ func (e *Evaluator) fire(r *Rule, key FireKey, out *Result) {
 			ef.Fee = &fee
 			ef.Reason = a.reason.Get(e.Locale)
 			out.Effects = append(out.Effects, ef)
+		case ActionWriteOff:
+			ef, err := e.writeOff(base, a)
+			if err != nil {
+				fail(err)
+				return
+			}
+			if ef.WriteOff != nil {
+				out.Effects = append(out.Effects, ef)
+			}
 		}
 	}
 	for _, a := range r.actions {
@@ -615,4 +631,42 @@ func otherTexts(locale string, title, body *LocalizedTemplate, data func() any) 
 		out[l] = t
 	}
 	return out, nil
+}
+
+// writeOff evaluates a write_off action: its amount, at most the balance
+// (none, or not above zero: the whole balance), and its reason. No effect
+// (WriteOff nil) when nothing is owed.
+func (e *Evaluator) writeOff(ef Effect, a *action) (Effect, error) {
+	env := e.outcome
+	if env == nil {
+		env = &e.env
+	}
+	balance := int64(e.env.Invoice.Balance)
+	if balance <= 0 {
+		return ef, nil
+	}
+	amount := balance
+	if a.woAmount != nil {
+		v, err := e.vm.Run(a.woAmount.vm, env)
+		if err != nil {
+			return ef, fmt.Errorf("write_off amount: %w", err)
+		}
+		n, ok := v.(int)
+		if !ok {
+			return ef, fmt.Errorf("write_off amount: %w: want an amount, got %T", ErrExprType, v)
+		}
+		if n > 0 && int64(n) < balance {
+			amount = int64(n)
+		}
+	}
+	if a.woReason != nil {
+		v, err := e.vm.Run(a.woReason.vm, env)
+		if err != nil {
+			return ef, fmt.Errorf("write_off reason: %w", err)
+		}
+		ef.Reason, _ = v.(string)
+	}
+	m := money.New(amount, e.env.Invoice.Currency)
+	ef.WriteOff = &m
+	return ef, nil
 }

@@ -39,6 +39,9 @@ type routePlan struct {
 	value string
 	r     *Route
 	then  []*action
+	// readsForm: a then action (write_off) evaluates against the
+	// submitted form, so the route builds the outcome environment.
+	readsForm bool
 }
 
 type slaPlan struct {
@@ -132,7 +135,9 @@ func planRoutes(b *Bundle, outs Outcomes, sample any) []routePlan {
 		o := &outs[i]
 		rp := routePlan{value: o.Value.Value, r: &o.Route}
 		for j := range o.Route.Then {
-			rp.then = append(rp.then, planAction(b, &o.Route.Then[j], sample))
+			a := planAction(b, &o.Route.Then[j], sample)
+			rp.then = append(rp.then, a)
+			rp.readsForm = rp.readsForm || a.kind == ActionWriteOff
 		}
 		rs = append(rs, rp)
 	}
@@ -187,6 +192,13 @@ func planAction(b *Bundle, a *Action, sample any) *action {
 		c.template = b.Templates[n.Template.Value]
 	case ActionStartWorkflow:
 		c.workflow = a.StartWorkflow.Value
+	case ActionWriteOff:
+		if x := a.WriteOff.Amount; x != nil {
+			c.woAmount = x.prog
+		}
+		if x := a.WriteOff.Reason; x != nil {
+			c.woReason = x.prog
+		}
 	case ActionAddFee:
 		f := a.AddFee
 		c.reason = f.Reason

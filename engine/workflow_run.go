@@ -650,8 +650,23 @@ func (r *run) route(inst *Instance, t *TaskState, k WorkflowKey, step *stepPlan)
 	if rp == nil {
 		return r.next(inst, k, value)
 	}
-	if err := r.fire(inst, path+"/outcome", k.Node, rp.then, nil, ""); err != nil {
+	if step.form != nil && rp.readsForm {
+		v, err := outcomeValue(step.form, &r.e.env, t.Outcome)
+		if err != nil {
+			return fmt.Errorf("%s outcome: %w", t.Key, err)
+		}
+		r.e.outcome = v.Addr().Interface()
+	}
+	first := len(r.out.Effects)
+	err := r.fire(inst, path+"/outcome", k.Node, rp.then, nil, "")
+	r.e.outcome = nil
+	if err != nil {
 		return err
+	}
+	for i := first; i < len(r.out.Effects); i++ {
+		if ef := &r.out.Effects[i]; ef.Kind == ActionWriteOff {
+			ef.Task, ef.Assignee = t.Key, t.Assignee // the decision, and who it was for
+		}
 	}
 	rt := rp.r
 	switch {

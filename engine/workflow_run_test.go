@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -596,7 +597,7 @@ func TestWorkflowApprovalRoutes(t *testing.T) {
 		field    string
 		value    string
 	}{
-		{"write_off", engine.InstanceCompleted, "invoice.status", "written_off"},
+		{"write_off", engine.InstanceCompleted, "write_off", "12000.00 CNY"},
 		{"payment_plan", engine.InstanceCompleted, "invoice.status", "payment_plan"},
 		{"legal_action", engine.InstanceCompleted, "invoice.custom.legal_hold", "true"},
 	} {
@@ -609,7 +610,8 @@ func TestWorkflowApprovalRoutes(t *testing.T) {
 			fx := w.tick(w.at("2026-02-06"))
 			found, cancelled := false, 0
 			for _, ef := range fx {
-				found = found || ef.Kind == engine.ActionSet && ef.Field == tc.field && ef.Value == tc.value
+				found = found || ef.Kind == engine.ActionSet && ef.Field == tc.field && ef.Value == tc.value ||
+					ef.Kind == engine.ActionWriteOff && tc.field == "write_off" && ef.WriteOff.String() == tc.value
 				if ef.Kind == engine.EffectTaskCancelled {
 					cancelled++
 				}
@@ -910,6 +912,12 @@ func scenarioLine(ef engine.Effect) string {
 		return join("  set", ef.Node, ef.Field+"="+ef.Value)
 	case engine.EffectEscalation:
 		return join("  escalation", ef.Node, "to", string(ef.Role))
+	case engine.ActionWriteOff:
+		by := ""
+		if ef.Assignee != "" {
+			by = "by " + ef.Assignee
+		}
+		return join("  write_off", ef.Node, ef.WriteOff.String(), by, "reason", strconv.Quote(ef.Reason))
 	}
 	return join("  "+string(ef.Kind), ef.Node)
 }

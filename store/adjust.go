@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/recoup/recoup/calendar"
+	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/money"
 )
 
@@ -123,13 +124,15 @@ func (b *BulkTx) recordAdjustment(ctx context.Context, in AdjustmentIn) (Adjustm
 	}
 	var exID, exInvoice, exAmount int64
 	var exKind string
-	err = b.tx.QueryRowContext(ctx, b.s.rebind("SELECT id, invoice_id, kind, amount_minor FROM adjustments WHERE key = ?"), in.Key).Scan(&exID, &exInvoice, &exKind, &exAmount)
+	var exDate calendar.Date
+	err = b.tx.QueryRowContext(ctx, b.s.rebind("SELECT id, invoice_id, kind, amount_minor, effective_date FROM adjustments WHERE key = ?"), in.Key).
+		Scan(&exID, &exInvoice, &exKind, &exAmount, &exDate)
 	switch {
 	case err == nil:
 		if exInvoice != out.InvoiceID || exKind != in.Kind || in.AmountMinor != 0 && exAmount != in.AmountMinor {
 			return out, fmt.Errorf("adjustment %q is already recorded with another invoice, kind or amount: %w", in.Key, ErrConflict)
 		}
-		out.ID, out.AmountMinor, out.BalanceMinor, out.Status, out.Duplicate = exID, exAmount, balance, status, true
+		out.ID, out.AmountMinor, out.Date, out.BalanceMinor, out.Status, out.Duplicate = exID, exAmount, exDate, balance, status, true
 		return out, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return out, err
@@ -393,4 +396,38 @@ func (b *BulkTx) syncRecoveries(ctx context.Context, invoiceID, customer int64, 
 		}
 	}
 	return nil
+}
+
+// writeOff applies a workflow's write_off effect in the tick's transaction:
+// a write-off adjustment keyed by the effect (so a replayed tick records it
+// once), at most the balance at this moment (a payment may have arrived
+// since the evaluation), nothing when nothing is owed.
+func (w *effectWriter) writeOff(ctx context.Context, key string, e *engine.Effect) error {
+	if e.WriteOff == nil || e.WriteOff.Minor <= 0 {
+		return nil
+	}
+	b := &BulkTx{s: w.s, tx: w.tx, now: w.run.At.UTC()}
+	defer b.closeStmts()
+	var balance int64
+	if err := w.tx.QueryRowContext(ctx, w.s.rebind("SELECT balance_minor FROM invoices WHERE id = ?"), e.Key.Subject).Scan(&balance); err != nil {
+		return err
+	}
+	if balance <= 0 {
+		return nil
+	}
+	reason := e.Reason
+	if len(reason) < 3 {
+		reason = "workflow " + e.Workflow + " " + e.Node
+	}
+	approver := e.Assignee
+	if e.Task != "" {
+		err := w.tx.QueryRowContext(ctx, w.s.rebind(`SELECT u.email FROM tasks t JOIN users u ON u.id = t.completed_by WHERE t.key = ?`), e.Task).Scan(&approver)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	_, err := b.recordAdjustment(ctx, AdjustmentIn{Key: key, InvoiceID: e.Key.Subject, Kind: AdjustWriteOff,
+		AmountMinor: min(e.WriteOff.Minor, balance), Currency: e.WriteOff.Currency, Reason: reason, ApprovedBy: approver,
+		Actor: "tick"})
+	return err
 }

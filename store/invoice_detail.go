@@ -15,32 +15,57 @@ import (
 
 // InvoiceView is one invoice as its page shows it.
 type InvoiceView struct {
-	Number       string            `json:"number"`
-	Customer     string            `json:"customer"`
-	CustomerName string            `json:"customer_name"`
-	Currency     string            `json:"currency"`
-	AmountMinor  int64             `json:"amount_minor"`
-	PaidMinor    int64             `json:"paid_minor"`
-	BalanceMinor int64             `json:"balance_minor"`
-	FeesMinor    int64             `json:"fees_minor"`
-	IssueDate    calendar.Date     `json:"issue_date"`
-	DueDate      calendar.Date     `json:"due_date"`
-	DaysOverdue  int               `json:"days_overdue"`
-	Aging        string            `json:"aging"`
-	Status       string            `json:"status"`
-	Risk         string            `json:"risk"`
-	Owner        string            `json:"owner"`
-	OwnerName    string            `json:"owner_name"`
-	Disputed     bool              `json:"disputed"`
-	Custom       map[string]string `json:"custom"`
+	Number       string `json:"number"`
+	Customer     string `json:"customer"`
+	CustomerName string `json:"customer_name"`
+	Currency     string `json:"currency"`
+	AmountMinor  int64  `json:"amount_minor"`
+	PaidMinor    int64  `json:"paid_minor"`
+	BalanceMinor int64  `json:"balance_minor"`
+	FeesMinor    int64  `json:"fees_minor"`
+	// AdjustedMinor is what adjustments took off the balance (write-offs
+	// less recoveries, credit notes, settlements, applied credit);
+	// WrittenOffMinor the net write-off among it.
+	AdjustedMinor   int64             `json:"adjusted_minor"`
+	WrittenOffMinor int64             `json:"written_off_minor"`
+	IssueDate       calendar.Date     `json:"issue_date"`
+	DueDate         calendar.Date     `json:"due_date"`
+	DaysOverdue     int               `json:"days_overdue"`
+	Aging           string            `json:"aging"`
+	Status          string            `json:"status"`
+	Risk            string            `json:"risk"`
+	Owner           string            `json:"owner"`
+	OwnerName       string            `json:"owner_name"`
+	Disputed        bool              `json:"disputed"`
+	Custom          map[string]string `json:"custom"`
 }
 
-// InvoicePayment is one payment of an invoice.
+// InvoicePayment is one payment of an invoice: the part applied to it and
+// the rest (credit on the customer); a reversed one applies nothing.
 type InvoicePayment struct {
-	Reference   string    `json:"reference"`
-	AmountMinor int64     `json:"amount_minor"`
-	Currency    string    `json:"currency"`
-	PaidAt      time.Time `json:"paid_at"`
+	Reference      string     `json:"reference"`
+	AmountMinor    int64      `json:"amount_minor"`
+	AppliedMinor   int64      `json:"applied_minor"`
+	Currency       string     `json:"currency"`
+	PaidAt         time.Time  `json:"paid_at"`
+	ReversedAt     *time.Time `json:"reversed_at,omitempty"`
+	ReversalReason string     `json:"reversal_reason,omitempty"`
+}
+
+// InvoiceAdjustment is one adjustment of an invoice's balance: a write-off,
+// a recovery of one (negative), a credit note, a settlement, or a
+// customer's credit applied to it (Payment names the payment whose credit
+// it is; for a recovery, the payment that recovered).
+type InvoiceAdjustment struct {
+	Kind          string        `json:"kind"`
+	AmountMinor   int64         `json:"amount_minor"`
+	Currency      string        `json:"currency"`
+	Reason        string        `json:"reason"`
+	ApprovedBy    string        `json:"approved_by"`
+	EffectiveDate calendar.Date `json:"effective_date"`
+	Payment       string        `json:"payment,omitempty"`
+	PaymentOf     string        `json:"payment_invoice,omitempty"`
+	CreatedAt     time.Time     `json:"created_at"`
 }
 
 // InvoiceMessage is a notification queued for an invoice, as sent (or
@@ -87,13 +112,15 @@ type FieldLabel struct {
 // InvoiceDetail is one invoice and everything recorded about it, each list
 // oldest first.
 type InvoiceDetail struct {
-	Invoice   InvoiceView      `json:"invoice"`
-	Payments  []InvoicePayment `json:"payments"`
-	Effects   []HistoryEntry   `json:"effects"`
-	Tasks     []InboxTask      `json:"tasks"`
-	Approvals []InboxTask      `json:"approvals"`
-	Messages  []InvoiceMessage `json:"messages"`
-	Activity  []ActionEntry    `json:"activity"`
+	Invoice  InvoiceView      `json:"invoice"`
+	Payments []InvoicePayment `json:"payments"`
+	// Adjustments are the invoice's adjustments, oldest first.
+	Adjustments []InvoiceAdjustment `json:"adjustments"`
+	Effects     []HistoryEntry      `json:"effects"`
+	Tasks       []InboxTask         `json:"tasks"`
+	Approvals   []InboxTask         `json:"approvals"`
+	Messages    []InvoiceMessage    `json:"messages"`
+	Activity    []ActionEntry       `json:"activity"`
 }
 
 // InvoiceDetail returns the invoice numbered number with its history, if
@@ -111,11 +138,11 @@ func (s *Store) InvoiceDetail(ctx context.Context, v Viewer, number string, toda
 		in      = &d.Invoice
 	)
 	err := s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT i.id, i.number, c.external_id, c.name, i.currency, i.amount_minor, i.paid_minor,
-		i.balance_minor, i.fees_minor, i.issue_date, i.due_date, i.status, c.risk, COALESCE(u.email, ''), COALESCE(u.name, ''), i.disputed,
+		i.balance_minor, i.fees_minor, i.adjusted_minor, i.written_off_minor, i.issue_date, i.due_date, i.status, c.risk, COALESCE(u.email, ''), COALESCE(u.name, ''), i.disputed,
 		i.custom, CASE WHEN `+scope+` THEN 1 ELSE 0 END = 1
 		FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = i.owner_id WHERE i.number = ?`),
 		append(args, number)...).Scan(&id, &in.Number, &in.Customer, &in.CustomerName, &in.Currency, &in.AmountMinor, &in.PaidMinor,
-		&in.BalanceMinor, &in.FeesMinor, &in.IssueDate, &in.DueDate, &in.Status, &in.Risk, &in.Owner, &in.OwnerName, &in.Disputed,
+		&in.BalanceMinor, &in.FeesMinor, &in.AdjustedMinor, &in.WrittenOffMinor, &in.IssueDate, &in.DueDate, &in.Status, &in.Risk, &in.Owner, &in.OwnerName, &in.Disputed,
 		&custom, &visible)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("invoice %q: %w", number, ErrNotFound)
@@ -140,6 +167,9 @@ func (s *Store) InvoiceDetail(ctx context.Context, v Viewer, number string, toda
 	if d.Payments, err = s.invoicePayments(ctx, id); err != nil {
 		return d, err
 	}
+	if d.Adjustments, err = s.invoiceAdjustments(ctx, id); err != nil {
+		return d, err
+	}
 	if d.Effects, err = s.effects(ctx, "e.invoice_id = ?", []any{id}, "e.at, e.id", 0); err != nil {
 		return d, err
 	}
@@ -158,7 +188,8 @@ func (s *Store) InvoiceDetail(ctx context.Context, v Viewer, number string, toda
 }
 
 func (s *Store) invoicePayments(ctx context.Context, invoiceID int64) ([]InvoicePayment, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.rebind("SELECT reference, amount_minor, currency, paid_at FROM payments WHERE invoice_id = ? ORDER BY paid_at, id"), invoiceID)
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(`SELECT reference, amount_minor, applied_minor, currency, paid_at, reversed_at, reversal_reason
+		FROM payments WHERE invoice_id = ? ORDER BY paid_at, id`), invoiceID)
 	if err != nil {
 		return nil, err
 	}
@@ -166,10 +197,35 @@ func (s *Store) invoicePayments(ctx context.Context, invoiceID int64) ([]Invoice
 	out := []InvoicePayment{}
 	for rows.Next() {
 		var p InvoicePayment
-		if err := rows.Scan(&p.Reference, &p.AmountMinor, &p.Currency, &p.PaidAt); err != nil {
+		var reversed sql.NullTime
+		if err := rows.Scan(&p.Reference, &p.AmountMinor, &p.AppliedMinor, &p.Currency, &p.PaidAt, &reversed, &p.ReversalReason); err != nil {
 			return nil, err
 		}
+		if reversed.Valid {
+			at := reversed.Time.UTC()
+			p.ReversedAt = &at
+		}
 		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) invoiceAdjustments(ctx context.Context, invoiceID int64) ([]InvoiceAdjustment, error) {
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(`SELECT a.kind, a.amount_minor, a.currency, a.reason, a.approved_by, a.effective_date,
+		COALESCE(p.reference, ''), COALESCE(pi.number, ''), a.created_at
+		FROM adjustments a LEFT JOIN payments p ON p.id = a.payment_id LEFT JOIN invoices pi ON pi.id = p.invoice_id
+		WHERE a.invoice_id = ? ORDER BY a.effective_date, a.id`), invoiceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []InvoiceAdjustment{}
+	for rows.Next() {
+		var a InvoiceAdjustment
+		if err := rows.Scan(&a.Kind, &a.AmountMinor, &a.Currency, &a.Reason, &a.ApprovedBy, &a.EffectiveDate, &a.Payment, &a.PaymentOf, &a.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
 	}
 	return out, rows.Err()
 }

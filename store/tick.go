@@ -1546,6 +1546,8 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 		_, err := w.exec(ctx, `UPDATE invoices SET fees_minor = fees_minor + ?, balance_minor = balance_minor + ?, updated_at = ? WHERE id = ?`,
 			e.Fee.Minor, e.Fee.Minor, now, e.Key.Subject)
 		return true, err
+	case engine.ActionWriteOff:
+		return true, w.writeOff(ctx, key, e)
 	}
 	// start_workflow and other kinds are recorded in the ledger; the
 	// workflow step of the tick acts on them.

@@ -37,19 +37,21 @@ const (
 	OutboxRead         Permission = "outbox:read"
 	NotificationsRead  Permission = "notifications:read"
 	NotificationsWrite Permission = "notifications:write"
+	AdjustmentsWrite   Permission = "adjustments:write"
 )
 
 // RolePermissions is the role × permission table. Rows (which invoices and
 // tasks) are cut further by store.Viewer.
 var RolePermissions = map[string][]Permission{
 	store.RoleAdmin: {TasksRead, TasksWrite, ApprovalsDecide, InvoicesRead, PaymentsWrite, DefinitionsRead, DefinitionsWrite,
-		TokensAdmin, UsersAdmin, DashboardRead, TasksAssign, ImportWrite, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite},
+		TokensAdmin, UsersAdmin, DashboardRead, TasksAssign, ImportWrite, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite,
+		AdjustmentsWrite},
 	store.RoleSalesRep:     {TasksRead, TasksWrite, InvoicesRead, NotificationsRead, NotificationsWrite},
 	store.RoleSalesManager: {TasksRead, TasksWrite, TasksAssign, InvoicesRead, DefinitionsRead, DashboardRead, NotificationsRead, NotificationsWrite},
 	store.RoleFinance: {TasksRead, TasksWrite, InvoicesRead, PaymentsWrite, ImportWrite, DefinitionsRead, DashboardRead,
-		OutboxRead, NotificationsRead, NotificationsWrite},
+		OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite},
 	store.RoleFinanceDirector: {TasksRead, TasksWrite, ApprovalsDecide, TasksAssign, InvoicesRead, DefinitionsRead,
-		DashboardRead, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite},
+		DashboardRead, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite},
 }
 
 // Errors of the access check.

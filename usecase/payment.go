@@ -37,23 +37,30 @@ func (s *Service) RecordPayment(ctx context.Context, by Actor, p store.PaymentIn
 	if out.Duplicate {
 		return res, nil
 	}
+	res.Effects, err = s.advance(ctx, by, clk, out.InvoiceID, out.CustomerID, &res.BalanceMinor, &res.Status, "payment "+out.Reference)
+	return res, err
+}
+
+// advance lets an invoice's workflows see a change to its money at once (a
+// paid invoice stops them, a reopened one resumes) and returns how many
+// effects they recorded: nil when they could not run (the change is
+// recorded; the next tick evaluates the invoice). balance and status are
+// refreshed when a rule changed the invoice's state.
+func (s *Service) advance(ctx context.Context, by Actor, clk engine.Clock, invoiceID, customerID int64, balance *int64, status *string, what string) (*int, error) {
 	b, err := s.Bundle(ctx)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
-	ref := engine.TaskRef{InvoiceID: out.InvoiceID, CustomerID: out.CustomerID}
-	st, err := engine.RunBatch(ctx, b, s.store, engine.TickOptions{At: clk.Now, Location: clk.Location}, s.store.SubjectBatch(ref), out.CustomerID)
+	ref := engine.TaskRef{InvoiceID: invoiceID, CustomerID: customerID}
+	st, err := engine.RunBatch(ctx, b, s.store, engine.TickOptions{At: clk.Now, Location: clk.Location}, s.store.SubjectBatch(ref), customerID)
 	if err != nil {
-		// The payment is recorded; the next tick evaluates the invoice.
-		s.log.Error("payment recorded but its workflows did not advance", "request_id", by.RequestID,
-			"reference", out.Reference, "error", err)
-		return res, nil
+		s.log.Error(what+" recorded but the invoice's workflows did not advance", "request_id", by.RequestID, "error", err)
+		return nil, nil
 	}
-	res.Effects = &st.Effects
 	if st.States > 0 {
-		if res.BalanceMinor, res.Status, err = s.store.InvoiceBalance(ctx, out.InvoiceID); err != nil {
-			return res, err
+		if *balance, *status, err = s.store.InvoiceBalance(ctx, invoiceID); err != nil {
+			return &st.Effects, err
 		}
 	}
-	return res, nil
+	return &st.Effects, nil
 }
