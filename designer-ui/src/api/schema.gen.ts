@@ -159,6 +159,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payments/{reference}/reversal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reverse a recorded payment (a bounced transfer): it stays on record and applies nothing, what it settled reopens, credit it gave is withdrawn, and the invoice's workflows resume at once. Reversing it again answers 200 with duplicate true. */
+        post: operations["reversePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{number}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a write-off (finance director or admin), a credit note or a settlement on an invoice: at most its balance, in its currency, idempotent by key; the balance falls at once and the invoice's workflows see it. A whole write-off marks the invoice written_off; a later payment on it is recorded as a recovery. */
+        post: operations["recordAdjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/definitions": {
         parameters: {
             query?: never;
@@ -714,7 +748,7 @@ export interface components {
         /** @enum {string} */
         Role: "admin" | "sales_rep" | "sales_manager" | "finance" | "finance_director";
         /** @enum {string} */
-        Permission: "tasks:read" | "tasks:write" | "approvals:decide" | "invoices:read" | "payments:write" | "definitions:read" | "definitions:write" | "tokens:admin" | "users:admin" | "dashboard:read" | "tasks:assign" | "import:write" | "audit:read" | "outbox:read" | "notifications:read" | "notifications:write";
+        Permission: "tasks:read" | "tasks:write" | "approvals:decide" | "invoices:read" | "payments:write" | "definitions:read" | "definitions:write" | "tokens:admin" | "users:admin" | "dashboard:read" | "tasks:assign" | "import:write" | "audit:read" | "outbox:read" | "notifications:read" | "notifications:write" | "adjustments:write";
         LoginRequest: {
             email: string;
             password: string;
@@ -925,10 +959,10 @@ export interface components {
         };
         OptionEffect: {
             /**
-             * @description next: on to the next node (node, title when there is one); goto: to node; wait: waits until the expression until, then re-checks; pause: pauses with reason; complete: stops the workflow; set: sets field to value; task, notify, add_fee, start_workflow: that action
+             * @description next: on to the next node (node, title when there is one); goto: to node; wait: waits until the expression until, then re-checks; pause: pauses with reason; complete: stops the workflow; set: sets field to value; task, notify, add_fee, start_workflow, write_off: that action
              * @enum {string}
              */
-            kind: "next" | "goto" | "wait" | "pause" | "complete" | "set" | "task" | "notify" | "add_fee" | "start_workflow";
+            kind: "next" | "goto" | "wait" | "pause" | "complete" | "set" | "task" | "notify" | "add_fee" | "start_workflow" | "write_off";
             node?: string;
             title?: components["schemas"]["LocalizedText"];
             until?: string;
@@ -1011,6 +1045,8 @@ export interface components {
         InvoiceDetail: {
             invoice: components["schemas"]["InvoiceView"];
             payments: components["schemas"]["InvoicePayment"][];
+            /** @description write-offs, recoveries, credit notes, settlements and applied credit, oldest first */
+            adjustments: components["schemas"]["InvoiceAdjustment"][];
             /** @description every effect the rules and workflows recorded on the invoice, with why */
             effects: components["schemas"]["EffectEntry"][];
             /** @description the invoice's tasks, any status, the rows GET /api/tasks answers */
@@ -1034,11 +1070,21 @@ export interface components {
             paid_minor: number;
             /**
              * Format: int64
-             * @description amount + fees - paid
+             * @description amount + fees - paid - adjusted
              */
             balance_minor: number;
             /** Format: int64 */
             fees_minor?: number;
+            /**
+             * Format: int64
+             * @description what adjustments took off: write-offs less recoveries, credit notes, settlements, applied credit
+             */
+            adjusted_minor: number;
+            /**
+             * Format: int64
+             * @description the net write-off among adjusted_minor
+             */
+            written_off_minor: number;
             /** Format: date */
             issue_date: string;
             /** Format: date */
@@ -1063,9 +1109,20 @@ export interface components {
             reference: string;
             /** Format: int64 */
             amount_minor: number;
+            /**
+             * Format: int64
+             * @description the part applied to this invoice; the rest is credit on the customer
+             */
+            applied_minor: number;
             currency: string;
             /** Format: date-time */
             paid_at: string;
+            /**
+             * Format: date-time
+             * @description when it was reversed (a bounced transfer); it then applies nothing
+             */
+            reversed_at?: string;
+            reversal_reason?: string;
         };
         EffectEntry: {
             /**
@@ -1075,7 +1132,7 @@ export interface components {
             at: string;
             /** @description its idempotency key */
             key: string;
-            /** @description set, task, notify, add_fee, start_workflow, node, approval, task_cancelled, escalation, … */
+            /** @description set, task, notify, add_fee, write_off, start_workflow, node, approval, task_cancelled, escalation, … */
             kind: string;
             /** @description the rule name, or workflow/node */
             source: string;
@@ -1195,6 +1252,62 @@ export interface components {
              */
             unapplied_minor?: number;
             effects?: number;
+        };
+        AdjustmentRequest: {
+            /** @description your reference for it (a credit note's number): the idempotency key */
+            key: string;
+            /** @enum {string} */
+            kind: "write_off" | "credit_note" | "settlement";
+            /**
+             * Format: int64
+             * @description in minor units, at most the balance; omitted for a write-off: the whole balance
+             */
+            amount_minor?: number;
+            /** @description the invoice's currency */
+            currency: string;
+            reason: string;
+            /**
+             * Format: date
+             * @description the day it takes effect (default today in the company's zone)
+             */
+            effective_date?: string;
+        };
+        AdjustmentResult: {
+            /** Format: int64 */
+            id: number;
+            invoice: string;
+            kind: string;
+            /** Format: int64 */
+            amount_minor: number;
+            currency: string;
+            /** Format: date */
+            effective_date: string;
+            /** Format: int64 */
+            balance_minor: number;
+            invoice_status: string;
+            duplicate: boolean;
+            /** @description effects the invoice's workflows recorded at once */
+            effects?: number;
+        };
+        InvoiceAdjustment: {
+            /** @enum {string} */
+            kind: "write_off" | "recovery" | "credit_note" | "settlement" | "credit_applied";
+            /**
+             * Format: int64
+             * @description what it took off the balance; a recovery is negative
+             */
+            amount_minor: number;
+            currency: string;
+            reason: string;
+            approved_by: string;
+            /** Format: date */
+            effective_date: string;
+            /** @description credit_applied: the payment whose credit it is; recovery: the payment that recovered */
+            payment?: string;
+            /** @description the invoice that payment was made on */
+            payment_invoice?: string;
+            /** Format: date-time */
+            created_at: string;
         };
         Definition: {
             /** Format: int64 */
@@ -2036,6 +2149,81 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentResult"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    reversePayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why it is reversed */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Reversed (or already reversed). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentResult"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    recordAdjustment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdjustmentRequest"];
+            };
+        };
+        responses: {
+            /** @description A duplicate of an adjustment already recorded with this key; nothing written. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdjustmentResult"];
+                };
+            };
+            /** @description Recorded. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdjustmentResult"];
                 };
             };
             401: components["responses"]["Problem"];
