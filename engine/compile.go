@@ -258,6 +258,8 @@ type action struct {
 	// write_off: its amount (minor units) and reason, compiled against the
 	// outcome environment in a route with a form
 	woAmount, woReason *program
+	// payment_plan: its installments and first due date
+	planCount, planFirst *program
 }
 
 // setOp is one assignment of a set action.
@@ -354,17 +356,29 @@ func (l *linker) action(d *Document, a *Action) *action {
 			}
 			c.feeBP = bp
 		}
-	case ActionWriteOff:
+	case ActionWriteOff, ActionPaymentPlan:
 		env := ruleEnv()
 		if l.outEnv != nil {
 			env = l.outEnv
 		}
-		for _, x := range []struct {
+		type part struct {
 			e    *Expr
 			want vkind
 			what string
 			p    **program
-		}{{a.WriteOff.Amount, kInt, "write_off amount", &c.woAmount}, {a.WriteOff.Reason, kString, "write_off reason", &c.woReason}} {
+		}
+		parts := []part{{a.WriteOff.Amount, kInt, "write_off amount", &c.woAmount}, {a.WriteOff.Reason, kString, "write_off reason", &c.woReason}}
+		if c.kind == ActionPaymentPlan {
+			pa := a.PaymentPlan
+			parts = []part{{pa.Installments, kInt, "payment_plan installments", &c.planCount}, {pa.FirstDue, kTime, "payment_plan first_due", &c.planFirst}}
+			if pa.EveryMonths < 0 || pa.EveryMonths > 12 {
+				l.errAt(d, pa.Pos, "payment_plan every_months: want 1 to 12")
+			}
+			if pa.GraceDays != nil && (*pa.GraceDays < 0 || *pa.GraceDays > 90) {
+				l.errAt(d, pa.Pos, "payment_plan grace_days: want 0 to 90")
+			}
+		}
+		for _, x := range parts {
 			if x.e == nil || x.e.Src == "" {
 				continue
 			}

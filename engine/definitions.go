@@ -299,6 +299,7 @@ type Action struct {
 	StartWorkflow *Ident          `yaml:"start_workflow"`
 	AddFee        *FeeAction      `yaml:"add_fee"`
 	WriteOff      *WriteOffAction `yaml:"write_off"`
+	PaymentPlan   *PlanAction     `yaml:"payment_plan"`
 	Pos           `yaml:"-"`
 }
 
@@ -310,13 +311,13 @@ func (a *Action) decodeNode(d *decoder, n *yaml.Node) {
 		return
 	}
 	if c := a.count(); c != 1 {
-		d.errorf(n, "an action needs exactly one of set, task, notify, start_workflow, add_fee, write_off (found %d)", c)
+		d.errorf(n, "an action needs exactly one of set, task, notify, start_workflow, add_fee, write_off, payment_plan (found %d)", c)
 	}
 }
 
 func (a *Action) count() int {
 	c := 0
-	for _, set := range []bool{a.Set != nil, a.Task != nil, a.Notify != nil, a.StartWorkflow != nil, a.AddFee != nil, a.WriteOff != nil} {
+	for _, set := range []bool{a.Set != nil, a.Task != nil, a.Notify != nil, a.StartWorkflow != nil, a.AddFee != nil, a.WriteOff != nil, a.PaymentPlan != nil} {
 		if set {
 			c++
 		}
@@ -335,6 +336,7 @@ const (
 	ActionStartWorkflow ActionKind = "start_workflow"
 	ActionAddFee        ActionKind = "add_fee"
 	ActionWriteOff      ActionKind = "write_off"
+	ActionPaymentPlan   ActionKind = "payment_plan"
 )
 
 // Kind returns the action's kind.
@@ -350,6 +352,8 @@ func (a *Action) Kind() ActionKind {
 		return ActionStartWorkflow
 	case a.WriteOff != nil:
 		return ActionWriteOff
+	case a.PaymentPlan != nil:
+		return ActionPaymentPlan
 	}
 	return ActionAddFee
 }
@@ -450,6 +454,26 @@ type WriteOffAction struct {
 func (w *WriteOffAction) decodeNode(d *decoder, n *yaml.Node) {
 	w.Pos = posOf(n)
 	d.decodeStruct(n, reflectValueOf(w))
+}
+
+// PlanAction puts the invoice's balance on a payment plan: installments
+// (an expression giving their number) of equal amounts, the remainder on
+// the last, the first due on first_due (an expression giving a date) and
+// each next every_months later (default 1); the plan breaks when an
+// installment is more than grace_days late (default 5). In the outcome
+// route of a decision both expressions may read the form, e.g.
+// {installments: form.installments, first_due: form.first_installment_date}.
+type PlanAction struct {
+	Installments *Expr `yaml:"installments" def:"required"`
+	FirstDue     *Expr `yaml:"first_due" def:"required"`
+	EveryMonths  int   `yaml:"every_months"`
+	GraceDays    *int  `yaml:"grace_days"`
+	Pos          `yaml:"-"`
+}
+
+func (p *PlanAction) decodeNode(d *decoder, n *yaml.Node) {
+	p.Pos = posOf(n)
+	d.decodeStruct(n, reflectValueOf(p))
 }
 
 // ---- Workflow (structure only; execution belongs to the tick) ----

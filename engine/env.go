@@ -41,6 +41,25 @@ type InvoiceEnv struct {
 	DaysUntilDue int               `expr:"days_until_due"` // due_date − today, negative once overdue
 	AgingBucket  string            `expr:"aging_bucket"`   // current, 1-30, 31-60, 61-90, 90+
 	Custom       map[string]string `expr:"custom"`
+	Plan         PlanEnv           `expr:"plan"` // the invoice's payment plan; zero (status "") when it has none
+}
+
+// PlanEnv is the invoice's payment plan (its latest) as expressions see it.
+// Amounts are minor units of the plan's currency; dates civil dates.
+type PlanEnv struct {
+	Active           bool      `expr:"active"`            // status on_track or late
+	Status           string    `expr:"status"`            // on_track, late, broken, completed, cancelled; "" without a plan
+	Lead             bool      `expr:"lead"`              // the plan's first invoice: say things once per plan
+	Planned          int       `expr:"planned"`           // the plan's total
+	Paid             int       `expr:"paid"`              // paid toward it so far
+	Arrears          int       `expr:"arrears"`           // fallen due and not paid
+	NextDue          time.Time `expr:"next_due"`          // the first installment not paid in full
+	NextAmount       int       `expr:"next_amount"`       // what is left of it
+	DaysToNext       int       `expr:"days_to_next"`      // next_due − today (negative once late)
+	DaysLate         int       `expr:"days_late"`         // days the oldest unpaid installment is past due
+	InstallmentsLeft int       `expr:"installments_left"` // installments not paid in full
+	Installments     int       `expr:"installments"`      // installments in all
+	GraceDays        int       `expr:"grace_days"`        // days late before the plan breaks
 }
 
 // CustomerEnv is the invoice's customer.
@@ -163,6 +182,9 @@ func (e *Env) fill(s *Subject, c Clock, today calendar.Date) {
 		AgingBucket:  AgingBucket(days),
 		Custom:       inv.Custom,
 	}
+	if inv.Plan != nil {
+		e.Invoice.Plan = planEnv(inv.Plan, today)
+	}
 	cu := &s.Customer
 	risk := string(cu.Risk)
 	if risk == "" {
@@ -229,4 +251,16 @@ func ComputePaymentStats(inv Invoice, customerInvoices []Invoice, payments []Pay
 		cs.Add(inv.CustomerID, ci.Currency, ci.BalanceMinor, ci.DueDate, last[ci.ID].LastPaidAt)
 	}
 	return cs.Stats(inv.CustomerID, inv.Currency, last[inv.ID])
+}
+
+func planEnv(p *Plan, today calendar.Date) PlanEnv {
+	st := p.State(today)
+	pe := PlanEnv{Status: st.Status, Lead: p.Lead, Planned: int(p.PlannedMinor), Paid: int(max(p.PaidMinor, 0)),
+		Arrears: int(st.ArrearsMinor), NextAmount: int(st.NextAmountMinor), DaysLate: st.DaysLate,
+		InstallmentsLeft: st.InstallmentsLeft, Installments: len(p.Installments), GraceDays: p.GraceDays}
+	pe.Active = pe.Status == PlanOnTrack || pe.Status == PlanLate
+	if !st.NextDue.IsZero() {
+		pe.NextDue, pe.DaysToNext = dateTime(st.NextDue), st.NextDue.DaysSince(today)
+	}
+	return pe
 }

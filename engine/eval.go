@@ -110,6 +110,10 @@ type Effect struct {
 	// action named none); Task is then the decision's key (the store
 	// records who completed it as the approver) and Assignee who it was for.
 	WriteOff *money.Money `json:"write_off,omitempty"`
+	// Plan is a payment_plan action's request; PlanID names the plan of a
+	// plan_broken or plan_completed effect.
+	Plan   *PlanRequest `json:"plan,omitempty"`
+	PlanID int64        `json:"plan_id,omitempty"`
 	Reason   string       `json:"reason,omitempty"`
 
 	// workflow effects (workflow_run.go): the node, the node event
@@ -341,6 +345,7 @@ func (e *Evaluator) Evaluate(s *Subject, st FireState, out *Result) {
 		}
 		e.fire(r, key, out)
 	}
+	e.planEffects(s, out)
 }
 
 // fire produces the effects of one firing, all or nothing.
@@ -477,6 +482,15 @@ func (e *Evaluator) fire(r *Rule, key FireKey, out *Result) {
 			ef.Fee = &fee
 			ef.Reason = a.reason.Get(e.Locale)
 			out.Effects = append(out.Effects, ef)
+		case ActionPaymentPlan:
+			ef, err := e.paymentPlan(base, a)
+			if err != nil {
+				fail(err)
+				return
+			}
+			if ef.Plan != nil {
+				out.Effects = append(out.Effects, ef)
+			}
 		case ActionWriteOff:
 			ef, err := e.writeOff(base, a)
 			if err != nil {

@@ -131,6 +131,8 @@ type Invoice struct {
 	OwnerEmail   string
 	Disputed     bool
 	Custom       map[string]string
+	// Plan is the invoice's latest payment plan, nil when it has none.
+	Plan *Plan
 }
 
 // Payment is money received against one invoice, in the invoice's currency.

@@ -137,7 +137,7 @@ func planRoutes(b *Bundle, outs Outcomes, sample any) []routePlan {
 		for j := range o.Route.Then {
 			a := planAction(b, &o.Route.Then[j], sample)
 			rp.then = append(rp.then, a)
-			rp.readsForm = rp.readsForm || a.kind == ActionWriteOff
+			rp.readsForm = rp.readsForm || a.kind == ActionWriteOff || a.kind == ActionPaymentPlan
 		}
 		rs = append(rs, rp)
 	}
@@ -192,6 +192,8 @@ func planAction(b *Bundle, a *Action, sample any) *action {
 		c.template = b.Templates[n.Template.Value]
 	case ActionStartWorkflow:
 		c.workflow = a.StartWorkflow.Value
+	case ActionPaymentPlan:
+		c.planCount, c.planFirst = a.PaymentPlan.Installments.prog, a.PaymentPlan.FirstDue.prog
 	case ActionWriteOff:
 		if x := a.WriteOff.Amount; x != nil {
 			c.woAmount = x.prog
