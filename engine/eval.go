@@ -114,7 +114,7 @@ type Effect struct {
 	// plan_broken or plan_completed effect.
 	Plan   *PlanRequest `json:"plan,omitempty"`
 	PlanID int64        `json:"plan_id,omitempty"`
-	Reason   string       `json:"reason,omitempty"`
+	Reason string       `json:"reason,omitempty"`
 
 	// workflow effects (workflow_run.go): the node, the node event
 	// (entered, skipped, completed, stopped, paused, resumed, waiting) and
