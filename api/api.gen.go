@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
+	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/usecase"
 )
@@ -130,6 +131,7 @@ const (
 	PermissionNotificationsWrite Permission = "notifications:write"
 	PermissionOutboxRead         Permission = "outbox:read"
 	PermissionPaymentsWrite      Permission = "payments:write"
+	PermissionPlansWrite         Permission = "plans:write"
 	PermissionTasksAssign        Permission = "tasks:assign"
 	PermissionTasksRead          Permission = "tasks:read"
 	PermissionTasksWrite         Permission = "tasks:write"
@@ -163,6 +165,8 @@ func (e Permission) Valid() bool {
 	case PermissionOutboxRead:
 		return true
 	case PermissionPaymentsWrite:
+		return true
+	case PermissionPlansWrite:
 		return true
 	case PermissionTasksAssign:
 		return true
@@ -1012,6 +1016,35 @@ type PaymentResult struct {
 // Permission defines model for Permission.
 type Permission string
 
+// Plan defines model for Plan.
+type Plan = store.PlanView
+
+// PlanInstallment defines model for PlanInstallment.
+type PlanInstallment = engine.Installment
+
+// PlanPreview defines model for PlanPreview.
+type PlanPreview = usecase.PlanPreview
+
+// PlanRequest defines model for PlanRequest.
+type PlanRequest struct {
+	// Count without installments: this many equal ones
+	Count       *int                `json:"count,omitempty"`
+	EveryMonths *int                `json:"every_months,omitempty"`
+	FirstDue    *openapi_types.Date `json:"first_due,omitempty"`
+
+	// GraceDays days an installment may be late before the plan breaks (default 5)
+	GraceDays    *int `json:"grace_days,omitempty"`
+	Installments *[]struct {
+		AmountMinor int64              `json:"amount_minor"`
+		DueDate     openapi_types.Date `json:"due_date"`
+	} `json:"installments,omitempty"`
+	Invoices []string `json:"invoices"`
+
+	// Key your reference for the plan: the idempotency key
+	Key  string  `json:"key"`
+	Note *string `json:"note,omitempty"`
+}
+
 // Preview defines model for Preview.
 type Preview struct {
 	// Added effects the version would create that the current definitions would not
@@ -1370,6 +1403,19 @@ type GetOutboxParams struct {
 // GetOutboxParamsStatus defines parameters for GetOutbox.
 type GetOutboxParamsStatus string
 
+// PreviewPlanJSONBody defines parameters for PreviewPlan.
+type PreviewPlanJSONBody struct {
+	Count       int                `json:"count"`
+	EveryMonths *int               `json:"every_months,omitempty"`
+	FirstDue    openapi_types.Date `json:"first_due"`
+	Invoices    []string           `json:"invoices"`
+}
+
+// CancelPlanJSONBody defines parameters for CancelPlan.
+type CancelPlanJSONBody struct {
+	Reason string `json:"reason"`
+}
+
 // ListPaymentsParams defines parameters for ListPayments.
 type ListPaymentsParams struct {
 	Invoice *string `form:"invoice,omitempty" json:"invoice,omitempty"`
@@ -1496,6 +1542,15 @@ type UpdateMeJSONRequestBody = UpdateMeRequest
 // ChangeMyPasswordJSONRequestBody defines body for ChangeMyPassword for application/json ContentType.
 type ChangeMyPasswordJSONRequestBody ChangeMyPasswordJSONBody
 
+// CreatePlanJSONRequestBody defines body for CreatePlan for application/json ContentType.
+type CreatePlanJSONRequestBody = PlanRequest
+
+// PreviewPlanJSONRequestBody defines body for PreviewPlan for application/json ContentType.
+type PreviewPlanJSONRequestBody PreviewPlanJSONBody
+
+// CancelPlanJSONRequestBody defines body for CancelPlan for application/json ContentType.
+type CancelPlanJSONRequestBody CancelPlanJSONBody
+
 // RecordPaymentJSONRequestBody defines body for RecordPayment for application/json ContentType.
 type RecordPaymentJSONRequestBody = PaymentRequest
 
@@ -1609,6 +1664,18 @@ type ServerInterface interface {
 	// GetOutbox Outbox status (counts by status) and its notifications, newest first, a page at a time (next_cursor).
 	// (GET /api/outbox)
 	GetOutbox(ctx echo.Context, params GetOutboxParams) error
+	// CreatePlan Put invoices of one customer (one currency) on a payment plan at their balances now: the installments given (summing to that exactly, dates ascending, the first not before today), or count installments from first_due every every_months, equal with the remainder on the last. Idempotent by key. Their escalation pauses while the plan is on track.
+	// (POST /api/payment-plans)
+	CreatePlan(ctx echo.Context) error
+	// PreviewPlan The schedule a plan over these invoices would have now (as the director's payment-plan decision would write it); nothing is saved.
+	// (POST /api/payment-plans/preview)
+	PreviewPlan(ctx echo.Context) error
+	// GetPlan One payment plan with its installments and what covers each.
+	// (GET /api/payment-plans/{id})
+	GetPlan(ctx echo.Context, id int64) error
+	// CancelPlan Cancel an active plan; its invoices' escalation resumes where they stand.
+	// (POST /api/payment-plans/{id}/cancel)
+	CancelPlan(ctx echo.Context, id int64) error
 	// ListPayments Payments of the invoices the caller may see, newest first, with cursor pagination.
 	// (GET /api/payments)
 	ListPayments(ctx echo.Context, params ListPaymentsParams) error
@@ -2481,6 +2548,56 @@ func (w *ServerInterfaceWrapper) GetOutbox(ctx echo.Context) error {
 	return err
 }
 
+// CreatePlan converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePlan(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePlan(ctx)
+	return err
+}
+
+// PreviewPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) PreviewPlan(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PreviewPlan(ctx)
+	return err
+}
+
+// GetPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPlan(ctx, id)
+	return err
+}
+
+// CancelPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) CancelPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CancelPlan(ctx, id)
+	return err
+}
+
 // ListPayments converts echo context to params.
 func (w *ServerInterfaceWrapper) ListPayments(ctx echo.Context) error {
 	var err error
@@ -2939,6 +3056,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/payments", wrapper.ListPayments, options.OperationMiddlewares["listPayments"]...)
 	router.POST(options.BaseURL+"/api/payments", wrapper.RecordPayment, options.OperationMiddlewares["recordPayment"]...)
 	router.POST(options.BaseURL+"/api/payments/:reference/reversal", wrapper.ReversePayment, options.OperationMiddlewares["reversePayment"]...)
+	router.POST(options.BaseURL+"/api/payment-plans", wrapper.CreatePlan, options.OperationMiddlewares["createPlan"]...)
+	router.POST(options.BaseURL+"/api/payment-plans/preview", wrapper.PreviewPlan, options.OperationMiddlewares["previewPlan"]...)
+	router.GET(options.BaseURL+"/api/payment-plans/:id", wrapper.GetPlan, options.OperationMiddlewares["getPlan"]...)
+	router.POST(options.BaseURL+"/api/payment-plans/:id/cancel", wrapper.CancelPlan, options.OperationMiddlewares["cancelPlan"]...)
 	router.POST(options.BaseURL+"/api/invoices/:number/adjustments", wrapper.RecordAdjustment, options.OperationMiddlewares["recordAdjustment"]...)
 	router.GET(options.BaseURL+"/api/definitions", wrapper.ListDefinitions, options.OperationMiddlewares["listDefinitions"]...)
 	router.GET(options.BaseURL+"/api/definitions/:kind/:name", wrapper.GetDefinition, options.OperationMiddlewares["getDefinition"]...)
@@ -5328,6 +5449,381 @@ func (response GetOutboxdefaultApplicationProblemPlusJSONResponse) VisitGetOutbo
 	return err
 }
 
+type CreatePlanRequestObject struct {
+	Body *CreatePlanJSONRequestBody
+}
+
+type CreatePlanResponseObject interface {
+	VisitCreatePlanResponse(w http.ResponseWriter) error
+}
+
+type CreatePlan201JSONResponse Plan
+
+func (response CreatePlan201JSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlan401ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan403ApplicationProblemPlusJSONResponse Problem
+
+func (response CreatePlan403ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlan422ApplicationProblemPlusJSONResponse Problem
+
+func (response CreatePlan422ApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreatePlandefaultApplicationProblemPlusJSONResponse) VisitCreatePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewPlanRequestObject struct {
+	Body *PreviewPlanJSONRequestBody
+}
+
+type PreviewPlanResponseObject interface {
+	VisitPreviewPlanResponse(w http.ResponseWriter) error
+}
+
+type PreviewPlan200JSONResponse PlanPreview
+
+func (response PreviewPlan200JSONResponse) VisitPreviewPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewPlan401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewPlan401ApplicationProblemPlusJSONResponse) VisitPreviewPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewPlan403ApplicationProblemPlusJSONResponse Problem
+
+func (response PreviewPlan403ApplicationProblemPlusJSONResponse) VisitPreviewPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewPlan404ApplicationProblemPlusJSONResponse Problem
+
+func (response PreviewPlan404ApplicationProblemPlusJSONResponse) VisitPreviewPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewPlan422ApplicationProblemPlusJSONResponse Problem
+
+func (response PreviewPlan422ApplicationProblemPlusJSONResponse) VisitPreviewPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewPlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PreviewPlandefaultApplicationProblemPlusJSONResponse) VisitPreviewPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanRequestObject struct {
+	Id int64 `json:"id"`
+}
+
+type GetPlanResponseObject interface {
+	VisitGetPlanResponse(w http.ResponseWriter) error
+}
+
+type GetPlan200JSONResponse Plan
+
+func (response GetPlan200JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlan401ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetPlan403ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetPlan404ApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPlandefaultApplicationProblemPlusJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlanRequestObject struct {
+	Id   int64 `json:"id"`
+	Body *CancelPlanJSONRequestBody
+}
+
+type CancelPlanResponseObject interface {
+	VisitCancelPlanResponse(w http.ResponseWriter) error
+}
+
+type CancelPlan200JSONResponse Plan
+
+func (response CancelPlan200JSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlan401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPlan401ApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlan403ApplicationProblemPlusJSONResponse Problem
+
+func (response CancelPlan403ApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlan404ApplicationProblemPlusJSONResponse Problem
+
+func (response CancelPlan404ApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlan409ApplicationProblemPlusJSONResponse Problem
+
+func (response CancelPlan409ApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlan422ApplicationProblemPlusJSONResponse Problem
+
+func (response CancelPlan422ApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPlandefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CancelPlandefaultApplicationProblemPlusJSONResponse) VisitCancelPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPaymentsRequestObject struct {
 	Params ListPaymentsParams
 }
@@ -7004,6 +7500,18 @@ type StrictServerInterface interface {
 	// GetOutbox Outbox status (counts by status) and its notifications, newest first, a page at a time (next_cursor).
 	// (GET /api/outbox)
 	GetOutbox(ctx context.Context, request GetOutboxRequestObject) (GetOutboxResponseObject, error)
+	// CreatePlan Put invoices of one customer (one currency) on a payment plan at their balances now: the installments given (summing to that exactly, dates ascending, the first not before today), or count installments from first_due every every_months, equal with the remainder on the last. Idempotent by key. Their escalation pauses while the plan is on track.
+	// (POST /api/payment-plans)
+	CreatePlan(ctx context.Context, request CreatePlanRequestObject) (CreatePlanResponseObject, error)
+	// PreviewPlan The schedule a plan over these invoices would have now (as the director's payment-plan decision would write it); nothing is saved.
+	// (POST /api/payment-plans/preview)
+	PreviewPlan(ctx context.Context, request PreviewPlanRequestObject) (PreviewPlanResponseObject, error)
+	// GetPlan One payment plan with its installments and what covers each.
+	// (GET /api/payment-plans/{id})
+	GetPlan(ctx context.Context, request GetPlanRequestObject) (GetPlanResponseObject, error)
+	// CancelPlan Cancel an active plan; its invoices' escalation resumes where they stand.
+	// (POST /api/payment-plans/{id}/cancel)
+	CancelPlan(ctx context.Context, request CancelPlanRequestObject) (CancelPlanResponseObject, error)
 	// ListPayments Payments of the invoices the caller may see, newest first, with cursor pagination.
 	// (GET /api/payments)
 	ListPayments(ctx context.Context, request ListPaymentsRequestObject) (ListPaymentsResponseObject, error)
@@ -7998,6 +8506,171 @@ func (sh *strictHandler) GetOutbox(ctx echo.Context, params GetOutboxParams) err
 		return err
 	} else if validResponse, ok := response.(GetOutboxResponseObject); ok {
 		return validResponse.VisitGetOutboxResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePlan operation middleware
+func (sh *strictHandler) CreatePlan(ctx echo.Context) error {
+	var request CreatePlanRequestObject
+
+	var body CreatePlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePlan(ctx.Request().Context(), request.(CreatePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePlanResponseObject); ok {
+		return validResponse.VisitCreatePlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PreviewPlan operation middleware
+func (sh *strictHandler) PreviewPlan(ctx echo.Context) error {
+	var request PreviewPlanRequestObject
+
+	var body PreviewPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PreviewPlan(ctx.Request().Context(), request.(PreviewPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PreviewPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PreviewPlanResponseObject); ok {
+		return validResponse.VisitPreviewPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPlan operation middleware
+func (sh *strictHandler) GetPlan(ctx echo.Context, id int64) error {
+	var request GetPlanRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlan(ctx.Request().Context(), request.(GetPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPlanResponseObject); ok {
+		return validResponse.VisitGetPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CancelPlan operation middleware
+func (sh *strictHandler) CancelPlan(ctx echo.Context, id int64) error {
+	var request CancelPlanRequestObject
+
+	request.Id = id
+
+	var body CancelPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelPlan(ctx.Request().Context(), request.(CancelPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CancelPlanResponseObject); ok {
+		return validResponse.VisitCancelPlanResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

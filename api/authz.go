@@ -68,6 +68,10 @@ var operations = map[string]operation{
 	"recordPayment":        {perm: PermissionPaymentsWrite},
 	"reversePayment":       {perm: PermissionPaymentsWrite},
 	"recordAdjustment":     {perm: PermissionAdjustmentsWrite}, // a write-off also needs the finance director's or admin's role
+	"createPlan":           {perm: PermissionPlansWrite},
+	"cancelPlan":           {perm: PermissionPlansWrite},
+	"getPlan":              {perm: PermissionInvoicesRead},
+	"previewPlan":          {perm: PermissionInvoicesRead},
 	"listDefinitions":      {perm: PermissionDefinitionsRead},
 	"getDefinition":        {perm: PermissionDefinitionsRead},
 	"getDefinitionHistory": {perm: PermissionDefinitionsRead},

@@ -214,6 +214,8 @@ func actionEffects(act engine.Action) []optionEffect {
 		return []optionEffect{{Kind: "add_fee"}}
 	case act.WriteOff != nil:
 		return []optionEffect{{Kind: "write_off"}}
+	case act.PaymentPlan != nil:
+		return []optionEffect{{Kind: "payment_plan"}}
 	}
 	return nil
 }

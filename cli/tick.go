@@ -53,6 +53,7 @@ var outputKinds = map[engine.ActionKind]string{
 	engine.ActionAddFee:        "fee",
 	engine.ActionStartWorkflow: "workflow",
 	engine.ActionWriteOff:      "write_off",
+	engine.ActionPaymentPlan:   "payment_plan",
 }
 
 func newEffectLine(date string, e engine.TickEffect) effectLine {

@@ -367,8 +367,10 @@ func (l *linker) action(d *Document, a *Action) *action {
 			what string
 			p    **program
 		}
-		parts := []part{{a.WriteOff.Amount, kInt, "write_off amount", &c.woAmount}, {a.WriteOff.Reason, kString, "write_off reason", &c.woReason}}
-		if c.kind == ActionPaymentPlan {
+		var parts []part
+		if c.kind == ActionWriteOff {
+			parts = []part{{a.WriteOff.Amount, kInt, "write_off amount", &c.woAmount}, {a.WriteOff.Reason, kString, "write_off reason", &c.woReason}}
+		} else {
 			pa := a.PaymentPlan
 			parts = []part{{pa.Installments, kInt, "payment_plan installments", &c.planCount}, {pa.FirstDue, kTime, "payment_plan first_due", &c.planFirst}}
 			if pa.EveryMonths < 0 || pa.EveryMonths > 12 {

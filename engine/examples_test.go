@@ -59,6 +59,7 @@ type exInvoice struct {
 	OwnerEmail string            `yaml:"owner_email"`
 	Disputed   bool              `yaml:"disputed"`
 	Custom     map[string]string `yaml:"custom"`
+	Plan       *exPlan           `yaml:"plan"`
 }
 
 type exCustomer struct {
@@ -249,13 +250,45 @@ func date(t *testing.T, s string) calendar.Date {
 	return d
 }
 
+// exPlan is a test case's payment plan: paid is what was paid toward it.
+type exPlan struct {
+	ID           int64  `yaml:"id"`
+	Status       string `yaml:"status"`
+	Paid         string `yaml:"paid"`
+	GraceDays    int    `yaml:"grace_days"`
+	Lead         *bool  `yaml:"lead"`
+	Installments []struct {
+		DueDate string `yaml:"due_date"`
+		Amount  string `yaml:"amount"`
+	} `yaml:"installments"`
+}
+
+func (x *exPlan) plan(t *testing.T, currency string) *engine.Plan {
+	if x == nil {
+		return nil
+	}
+	p := &engine.Plan{ID: x.ID, Status: x.Status, Currency: currency, GraceDays: x.GraceDays, Lead: x.Lead == nil || *x.Lead}
+	if p.Status == "" {
+		p.Status = engine.PlanActive
+	}
+	if x.Paid != "" {
+		p.PaidMinor = minor(t, x.Paid, currency)
+	}
+	for i, in := range x.Installments {
+		a := minor(t, in.Amount, currency)
+		p.Installments = append(p.Installments, engine.Installment{Seq: i + 1, DueDate: date(t, in.DueDate), AmountMinor: a})
+		p.PlannedMinor += a
+	}
+	return p
+}
+
 func subject(t *testing.T, inv exInvoice, c exCustomer, p exPayments) engine.Subject {
 	return engine.Subject{
 		Invoice: engine.Invoice{
 			ID: inv.ID, Number: inv.Number, CustomerID: c.ID, Currency: inv.Currency,
 			AmountMinor: minor(t, inv.Amount, inv.Currency), BalanceMinor: minor(t, inv.Balance, inv.Currency),
 			IssueDate: date(t, inv.IssueDate), DueDate: date(t, inv.DueDate), Status: inv.Status,
-			OwnerEmail: inv.OwnerEmail, Disputed: inv.Disputed, Custom: inv.Custom,
+			OwnerEmail: inv.OwnerEmail, Disputed: inv.Disputed, Custom: inv.Custom, Plan: inv.Plan.plan(t, inv.Currency),
 		},
 		Customer: engine.Customer{
 			ID: c.ID, Name: c.Name, Email: c.Email, Phone: c.Phone, FinanceEmail: c.FinanceEmail,

@@ -664,7 +664,7 @@ func (r *run) route(inst *Instance, t *TaskState, k WorkflowKey, step *stepPlan)
 		return err
 	}
 	for i := first; i < len(r.out.Effects); i++ {
-		if ef := &r.out.Effects[i]; ef.Kind == ActionWriteOff {
+		if ef := &r.out.Effects[i]; ef.Kind == ActionWriteOff || ef.Kind == ActionPaymentPlan {
 			ef.Task, ef.Assignee = t.Key, t.Assignee // the decision, and who it was for
 		}
 	}

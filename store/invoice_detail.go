@@ -116,6 +116,8 @@ type InvoiceDetail struct {
 	Payments []InvoicePayment `json:"payments"`
 	// Adjustments are the invoice's adjustments, oldest first.
 	Adjustments []InvoiceAdjustment `json:"adjustments"`
+	// Plan is the invoice's latest payment plan, nil when it has none.
+	Plan *PlanView `json:"plan,omitempty"`
 	Effects     []HistoryEntry      `json:"effects"`
 	Tasks       []InboxTask         `json:"tasks"`
 	Approvals   []InboxTask         `json:"approvals"`
@@ -168,6 +170,9 @@ func (s *Store) InvoiceDetail(ctx context.Context, v Viewer, number string, toda
 		return d, err
 	}
 	if d.Adjustments, err = s.invoiceAdjustments(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Plan, err = s.invoicePlan(ctx, id, now); err != nil {
 		return d, err
 	}
 	if d.Effects, err = s.effects(ctx, "e.invoice_id = ?", []any{id}, "e.at, e.id", 0); err != nil {

@@ -554,8 +554,8 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		args = append(args, b.Lo, b.Hi, b.Lo, b.Hi)
 	}
 	rows, err := s.queryStmt(ctx, q, s.rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
-		paid_minor, payment_count, `+s.instant("last_paid_at")+`, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom
-		FROM invoices WHERE `+where+order), args...)
+		paid_minor, payment_count, `+s.instant("last_paid_at")+`, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom,
+		COALESCE(plan_id, 0) FROM invoices WHERE `+where+order), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -567,8 +567,9 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 	var (
 		p                        engine.InvoicePayments
 		last                     dbTime
-		ownerID                  int64
+		ownerID, planID          int64
 		currency, status, custom sql.RawBytes
+		plans                    map[int]int64 // subject index → its plan: the few invoices on one
 	)
 	for rows.Next() {
 		in.Subjects = append(in.Subjects, engine.Subject{})
@@ -576,8 +577,14 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		inv := &sub.Invoice
 		p, last = engine.InvoicePayments{}, dbTime{}
 		if err := rows.Scan(&inv.ID, &inv.Number, &inv.CustomerID, &currency, &inv.AmountMinor, &inv.BalanceMinor,
-			&p.PaidMinor, &p.Count, &last, &inv.IssueDate, &inv.DueDate, &status, &ownerID, &inv.Disputed, &custom); err != nil {
+			&p.PaidMinor, &p.Count, &last, &inv.IssueDate, &inv.DueDate, &status, &ownerID, &inv.Disputed, &custom, &planID); err != nil {
 			return nil, err
+		}
+		if planID != 0 {
+			if plans == nil {
+				plans = map[int]int64{}
+			}
+			plans[len(in.Subjects)-1] = planID
 		}
 		inv.Currency, inv.Status = words.get(currency), words.get(status)
 		if last.Valid {
@@ -592,6 +599,9 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		sub.Payments = cache.stats.Stats(inv.CustomerID, inv.Currency, p)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.loadPlans(ctx, q, in.Subjects, plans); err != nil {
 		return nil, err
 	}
 	if !ahead { // a batch read ahead gets them when it is taken (takeAhead)
@@ -1548,6 +1558,12 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 		return true, err
 	case engine.ActionWriteOff:
 		return true, w.writeOff(ctx, key, e)
+	case engine.ActionPaymentPlan:
+		return true, w.writePlan(ctx, key, e)
+	case engine.EffectPlanBroken:
+		return true, w.endPlan(ctx, e, engine.PlanBroken)
+	case engine.EffectPlanCompleted:
+		return true, w.endPlan(ctx, e, engine.PlanCompleted)
 	}
 	// start_workflow and other kinds are recorded in the ledger; the
 	// workflow step of the tick acts on them.

@@ -38,6 +38,7 @@ const (
 	NotificationsRead  Permission = "notifications:read"
 	NotificationsWrite Permission = "notifications:write"
 	AdjustmentsWrite   Permission = "adjustments:write"
+	PlansWrite         Permission = "plans:write"
 )
 
 // RolePermissions is the role × permission table. Rows (which invoices and
@@ -45,13 +46,13 @@ const (
 var RolePermissions = map[string][]Permission{
 	store.RoleAdmin: {TasksRead, TasksWrite, ApprovalsDecide, InvoicesRead, PaymentsWrite, DefinitionsRead, DefinitionsWrite,
 		TokensAdmin, UsersAdmin, DashboardRead, TasksAssign, ImportWrite, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite,
-		AdjustmentsWrite},
+		AdjustmentsWrite, PlansWrite},
 	store.RoleSalesRep:     {TasksRead, TasksWrite, InvoicesRead, NotificationsRead, NotificationsWrite},
 	store.RoleSalesManager: {TasksRead, TasksWrite, TasksAssign, InvoicesRead, DefinitionsRead, DashboardRead, NotificationsRead, NotificationsWrite},
 	store.RoleFinance: {TasksRead, TasksWrite, InvoicesRead, PaymentsWrite, ImportWrite, DefinitionsRead, DashboardRead,
-		OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite},
+		OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite, PlansWrite},
 	store.RoleFinanceDirector: {TasksRead, TasksWrite, ApprovalsDecide, TasksAssign, InvoicesRead, DefinitionsRead,
-		DashboardRead, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite},
+		DashboardRead, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite, PlansWrite},
 }
 
 // Errors of the access check.
