@@ -117,12 +117,12 @@ type InvoiceDetail struct {
 	// Adjustments are the invoice's adjustments, oldest first.
 	Adjustments []InvoiceAdjustment `json:"adjustments"`
 	// Plan is the invoice's latest payment plan, nil when it has none.
-	Plan *PlanView `json:"plan,omitempty"`
-	Effects     []HistoryEntry      `json:"effects"`
-	Tasks       []InboxTask         `json:"tasks"`
-	Approvals   []InboxTask         `json:"approvals"`
-	Messages    []InvoiceMessage    `json:"messages"`
-	Activity    []ActionEntry       `json:"activity"`
+	Plan      *PlanView        `json:"plan,omitempty"`
+	Effects   []HistoryEntry   `json:"effects"`
+	Tasks     []InboxTask      `json:"tasks"`
+	Approvals []InboxTask      `json:"approvals"`
+	Messages  []InvoiceMessage `json:"messages"`
+	Activity  []ActionEntry    `json:"activity"`
 }
 
 // InvoiceDetail returns the invoice numbered number with its history, if
