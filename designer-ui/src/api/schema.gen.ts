@@ -176,6 +176,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payment-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put invoices of one customer (one currency) on a payment plan at their balances now: the installments given (summing to that exactly, dates ascending, the first not before today), or count installments from first_due every every_months, equal with the remainder on the last. Idempotent by key. Their escalation pauses while the plan is on track. */
+        post: operations["createPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-plans/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The schedule a plan over these invoices would have now (as the director's payment-plan decision would write it); nothing is saved. */
+        post: operations["previewPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One payment plan with its installments and what covers each. */
+        get: operations["getPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-plans/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an active plan; its invoices' escalation resumes where they stand. */
+        post: operations["cancelPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invoices/{number}/adjustments": {
         parameters: {
             query?: never;
@@ -748,7 +816,7 @@ export interface components {
         /** @enum {string} */
         Role: "admin" | "sales_rep" | "sales_manager" | "finance" | "finance_director";
         /** @enum {string} */
-        Permission: "tasks:read" | "tasks:write" | "approvals:decide" | "invoices:read" | "payments:write" | "definitions:read" | "definitions:write" | "tokens:admin" | "users:admin" | "dashboard:read" | "tasks:assign" | "import:write" | "audit:read" | "outbox:read" | "notifications:read" | "notifications:write" | "adjustments:write";
+        Permission: "tasks:read" | "tasks:write" | "approvals:decide" | "invoices:read" | "payments:write" | "definitions:read" | "definitions:write" | "tokens:admin" | "users:admin" | "dashboard:read" | "tasks:assign" | "import:write" | "audit:read" | "outbox:read" | "notifications:read" | "notifications:write" | "adjustments:write" | "plans:write";
         LoginRequest: {
             email: string;
             password: string;
@@ -959,10 +1027,10 @@ export interface components {
         };
         OptionEffect: {
             /**
-             * @description next: on to the next node (node, title when there is one); goto: to node; wait: waits until the expression until, then re-checks; pause: pauses with reason; complete: stops the workflow; set: sets field to value; task, notify, add_fee, start_workflow, write_off: that action
+             * @description next: on to the next node (node, title when there is one); goto: to node; wait: waits until the expression until, then re-checks; pause: pauses with reason; complete: stops the workflow; set: sets field to value; task, notify, add_fee, start_workflow, write_off, payment_plan: that action
              * @enum {string}
              */
-            kind: "next" | "goto" | "wait" | "pause" | "complete" | "set" | "task" | "notify" | "add_fee" | "start_workflow" | "write_off";
+            kind: "next" | "goto" | "wait" | "pause" | "complete" | "set" | "task" | "notify" | "add_fee" | "start_workflow" | "write_off" | "payment_plan";
             node?: string;
             title?: components["schemas"]["LocalizedText"];
             until?: string;
@@ -1047,6 +1115,7 @@ export interface components {
             payments: components["schemas"]["InvoicePayment"][];
             /** @description write-offs, recoveries, credit notes, settlements and applied credit, oldest first */
             adjustments: components["schemas"]["InvoiceAdjustment"][];
+            plan?: components["schemas"]["Plan"];
             /** @description every effect the rules and workflows recorded on the invoice, with why */
             effects: components["schemas"]["EffectEntry"][];
             /** @description the invoice's tasks, any status, the rows GET /api/tasks answers */
@@ -1252,6 +1321,81 @@ export interface components {
              */
             unapplied_minor?: number;
             effects?: number;
+        };
+        PlanRequest: {
+            /** @description your reference for the plan: the idempotency key */
+            key: string;
+            invoices: string[];
+            installments?: {
+                /** Format: date */
+                due_date: string;
+                /** Format: int64 */
+                amount_minor: number;
+            }[];
+            /** @description without installments: this many equal ones */
+            count?: number;
+            /** Format: date */
+            first_due?: string;
+            every_months?: number;
+            /** @description days an installment may be late before the plan breaks (default 5) */
+            grace_days?: number;
+            note?: string;
+        };
+        PlanInstallment: {
+            seq: number;
+            /** Format: date */
+            due_date: string;
+            /** Format: int64 */
+            amount_minor: number;
+        };
+        PlanPreview: {
+            currency: string;
+            /** Format: int64 */
+            planned_minor: number;
+            installments: components["schemas"]["PlanInstallment"][];
+        };
+        Plan: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            status: "active" | "completed" | "broken" | "cancelled";
+            /**
+             * @description an active plan is on_track, late (within its grace), or broken (beyond it; the tick marks it)
+             * @enum {string}
+             */
+            state: "on_track" | "late" | "broken" | "completed" | "cancelled";
+            currency: string;
+            /** Format: int64 */
+            planned_minor: number;
+            /**
+             * Format: int64
+             * @description what its invoices' balances fell since it began
+             */
+            paid_minor: number;
+            /**
+             * Format: int64
+             * @description fallen due and not covered
+             */
+            arrears_minor: number;
+            grace_days: number;
+            invoices: string[];
+            installments: {
+                seq: number;
+                /** Format: date */
+                due_date: string;
+                /** Format: int64 */
+                amount_minor: number;
+                /** Format: int64 */
+                covered_minor: number;
+                /** @enum {string} */
+                status: "paid" | "partly_paid" | "due" | "late";
+            }[];
+            created_by: string;
+            note: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            ended_at?: string;
         };
         AdjustmentRequest: {
             /** @description your reference for it (a credit note's number): the idempotency key */
@@ -2189,6 +2333,129 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanRequest"];
+            };
+        };
+        responses: {
+            /** @description Created (or, for a key already used, that plan). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    previewPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    invoices: string[];
+                    count: number;
+                    /** Format: date */
+                    first_due: string;
+                    every_months?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The schedule. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanPreview"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    cancelPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
