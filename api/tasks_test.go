@@ -266,7 +266,7 @@ func TestTaskDetail(t *testing.T) {
 		}
 		want := strings.Join([]string{
 			"legal_action (法律诉讼): set invoice.custom.legal_hold true, complete",
-			"payment_plan (分期付款): payment_plan, pause payment_plan",
+			"payment_plan (分期付款): payment_plan, pause",
 			"write_off (核销坏账): write_off, complete",
 			"continue (继续催收): wait addDays(today, 14)",
 		}, "\n")
