@@ -62,6 +62,11 @@ type Dashboard struct {
 	// those past due.
 	TasksOpen    int `json:"tasks_open"`
 	TasksOverdue int `json:"tasks_overdue"`
+	// BadDebt is, per month of the last 12 and currency, what was written
+	// off and recovered; Plans, per currency, the payment plans and how
+	// they stand (dashboard_lifecycle.go).
+	BadDebt []BadDebtRow `json:"bad_debt"`
+	Plans   []PlanRow    `json:"plans"`
 }
 
 // DSORow is days sales outstanding in one currency.
@@ -237,8 +242,10 @@ func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, toda
 		}
 	}
 	d = d.clone()
-	d.TasksOpen, d.TasksOverdue, err = s.taskCounts(ctx, v, now)
-	return d, err
+	if d.TasksOpen, d.TasksOverdue, err = s.taskCounts(ctx, v, now); err != nil {
+		return d, err
+	}
+	return d, s.dashboardLifecycle(ctx, v, f, today, &d)
 }
 
 // taskCounts counts the open tasks v sees and those due before now, from

@@ -31,6 +31,9 @@ func DashboardFromScratch(ctx context.Context, s *Store, v Viewer, f DashboardFi
 	if err != nil {
 		return d, err
 	}
-	d.TasksOpen, d.TasksOverdue, err = s.scratchTaskCounts(ctx, v, now)
-	return d, err
+	if d.TasksOpen, d.TasksOverdue, err = s.scratchTaskCounts(ctx, v, now); err != nil {
+		return d, err
+	}
+	// Bad debt and plans are read from their own tables, not kept as sums.
+	return d, s.dashboardLifecycle(ctx, v, f, today, &d)
 }
