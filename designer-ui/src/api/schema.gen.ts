@@ -1560,6 +1560,33 @@ export interface components {
         };
         /** @description The finance dashboard over the invoices the caller may see; docs/api.md defines every figure. Amounts are minor units per currency. */
         Dashboard: {
+            /** @description per month of the last 12 (by effective date) and currency: written off, recovered by later payments, credit notes */
+            bad_debt: {
+                /** @description YYYY-MM */
+                month: string;
+                currency: string;
+                /** Format: int64 */
+                written_off_minor: number;
+                /** Format: int64 */
+                recovered_minor: number;
+                write_offs: number;
+                /** Format: int64 */
+                credit_notes_minor: number;
+            }[];
+            /** @description per currency: running payment plans on track, late (within the grace) and broken, those completed in the window, and the running plans' arrears, totals and payments */
+            plans: {
+                currency: string;
+                on_track: number;
+                late: number;
+                broken: number;
+                completed: number;
+                /** Format: int64 */
+                arrears_minor: number;
+                /** Format: int64 */
+                planned_minor: number;
+                /** Format: int64 */
+                paid_minor: number;
+            }[];
             /** Format: date */
             today: string;
             /**
