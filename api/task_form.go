@@ -216,6 +216,8 @@ func actionEffects(act engine.Action) []optionEffect {
 		return []optionEffect{{Kind: "write_off"}}
 	case act.PaymentPlan != nil:
 		return []optionEffect{{Kind: "payment_plan"}}
+	case act.AccrueInterest != nil:
+		return []optionEffect{{Kind: "accrue_interest"}}
 	}
 	return nil
 }

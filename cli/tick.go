@@ -54,6 +54,7 @@ var outputKinds = map[engine.ActionKind]string{
 	engine.ActionStartWorkflow: "workflow",
 	engine.ActionWriteOff:      "write_off",
 	engine.ActionPaymentPlan:   "payment_plan",
+	engine.ActionInterest:      "interest",
 }
 
 func newEffectLine(date string, e engine.TickEffect) effectLine {
@@ -93,7 +94,7 @@ func (l effectLine) String() string {
 		what = fmt.Sprintf("%q for %s", l.Title, who)
 	case "notification":
 		what = fmt.Sprintf("%s to %s (template %s)", l.Channel, l.To, l.Template)
-	case "fee", "write_off":
+	case "fee", "write_off", "interest":
 		what = l.Fee
 	case "workflow":
 		what = "start " + l.Workflow

@@ -260,6 +260,7 @@ type action struct {
 	woAmount, woReason *program
 	// payment_plan: its installments and first due date
 	planCount, planFirst *program
+	interest             *interestPlan
 }
 
 // setOp is one assignment of a set action.
@@ -356,6 +357,12 @@ func (l *linker) action(d *Document, a *Action) *action {
 			}
 			c.feeBP = bp
 		}
+	case ActionInterest:
+		p, errs := compileInterest(a.AccrueInterest)
+		for _, e := range errs {
+			l.errAt(d, a.AccrueInterest.Pos, "accrue_interest %s", e)
+		}
+		c.interest, c.reason = p, a.AccrueInterest.Reason
 	case ActionWriteOff, ActionPaymentPlan:
 		env := ruleEnv()
 		if l.outEnv != nil {

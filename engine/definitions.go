@@ -293,14 +293,15 @@ func (r *RuleSpec) IsEnabled() bool { return r.Enabled == nil || *r.Enabled }
 // Action is one step of a rule's then list or a workflow node's actions;
 // exactly one field is set.
 type Action struct {
-	Set           *SetAction      `yaml:"set"`
-	Task          *TaskAction     `yaml:"task"`
-	Notify        *NotifyAction   `yaml:"notify"`
-	StartWorkflow *Ident          `yaml:"start_workflow"`
-	AddFee        *FeeAction      `yaml:"add_fee"`
-	WriteOff      *WriteOffAction `yaml:"write_off"`
-	PaymentPlan   *PlanAction     `yaml:"payment_plan"`
-	Pos           `yaml:"-"`
+	Set            *SetAction      `yaml:"set"`
+	Task           *TaskAction     `yaml:"task"`
+	Notify         *NotifyAction   `yaml:"notify"`
+	StartWorkflow  *Ident          `yaml:"start_workflow"`
+	AddFee         *FeeAction      `yaml:"add_fee"`
+	WriteOff       *WriteOffAction `yaml:"write_off"`
+	PaymentPlan    *PlanAction     `yaml:"payment_plan"`
+	AccrueInterest *InterestAction `yaml:"accrue_interest"`
+	Pos            `yaml:"-"`
 }
 
 func (a *Action) decodeNode(d *decoder, n *yaml.Node) {
@@ -311,13 +312,13 @@ func (a *Action) decodeNode(d *decoder, n *yaml.Node) {
 		return
 	}
 	if c := a.count(); c != 1 {
-		d.errorf(n, "an action needs exactly one of set, task, notify, start_workflow, add_fee, write_off, payment_plan (found %d)", c)
+		d.errorf(n, "an action needs exactly one of set, task, notify, start_workflow, add_fee, write_off, payment_plan, accrue_interest (found %d)", c)
 	}
 }
 
 func (a *Action) count() int {
 	c := 0
-	for _, set := range []bool{a.Set != nil, a.Task != nil, a.Notify != nil, a.StartWorkflow != nil, a.AddFee != nil, a.WriteOff != nil, a.PaymentPlan != nil} {
+	for _, set := range []bool{a.Set != nil, a.Task != nil, a.Notify != nil, a.StartWorkflow != nil, a.AddFee != nil, a.WriteOff != nil, a.PaymentPlan != nil, a.AccrueInterest != nil} {
 		if set {
 			c++
 		}
@@ -337,6 +338,7 @@ const (
 	ActionAddFee        ActionKind = "add_fee"
 	ActionWriteOff      ActionKind = "write_off"
 	ActionPaymentPlan   ActionKind = "payment_plan"
+	ActionInterest      ActionKind = "accrue_interest"
 )
 
 // Kind returns the action's kind.
@@ -354,6 +356,8 @@ func (a *Action) Kind() ActionKind {
 		return ActionWriteOff
 	case a.PaymentPlan != nil:
 		return ActionPaymentPlan
+	case a.AccrueInterest != nil:
+		return ActionInterest
 	}
 	return ActionAddFee
 }

@@ -26,22 +26,26 @@ type Env struct {
 // InvoiceEnv is the invoice as expressions see it, with derived fields
 // precomputed once per tick.
 type InvoiceEnv struct {
-	ID           int               `expr:"id"`
-	Number       string            `expr:"number"`
-	Currency     string            `expr:"currency"`
-	Amount       int               `expr:"amount"`  // minor units
-	Balance      int               `expr:"balance"` // minor units still owed
-	Paid         int               `expr:"paid"`    // amount − balance
-	IssueDate    time.Time         `expr:"issue_date"`
-	DueDate      time.Time         `expr:"due_date"`
-	Status       string            `expr:"status"`
-	OwnerEmail   string            `expr:"owner_email"`
-	Disputed     bool              `expr:"disputed"`
-	DaysOverdue  int               `expr:"days_overdue"`   // max(0, today − due_date)
-	DaysUntilDue int               `expr:"days_until_due"` // due_date − today, negative once overdue
-	AgingBucket  string            `expr:"aging_bucket"`   // current, 1-30, 31-60, 61-90, 90+
-	Custom       map[string]string `expr:"custom"`
-	Plan         PlanEnv           `expr:"plan"` // the invoice's payment plan; zero (status "") when it has none
+	ID              int               `expr:"id"`
+	Number          string            `expr:"number"`
+	Currency        string            `expr:"currency"`
+	Amount          int               `expr:"amount"`  // minor units
+	Balance         int               `expr:"balance"` // minor units still owed
+	Paid            int               `expr:"paid"`    // amount − balance
+	IssueDate       time.Time         `expr:"issue_date"`
+	DueDate         time.Time         `expr:"due_date"`
+	Status          string            `expr:"status"`
+	OwnerEmail      string            `expr:"owner_email"`
+	Disputed        bool              `expr:"disputed"`
+	DaysOverdue     int               `expr:"days_overdue"`   // max(0, today − due_date)
+	DaysUntilDue    int               `expr:"days_until_due"` // due_date − today, negative once overdue
+	AgingBucket     string            `expr:"aging_bucket"`   // current, 1-30, 31-60, 61-90, 90+
+	Custom          map[string]string `expr:"custom"`
+	Plan            PlanEnv           `expr:"plan"`             // the invoice's payment plan; zero (status "") when it has none
+	Fees            int               `expr:"fees"`             // fees and interest charged, minor units
+	Interest        int               `expr:"interest"`         // interest charged so far, minor units
+	Principal       int               `expr:"principal"`        // what is owed of the amount: balance − fees, at least 0
+	InterestThrough time.Time         `expr:"interest_through"` // the last day interest was charged for (zero: none yet)
 }
 
 // PlanEnv is the invoice's payment plan (its latest) as expressions see it.
@@ -185,6 +189,11 @@ func (e *Env) fill(s *Subject, c Clock, today calendar.Date) {
 	if inv.Plan != nil {
 		e.Invoice.Plan = planEnv(inv.Plan, today)
 	}
+	if inv.FeesMinor != 0 || inv.InterestMinor != 0 || !inv.InterestThrough.IsZero() {
+		e.Invoice.Fees, e.Invoice.Interest = int(inv.FeesMinor), int(inv.InterestMinor)
+		e.Invoice.InterestThrough = dateTime(inv.InterestThrough)
+	}
+	e.Invoice.Principal = max(int(inv.BalanceMinor-inv.FeesMinor), 0)
 	cu := &s.Customer
 	risk := string(cu.Risk)
 	if risk == "" {

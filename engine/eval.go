@@ -112,9 +112,11 @@ type Effect struct {
 	WriteOff *money.Money `json:"write_off,omitempty"`
 	// Plan is a payment_plan action's request; PlanID names the plan of a
 	// plan_broken or plan_completed effect.
-	Plan   *PlanRequest `json:"plan,omitempty"`
-	PlanID int64        `json:"plan_id,omitempty"`
-	Reason string       `json:"reason,omitempty"`
+	Plan *PlanRequest `json:"plan,omitempty"`
+	// Interest is what an accrue_interest effect (its amount in Fee) covers.
+	Interest *InterestCharge `json:"interest,omitempty"`
+	PlanID   int64           `json:"plan_id,omitempty"`
+	Reason   string          `json:"reason,omitempty"`
 
 	// workflow effects (workflow_run.go): the node, the node event
 	// (entered, skipped, completed, stopped, paused, resumed, waiting) and
@@ -482,6 +484,10 @@ func (e *Evaluator) fire(r *Rule, key FireKey, out *Result) {
 			ef.Fee = &fee
 			ef.Reason = a.reason.Get(e.Locale)
 			out.Effects = append(out.Effects, ef)
+		case ActionInterest:
+			if ef := e.interest(base, a.interest, a.reason.Get(e.Locale)); ef.Fee != nil {
+				out.Effects = append(out.Effects, ef)
+			}
 		case ActionPaymentPlan:
 			ef, err := e.paymentPlan(base, a)
 			if err != nil {

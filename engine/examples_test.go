@@ -60,6 +60,9 @@ type exInvoice struct {
 	Disputed   bool              `yaml:"disputed"`
 	Custom     map[string]string `yaml:"custom"`
 	Plan       *exPlan           `yaml:"plan"`
+	Fees       string            `yaml:"fees"`             // charged so far, part of the balance
+	Interest   string            `yaml:"interest"`         // of which interest
+	Through    string            `yaml:"interest_through"` // interest charged through this day
 }
 
 type exCustomer struct {
@@ -289,6 +292,7 @@ func subject(t *testing.T, inv exInvoice, c exCustomer, p exPayments) engine.Sub
 			AmountMinor: minor(t, inv.Amount, inv.Currency), BalanceMinor: minor(t, inv.Balance, inv.Currency),
 			IssueDate: date(t, inv.IssueDate), DueDate: date(t, inv.DueDate), Status: inv.Status,
 			OwnerEmail: inv.OwnerEmail, Disputed: inv.Disputed, Custom: inv.Custom, Plan: inv.Plan.plan(t, inv.Currency),
+			FeesMinor: optMinor(t, inv.Fees, inv.Currency), InterestMinor: optMinor(t, inv.Interest, inv.Currency), InterestThrough: optDate(t, inv.Through),
 		},
 		Customer: engine.Customer{
 			ID: c.ID, Name: c.Name, Email: c.Email, Phone: c.Phone, FinanceEmail: c.FinanceEmail,
@@ -357,4 +361,18 @@ func runFormCase(t *testing.T, b *engine.Bundle, loc *time.Location, c formCase)
 	if !reflect.DeepEqual(errs, c.Errors) {
 		t.Errorf("errors:\n got %q\nwant %q", errs, c.Errors)
 	}
+}
+
+func optMinor(t *testing.T, s, currency string) int64 {
+	if s == "" {
+		return 0
+	}
+	return minor(t, s, currency)
+}
+
+func optDate(t *testing.T, s string) calendar.Date {
+	if s == "" {
+		return calendar.Date{}
+	}
+	return date(t, s)
 }

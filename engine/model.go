@@ -133,6 +133,11 @@ type Invoice struct {
 	Custom       map[string]string
 	// Plan is the invoice's latest payment plan, nil when it has none.
 	Plan *Plan
+	// FeesMinor is the fees and interest charged (part of the balance),
+	// InterestMinor the interest among them, InterestThrough the last day
+	// interest was charged for (zero: none yet).
+	FeesMinor, InterestMinor int64
+	InterestThrough          calendar.Date
 }
 
 // Payment is money received against one invoice, in the invoice's currency.

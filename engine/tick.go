@@ -501,7 +501,7 @@ func CountEffects(in *BatchInput, res *Result) BatchStats {
 			st.Tasks++
 		case ActionNotify:
 			st.Outbox++
-		case ActionAddFee:
+		case ActionAddFee, ActionInterest:
 			st.Fees++
 		}
 	}

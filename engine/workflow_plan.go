@@ -194,6 +194,9 @@ func planAction(b *Bundle, a *Action, sample any) *action {
 		c.workflow = a.StartWorkflow.Value
 	case ActionPaymentPlan:
 		c.planCount, c.planFirst = a.PaymentPlan.Installments.prog, a.PaymentPlan.FirstDue.prog
+	case ActionInterest:
+		c.interest, _ = compileInterest(a.AccrueInterest)
+		c.reason = a.AccrueInterest.Reason
 	case ActionWriteOff:
 		if x := a.WriteOff.Amount; x != nil {
 			c.woAmount = x.prog

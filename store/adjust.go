@@ -431,3 +431,22 @@ func (w *effectWriter) writeOff(ctx context.Context, key string, e *engine.Effec
 		Actor: "tick"})
 	return err
 }
+
+// chargeInterest applies an accrue_interest effect: a fee line of kind
+// interest for the days it covers, in the balance, and the day interest is
+// now charged through (a compare-and-set on the day the evaluation saw, so
+// that a concurrent charge is never doubled).
+func (w *effectWriter) chargeInterest(ctx context.Context, key string, e *engine.Effect) error {
+	now := w.run.At
+	if _, err := w.exec(ctx, `INSERT INTO fees (key, invoice_id, amount_minor, currency, reason, kind, days, created_at) VALUES (?, ?, ?, ?, ?, 'interest', ?, ?)`,
+		key, e.Key.Subject, e.Fee.Minor, e.Fee.Currency, e.Reason, e.Interest.Days, now); err != nil {
+		return err
+	}
+	n, err := w.exec(ctx, `UPDATE invoices SET fees_minor = fees_minor + ?, balance_minor = balance_minor + ?, interest_minor = interest_minor + ?,
+		interest_through = ?, updated_at = ? WHERE id = ? AND COALESCE(interest_through, due_date) = ?`,
+		e.Fee.Minor, e.Fee.Minor, e.Fee.Minor, e.Interest.Through, now, e.Key.Subject, e.Interest.From.AddDays(-1))
+	if err == nil && n == 0 {
+		err = fmt.Errorf("interest of invoice %d is no longer charged through %s: %w", e.Key.Subject, e.Interest.From.AddDays(-1), errStale)
+	}
+	return err
+}

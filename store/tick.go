@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
 )
 
@@ -555,7 +556,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 	}
 	rows, err := s.queryStmt(ctx, q, s.rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
 		paid_minor, payment_count, `+s.instant("last_paid_at")+`, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom,
-		COALESCE(plan_id, 0) FROM invoices WHERE `+where+order), args...)
+		COALESCE(plan_id, 0), fees_minor, interest_minor, COALESCE(interest_through, due_date) FROM invoices WHERE `+where+order), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -577,8 +578,12 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		inv := &sub.Invoice
 		p, last = engine.InvoicePayments{}, dbTime{}
 		if err := rows.Scan(&inv.ID, &inv.Number, &inv.CustomerID, &currency, &inv.AmountMinor, &inv.BalanceMinor,
-			&p.PaidMinor, &p.Count, &last, &inv.IssueDate, &inv.DueDate, &status, &ownerID, &inv.Disputed, &custom, &planID); err != nil {
+			&p.PaidMinor, &p.Count, &last, &inv.IssueDate, &inv.DueDate, &status, &ownerID, &inv.Disputed, &custom, &planID,
+			&inv.FeesMinor, &inv.InterestMinor, &inv.InterestThrough); err != nil {
 			return nil, err
+		}
+		if inv.InterestThrough == inv.DueDate {
+			inv.InterestThrough = calendar.Date{} // none charged yet: interest runs from the due date
 		}
 		if planID != 0 {
 			if plans == nil {
@@ -1558,6 +1563,12 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 		return true, err
 	case engine.ActionWriteOff:
 		return true, w.writeOff(ctx, key, e)
+	case engine.ActionInterest:
+		if e.Fee == nil || e.Interest == nil || e.Fee.Minor <= 0 {
+			return true, nil
+		}
+		st.Fees++
+		return true, w.chargeInterest(ctx, key, e)
 	case engine.ActionPaymentPlan:
 		return true, w.writePlan(ctx, key, e)
 	case engine.EffectPlanBroken:
