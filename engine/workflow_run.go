@@ -581,6 +581,12 @@ func isDate(t time.Time) bool {
 func (r *run) pause(inst *Instance, reason string, byRoute bool, trace []TraceValue) {
 	inst.Pauses++
 	inst.Status, inst.PausedReason, inst.PausedAt, inst.RoutePause = InstancePaused, reason, r.now, byRoute
+	if byRoute && inst.WaitUntil.IsZero() {
+		// A pause an outcome asked for ends like a wait: once resumed, its
+		// node is visited again (the director decides again after a broken
+		// plan, the rep calls again after a rejected dispute).
+		inst.WaitUntil = r.now
+	}
 	r.event(inst, EventPaused+"-"+strconv.Itoa(inst.Pauses), inst.Node, EventPaused, reason, trace)
 }
 
