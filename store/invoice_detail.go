@@ -117,7 +117,9 @@ type InvoiceDetail struct {
 	// Adjustments are the invoice's adjustments, oldest first.
 	Adjustments []InvoiceAdjustment `json:"adjustments"`
 	// Plan is the invoice's latest payment plan, nil when it has none.
-	Plan      *PlanView        `json:"plan,omitempty"`
+	Plan *PlanView `json:"plan,omitempty"`
+	// Fees are the fee and interest lines charged, oldest first.
+	Fees      []InvoiceFee     `json:"fees"`
 	Effects   []HistoryEntry   `json:"effects"`
 	Tasks     []InboxTask      `json:"tasks"`
 	Approvals []InboxTask      `json:"approvals"`
@@ -173,6 +175,9 @@ func (s *Store) InvoiceDetail(ctx context.Context, v Viewer, number string, toda
 		return d, err
 	}
 	if d.Plan, err = s.invoicePlan(ctx, id, now); err != nil {
+		return d, err
+	}
+	if d.Fees, err = s.invoiceFees(ctx, id); err != nil {
 		return d, err
 	}
 	if d.Effects, err = s.effects(ctx, "e.invoice_id = ?", []any{id}, "e.at, e.id", 0); err != nil {
@@ -331,6 +336,33 @@ func (s *Store) actions(ctx context.Context, where string, args []any, order str
 			a.Detail = json.RawMessage(detail)
 		}
 		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// InvoiceFee is one fee or interest line of an invoice.
+type InvoiceFee struct {
+	Kind        string    `json:"kind"` // fee or interest
+	AmountMinor int64     `json:"amount_minor"`
+	Currency    string    `json:"currency"`
+	Days        int       `json:"days,omitempty"` // interest: the days it covers
+	Reason      string    `json:"reason"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func (s *Store) invoiceFees(ctx context.Context, invoiceID int64) ([]InvoiceFee, error) {
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(`SELECT kind, amount_minor, currency, days, reason, created_at FROM fees WHERE invoice_id = ? ORDER BY created_at, id`), invoiceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []InvoiceFee{}
+	for rows.Next() {
+		var f InvoiceFee
+		if err := rows.Scan(&f.Kind, &f.AmountMinor, &f.Currency, &f.Days, &f.Reason, &f.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
 	}
 	return out, rows.Err()
 }
