@@ -1116,6 +1116,19 @@ export interface components {
             /** @description write-offs, recoveries, credit notes, settlements and applied credit, oldest first */
             adjustments: components["schemas"]["InvoiceAdjustment"][];
             plan?: components["schemas"]["Plan"];
+            /** @description fee and interest lines charged, oldest first */
+            fees: {
+                /** @enum {string} */
+                kind: "fee" | "interest";
+                /** Format: int64 */
+                amount_minor: number;
+                currency: string;
+                /** @description interest: the days it covers */
+                days?: number;
+                reason: string;
+                /** Format: date-time */
+                created_at: string;
+            }[];
             /** @description every effect the rules and workflows recorded on the invoice, with why */
             effects: components["schemas"]["EffectEntry"][];
             /** @description the invoice's tasks, any status, the rows GET /api/tasks answers */
