@@ -976,7 +976,7 @@ type OutboxStatus = store.OutboxStatus
 // PaymentPage defines model for PaymentPage.
 type PaymentPage = store.PaymentPage
 
-// PaymentRequest defines model for PaymentRequest.
+// PaymentRequest name exactly one of invoice, invoices and customer
 type PaymentRequest struct {
 	// AmountMinor amount in minor units (cents or fen), at most 10^15 (money.MaxMinor)
 	AmountMinor int64 `json:"amount_minor"`
@@ -984,8 +984,14 @@ type PaymentRequest struct {
 	// Currency the invoice's currency
 	Currency string `json:"currency"`
 
+	// Customer the customer's external id, naming no invoice: the cash application policy (oldest due first by default) picks the invoices; what exceeds them is credit
+	Customer *string `json:"customer,omitempty"`
+
 	// Invoice invoice number
-	Invoice string `json:"invoice"`
+	Invoice *string `json:"invoice,omitempty"`
+
+	// Invoices several invoices of one customer, settled in this order (recorded on the first; what exceeds it applied to the next), then the company's cash application policy for any rest
+	Invoices *[]string `json:"invoices,omitempty"`
 
 	// PaidAt not later than the server's now plus 5 minutes, nor before the invoice's issue date (as a date in the company's zone)
 	PaidAt time.Time `json:"paid_at"`

@@ -118,8 +118,8 @@ func formLabels(spec *engine.FormSpec) map[string]store.FieldLabel {
 // invoice's workflows see the payment at once (a paid invoice stops them).
 func (a *server) RecordPayment(ctx context.Context, req RecordPaymentRequestObject) (RecordPaymentResponseObject, error) {
 	in := req.Body
-	out, err := a.uc.RecordPayment(ctx, actorOf(ctx), store.PaymentIn{Reference: in.Reference, Invoice: in.Invoice, AmountMinor: in.AmountMinor,
-		Currency: in.Currency, PaidAt: in.PaidAt})
+	out, err := a.uc.RecordPayment(ctx, actorOf(ctx), store.PaymentIn{Reference: in.Reference, Invoice: val(in.Invoice), Invoices: val(in.Invoices),
+		Customer: val(in.Customer), AmountMinor: in.AmountMinor, Currency: in.Currency, PaidAt: in.PaidAt})
 	if err != nil {
 		return nil, err
 	}

@@ -33,8 +33,8 @@ func newPaymentRecordCmd() *cobra.Command {
     --as finance1@demo.recoup.test`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if in.Invoice == "" || amount == "" || in.Reference == "" {
-				return errors.New("--invoice, --amount and --reference are required")
+			if in.Invoice == "" && len(in.Invoices) == 0 && in.Customer == "" || amount == "" || in.Reference == "" {
+				return errors.New("--invoice (or --invoices, or --customer), --amount and --reference are required")
 			}
 			m, err := money.Parse(amount)
 			if err != nil {
@@ -75,6 +75,8 @@ func newPaymentRecordCmd() *cobra.Command {
 	c.bind(cmd, true)
 	f := cmd.Flags()
 	f.StringVar(&in.Invoice, "invoice", "", "invoice number")
+	f.StringSliceVar(&in.Invoices, "invoices", nil, "several invoices of one customer, settled in this order (comma-separated)")
+	f.StringVar(&in.Customer, "customer", "", "the customer's id only: the cash application policy picks the invoices, oldest due first")
 	f.StringVar(&amount, "amount", "", `amount with currency, e.g. "1200.00 CNY"`)
 	f.StringVar(&in.Reference, "reference", "", "the bank's or processor's reference (idempotency key)")
 	f.StringVar(&paidAt, "paid-at", "", "when it was paid: YYYY-MM-DD or RFC 3339 (default now)")

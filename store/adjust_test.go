@@ -229,3 +229,52 @@ func TestCashApplication(t *testing.T) {
 		}
 	})
 }
+
+// TestPaymentsNamingInvoices: a payment may name several invoices (settled
+// in that order, the rest by the cash application policy) or only the
+// customer (the policy picks, oldest due first); refusals by field.
+func TestPaymentsNamingInvoices(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 5, 2, 0, 0, 0, time.UTC)
+		adjustFixture(t, s, now)
+		// B2 then B1, though A is due first: 120.00 = 80.00 (B2) + 40.00 (B1).
+		out, err := s.RecordPayment(ctx, store.PaymentIn{Reference: "MULTI-1", Invoices: []string{"B2", "B1"}, AmountMinor: 12000, Currency: "CNY", PaidAt: now}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Invoice != "B2" || out.AppliedMinor != 8000 || out.UnappliedMinor != 4000 {
+			t.Fatalf("payment = %+v", out)
+		}
+		if b1, a := invoiceState(t, s, "B1"), invoiceState(t, s, "A"); b1.Balance != 6000 || a.Balance != 80000 {
+			t.Fatalf("B1 = %+v, A = %+v: the named invoices come first", b1, a)
+		}
+		// The customer only: A (due first) takes it.
+		if out, err = s.RecordPayment(ctx, store.PaymentIn{Reference: "CUST-1", Customer: "K1", AmountMinor: 1000, Currency: "CNY", PaidAt: now}, now); err != nil {
+			t.Fatal(err)
+		}
+		if out.Invoice != "A" || invoiceState(t, s, "A").Balance != 79000 {
+			t.Fatalf("a payment naming the customer only = %+v", out)
+		}
+		for _, c := range []struct {
+			in    store.PaymentIn
+			field string
+		}{
+			{store.PaymentIn{Reference: "X1", Invoices: []string{"B1", "C"}, AmountMinor: 100, Currency: "CNY", PaidAt: now}, "invoices[1]"},
+			{store.PaymentIn{Reference: "X2", Invoices: []string{"B1", "NOPE"}, AmountMinor: 100, Currency: "CNY", PaidAt: now}, "invoices[1]"},
+			{store.PaymentIn{Reference: "X3", Customer: "K1", AmountMinor: 100, Currency: "USD", PaidAt: now}, "customer"},
+			{store.PaymentIn{Reference: "X4", AmountMinor: 100, Currency: "CNY", PaidAt: now}, "invoice"},
+		} {
+			_, err := s.RecordPayment(ctx, c.in, now)
+			var ae *store.AdjustmentError
+			if !errors.As(err, &ae) || ae.Field != c.field {
+				t.Errorf("%+v: err = %v, want a %s error", c.in, err, c.field)
+			}
+		}
+		var n int
+		storetest.SQL(s).QueryRow(`SELECT COUNT(*) FROM payments WHERE reference LIKE 'X%'`).Scan(&n)
+		if n != 0 {
+			t.Fatalf("refused payments wrote %d rows", n)
+		}
+	})
+}

@@ -409,6 +409,7 @@ type PaymentRow struct {
 	Currency    string
 	PaidAt      time.Time
 	Hash        int64
+	ApplyTo     string // invoice ids the payment names, comma-separated (cash application)
 }
 
 // UpsertPayments inserts or updates payments by reference key (the reference
@@ -417,12 +418,12 @@ type PaymentRow struct {
 // paid amount, balance and paid/open status of every invoice touched
 // (including one a payment moved away from, listed in previous).
 func (b *BulkTx) UpsertPayments(ctx context.Context, rows []PaymentRow, previous []int64) error {
-	cols := []string{"reference", "reference_key", "invoice_id", "amount_minor", "applied_minor", "currency", "paid_at", "import_hash", "created_at"}
+	cols := []string{"reference", "reference_key", "invoice_id", "amount_minor", "applied_minor", "currency", "paid_at", "import_hash", "created_at", "apply_to"}
 	err := b.upsert(ctx, "payments", "reference_key", cols,
 		"invoice_id = excluded.invoice_id, amount_minor = excluded.amount_minor, applied_minor = excluded.applied_minor, currency = excluded.currency, paid_at = excluded.paid_at, import_hash = excluded.import_hash",
 		len(rows), func(i int, a []any) []any {
 			r := rows[i]
-			return append(a, r.Reference, engine.PaymentKey(r.Reference), r.InvoiceID, r.AmountMinor, r.AmountMinor, r.Currency, r.PaidAt.UTC(), r.Hash, b.now)
+			return append(a, r.Reference, engine.PaymentKey(r.Reference), r.InvoiceID, r.AmountMinor, r.AmountMinor, r.Currency, r.PaidAt.UTC(), r.Hash, b.now, r.ApplyTo)
 		})
 	if err != nil {
 		return err

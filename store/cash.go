@@ -84,18 +84,20 @@ func (b *BulkTx) applyCustomerCredit(ctx context.Context, customer int64) error 
 	credit := map[int64]int64{} // payment → credit
 	currency := map[int64]string{}
 	var payments []int64
-	rows, err := b.tx.QueryContext(ctx, b.s.rebind(`SELECT payment_id, amount_minor, currency FROM customer_credits WHERE customer_id = ? ORDER BY payment_id`), customer)
+	named := map[int64]string{} // payment → the invoices it names
+	rows, err := b.tx.QueryContext(ctx, b.s.rebind(`SELECT cc.payment_id, cc.amount_minor, cc.currency, p.apply_to FROM customer_credits cc
+		JOIN payments p ON p.id = cc.payment_id WHERE cc.customer_id = ? ORDER BY cc.payment_id`), customer)
 	if err != nil {
 		return fmt.Errorf("reading credit: %w", err)
 	}
 	for rows.Next() {
 		var p, amount int64
-		var cur string
-		if err := rows.Scan(&p, &amount, &cur); err != nil {
+		var cur, applyTo string
+		if err := rows.Scan(&p, &amount, &cur, &applyTo); err != nil {
 			rows.Close()
 			return err
 		}
-		credit[p], currency[p] = amount, cur
+		credit[p], currency[p], named[p] = amount, cur, applyTo
 		payments = append(payments, p)
 	}
 	if err := rows.Close(); err != nil {
@@ -147,7 +149,7 @@ func (b *BulkTx) applyCustomerCredit(ctx context.Context, customer int64) error 
 		return err
 	}
 	if policy != CashManual {
-		if err := b.applyOpenCredit(ctx, customer, policy, payments, credit, used, currency, touched); err != nil {
+		if err := b.applyOpenCredit(ctx, customer, policy, payments, credit, used, currency, named, touched); err != nil {
 			return err
 		}
 	}
@@ -172,7 +174,7 @@ func (b *BulkTx) applyCustomerCredit(ctx context.Context, customer int64) error 
 // applyOpenCredit applies each payment's credit left to the customer's open
 // invoices in its currency, oldest first by the policy.
 func (b *BulkTx) applyOpenCredit(ctx context.Context, customer int64, policy string, payments []int64, credit, used map[int64]int64,
-	currency map[int64]string, touched map[int64]bool) error {
+	currency, named map[int64]string, touched map[int64]bool) error {
 	order := "due_date, id"
 	if policy == CashOldestIssue {
 		order = "issue_date, id"
@@ -205,6 +207,19 @@ func (b *BulkTx) applyOpenCredit(ctx context.Context, customer int64, policy str
 		}
 		if err := rows.Close(); err != nil {
 			return err
+		}
+		// The invoices the payment names come first, in the order named.
+		if list := named[p]; list != "" {
+			rank := map[int64]int{}
+			for i, f := range strings.Split(list, ",") {
+				if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+					rank[id] = i + 1
+				}
+			}
+			sort.SliceStable(opens, func(i, j int) bool {
+				ri, rj := rank[opens[i].id], rank[opens[j].id]
+				return ri != 0 && (rj == 0 || ri < rj)
+			})
 		}
 		for _, o := range opens {
 			x := min(left, o.balance-taken[o.id])
@@ -296,4 +311,62 @@ func (s *Store) ReversePayment(ctx context.Context, in PaymentReversal, now time
 		return out, err
 	}
 	return out, b.Commit()
+}
+
+// paymentTargets resolves what a payment names: several invoices (it is
+// recorded on the first; the ids of all, in order, are returned for
+// apply_to) or only a customer (it is recorded on the customer's invoice
+// in its currency that the cash application policy takes first, or, when
+// none is open, the latest, so that it all becomes credit). p.Invoice is
+// set.
+func (b *BulkTx) paymentTargets(ctx context.Context, p *PaymentIn) (string, error) {
+	switch {
+	case len(p.Invoices) > 0:
+		if p.Invoice != "" && p.Invoice != p.Invoices[0] {
+			return "", &AdjustmentError{"invoice", "give invoice or invoices, not both"}
+		}
+		ids := make([]string, len(p.Invoices))
+		var customer int64
+		for i, number := range p.Invoices {
+			var id, cust int64
+			var cur string
+			err := b.tx.QueryRowContext(ctx, b.s.rebind("SELECT id, customer_id, currency FROM invoices WHERE number = ?"), number).Scan(&id, &cust, &cur)
+			if errors.Is(err, sql.ErrNoRows) {
+				return "", &AdjustmentError{fmt.Sprintf("invoices[%d]", i), fmt.Sprintf("no invoice %q", number)}
+			}
+			if err != nil {
+				return "", err
+			}
+			switch {
+			case i > 0 && cust != customer:
+				return "", &AdjustmentError{fmt.Sprintf("invoices[%d]", i), fmt.Sprintf("invoice %s is another customer's: a payment settles one customer's invoices", number)}
+			case cur != p.Currency:
+				return "", &AdjustmentError{fmt.Sprintf("invoices[%d]", i), fmt.Sprintf("invoice %s is in %s, the payment in %s", number, cur, p.Currency)}
+			}
+			customer, ids[i] = cust, strconv.FormatInt(id, 10)
+		}
+		p.Invoice = p.Invoices[0]
+		return strings.Join(ids, ","), nil
+	case p.Invoice == "" && p.Customer != "":
+		policy, err := b.cashPolicy(ctx)
+		if err != nil {
+			return "", err
+		}
+		order := "CASE WHEN i.balance_minor > 0 THEN 0 ELSE 1 END, i.due_date, i.id"
+		if policy == CashOldestIssue {
+			order = "CASE WHEN i.balance_minor > 0 THEN 0 ELSE 1 END, i.issue_date, i.id"
+		}
+		if policy == CashManual {
+			order = "i.due_date DESC, i.id DESC" // kept as credit on the latest invoice's customer
+		}
+		err = b.tx.QueryRowContext(ctx, b.s.rebind(`SELECT i.number FROM invoices i JOIN customers c ON c.id = i.customer_id
+			WHERE c.external_id = ? AND i.currency = ? ORDER BY `+order+` LIMIT 1`), p.Customer, p.Currency).Scan(&p.Invoice)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", &AdjustmentError{"customer", fmt.Sprintf("customer %q has no invoice in %s to apply the payment to", p.Customer, p.Currency)}
+		}
+		return "", err
+	case p.Invoice == "":
+		return "", &AdjustmentError{"invoice", "name the invoice, the invoices or the customer the payment is for"}
+	}
+	return "", nil
 }

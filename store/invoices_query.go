@@ -690,6 +690,13 @@ var ErrHidden = errors.New("not visible to this user")
 type PaymentIn struct {
 	Reference   string
 	Invoice     string // invoice number
+	// Invoices, instead of Invoice, names several invoices of one customer:
+	// the payment settles them in that order (recorded on the first, what
+	// exceeds it applied to the next). Customer, instead of both, names
+	// the customer (external id) only: the company's cash application
+	// policy picks the invoices, oldest first.
+	Invoices []string
+	Customer string
 	AmountMinor int64
 	Currency    string
 	PaidAt      time.Time
@@ -762,6 +769,11 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 		return out, err
 	}
 	defer b.Rollback()
+	applyTo, err := b.paymentTargets(ctx, &p)
+	if err != nil {
+		return out, err
+	}
+	out.Invoice = p.Invoice
 	// The invoice's row is locked first, so that concurrent deliveries of
 	// one payment are serialised: the second sees the first's row and is a
 	// duplicate. (SQLite's BEGIN IMMEDIATE already serialises writers.)
@@ -806,7 +818,7 @@ func (s *Store) RecordPayment(ctx context.Context, p PaymentIn, now time.Time) (
 		// The answer names the payment as first recorded.
 		out.Duplicate, out.PaidAt, out.Reference = true, exPaidAt.UTC(), exReference
 	case errors.Is(err, sql.ErrNoRows):
-		if err := b.UpsertPayments(ctx, []PaymentRow{{Reference: p.Reference, InvoiceID: out.InvoiceID, AmountMinor: p.AmountMinor, Currency: p.Currency, PaidAt: p.PaidAt}}, nil); err != nil {
+		if err := b.UpsertPayments(ctx, []PaymentRow{{Reference: p.Reference, InvoiceID: out.InvoiceID, AmountMinor: p.AmountMinor, Currency: p.Currency, PaidAt: p.PaidAt, ApplyTo: applyTo}}, nil); err != nil {
 			return out, err
 		}
 		if err := b.tx.QueryRowContext(ctx, s.rebind("SELECT id FROM payments WHERE reference_key = ?"), key).Scan(&paymentID); err != nil {
