@@ -688,15 +688,15 @@ var ErrHidden = errors.New("not visible to this user")
 
 // PaymentIn is a payment reported by a bank or payment provider.
 type PaymentIn struct {
-	Reference   string
-	Invoice     string // invoice number
+	Reference string
+	Invoice   string // invoice number
 	// Invoices, instead of Invoice, names several invoices of one customer:
 	// the payment settles them in that order (recorded on the first, what
 	// exceeds it applied to the next). Customer, instead of both, names
 	// the customer (external id) only: the company's cash application
 	// policy picks the invoices, oldest first.
-	Invoices []string
-	Customer string
+	Invoices    []string
+	Customer    string
 	AmountMinor int64
 	Currency    string
 	PaidAt      time.Time
