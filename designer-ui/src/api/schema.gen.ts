@@ -1293,11 +1293,16 @@ export interface components {
                 [key: string]: components["schemas"]["LocalizedText"];
             };
         };
+        /** @description name exactly one of invoice, invoices and customer */
         PaymentRequest: {
             /** @description the payment provider's id; the idempotency key */
             reference: string;
             /** @description invoice number */
-            invoice: string;
+            invoice?: string;
+            /** @description several invoices of one customer, settled in this order (recorded on the first; what exceeds it applied to the next), then the company's cash application policy for any rest */
+            invoices?: string[];
+            /** @description the customer's external id, naming no invoice: the cash application policy (oldest due first by default) picks the invoices; what exceeds them is credit */
+            customer?: string;
             /**
              * Format: int64
              * @description amount in minor units (cents or fen), at most 10^15 (money.MaxMinor)
