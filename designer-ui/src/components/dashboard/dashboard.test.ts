@@ -34,6 +34,8 @@ const d: Dashboard = {
   ],
   tasks_open: 3,
   tasks_overdue: 1,
+  bad_debt: [],
+  plans: [],
 };
 
 describe('dashboard model', () => {
