@@ -130,6 +130,7 @@ type Invoice struct {
 	Status       string
 	OwnerEmail   string
 	Disputed     bool
+	Hold         string // why customer contact is stopped ("" none; HoldLegal)
 	Custom       map[string]string
 }
 
