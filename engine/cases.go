@@ -176,3 +176,47 @@ func formErrors(errs []FieldError) error {
 	}
 	return FormErrors(errs)
 }
+
+// Records an outcome may open (Route.Record), written by the use case that
+// completes the task once the workflow has routed the outcome.
+const (
+	RecordDispute   = "dispute"
+	RecordPromise   = "promise"
+	RecordLegalCase = "legal_case"
+)
+
+// OutcomeRecord returns the record (RecordDispute, …; "" none) that outcome
+// of the workflow task or approval keyed key opens: its route's record,
+// or the default route's when the outcome has none of its own.
+func (b *Bundle) OutcomeRecord(key, outcome string) string {
+	k, ok := ParseWorkflowKey(key)
+	if !ok {
+		return ""
+	}
+	w := b.Workflows[k.Workflow]
+	if w == nil {
+		return ""
+	}
+	i, ok := w.NodeIndex[k.Node]
+	if !ok {
+		return ""
+	}
+	n := &w.Spec.Nodes[i]
+	var outcomes Outcomes
+	switch {
+	case k.Part == "task" && n.Task != nil:
+		outcomes = n.Task.Outcomes
+	case k.Part == "approval" && n.Approval != nil:
+		outcomes = n.Approval.Outcomes
+	}
+	record := ""
+	for _, o := range outcomes {
+		switch o.Value.Value {
+		case outcome:
+			return o.Route.Record
+		case "default":
+			record = o.Route.Record
+		}
+	}
+	return record
+}

@@ -598,7 +598,6 @@ func TestWorkflowApprovalRoutes(t *testing.T) {
 	}{
 		{"write_off", engine.InstanceCompleted, "invoice.status", "written_off"},
 		{"payment_plan", engine.InstanceCompleted, "invoice.status", "payment_plan"},
-		{"legal_action", engine.InstanceCompleted, "invoice.custom.legal_hold", "true"},
 	} {
 		t.Run(tc.decision, func(t *testing.T) {
 			t.Parallel()

@@ -37,19 +37,23 @@ const (
 	OutboxRead         Permission = "outbox:read"
 	NotificationsRead  Permission = "notifications:read"
 	NotificationsWrite Permission = "notifications:write"
+	CasesWrite         Permission = "cases:write"  // open a dispute, record or cancel a promise to pay
+	CasesDecide        Permission = "cases:decide" // resolve a dispute, open and close a legal case, place and release a hold
 )
 
 // RolePermissions is the role × permission table. Rows (which invoices and
 // tasks) are cut further by store.Viewer.
 var RolePermissions = map[string][]Permission{
 	store.RoleAdmin: {TasksRead, TasksWrite, ApprovalsDecide, InvoicesRead, PaymentsWrite, DefinitionsRead, DefinitionsWrite,
-		TokensAdmin, UsersAdmin, DashboardRead, TasksAssign, ImportWrite, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite},
-	store.RoleSalesRep:     {TasksRead, TasksWrite, InvoicesRead, NotificationsRead, NotificationsWrite},
-	store.RoleSalesManager: {TasksRead, TasksWrite, TasksAssign, InvoicesRead, DefinitionsRead, DashboardRead, NotificationsRead, NotificationsWrite},
+		TokensAdmin, UsersAdmin, DashboardRead, TasksAssign, ImportWrite, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite,
+		CasesWrite, CasesDecide},
+	store.RoleSalesRep: {TasksRead, TasksWrite, InvoicesRead, NotificationsRead, NotificationsWrite, CasesWrite},
+	store.RoleSalesManager: {TasksRead, TasksWrite, TasksAssign, InvoicesRead, DefinitionsRead, DashboardRead, NotificationsRead, NotificationsWrite,
+		CasesWrite},
 	store.RoleFinance: {TasksRead, TasksWrite, InvoicesRead, PaymentsWrite, ImportWrite, DefinitionsRead, DashboardRead,
-		OutboxRead, NotificationsRead, NotificationsWrite},
+		OutboxRead, NotificationsRead, NotificationsWrite, CasesWrite, CasesDecide},
 	store.RoleFinanceDirector: {TasksRead, TasksWrite, ApprovalsDecide, TasksAssign, InvoicesRead, DefinitionsRead,
-		DashboardRead, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite},
+		DashboardRead, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite, CasesWrite, CasesDecide},
 }
 
 // Errors of the access check.
