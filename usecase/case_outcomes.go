@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -49,7 +50,7 @@ var outcomeRecords = map[string]func(s *Service, ctx context.Context, by Actor, 
 	},
 	engine.RecordLegalCase: func(s *Service, ctx context.Context, by Actor, t store.TaskDetail, v map[string]any, clk engine.Clock) error {
 		_, err := s.store.OpenLegalCase(ctx, by.Viewer(), store.LegalCaseIn{Invoice: t.Invoice, Owner: by.User.Email,
-			Notes: text(v, "notes"), SourceTaskID: t.ID, Actor: by.Name(), RequestID: by.RequestID}, clk)
+			Notes: cmp.Or(text(v, "notes"), text(v, "comment")), SourceTaskID: t.ID, Actor: by.Name(), RequestID: by.RequestID}, clk)
 		return err
 	},
 }
