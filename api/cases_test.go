@@ -32,7 +32,9 @@ func casesSetup(t *testing.T, s *store.Store) casesFixture {
 	return c
 }
 
-func (c casesFixture) path(rest string) string { return "/api/invoices/" + url.PathEscape(c.number) + rest }
+func (c casesFixture) path(rest string) string {
+	return "/api/invoices/" + url.PathEscape(c.number) + rest
+}
 
 // TestCaseRefusals: a dispute or promise the rules refuse is 422 naming the
 // field, a role without the right is 403, an invoice the rep may not see is
