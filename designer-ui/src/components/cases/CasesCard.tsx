@@ -147,8 +147,9 @@ export function CasesCard({ detail }: { detail: Detail }) {
 
   const empty = disputes.length === 0 && promises.length === 0 && cases.length === 0;
   return (
-    <Card title={<h2 className="card-title">{t('title')}</h2>} extra={actions}>
+    <Card title={<h2 className="card-title">{t('title')}</h2>}>
       <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+        {actions}
         {inv.on_hold && (
           <Alert type="warning" showIcon
             title={inv.hold_reason === 'legal' ? t('hold.legal') : t('hold.manual', { reason: inv.hold_reason })}
