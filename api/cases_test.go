@@ -97,7 +97,7 @@ func money(minor int64) string { return engine.FormatMoney(minor, "CNY", "en") }
 // TestCaseFlow: the rep disputes its invoice from the call task's outcome
 // (the dispute is recorded, the invoice disputed); finance upholds it and
 // the balance falls by the disputed part; a promise entered directly and
-// one from a call outcome are on the invoice; the director's legal action
+// one from a call outcome (keyed by its task) are recorded; the director's legal action
 // opens a legal case whose hold the invoice shows, released when it closes.
 func TestCaseFlow(t *testing.T) {
 	t.Parallel()
@@ -124,6 +124,23 @@ func TestCaseFlow(t *testing.T) {
 		r.do("GET", f.path(""), nil).want(200).decode(&d)
 		if d.Invoice.Disputed || d.Invoice.BalanceMinor != 0 {
 			t.Fatalf("after upholding: disputed %v, balance %d", d.Invoice.Disputed, d.Invoice.BalanceMinor)
+		}
+
+		// The rep's next call: a promise to pay from the outcome, keyed by the task.
+		var call int64
+		var callInvoice string
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT t.id, i.number FROM tasks t JOIN invoices i ON i.id = t.invoice_id
+			JOIN users u ON u.id = t.assignee_id WHERE t.status = 'open' AND t.key LIKE '%/call/%' AND u.email = ? AND t.id <> ?
+			AND NOT i.disputed ORDER BY t.id LIMIT 1`), rep, f.task).Scan(&call, &callInvoice)
+		if call == 0 {
+			t.Fatal("the rep has no second open call task")
+		}
+		r.do("POST", fmt.Sprintf("/api/tasks/%d/complete", call), map[string]any{"values": map[string]any{"outcome": "promised",
+			"promised_date": "2026-11-10", "promised_amount": "50.00 CNY"}}).want(200)
+		r.do("GET", "/api/invoices/"+url.PathEscape(callInvoice), nil).want(200).decode(&d)
+		if len(d.Promises) != 1 || d.Promises[0].Source != "task" || d.Promises[0].SourceTaskID != call || d.Promises[0].PromisedMinor != 5000 ||
+			d.Promises[0].PromisedDate.String() != "2026-11-10" || d.Promises[0].Status != "pending" {
+			t.Fatalf("after the promised outcome: %+v", d.Promises)
 		}
 
 		// Another invoice: a promise directly, then the director's legal action.
@@ -158,8 +175,8 @@ func TestCaseFlow(t *testing.T) {
 		if d.Invoice.OnHold || lc.Status != "recovered" || lc.Notes != "court filing\npaid in court" {
 			t.Fatalf("after closing: on hold %v, case %+v", d.Invoice.OnHold, lc)
 		}
-		if n := f.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('dispute.opened', 'dispute.resolved', 'promise.recorded', 'legal_case.opened', 'legal_case.closed')"); n != 5 {
-			t.Fatalf("%d audit rows, want 5", n)
+		if n := f.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('dispute.opened', 'dispute.resolved', 'promise.recorded', 'legal_case.opened', 'legal_case.closed')"); n != 6 {
+			t.Fatalf("%d audit rows, want 6", n)
 		}
 	})
 }
