@@ -340,3 +340,71 @@ func TestLegalCaseHolds(t *testing.T) {
 		})
 	}
 }
+
+// TestDashboardCases: the dashboard counts open disputes by age and SLA,
+// resolved ones and promise records by status, over the invoices the
+// viewer sees, and reads them anew after each change (not cached).
+func TestDashboardCases(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		b := casesSetup(t, s)
+		var other string
+		var otherBalance int64
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT number, balance_minor FROM invoices WHERE currency = ? AND balance_minor > 10000
+			AND number <> ? ORDER BY id LIMIT 1`), b.currency, b.number).Scan(&other, &otherBalance)
+		today := b.clock.Today()
+		dash := func(v store.Viewer) store.Dashboard {
+			t.Helper()
+			d, err := s.Dashboard(b.ctx, v, store.DashboardFilter{}, today, b.clock.Now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		if d := dash(casesAdmin); len(d.Disputes) != 0 || len(d.PromiseRecords) != 0 {
+			t.Fatalf("before any: %+v %+v", d.Disputes, d.PromiseRecords)
+		}
+		if _, err := s.OpenDispute(b.ctx, casesAdmin, store.DisputeIn{Invoice: b.number, Reason: "quality", DisputedMinor: 700, Actor: "rep"}, b.clock); err != nil {
+			t.Fatal(err)
+		}
+		d2, err := s.OpenDispute(b.ctx, casesAdmin, store.DisputeIn{Invoice: other, Reason: "pricing", DisputedMinor: 1000, Actor: "rep",
+			SLADue: today}, b.clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ResolveDispute(b.ctx, casesAdmin, store.DisputeResolution{ID: d2.ID, Status: engine.DisputeUpheld, Note: "ok", Actor: "fin"}, b.clock.Now); err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.RecordPromise(b.ctx, casesAdmin, store.PromiseIn{Invoice: b.number, PromisedDate: today.AddDays(3), PromisedMinor: 100, Actor: "rep"}, b.clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RecordPromise(b.ctx, casesAdmin, store.PromiseIn{Invoice: other, PromisedDate: today.AddDays(5), PromisedMinor: 200, Actor: "rep"}, b.clock); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CancelPromise(b.ctx, casesAdmin, p.ID, "", "rep", "", b.clock.Now); err != nil {
+			t.Fatal(err)
+		}
+		d := dash(casesAdmin)
+		want := []store.DisputeRow{{Currency: b.currency, Open: 1, OpenMinor: 700, Age0To7: 1, Upheld: 1, UpheldMinor: 1000, ResolvedTotal: 1}}
+		if len(d.Disputes) != 1 || d.Disputes[0] != want[0] {
+			t.Fatalf("disputes %+v, want %+v", d.Disputes, want)
+		}
+		if len(d.PromiseRecords) != 1 || d.PromiseRecords[0] != (store.PromiseRecordRow{Currency: b.currency, Pending: 1, Cancelled: 1}) {
+			t.Fatalf("promise records %+v", d.PromiseRecords)
+		}
+		// Twenty days on, the open dispute is in the 8–30 bucket and past its SLA.
+		later := engine.Clock{Now: b.clock.Now.AddDate(0, 0, 20), Location: shanghai}
+		d, err = s.Dashboard(b.ctx, casesAdmin, store.DashboardFilter{}, later.Today(), later.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := d.Disputes[0]; r.Age8To30 != 1 || r.PastSLA != 1 {
+			t.Fatalf("20 days on: %+v", r)
+		}
+		// A rep who owns neither invoice sees none of it.
+		if d := dash(store.Viewer{Role: store.RoleSalesRep, UserID: -5}); len(d.Disputes) != 0 || len(d.PromiseRecords) != 0 {
+			t.Fatalf("a stranger rep: %+v %+v", d.Disputes, d.PromiseRecords)
+		}
+	})
+}

@@ -31,6 +31,11 @@ func DashboardFromScratch(ctx context.Context, s *Store, v Viewer, f DashboardFi
 	if err != nil {
 		return d, err
 	}
+	// Disputes and promise records are read from their own tables on every
+	// request already: the same function is their from-scratch figure.
+	if d.Disputes, d.PromiseRecords, err = s.dashboardCases(ctx, v, f, today, now.Location()); err != nil {
+		return d, err
+	}
 	d.TasksOpen, d.TasksOverdue, err = s.scratchTaskCounts(ctx, v, now)
 	return d, err
 }

@@ -1686,6 +1686,35 @@ export interface components {
                 /** Format: int64 */
                 pending_minor: number;
             }[];
+            /** @description per currency: open disputes by days since opened and past their SLA date, and the disputes resolved in the window */
+            disputes: {
+                currency: string;
+                open: number;
+                /** Format: int64 */
+                open_minor: number;
+                age_0_7: number;
+                age_8_30: number;
+                age_31_plus: number;
+                past_sla: number;
+                upheld: number;
+                /**
+                 * Format: int64
+                 * @description taken off balances
+                 */
+                upheld_minor: number;
+                rejected: number;
+                resolved: number;
+            }[];
+            /** @description per currency: the promise-to-pay records with a promised date in the window or later, by status; kept rate = kept / (kept + broken) */
+            promise_records: {
+                currency: string;
+                kept: number;
+                broken: number;
+                pending: number;
+                cancelled: number;
+                /** Format: int64 */
+                kept_minor: number;
+            }[];
             tasks_open: number;
             tasks_overdue: number;
         };
