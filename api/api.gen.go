@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -60,6 +61,24 @@ func (e CompleteTaskRequestLocale) Valid() bool {
 	}
 }
 
+// Defines values for DisputeResolveRequestStatus.
+const (
+	DisputeResolveRequestStatusRejected DisputeResolveRequestStatus = "rejected"
+	DisputeResolveRequestStatusUpheld   DisputeResolveRequestStatus = "upheld"
+)
+
+// Valid indicates whether the value is a known member of the DisputeResolveRequestStatus enum.
+func (e DisputeResolveRequestStatus) Valid() bool {
+	switch e {
+	case DisputeResolveRequestStatusRejected:
+		return true
+	case DisputeResolveRequestStatusUpheld:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DraftRequestFormat.
 const (
 	DraftRequestFormatJson DraftRequestFormat = "json"
@@ -99,6 +118,27 @@ func (e Language) Valid() bool {
 	}
 }
 
+// Defines values for LegalCaseCloseRequestStatus.
+const (
+	LegalCaseCloseRequestStatusLost      LegalCaseCloseRequestStatus = "lost"
+	LegalCaseCloseRequestStatusRecovered LegalCaseCloseRequestStatus = "recovered"
+	LegalCaseCloseRequestStatusSettled   LegalCaseCloseRequestStatus = "settled"
+)
+
+// Valid indicates whether the value is a known member of the LegalCaseCloseRequestStatus enum.
+func (e LegalCaseCloseRequestStatus) Valid() bool {
+	switch e {
+	case LegalCaseCloseRequestStatusLost:
+		return true
+	case LegalCaseCloseRequestStatusRecovered:
+		return true
+	case LegalCaseCloseRequestStatusSettled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeAuth.
 const (
 	MeAuthSession MeAuth = "session"
@@ -122,6 +162,8 @@ const (
 	PermissionAdjustmentsWrite   Permission = "adjustments:write"
 	PermissionApprovalsDecide    Permission = "approvals:decide"
 	PermissionAuditRead          Permission = "audit:read"
+	PermissionCasesDecide        Permission = "cases:decide"
+	PermissionCasesWrite         Permission = "cases:write"
 	PermissionDashboardRead      Permission = "dashboard:read"
 	PermissionDefinitionsRead    Permission = "definitions:read"
 	PermissionDefinitionsWrite   Permission = "definitions:write"
@@ -147,6 +189,10 @@ func (e Permission) Valid() bool {
 	case PermissionApprovalsDecide:
 		return true
 	case PermissionAuditRead:
+		return true
+	case PermissionCasesDecide:
+		return true
+	case PermissionCasesWrite:
 		return true
 	case PermissionDashboardRead:
 		return true
@@ -851,6 +897,40 @@ type DefinitionDiff struct {
 	To   int    `json:"to"`
 }
 
+// Dispute defines model for Dispute.
+type Dispute = store.Dispute
+
+// DisputeReason defines model for DisputeReason.
+type DisputeReason = engine.DisputeReason
+
+// DisputeRequest defines model for DisputeRequest.
+type DisputeRequest struct {
+	// Currency the invoice's currency (may be left out)
+	Currency    *string `json:"currency,omitempty"`
+	Description *string `json:"description,omitempty"`
+
+	// DisputedMinor minor units, more than zero and at most the invoice's balance
+	DisputedMinor int64 `json:"disputed_minor"`
+
+	// Owner who works it (a user's email); default the invoice's owner
+	Owner *string `json:"owner,omitempty"`
+
+	// Reason a code of GET /api/dispute-reasons
+	Reason string `json:"reason"`
+
+	// SlaDue resolve by; default 14 days from today
+	SlaDue *openapi_types.Date `json:"sla_due,omitempty"`
+}
+
+// DisputeResolveRequest defines model for DisputeResolveRequest.
+type DisputeResolveRequest struct {
+	Note   string                      `json:"note"`
+	Status DisputeResolveRequestStatus `json:"status"`
+}
+
+// DisputeResolveRequestStatus defines model for DisputeResolveRequest.Status.
+type DisputeResolveRequestStatus string
+
 // DraftRequest defines model for DraftRequest.
 type DraftRequest struct {
 	Format *DraftRequestFormat `json:"format,omitempty"`
@@ -896,6 +976,11 @@ type FormDefinition = formDefinition
 // FormFieldDefinition defines model for FormFieldDefinition.
 type FormFieldDefinition = formField
 
+// HoldRequest defines model for HoldRequest.
+type HoldRequest struct {
+	Reason string `json:"reason"`
+}
+
 // ImportSummary defines model for ImportSummary.
 type ImportSummary struct {
 	Inserted  int           `json:"inserted"`
@@ -921,6 +1006,9 @@ type InvoiceDetail = store.InvoiceDetail
 // InvoiceHistory the invoice, its payments and every effect recorded on it with why (store.InvoiceHistory)
 type InvoiceHistory = store.InvoiceHistory
 
+// InvoiceHold defines model for InvoiceHold.
+type InvoiceHold = store.InvoiceHold
+
 // InvoiceMessage defines model for InvoiceMessage.
 type InvoiceMessage = store.InvoiceMessage
 
@@ -935,6 +1023,34 @@ type InvoiceView = store.InvoiceView
 
 // Language the UI language the user chose; empty: follow the browser
 type Language string
+
+// LegalCase defines model for LegalCase.
+type LegalCase = store.LegalCase
+
+// LegalCaseCloseRequest defines model for LegalCaseCloseRequest.
+type LegalCaseCloseRequest struct {
+	Notes *string `json:"notes,omitempty"`
+
+	// SettlementMinor settled: what the customer pays, at most the balance; the rest is taken off
+	SettlementMinor *int64                      `json:"settlement_minor,omitempty"`
+	Status          LegalCaseCloseRequestStatus `json:"status"`
+}
+
+// LegalCaseCloseRequestStatus defines model for LegalCaseCloseRequest.Status.
+type LegalCaseCloseRequestStatus string
+
+// LegalCaseRequest defines model for LegalCaseRequest.
+type LegalCaseRequest struct {
+	// Documents referenced documents, by name or URL
+	Documents *[]string `json:"documents,omitempty"`
+	Notes     *string   `json:"notes,omitempty"`
+
+	// OpenedOn default today
+	OpenedOn *openapi_types.Date `json:"opened_on,omitempty"`
+
+	// Owner who handles it (a user's email); default the caller
+	Owner *string `json:"owner,omitempty"`
+}
 
 // LocalizedText a text per locale (en always when defined)
 type LocalizedText = store.LocalizedText
@@ -957,6 +1073,11 @@ type Me struct {
 
 // MeAuth defines model for Me.Auth.
 type MeAuth string
+
+// NoteRequest defines model for NoteRequest.
+type NoteRequest struct {
+	Note *string `json:"note,omitempty"`
+}
 
 // Notification defines model for Notification.
 type Notification = store.Notification
@@ -1093,8 +1214,23 @@ type Problem struct {
 	Type      *string       `json:"type,omitempty"`
 }
 
+// Promise defines model for Promise.
+type Promise = store.Promise
+
 // PromiseCounts promises to pay on its invoices (docs/api.md, "Promises to pay"): kept, broken (date passed, not kept) and pending
 type PromiseCounts = store.PromiseCounts
+
+// PromiseRequest defines model for PromiseRequest.
+type PromiseRequest struct {
+	Currency *string `json:"currency,omitempty"`
+	Note     *string `json:"note,omitempty"`
+
+	// PromisedDate after today in the company's zone
+	PromisedDate openapi_types.Date `json:"promised_date"`
+
+	// PromisedMinor minor units, at most the invoice's balance
+	PromisedMinor int64 `json:"promised_minor"`
+}
 
 // ReassignRequest defines model for ReassignRequest.
 type ReassignRequest struct {
@@ -1533,11 +1669,29 @@ type PublishDefinitionJSONRequestBody = VersionRequest
 // RollbackDefinitionJSONRequestBody defines body for RollbackDefinition for application/json ContentType.
 type RollbackDefinitionJSONRequestBody = VersionRequest
 
+// ResolveDisputeJSONRequestBody defines body for ResolveDispute for application/json ContentType.
+type ResolveDisputeJSONRequestBody = DisputeResolveRequest
+
 // ImportRecordsJSONRequestBody defines body for ImportRecords for application/json ContentType.
 type ImportRecordsJSONRequestBody = ImportRecordsJSONBody
 
 // RecordAdjustmentJSONRequestBody defines body for RecordAdjustment for application/json ContentType.
 type RecordAdjustmentJSONRequestBody = AdjustmentRequest
+
+// OpenDisputeJSONRequestBody defines body for OpenDispute for application/json ContentType.
+type OpenDisputeJSONRequestBody = DisputeRequest
+
+// PlaceHoldJSONRequestBody defines body for PlaceHold for application/json ContentType.
+type PlaceHoldJSONRequestBody = HoldRequest
+
+// OpenLegalCaseJSONRequestBody defines body for OpenLegalCase for application/json ContentType.
+type OpenLegalCaseJSONRequestBody = LegalCaseRequest
+
+// RecordPromiseJSONRequestBody defines body for RecordPromise for application/json ContentType.
+type RecordPromiseJSONRequestBody = PromiseRequest
+
+// CloseLegalCaseJSONRequestBody defines body for CloseLegalCase for application/json ContentType.
+type CloseLegalCaseJSONRequestBody = LegalCaseCloseRequest
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
@@ -1562,6 +1716,9 @@ type RecordPaymentJSONRequestBody = PaymentRequest
 
 // ReversePaymentJSONRequestBody defines body for ReversePayment for application/json ContentType.
 type ReversePaymentJSONRequestBody ReversePaymentJSONBody
+
+// CancelPromiseJSONRequestBody defines body for CancelPromise for application/json ContentType.
+type CancelPromiseJSONRequestBody = NoteRequest
 
 // SimulateJSONRequestBody defines body for Simulate for application/json ContentType.
 type SimulateJSONRequestBody = SimulateRequest
@@ -1631,6 +1788,12 @@ type ServerInterface interface {
 	// RollbackDefinition Publish an older version's content again, as a new version (history stays append-only).
 	// (POST /api/definitions/{kind}/{name}/rollback)
 	RollbackDefinition(ctx echo.Context, kind RollbackDefinitionParamsKind, name Name) error
+	// ListDisputeReasons The reason codes a dispute may give, with their labels in both languages.
+	// (GET /api/dispute-reasons)
+	ListDisputeReasons(ctx echo.Context) error
+	// ResolveDispute Resolves an open dispute: upheld takes the disputed amount off the balance, rejected lets the escalation resume where it stands. Finance, the director and admins.
+	// (POST /api/disputes/{id}/resolve)
+	ResolveDispute(ctx echo.Context, id int64) error
 	// ImportRecords Import users, customers, invoices or payments in the formats of the import command (CSV with a header row, or a JSON array).
 	// (POST /api/import/{kind})
 	ImportRecords(ctx echo.Context, kind ImportRecordsParamsKind, params ImportRecordsParams) error
@@ -1643,6 +1806,24 @@ type ServerInterface interface {
 	// RecordAdjustment Record a write-off (finance director or admin), a credit note or a settlement on an invoice: at most its balance, in its currency, idempotent by key; the balance falls at once and the invoice's workflows see it. A whole write-off marks the invoice written_off; a later payment on it is recorded as a recovery.
 	// (POST /api/invoices/{number}/adjustments)
 	RecordAdjustment(ctx echo.Context, number string) error
+	// OpenDispute Opens a dispute on the invoice (at most one open): the invoice is disputed and its escalation pauses. The amount is at most the balance, in the invoice's currency; a rep only on its own invoices. Refusals are 422 with the field, and nothing is written.
+	// (POST /api/invoices/{number}/disputes)
+	OpenDispute(ctx echo.Context, number string) error
+	// ReleaseHold Releases a person's hold (the legal hold is released by closing its case: 409).
+	// (DELETE /api/invoices/{number}/hold)
+	ReleaseHold(ctx echo.Context, number string) error
+	// PlaceHold Puts the invoice on hold with a reason: no customer contact, and workflows pausing on invoice.on_hold wait. Finance, the director and admins.
+	// (PUT /api/invoices/{number}/hold)
+	PlaceHold(ctx echo.Context, number string) error
+	// OpenLegalCase Opens a legal case on the invoice (at most one open) and places the legal hold: no customer contact until it closes. Finance, the director and admins.
+	// (POST /api/invoices/{number}/legal-cases)
+	OpenLegalCase(ctx echo.Context, number string) error
+	// RecordPromise Records a promise to pay: a date after today (company zone) and an amount up to the balance. The tick after the date settles it kept or broken (a broken one gives the owner a task).
+	// (POST /api/invoices/{number}/promises)
+	RecordPromise(ctx echo.Context, number string) error
+	// CloseLegalCase Closes a legal case and releases the legal hold: recovered; settled (the balance beyond settlement_minor is taken off); lost (the invoice is written off).
+	// (POST /api/legal-cases/{id}/close)
+	CloseLegalCase(ctx echo.Context, id int64) error
 	// Login Log in with email and password; sets the session cookie.
 	// (POST /api/login)
 	Login(ctx echo.Context) error
@@ -1691,6 +1872,9 @@ type ServerInterface interface {
 	// ReversePayment Reverse a recorded payment (a bounced transfer): it stays on record and applies nothing, what it settled reopens, credit it gave is withdrawn, and the invoice's workflows resume at once. Reversing it again answers 200 with duplicate true.
 	// (POST /api/payments/{reference}/reversal)
 	ReversePayment(ctx echo.Context, reference string) error
+	// CancelPromise Cancels a pending promise to pay.
+	// (POST /api/promises/{id}/cancel)
+	CancelPromise(ctx echo.Context, id int64) error
 	// Simulate Replay invoices day by day in a throwaway database (published definitions, or one version in place of its published one) and return every effect by day.
 	// (POST /api/simulate)
 	Simulate(ctx echo.Context) error
@@ -2254,6 +2438,31 @@ func (w *ServerInterfaceWrapper) RollbackDefinition(ctx echo.Context) error {
 	return err
 }
 
+// ListDisputeReasons converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDisputeReasons(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDisputeReasons(ctx)
+	return err
+}
+
+// ResolveDispute converts echo context to params.
+func (w *ServerInterfaceWrapper) ResolveDispute(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResolveDispute(ctx, id)
+	return err
+}
+
 // ImportRecords converts echo context to params.
 func (w *ServerInterfaceWrapper) ImportRecords(ctx echo.Context) error {
 	var err error
@@ -2396,6 +2605,102 @@ func (w *ServerInterfaceWrapper) RecordAdjustment(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RecordAdjustment(ctx, number)
+	return err
+}
+
+// OpenDispute converts echo context to params.
+func (w *ServerInterfaceWrapper) OpenDispute(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "number" -------------
+	var number string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "number", ctx.Param("number"), &number, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OpenDispute(ctx, number)
+	return err
+}
+
+// ReleaseHold converts echo context to params.
+func (w *ServerInterfaceWrapper) ReleaseHold(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "number" -------------
+	var number string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "number", ctx.Param("number"), &number, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReleaseHold(ctx, number)
+	return err
+}
+
+// PlaceHold converts echo context to params.
+func (w *ServerInterfaceWrapper) PlaceHold(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "number" -------------
+	var number string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "number", ctx.Param("number"), &number, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PlaceHold(ctx, number)
+	return err
+}
+
+// OpenLegalCase converts echo context to params.
+func (w *ServerInterfaceWrapper) OpenLegalCase(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "number" -------------
+	var number string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "number", ctx.Param("number"), &number, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.OpenLegalCase(ctx, number)
+	return err
+}
+
+// RecordPromise converts echo context to params.
+func (w *ServerInterfaceWrapper) RecordPromise(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "number" -------------
+	var number string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "number", ctx.Param("number"), &number, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RecordPromise(ctx, number)
+	return err
+}
+
+// CloseLegalCase converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseLegalCase(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseLegalCase(ctx, id)
 	return err
 }
 
@@ -2679,6 +2984,22 @@ func (w *ServerInterfaceWrapper) ReversePayment(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ReversePayment(ctx, reference)
+	return err
+}
+
+// CancelPromise converts echo context to params.
+func (w *ServerInterfaceWrapper) CancelPromise(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CancelPromise(ctx, id)
 	return err
 }
 
@@ -3067,6 +3388,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/payment-plans/:id", wrapper.GetPlan, options.OperationMiddlewares["getPlan"]...)
 	router.POST(options.BaseURL+"/api/payment-plans/:id/cancel", wrapper.CancelPlan, options.OperationMiddlewares["cancelPlan"]...)
 	router.POST(options.BaseURL+"/api/invoices/:number/adjustments", wrapper.RecordAdjustment, options.OperationMiddlewares["recordAdjustment"]...)
+	router.GET(options.BaseURL+"/api/dispute-reasons", wrapper.ListDisputeReasons, options.OperationMiddlewares["listDisputeReasons"]...)
+	router.POST(options.BaseURL+"/api/invoices/:number/disputes", wrapper.OpenDispute, options.OperationMiddlewares["openDispute"]...)
+	router.POST(options.BaseURL+"/api/disputes/:id/resolve", wrapper.ResolveDispute, options.OperationMiddlewares["resolveDispute"]...)
+	router.POST(options.BaseURL+"/api/invoices/:number/promises", wrapper.RecordPromise, options.OperationMiddlewares["recordPromise"]...)
+	router.POST(options.BaseURL+"/api/promises/:id/cancel", wrapper.CancelPromise, options.OperationMiddlewares["cancelPromise"]...)
+	router.POST(options.BaseURL+"/api/invoices/:number/legal-cases", wrapper.OpenLegalCase, options.OperationMiddlewares["openLegalCase"]...)
+	router.POST(options.BaseURL+"/api/legal-cases/:id/close", wrapper.CloseLegalCase, options.OperationMiddlewares["closeLegalCase"]...)
+	router.DELETE(options.BaseURL+"/api/invoices/:number/hold", wrapper.ReleaseHold, options.OperationMiddlewares["releaseHold"]...)
+	router.PUT(options.BaseURL+"/api/invoices/:number/hold", wrapper.PlaceHold, options.OperationMiddlewares["placeHold"]...)
 	router.GET(options.BaseURL+"/api/definitions", wrapper.ListDefinitions, options.OperationMiddlewares["listDefinitions"]...)
 	router.GET(options.BaseURL+"/api/definitions/:kind/:name", wrapper.GetDefinition, options.OperationMiddlewares["getDefinition"]...)
 	router.GET(options.BaseURL+"/api/definitions/:kind/:name/history", wrapper.GetDefinitionHistory, options.OperationMiddlewares["getDefinitionHistory"]...)
@@ -4402,6 +4732,186 @@ func (response RollbackDefinitiondefaultApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type ListDisputeReasonsRequestObject struct {
+}
+
+type ListDisputeReasonsResponseObject interface {
+	VisitListDisputeReasonsResponse(w http.ResponseWriter) error
+}
+
+type ListDisputeReasons200JSONResponse []DisputeReason
+
+func (response ListDisputeReasons200JSONResponse) VisitListDisputeReasonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputeReasons401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListDisputeReasons401ApplicationProblemPlusJSONResponse) VisitListDisputeReasonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputeReasons403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListDisputeReasons403ApplicationProblemPlusJSONResponse) VisitListDisputeReasonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDisputeReasonsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListDisputeReasonsdefaultApplicationProblemPlusJSONResponse) VisitListDisputeReasonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveDisputeRequestObject struct {
+	Id   int64 `json:"id"`
+	Body *ResolveDisputeJSONRequestBody
+}
+
+type ResolveDisputeResponseObject interface {
+	VisitResolveDisputeResponse(w http.ResponseWriter) error
+}
+
+type ResolveDispute200JSONResponse Dispute
+
+func (response ResolveDispute200JSONResponse) VisitResolveDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveDispute401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ResolveDispute401ApplicationProblemPlusJSONResponse) VisitResolveDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveDispute403ApplicationProblemPlusJSONResponse Problem
+
+func (response ResolveDispute403ApplicationProblemPlusJSONResponse) VisitResolveDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveDispute404ApplicationProblemPlusJSONResponse Problem
+
+func (response ResolveDispute404ApplicationProblemPlusJSONResponse) VisitResolveDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveDispute409ApplicationProblemPlusJSONResponse Problem
+
+func (response ResolveDispute409ApplicationProblemPlusJSONResponse) VisitResolveDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveDispute422ApplicationProblemPlusJSONResponse Problem
+
+func (response ResolveDispute422ApplicationProblemPlusJSONResponse) VisitResolveDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResolveDisputedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ResolveDisputedefaultApplicationProblemPlusJSONResponse) VisitResolveDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ImportRecordsRequestObject struct {
 	Kind     ImportRecordsParamsKind `json:"kind"`
 	Params   ImportRecordsParams
@@ -4783,6 +5293,649 @@ type RecordAdjustmentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RecordAdjustmentdefaultApplicationProblemPlusJSONResponse) VisitRecordAdjustmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenDisputeRequestObject struct {
+	Number string `json:"number"`
+	Body   *OpenDisputeJSONRequestBody
+}
+
+type OpenDisputeResponseObject interface {
+	VisitOpenDisputeResponse(w http.ResponseWriter) error
+}
+
+type OpenDispute201JSONResponse Dispute
+
+func (response OpenDispute201JSONResponse) VisitOpenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenDispute401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response OpenDispute401ApplicationProblemPlusJSONResponse) VisitOpenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenDispute403ApplicationProblemPlusJSONResponse Problem
+
+func (response OpenDispute403ApplicationProblemPlusJSONResponse) VisitOpenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenDispute404ApplicationProblemPlusJSONResponse Problem
+
+func (response OpenDispute404ApplicationProblemPlusJSONResponse) VisitOpenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenDispute409ApplicationProblemPlusJSONResponse Problem
+
+func (response OpenDispute409ApplicationProblemPlusJSONResponse) VisitOpenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenDispute422ApplicationProblemPlusJSONResponse Problem
+
+func (response OpenDispute422ApplicationProblemPlusJSONResponse) VisitOpenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenDisputedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response OpenDisputedefaultApplicationProblemPlusJSONResponse) VisitOpenDisputeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseHoldRequestObject struct {
+	Number string `json:"number"`
+}
+
+type ReleaseHoldResponseObject interface {
+	VisitReleaseHoldResponse(w http.ResponseWriter) error
+}
+
+type ReleaseHold200JSONResponse InvoiceHold
+
+func (response ReleaseHold200JSONResponse) VisitReleaseHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseHold401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseHold401ApplicationProblemPlusJSONResponse) VisitReleaseHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseHold403ApplicationProblemPlusJSONResponse Problem
+
+func (response ReleaseHold403ApplicationProblemPlusJSONResponse) VisitReleaseHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseHold404ApplicationProblemPlusJSONResponse Problem
+
+func (response ReleaseHold404ApplicationProblemPlusJSONResponse) VisitReleaseHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseHold409ApplicationProblemPlusJSONResponse Problem
+
+func (response ReleaseHold409ApplicationProblemPlusJSONResponse) VisitReleaseHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReleaseHolddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReleaseHolddefaultApplicationProblemPlusJSONResponse) VisitReleaseHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceHoldRequestObject struct {
+	Number string `json:"number"`
+	Body   *PlaceHoldJSONRequestBody
+}
+
+type PlaceHoldResponseObject interface {
+	VisitPlaceHoldResponse(w http.ResponseWriter) error
+}
+
+type PlaceHold200JSONResponse InvoiceHold
+
+func (response PlaceHold200JSONResponse) VisitPlaceHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceHold401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response PlaceHold401ApplicationProblemPlusJSONResponse) VisitPlaceHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceHold403ApplicationProblemPlusJSONResponse Problem
+
+func (response PlaceHold403ApplicationProblemPlusJSONResponse) VisitPlaceHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceHold404ApplicationProblemPlusJSONResponse Problem
+
+func (response PlaceHold404ApplicationProblemPlusJSONResponse) VisitPlaceHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceHold409ApplicationProblemPlusJSONResponse Problem
+
+func (response PlaceHold409ApplicationProblemPlusJSONResponse) VisitPlaceHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceHold422ApplicationProblemPlusJSONResponse Problem
+
+func (response PlaceHold422ApplicationProblemPlusJSONResponse) VisitPlaceHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceHolddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PlaceHolddefaultApplicationProblemPlusJSONResponse) VisitPlaceHoldResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenLegalCaseRequestObject struct {
+	Number string `json:"number"`
+	Body   *OpenLegalCaseJSONRequestBody
+}
+
+type OpenLegalCaseResponseObject interface {
+	VisitOpenLegalCaseResponse(w http.ResponseWriter) error
+}
+
+type OpenLegalCase201JSONResponse LegalCase
+
+func (response OpenLegalCase201JSONResponse) VisitOpenLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenLegalCase401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response OpenLegalCase401ApplicationProblemPlusJSONResponse) VisitOpenLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenLegalCase403ApplicationProblemPlusJSONResponse Problem
+
+func (response OpenLegalCase403ApplicationProblemPlusJSONResponse) VisitOpenLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenLegalCase404ApplicationProblemPlusJSONResponse Problem
+
+func (response OpenLegalCase404ApplicationProblemPlusJSONResponse) VisitOpenLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenLegalCase409ApplicationProblemPlusJSONResponse Problem
+
+func (response OpenLegalCase409ApplicationProblemPlusJSONResponse) VisitOpenLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenLegalCase422ApplicationProblemPlusJSONResponse Problem
+
+func (response OpenLegalCase422ApplicationProblemPlusJSONResponse) VisitOpenLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenLegalCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response OpenLegalCasedefaultApplicationProblemPlusJSONResponse) VisitOpenLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPromiseRequestObject struct {
+	Number string `json:"number"`
+	Body   *RecordPromiseJSONRequestBody
+}
+
+type RecordPromiseResponseObject interface {
+	VisitRecordPromiseResponse(w http.ResponseWriter) error
+}
+
+type RecordPromise201JSONResponse Promise
+
+func (response RecordPromise201JSONResponse) VisitRecordPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPromise401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response RecordPromise401ApplicationProblemPlusJSONResponse) VisitRecordPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPromise403ApplicationProblemPlusJSONResponse Problem
+
+func (response RecordPromise403ApplicationProblemPlusJSONResponse) VisitRecordPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPromise404ApplicationProblemPlusJSONResponse Problem
+
+func (response RecordPromise404ApplicationProblemPlusJSONResponse) VisitRecordPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPromise422ApplicationProblemPlusJSONResponse Problem
+
+func (response RecordPromise422ApplicationProblemPlusJSONResponse) VisitRecordPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordPromisedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RecordPromisedefaultApplicationProblemPlusJSONResponse) VisitRecordPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseLegalCaseRequestObject struct {
+	Id   int64 `json:"id"`
+	Body *CloseLegalCaseJSONRequestBody
+}
+
+type CloseLegalCaseResponseObject interface {
+	VisitCloseLegalCaseResponse(w http.ResponseWriter) error
+}
+
+type CloseLegalCase200JSONResponse LegalCase
+
+func (response CloseLegalCase200JSONResponse) VisitCloseLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseLegalCase401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CloseLegalCase401ApplicationProblemPlusJSONResponse) VisitCloseLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseLegalCase403ApplicationProblemPlusJSONResponse Problem
+
+func (response CloseLegalCase403ApplicationProblemPlusJSONResponse) VisitCloseLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseLegalCase404ApplicationProblemPlusJSONResponse Problem
+
+func (response CloseLegalCase404ApplicationProblemPlusJSONResponse) VisitCloseLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseLegalCase409ApplicationProblemPlusJSONResponse Problem
+
+func (response CloseLegalCase409ApplicationProblemPlusJSONResponse) VisitCloseLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseLegalCase422ApplicationProblemPlusJSONResponse Problem
+
+func (response CloseLegalCase422ApplicationProblemPlusJSONResponse) VisitCloseLegalCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseLegalCasedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CloseLegalCasedefaultApplicationProblemPlusJSONResponse) VisitCloseLegalCaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6136,6 +7289,104 @@ func (response ReversePaymentdefaultApplicationProblemPlusJSONResponse) VisitRev
 	return err
 }
 
+type CancelPromiseRequestObject struct {
+	Id   int64 `json:"id"`
+	Body *CancelPromiseJSONRequestBody
+}
+
+type CancelPromiseResponseObject interface {
+	VisitCancelPromiseResponse(w http.ResponseWriter) error
+}
+
+type CancelPromise200JSONResponse Promise
+
+func (response CancelPromise200JSONResponse) VisitCancelPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPromise401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CancelPromise401ApplicationProblemPlusJSONResponse) VisitCancelPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPromise403ApplicationProblemPlusJSONResponse Problem
+
+func (response CancelPromise403ApplicationProblemPlusJSONResponse) VisitCancelPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPromise404ApplicationProblemPlusJSONResponse Problem
+
+func (response CancelPromise404ApplicationProblemPlusJSONResponse) VisitCancelPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPromise409ApplicationProblemPlusJSONResponse Problem
+
+func (response CancelPromise409ApplicationProblemPlusJSONResponse) VisitCancelPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelPromisedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CancelPromisedefaultApplicationProblemPlusJSONResponse) VisitCancelPromiseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SimulateRequestObject struct {
 	Body *SimulateJSONRequestBody
 }
@@ -7467,6 +8718,12 @@ type StrictServerInterface interface {
 	// RollbackDefinition Publish an older version's content again, as a new version (history stays append-only).
 	// (POST /api/definitions/{kind}/{name}/rollback)
 	RollbackDefinition(ctx context.Context, request RollbackDefinitionRequestObject) (RollbackDefinitionResponseObject, error)
+	// ListDisputeReasons The reason codes a dispute may give, with their labels in both languages.
+	// (GET /api/dispute-reasons)
+	ListDisputeReasons(ctx context.Context, request ListDisputeReasonsRequestObject) (ListDisputeReasonsResponseObject, error)
+	// ResolveDispute Resolves an open dispute: upheld takes the disputed amount off the balance, rejected lets the escalation resume where it stands. Finance, the director and admins.
+	// (POST /api/disputes/{id}/resolve)
+	ResolveDispute(ctx context.Context, request ResolveDisputeRequestObject) (ResolveDisputeResponseObject, error)
 	// ImportRecords Import users, customers, invoices or payments in the formats of the import command (CSV with a header row, or a JSON array).
 	// (POST /api/import/{kind})
 	ImportRecords(ctx context.Context, request ImportRecordsRequestObject) (ImportRecordsResponseObject, error)
@@ -7479,6 +8736,24 @@ type StrictServerInterface interface {
 	// RecordAdjustment Record a write-off (finance director or admin), a credit note or a settlement on an invoice: at most its balance, in its currency, idempotent by key; the balance falls at once and the invoice's workflows see it. A whole write-off marks the invoice written_off; a later payment on it is recorded as a recovery.
 	// (POST /api/invoices/{number}/adjustments)
 	RecordAdjustment(ctx context.Context, request RecordAdjustmentRequestObject) (RecordAdjustmentResponseObject, error)
+	// OpenDispute Opens a dispute on the invoice (at most one open): the invoice is disputed and its escalation pauses. The amount is at most the balance, in the invoice's currency; a rep only on its own invoices. Refusals are 422 with the field, and nothing is written.
+	// (POST /api/invoices/{number}/disputes)
+	OpenDispute(ctx context.Context, request OpenDisputeRequestObject) (OpenDisputeResponseObject, error)
+	// ReleaseHold Releases a person's hold (the legal hold is released by closing its case: 409).
+	// (DELETE /api/invoices/{number}/hold)
+	ReleaseHold(ctx context.Context, request ReleaseHoldRequestObject) (ReleaseHoldResponseObject, error)
+	// PlaceHold Puts the invoice on hold with a reason: no customer contact, and workflows pausing on invoice.on_hold wait. Finance, the director and admins.
+	// (PUT /api/invoices/{number}/hold)
+	PlaceHold(ctx context.Context, request PlaceHoldRequestObject) (PlaceHoldResponseObject, error)
+	// OpenLegalCase Opens a legal case on the invoice (at most one open) and places the legal hold: no customer contact until it closes. Finance, the director and admins.
+	// (POST /api/invoices/{number}/legal-cases)
+	OpenLegalCase(ctx context.Context, request OpenLegalCaseRequestObject) (OpenLegalCaseResponseObject, error)
+	// RecordPromise Records a promise to pay: a date after today (company zone) and an amount up to the balance. The tick after the date settles it kept or broken (a broken one gives the owner a task).
+	// (POST /api/invoices/{number}/promises)
+	RecordPromise(ctx context.Context, request RecordPromiseRequestObject) (RecordPromiseResponseObject, error)
+	// CloseLegalCase Closes a legal case and releases the legal hold: recovered; settled (the balance beyond settlement_minor is taken off); lost (the invoice is written off).
+	// (POST /api/legal-cases/{id}/close)
+	CloseLegalCase(ctx context.Context, request CloseLegalCaseRequestObject) (CloseLegalCaseResponseObject, error)
 	// Login Log in with email and password; sets the session cookie.
 	// (POST /api/login)
 	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
@@ -7527,6 +8802,9 @@ type StrictServerInterface interface {
 	// ReversePayment Reverse a recorded payment (a bounced transfer): it stays on record and applies nothing, what it settled reopens, credit it gave is withdrawn, and the invoice's workflows resume at once. Reversing it again answers 200 with duplicate true.
 	// (POST /api/payments/{reference}/reversal)
 	ReversePayment(ctx context.Context, request ReversePaymentRequestObject) (ReversePaymentResponseObject, error)
+	// CancelPromise Cancels a pending promise to pay.
+	// (POST /api/promises/{id}/cancel)
+	CancelPromise(ctx context.Context, request CancelPromiseRequestObject) (CancelPromiseResponseObject, error)
 	// Simulate Replay invoices day by day in a throwaway database (published definitions, or one version in place of its published one) and return every effect by day.
 	// (POST /api/simulate)
 	Simulate(ctx context.Context, request SimulateRequestObject) (SimulateResponseObject, error)
@@ -8084,6 +9362,77 @@ func (sh *strictHandler) RollbackDefinition(ctx echo.Context, kind RollbackDefin
 	return nil
 }
 
+// ListDisputeReasons operation middleware
+func (sh *strictHandler) ListDisputeReasons(ctx echo.Context) error {
+	var request ListDisputeReasonsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDisputeReasons(ctx.Request().Context(), request.(ListDisputeReasonsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDisputeReasons")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDisputeReasonsResponseObject); ok {
+		return validResponse.VisitListDisputeReasonsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResolveDispute operation middleware
+func (sh *strictHandler) ResolveDispute(ctx echo.Context, id int64) error {
+	var request ResolveDisputeRequestObject
+
+	request.Id = id
+
+	var body ResolveDisputeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResolveDispute(ctx.Request().Context(), request.(ResolveDisputeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResolveDispute")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResolveDisputeResponseObject); ok {
+		return validResponse.VisitResolveDisputeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ImportRecords operation middleware
 func (sh *strictHandler) ImportRecords(ctx echo.Context, kind ImportRecordsParamsKind, params ImportRecordsParams) error {
 	var request ImportRecordsRequestObject
@@ -8230,6 +9579,271 @@ func (sh *strictHandler) RecordAdjustment(ctx echo.Context, number string) error
 		return err
 	} else if validResponse, ok := response.(RecordAdjustmentResponseObject); ok {
 		return validResponse.VisitRecordAdjustmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OpenDispute operation middleware
+func (sh *strictHandler) OpenDispute(ctx echo.Context, number string) error {
+	var request OpenDisputeRequestObject
+
+	request.Number = number
+
+	var body OpenDisputeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OpenDispute(ctx.Request().Context(), request.(OpenDisputeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OpenDispute")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OpenDisputeResponseObject); ok {
+		return validResponse.VisitOpenDisputeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReleaseHold operation middleware
+func (sh *strictHandler) ReleaseHold(ctx echo.Context, number string) error {
+	var request ReleaseHoldRequestObject
+
+	request.Number = number
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReleaseHold(ctx.Request().Context(), request.(ReleaseHoldRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReleaseHold")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReleaseHoldResponseObject); ok {
+		return validResponse.VisitReleaseHoldResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PlaceHold operation middleware
+func (sh *strictHandler) PlaceHold(ctx echo.Context, number string) error {
+	var request PlaceHoldRequestObject
+
+	request.Number = number
+
+	var body PlaceHoldJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PlaceHold(ctx.Request().Context(), request.(PlaceHoldRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PlaceHold")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PlaceHoldResponseObject); ok {
+		return validResponse.VisitPlaceHoldResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// OpenLegalCase operation middleware
+func (sh *strictHandler) OpenLegalCase(ctx echo.Context, number string) error {
+	var request OpenLegalCaseRequestObject
+
+	request.Number = number
+
+	var body OpenLegalCaseJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OpenLegalCase(ctx.Request().Context(), request.(OpenLegalCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OpenLegalCase")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(OpenLegalCaseResponseObject); ok {
+		return validResponse.VisitOpenLegalCaseResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RecordPromise operation middleware
+func (sh *strictHandler) RecordPromise(ctx echo.Context, number string) error {
+	var request RecordPromiseRequestObject
+
+	request.Number = number
+
+	var body RecordPromiseJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordPromise(ctx.Request().Context(), request.(RecordPromiseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecordPromise")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RecordPromiseResponseObject); ok {
+		return validResponse.VisitRecordPromiseResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CloseLegalCase operation middleware
+func (sh *strictHandler) CloseLegalCase(ctx echo.Context, id int64) error {
+	var request CloseLegalCaseRequestObject
+
+	request.Id = id
+
+	var body CloseLegalCaseJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseLegalCase(ctx.Request().Context(), request.(CloseLegalCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseLegalCase")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseLegalCaseResponseObject); ok {
+		return validResponse.VisitCloseLegalCaseResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -8796,6 +10410,57 @@ func (sh *strictHandler) ReversePayment(ctx echo.Context, reference string) erro
 		return err
 	} else if validResponse, ok := response.(ReversePaymentResponseObject); ok {
 		return validResponse.VisitReversePaymentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CancelPromise operation middleware
+func (sh *strictHandler) CancelPromise(ctx echo.Context, id int64) error {
+	var request CancelPromiseRequestObject
+
+	request.Id = id
+
+	var body CancelPromiseJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelPromise(ctx.Request().Context(), request.(CancelPromiseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelPromise")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CancelPromiseResponseObject); ok {
+		return validResponse.VisitCancelPromiseResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -160,6 +160,9 @@ func decisionOptions(b *engine.Bundle, w *engine.Workflow, n *engine.WorkflowNod
 		for _, act := range r.Then {
 			opt.Effects = append(opt.Effects, actionEffects(act)...)
 		}
+		if r.Record != "" {
+			opt.Effects = append(opt.Effects, optionEffect{Kind: "record", Value: r.Record})
+		}
 		opt.Effects = append(opt.Effects, routeEffect(w, n, r))
 		out = append(out, opt)
 	}

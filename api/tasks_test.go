@@ -265,7 +265,7 @@ func TestTaskDetail(t *testing.T) {
 			got = append(got, o.Value+" ("+o.Label.ZhCN+"): "+strings.Join(effects, ", "))
 		}
 		want := strings.Join([]string{
-			"legal_action (法律诉讼): set invoice.custom.legal_hold true, complete",
+			"legal_action (法律诉讼): record legal_case, complete",
 			"payment_plan (分期付款): payment_plan, pause",
 			"write_off (核销坏账): write_off, complete",
 			"continue (继续催收): wait addDays(today, 14)",

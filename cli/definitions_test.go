@@ -15,7 +15,7 @@ func TestValidateCmd(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	out, _, err := run(t, ctx, "validate", "../rules-examples")
-	if err != nil || out != "ok: 17 documents: 2 forms, 5 rules, 9 templates, 1 workflow\n" {
+	if err != nil || out != "ok: 27 documents: 2 forms, 10 rules, 14 templates, 1 workflow\n" {
 		t.Fatalf("validate rules-examples: %q %v", out, err)
 	}
 	_, errOut, err := run(t, ctx, "validate", "--no-snippets", "../engine/testdata/broken/rule-keys.yaml", "missing.yaml")
@@ -38,12 +38,12 @@ func TestApplyCmd(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		out, _, err := run(t, ctx, "apply", "--db", url, "../rules-examples")
-		if err != nil || !strings.HasSuffix(out, "applied 17 documents: 17 published (17 new versions, 0 drafts published), 0 unchanged\n") ||
+		if err != nil || !strings.HasSuffix(out, "applied 27 documents: 27 published (27 new versions, 0 drafts published), 0 unchanged\n") ||
 			!strings.Contains(out, "created   Rule/mark-overdue v1\n") {
 			t.Fatalf("first apply: %q %v", out, err)
 		}
 		out, _, err = run(t, ctx, "apply", "--db", url, "../rules-examples")
-		if err != nil || out != "applied 17 documents: 0 published (0 new versions, 0 drafts published), 17 unchanged\n" {
+		if err != nil || out != "applied 27 documents: 0 published (0 new versions, 0 drafts published), 27 unchanged\n" {
 			t.Fatalf("second apply: %q %v", out, err)
 		}
 		// a new rule may use a template that is only in the database

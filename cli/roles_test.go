@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/store/storetest"
 )
 
 // TestCLIRoleMatrix runs the task, payment, import and apply commands
@@ -58,7 +59,8 @@ func TestCLIRoleMatrix(t *testing.T) {
 	}
 	var invoice string
 	for _, tk := range all {
-		if tk.Invoice != "" && tk.Assignee == rep1 {
+		var balance int64
+		if tk.Invoice != "" && tk.Assignee == rep1 && storetest.SQL(s).QueryRow("SELECT balance_minor FROM invoices WHERE number = ?", tk.Invoice).Scan(&balance) == nil && balance > 1000 {
 			invoice = tk.Invoice
 			break
 		}
@@ -95,6 +97,16 @@ func TestCLIRoleMatrix(t *testing.T) {
 		{"finance imports users", []string{"import", "users", users, "--as", finance}, "may not use users:admin"},
 		{"admin imports users", []string{"import", "users", users, "--as", admin}, ""},
 		{"finance publishes", []string{"apply", rule, "--as", finance}, "may not use definitions:write"},
+		{"rep disputes its invoice", []string{"dispute", "open", "--invoice", invoice, "--reason", "pricing", "--amount", "1.00 CNY", "--as", rep1}, ""},
+		{"rep resolves a dispute", []string{"dispute", "resolve", "--id", "1", "--status", "rejected", "--note", "no", "--as", rep1}, "may not use cases:decide"},
+		{"finance resolves it", []string{"dispute", "resolve", "--id", "1", "--status", "rejected", "--note", "price confirmed", "--as", finance}, ""},
+		{"a promise in the past", []string{"promise", "record", "--invoice", invoice, "--date", "2026-01-01", "--amount", "1.00 CNY", "--as", rep1}, "/promised_date: must be in the future"},
+		{"rep places a hold", []string{"hold", "place", "--invoice", invoice, "--reason", "x", "--as", rep1}, "may not use cases:decide"},
+		{"finance places a hold", []string{"hold", "place", "--invoice", invoice, "--reason", "customer in administration", "--as", finance}, ""},
+		{"finance releases it", []string{"hold", "release", "--invoice", invoice, "--as", finance}, ""},
+		{"rep opens a legal case", []string{"legal", "open", "--invoice", invoice, "--as", rep1}, "may not use cases:decide"},
+		{"director opens a legal case", []string{"legal", "open", "--invoice", invoice, "--document", "complaint.pdf", "--as", director}, ""},
+		{"director closes it", []string{"legal", "close", "--id", "1", "--status", "recovered", "--as", director}, ""},
 		{"director decides the approval", []string{"task", "complete", approval, "--as", director, "--values", decision}, ""},
 		{"admin publishes", []string{"apply", rule, "--as", admin}, ""},
 	}

@@ -53,7 +53,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	// Definition commands (validate, apply) register below.
 	root.AddCommand(newValidateCmd())
 	root.AddCommand(newApplyCmd())
-	root.AddCommand(newTickCmd(), newExplainCmd(), newSimulateCmd(), newTaskCmd(), newPaymentCmd(), newAdjustCmd())
+	root.AddCommand(newTickCmd(), newExplainCmd(), newSimulateCmd(), newTaskCmd(), newPaymentCmd(), newAdjustCmd(),
+		newDisputeCmd(), newPromiseCmd(), newLegalCmd(), newHoldCmd())
 	root.AddCommand(newDeliverCmd(), newRenderCmd(), newAuditCmd())
 	return root
 }

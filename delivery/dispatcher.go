@@ -583,6 +583,10 @@ func (dc *decider) customerMessage(r *row, c *customer) *item {
 		dc.suppress(r, fmt.Sprintf("invoice %s is paid (balance %s)", iv.number, engine.FormatMoney(iv.balance, iv.currency, "en")))
 		return nil
 	}
+	if why := dc.sn.invoices[r.invoiceID].noContact(); why != "" { // hold.go
+		dc.suppress(r, why)
+		return nil
+	}
 	if age := p.now.Sub(r.createdAt); age > time.Duration(pol.MaxDelay) {
 		dc.suppress(r, fmt.Sprintf("stale: waited %s, longer than max_delay %s", age.Round(time.Minute), pol.MaxDelay))
 		return nil

@@ -69,6 +69,8 @@ type invoice struct {
 	amount, balance  int64
 	due              calendar.Date
 	status           string
+	disputed         bool
+	hold             string
 }
 
 type user struct {
@@ -107,7 +109,7 @@ func snapshotOf(c *store.OutboxClaim) *snapshot {
 	}
 	for id, iv := range c.Invoices {
 		sn.invoices[id] = &invoice{id: iv.ID, number: iv.Number, currency: iv.Currency, amount: iv.AmountMinor, balance: iv.BalanceMinor,
-			due: iv.Due, status: iv.Status}
+			due: iv.Due, status: iv.Status, disputed: iv.Disputed, hold: iv.Hold}
 	}
 	for _, u := range c.Users {
 		sn.users = append(sn.users, user{id: u.ID, email: strings.ToLower(u.Email), role: u.Role, language: u.Language})

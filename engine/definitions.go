@@ -603,7 +603,9 @@ type Route struct {
 	Pause     *Ident   `yaml:"pause"`
 	Complete  bool     `yaml:"complete"`
 	Then      []Action `yaml:"then"`
-	Pos       `yaml:"-"`
+	// Record opens a record from the outcome's form values (cases.go).
+	Record string `yaml:"record" def:"enum=dispute|promise|legal_case"`
+	Pos    `yaml:"-"`
 }
 
 func (r *Route) decodeNode(d *decoder, n *yaml.Node) {

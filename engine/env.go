@@ -37,6 +37,8 @@ type InvoiceEnv struct {
 	Status          string            `expr:"status"`
 	OwnerEmail      string            `expr:"owner_email"`
 	Disputed        bool              `expr:"disputed"`
+	OnHold          bool              `expr:"on_hold"`        // a hold stops customer contact
+	HoldReason      string            `expr:"hold_reason"`    // "legal" for a legal case, else a person's reason
 	DaysOverdue     int               `expr:"days_overdue"`   // max(0, today − due_date)
 	DaysUntilDue    int               `expr:"days_until_due"` // due_date − today, negative once overdue
 	AgingBucket     string            `expr:"aging_bucket"`   // current, 1-30, 31-60, 61-90, 90+
@@ -181,6 +183,8 @@ func (e *Env) fill(s *Subject, c Clock, today calendar.Date) {
 		Status:       inv.Status,
 		OwnerEmail:   inv.OwnerEmail,
 		Disputed:     inv.Disputed,
+		OnHold:       inv.Hold != "",
+		HoldReason:   inv.Hold,
 		DaysOverdue:  max(0, days),
 		DaysUntilDue: -days,
 		AgingBucket:  AgingBucket(days),

@@ -130,6 +130,7 @@ type Invoice struct {
 	Status       string
 	OwnerEmail   string
 	Disputed     bool
+	Hold         string // why customer contact is stopped ("" none; HoldLegal)
 	Custom       map[string]string
 	// Plan is the invoice's latest payment plan, nil when it has none.
 	Plan *Plan

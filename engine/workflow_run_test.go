@@ -599,7 +599,6 @@ func TestWorkflowApprovalRoutes(t *testing.T) {
 	}{
 		{"write_off", engine.InstanceCompleted, "write_off", "12000.00 CNY"},
 		{"payment_plan", engine.InstancePaused, "payment_plan", "3 from 2026-02-20"},
-		{"legal_action", engine.InstanceCompleted, "invoice.custom.legal_hold", "true"},
 	} {
 		t.Run(tc.decision, func(t *testing.T) {
 			t.Parallel()

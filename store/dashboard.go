@@ -58,6 +58,10 @@ type Dashboard struct {
 	// Promises is, per currency, the promises to pay with a promised date
 	// in the window or later: kept, broken and pending.
 	Promises []PromiseRow `json:"promises"`
+	// Disputes and PromiseRecords count the dispute and promise records
+	// (dashboard_cases.go), read on every request as the task counts are.
+	Disputes       []DisputeRow       `json:"disputes"`
+	PromiseRecords []PromiseRecordRow `json:"promise_records"`
 	// TasksOpen and TasksOverdue count the open tasks the viewer sees and
 	// those past due.
 	TasksOpen    int `json:"tasks_open"`
@@ -242,6 +246,9 @@ func (s *Store) Dashboard(ctx context.Context, v Viewer, f DashboardFilter, toda
 		}
 	}
 	d = d.clone()
+	if d.Disputes, d.PromiseRecords, err = s.dashboardCases(ctx, v, f, today, loc); err != nil {
+		return d, err
+	}
 	if d.TasksOpen, d.TasksOverdue, err = s.taskCounts(ctx, v, now); err != nil {
 		return d, err
 	}

@@ -31,9 +31,14 @@ func DashboardFromScratch(ctx context.Context, s *Store, v Viewer, f DashboardFi
 	if err != nil {
 		return d, err
 	}
+	// Disputes, promise records, bad debt and plans are read from their own
+	// tables on every request already: the same functions are their
+	// from-scratch figures.
+	if d.Disputes, d.PromiseRecords, err = s.dashboardCases(ctx, v, f, today, now.Location()); err != nil {
+		return d, err
+	}
 	if d.TasksOpen, d.TasksOverdue, err = s.scratchTaskCounts(ctx, v, now); err != nil {
 		return d, err
 	}
-	// Bad debt and plans are read from their own tables, not kept as sums.
 	return d, s.dashboardLifecycle(ctx, v, f, today, &d)
 }

@@ -37,6 +37,8 @@ type InvoiceView struct {
 	Owner           string            `json:"owner"`
 	OwnerName       string            `json:"owner_name"`
 	Disputed        bool              `json:"disputed"`
+	OnHold          bool              `json:"on_hold"`
+	HoldReason      string            `json:"hold_reason"` // "legal" for a legal case, else a person's reason
 	Custom          map[string]string `json:"custom"`
 }
 
@@ -125,6 +127,10 @@ type InvoiceDetail struct {
 	Approvals []InboxTask      `json:"approvals"`
 	Messages  []InvoiceMessage `json:"messages"`
 	Activity  []ActionEntry    `json:"activity"`
+	// Disputes, promises to pay and legal cases (issue 16), oldest first.
+	Disputes   []Dispute   `json:"disputes"`
+	Promises   []Promise   `json:"promises"`
+	LegalCases []LegalCase `json:"legal_cases"`
 }
 
 // InvoiceDetail returns the invoice numbered number with its history, if
@@ -143,11 +149,11 @@ func (s *Store) InvoiceDetail(ctx context.Context, v Viewer, number string, toda
 	)
 	err := s.sqlDB.QueryRowContext(ctx, s.rebind(`SELECT i.id, i.number, c.external_id, c.name, i.currency, i.amount_minor, i.paid_minor,
 		i.balance_minor, i.fees_minor, i.adjusted_minor, i.written_off_minor, i.issue_date, i.due_date, i.status, c.risk, COALESCE(u.email, ''), COALESCE(u.name, ''), i.disputed,
-		i.custom, CASE WHEN `+scope+` THEN 1 ELSE 0 END = 1
+		i.hold, i.custom, CASE WHEN `+scope+` THEN 1 ELSE 0 END = 1
 		FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN users u ON u.id = i.owner_id WHERE i.number = ?`),
 		append(args, number)...).Scan(&id, &in.Number, &in.Customer, &in.CustomerName, &in.Currency, &in.AmountMinor, &in.PaidMinor,
 		&in.BalanceMinor, &in.FeesMinor, &in.AdjustedMinor, &in.WrittenOffMinor, &in.IssueDate, &in.DueDate, &in.Status, &in.Risk, &in.Owner, &in.OwnerName, &in.Disputed,
-		&custom, &visible)
+		&in.HoldReason, &custom, &visible)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("invoice %q: %w", number, ErrNotFound)
 	}
@@ -167,6 +173,7 @@ func (s *Store) InvoiceDetail(ctx context.Context, v Viewer, number string, toda
 		in.DaysOverdue = days
 	}
 	in.Aging = engine.AgingBucket(in.DaysOverdue)
+	in.OnHold = in.HoldReason != ""
 
 	if d.Payments, err = s.invoicePayments(ctx, id); err != nil {
 		return d, err
@@ -193,7 +200,16 @@ func (s *Store) InvoiceDetail(ctx context.Context, v Viewer, number string, toda
 	if d.Messages, err = s.InvoiceMessages(ctx, id); err != nil {
 		return d, err
 	}
-	d.Activity, err = s.actions(ctx, "a.invoice_id = ?", []any{id}, "a.id", 0)
+	if d.Activity, err = s.actions(ctx, "a.invoice_id = ?", []any{id}, "a.id", 0); err != nil {
+		return d, err
+	}
+	if d.Disputes, err = s.invoiceDisputes(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Promises, err = s.invoicePromises(ctx, id); err != nil {
+		return d, err
+	}
+	d.LegalCases, err = s.invoiceLegalCases(ctx, id)
 	return d, err
 }
 

@@ -29,12 +29,12 @@ func (s *Store) InvoiceSubject(ctx context.Context, ref string, c engine.Clock) 
 		where, args = "(i.number = ? OR i.id = ?)", []any{ref, id}
 	}
 	err := q.QueryRowContext(ctx, s.rebind(`SELECT i.id, i.number, i.customer_id, i.currency, i.amount_minor, i.balance_minor, i.issue_date, i.due_date,
-		i.status, i.owner_id, i.disputed, i.custom,
+		i.status, i.owner_id, i.disputed, i.hold, i.custom,
 		c.external_id, c.name, c.email, c.phone, c.finance_email, c.owner_id, c.region, c.industry, c.credit_limit_minor, c.credit_currency,
 		c.credit_rating, c.risk, c.locale, c.time_zone, c.do_not_contact, c.custom
 		FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE `+where), args...).Scan(
 		&inv.ID, &inv.Number, &inv.CustomerID, &inv.Currency, &inv.AmountMinor, &inv.BalanceMinor, &inv.IssueDate, &inv.DueDate,
-		&inv.Status, &invOwner, &inv.Disputed, &invCustom,
+		&inv.Status, &invOwner, &inv.Disputed, &inv.Hold, &invCustom,
 		&cu.ExternalID, &cu.Name, &cu.Email, &cu.Phone, &cu.FinanceEmail, &cuOwner, &cu.Region, &cu.Industry, &cu.CreditLimitMinor, &cu.CreditCurrency,
 		&cu.CreditRating, &cu.Risk, &cu.Locale, &cu.TimeZone, &cu.DoNotContact, &cuCust)
 	if errors.Is(err, sql.ErrNoRows) {

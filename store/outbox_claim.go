@@ -49,6 +49,8 @@ type OutboxInvoice struct {
 	AmountMinor, BalanceMinor int64
 	Due                       calendar.Date
 	Status                    string
+	Disputed                  bool
+	Hold                      string // why customer contact is stopped ("" none)
 }
 
 // OutboxUser is an active user a staff message may go to.
@@ -373,14 +375,14 @@ func (s *Store) loadClaim(ctx context.Context, tx *sql.Tx, c *OutboxClaim, conta
 		}
 	}
 	if len(invIDs) > 0 {
-		rows, err := tx.QueryContext(ctx, s.rebind(`SELECT id, number, currency, amount_minor, balance_minor, due_date, status
+		rows, err := tx.QueryContext(ctx, s.rebind(`SELECT id, number, currency, amount_minor, balance_minor, due_date, status, disputed, hold
 			FROM invoices WHERE id IN (`+placeholders(len(invIDs))+`)`), int64Args(invIDs)...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			iv := &OutboxInvoice{}
-			if err := rows.Scan(&iv.ID, &iv.Number, &iv.Currency, &iv.AmountMinor, &iv.BalanceMinor, &iv.Due, &iv.Status); err != nil {
+			if err := rows.Scan(&iv.ID, &iv.Number, &iv.Currency, &iv.AmountMinor, &iv.BalanceMinor, &iv.Due, &iv.Status, &iv.Disputed, &iv.Hold); err != nil {
 				rows.Close()
 				return err
 			}

@@ -62,6 +62,9 @@ func (s *Store) BeginTick(ctx context.Context, o engine.TickOptions) (engine.Tic
 				return engine.TickRun{}, err
 			}
 		}
+		if err := s.settlePromises(ctx, tx, run.ID, at, o.Location); err != nil { // promises.go: once per tick, by its leader
+			return engine.TickRun{}, err
+		}
 	case errors.Is(err, sql.ErrNoRows):
 		// Another replica leads this slot: join it, at its instant.
 		var joined time.Time
@@ -555,7 +558,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		args = append(args, b.Lo, b.Hi, b.Lo, b.Hi)
 	}
 	rows, err := s.queryStmt(ctx, q, s.rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
-		paid_minor, payment_count, `+s.instant("last_paid_at")+`, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, custom,
+		paid_minor, payment_count, `+s.instant("last_paid_at")+`, issue_date, due_date, status, COALESCE(owner_id, 0), disputed, hold, custom,
 		COALESCE(plan_id, 0), fees_minor, interest_minor, COALESCE(interest_through, due_date) FROM invoices WHERE `+where+order), args...)
 	if err != nil {
 		return nil, err
@@ -570,6 +573,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		last                     dbTime
 		ownerID, planID          int64
 		currency, status, custom sql.RawBytes
+		hold                     sql.RawBytes
 		plans                    map[int]int64 // subject index → its plan: the few invoices on one
 	)
 	for rows.Next() {
@@ -578,7 +582,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		inv := &sub.Invoice
 		p, last = engine.InvoicePayments{}, dbTime{}
 		if err := rows.Scan(&inv.ID, &inv.Number, &inv.CustomerID, &currency, &inv.AmountMinor, &inv.BalanceMinor,
-			&p.PaidMinor, &p.Count, &last, &inv.IssueDate, &inv.DueDate, &status, &ownerID, &inv.Disputed, &custom, &planID,
+			&p.PaidMinor, &p.Count, &last, &inv.IssueDate, &inv.DueDate, &status, &ownerID, &inv.Disputed, &hold, &custom, &planID,
 			&inv.FeesMinor, &inv.InterestMinor, &inv.InterestThrough); err != nil {
 			return nil, err
 		}
@@ -591,7 +595,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 			}
 			plans[len(in.Subjects)-1] = planID
 		}
-		inv.Currency, inv.Status = words.get(currency), words.get(status)
+		inv.Currency, inv.Status, inv.Hold = words.get(currency), words.get(status), words.get(hold)
 		if last.Valid {
 			p.LastPaidAt = last.Time.UTC()
 		}

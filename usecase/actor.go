@@ -39,6 +39,8 @@ const (
 	NotificationsWrite Permission = "notifications:write"
 	AdjustmentsWrite   Permission = "adjustments:write"
 	PlansWrite         Permission = "plans:write"
+	CasesWrite         Permission = "cases:write"  // open a dispute, record or cancel a promise to pay
+	CasesDecide        Permission = "cases:decide" // resolve a dispute, open and close a legal case, place and release a hold
 )
 
 // RolePermissions is the role × permission table. Rows (which invoices and
@@ -46,13 +48,14 @@ const (
 var RolePermissions = map[string][]Permission{
 	store.RoleAdmin: {TasksRead, TasksWrite, ApprovalsDecide, InvoicesRead, PaymentsWrite, DefinitionsRead, DefinitionsWrite,
 		TokensAdmin, UsersAdmin, DashboardRead, TasksAssign, ImportWrite, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite,
-		AdjustmentsWrite, PlansWrite},
-	store.RoleSalesRep:     {TasksRead, TasksWrite, InvoicesRead, NotificationsRead, NotificationsWrite},
-	store.RoleSalesManager: {TasksRead, TasksWrite, TasksAssign, InvoicesRead, DefinitionsRead, DashboardRead, NotificationsRead, NotificationsWrite},
+		AdjustmentsWrite, PlansWrite, CasesWrite, CasesDecide},
+	store.RoleSalesRep: {TasksRead, TasksWrite, InvoicesRead, NotificationsRead, NotificationsWrite, CasesWrite},
+	store.RoleSalesManager: {TasksRead, TasksWrite, TasksAssign, InvoicesRead, DefinitionsRead, DashboardRead, NotificationsRead, NotificationsWrite,
+		CasesWrite},
 	store.RoleFinance: {TasksRead, TasksWrite, InvoicesRead, PaymentsWrite, ImportWrite, DefinitionsRead, DashboardRead,
-		OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite, PlansWrite},
+		OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite, PlansWrite, CasesWrite, CasesDecide},
 	store.RoleFinanceDirector: {TasksRead, TasksWrite, ApprovalsDecide, TasksAssign, InvoicesRead, DefinitionsRead,
-		DashboardRead, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite, PlansWrite},
+		DashboardRead, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite, PlansWrite, CasesWrite, CasesDecide},
 }
 
 // Errors of the access check.

@@ -103,6 +103,7 @@ func (s *Service) CompleteTask(ctx context.Context, by Actor, ref TaskRef, value
 	if err != nil {
 		return Completion{}, err
 	}
+	s.recordOutcome(ctx, b, by, t, values, clk, locale) // case_outcomes.go: a dispute, a promise, a legal case
 	return Completion{Key: t.Key, BatchStats: st}, nil
 }
 

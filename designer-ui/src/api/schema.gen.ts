@@ -261,6 +261,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dispute-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reason codes a dispute may give, with their labels in both languages. */
+        get: operations["listDisputeReasons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{number}/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Opens a dispute on the invoice (at most one open): the invoice is disputed and its escalation pauses. The amount is at most the balance, in the invoice's currency; a rep only on its own invoices. Refusals are 422 with the field, and nothing is written. */
+        post: operations["openDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolves an open dispute: upheld takes the disputed amount off the balance, rejected lets the escalation resume where it stands. Finance, the director and admins. */
+        post: operations["resolveDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{number}/promises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records a promise to pay: a date after today (company zone) and an amount up to the balance. The tick after the date settles it kept or broken (a broken one gives the owner a task). */
+        post: operations["recordPromise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/promises/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancels a pending promise to pay. */
+        post: operations["cancelPromise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{number}/legal-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Opens a legal case on the invoice (at most one open) and places the legal hold: no customer contact until it closes. Finance, the director and admins. */
+        post: operations["openLegalCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/legal-cases/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Closes a legal case and releases the legal hold: recovered; settled (the balance beyond settlement_minor is taken off); lost (the invoice is written off). */
+        post: operations["closeLegalCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{number}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Puts the invoice on hold with a reason: no customer contact, and workflows pausing on invoice.on_hold wait. Finance, the director and admins. */
+        put: operations["placeHold"];
+        post?: never;
+        /** Releases a person's hold (the legal hold is released by closing its case: 409). */
+        delete: operations["releaseHold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/definitions": {
         parameters: {
             query?: never;
@@ -816,7 +953,7 @@ export interface components {
         /** @enum {string} */
         Role: "admin" | "sales_rep" | "sales_manager" | "finance" | "finance_director";
         /** @enum {string} */
-        Permission: "tasks:read" | "tasks:write" | "approvals:decide" | "invoices:read" | "payments:write" | "definitions:read" | "definitions:write" | "tokens:admin" | "users:admin" | "dashboard:read" | "tasks:assign" | "import:write" | "audit:read" | "outbox:read" | "notifications:read" | "notifications:write" | "adjustments:write" | "plans:write";
+        Permission: "tasks:read" | "tasks:write" | "approvals:decide" | "invoices:read" | "payments:write" | "definitions:read" | "definitions:write" | "tokens:admin" | "users:admin" | "dashboard:read" | "tasks:assign" | "import:write" | "audit:read" | "outbox:read" | "notifications:read" | "notifications:write" | "adjustments:write" | "plans:write" | "cases:write" | "cases:decide";
         LoginRequest: {
             email: string;
             password: string;
@@ -1027,10 +1164,10 @@ export interface components {
         };
         OptionEffect: {
             /**
-             * @description next: on to the next node (node, title when there is one); goto: to node; wait: waits until the expression until, then re-checks; pause: pauses with reason; complete: stops the workflow; set: sets field to value; task, notify, add_fee, start_workflow, write_off, payment_plan: that action
+             * @description next: on to the next node (node, title when there is one); goto: to node; wait: waits until the expression until, then re-checks; pause: pauses with reason; complete: stops the workflow; set: sets field to value; task, notify, add_fee, start_workflow, write_off, payment_plan, accrue_interest: that action; record: opens the record value (dispute, promise, legal_case) from the form's values
              * @enum {string}
              */
-            kind: "next" | "goto" | "wait" | "pause" | "complete" | "set" | "task" | "notify" | "add_fee" | "start_workflow" | "write_off" | "payment_plan";
+            kind: "next" | "goto" | "wait" | "pause" | "complete" | "set" | "task" | "notify" | "add_fee" | "start_workflow" | "write_off" | "payment_plan" | "accrue_interest" | "record";
             node?: string;
             title?: components["schemas"]["LocalizedText"];
             until?: string;
@@ -1139,6 +1276,168 @@ export interface components {
             messages: components["schemas"]["InvoiceMessage"][];
             /** @description what people (and the payment webhook) did on the invoice: comments, reassignments, completions with their values, payments recorded */
             activity: components["schemas"]["ActionEntry"][];
+            disputes: components["schemas"]["Dispute"][];
+            promises: components["schemas"]["Promise"][];
+            legal_cases: components["schemas"]["LegalCase"][];
+        };
+        DisputeReason: {
+            code: string;
+            en: string;
+            "zh-CN": string;
+        };
+        DisputeRequest: {
+            /** @description a code of GET /api/dispute-reasons */
+            reason: string;
+            description?: string;
+            /**
+             * Format: int64
+             * @description minor units, more than zero and at most the invoice's balance
+             */
+            disputed_minor: number;
+            /** @description the invoice's currency (may be left out) */
+            currency?: string;
+            /** @description who works it (a user's email); default the invoice's owner */
+            owner?: string;
+            /**
+             * Format: date
+             * @description resolve by; default 14 days from today
+             */
+            sla_due?: string;
+        };
+        DisputeResolveRequest: {
+            /** @enum {string} */
+            status: "upheld" | "rejected";
+            note: string;
+        };
+        Dispute: {
+            /** Format: int64 */
+            id: number;
+            invoice: string;
+            reason: string;
+            description: string;
+            /** Format: int64 */
+            disputed_minor: number;
+            currency: string;
+            owner: string;
+            /** Format: date */
+            sla_due: string;
+            /** @enum {string} */
+            status: "open" | "upheld" | "rejected";
+            resolution_note: string;
+            /**
+             * Format: int64
+             * @description what an upheld dispute took off the balance
+             */
+            resolved_minor: number;
+            /** Format: int64 */
+            source_task_id?: number;
+            opened_by: string;
+            /** Format: date-time */
+            opened_at: string;
+            resolved_by?: string;
+            /** Format: date-time */
+            resolved_at?: string;
+        };
+        PromiseRequest: {
+            /**
+             * Format: date
+             * @description after today in the company's zone
+             */
+            promised_date: string;
+            /**
+             * Format: int64
+             * @description minor units, at most the invoice's balance
+             */
+            promised_minor: number;
+            currency?: string;
+            note?: string;
+        };
+        Promise: {
+            /** Format: int64 */
+            id: number;
+            invoice: string;
+            /** Format: date */
+            promised_date: string;
+            /** Format: int64 */
+            promised_minor: number;
+            currency: string;
+            /** @enum {string} */
+            source: "task" | "direct";
+            /** Format: int64 */
+            source_task_id?: number;
+            /** @enum {string} */
+            status: "pending" | "kept" | "broken" | "cancelled";
+            note: string;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            settled_at?: string;
+            /**
+             * Format: int64
+             * @description paid since the promise by its date, when settled
+             */
+            paid_minor: number;
+            /** @description the key of the task a broken promise opened */
+            broken_task?: string;
+        };
+        NoteRequest: {
+            note?: string;
+        };
+        LegalCaseRequest: {
+            /**
+             * Format: date
+             * @description default today
+             */
+            opened_on?: string;
+            /** @description who handles it (a user's email); default the caller */
+            owner?: string;
+            notes?: string;
+            /** @description referenced documents, by name or URL */
+            documents?: string[];
+        };
+        LegalCaseCloseRequest: {
+            /** @enum {string} */
+            status: "recovered" | "settled" | "lost";
+            /**
+             * Format: int64
+             * @description settled: what the customer pays, at most the balance; the rest is taken off
+             */
+            settlement_minor?: number;
+            notes?: string;
+        };
+        LegalCase: {
+            /** Format: int64 */
+            id: number;
+            invoice: string;
+            /** Format: date */
+            opened_on: string;
+            owner: string;
+            /** @enum {string} */
+            status: "open" | "recovered" | "settled" | "lost";
+            notes: string;
+            documents: string[];
+            /** Format: int64 */
+            source_task_id?: number;
+            /** Format: int64 */
+            settlement_minor: number;
+            /** Format: int64 */
+            resolved_minor: number;
+            currency: string;
+            opened_by: string;
+            /** Format: date-time */
+            opened_at: string;
+            closed_by?: string;
+            /** Format: date-time */
+            closed_at?: string;
+        };
+        HoldRequest: {
+            reason: string;
+        };
+        InvoiceHold: {
+            invoice: string;
+            on_hold: boolean;
+            reason: string;
         };
         InvoiceView: {
             number: string;
@@ -1182,6 +1481,10 @@ export interface components {
             owner: string;
             owner_name: string;
             disputed: boolean;
+            /** @description customer contact is stopped */
+            on_hold: boolean;
+            /** @description "legal" while a legal case is open, else a person's reason; empty when not on hold */
+            hold_reason: string;
             /** @description the invoice's custom columns (imported extra columns), by name */
             custom: {
                 [key: string]: string;
@@ -1684,6 +1987,35 @@ export interface components {
                 pending: number;
                 /** Format: int64 */
                 pending_minor: number;
+            }[];
+            /** @description per currency: open disputes by days since opened and past their SLA date, and the disputes resolved in the window */
+            disputes: {
+                currency: string;
+                open: number;
+                /** Format: int64 */
+                open_minor: number;
+                age_0_7: number;
+                age_8_30: number;
+                age_31_plus: number;
+                past_sla: number;
+                upheld: number;
+                /**
+                 * Format: int64
+                 * @description taken off balances
+                 */
+                upheld_minor: number;
+                rejected: number;
+                resolved: number;
+            }[];
+            /** @description per currency: the promise-to-pay records with a promised date in the window or later, by status; kept rate = kept / (kept + broken) */
+            promise_records: {
+                currency: string;
+                kept: number;
+                broken: number;
+                pending: number;
+                cancelled: number;
+                /** Format: int64 */
+                kept_minor: number;
             }[];
             tasks_open: number;
             tasks_overdue: number;
@@ -2543,6 +2875,278 @@ export interface operations {
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listDisputeReasons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reason codes, in the order a form offers them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeReason"][];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    openDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisputeRequest"];
+            };
+        };
+        responses: {
+            /** @description Opened. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    resolveDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisputeResolveRequest"];
+            };
+        };
+        responses: {
+            /** @description Resolved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    recordPromise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromiseRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promise"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    cancelPromise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NoteRequest"];
+            };
+        };
+        responses: {
+            /** @description Cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promise"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    openLegalCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegalCaseRequest"];
+            };
+        };
+        responses: {
+            /** @description Opened. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalCase"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    closeLegalCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegalCaseCloseRequest"];
+            };
+        };
+        responses: {
+            /** @description Closed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalCase"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    placeHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HoldRequest"];
+            };
+        };
+        responses: {
+            /** @description Held. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceHold"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    releaseHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Released. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceHold"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };

@@ -284,7 +284,9 @@ export function Timeline({ effects, activity, messages, payments, currency, time
           title = t('activity.payment', { actor });
           break;
         default:
-          title = t('activity.other', { actor, action: a.action });
+          // disputes, promises, legal cases and holds (cases.json's records) have their own line
+          title = t(`activity.record.${a.action}`, { actor, status: str(d.status) ?? '', defaultValue: t('activity.other', { actor, action: a.action }) });
+          body = str(d.note) || str(d.description) || str(d.reason) ? <Quote>{str(d.note) || str(d.description) || str(d.reason)}</Quote> : null;
       }
       out.push({
         at: a.at, sortKey: ts(a.at), key: `a-${i}`, color: 'green', icon, title,

@@ -25,6 +25,7 @@ import {
   teamLabel, type Labels,
 } from '../components/dashboard/options';
 import '../components/dashboard/dashboard.css';
+import { CasesTables } from '../components/dashboard/CasesTables';
 
 type Filters = { team?: string; region?: string; currency?: string };
 
@@ -291,6 +292,7 @@ function Charts({ d }: { d: Dashboard }) {
         option={promiseOpt} height={300}
         rows={promiseRows} columns={promiseCols} rowKey={(r) => r.currency} fileBase="promises" date={d.today}
       />
+      <CasesTables d={d} />
       <ChartCard
         id="chart-rep" title={t('rep.title')} description={t('rep.description')}
         controls={<StagePick id="rep-stage" value={repKey} onChange={setRepStage} options={stageOptions} />}

@@ -14,6 +14,7 @@ import { formatDate, localeOf } from '../format';
 import { AgingTag, RiskTag, StatusTag, customerPath, tagColors } from '../components/invoices/labels';
 import { MessageRows, PaymentRows, TaskRows } from '../components/invoices/DetailRows';
 import { Timeline } from '../components/Timeline';
+import { CasesCard } from '../components/cases/CasesCard';
 
 export default function InvoicePage() {
   const { number = '' } = useParams();
@@ -42,6 +43,7 @@ export default function InvoicePage() {
         <StatusTag status={inv.status} />
         <RiskTag risk={inv.risk} />
         {inv.disputed && <Tag color={tagColors.orange}>{t('disputed')}</Tag>}
+        {inv.on_hold && <Tag color={tagColors.red}>{t('cases:hold.tag')}</Tag>}
       </Space>
       <Card title={<h2 className="card-title">{t('detail.summary')}</h2>}>
         <Descriptions
@@ -74,6 +76,7 @@ export default function InvoicePage() {
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={{ span: 10, order: 2 }}>
           <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+            <CasesCard detail={d} />
             <PaymentRows rows={d.payments} />
             <TaskRows kind="tasks" rows={d.tasks} />
             {d.approvals.length > 0 && <TaskRows kind="approvals" rows={d.approvals} />}

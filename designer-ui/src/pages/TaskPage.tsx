@@ -17,6 +17,7 @@ import { Money } from '../components/Money';
 import { Timeline, zoneOfInstant } from '../components/Timeline';
 import { readHistory } from '../components/tasks/history';
 import { ReassignDialog } from '../components/tasks/ReassignDialog';
+import { DisputeDialog } from '../components/cases/CaseDialogs';
 import { loadOrder, nextInOrder, saveOrder, tasksKey, type TaskDetail, type TaskOrder } from '../components/tasks/taskApi';
 import { useStageText } from '../components/tasks/TaskList';
 import { formatDate, formatInstant, formatNumber, localeOf } from '../format';
@@ -119,6 +120,7 @@ function TaskView({ id }: { id: number }) {
   const order: TaskOrder | undefined = useMemo(() => loadOrder(location.state), [location.state]);
   const back = order?.from ?? homeFor(me?.user.role);
   const [reassignOpen, setReassignOpen] = useState(false);
+  const [disputeOpen, setDisputeOpen] = useState(false);
 
   const task = useQuery({
     queryKey: [...tasksKey, 'detail', id],
@@ -181,7 +183,14 @@ function TaskView({ id }: { id: number }) {
       {d.customer_detail && <CustomerHeader customer={d.customer_detail} otherInvoices={d.other_invoices} />}
       {inv && (
         <Card size="small" title={<h2 className="card-title">{t('invoice.title', { number: inv.number })}</h2>}
-          extra={<Link to={`/invoices/${encodeURIComponent(inv.number)}`}>{t('invoice.open')}</Link>}>
+          extra={(
+            <Space size={8} wrap>
+              {can('cases:write') && !inv.disputed && (
+                <Button size="small" onClick={() => setDisputeOpen(true)}>{t('cases:dispute.open')}</Button>
+              )}
+              <Link to={`/invoices/${encodeURIComponent(inv.number)}`}>{t('invoice.open')}</Link>
+            </Space>
+          )}>
           <Descriptions size="small" column={1} items={[
             { key: 'amount', label: t('invoice.amount'), children: <Money minor={inv.amount_minor} currency={inv.currency} /> },
             { key: 'paid', label: t('invoice.paid'), children: <Money minor={inv.paid_minor} currency={inv.currency} /> },
@@ -285,6 +294,10 @@ function TaskView({ id }: { id: number }) {
         <Col xs={{ span: 24, order: 1 }} lg={{ span: 9, order: 2 }}>{side}</Col>
       </Row>
       <ReassignDialog taskIds={[id]} open={reassignOpen} onClose={() => setReassignOpen(false)} />
+      {inv && (
+        <DisputeDialog invoice={{ number: inv.number, currency: inv.currency, balance_minor: inv.balance_minor }} open={disputeOpen}
+          onClose={() => setDisputeOpen(false)} />
+      )}
     </div>
   );
 }

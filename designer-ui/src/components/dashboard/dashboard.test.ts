@@ -32,6 +32,8 @@ const d: Dashboard = {
     { currency: 'CNY', kept: 3, kept_minor: 1, broken: 1, broken_minor: 1, pending: 2, pending_minor: 1 },
     { currency: 'USD', kept: 1, kept_minor: 1, broken: 0, broken_minor: 0, pending: 0, pending_minor: 0 },
   ],
+  disputes: [],
+  promise_records: [],
   tasks_open: 3,
   tasks_overdue: 1,
   bad_debt: [],
