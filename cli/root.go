@@ -53,7 +53,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	// Definition commands (validate, apply) register below.
 	root.AddCommand(newValidateCmd())
 	root.AddCommand(newApplyCmd())
-	root.AddCommand(newTickCmd(), newExplainCmd(), newSimulateCmd(), newTaskCmd(), newPaymentCmd())
+	root.AddCommand(newTickCmd(), newExplainCmd(), newSimulateCmd(), newTaskCmd(), newPaymentCmd(), newCustomerCmd())
 	root.AddCommand(newDeliverCmd(), newRenderCmd(), newAuditCmd())
 	return root
 }
