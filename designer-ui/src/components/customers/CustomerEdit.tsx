@@ -28,6 +28,12 @@ function showErrors<T>(form: FormInstance<T>, err: unknown, fallback: (msg: stri
   fallback(String(err));
 }
 
+/** clearErrors takes the server's errors off the fields the user changed (all, after a save). */
+function clearErrors<T extends object>(form: FormInstance<T>, changed?: object): void {
+  const names = Object.keys(changed ?? form.getFieldsValue());
+  form.setFields(names.map((name) => ({ name: name as never, errors: [] })));
+}
+
 export function CustomerEdit({ id }: { id: string }) {
   const { t } = useTranslation('customers');
   const { me } = useSession();
@@ -48,17 +54,17 @@ export function CustomerEdit({ id }: { id: string }) {
   const fail = (msg: string) => void message.error(msg);
   const editContacts = useMutation({
     mutationFn: async (v: ContactsForm) => unwrap(await api.PATCH('/api/customers/{id}/contacts', { params: { path: { id } }, body: v })),
-    onSuccess: saved,
+    onSuccess: (c) => { clearErrors(contactsForm); saved(c); },
     onError: (err) => showErrors(contactsForm, err, fail),
   });
   const setDnc = useMutation({
     mutationFn: async (v: DncForm) => unwrap(await api.POST('/api/customers/{id}/do-not-contact', { params: { path: { id } }, body: v })),
-    onSuccess: (c) => { dncForm.setFieldValue('reason', ''); saved(c); },
+    onSuccess: (c) => { dncForm.setFieldValue('reason', ''); clearErrors(dncForm); saved(c); },
     onError: (err) => showErrors(dncForm, err, fail),
   });
   const setRisk = useMutation({
     mutationFn: async (v: RiskForm) => unwrap(await api.POST('/api/customers/{id}/risk', { params: { path: { id } }, body: v })),
-    onSuccess: (c) => { riskForm.setFieldValue('reason', ''); saved(c); },
+    onSuccess: (c) => { riskForm.setFieldValue('reason', ''); clearErrors(riskForm); saved(c); },
     onError: (err) => showErrors(riskForm, err, fail),
   });
 
@@ -67,20 +73,20 @@ export function CustomerEdit({ id }: { id: string }) {
   return (
     <Card title={<h2 className="card-title">{t('edit.title')}</h2>}>
       <Space orientation="vertical" size="large" style={{ width: '100%' }}>
-        <Form<ContactsForm> form={contactsForm} layout="vertical" aria-label={t('edit.contacts')} initialValues={{
+        <Form<ContactsForm> form={contactsForm} name="customer-contacts" layout="vertical" aria-label={t('edit.contacts')} initialValues={{
           email: c.email, phone: c.phone, finance_email: c.finance_email, locale: c.locale,
-        }} onFinish={(v) => editContacts.mutate(v)}>
+        }} onValuesChange={(ch) => clearErrors(contactsForm, ch)} onFinish={(v) => editContacts.mutate(v)}>
           <Typography.Title level={3} className="card-title">{t('edit.contacts')}</Typography.Title>
-          <Form.Item label={t('edit.email')} name="email"><Input type="email" autoComplete="off" /></Form.Item>
-          <Form.Item label={t('edit.phone')} name="phone"><Input type="tel" autoComplete="off" /></Form.Item>
-          <Form.Item label={t('edit.financeEmail')} name="finance_email"><Input type="email" autoComplete="off" /></Form.Item>
+          <Form.Item label={t('edit.email')} name="email"><Input inputMode="email" autoComplete="off" /></Form.Item>
+          <Form.Item label={t('edit.phone')} name="phone"><Input inputMode="tel" autoComplete="off" /></Form.Item>
+          <Form.Item label={t('edit.financeEmail')} name="finance_email"><Input inputMode="email" autoComplete="off" /></Form.Item>
           <Form.Item label={t('edit.locale')} name="locale">
             <Select options={[{ value: 'en', label: t('common:language.en') }, { value: 'zh-CN', label: t('common:language.zh-CN') }]} />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={editContacts.isPending}>{t('edit.saveContacts')}</Button>
         </Form>
-        <Form<DncForm> form={dncForm} layout="vertical" aria-label={t('doNotContact')} initialValues={{ on: c.do_not_contact, reason: '' }}
-          onFinish={(v) => setDnc.mutate(v)}>
+        <Form<DncForm> form={dncForm} name="customer-dnc" layout="vertical" aria-label={t('doNotContact')} initialValues={{ on: c.do_not_contact, reason: '' }}
+          onValuesChange={(ch) => clearErrors(dncForm, ch)} onFinish={(v) => setDnc.mutate(v)}>
           <Typography.Title level={3} className="card-title">{t('doNotContact')}</Typography.Title>
           <Typography.Paragraph type="secondary">{t('edit.dncHelp')}</Typography.Paragraph>
           <Form.Item label={t('edit.dncOn')} name="on" valuePropName="checked"><Switch /></Form.Item>
@@ -88,8 +94,8 @@ export function CustomerEdit({ id }: { id: string }) {
           <Button htmlType="submit" loading={setDnc.isPending}>{t('edit.saveDnc')}</Button>
         </Form>
         {me && riskRoles.has(me.user.role) && (
-          <Form<RiskForm> form={riskForm} layout="vertical" aria-label={t('edit.risk')} initialValues={{ risk: c.risk, reason: '' }}
-            onFinish={(v) => setRisk.mutate(v)}>
+          <Form<RiskForm> form={riskForm} name="customer-risk" layout="vertical" aria-label={t('edit.risk')} initialValues={{ risk: c.risk, reason: '' }}
+            onValuesChange={(ch) => clearErrors(riskForm, ch)} onFinish={(v) => setRisk.mutate(v)}>
             <Typography.Title level={3} className="card-title">{t('edit.risk')}</Typography.Title>
             <Typography.Paragraph type="secondary">{t('edit.riskHelp')}</Typography.Paragraph>
             <Form.Item label={t('col.risk')} name="risk">
