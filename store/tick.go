@@ -771,6 +771,7 @@ func (s *Store) evaluate(ctx context.Context, q querier, in *engine.BatchInput, 
 	if len(ended) == 0 {
 		return res, nil
 	}
+	known := taskCount(in, ended)
 	for from := 0; from < len(ended); from += 500 {
 		part := ended[from:min(from+500, len(ended))]
 		query := s.rebindOnce(tickTaskColumns + ` WHERE invoice_id IN (` + placeholders(len(part)) + `) AND status = 'open' AND instance_id IS NOT NULL`)
@@ -778,6 +779,9 @@ func (s *Store) evaluate(ctx context.Context, q querier, in *engine.BatchInput, 
 		if err := scanTasks(rows, err, users, in); err != nil {
 			return nil, fmt.Errorf("reading the open tasks of ending workflows: %w", err)
 		}
+	}
+	if taskCount(in, ended) == known {
+		return res, nil // no task the first pass did not see: it stands
 	}
 	in.Changed = in.Changed[:0]
 	return evaluate(in), nil
