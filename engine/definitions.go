@@ -450,14 +450,12 @@ type PauseCondition struct {
 
 // WorkflowNode is one stage of a workflow.
 type WorkflowNode struct {
-	Name    Ident     `yaml:"name" def:"required,pattern=^[a-z][a-z0-9_]{0,62}$"`
-	Title   Localized `yaml:"title"`
-	When    *Expr     `yaml:"when"`
-	After   Duration  `yaml:"after"`
-	CatchUp string    `yaml:"catch_up" def:"enum=skip|fire"`
-	// KeepOpen keeps the node's open tasks and approvals open when the
-	// instance moves on (by default they are superseded; see supersede.go).
-	KeepOpen bool          `yaml:"keep_open"`
+	Name     Ident         `yaml:"name" def:"required,pattern=^[a-z][a-z0-9_]{0,62}$"`
+	Title    Localized     `yaml:"title"`
+	When     *Expr         `yaml:"when"`
+	After    Duration      `yaml:"after"`
+	CatchUp  string        `yaml:"catch_up" def:"enum=skip|fire"`
+	KeepOpen bool          `yaml:"keep_open"` // its open work survives moving on (workflow_supersede.go)
 	Actions  []Action      `yaml:"actions"`
 	Task     *HumanTask    `yaml:"task"`
 	Approval *ApprovalStep `yaml:"approval"`
