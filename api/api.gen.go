@@ -805,6 +805,38 @@ type CompleteTaskResult struct {
 	Tasks         int    `json:"tasks"`
 }
 
+// ContactsEditRequest defines model for ContactsEditRequest.
+type ContactsEditRequest struct {
+	// Email "" clears it
+	Email        *string `json:"email,omitempty"`
+	FinanceEmail *string `json:"finance_email,omitempty"`
+
+	// Locale en or zh-CN: the language of the customer's messages
+	Locale *string `json:"locale,omitempty"`
+	Phone  *string `json:"phone,omitempty"`
+}
+
+// CreateTaskRequest defines model for CreateTaskRequest.
+type CreateTaskRequest struct {
+	// Assignee a user's email (or give role)
+	Assignee *string `json:"assignee,omitempty"`
+
+	// Customer a customer's external id (or give invoice)
+	Customer    *string   `json:"customer,omitempty"`
+	Description *string   `json:"description,omitempty"`
+	DueAt       time.Time `json:"due_at"`
+
+	// Invoice an invoice number (or give customer)
+	Invoice *string `json:"invoice,omitempty"`
+
+	// Priority low, normal (default), high or urgent
+	Priority *string `json:"priority,omitempty"`
+
+	// Role a role's queue (or give assignee)
+	Role  *string `json:"role,omitempty"`
+	Title string  `json:"title"`
+}
+
 // CreateTokenRequest defines model for CreateTokenRequest.
 type CreateTokenRequest struct {
 	// ExpiresInDays days until the token stops working; default 90
@@ -829,6 +861,9 @@ type CreateUserRequest struct {
 	Team     *string   `json:"team,omitempty"`
 }
 
+// CreatedTask defines model for CreatedTask.
+type CreatedTask = usecase.CreatedTask
+
 // CreatedToken defines model for CreatedToken.
 type CreatedToken struct {
 	// Secret shown once; send as Authorization Bearer
@@ -841,6 +876,9 @@ type Customer = store.CustomerSummary
 
 // CustomerBalance defines model for CustomerBalance.
 type CustomerBalance = store.CustomerBalance
+
+// CustomerContacts defines model for CustomerContacts.
+type CustomerContacts = store.CustomerContacts
 
 // CustomerCredit defines model for CustomerCredit.
 type CustomerCredit = store.CustomerCredit
@@ -930,6 +968,12 @@ type DisputeResolveRequest struct {
 
 // DisputeResolveRequestStatus defines model for DisputeResolveRequest.Status.
 type DisputeResolveRequestStatus string
+
+// DoNotContactRequest defines model for DoNotContactRequest.
+type DoNotContactRequest struct {
+	On     bool   `json:"on"`
+	Reason string `json:"reason"`
+}
 
 // DraftRequest defines model for DraftRequest.
 type DraftRequest struct {
@@ -1239,6 +1283,14 @@ type ReassignRequest struct {
 	Reason   *string `json:"reason,omitempty"`
 }
 
+// RiskRequest defines model for RiskRequest.
+type RiskRequest struct {
+	Reason string `json:"reason"`
+
+	// Risk low, medium or high
+	Risk string `json:"risk"`
+}
+
 // Role defines model for Role.
 type Role string
 
@@ -1319,6 +1371,9 @@ type VersionRequest struct {
 	Note    *string `json:"note,omitempty"`
 	Version int     `json:"version"`
 }
+
+// CustomerID defines model for CustomerID.
+type CustomerID = string
 
 // Kind defines model for Kind.
 type Kind string
@@ -1657,6 +1712,15 @@ type ListUsersParams struct {
 // DecideApprovalJSONRequestBody defines body for DecideApproval for application/json ContentType.
 type DecideApprovalJSONRequestBody = CompleteTaskRequest
 
+// EditCustomerContactsJSONRequestBody defines body for EditCustomerContacts for application/json ContentType.
+type EditCustomerContactsJSONRequestBody = ContactsEditRequest
+
+// SetDoNotContactJSONRequestBody defines body for SetDoNotContact for application/json ContentType.
+type SetDoNotContactJSONRequestBody = DoNotContactRequest
+
+// SetCustomerRiskJSONRequestBody defines body for SetCustomerRisk for application/json ContentType.
+type SetCustomerRiskJSONRequestBody = RiskRequest
+
 // CreateDraftsJSONRequestBody defines body for CreateDrafts for application/json ContentType.
 type CreateDraftsJSONRequestBody = DraftRequest
 
@@ -1723,6 +1787,9 @@ type CancelPromiseJSONRequestBody = NoteRequest
 // SimulateJSONRequestBody defines body for Simulate for application/json ContentType.
 type SimulateJSONRequestBody = SimulateRequest
 
+// CreateTaskJSONRequestBody defines body for CreateTask for application/json ContentType.
+type CreateTaskJSONRequestBody = CreateTaskRequest
+
 // CommentTaskJSONRequestBody defines body for CommentTask for application/json ContentType.
 type CommentTaskJSONRequestBody = CommentRequest
 
@@ -1761,6 +1828,18 @@ type ServerInterface interface {
 	// GetCustomer One customer: contacts, credit, risk, owner, balances per currency, promises kept, broken and pending, a page of its invoices (by id; cursor and limit page them) and its recent history.
 	// (GET /api/customers/{id})
 	GetCustomer(ctx echo.Context, id string, params GetCustomerParams) error
+	// GetCustomerContacts A customer's editable fields (contacts, language, do-not-contact, risk tier), for its edit form.
+	// (GET /api/customers/{id}/contacts)
+	GetCustomerContacts(ctx echo.Context, id CustomerID) error
+	// EditCustomerContacts Edit a customer's email, phone, finance email and language (docs/customers.md); fields left out stay, every invalid one is reported (422); audited.
+	// (PATCH /api/customers/{id}/contacts)
+	EditCustomerContacts(ctx echo.Context, id CustomerID) error
+	// SetDoNotContact Turn do-not-contact on or off for a customer, with a reason; audited. While on, its escalations pause and its messages are suppressed.
+	// (POST /api/customers/{id}/do-not-contact)
+	SetDoNotContact(ctx echo.Context, id CustomerID) error
+	// SetCustomerRisk Lower or raise a customer's risk tier, with a reason (sales managers, finance, the director, admins); audited. What rules do after a manual lower: docs/customers.md.
+	// (POST /api/customers/{id}/risk)
+	SetCustomerRisk(ctx echo.Context, id CustomerID) error
 	// GetDashboard Aging by amount and count, cash expected in 30/60/90 days from due dates, promises and payment plans, DSO, open balance by owner, recovery per workflow stage, rep and team, promises kept and broken, open and overdue tasks; role-scoped.
 	// (GET /api/dashboard)
 	GetDashboard(ctx echo.Context, params GetDashboardParams) error
@@ -1881,6 +1960,9 @@ type ServerInterface interface {
 	// ListTasks My inbox; role-scoped, highest priority first (docs/api.md, "Task priority"), in keyset pages (next_cursor); with counts=true also the counts of open, due today (in the company zone), overdue, promises due and waiting tasks.
 	// (GET /api/tasks)
 	ListTasks(ctx echo.Context, params ListTasksParams) error
+	// CreateTask Create a task by hand on an invoice or a customer, for a user or a role, due at a time not in the past (a rep: for itself); audited.
+	// (POST /api/tasks)
+	CreateTask(ctx echo.Context) error
 	// GetTask One task with its invoice and the invoice's history.
 	// (GET /api/tasks/{id})
 	GetTask(ctx echo.Context, id TaskID) error
@@ -2216,6 +2298,70 @@ func (w *ServerInterfaceWrapper) GetCustomer(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetCustomer(ctx, id, params)
+	return err
+}
+
+// GetCustomerContacts converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCustomerContacts(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id CustomerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCustomerContacts(ctx, id)
+	return err
+}
+
+// EditCustomerContacts converts echo context to params.
+func (w *ServerInterfaceWrapper) EditCustomerContacts(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id CustomerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.EditCustomerContacts(ctx, id)
+	return err
+}
+
+// SetDoNotContact converts echo context to params.
+func (w *ServerInterfaceWrapper) SetDoNotContact(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id CustomerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetDoNotContact(ctx, id)
+	return err
+}
+
+// SetCustomerRisk converts echo context to params.
+func (w *ServerInterfaceWrapper) SetCustomerRisk(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id CustomerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetCustomerRisk(ctx, id)
 	return err
 }
 
@@ -3128,6 +3274,15 @@ func (w *ServerInterfaceWrapper) ListTasks(ctx echo.Context) error {
 	return err
 }
 
+// CreateTask converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTask(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTask(ctx)
+	return err
+}
+
 // GetTask converts echo context to params.
 func (w *ServerInterfaceWrapper) GetTask(ctx echo.Context) error {
 	var err error
@@ -3376,6 +3531,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
 	router.PATCH(options.BaseURL+"/api/me", wrapper.UpdateMe, options.OperationMiddlewares["updateMe"]...)
 	router.GET(options.BaseURL+"/api/tasks", wrapper.ListTasks, options.OperationMiddlewares["listTasks"]...)
+	router.POST(options.BaseURL+"/api/tasks", wrapper.CreateTask, options.OperationMiddlewares["createTask"]...)
 	router.GET(options.BaseURL+"/api/tasks/:id", wrapper.GetTask, options.OperationMiddlewares["getTask"]...)
 	router.POST(options.BaseURL+"/api/tasks/:id/complete", wrapper.CompleteTask, options.OperationMiddlewares["completeTask"]...)
 	router.GET(options.BaseURL+"/api/invoices", wrapper.ListInvoices, options.OperationMiddlewares["listInvoices"]...)
@@ -3426,6 +3582,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/definitions/:kind/:name/preview", wrapper.PreviewDefinition, options.OperationMiddlewares["previewDefinition"]...)
 	router.GET(options.BaseURL+"/api/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.GET(options.BaseURL+"/api/customers/:id", wrapper.GetCustomer, options.OperationMiddlewares["getCustomer"]...)
+	router.GET(options.BaseURL+"/api/customers/:id/contacts", wrapper.GetCustomerContacts, options.OperationMiddlewares["getCustomerContacts"]...)
+	router.PATCH(options.BaseURL+"/api/customers/:id/contacts", wrapper.EditCustomerContacts, options.OperationMiddlewares["editCustomerContacts"]...)
+	router.POST(options.BaseURL+"/api/customers/:id/do-not-contact", wrapper.SetDoNotContact, options.OperationMiddlewares["setDoNotContact"]...)
+	router.POST(options.BaseURL+"/api/customers/:id/risk", wrapper.SetCustomerRisk, options.OperationMiddlewares["setCustomerRisk"]...)
 	router.GET(options.BaseURL+"/api/outbox", wrapper.GetOutbox, options.OperationMiddlewares["getOutbox"]...)
 	router.POST(options.BaseURL+"/api/simulate", wrapper.Simulate, options.OperationMiddlewares["simulate"]...)
 	router.POST(options.BaseURL+"/api/me/password", wrapper.ChangeMyPassword, options.OperationMiddlewares["changeMyPassword"]...)
@@ -3943,6 +4103,383 @@ type GetCustomerdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetCustomerdefaultApplicationProblemPlusJSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerContactsRequestObject struct {
+	Id CustomerID `json:"id"`
+}
+
+type GetCustomerContactsResponseObject interface {
+	VisitGetCustomerContactsResponse(w http.ResponseWriter) error
+}
+
+type GetCustomerContacts200JSONResponse CustomerContacts
+
+func (response GetCustomerContacts200JSONResponse) VisitGetCustomerContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerContacts401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetCustomerContacts401ApplicationProblemPlusJSONResponse) VisitGetCustomerContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerContacts403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetCustomerContacts403ApplicationProblemPlusJSONResponse) VisitGetCustomerContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerContacts404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetCustomerContacts404ApplicationProblemPlusJSONResponse) VisitGetCustomerContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerContactsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetCustomerContactsdefaultApplicationProblemPlusJSONResponse) VisitGetCustomerContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EditCustomerContactsRequestObject struct {
+	Id   CustomerID `json:"id"`
+	Body *EditCustomerContactsJSONRequestBody
+}
+
+type EditCustomerContactsResponseObject interface {
+	VisitEditCustomerContactsResponse(w http.ResponseWriter) error
+}
+
+type EditCustomerContacts200JSONResponse CustomerContacts
+
+func (response EditCustomerContacts200JSONResponse) VisitEditCustomerContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EditCustomerContacts401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response EditCustomerContacts401ApplicationProblemPlusJSONResponse) VisitEditCustomerContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EditCustomerContacts403ApplicationProblemPlusJSONResponse Problem
+
+func (response EditCustomerContacts403ApplicationProblemPlusJSONResponse) VisitEditCustomerContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EditCustomerContacts404ApplicationProblemPlusJSONResponse Problem
+
+func (response EditCustomerContacts404ApplicationProblemPlusJSONResponse) VisitEditCustomerContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EditCustomerContacts422ApplicationProblemPlusJSONResponse Problem
+
+func (response EditCustomerContacts422ApplicationProblemPlusJSONResponse) VisitEditCustomerContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EditCustomerContactsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response EditCustomerContactsdefaultApplicationProblemPlusJSONResponse) VisitEditCustomerContactsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetDoNotContactRequestObject struct {
+	Id   CustomerID `json:"id"`
+	Body *SetDoNotContactJSONRequestBody
+}
+
+type SetDoNotContactResponseObject interface {
+	VisitSetDoNotContactResponse(w http.ResponseWriter) error
+}
+
+type SetDoNotContact200JSONResponse CustomerContacts
+
+func (response SetDoNotContact200JSONResponse) VisitSetDoNotContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetDoNotContact401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response SetDoNotContact401ApplicationProblemPlusJSONResponse) VisitSetDoNotContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetDoNotContact403ApplicationProblemPlusJSONResponse Problem
+
+func (response SetDoNotContact403ApplicationProblemPlusJSONResponse) VisitSetDoNotContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetDoNotContact404ApplicationProblemPlusJSONResponse Problem
+
+func (response SetDoNotContact404ApplicationProblemPlusJSONResponse) VisitSetDoNotContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetDoNotContact422ApplicationProblemPlusJSONResponse Problem
+
+func (response SetDoNotContact422ApplicationProblemPlusJSONResponse) VisitSetDoNotContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetDoNotContactdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SetDoNotContactdefaultApplicationProblemPlusJSONResponse) VisitSetDoNotContactResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCustomerRiskRequestObject struct {
+	Id   CustomerID `json:"id"`
+	Body *SetCustomerRiskJSONRequestBody
+}
+
+type SetCustomerRiskResponseObject interface {
+	VisitSetCustomerRiskResponse(w http.ResponseWriter) error
+}
+
+type SetCustomerRisk200JSONResponse CustomerContacts
+
+func (response SetCustomerRisk200JSONResponse) VisitSetCustomerRiskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCustomerRisk401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response SetCustomerRisk401ApplicationProblemPlusJSONResponse) VisitSetCustomerRiskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCustomerRisk403ApplicationProblemPlusJSONResponse Problem
+
+func (response SetCustomerRisk403ApplicationProblemPlusJSONResponse) VisitSetCustomerRiskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCustomerRisk404ApplicationProblemPlusJSONResponse Problem
+
+func (response SetCustomerRisk404ApplicationProblemPlusJSONResponse) VisitSetCustomerRiskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCustomerRisk422ApplicationProblemPlusJSONResponse Problem
+
+func (response SetCustomerRisk422ApplicationProblemPlusJSONResponse) VisitSetCustomerRiskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCustomerRiskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SetCustomerRiskdefaultApplicationProblemPlusJSONResponse) VisitSetCustomerRiskResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -7553,6 +8090,103 @@ func (response ListTasksdefaultApplicationProblemPlusJSONResponse) VisitListTask
 	return err
 }
 
+type CreateTaskRequestObject struct {
+	Body *CreateTaskJSONRequestBody
+}
+
+type CreateTaskResponseObject interface {
+	VisitCreateTaskResponse(w http.ResponseWriter) error
+}
+
+type CreateTask201JSONResponse CreatedTask
+
+func (response CreateTask201JSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTask401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CreateTask401ApplicationProblemPlusJSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTask403ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateTask403ApplicationProblemPlusJSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTask404ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateTask404ApplicationProblemPlusJSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTask422ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateTask422ApplicationProblemPlusJSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTaskdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateTaskdefaultApplicationProblemPlusJSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTaskRequestObject struct {
 	Id TaskID `json:"id"`
 }
@@ -8691,6 +9325,18 @@ type StrictServerInterface interface {
 	// GetCustomer One customer: contacts, credit, risk, owner, balances per currency, promises kept, broken and pending, a page of its invoices (by id; cursor and limit page them) and its recent history.
 	// (GET /api/customers/{id})
 	GetCustomer(ctx context.Context, request GetCustomerRequestObject) (GetCustomerResponseObject, error)
+	// GetCustomerContacts A customer's editable fields (contacts, language, do-not-contact, risk tier), for its edit form.
+	// (GET /api/customers/{id}/contacts)
+	GetCustomerContacts(ctx context.Context, request GetCustomerContactsRequestObject) (GetCustomerContactsResponseObject, error)
+	// EditCustomerContacts Edit a customer's email, phone, finance email and language (docs/customers.md); fields left out stay, every invalid one is reported (422); audited.
+	// (PATCH /api/customers/{id}/contacts)
+	EditCustomerContacts(ctx context.Context, request EditCustomerContactsRequestObject) (EditCustomerContactsResponseObject, error)
+	// SetDoNotContact Turn do-not-contact on or off for a customer, with a reason; audited. While on, its escalations pause and its messages are suppressed.
+	// (POST /api/customers/{id}/do-not-contact)
+	SetDoNotContact(ctx context.Context, request SetDoNotContactRequestObject) (SetDoNotContactResponseObject, error)
+	// SetCustomerRisk Lower or raise a customer's risk tier, with a reason (sales managers, finance, the director, admins); audited. What rules do after a manual lower: docs/customers.md.
+	// (POST /api/customers/{id}/risk)
+	SetCustomerRisk(ctx context.Context, request SetCustomerRiskRequestObject) (SetCustomerRiskResponseObject, error)
 	// GetDashboard Aging by amount and count, cash expected in 30/60/90 days from due dates, promises and payment plans, DSO, open balance by owner, recovery per workflow stage, rep and team, promises kept and broken, open and overdue tasks; role-scoped.
 	// (GET /api/dashboard)
 	GetDashboard(ctx context.Context, request GetDashboardRequestObject) (GetDashboardResponseObject, error)
@@ -8811,6 +9457,9 @@ type StrictServerInterface interface {
 	// ListTasks My inbox; role-scoped, highest priority first (docs/api.md, "Task priority"), in keyset pages (next_cursor); with counts=true also the counts of open, due today (in the company zone), overdue, promises due and waiting tasks.
 	// (GET /api/tasks)
 	ListTasks(ctx context.Context, request ListTasksRequestObject) (ListTasksResponseObject, error)
+	// CreateTask Create a task by hand on an invoice or a customer, for a user or a role, due at a time not in the past (a rep: for itself); audited.
+	// (POST /api/tasks)
+	CreateTask(ctx context.Context, request CreateTaskRequestObject) (CreateTaskResponseObject, error)
 	// GetTask One task with its invoice and the invoice's history.
 	// (GET /api/tasks/{id})
 	GetTask(ctx context.Context, request GetTaskRequestObject) (GetTaskResponseObject, error)
@@ -9029,6 +9678,175 @@ func (sh *strictHandler) GetCustomer(ctx echo.Context, id string, params GetCust
 		return err
 	} else if validResponse, ok := response.(GetCustomerResponseObject); ok {
 		return validResponse.VisitGetCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCustomerContacts operation middleware
+func (sh *strictHandler) GetCustomerContacts(ctx echo.Context, id CustomerID) error {
+	var request GetCustomerContactsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCustomerContacts(ctx.Request().Context(), request.(GetCustomerContactsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCustomerContacts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCustomerContactsResponseObject); ok {
+		return validResponse.VisitGetCustomerContactsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// EditCustomerContacts operation middleware
+func (sh *strictHandler) EditCustomerContacts(ctx echo.Context, id CustomerID) error {
+	var request EditCustomerContactsRequestObject
+
+	request.Id = id
+
+	var body EditCustomerContactsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.EditCustomerContacts(ctx.Request().Context(), request.(EditCustomerContactsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EditCustomerContacts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EditCustomerContactsResponseObject); ok {
+		return validResponse.VisitEditCustomerContactsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetDoNotContact operation middleware
+func (sh *strictHandler) SetDoNotContact(ctx echo.Context, id CustomerID) error {
+	var request SetDoNotContactRequestObject
+
+	request.Id = id
+
+	var body SetDoNotContactJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetDoNotContact(ctx.Request().Context(), request.(SetDoNotContactRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetDoNotContact")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetDoNotContactResponseObject); ok {
+		return validResponse.VisitSetDoNotContactResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetCustomerRisk operation middleware
+func (sh *strictHandler) SetCustomerRisk(ctx echo.Context, id CustomerID) error {
+	var request SetCustomerRiskRequestObject
+
+	request.Id = id
+
+	var body SetCustomerRiskJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetCustomerRisk(ctx.Request().Context(), request.(SetCustomerRiskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetCustomerRisk")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetCustomerRiskResponseObject); ok {
+		return validResponse.VisitSetCustomerRiskResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -10532,6 +11350,52 @@ func (sh *strictHandler) ListTasks(ctx echo.Context, params ListTasksParams) err
 		return err
 	} else if validResponse, ok := response.(ListTasksResponseObject); ok {
 		return validResponse.VisitListTasksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTask operation middleware
+func (sh *strictHandler) CreateTask(ctx echo.Context) error {
+	var request CreateTaskRequestObject
+
+	var body CreateTaskJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTask(ctx.Request().Context(), request.(CreateTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTaskResponseObject); ok {
+		return validResponse.VisitCreateTaskResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

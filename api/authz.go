@@ -62,6 +62,11 @@ var operations = map[string]operation{
 	"importRecords":        {perm: PermissionImportWrite, stream: true}, // users also need users:admin
 	"listCustomers":        {perm: PermissionInvoicesRead},
 	"getCustomer":          {perm: PermissionInvoicesRead},
+	"getCustomerContacts":  {perm: PermissionInvoicesRead},
+	"editCustomerContacts": {perm: PermissionTasksWrite}, // usecase/customer.go: the customer must be the caller's to see
+	"setDoNotContact":      {perm: PermissionTasksWrite},
+	"setCustomerRisk":      {perm: PermissionTasksWrite}, // and a manager's, finance's, the director's or an admin's role
+	"createTask":           {perm: PermissionTasksWrite},
 	"listInvoices":         {perm: PermissionInvoicesRead},
 	"getInvoice":           {perm: PermissionInvoicesRead},
 	"listPayments":         {perm: PermissionInvoicesRead},

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/recoup/recoup/api"
+	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/store/storetest"
 )
@@ -22,6 +24,15 @@ func TestInvoiceDetail(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := setup(t, s, api.Options{})
+		// A day later, the invoices 7 days overdue at setup's first tick
+		// (which sent their reminder) move to the call stage.
+		b, err := s.LoadPublished(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := engine.RunTick(context.Background(), b, s, engine.TickOptions{At: now, Location: shanghai}); err != nil {
+			t.Fatal(err)
+		}
 		// An invoice of rep1.east with an open task, a message and a payment.
 		var number, taskRef string
 		var taskID int64

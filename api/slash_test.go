@@ -42,7 +42,7 @@ func TestSlashInKeys(t *testing.T) {
 			}
 		}
 		imp("customers", "id,name,owner\nCUST/EU/7,Slash GmbH,"+rep+"\n")
-		imp("invoices", "number,customer_id,currency,amount,issue_date,due_date\nINV/2026/0001,CUST/EU/7,CNY,1200.00,2026-08-01,2026-09-01\n"+
+		imp("invoices", "number,customer_id,currency,amount,issue_date,due_date\nINV/2026/0001,CUST/EU/7,CNY,1200.00,2026-08-01,2026-10-22\n"+
 			"FY26/Q3 #7%,CUST/EU/7,CNY,10.00,2026-10-01,2026-12-01\n")
 		b, err := s.LoadPublished(ctx)
 		if err != nil {

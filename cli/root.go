@@ -54,7 +54,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newValidateCmd())
 	root.AddCommand(newApplyCmd())
 	root.AddCommand(newTickCmd(), newExplainCmd(), newSimulateCmd(), newTaskCmd(), newPaymentCmd(), newAdjustCmd(),
-		newDisputeCmd(), newPromiseCmd(), newLegalCmd(), newHoldCmd())
+		newDisputeCmd(), newPromiseCmd(), newLegalCmd(), newHoldCmd(), newCustomerCmd())
 	root.AddCommand(newDeliverCmd(), newRenderCmd(), newAuditCmd())
 	return root
 }

@@ -20,7 +20,7 @@ func newTaskCmd() *cobra.Command {
 		Use:   "task",
 		Short: "List, complete, reassign, claim and comment tasks and approvals, as a named user",
 	}
-	cmd.AddCommand(newTaskListCmd(), newTaskCompleteCmd(), newTaskReassignCmd(), newTaskClaimCmd(), newTaskCommentCmd())
+	cmd.AddCommand(newTaskListCmd(), newTaskCompleteCmd(), newTaskReassignCmd(), newTaskClaimCmd(), newTaskCommentCmd(), newTaskCreateCmd())
 	return cmd
 }
 

@@ -505,6 +505,7 @@ type WorkflowNode struct {
 	When     *Expr         `yaml:"when"`
 	After    Duration      `yaml:"after"`
 	CatchUp  string        `yaml:"catch_up" def:"enum=skip|fire"`
+	KeepOpen bool          `yaml:"keep_open"` // its open work survives moving on (workflow_supersede.go)
 	Actions  []Action      `yaml:"actions"`
 	Task     *HumanTask    `yaml:"task"`
 	Approval *ApprovalStep `yaml:"approval"`

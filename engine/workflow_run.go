@@ -342,6 +342,11 @@ type run struct {
 	effects, trace, fired int
 	// moved is set when an outcome route moved the instance this tick.
 	moved bool
+	// placed is set when the instance started this step: its first
+	// placement fires only the node it is placed in.
+	placed bool
+	// superseded lists the tasks cancelled as superseded this step.
+	superseded []string
 	// ownVisits is set once the instance's Visits map is this run's own:
 	// the instance starts as a shallow copy of the one loaded, which must
 	// stay as it was (Advance compares the two).
@@ -467,7 +472,7 @@ func (r *run) step(inst *Instance, exists, requested bool) error {
 		}
 		*inst = Instance{ID: inst.ID, Workflow: w.Name, Version: w.Version, InvoiceID: r.id, Run: inst.Run + 1,
 			Status: InstanceRunning, NodeIndex: -1, Visits: map[string]int{}, StartedAt: r.now, Base: r.now}
-		r.ownVisits = true
+		r.ownVisits, r.placed = true, true
 		reason := ""
 		var trace []TraceValue
 		if requested {
@@ -597,18 +602,10 @@ func (r *run) end(inst *Instance, status, reason string) {
 	for i := range r.tasks {
 		t := &r.tasks[i]
 		k, ok := r.myTask(inst, t)
-		if !ok || t.Status != TaskOpen {
+		if !ok || t.Status != TaskOpen || slices.Contains(r.superseded, t.Key) {
 			continue
 		}
-		path := visitPath(k.Node, k.Visit)
-		if k.Part != "" {
-			path += "/" + k.Part
-		}
-		r.out.Effects = append(r.out.Effects, Effect{
-			Key: r.key(inst, path+"/cancelled", k.Action), Kind: EffectTaskCancelled, Rule: r.source(k.Node),
-			Version: r.p.w.Version, Workflow: r.name(), Node: k.Node, Task: t.Key, Reason: reason,
-			Assignee: t.Assignee, Role: t.Role,
-		})
+		r.cancel(inst, t, k, "cancelled", reason)
 	}
 }
 
@@ -818,15 +815,19 @@ func (r *run) move(inst *Instance, revisit bool) error {
 		}
 		np := &r.p.nodes[i]
 		name := np.n.Name.Value
-		if np.n.CatchUp == "fire" {
+		if np.n.CatchUp == "fire" && !r.placed {
 			if err := r.enter(inst, i, bases[i], true); err != nil {
 				return err
 			}
 			r.leave(inst)
 			continue
 		}
+		reason := "catch-up"
+		if r.placed {
+			reason = ReasonPlaced
+		}
 		r.visit(inst, name)
-		r.event(inst, visitPath(name, inst.Visits[name])+"/"+EventSkipped, name, EventSkipped, "catch-up", r.traceOf(np.n.When))
+		r.event(inst, visitPath(name, inst.Visits[name])+"/"+EventSkipped, name, EventSkipped, reason, r.traceOf(np.n.When))
 	}
 	return r.enter(inst, target, bases[target], false)
 }
@@ -844,6 +845,9 @@ func (r *run) leave(inst *Instance) {
 func (r *run) enter(inst *Instance, i int, base time.Time, catchUp bool) error {
 	np := &r.p.nodes[i]
 	name := np.n.Name.Value
+	if !catchUp {
+		r.supersede(inst)
+	}
 	r.visit(inst, name)
 	inst.Node, inst.NodeIndex, inst.EnteredAt, inst.Base = name, i, r.now, base
 	vp := visitPath(name, inst.Visits[name])
@@ -852,8 +856,13 @@ func (r *run) enter(inst *Instance, i int, base time.Time, catchUp bool) error {
 		reason = "catch-up"
 	}
 	r.event(inst, vp+"/"+EventEntered, name, EventEntered, reason, r.traceOf(np.n.When))
+	from := len(r.out.Effects)
 	if err := r.fire(inst, vp, name, np.actions, np.n.When, ""); err != nil {
 		return err
+	}
+	if catchUp && !np.n.KeepOpen {
+		r.dropTasks(from) // its work would be superseded at once
+		return nil
 	}
 	if np.task != nil {
 		if err := r.fire(inst, vp+"/task", name, []*action{np.task.act}, np.n.When, ""); err != nil {

@@ -181,7 +181,7 @@ func sumsScenario(t *testing.T, s *store.Store, mismatch func(step, diff string)
 	ctx := context.Background()
 	w := &sumsWorld{t: t, s: s, dir: t.TempDir()}
 	day0 := calendar.MustParse("2026-11-01")
-	if err := demo.Generate(w.dir, demo.Options{Customers: 24, Invoices: 240, Seed: 9, Today: day0, Zone: shanghai}); err != nil {
+	if err := demo.Generate(w.dir, demo.Options{Customers: 24, Invoices: 360, Seed: 9, Today: day0, Zone: shanghai}); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range ingest.Kinds {

@@ -265,7 +265,7 @@ func TestInboxRows(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		seedDemo(t, s, 30, 200, "2026-11-29")
+		seedDemo(t, s, 30, 300, "2026-11-29") // the first tick creates one stage's work per invoice
 		at := time.Date(2026, 11, 29, 9, 0, 0, 0, shanghai)
 		if _, err := engine.RunTick(ctx, examples(t), s, engine.TickOptions{At: at, Location: shanghai}); err != nil {
 			t.Fatal(err)

@@ -771,18 +771,17 @@ func scanTasks(rows *sql.Rows, err error, users map[int64]string, in *engine.Bat
 
 // evaluate runs evaluate on in. The batch was loaded without the open
 // tasks that are neither due nor done (most of them): when an instance
-// ends, its open tasks are cancelled, so those of the ending instances
-// are read and the batch evaluated again, now with them. The engine is
+// ends or enters a node, its open tasks are cancelled (or superseded), so
+// those of these instances are read and the batch evaluated again, now
+// with them. The engine is
 // deterministic, so the second pass is the first with the cancellations.
 func (s *Store) evaluate(ctx context.Context, q querier, in *engine.BatchInput, users map[int64]string, evaluate func(*engine.BatchInput) *engine.Result) (*engine.Result, error) {
 	res := evaluate(in)
 	var ended []any
-	for _, inst := range in.Changed {
-		if inst.Active() {
-			continue
-		}
-		for _, was := range in.Workflows[inst.InvoiceID].Instances {
-			if was.Workflow == inst.Workflow && was.Run == inst.Run && was.Active() {
+	for i := range in.Changed {
+		inst := &in.Changed[i]
+		for j, ins := 0, in.Workflows[inst.InvoiceID].Instances; j < len(ins); j++ {
+			if engine.NeedsOpenTasks(&ins[j], inst) { // ended, or moved on (superseding)
 				ended = append(ended, inst.InvoiceID)
 				break
 			}
@@ -791,6 +790,7 @@ func (s *Store) evaluate(ctx context.Context, q querier, in *engine.BatchInput, 
 	if len(ended) == 0 {
 		return res, nil
 	}
+	known := taskCount(in, ended)
 	for from := 0; from < len(ended); from += 500 {
 		part := ended[from:min(from+500, len(ended))]
 		query := s.rebindOnce(tickTaskColumns + ` WHERE invoice_id IN (` + placeholders(len(part)) + `) AND status = 'open' AND instance_id IS NOT NULL`)
@@ -798,6 +798,9 @@ func (s *Store) evaluate(ctx context.Context, q querier, in *engine.BatchInput, 
 		if err := scanTasks(rows, err, users, in); err != nil {
 			return nil, fmt.Errorf("reading the open tasks of ending workflows: %w", err)
 		}
+	}
+	if taskCount(in, ended) == known {
+		return res, nil // no task the first pass did not see: it stands
 	}
 	in.Changed = in.Changed[:0]
 	return evaluate(in), nil

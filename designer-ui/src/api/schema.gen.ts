@@ -66,7 +66,8 @@ export interface paths {
         /** My inbox; role-scoped, highest priority first (docs/api.md, "Task priority"), in keyset pages (next_cursor); with counts=true also the counts of open, due today (in the company zone), overdue, promises due and waiting tasks. */
         get: operations["listTasks"];
         put?: never;
-        post?: never;
+        /** Create a task by hand on an invoice or a customer, for a user or a role, due at a time not in the past (a rep: for itself); audited. */
+        post: operations["createTask"];
         delete?: never;
         options?: never;
         head?: never;
@@ -864,6 +865,58 @@ export interface paths {
         get: operations["getCustomer"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's editable fields (contacts, language, do-not-contact, risk tier), for its edit form. */
+        get: operations["getCustomerContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a customer's email, phone, finance email and language (docs/customers.md); fields left out stay, every invalid one is reported (422); audited. */
+        patch: operations["editCustomerContacts"];
+        trace?: never;
+    };
+    "/api/customers/{id}/do-not-contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn do-not-contact on or off for a customer, with a reason; audited. While on, its escalations pause and its messages are suppressed. */
+        post: operations["setDoNotContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{id}/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lower or raise a customer's risk tier, with a reason (sales managers, finance, the director, admins); audited. What rules do after a manual lower: docs/customers.md. */
+        post: operations["setCustomerRisk"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2054,6 +2107,55 @@ export interface components {
             assignee: string;
             reason?: string;
         };
+        CustomerContacts: {
+            id: string;
+            name: string;
+            email: string;
+            phone: string;
+            finance_email: string;
+            locale: string;
+            do_not_contact: boolean;
+            /** @enum {string} */
+            risk: "low" | "medium" | "high";
+        };
+        ContactsEditRequest: {
+            /** @description "" clears it */
+            email?: string;
+            phone?: string;
+            finance_email?: string;
+            /** @description en or zh-CN: the language of the customer's messages */
+            locale?: string;
+        };
+        DoNotContactRequest: {
+            on: boolean;
+            reason: string;
+        };
+        RiskRequest: {
+            /** @description low, medium or high */
+            risk: string;
+            reason: string;
+        };
+        CreateTaskRequest: {
+            /** @description an invoice number (or give customer) */
+            invoice?: string;
+            /** @description a customer's external id (or give invoice) */
+            customer?: string;
+            title: string;
+            description?: string;
+            /** @description a user's email (or give role) */
+            assignee?: string;
+            /** @description a role's queue (or give assignee) */
+            role?: string;
+            /** @description low, normal (default), high or urgent */
+            priority?: string;
+            /** Format: date-time */
+            due_at: string;
+        };
+        CreatedTask: {
+            /** Format: int64 */
+            id: number;
+            key: string;
+        };
         CommentRequest: {
             text: string;
         };
@@ -2318,6 +2420,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description the customer's external id */
+        CustomerID: string;
         TaskID: number;
         Kind: "Form" | "Rule" | "Workflow" | "Template";
         Name: string;
@@ -2478,6 +2582,35 @@ export interface operations {
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    createTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTaskRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedTask"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };
@@ -4039,6 +4172,129 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getCustomerContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the customer's external id */
+                id: components["parameters"]["CustomerID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer's fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerContacts"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    editCustomerContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the customer's external id */
+                id: components["parameters"]["CustomerID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactsEditRequest"];
+            };
+        };
+        responses: {
+            /** @description The customer after the edit. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerContacts"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    setDoNotContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the customer's external id */
+                id: components["parameters"]["CustomerID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DoNotContactRequest"];
+            };
+        };
+        responses: {
+            /** @description The customer after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerContacts"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    setCustomerRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the customer's external id */
+                id: components["parameters"]["CustomerID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskRequest"];
+            };
+        };
+        responses: {
+            /** @description The customer after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerContacts"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };

@@ -1,7 +1,7 @@
 // One customer: contacts (tel: and mailto: links), risk and credit, its
 // receivables per currency (a table on a desk, one block per currency on a
 // phone) and promises, all its invoices (keyset pages) and its history
-// across invoices (Timeline).
+// across invoices (Timeline), and its edit form (CustomerEdit).
 import { useMemo } from 'react';
 import { Card, Col, Descriptions, Empty, Grid, Row, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
@@ -15,6 +15,7 @@ import { Money } from '../components/Money';
 import { InvoiceList } from '../components/invoices/InvoiceList';
 import { RiskTag, muted } from '../components/invoices/labels';
 import { Timeline } from '../components/Timeline';
+import { CustomerEdit } from '../components/customers/CustomerEdit';
 import '../components/invoices/invoices.css';
 
 type Balance = Schemas['CustomerBalance'];
@@ -106,6 +107,7 @@ export default function CustomerPage() {
           </Card>
         </Col>
       </Row>
+      <CustomerEdit id={c.id} />
       <Card title={<h2 className="card-title">{t('detail.aggregates')}</h2>}>
         {phone && c.balances.length > 0 ? (
           <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
