@@ -32,13 +32,13 @@ function BalanceCard({ invoice: inv, action }: { invoice: InvoiceView; action?: 
   const less = (minor: number) => (minor === 0 ? m(0) : <span>−&#8202;{m(minor)}</span>);
   return (
     <Card title={<h2 className="card-title">{t('balance.title')}</h2>} extra={action}>
-      <Descriptions className="balance-list" bordered size="small" column={1} aria-label={t('balance.label')} items={[
+      <Descriptions className="balance-list" bordered size="small" column={1} items={[
         { key: 'amount', label: t('balance.amount'), children: m(inv.amount_minor) },
         { key: 'fees', label: t('balance.fees'), children: m(inv.fees_minor ?? 0) },
         { key: 'paid', label: t('balance.paid'), children: less(inv.paid_minor) },
         { key: 'adjusted', label: <span title={t('balance.adjustedHelp')}>{t('balance.adjusted')}</span>, children: less(inv.adjusted_minor) },
         { key: 'writtenOff', label: <span className="balance-sub">{t('balance.writtenOff')}</span>, children: m(inv.written_off_minor) },
-        { key: 'balance', label: <strong>{t('balance.balance')}</strong>, children: m(inv.balance_minor, true), className: 'balance-total' },
+        { key: 'balance', label: <strong>{t('balance.balance')}</strong>, children: <span className="balance-due">{m(inv.balance_minor, true)}</span>, className: 'balance-total' },
       ]} />
     </Card>
   );
