@@ -72,6 +72,8 @@ export interface TimelinePayment {
   amount_minor: number;
   currency: string;
   paid_at: string;
+  /** When it was reversed (it then applies nothing). */
+  reversed_at?: string;
 }
 
 export interface TimelineProps {
@@ -214,7 +216,9 @@ export function Timeline({ effects, activity, messages, payments, currency, time
         case 'task_cancelled':
           color = 'gray';
           icon = <CheckCircleOutlined />;
-          title = t('effect.task_cancelled', { title: str(d.title) ?? '' });
+          // a workflow's cancellation names the stage (and why) rather than the task's title
+          title = t('effect.task_cancelled', { title: str(d.title) ?? e.node ?? str(d.node) ?? '' });
+          body = str(d.reason) ? <div className="muted">{str(d.reason)}</div> : null;
           break;
         case 'escalation':
           color = 'red';
@@ -355,7 +359,12 @@ export function Timeline({ effects, activity, messages, payments, currency, time
     (payments ?? []).forEach((p, i) => {
       out.push({
         at: p.paid_at, sortKey: ts(p.paid_at), key: `p-${p.reference ?? i}`, color: 'green', icon: <DollarOutlined />,
-        title: <>{t('payment.title')} <Money minor={p.amount_minor} currency={p.currency} strong /></>,
+        title: (
+          <>
+            {t('payment.title')} <Money minor={p.amount_minor} currency={p.currency} strong />
+            {p.reversed_at && <>{' '}<Tag color="red">{t('payment.reversed')}</Tag></>}
+          </>
+        ),
         body: p.reference ? <span className="muted">{t('payment.reference', { reference: p.reference })}</span> : null,
       });
     });

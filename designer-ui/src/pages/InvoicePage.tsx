@@ -31,7 +31,7 @@ function BalanceCard({ invoice: inv, action }: { invoice: InvoiceView; action?: 
   const m = (minor: number, strong?: boolean) => <Money minor={minor} currency={inv.currency} strong={strong} />;
   const less = (minor: number) => (minor === 0 ? m(0) : <span>−&#8202;{m(minor)}</span>);
   return (
-    <Card title={<h2 className="card-title">{t('balance.title')}</h2>} extra={action}>
+    <Card title={<h2 className="card-title">{t('balance.title')}</h2>} extra={action} style={{ height: '100%' }}>
       <Descriptions className="balance-list" bordered size="small" column={1} items={[
         { key: 'amount', label: t('balance.amount'), children: m(inv.amount_minor) },
         { key: 'fees', label: t('balance.fees'), children: m(inv.fees_minor ?? 0) },
@@ -76,33 +76,39 @@ export default function InvoicePage() {
         <RiskTag risk={inv.risk} />
         {inv.disputed && <Tag color={tagColors.orange}>{t('disputed')}</Tag>}
       </Space>
-      <Card title={<h2 className="card-title">{t('detail.summary')}</h2>}>
-        <Descriptions
-          column={{ xs: 1, sm: 2, lg: 3 }}
-          items={[
-            { key: 'customer', label: t('detail.customer'), children: (
-              <Link to={customerPath(inv.customer)} aria-label={t('detail.openCustomer', { name: inv.customer_name || inv.customer })}>{inv.customer_name || inv.customer}</Link>
-            ) },
-            { key: 'balance', label: t('col.balance'), children: <Money minor={inv.balance_minor} currency={inv.currency} strong /> },
-            { key: 'issued', label: t('col.issued'), children: formatDate(inv.issue_date, locale) },
-            { key: 'due', label: t('col.due'), children: formatDate(inv.due_date, locale) },
-            { key: 'aging', label: t('col.aging'), children: (
-              <Space size={4} wrap><AgingTag daysOverdue={inv.days_overdue} />{inv.days_overdue > 0 ? t('daysOverdue', { count: inv.days_overdue }) : t('notDue')}</Space>
-            ) },
-            { key: 'risk', label: t('col.risk'), children: inv.risk ? <RiskTag risk={inv.risk} /> : none },
-            { key: 'owner', label: t('col.owner'), children: inv.owner ? (inv.owner_name ? `${inv.owner_name} (${inv.owner})` : inv.owner) : t('detail.noOwner') },
-          ]}
-        />
-        {custom.length > 0 && (
-          <>
-            <h3 className="card-title" style={{ marginTop: 16, marginBottom: 8 }}>{t('detail.custom')}</h3>
-            <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }} items={custom.map(([k, v]) => ({ key: k, label: k, children: v }))} />
-          </>
-        )}
-      </Card>
-      <BalanceCard invoice={inv} action={mayAdjust && inv.balance_minor > 0 ? (
-        <Button type="primary" onClick={() => setAdjusting(true)}>{t('adjustment.record')}</Button>
-      ) : undefined} />
+      {/* On a desk the balance stands beside the summary; on a phone below it. */}
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={14}>
+          <Card title={<h2 className="card-title">{t('detail.summary')}</h2>} style={{ height: '100%' }}>
+            <Descriptions
+              column={{ xs: 1, sm: 2, xxl: 3 }}
+              items={[
+                { key: 'customer', label: t('detail.customer'), children: (
+                  <Link to={customerPath(inv.customer)} aria-label={t('detail.openCustomer', { name: inv.customer_name || inv.customer })}>{inv.customer_name || inv.customer}</Link>
+                ) },
+                { key: 'issued', label: t('col.issued'), children: formatDate(inv.issue_date, locale) },
+                { key: 'due', label: t('col.due'), children: formatDate(inv.due_date, locale) },
+                { key: 'aging', label: t('col.aging'), children: (
+                  <Space size={4} wrap><AgingTag daysOverdue={inv.days_overdue} />{inv.days_overdue > 0 ? t('daysOverdue', { count: inv.days_overdue }) : t('notDue')}</Space>
+                ) },
+                { key: 'risk', label: t('col.risk'), children: inv.risk ? <RiskTag risk={inv.risk} /> : none },
+                { key: 'owner', label: t('col.owner'), children: inv.owner ? (inv.owner_name ? `${inv.owner_name} (${inv.owner})` : inv.owner) : t('detail.noOwner') },
+              ]}
+            />
+            {custom.length > 0 && (
+              <>
+                <h3 className="card-title" style={{ marginTop: 16, marginBottom: 8 }}>{t('detail.custom')}</h3>
+                <Descriptions size="small" column={{ xs: 1, sm: 2, xxl: 3 }} items={custom.map(([k, v]) => ({ key: k, label: k, children: v }))} />
+              </>
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} xl={10}>
+          <BalanceCard invoice={inv} action={mayAdjust && inv.balance_minor > 0 ? (
+            <Button type="primary" onClick={() => setAdjusting(true)}>{t('adjustment.record')}</Button>
+          ) : undefined} />
+        </Col>
+      </Row>
       {/* The short lists come first (on a phone, above the long history); on a desk the history is on the left. */}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={{ span: 10, order: 2 }}>

@@ -161,12 +161,12 @@ export function AdjustmentDialog({ open, onClose, number, currency, balanceMinor
       cancelText={t('common:common.cancel')}
       onOk={() => void submit()}
       onCancel={close}
-      okButtonProps={{ loading: busy }}
+      okButtonProps={{ loading: busy, danger: kind === 'write_off' }}
       destroyOnHidden
     >
       <Typography.Paragraph>{t('adjustment.intro', { balance })}</Typography.Paragraph>
       {failure && <Alert type="error" showIcon role="alert" title={failure} style={{ marginBottom: 12 }} />}
-      <Form layout="vertical" component="div">
+      <Form layout="vertical" component="div" className="adjust-form">
         <Form.Item label={<span id="adj-kind-label">{t('adjustment.kindLabel')}</span>} required validateStatus={status('kind')}
           help={help('kind', t(`adjustment.kindHelp.${kind}`))}>
           <Radio.Group aria-labelledby="adj-kind-label" aria-describedby={described('kind', true)} optionType="button" buttonStyle="solid"

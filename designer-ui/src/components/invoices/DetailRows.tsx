@@ -118,7 +118,7 @@ export function AdjustmentRows({ rows }: { rows: Adjustment[] }) {
         <>
           <div className="detail-head">
             <span className="detail-title">
-              <Tag color={adjustmentColor[a.kind] ?? tagColors.grey}>{t(`adjustment.kind.${a.kind}`, { defaultValue: a.kind })}</Tag>
+              <Tag color={adjustmentColor[a.kind] ?? tagColors.grey} className="adjust-kind">{t(`adjustment.kind.${a.kind}`, { defaultValue: a.kind })}</Tag>
               <Money minor={a.amount_minor} currency={a.currency} strong />
             </span>
             <span className="detail-meta detail-when">{t('adjustment.effective', { date: formatDate(a.effective_date, locale) })}</span>
