@@ -112,6 +112,30 @@ describe('Timeline', () => {
     await i18n.changeLanguage('en');
   });
 
+  it('a write-off, an adjustment and a reversal, in both languages', async () => {
+    const props = {
+      effects: [{
+        at: '2026-12-09T10:00:00+08:00', key: 'w1', kind: 'write_off', source: 'overdue-escalation/director', version: 2,
+        detail: { write_off: { minor: 123456, currency: 'CNY' }, reason: 'Customer insolvent' }, trace: [],
+      }],
+      activity: [
+        { at: '2026-12-09T09:00:00+08:00', actor: 'finance1@demo.recoup.test', actor_name: 'Fay Finance', action: 'invoice.adjusted',
+          detail: { kind: 'credit_note', key: 'CN-7', amount_minor: 5000, currency: 'CNY', reason: 'Damaged goods', approved_by: 'finance1@demo.recoup.test' } },
+        { at: '2026-12-09T08:00:00+08:00', actor: 'finance1@demo.recoup.test', actor_name: 'Fay Finance', action: 'payment.reversed',
+          detail: { reference: 'PAY-9', amount_minor: 7000, currency: 'CNY', reason: 'Transfer bounced' } },
+      ],
+    };
+    await i18n.changeLanguage('en');
+    const { unmount } = render(<Timeline {...props} />);
+    expect(order()).toEqual(['Written off CN¥1,234.56', 'Fay Finance recorded an adjustment: Credit note', 'Fay Finance reversed payment PAY-9']);
+    for (const text of ['Customer insolvent', 'Damaged goods', 'Transfer bounced', 'CN¥50.00', 'CN¥70.00']) expect(screen.getByText(text)).toBeTruthy();
+    unmount();
+    await i18n.changeLanguage('zh-CN');
+    render(<Timeline {...props} />);
+    expect(order()).toEqual(['已核销 ¥1,234.56', 'Fay Finance 登记了调整：贷项通知单', 'Fay Finance 撤销了回款 PAY-9']);
+    await i18n.changeLanguage('en');
+  });
+
   it('says when there is nothing', async () => {
     await i18n.changeLanguage('en');
     render(<Timeline />);

@@ -72,6 +72,8 @@ export interface TimelinePayment {
   amount_minor: number;
   currency: string;
   paid_at: string;
+  /** When it was reversed (it then applies nothing). */
+  reversed_at?: string;
 }
 
 export interface TimelineProps {
@@ -126,6 +128,13 @@ function TraceList({ trace, currency }: { trace: { name: string; value?: unknown
       </dl>
     </details>
   );
+}
+
+/** moneyOf reads a {minor, currency} object the engine records (a fee, a write-off). */
+function moneyOf(v: unknown): { minor: number; currency: string } | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const m = v as Detail;
+  return typeof m.minor === 'number' && Number.isInteger(m.minor) && typeof m.currency === 'string' && m.currency !== '' ? { minor: m.minor, currency: m.currency } : undefined;
 }
 
 function Quote({ children }: { children: ReactNode }) {
@@ -207,21 +216,32 @@ export function Timeline({ effects, activity, messages, payments, currency, time
         case 'task_cancelled':
           color = 'gray';
           icon = <CheckCircleOutlined />;
-          title = t('effect.task_cancelled', { title: str(d.title) ?? '' });
+          // a workflow's cancellation names the stage (and why) rather than the task's title
+          title = t('effect.task_cancelled', { title: str(d.title) ?? e.node ?? str(d.node) ?? '' });
+          body = str(d.reason) ? <div className="muted">{str(d.reason)}</div> : null;
           break;
         case 'escalation':
           color = 'red';
           icon = <ExclamationCircleOutlined />;
           title = t('effect.escalation', { who: who ?? '' });
           break;
-        case 'add_fee':
+        case 'add_fee': {
           color = 'red';
           icon = <DollarOutlined />;
           title = t('effect.add_fee');
-          if (typeof d.amount_minor === 'number' && (str(d.currency) ?? currency)) {
-            body = <Money minor={d.amount_minor} currency={str(d.currency) ?? currency ?? ''} />;
-          }
+          // the engine records the fee as {minor, currency}; older entries as amount_minor
+          const fee = moneyOf(d.fee) ?? (typeof d.amount_minor === 'number' && (str(d.currency) ?? currency) ? { minor: d.amount_minor, currency: str(d.currency) ?? currency ?? '' } : undefined);
+          if (fee) body = <Money minor={fee.minor} currency={fee.currency} />;
           break;
+        }
+        case 'write_off': {
+          color = 'red';
+          icon = <DollarOutlined />;
+          const amount = moneyOf(d.write_off);
+          title = amount ? t('effect.write_off_amount', { amount: formatMoney(amount.minor, amount.currency, locale) }) : t('effect.write_off');
+          body = str(d.reason) ? <Quote>{str(d.reason)}</Quote> : null;
+          break;
+        }
         case 'start_workflow':
           icon = <BranchesOutlined />;
           title = t('effect.start_workflow', { workflow: str(d.workflow) ?? e.value ?? '' });
@@ -277,6 +297,31 @@ export function Timeline({ effects, activity, messages, payments, currency, time
           }
           break;
         }
+        case 'invoice.adjusted': {
+          icon = <DollarOutlined />;
+          const kind = str(d.kind) ?? '';
+          title = t('activity.adjusted', { actor, kind: t(`invoices:adjustment.kind.${kind}`, { defaultValue: kind }) });
+          const amount = typeof d.amount_minor === 'number' && str(d.currency) ? <Money minor={d.amount_minor} currency={str(d.currency) ?? ''} strong /> : null;
+          const approver = str(d.approved_by);
+          body = (
+            <>
+              {amount && <div>{amount}{str(d.key) && <span className="muted"> · {str(d.key)}</span>}</div>}
+              {str(d.reason) && <Quote>{str(d.reason)}</Quote>}
+              {approver && approver !== a.actor && <span className="muted">{t('activity.approvedBy', { name: approver })}</span>}
+            </>
+          );
+          break;
+        }
+        case 'payment.reversed':
+          icon = <DollarOutlined />;
+          title = t('activity.reversed', { actor, reference: str(d.reference) ?? '' });
+          body = (
+            <>
+              {typeof d.amount_minor === 'number' && str(d.currency) && <div><Money minor={d.amount_minor} currency={str(d.currency) ?? ''} strong /></div>}
+              {str(d.reason) && <Quote>{str(d.reason)}</Quote>}
+            </>
+          );
+          break;
         case 'payment.received':
           // shown from payments when they are given
           if ((payments?.length ?? 0) > 0) return;
@@ -316,13 +361,18 @@ export function Timeline({ effects, activity, messages, payments, currency, time
     (payments ?? []).forEach((p, i) => {
       out.push({
         at: p.paid_at, sortKey: ts(p.paid_at), key: `p-${p.reference ?? i}`, color: 'green', icon: <DollarOutlined />,
-        title: <>{t('payment.title')} <Money minor={p.amount_minor} currency={p.currency} strong /></>,
+        title: (
+          <>
+            {t('payment.title')} <Money minor={p.amount_minor} currency={p.currency} strong />
+            {p.reversed_at && <>{' '}<Tag color="red">{t('payment.reversed')}</Tag></>}
+          </>
+        ),
         body: p.reference ? <span className="muted">{t('payment.reference', { reference: p.reference })}</span> : null,
       });
     });
     // newest first; for one instant, keep the order things were recorded in, reversed
     return out.map((e, i) => ({ e, i })).sort((a, b) => b.e.sortKey - a.e.sortKey || b.i - a.i).map((x) => x.e);
-  }, [effects, activity, messages, payments, currency, dedupeNotifications, t]);
+  }, [effects, activity, messages, payments, currency, dedupeNotifications, t, locale]);
 
   if (entries.length === 0) return <Empty description={t('empty')} />;
   return (

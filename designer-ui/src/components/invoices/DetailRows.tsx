@@ -8,16 +8,17 @@ import { Button, Card, Empty, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../api/client';
-import { formatInstant, localeOf } from '../../format';
+import { formatDate, formatInstant, localeOf } from '../../format';
 import { localized } from '../formDefinition';
 import { Money } from '../Money';
 import { zoneOfInstant } from '../zone';
-import { tagColors } from './labels';
+import { invoicePath, tagColors } from './labels';
 import './invoices.css';
 
 type Task = Schemas['Task'];
 type Message = Schemas['InvoiceMessage'];
 type Payment = Schemas['InvoicePayment'];
+type Adjustment = Schemas['InvoiceAdjustment'];
 
 const taskStatusColor: Record<string, string> = { open: tagColors.blue, done: tagColors.green, cancelled: tagColors.grey, expired: tagColors.grey };
 const messageStatusColor: Record<string, string> = { pending: tagColors.gold, sending: tagColors.gold, sent: tagColors.green, dead: tagColors.red, suppressed: tagColors.grey };
@@ -62,19 +63,81 @@ function DetailCard<T>({ title, label, rows, empty, entry, rowKey }: {
   );
 }
 
-export function PaymentRows({ rows }: { rows: Payment[] }) {
+export function PaymentRows({ rows, onReverse }: { rows: Payment[]; onReverse?: (p: Payment) => void }) {
   const { t } = useTranslation('invoices');
   const instant = useInstant();
   return (
     <DetailCard title={t('detail.payments')} label={t('detail.payments')} rows={rows} empty={t('detail.noPayments')}
       rowKey={(p) => p.reference + p.paid_at}
-      entry={(p) => (
+      entry={(p) => {
+        const reversed = p.reversed_at !== undefined && p.reversed_at !== '';
+        const unapplied = p.amount_minor - p.applied_minor;
+        return (
+          <>
+            <div className="detail-head">
+              <span className={reversed ? 'payment-reversed' : undefined}><Money minor={p.amount_minor} currency={p.currency} strong /></span>
+              {reversed && <Tag color={tagColors.red}>{t('paymentLine.reversed')}</Tag>}
+              <time className="detail-meta detail-when" dateTime={p.paid_at}>{instant(p.paid_at)}</time>
+            </div>
+            <div className="detail-meta detail-code">{t('payment.referenceIs', { reference: p.reference })}</div>
+            {!reversed && (
+              <div className="detail-meta">
+                <span className="detail-when">{t('paymentLine.applied')}: <Money minor={p.applied_minor} currency={p.currency} /></span>
+                {unapplied > 0 && <span className="detail-when">{' · '}{t('paymentLine.unapplied')}: <Money minor={unapplied} currency={p.currency} /></span>}
+              </div>
+            )}
+            {reversed && (
+              <div className="detail-meta">
+                <time className="detail-when" dateTime={p.reversed_at}>{t('paymentLine.reversedAt', { when: instant(p.reversed_at ?? '') })}</time>
+                {p.reversal_reason && <span>{' · '}{t('paymentLine.reasonIs', { reason: p.reversal_reason })}</span>}
+              </div>
+            )}
+            {!reversed && onReverse && (
+              <Button size="small" danger className="detail-action" aria-label={t('paymentLine.reverseLabel', { reference: p.reference })} onClick={() => onReverse(p)}>
+                {t('paymentLine.reverse')}
+              </Button>
+            )}
+          </>
+        );
+      }} />
+  );
+}
+
+const adjustmentColor: Record<string, string> = {
+  write_off: tagColors.red, recovery: tagColors.green, credit_note: tagColors.blue, settlement: tagColors.gold, credit_applied: tagColors.green,
+};
+
+/** AdjustmentRows lists what adjustments took off the balance (a recovery put back), oldest first as the API gives them. */
+export function AdjustmentRows({ rows }: { rows: Adjustment[] }) {
+  const { t, i18n } = useTranslation('invoices');
+  const locale = localeOf(i18n);
+  return (
+    <DetailCard title={t('adjustment.title')} label={t('adjustment.title')} rows={rows} empty={t('adjustment.none')}
+      rowKey={(a) => `${a.kind}-${a.created_at}-${a.payment ?? ''}-${a.amount_minor}`}
+      entry={(a) => (
         <>
           <div className="detail-head">
-            <Money minor={p.amount_minor} currency={p.currency} strong />
-            <time className="detail-meta detail-when" dateTime={p.paid_at}>{instant(p.paid_at)}</time>
+            <span className="detail-title">
+              <Tag color={adjustmentColor[a.kind] ?? tagColors.grey} className="adjust-kind">{t(`adjustment.kind.${a.kind}`, { defaultValue: a.kind })}</Tag>
+              <Money minor={a.amount_minor} currency={a.currency} strong />
+            </span>
+            <span className="detail-meta detail-when">{t('adjustment.effective', { date: formatDate(a.effective_date, locale) })}</span>
           </div>
-          <div className="detail-meta detail-code">{t('payment.referenceIs', { reference: p.reference })}</div>
+          {a.reason && <div className="detail-subject">{a.reason}</div>}
+          {a.approved_by && <div className="detail-meta">{t('adjustment.approvedBy', { name: a.approved_by })}</div>}
+          {a.payment && (
+            <div className="detail-meta">
+              <span className="detail-code">{t(a.kind === 'recovery' ? 'adjustment.recoveredBy' : 'adjustment.fromPayment', { reference: a.payment })}</span>
+              {a.payment_invoice && (
+                <>
+                  {' · '}{t('adjustment.paymentOn')}{' '}
+                  <Link to={invoicePath(a.payment_invoice)} aria-label={t('adjustment.openInvoice', { number: a.payment_invoice })} className="detail-code">
+                    {a.payment_invoice}
+                  </Link>
+                </>
+              )}
+            </div>
+          )}
         </>
       )} />
   );
