@@ -14,6 +14,8 @@ import { formatDate, localeOf } from '../format';
 import { AgingTag, RiskTag, StatusTag, customerPath, tagColors } from '../components/invoices/labels';
 import { MessageRows, PaymentRows, TaskRows } from '../components/invoices/DetailRows';
 import { Timeline } from '../components/Timeline';
+import { PlanCard } from '../components/plans/PlanCard';
+import { CreatePlanButton } from '../components/plans/PlanDialog';
 
 export default function InvoicePage() {
   const { number = '' } = useParams();
@@ -42,6 +44,7 @@ export default function InvoicePage() {
         <StatusTag status={inv.status} />
         <RiskTag risk={inv.risk} />
         {inv.disputed && <Tag color={tagColors.orange}>{t('disputed')}</Tag>}
+        <CreatePlanButton invoice={inv.number} balanceMinor={inv.balance_minor} currency={inv.currency} plan={d.plan} />
       </Space>
       <Card title={<h2 className="card-title">{t('detail.summary')}</h2>}>
         <Descriptions
@@ -70,6 +73,7 @@ export default function InvoicePage() {
           </>
         )}
       </Card>
+      {d.plan && <PlanCard plan={d.plan} />}
       {/* The short lists come first (on a phone, above the long history); on a desk the history is on the left. */}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={{ span: 10, order: 2 }}>

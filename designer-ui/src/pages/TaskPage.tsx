@@ -17,6 +17,7 @@ import { Money } from '../components/Money';
 import { Timeline, zoneOfInstant } from '../components/Timeline';
 import { readHistory } from '../components/tasks/history';
 import { ReassignDialog } from '../components/tasks/ReassignDialog';
+import { DecisionPlanPreview } from '../components/plans/PlanPreview';
 import { loadOrder, nextInOrder, saveOrder, tasksKey, type TaskDetail, type TaskOrder } from '../components/tasks/taskApi';
 import { useStageText } from '../components/tasks/TaskList';
 import { formatDate, formatInstant, formatNumber, localeOf } from '../format';
@@ -119,6 +120,7 @@ function TaskView({ id }: { id: number }) {
   const order: TaskOrder | undefined = useMemo(() => loadOrder(location.state), [location.state]);
   const back = order?.from ?? homeFor(me?.user.role);
   const [reassignOpen, setReassignOpen] = useState(false);
+  const [formValues, setFormValues] = useState<Record<string, unknown>>({});
 
   const task = useQuery({
     queryKey: [...tasksKey, 'detail', id],
@@ -229,10 +231,12 @@ function TaskView({ id }: { id: number }) {
               serverErrors={serverErrors}
               disabled={!mineToDo}
               submitLabel={d.kind === 'approval' ? t('decide') : t('complete')}
+              onValuesChange={setFormValues}
               extraActions={nextInOrder(order, id, doneInTab) !== undefined ? (
                 <Button icon={<StepForwardOutlined aria-hidden />} onClick={() => goNext(id)}>{t('skip')}</Button>
               ) : undefined}
             />
+            <DecisionPlanPreview values={formValues} invoice={inv?.number} balanceMinor={inv?.balance_minor} />
             {d.options && d.options.length > 0 && <OptionsHelp options={d.options} />}
           </>
         ) : (

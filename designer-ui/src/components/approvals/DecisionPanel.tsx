@@ -2,7 +2,7 @@
 // detail; else the outcome field's labels), then the decision form rendered
 // from its definition. The server validates; its field errors are shown
 // next to each field by FormRenderer.
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Alert, Card } from 'antd';
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +10,7 @@ import { api, ApiError, unwrap, type Schemas } from '../../api/client';
 import { FormRenderer, localized, readFormDefinition, type FormDefinition } from '../FormRenderer';
 import { useErrorMessage } from '../ErrorView';
 import type { ApprovalDetail } from './approvalApi';
+import { DecisionPlanPreview } from '../plans/PlanPreview';
 
 type DecisionOption = Schemas['DecisionOption'];
 type OptionEffect = Schemas['OptionEffect'];
@@ -38,6 +39,7 @@ export function DecisionPanel({ task, onDecided }: { task: ApprovalDetail; onDec
   const def = useMemo(() => (task.form_definition ? readFormDefinition(task.form_definition) : undefined), [task.form_definition]);
   const options = optionsOf(task, def);
   const currency = task.invoice_summary?.currency ?? task.currency;
+  const [values, setValues] = useState<Record<string, unknown>>({});
   const decide = useMutation({
     mutationFn: async (values: Record<string, unknown>) => unwrap(await api.POST('/api/approvals/{id}/decide', {
       params: { path: { id: task.id } },
@@ -83,9 +85,11 @@ export function DecisionPanel({ task, onDecided }: { task: ApprovalDetail; onDec
             serverErrors={fieldErrors}
             submitLabel={t('decision.submit')}
             disabled={!open}
+            onValuesChange={setValues}
           />
         )
         : <Alert type="warning" showIcon title={t('decision.noForm')} />}
+      {def && open && <DecisionPlanPreview values={values} invoice={task.invoice} balanceMinor={task.invoice_summary?.balance_minor ?? task.balance_minor} />}
     </Card>
   );
 }
