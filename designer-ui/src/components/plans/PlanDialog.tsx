@@ -83,7 +83,14 @@ export function PlanDialog({ invoice, balanceMinor, currency, open, onClose }: {
     onSettled: () => setEdited(new Set()),
   });
   const err = create.error;
-  const fieldErrors = err instanceof ApiError && err.status === 422 ? err.fieldErrors() : {};
+  // With equal installments the server's schedule errors belong to the inputs that made it.
+  const fieldErrors = useMemo(() => {
+    const raw = err instanceof ApiError && err.status === 422 ? err.fieldErrors() : {};
+    const at = (f: string) => (mode !== 'equal' ? f : f === 'installments[0].due_date' ? 'first_due' : f === 'installments' ? 'count' : f);
+    const out: Record<string, string[]> = {};
+    for (const [f, ms] of Object.entries(raw)) (out[at(f)] ??= []).push(...ms);
+    return out;
+  }, [err, mode]);
   const errOf = (f: string): string | undefined => (edited.has(f) ? undefined : fieldErrors[f]?.join(' '));
   const known = new Set(['count', 'first_due', 'every_months', 'grace_days', 'note', 'installments',
     ...rows.flatMap((_, i) => [`installments[${i}].due_date`, `installments[${i}].amount_minor`, `installments[${i}]`])]);
