@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { apiCall, axe, languages, launch, login, newPage, outDir, shot, startServer, users } from './harness.mjs';
+import { apiCall, axe, desk, languages, launch, login, newPage, outDir, phone, shot, startServer, users } from './harness.mjs';
 
 const text = {
   en: {
@@ -59,6 +59,9 @@ describe('payment plans', () => {
       const target = q.body.items.find((a) => a.invoice && !decided.includes(a.invoice));
       assert.ok(target, 'an open approval on an invoice');
       decided.push(target.invoice);
+      // The form keeps what was typed only while the layout stays (desk or phone): English decides at a desk, Chinese on a phone.
+      const size = lang === 'en' ? desk : phone;
+      await page.setViewportSize(size);
       await page.goto(server.url + `/approvals/${target.id}`);
 
       await page.locator('label.ant-radio-button-wrapper', { hasText: t.plan }).click();
@@ -76,8 +79,8 @@ describe('payment plans', () => {
       assert.equal(schedule.body.installments.length, 3);
       assert.equal(schedule.body.installments[0].due_date, isoDays(today, 14));
       await page.waitForTimeout(300);
-      await shot(page, 'plan-decision', lang);
-      await preview.screenshot({ path: join(outDir, `plan-preview.${lang}.desk.png`) });
+      await shot(page, 'plan-decision', lang, { both: false });
+      await preview.screenshot({ path: join(outDir, `plan-preview.${lang}.${size === phone ? 'phone' : 'desk'}.png`) });
       assert.deepEqual(await axe(page), [], 'axe on the approval with the preview');
 
       await page.getByRole('button', { name: t.submit }).click();
@@ -87,6 +90,7 @@ describe('payment plans', () => {
       const inv = await apiCall(page, 'GET', `/api/invoices/${encodeURIComponent(target.invoice)}`);
       assert.equal(inv.status, 200);
       if (!inv.body.plan) console.log(`plans ${lang}: no plan on ${target.invoice} right after deciding; the page is reloaded`);
+      await page.setViewportSize(desk);
       await page.goto(server.url + `/invoices/${encodeURIComponent(target.invoice)}`);
       const card = await planCard(page, t.card);
       await card.getByText(t.onTrack).first().waitFor();
@@ -159,7 +163,6 @@ describe('payment plans', () => {
     const card = await planCard(page, 'Payment plan');
     await card.getByText('On track').first().waitFor();
     assert.equal(await card.getByRole('region', { name: 'Installments' }).locator('tbody tr.ant-table-row').count(), 3);
-    await card.getByText(/by .*finance|by /i).first().waitFor();
     await shot(page, 'plan-created', 'en');
     assert.equal(await page.getByRole('button', { name: 'Create payment plan' }).count(), 0, 'no second plan while one is active');
 

@@ -57,6 +57,8 @@ export interface FormRendererProps {
   disabled?: boolean;
   /** Something to show beside the submit button (e.g. a "skip" link). */
   extraActions?: ReactNode;
+  /** Something to show below the fields, above the buttons (e.g. a preview of what the values will do). */
+  beforeActions?: ReactNode;
   /**
    * Called with the values as they would be submitted (the same shapes as
    * onSubmit's) whenever what is typed changes, and once at the start: for
@@ -183,7 +185,7 @@ function useLimitHint() {
  * sends the typed values to onSubmit; see the file comment for the shapes.
  */
 export function FormRenderer({
-  definition, currency, onSubmit, submitting, serverErrors, initialValues, users, submitLabel, disabled, extraActions, onValuesChange,
+  definition, currency, onSubmit, submitting, serverErrors, initialValues, users, submitLabel, disabled, extraActions, beforeActions, onValuesChange,
 }: FormRendererProps) {
   const { t, i18n } = useTranslation('form');
   const lang = i18n.language;
@@ -389,6 +391,7 @@ export function FormRenderer({
             </div>
           );
         })}
+        {beforeActions}
         <div style={{ display: 'flex', gap: 12, flexWrap: 'wrap', alignItems: 'center' }}>
           <Button type="primary" htmlType="submit" loading={submitting} disabled={disabled}>
             {submitLabel ?? t('submit')}

@@ -153,6 +153,7 @@ function TaskView({ id }: { id: number }) {
     onSuccess: async () => {
       doneInTab.add(id);
       message.success(t('completed'));
+      void qc.invalidateQueries({ queryKey: ['invoices'] });
       await qc.invalidateQueries({ queryKey: tasksKey });
       goNext(id);
     },
@@ -232,11 +233,11 @@ function TaskView({ id }: { id: number }) {
               disabled={!mineToDo}
               submitLabel={d.kind === 'approval' ? t('decide') : t('complete')}
               onValuesChange={setFormValues}
+              beforeActions={<DecisionPlanPreview values={formValues} invoice={inv?.number} balanceMinor={inv?.balance_minor} />}
               extraActions={nextInOrder(order, id, doneInTab) !== undefined ? (
                 <Button icon={<StepForwardOutlined aria-hidden />} onClick={() => goNext(id)}>{t('skip')}</Button>
               ) : undefined}
             />
-            <DecisionPlanPreview values={formValues} invoice={inv?.number} balanceMinor={inv?.balance_minor} />
             {d.options && d.options.length > 0 && <OptionsHelp options={d.options} />}
           </>
         ) : (

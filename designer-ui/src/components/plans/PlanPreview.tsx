@@ -70,7 +70,7 @@ export function PlanPreview({ query, balanceMinor, hint }: { query: PreviewQuery
           : errors.length > 0 && p.settled && !p.isFetching
             ? <Alert type="warning" showIcon title={t('preview.refused')} description={errors.length > 1 ? <ul className="plan-errors">{errors.map((e, i) => <li key={i}>{e}</li>)}</ul> : errors[0]} />
             : p.data
-              ? <div className={busy ? 'plan-stale' : undefined}><ScheduleTable preview={p.data} balanceMinor={balanceMinor} label={t('preview.title')} /></div>
+              ? <div className={busy ? 'plan-stale' : undefined}><ScheduleTable preview={p.data} balanceMinor={balanceMinor} label={t('card.installments')} /></div>
               : <Skeleton active paragraph={{ rows: 3 }} title={false} />}
       </div>
     </section>

@@ -2,7 +2,7 @@
 // saved; debounced while the user types), creating and cancelling a plan.
 // The browser computes no schedule itself: the preview is exactly what the
 // server will write.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../../api/client';
 
@@ -21,9 +21,12 @@ export interface PreviewQuery {
 /** useDebounced is value once it has stopped changing for ms. */
 export function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
-  const key = JSON.stringify(value);
+  const latest = useRef(value);
+  latest.current = value;
+  // Compared by content: a parent building an equal object each render does not restart the wait.
+  const key = JSON.stringify(value) ?? '';
   useEffect(() => {
-    const h = setTimeout(() => setV(JSON.parse(key) as T), ms);
+    const h = setTimeout(() => setV(latest.current), ms);
     return () => clearTimeout(h);
   }, [key, ms]);
   return v;
