@@ -284,7 +284,9 @@ export function Timeline({ effects, activity, messages, payments, currency, time
           title = t('activity.payment', { actor });
           break;
         default:
-          title = t('activity.other', { actor, action: a.action });
+          // an action the catalog names (actions.<area>.<verb>), else its code; a reason given is quoted
+          title = t(`actions.${a.action}`, { actor, defaultValue: t('activity.other', { actor, action: a.action }) });
+          body = str(d.reason) ? <Quote>{str(d.reason)}</Quote> : null;
       }
       out.push({
         at: a.at, sortKey: ts(a.at), key: `a-${i}`, color: 'green', icon, title,

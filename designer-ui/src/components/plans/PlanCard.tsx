@@ -109,8 +109,8 @@ export function PlanCard({ plan }: { plan: Plan }) {
           rowKey={(r) => r.seq}
           dataSource={plan.installments}
           columns={[
-            { key: 'seq', title: t('col.seq'), width: 48, render: (_: unknown, r) => r.seq },
-            { key: 'due', title: t('col.due'), render: (_: unknown, r) => formatDate(r.due_date, locale) },
+            { key: 'seq', title: t('col.seq'), width: 48, responsive: ['sm'], render: (_: unknown, r) => r.seq },
+            { key: 'due', title: t('col.due'), className: 'plan-nowrap', render: (_: unknown, r) => formatDate(r.due_date, locale) },
             { key: 'amount', title: t('col.amount'), align: 'right', render: (_: unknown, r) => <Money minor={r.amount_minor} currency={cur} /> },
             { key: 'covered', title: t('col.covered'), align: 'right', render: (_: unknown, r) => <Money minor={r.covered_minor} currency={cur} /> },
             { key: 'status', title: t('col.status'), render: (_: unknown, r) => (

@@ -27,7 +27,7 @@ export function ScheduleTable({ preview, balanceMinor, label }: { preview: PlanP
         dataSource={preview.installments}
         columns={[
           { key: 'seq', title: t('col.seq'), width: 48, render: (_: unknown, r) => r.seq },
-          { key: 'due', title: t('col.due'), render: (_: unknown, r) => formatDate(r.due_date, locale) },
+          { key: 'due', title: t('col.due'), className: 'plan-nowrap', render: (_: unknown, r) => formatDate(r.due_date, locale) },
           { key: 'amount', title: t('col.amount'), align: 'right', render: (_: unknown, r) => <Money minor={r.amount_minor} currency={cur} /> },
         ]}
         summary={() => (
