@@ -94,6 +94,19 @@ describe('toWire', () => {
 });
 
 describe('FormRenderer', () => {
+  it('tells the page what would be submitted as it is typed (onValuesChange)', async () => {
+    await i18n.changeLanguage('en');
+    const seen = vi.fn();
+    wrap(<FormRenderer definition={definition()} currency="CNY" onSubmit={() => {}} onValuesChange={seen} />);
+    expect(seen).toHaveBeenLastCalledWith({});
+    fireEvent.change(screen.getByLabelText('Installments'), { target: { value: '6' } });
+    fireEvent.change(screen.getByLabelText('Promised payment date'), { target: { value: '2027-01-15' } });
+    expect(seen).toHaveBeenLastCalledWith({ installments: 6, promised_date: '2027-01-15' });
+    const calls = seen.mock.calls.length;
+    fireEvent.change(screen.getByLabelText('Installments'), { target: { value: '6' } });
+    expect(seen.mock.calls.length).toBe(calls);
+  });
+
   it('en: renders every field type with labels, hints and localized options, and submits every value as the server reads it', async () => {
     await i18n.changeLanguage('en');
     const onSubmit = vi.fn();

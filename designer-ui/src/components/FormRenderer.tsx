@@ -57,6 +57,14 @@ export interface FormRendererProps {
   disabled?: boolean;
   /** Something to show beside the submit button (e.g. a "skip" link). */
   extraActions?: ReactNode;
+  /** Something to show below the fields, above the buttons (e.g. a preview of what the values will do). */
+  beforeActions?: ReactNode;
+  /**
+   * Called with the values as they would be submitted (the same shapes as
+   * onSubmit's) whenever what is typed changes, and once at the start: for
+   * a page that shows something beside the form (e.g. a preview).
+   */
+  onValuesChange?: (values: Record<string, unknown>) => void;
 }
 
 const roleNames = ['sales_rep', 'sales_manager', 'finance', 'finance_director', 'admin'] as const;
@@ -177,7 +185,7 @@ function useLimitHint() {
  * sends the typed values to onSubmit; see the file comment for the shapes.
  */
 export function FormRenderer({
-  definition, currency, onSubmit, submitting, serverErrors, initialValues, users, submitLabel, disabled, extraActions,
+  definition, currency, onSubmit, submitting, serverErrors, initialValues, users, submitLabel, disabled, extraActions, beforeActions, onValuesChange,
 }: FormRendererProps) {
   const { t, i18n } = useTranslation('form');
   const lang = i18n.language;
@@ -224,14 +232,23 @@ export function FormRenderer({
     setEdited((cur) => (cur.has(name) ? cur : new Set(cur).add(name)));
   };
 
-  const submit = () => {
+  const wire = (): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const f of definition.fields) {
       const w = toWire(f, values[f.name], currency);
       if (w !== undefined) out[f.name] = w;
     }
-    onSubmit(out);
+    return out;
   };
+  const submit = () => onSubmit(wire());
+
+  // The latest callback, so that a parent passing a new function each render does not re-fire it.
+  const changed = useRef(onValuesChange);
+  changed.current = onValuesChange;
+  const wireKey = JSON.stringify(wire());
+  useEffect(() => {
+    changed.current?.(JSON.parse(wireKey) as Record<string, unknown>);
+  }, [wireKey]);
 
   const control = (f: FormField, id: string, labelId: string, describedBy: string | undefined, invalid: boolean): ReactNode => {
     const v = values[f.name];
@@ -374,6 +391,7 @@ export function FormRenderer({
             </div>
           );
         })}
+        {beforeActions}
         <div style={{ display: 'flex', gap: 12, flexWrap: 'wrap', alignItems: 'center' }}>
           <Button type="primary" htmlType="submit" loading={submitting} disabled={disabled}>
             {submitLabel ?? t('submit')}

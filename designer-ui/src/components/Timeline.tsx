@@ -329,8 +329,10 @@ export function Timeline({ effects, activity, messages, payments, currency, time
           title = t('activity.payment', { actor });
           break;
         default:
-          // disputes, promises, legal cases and holds (cases.json's records) have their own line
-          title = t(`activity.record.${a.action}`, { actor, status: str(d.status) ?? '', defaultValue: t('activity.other', { actor, action: a.action }) });
+          // disputes, promises, legal cases and holds (cases.json's records) have their own line; other actions the
+          // catalog names (actions.<area>.<verb>), else the code; a note or reason given is quoted
+          title = t(`activity.record.${a.action}`, { actor, status: str(d.status) ?? '',
+            defaultValue: t(`actions.${a.action}`, { actor, defaultValue: t('activity.other', { actor, action: a.action }) }) });
           body = str(d.note) || str(d.description) || str(d.reason) ? <Quote>{str(d.note) || str(d.description) || str(d.reason)}</Quote> : null;
       }
       out.push({

@@ -19,6 +19,8 @@ import { AdjustmentDialog } from '../components/invoices/AdjustmentDialog';
 import { ReversePaymentDialog } from '../components/invoices/ReversePaymentDialog';
 import { Timeline } from '../components/Timeline';
 import { CasesCard } from '../components/cases/CasesCard';
+import { PlanCard } from '../components/plans/PlanCard';
+import { CreatePlanButton } from '../components/plans/PlanDialog';
 
 type Payment = Schemas['InvoicePayment'];
 type InvoiceView = Schemas['InvoiceView'];
@@ -77,6 +79,7 @@ export default function InvoicePage() {
         <RiskTag risk={inv.risk} />
         {inv.disputed && <Tag color={tagColors.orange}>{t('disputed')}</Tag>}
         {inv.on_hold && <Tag color={tagColors.red}>{t('cases:hold.tag')}</Tag>}
+        <CreatePlanButton invoice={inv.number} balanceMinor={inv.balance_minor} currency={inv.currency} plan={d.plan} />
       </Space>
       {/* On a desk the balance stands beside the summary; on a phone below it. */}
       <Row gutter={[16, 16]}>
@@ -111,6 +114,7 @@ export default function InvoicePage() {
           ) : undefined} />
         </Col>
       </Row>
+      {d.plan && <PlanCard plan={d.plan} />}
       {/* The short lists come first (on a phone, above the long history); on a desk the history is on the left. */}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={{ span: 10, order: 2 }}>

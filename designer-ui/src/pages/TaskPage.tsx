@@ -18,6 +18,7 @@ import { Timeline, zoneOfInstant } from '../components/Timeline';
 import { readHistory } from '../components/tasks/history';
 import { ReassignDialog } from '../components/tasks/ReassignDialog';
 import { DisputeDialog } from '../components/cases/CaseDialogs';
+import { DecisionPlanPreview } from '../components/plans/PlanPreview';
 import { loadOrder, nextInOrder, saveOrder, tasksKey, type TaskDetail, type TaskOrder } from '../components/tasks/taskApi';
 import { useStageText } from '../components/tasks/TaskList';
 import { formatDate, formatInstant, formatNumber, localeOf } from '../format';
@@ -121,6 +122,7 @@ function TaskView({ id }: { id: number }) {
   const back = order?.from ?? homeFor(me?.user.role);
   const [reassignOpen, setReassignOpen] = useState(false);
   const [disputeOpen, setDisputeOpen] = useState(false);
+  const [formValues, setFormValues] = useState<Record<string, unknown>>({});
 
   const task = useQuery({
     queryKey: [...tasksKey, 'detail', id],
@@ -153,6 +155,7 @@ function TaskView({ id }: { id: number }) {
     onSuccess: async () => {
       doneInTab.add(id);
       message.success(t('completed'));
+      void qc.invalidateQueries({ queryKey: ['invoices'] });
       await qc.invalidateQueries({ queryKey: tasksKey });
       goNext(id);
     },
@@ -238,6 +241,8 @@ function TaskView({ id }: { id: number }) {
               serverErrors={serverErrors}
               disabled={!mineToDo}
               submitLabel={d.kind === 'approval' ? t('decide') : t('complete')}
+              onValuesChange={setFormValues}
+              beforeActions={<DecisionPlanPreview values={formValues} invoice={inv?.number} balanceMinor={inv?.balance_minor} />}
               extraActions={nextInOrder(order, id, doneInTab) !== undefined ? (
                 <Button icon={<StepForwardOutlined aria-hidden />} onClick={() => goNext(id)}>{t('skip')}</Button>
               ) : undefined}

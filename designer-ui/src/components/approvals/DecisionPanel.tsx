@@ -2,14 +2,15 @@
 // detail; else the outcome field's labels), then the decision form rendered
 // from its definition. The server validates; its field errors are shown
 // next to each field by FormRenderer.
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Alert, Card } from 'antd';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, unwrap, type Schemas } from '../../api/client';
 import { FormRenderer, localized, readFormDefinition, type FormDefinition } from '../FormRenderer';
 import { useErrorMessage } from '../ErrorView';
 import type { ApprovalDetail } from './approvalApi';
+import { DecisionPlanPreview } from '../plans/PlanPreview';
 
 type DecisionOption = Schemas['DecisionOption'];
 type OptionEffect = Schemas['OptionEffect'];
@@ -38,12 +39,18 @@ export function DecisionPanel({ task, onDecided }: { task: ApprovalDetail; onDec
   const def = useMemo(() => (task.form_definition ? readFormDefinition(task.form_definition) : undefined), [task.form_definition]);
   const options = optionsOf(task, def);
   const currency = task.invoice_summary?.currency ?? task.currency;
+  const [values, setValues] = useState<Record<string, unknown>>({});
+  const qc = useQueryClient();
   const decide = useMutation({
     mutationFn: async (values: Record<string, unknown>) => unwrap(await api.POST('/api/approvals/{id}/decide', {
       params: { path: { id: task.id } },
       body: { values, locale: i18n.language === 'zh-CN' ? 'zh-CN' : 'en' },
     })),
-    onSuccess: () => onDecided(),
+    onSuccess: () => {
+      // A decision may change the invoice at once (a payment plan, a write-off): its page reloads it.
+      void qc.invalidateQueries({ queryKey: ['invoices'] });
+      onDecided();
+    },
   });
   const err = decide.error;
   const fieldErrors = err instanceof ApiError && err.status === 422 ? err.fieldErrors() : undefined;
@@ -83,6 +90,8 @@ export function DecisionPanel({ task, onDecided }: { task: ApprovalDetail; onDec
             serverErrors={fieldErrors}
             submitLabel={t('decision.submit')}
             disabled={!open}
+            onValuesChange={setValues}
+            beforeActions={open ? <DecisionPlanPreview values={values} invoice={task.invoice} balanceMinor={task.invoice_summary?.balance_minor ?? task.balance_minor} /> : undefined}
           />
         )
         : <Alert type="warning" showIcon title={t('decision.noForm')} />}
