@@ -47,7 +47,7 @@ export function PlansCard({ d }: { d: Dashboard }) {
               ))}
             </dl>
             <div className="plan-money">
-              <span>{t('plans.arrears')}: <Money minor={r.arrears_minor} currency={r.currency} strong={r.arrears_minor > 0} /></span>
+              <Trans t={t} i18nKey="plans.arrearsIs" components={[<Money key="a" minor={r.arrears_minor} currency={r.currency} strong={r.arrears_minor > 0} />]} />
             </div>
             {r.planned_minor > 0 ? (
               <>

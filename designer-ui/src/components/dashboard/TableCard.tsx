@@ -78,10 +78,13 @@ export function TableCard<R>({
                 dataSource={rows as R[]}
                 pagination={rows.length > 24 ? { pageSize: 24, showSizeChanger: false } : false}
                 caption={<span className="visually-hidden">{title}</span>}
-                columns={columns.map((c) => ({
+                scroll={{ x: 'max-content' }}
+                columns={columns.map((c, i) => ({
                   key: c.key,
                   title: c.title,
                   align: c.numeric ? 'right' : 'left',
+                  // the first column (what the row is) stays in view while a narrow screen scrolls the figures
+                  fixed: i === 0 ? 'start' : undefined,
                   render: (_: unknown, r: R) => c.render(r),
                 }))}
               />
