@@ -13,6 +13,14 @@ export function formatDate(date: string | undefined, locale: string): string {
   return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(d);
 }
 
+/** formatMonth formats a calendar month "2026-12" as "Dec 2026" / "2026年12月", without moving it across zones. */
+export function formatMonth(month: string, locale: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!m) return month;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
+}
+
 /** formatInstant formats an RFC 3339 instant in a time zone (the company's), naming the zone. */
 export function formatInstant(at: string | undefined, locale: string, timeZone?: string): string {
   if (!at) return '';

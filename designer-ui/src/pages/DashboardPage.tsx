@@ -1,7 +1,8 @@
 // The finance dashboard (director, finance; a manager sees its team's, the
 // server scopes it): KPI tiles and charts over GET /api/dashboard, filtered
 // by team, region and currency (kept in the URL). Every chart shows its
-// numbers as a table and exports them as CSV; clicking an aging bar opens
+// numbers as a table and exports them as CSV, and so do the payment plans
+// and bad debt cards (tables, no chart); clicking an aging bar opens
 // the invoice list filtered to that bucket and currency. ECharts is
 // imported from here only, so it loads with this route.
 import { useMemo, useRef, useState } from 'react';
@@ -16,6 +17,7 @@ import { Money } from '../components/Money';
 import { formatDate, formatNumber, formatPercent, localeOf } from '../format';
 import { ChartCard, type DataColumn } from '../components/dashboard/ChartCard';
 import { KpiTiles } from '../components/dashboard/KpiTiles';
+import { BadDebtCard, PlansCard } from '../components/dashboard/LifecycleCards';
 import {
   agingHref, balances, buckets, currencies, stageLabel, stages, type AgingRow, type Bucket, type Dashboard, type DueRow,
   type OwnerRow, type PromiseRow, type StageRow, type TeamRow,
@@ -305,6 +307,8 @@ function Charts({ d }: { d: Dashboard }) {
         option={teamOpt} height={Math.max(240, 70 + teamCats.length * Math.max(1, curs.length) * 22)}
         rows={teamRows} columns={teamCols} rowKey={(r) => `${r.team}|${r.currency}`} fileBase="recovery-by-team" date={d.today}
       />
+      <PlansCard d={d} />
+      <BadDebtCard d={d} />
     </div>
   );
 }

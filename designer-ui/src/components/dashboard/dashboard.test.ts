@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { agingHref, balances, currencies, promiseCounts, stageLabel, stages, type Dashboard } from './model';
+import {
+  agingHref, badDebtLines, badDebtTotals, balances, currencies, paidShare, promiseCounts, stageLabel, stages, type Dashboard,
+} from './model';
+import { formatMonth } from '../../format';
 import { agingOption, cashOption, type Labels } from './options';
 
 const l: Labels = {
@@ -36,8 +39,14 @@ const d: Dashboard = {
   promise_records: [],
   tasks_open: 3,
   tasks_overdue: 1,
-  bad_debt: [],
-  plans: [],
+  bad_debt: [
+    { month: '2026-11', currency: 'USD', written_off_minor: 500_00, recovered_minor: 0, write_offs: 1, credit_notes_minor: 0 },
+    { month: '2026-12', currency: 'USD', written_off_minor: 0, recovered_minor: 120_00, write_offs: 0, credit_notes_minor: 30_00 },
+    { month: '2026-12', currency: 'EUR', written_off_minor: 9_007_199_254_740_991, recovered_minor: 1, write_offs: 2, credit_notes_minor: 0 },
+  ],
+  plans: [
+    { currency: 'CNY', on_track: 2, late: 1, broken: 1, completed: 0, arrears_minor: 10_00, planned_minor: 300_00, paid_minor: 100_00 },
+  ],
 };
 
 describe('dashboard model', () => {
@@ -48,11 +57,32 @@ describe('dashboard model', () => {
     expect(b[1]?.open).toBe(9_007_199_254_740_996n);
   });
   it('lists currencies and stages in order', () => {
-    expect(currencies(d)).toEqual(['CNY', 'USD']);
+    expect(currencies(d)).toEqual(['CNY', 'EUR', 'USD']);
     expect(stages(d.recovery_by_stage).map((s) => s.node)).toEqual(['call', 'review']);
   });
   it('rates promises kept over kept and broken', () => {
     expect(promiseCounts(d)).toEqual({ kept: 4, broken: 1, pending: 2, keptRate: 0.8 });
+  });
+  it('lists bad debt newest month first, with an exact net', () => {
+    const lines = badDebtLines(d.bad_debt);
+    expect(lines.map((x) => x.key)).toEqual(['2026-12|EUR', '2026-12|USD', '2026-11|USD']);
+    expect(lines[0]?.net).toBe(9_007_199_254_740_990n);
+    expect(lines[1]?.net).toBe(-120_00n);
+  });
+  it('totals bad debt within each currency only', () => {
+    const t = badDebtTotals(d.bad_debt);
+    expect(t.map((x) => x.currency)).toEqual(['EUR', 'USD']);
+    expect(t[1]).toMatchObject({ writtenOff: 500_00n, recovered: 120_00n, net: 380_00n, creditNotes: 30_00n, writeOffs: 1 });
+  });
+  it('gives the paid share of a plan from integers, within 0–100', () => {
+    expect(paidShare(100_00, 300_00)).toBe(33.3);
+    expect(paidShare(0, 0)).toBe(0);
+    expect(paidShare(500, 300)).toBe(100);
+    expect(paidShare(9_007_199_254_740_991, 9_007_199_254_740_991)).toBe(100);
+  });
+  it('formats a month without moving it across zones', () => {
+    expect(formatMonth('2026-01', 'en')).toBe('Jan 2026');
+    expect(formatMonth('2026-12', 'zh-CN')).toBe('2026年12月');
   });
   it('links a bucket to the filtered invoice list', () => {
     expect(agingHref('90+', 'USD')).toBe('/invoices?aging=90%2B&currency=USD');

@@ -11,6 +11,8 @@ export type StageRow = Dashboard['recovery_by_stage'][number];
 export type OwnerRow = Dashboard['recovery_by_owner'][number];
 export type TeamRow = Dashboard['recovery_by_team'][number];
 export type PromiseRow = Dashboard['promises'][number];
+export type BadDebtRow = Dashboard['bad_debt'][number];
+export type PlanRow = Dashboard['plans'][number];
 
 export const buckets: readonly Bucket[] = ['current', '1-30', '31-60', '61-90', '90+'];
 export const bucketColors: Record<Bucket, string> = {
@@ -31,6 +33,8 @@ export function currencies(d: Dashboard): string[] {
   for (const r of d.planned_next) s.add(r.currency);
   for (const r of d.promises) s.add(r.currency);
   for (const r of d.recovery_by_stage) s.add(r.currency);
+  for (const r of d.plans) s.add(r.currency);
+  for (const r of d.bad_debt) s.add(r.currency);
   return [...s].sort();
 }
 
@@ -117,4 +121,62 @@ export function shortUser(email: string): string {
 /** agingHref is the invoice list filtered to a bucket and a currency. */
 export function agingHref(bucket: Bucket, currency: string): string {
   return `/invoices?${new URLSearchParams({ aging: bucket, currency }).toString()}`;
+}
+
+/** A month of bad debt in one currency, with what is left written off after recoveries (net). */
+export interface BadDebtLine extends BadDebtRow {
+  key: string;
+  /** written off − recovered, exact */
+  net: bigint;
+}
+
+/** badDebtLines lists the bad debt newest month first, currencies in order within a month. */
+export function badDebtLines(rows: readonly BadDebtRow[]): BadDebtLine[] {
+  return [...rows]
+    .sort((a, b) => b.month.localeCompare(a.month) || a.currency.localeCompare(b.currency))
+    .map((r) => ({ ...r, key: `${r.month}|${r.currency}`, net: BigInt(r.written_off_minor) - BigInt(r.recovered_minor) }));
+}
+
+/** The bad debt of the last 12 months in one currency (never added across currencies). */
+export interface BadDebtTotal {
+  currency: string;
+  writtenOff: bigint;
+  recovered: bigint;
+  net: bigint;
+  creditNotes: bigint;
+  writeOffs: number;
+}
+
+/** badDebtTotals sums the months of each currency exactly. */
+export function badDebtTotals(rows: readonly BadDebtRow[]): BadDebtTotal[] {
+  const by = new Map<string, BadDebtTotal>();
+  for (const r of rows) {
+    let t = by.get(r.currency);
+    if (!t) {
+      t = { currency: r.currency, writtenOff: 0n, recovered: 0n, net: 0n, creditNotes: 0n, writeOffs: 0 };
+      by.set(r.currency, t);
+    }
+    t.writtenOff += BigInt(r.written_off_minor);
+    t.recovered += BigInt(r.recovered_minor);
+    t.creditNotes += BigInt(r.credit_notes_minor);
+    t.writeOffs += r.write_offs;
+  }
+  const out = [...by.values()].sort((a, b) => a.currency.localeCompare(b.currency));
+  for (const t of out) t.net = t.writtenOff - t.recovered;
+  return out;
+}
+
+/** paidShare is paid ÷ planned for a progress bar, in whole tenths of a percent (0–100), from integers. */
+export function paidShare(paidMinor: number, plannedMinor: number): number {
+  const planned = BigInt(plannedMinor);
+  if (planned <= 0n) return 0;
+  const paid = BigInt(paidMinor);
+  const permille = (paid * 1000n) / planned;
+  const clamped = permille < 0n ? 0n : permille > 1000n ? 1000n : permille;
+  return Number(clamped) / 10;
+}
+
+/** plansSorted orders the payment plans by currency. */
+export function plansSorted(rows: readonly PlanRow[]): PlanRow[] {
+  return [...rows].sort((a, b) => a.currency.localeCompare(b.currency));
 }
