@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"testing"
@@ -127,14 +128,20 @@ func TestCaseFlow(t *testing.T) {
 		}
 
 		// The rep's next call: a promise to pay from the outcome, keyed by the task.
+		// (A first tick creates only each invoice's current-stage work, so the
+		// call may be another rep's.)
 		var call int64
-		var callInvoice string
-		storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT t.id, i.number FROM tasks t JOIN invoices i ON i.id = t.invoice_id
-			JOIN users u ON u.id = t.assignee_id WHERE t.status = 'open' AND t.key LIKE '%/call/%' AND u.email = ? AND t.id <> ?
-			AND NOT i.disputed ORDER BY t.id LIMIT 1`), rep, f.task).Scan(&call, &callInvoice)
+		var callInvoice, caller string
+		storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT t.id, i.number, u.email FROM tasks t JOIN invoices i ON i.id = t.invoice_id
+			JOIN users u ON u.id = t.assignee_id WHERE t.status = 'open' AND t.key LIKE '%/call/%' AND u.role = 'sales_rep' AND t.id <> ?
+			AND NOT i.disputed AND i.currency = 'CNY' AND i.balance_minor >= 5000 ORDER BY t.id LIMIT 1`), f.task).Scan(&call, &callInvoice, &caller)
 		if call == 0 {
-			t.Fatal("the rep has no second open call task")
+			t.Fatal("no rep has a second open call task")
 		}
+		if err := s.SetPassword(context.Background(), caller, password, now); err != nil {
+			t.Fatal(err)
+		}
+		r = f.login(caller)
 		r.do("POST", fmt.Sprintf("/api/tasks/%d/complete", call), map[string]any{"values": map[string]any{"outcome": "promised",
 			"promised_date": "2026-11-10", "promised_amount": "50.00 CNY"}}).want(200)
 		r.do("GET", "/api/invoices/"+url.PathEscape(callInvoice), nil).want(200).decode(&d)

@@ -22,7 +22,7 @@ async function i18nFor(lng: 'en' | 'zh-CN') {
 const empty: Dashboard = {
   today: '2026-12-07', window_from: '2026-09-09', aging: [], due_next: [], promised_next: [], planned_next: [], dso: [],
   by_owner: [], recovery_by_stage: [], recovery_by_owner: [], recovery_by_team: [], promises: [], tasks_open: 0, tasks_overdue: 0,
-  bad_debt: [], plans: [],
+  disputes: [], promise_records: [], bad_debt: [], plans: [],
 };
 
 describe('lifecycle cards', () => {
