@@ -26,8 +26,10 @@ var updateLifecycle = flag.Bool("update-lifecycle", false, "rewrite testdata/lif
 // that each take one path after escalation (issue 16): a payment plan kept,
 // a plan broken (the escalation resumes and the director writes the rest
 // off), a partial write-off, an overpayment applied to the customer's next
-// invoice, a reversed payment, and daily contractual interest with days the
-// server was down. Every day's new effects and every change to an
+// invoice, a reversed payment, daily contractual interest with days the
+// server was down, a dispute upheld (a credit note) and one rejected (the
+// escalation resumes), and a legal case closed as settled (a settlement;
+// no customer contact while it was open). Every day's new effects and every change to an
 // invoice's money are written out and compared with
 // testdata/lifecycle-120.golden, to the cent; both databases must produce
 // the same file.
@@ -41,10 +43,12 @@ func TestLifecycleGolden120(t *testing.T) {
 		for _, f := range []struct{ kind, csv string }{
 			{"users", "email,name,role,team\nrep@t.test,Rep,sales_rep,east\nmgr@t.test,Manager,sales_manager,east\nfin@t.test,Finance,finance,\ndirector@t.test,Director,finance_director,\n"},
 			{"customers", "id,name,email,phone,owner,risk\nK1,Plan Kept Ltd,ap@k1.test,+86 1,rep@t.test,high\nK2,Plan Broken Ltd,ap@k2.test,+86 2,rep@t.test,high\n" +
-				"K3,Write Off Ltd,ap@k3.test,+86 3,rep@t.test,high\nK4,Over Pay Ltd,ap@k4.test,+86 4,rep@t.test,high\nK5,Bounce Ltd,ap@k5.test,+86 5,rep@t.test,high\nK6,Interest Ltd,ap@k6.test,+86 6,rep@t.test,high\n"},
+				"K3,Write Off Ltd,ap@k3.test,+86 3,rep@t.test,high\nK4,Over Pay Ltd,ap@k4.test,+86 4,rep@t.test,high\nK5,Bounce Ltd,ap@k5.test,+86 5,rep@t.test,high\nK6,Interest Ltd,ap@k6.test,+86 6,rep@t.test,high\n" +
+				"K7,Dispute Upheld Ltd,ap@k7.test,+86 7,rep@t.test,high\nK8,Dispute Rejected Ltd,ap@k8.test,+86 8,rep@t.test,high\nK9,Lawsuit Ltd,ap@k9.test,+86 9,rep@t.test,high\n"},
 			{"invoices", "number,customer_id,currency,amount,issue_date,due_date,late_interest\n" +
 				"P1,K1,CNY,3000.00,2025-12-01,2026-01-01,\nP2,K2,CNY,3000.01,2025-12-01,2026-01-01,\nW1,K3,CNY,2000.00,2025-12-01,2026-01-01,\n" +
-				"O1,K4,CNY,1000.00,2025-12-01,2026-01-01,\nO2,K4,CNY,800.00,2025-12-05,2026-01-05,\nR1,K5,CNY,1200.00,2025-12-01,2026-01-01,\nI1,K6,CNY,10000.00,2025-12-01,2026-01-01,yes\n"},
+				"O1,K4,CNY,1000.00,2025-12-01,2026-01-01,\nO2,K4,CNY,800.00,2025-12-05,2026-01-05,\nR1,K5,CNY,1200.00,2025-12-01,2026-01-01,\nI1,K6,CNY,10000.00,2025-12-01,2026-01-01,yes\n" +
+				"D1,K7,CNY,900.00,2025-12-01,2026-01-01,\nD2,K8,CNY,700.00,2025-12-01,2026-01-01,\nL1,K9,CNY,5000.00,2025-12-01,2026-01-01,\n"},
 		} {
 			if _, err := ingest.Reader(ctx, s, f.kind, f.kind+".csv", "csv", strings.NewReader(f.csv), ingest.Options{Company: adjustCompany, Now: start}); err != nil {
 				t.Fatalf("%s: %v", f.kind, err)
@@ -77,6 +81,10 @@ func TestLifecycleGolden120(t *testing.T) {
 			}
 			fmt.Fprintf(&out, "%s   decided %s %v\n", calendar.In(at, shanghai), invoice, values)
 		}
+		admin := store.Viewer{Role: store.RoleAdmin}
+		clock := func(at time.Time) engine.Clock { return engine.Clock{Now: at, Location: shanghai} }
+		var disputes = map[string]int64{}
+		var legal int64
 		down := func(d calendar.Date) bool { // the server is down the 20th to the 23rd of January
 			return d.Month == time.January && d.Day >= 20 && d.Day <= 23
 		}
@@ -87,6 +95,30 @@ func TestLifecycleGolden120(t *testing.T) {
 				pay(morning, "R1-PAY", "R1", "1200.00 CNY")
 			case "2026-01-10":
 				pay(morning, "O1-PAY", "O1", "1500.00 CNY") // 500.00 over: credit for O2
+			case "2026-01-12":
+				for _, c := range []struct {
+					inv    string
+					amount int64
+				}{{"D1", 30000}, {"D2", 0}} {
+					d, err := s.OpenDispute(ctx, admin, store.DisputeIn{Invoice: c.inv, Reason: "pricing", DisputedMinor: c.amount, WholeBalance: c.amount == 0,
+						Description: "price differs from the order", Actor: "fin@t.test"}, clock(morning))
+					if err != nil {
+						t.Fatalf("dispute %s: %v", c.inv, err)
+					}
+					disputes[c.inv] = d.ID
+					fmt.Fprintf(&out, "%s   dispute opened on %s: %s\n", day, c.inv, moneyOf(d.DisputedMinor, "CNY"))
+				}
+			case "2026-01-26":
+				for _, inv := range []string{"D1", "D2"} {
+					status := engine.DisputeUpheld
+					if inv == "D2" {
+						status = engine.DisputeRejected
+					}
+					if _, err := s.ResolveDispute(ctx, admin, store.DisputeResolution{ID: disputes[inv], Status: status, Note: "checked the price list", Actor: "fin@t.test"}, morning); err != nil {
+						t.Fatalf("resolve %s: %v", inv, err)
+					}
+				}
+				fmt.Fprintf(&out, "%s   dispute on D1 upheld, on D2 rejected\n", day)
 			case "2026-01-24":
 				if _, err := s.ReversePayment(ctx, store.PaymentReversal{Reference: "R1-PAY", Reason: "transfer bounced"}, morning); err != nil {
 					t.Fatal(err)
@@ -96,6 +128,20 @@ func TestLifecycleGolden120(t *testing.T) {
 				decide(morning, "P1", map[string]any{"decision": "payment_plan", "installments": 3, "first_installment_date": "2026-02-15"})
 				decide(morning, "P2", map[string]any{"decision": "payment_plan", "installments": 3, "first_installment_date": "2026-02-15"})
 				decide(morning, "W1", map[string]any{"decision": "write_off", "write_off_amount": "500.00 CNY", "comment": "half the goods were never delivered"})
+			case "2026-02-03":
+				lc, err := s.OpenLegalCase(ctx, admin, store.LegalCaseIn{Invoice: "L1", Notes: "claim filed", Documents: []string{"claim.pdf"}, Actor: "director@t.test"}, clock(morning))
+				if err != nil {
+					t.Fatal(err)
+				}
+				legal = lc.ID
+				fmt.Fprintf(&out, "%s   legal case opened on L1 (hold)\n", day)
+			case "2026-03-10":
+				if _, err := s.CloseLegalCase(ctx, admin, store.LegalCaseClosing{ID: legal, Status: engine.CaseSettled, SettlementMinor: 300000, Notes: "settled in court", Actor: "director@t.test"}, morning); err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&out, "%s   legal case on L1 settled for 3000.00 CNY\n", day)
+			case "2026-03-20":
+				pay(morning, "L1-PAY", "L1", "3000.00 CNY")
 			case "2026-02-15":
 				pay(morning, "P1-1", "P1", "1000.00 CNY")
 				pay(morning, "P2-1", "P2", "1000.00 CNY")
@@ -107,7 +153,7 @@ func TestLifecycleGolden120(t *testing.T) {
 			if day.String() == "2026-03-23" { // P2's plan broke on the 22nd: the decision again
 				decide(morning, "P2", map[string]any{"decision": "write_off", "comment": "plan broken, customer insolvent"})
 			}
-			for _, inv := range []string{"O2", "R1", "I1"} { // the others: keep collecting
+			for _, inv := range []string{"O2", "R1", "I1", "D1", "D2"} { // the others: keep collecting
 				var open int
 				storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT COUNT(*) FROM tasks t JOIN invoices i ON i.id = t.invoice_id
 					WHERE i.number = ? AND t.kind = 'approval' AND t.status = 'open'`), inv).Scan(&open)
