@@ -33,13 +33,23 @@ function EffectText({ e }: { e: OptionEffect }) {
   return <>{t(`effect.${e.kind}`, { node, until: e.until ?? '', reason: e.reason ?? '', field: e.field ?? '', value: e.value ?? '', detail: e.detail ?? '' })}</>;
 }
 
+// What was typed in each approval's decision form, kept across remounts:
+// the page rebuilds the panel when the window crosses the desk/phone width,
+// and a refused decision must not lose the choice made.
+const drafts = new Map<number, Record<string, unknown>>();
+
 export function DecisionPanel({ task, onDecided }: { task: ApprovalDetail; onDecided: () => void }) {
   const { t, i18n } = useTranslation('approvals');
   const message = useErrorMessage();
   const def = useMemo(() => (task.form_definition ? readFormDefinition(task.form_definition) : undefined), [task.form_definition]);
   const options = optionsOf(task, def);
   const currency = task.invoice_summary?.currency ?? task.currency;
-  const [values, setValues] = useState<Record<string, unknown>>({});
+  const [draft] = useState(() => drafts.get(task.id));
+  const [values, setDraftValues] = useState<Record<string, unknown>>(draft ?? {});
+  const setValues = (v: Record<string, unknown>) => {
+    drafts.set(task.id, v);
+    setDraftValues(v);
+  };
   const qc = useQueryClient();
   const decide = useMutation({
     mutationFn: async (values: Record<string, unknown>) => unwrap(await api.POST('/api/approvals/{id}/decide', {
@@ -90,6 +100,7 @@ export function DecisionPanel({ task, onDecided }: { task: ApprovalDetail; onDec
             serverErrors={fieldErrors}
             submitLabel={t('decision.submit')}
             disabled={!open}
+            initialValues={draft}
             onValuesChange={setValues}
             beforeActions={open ? <DecisionPlanPreview values={values} invoice={task.invoice} balanceMinor={task.invoice_summary?.balance_minor ?? task.balance_minor} /> : undefined}
           />

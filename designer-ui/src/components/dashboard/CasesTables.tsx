@@ -2,7 +2,7 @@
 // window) and the promise-to-pay records (kept rate = kept / (kept +
 // broken)), per currency, from GET /api/dashboard's disputes and
 // promise_records.
-import { Card, Table } from 'antd';
+import { Card, Empty, Table } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../api/client';
 import { formatNumber, formatPercent, localeOf } from '../../format';
@@ -18,8 +18,11 @@ export function CasesTables({ d }: { d: Dashboard }) {
     <>
       <Card id="chart-disputes" title={<h2 className="card-title">{t('disputes.title')}</h2>}>
         <p className="muted">{t('disputes.description')}</p>
-        <Table size="small" pagination={false} rowKey="currency" dataSource={d.disputes} scroll={{ x: true }}
-          locale={{ emptyText: t('disputes.none') }}
+        {d.disputes.length === 0 ? (
+          <Empty className="table-card-empty" image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('disputes.none')} />
+        ) : (
+        <div className="chart-table" tabIndex={0} role="region" aria-label={t('disputes.title')}>
+        <Table size="small" pagination={false} rowKey="currency" dataSource={d.disputes} scroll={{ x: 'max-content' }}
           columns={[
             { key: 'currency', title: t('col.currency'), dataIndex: 'currency' },
             { key: 'open', title: t('disputes.open'), align: 'right', render: (_, r) => num(r.open) },
@@ -31,11 +34,16 @@ export function CasesTables({ d }: { d: Dashboard }) {
             { key: 'upheld', title: t('disputes.upheld'), align: 'right', render: (_, r) => num(r.upheld) },
             { key: 'rejected', title: t('disputes.rejected'), align: 'right', render: (_, r) => num(r.rejected) },
           ]} />
+        </div>
+        )}
       </Card>
       <Card id="chart-promise-records" title={<h2 className="card-title">{t('promiseRecords.title')}</h2>}>
         <p className="muted">{t('promiseRecords.description')}</p>
-        <Table size="small" pagination={false} rowKey="currency" dataSource={d.promise_records} scroll={{ x: true }}
-          locale={{ emptyText: t('promiseRecords.none') }}
+        {d.promise_records.length === 0 ? (
+          <Empty className="table-card-empty" image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('promiseRecords.none')} />
+        ) : (
+        <div className="chart-table" tabIndex={0} role="region" aria-label={t('promiseRecords.title')}>
+        <Table size="small" pagination={false} rowKey="currency" dataSource={d.promise_records} scroll={{ x: 'max-content' }}
           columns={[
             { key: 'currency', title: t('col.currency'), dataIndex: 'currency' },
             { key: 'kept', title: t('col.kept'), align: 'right', render: (_, r) => num(r.kept) },
@@ -45,6 +53,8 @@ export function CasesTables({ d }: { d: Dashboard }) {
             { key: 'rate', title: t('col.keptRate'), align: 'right',
               render: (_, r) => (r.kept + r.broken > 0 ? formatPercent(r.kept / (r.kept + r.broken), locale) : '—') },
           ]} />
+        </div>
+        )}
       </Card>
     </>
   );
