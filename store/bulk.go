@@ -479,9 +479,9 @@ func (b *BulkTx) recomputeBalances(ctx context.Context, ids []any) error {
 			return fmt.Errorf("recomputing balances: %w", err)
 		}
 		// A rule's task about an invoice (the due-soon todo) has no workflow
-		// to stop it: it closes when the invoice is paid.
+		// to stop it: it closes when the invoice is paid or written off.
 		if _, err := b.tx.ExecContext(ctx, b.s.rebind(`UPDATE tasks SET status = 'cancelled', updated_at = ?
-			WHERE status = 'open' AND key LIKE 'rule/%' AND invoice_id IN (SELECT id FROM invoices WHERE status = 'paid' AND id IN (`+in+`))`),
+			WHERE status = 'open' AND key LIKE 'rule/%' AND invoice_id IN (SELECT id FROM invoices WHERE status IN ('paid', 'written_off') AND id IN (`+in+`))`),
 			append([]any{b.now}, part...)...); err != nil {
 			return fmt.Errorf("closing the tasks of paid invoices: %w", err)
 		}
