@@ -419,14 +419,11 @@ func (w *effectWriter) writeOff(ctx context.Context, key string, e *engine.Effec
 	if len(reason) < 3 {
 		reason = "workflow " + e.Workflow + " " + e.Node
 	}
-	approver := e.Assignee
-	if e.Task != "" {
-		err := w.tx.QueryRowContext(ctx, w.s.rebind(`SELECT u.email FROM tasks t JOIN users u ON u.id = t.completed_by WHERE t.key = ?`), e.Task).Scan(&approver)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
+	approver, err := w.decider(ctx, e)
+	if err != nil {
+		return err
 	}
-	_, err := b.recordAdjustment(ctx, AdjustmentIn{Key: key, InvoiceID: e.Key.Subject, Kind: AdjustWriteOff,
+	_, err = b.recordAdjustment(ctx, AdjustmentIn{Key: key, InvoiceID: e.Key.Subject, Kind: AdjustWriteOff,
 		AmountMinor: min(e.WriteOff.Minor, balance), Currency: e.WriteOff.Currency, Reason: reason, ApprovedBy: approver,
 		Actor: "tick"})
 	return err
@@ -449,4 +446,19 @@ func (w *effectWriter) chargeInterest(ctx context.Context, key string, e *engine
 		err = fmt.Errorf("interest of invoice %d is no longer charged through %s: %w", e.Key.Subject, e.Interest.From.AddDays(-1), errStale)
 	}
 	return err
+}
+
+// decider is who completed the decision whose outcome made effect e (a
+// write-off's approver, a plan's author): e.Task's completer, else the
+// user it was for.
+func (w *effectWriter) decider(ctx context.Context, e *engine.Effect) (string, error) {
+	who := e.Assignee
+	if e.Task == "" {
+		return who, nil
+	}
+	err := w.tx.QueryRowContext(ctx, w.s.rebind(`SELECT u.email FROM tasks t JOIN users u ON u.id = t.completed_by WHERE t.key = ?`), e.Task).Scan(&who)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e.Assignee, nil
+	}
+	return who, err
 }

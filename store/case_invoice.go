@@ -116,3 +116,31 @@ func (s *Store) userEmail(ctx context.Context, q interface {
 	err := q.QueryRowContext(ctx, s.rebind("SELECT email FROM users WHERE id = ?"), id).Scan(&email)
 	return email, err
 }
+
+// caseRow reads the one record of query (a record's columns and its WHERE)
+// with scan, or ErrNotFound naming what.
+func caseRow[T any](ctx context.Context, s *Store, tx *sql.Tx, what, query string, scan func(rowScanner) (T, error), args ...any) (T, error) {
+	v, err := scan(tx.QueryRowContext(ctx, s.rebind(query), args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return v, err
+}
+
+// caseRows lists the records of query with scan (never nil).
+func caseRows[T any](ctx context.Context, s *Store, query string, scan func(rowScanner) (T, error), args ...any) ([]T, error) {
+	rows, err := s.sqlDB.QueryContext(ctx, s.rebind(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

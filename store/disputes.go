@@ -229,27 +229,10 @@ func scanDispute(r rowScanner) (Dispute, error) {
 
 // disputeWhere reads the one dispute matching cond, or ErrNotFound.
 func (s *Store) disputeWhere(ctx context.Context, tx *sql.Tx, cond string, args ...any) (Dispute, error) {
-	d, err := scanDispute(tx.QueryRowContext(ctx, s.rebind("SELECT "+disputeColumns+" WHERE "+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, fmt.Errorf("dispute: %w", ErrNotFound)
-	}
-	return d, err
+	return caseRow(ctx, s, tx, "dispute", "SELECT "+disputeColumns+" WHERE "+cond, scanDispute, args...)
 }
 
 // invoiceDisputes lists the disputes of invoice id, oldest first.
 func (s *Store) invoiceDisputes(ctx context.Context, id int64) ([]Dispute, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.rebind("SELECT "+disputeColumns+" WHERE d.invoice_id = ? ORDER BY d.id"), id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Dispute{}
-	for rows.Next() {
-		d, err := scanDispute(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return caseRows(ctx, s, "SELECT "+disputeColumns+" WHERE d.invoice_id = ? ORDER BY d.id", scanDispute, id)
 }

@@ -238,27 +238,10 @@ func scanLegalCase(r rowScanner) (LegalCase, error) {
 }
 
 func (s *Store) legalCaseWhere(ctx context.Context, tx *sql.Tx, cond string, args ...any) (LegalCase, error) {
-	lc, err := scanLegalCase(tx.QueryRowContext(ctx, s.rebind("SELECT "+legalCaseColumns+" WHERE "+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return lc, fmt.Errorf("legal case: %w", ErrNotFound)
-	}
-	return lc, err
+	return caseRow(ctx, s, tx, "legal case", "SELECT "+legalCaseColumns+" WHERE "+cond, scanLegalCase, args...)
 }
 
 // invoiceLegalCases lists the legal cases of invoice id, oldest first.
 func (s *Store) invoiceLegalCases(ctx context.Context, id int64) ([]LegalCase, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.rebind("SELECT "+legalCaseColumns+" WHERE l.invoice_id = ? ORDER BY l.id"), id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []LegalCase{}
-	for rows.Next() {
-		lc, err := scanLegalCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, lc)
-	}
-	return out, rows.Err()
+	return caseRows(ctx, s, "SELECT "+legalCaseColumns+" WHERE l.invoice_id = ? ORDER BY l.id", scanLegalCase, id)
 }

@@ -427,11 +427,9 @@ func (w *effectWriter) writePlan(ctx context.Context, key string, e *engine.Effe
 	if err != nil {
 		return nil // the decision's values cannot make a plan: the effect stays in the ledger, with no plan
 	}
-	approver := e.Assignee
-	if e.Task != "" {
-		if err := w.tx.QueryRowContext(ctx, w.s.rebind(`SELECT u.email FROM tasks t JOIN users u ON u.id = t.completed_by WHERE t.key = ?`), e.Task).Scan(&approver); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
+	approver, err := w.decider(ctx, e)
+	if err != nil {
+		return err
 	}
 	id, err := b.insertPlan(ctx, key, customer, currency, []int64{e.Key.Subject}, sched, e.Plan.GraceDays, approver, "workflow "+e.Workflow+" "+e.Node)
 	if err != nil {

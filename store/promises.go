@@ -256,27 +256,10 @@ func scanPromise(r rowScanner) (Promise, error) {
 }
 
 func (s *Store) promiseWhere(ctx context.Context, tx *sql.Tx, cond string, args ...any) (Promise, error) {
-	p, err := scanPromise(tx.QueryRowContext(ctx, s.rebind("SELECT "+promiseColumns+" WHERE "+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, fmt.Errorf("promise: %w", ErrNotFound)
-	}
-	return p, err
+	return caseRow(ctx, s, tx, "promise", "SELECT "+promiseColumns+" WHERE "+cond, scanPromise, args...)
 }
 
 // invoicePromises lists the promises of invoice id, oldest first.
 func (s *Store) invoicePromises(ctx context.Context, id int64) ([]Promise, error) {
-	rows, err := s.sqlDB.QueryContext(ctx, s.rebind("SELECT "+promiseColumns+" WHERE p.invoice_id = ? ORDER BY p.id"), id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Promise{}
-	for rows.Next() {
-		p, err := scanPromise(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return caseRows(ctx, s, "SELECT "+promiseColumns+" WHERE p.invoice_id = ? ORDER BY p.id", scanPromise, id)
 }
