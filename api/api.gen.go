@@ -61,6 +61,24 @@ func (e CompleteTaskRequestLocale) Valid() bool {
 	}
 }
 
+// Defines values for DefinitionTextFormat.
+const (
+	DefinitionTextFormatJson DefinitionTextFormat = "json"
+	DefinitionTextFormatYaml DefinitionTextFormat = "yaml"
+)
+
+// Valid indicates whether the value is a known member of the DefinitionTextFormat enum.
+func (e DefinitionTextFormat) Valid() bool {
+	switch e {
+	case DefinitionTextFormatJson:
+		return true
+	case DefinitionTextFormatYaml:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DisputeResolveRequestStatus.
 const (
 	DisputeResolveRequestStatusRejected DisputeResolveRequestStatus = "rejected"
@@ -91,6 +109,45 @@ func (e DraftRequestFormat) Valid() bool {
 	case DraftRequestFormatJson:
 		return true
 	case DraftRequestFormatYaml:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EnvironmentFieldType.
+const (
+	EnvironmentFieldTypeBool   EnvironmentFieldType = "bool"
+	EnvironmentFieldTypeDate   EnvironmentFieldType = "date"
+	EnvironmentFieldTypeFloat  EnvironmentFieldType = "float"
+	EnvironmentFieldTypeInt    EnvironmentFieldType = "int"
+	EnvironmentFieldTypeMap    EnvironmentFieldType = "map"
+	EnvironmentFieldTypeMoney  EnvironmentFieldType = "money"
+	EnvironmentFieldTypeObject EnvironmentFieldType = "object"
+	EnvironmentFieldTypeString EnvironmentFieldType = "string"
+	EnvironmentFieldTypeTime   EnvironmentFieldType = "time"
+)
+
+// Valid indicates whether the value is a known member of the EnvironmentFieldType enum.
+func (e EnvironmentFieldType) Valid() bool {
+	switch e {
+	case EnvironmentFieldTypeBool:
+		return true
+	case EnvironmentFieldTypeDate:
+		return true
+	case EnvironmentFieldTypeFloat:
+		return true
+	case EnvironmentFieldTypeInt:
+		return true
+	case EnvironmentFieldTypeMap:
+		return true
+	case EnvironmentFieldTypeMoney:
+		return true
+	case EnvironmentFieldTypeObject:
+		return true
+	case EnvironmentFieldTypeString:
+		return true
+	case EnvironmentFieldTypeTime:
 		return true
 	default:
 		return false
@@ -418,6 +475,48 @@ func (e DiffDefinitionParamsKind) Valid() bool {
 	}
 }
 
+// Defines values for SaveDraftParamsKind.
+const (
+	SaveDraftParamsKindForm     SaveDraftParamsKind = "Form"
+	SaveDraftParamsKindRule     SaveDraftParamsKind = "Rule"
+	SaveDraftParamsKindTemplate SaveDraftParamsKind = "Template"
+	SaveDraftParamsKindWorkflow SaveDraftParamsKind = "Workflow"
+)
+
+// Valid indicates whether the value is a known member of the SaveDraftParamsKind enum.
+func (e SaveDraftParamsKind) Valid() bool {
+	switch e {
+	case SaveDraftParamsKindForm:
+		return true
+	case SaveDraftParamsKindRule:
+		return true
+	case SaveDraftParamsKindTemplate:
+		return true
+	case SaveDraftParamsKindWorkflow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SaveDraftJSONBodyFormat.
+const (
+	SaveDraftJSONBodyFormatJson SaveDraftJSONBodyFormat = "json"
+	SaveDraftJSONBodyFormatYaml SaveDraftJSONBodyFormat = "yaml"
+)
+
+// Valid indicates whether the value is a known member of the SaveDraftJSONBodyFormat enum.
+func (e SaveDraftJSONBodyFormat) Valid() bool {
+	switch e {
+	case SaveDraftJSONBodyFormatJson:
+		return true
+	case SaveDraftJSONBodyFormatYaml:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetDefinitionHistoryParamsKind.
 const (
 	GetDefinitionHistoryParamsKindForm     GetDefinitionHistoryParamsKind = "Form"
@@ -508,6 +607,30 @@ func (e RollbackDefinitionParamsKind) Valid() bool {
 	case RollbackDefinitionParamsKindTemplate:
 		return true
 	case RollbackDefinitionParamsKindWorkflow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ValidateDefinitionParamsKind.
+const (
+	ValidateDefinitionParamsKindForm     ValidateDefinitionParamsKind = "Form"
+	ValidateDefinitionParamsKindRule     ValidateDefinitionParamsKind = "Rule"
+	ValidateDefinitionParamsKindTemplate ValidateDefinitionParamsKind = "Template"
+	ValidateDefinitionParamsKindWorkflow ValidateDefinitionParamsKind = "Workflow"
+)
+
+// Valid indicates whether the value is a known member of the ValidateDefinitionParamsKind enum.
+func (e ValidateDefinitionParamsKind) Valid() bool {
+	switch e {
+	case ValidateDefinitionParamsKindForm:
+		return true
+	case ValidateDefinitionParamsKindRule:
+		return true
+	case ValidateDefinitionParamsKindTemplate:
+		return true
+	case ValidateDefinitionParamsKindWorkflow:
 		return true
 	default:
 		return false
@@ -780,6 +903,9 @@ type Assignee struct {
 // AuditEntry defines model for AuditEntry.
 type AuditEntry = store.AuditEntry
 
+// CatalogEntry defines model for CatalogEntry.
+type CatalogEntry = usecase.CatalogEntry
+
 // CommentRequest defines model for CommentRequest.
 type CommentRequest struct {
 	Text string `json:"text"`
@@ -935,6 +1061,38 @@ type DefinitionDiff struct {
 	To   int    `json:"to"`
 }
 
+// DefinitionLanguage defines model for DefinitionLanguage.
+type DefinitionLanguage struct {
+	Environment engine.Environment `json:"environment"`
+
+	// Schemas the JSON Schema (draft 2020-12) of each kind, by kind
+	Schemas map[string]map[string]interface{} `json:"schemas"`
+}
+
+// DefinitionProblem defines model for DefinitionProblem.
+type DefinitionProblem struct {
+	// Column 1-based, in characters
+	Column *int `json:"column,omitempty"`
+
+	// Line 1-based; absent when the problem has no place
+	Line    *int   `json:"line,omitempty"`
+	Message string `json:"message"`
+
+	// Source absent for the text itself; else the published definition the text breaks
+	Source *string `json:"source,omitempty"`
+}
+
+// DefinitionText defines model for DefinitionText.
+type DefinitionText struct {
+	Format *DefinitionTextFormat `json:"format,omitempty"`
+
+	// Source the text of one document of this kind and name
+	Source string `json:"source"`
+}
+
+// DefinitionTextFormat defines model for DefinitionText.Format.
+type DefinitionTextFormat string
+
 // Dispute defines model for Dispute.
 type Dispute = store.Dispute
 
@@ -986,8 +1144,22 @@ type DraftRequest struct {
 // DraftRequestFormat defines model for DraftRequest.Format.
 type DraftRequestFormat string
 
+// DraftSaved defines model for DraftSaved.
+type DraftSaved = usecase.DraftSaved
+
 // EffectEntry defines model for EffectEntry.
 type EffectEntry = store.HistoryEntry
+
+// EnvironmentField defines model for EnvironmentField.
+type EnvironmentField struct {
+	Doc    *string              `json:"doc,omitempty"`
+	Fields *[]EnvironmentField  `json:"fields,omitempty"`
+	Name   string               `json:"name"`
+	Type   EnvironmentFieldType `json:"type"`
+}
+
+// EnvironmentFieldType defines model for EnvironmentField.Type.
+type EnvironmentFieldType string
 
 // FieldError defines model for FieldError.
 type FieldError struct {
@@ -1365,6 +1537,16 @@ type User struct {
 // UserInfo defines model for UserInfo.
 type UserInfo = store.UserInfo
 
+// Validation defines model for Validation.
+type Validation = usecase.Validation
+
+// VersionInfo defines model for VersionInfo.
+type VersionInfo struct {
+	At      time.Time `json:"at"`
+	By      string    `json:"by"`
+	Version int       `json:"version"`
+}
+
 // VersionRequest defines model for VersionRequest.
 type VersionRequest struct {
 	// Note why: kept with the published version and in the audit log
@@ -1509,6 +1691,21 @@ type DiffDefinitionParams struct {
 // DiffDefinitionParamsKind defines parameters for DiffDefinition.
 type DiffDefinitionParamsKind string
 
+// SaveDraftJSONBody defines parameters for SaveDraft.
+type SaveDraftJSONBody struct {
+	BaseVersion int                      `json:"base_version"`
+	Format      *SaveDraftJSONBodyFormat `json:"format,omitempty"`
+
+	// Source the text of one document of this kind and name
+	Source string `json:"source"`
+}
+
+// SaveDraftParamsKind defines parameters for SaveDraft.
+type SaveDraftParamsKind string
+
+// SaveDraftJSONBodyFormat defines parameters for SaveDraft.
+type SaveDraftJSONBodyFormat string
+
 // GetDefinitionHistoryParamsKind defines parameters for GetDefinitionHistory.
 type GetDefinitionHistoryParamsKind string
 
@@ -1520,6 +1717,9 @@ type PublishDefinitionParamsKind string
 
 // RollbackDefinitionParamsKind defines parameters for RollbackDefinition.
 type RollbackDefinitionParamsKind string
+
+// ValidateDefinitionParamsKind defines parameters for ValidateDefinition.
+type ValidateDefinitionParamsKind string
 
 // ImportRecordsJSONBody defines parameters for ImportRecords.
 type ImportRecordsJSONBody = importStream
@@ -1724,6 +1924,9 @@ type SetCustomerRiskJSONRequestBody = RiskRequest
 // CreateDraftsJSONRequestBody defines body for CreateDrafts for application/json ContentType.
 type CreateDraftsJSONRequestBody = DraftRequest
 
+// SaveDraftJSONRequestBody defines body for SaveDraft for application/json ContentType.
+type SaveDraftJSONRequestBody SaveDraftJSONBody
+
 // PreviewDefinitionJSONRequestBody defines body for PreviewDefinition for application/json ContentType.
 type PreviewDefinitionJSONRequestBody = VersionRequest
 
@@ -1732,6 +1935,9 @@ type PublishDefinitionJSONRequestBody = VersionRequest
 
 // RollbackDefinitionJSONRequestBody defines body for RollbackDefinition for application/json ContentType.
 type RollbackDefinitionJSONRequestBody = VersionRequest
+
+// ValidateDefinitionJSONRequestBody defines body for ValidateDefinition for application/json ContentType.
+type ValidateDefinitionJSONRequestBody = DefinitionText
 
 // ResolveDisputeJSONRequestBody defines body for ResolveDispute for application/json ContentType.
 type ResolveDisputeJSONRequestBody = DisputeResolveRequest
@@ -1846,15 +2052,24 @@ type ServerInterface interface {
 	// ListDefinitions The published version of every definition.
 	// (GET /api/definitions)
 	ListDefinitions(ctx echo.Context) error
+	// DefinitionCatalog The designer's list: every definition with its title, published version and open draft (who, when, whether it validates).
+	// (GET /api/definitions/catalog)
+	DefinitionCatalog(ctx echo.Context) error
 	// CreateDrafts Store one or more definition documents as drafts, validated with the published ones; send them wrapped in JSON, or as a YAML file (application/yaml).
 	// (POST /api/definitions/drafts)
 	CreateDrafts(ctx echo.Context) error
+	// DefinitionLanguage What editors complete and explain: the JSON Schema of each kind and the expression environment (fields with their types and docs, functions with their signatures).
+	// (GET /api/definitions/language)
+	DefinitionLanguage(ctx echo.Context) error
 	// GetDefinition The published version of one definition, or the version asked for.
 	// (GET /api/definitions/{kind}/{name})
 	GetDefinition(ctx echo.Context, kind GetDefinitionParamsKind, name Name, params GetDefinitionParams) error
 	// DiffDefinition A unified line diff between two versions.
 	// (GET /api/definitions/{kind}/{name}/diff)
 	DiffDefinition(ctx echo.Context, kind DiffDefinitionParamsKind, name Name, params DiffDefinitionParams) error
+	// SaveDraft Save a text exactly as typed (comments and formatting kept) as a new draft version, valid or not; publishing refuses it until it is valid.
+	// (PUT /api/definitions/{kind}/{name}/draft)
+	SaveDraft(ctx echo.Context, kind SaveDraftParamsKind, name Name) error
 	// GetDefinitionHistory Every version of one definition, newest first.
 	// (GET /api/definitions/{kind}/{name}/history)
 	GetDefinitionHistory(ctx echo.Context, kind GetDefinitionHistoryParamsKind, name Name) error
@@ -1867,6 +2082,9 @@ type ServerInterface interface {
 	// RollbackDefinition Publish an older version's content again, as a new version (history stays append-only).
 	// (POST /api/definitions/{kind}/{name}/rollback)
 	RollbackDefinition(ctx echo.Context, kind RollbackDefinitionParamsKind, name Name) error
+	// ValidateDefinition Validate a text as this definition, with the published definitions it does not replace; saves nothing.
+	// (POST /api/definitions/{kind}/{name}/validate)
+	ValidateDefinition(ctx echo.Context, kind ValidateDefinitionParamsKind, name Name) error
 	// ListDisputeReasons The reason codes a dispute may give, with their labels in both languages.
 	// (GET /api/dispute-reasons)
 	ListDisputeReasons(ctx echo.Context) error
@@ -2406,12 +2624,30 @@ func (w *ServerInterfaceWrapper) ListDefinitions(ctx echo.Context) error {
 	return err
 }
 
+// DefinitionCatalog converts echo context to params.
+func (w *ServerInterfaceWrapper) DefinitionCatalog(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DefinitionCatalog(ctx)
+	return err
+}
+
 // CreateDrafts converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateDrafts(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateDrafts(ctx)
+	return err
+}
+
+// DefinitionLanguage converts echo context to params.
+func (w *ServerInterfaceWrapper) DefinitionLanguage(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DefinitionLanguage(ctx)
 	return err
 }
 
@@ -2485,6 +2721,30 @@ func (w *ServerInterfaceWrapper) DiffDefinition(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DiffDefinition(ctx, kind, name, params)
+	return err
+}
+
+// SaveDraft converts echo context to params.
+func (w *ServerInterfaceWrapper) SaveDraft(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "kind" -------------
+	var kind SaveDraftParamsKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", ctx.Param("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Path parameter "name" -------------
+	var name Name
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SaveDraft(ctx, kind, name)
 	return err
 }
 
@@ -2581,6 +2841,30 @@ func (w *ServerInterfaceWrapper) RollbackDefinition(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RollbackDefinition(ctx, kind, name)
+	return err
+}
+
+// ValidateDefinition converts echo context to params.
+func (w *ServerInterfaceWrapper) ValidateDefinition(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "kind" -------------
+	var kind ValidateDefinitionParamsKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", ctx.Param("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Path parameter "name" -------------
+	var name Name
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ValidateDefinition(ctx, kind, name)
 	return err
 }
 
@@ -3556,6 +3840,10 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/definitions", wrapper.ListDefinitions, options.OperationMiddlewares["listDefinitions"]...)
 	router.GET(options.BaseURL+"/api/definitions/:kind/:name", wrapper.GetDefinition, options.OperationMiddlewares["getDefinition"]...)
 	router.GET(options.BaseURL+"/api/definitions/:kind/:name/history", wrapper.GetDefinitionHistory, options.OperationMiddlewares["getDefinitionHistory"]...)
+	router.GET(options.BaseURL+"/api/definitions/catalog", wrapper.DefinitionCatalog, options.OperationMiddlewares["definitionCatalog"]...)
+	router.GET(options.BaseURL+"/api/definitions/language", wrapper.DefinitionLanguage, options.OperationMiddlewares["definitionLanguage"]...)
+	router.POST(options.BaseURL+"/api/definitions/:kind/:name/validate", wrapper.ValidateDefinition, options.OperationMiddlewares["validateDefinition"]...)
+	router.PUT(options.BaseURL+"/api/definitions/:kind/:name/draft", wrapper.SaveDraft, options.OperationMiddlewares["saveDraft"]...)
 	router.GET(options.BaseURL+"/api/tokens", wrapper.ListTokens, options.OperationMiddlewares["listTokens"]...)
 	router.POST(options.BaseURL+"/api/tokens", wrapper.CreateToken, options.OperationMiddlewares["createToken"]...)
 	router.DELETE(options.BaseURL+"/api/tokens/:id", wrapper.RevokeToken, options.OperationMiddlewares["revokeToken"]...)
@@ -4630,6 +4918,76 @@ func (response ListDefinitionsdefaultApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type DefinitionCatalogRequestObject struct {
+}
+
+type DefinitionCatalogResponseObject interface {
+	VisitDefinitionCatalogResponse(w http.ResponseWriter) error
+}
+
+type DefinitionCatalog200JSONResponse struct {
+	Items []CatalogEntry `json:"items"`
+}
+
+func (response DefinitionCatalog200JSONResponse) VisitDefinitionCatalogResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefinitionCatalog401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response DefinitionCatalog401ApplicationProblemPlusJSONResponse) VisitDefinitionCatalogResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefinitionCatalog403ApplicationProblemPlusJSONResponse Problem
+
+func (response DefinitionCatalog403ApplicationProblemPlusJSONResponse) VisitDefinitionCatalogResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefinitionCatalogdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DefinitionCatalogdefaultApplicationProblemPlusJSONResponse) VisitDefinitionCatalogResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateDraftsRequestObject struct {
 	JSONBody *CreateDraftsJSONRequestBody
 	Body     io.Reader
@@ -4705,6 +5063,74 @@ type CreateDraftsdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreateDraftsdefaultApplicationProblemPlusJSONResponse) VisitCreateDraftsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefinitionLanguageRequestObject struct {
+}
+
+type DefinitionLanguageResponseObject interface {
+	VisitDefinitionLanguageResponse(w http.ResponseWriter) error
+}
+
+type DefinitionLanguage200JSONResponse DefinitionLanguage
+
+func (response DefinitionLanguage200JSONResponse) VisitDefinitionLanguageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefinitionLanguage401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response DefinitionLanguage401ApplicationProblemPlusJSONResponse) VisitDefinitionLanguageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefinitionLanguage403ApplicationProblemPlusJSONResponse Problem
+
+func (response DefinitionLanguage403ApplicationProblemPlusJSONResponse) VisitDefinitionLanguageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefinitionLanguagedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DefinitionLanguagedefaultApplicationProblemPlusJSONResponse) VisitDefinitionLanguageResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -4875,6 +5301,105 @@ type DiffDefinitiondefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response DiffDefinitiondefaultApplicationProblemPlusJSONResponse) VisitDiffDefinitionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveDraftRequestObject struct {
+	Kind SaveDraftParamsKind `json:"kind"`
+	Name Name                `json:"name"`
+	Body *SaveDraftJSONRequestBody
+}
+
+type SaveDraftResponseObject interface {
+	VisitSaveDraftResponse(w http.ResponseWriter) error
+}
+
+type SaveDraft200JSONResponse DraftSaved
+
+func (response SaveDraft200JSONResponse) VisitSaveDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveDraft401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response SaveDraft401ApplicationProblemPlusJSONResponse) VisitSaveDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveDraft403ApplicationProblemPlusJSONResponse Problem
+
+func (response SaveDraft403ApplicationProblemPlusJSONResponse) VisitSaveDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveDraft409ApplicationProblemPlusJSONResponse Problem
+
+func (response SaveDraft409ApplicationProblemPlusJSONResponse) VisitSaveDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveDraft422ApplicationProblemPlusJSONResponse Problem
+
+func (response SaveDraft422ApplicationProblemPlusJSONResponse) VisitSaveDraftResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveDraftdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SaveDraftdefaultApplicationProblemPlusJSONResponse) VisitSaveDraftResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -5258,6 +5783,77 @@ type RollbackDefinitiondefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RollbackDefinitiondefaultApplicationProblemPlusJSONResponse) VisitRollbackDefinitionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateDefinitionRequestObject struct {
+	Kind ValidateDefinitionParamsKind `json:"kind"`
+	Name Name                         `json:"name"`
+	Body *ValidateDefinitionJSONRequestBody
+}
+
+type ValidateDefinitionResponseObject interface {
+	VisitValidateDefinitionResponse(w http.ResponseWriter) error
+}
+
+type ValidateDefinition200JSONResponse Validation
+
+func (response ValidateDefinition200JSONResponse) VisitValidateDefinitionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateDefinition401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ValidateDefinition401ApplicationProblemPlusJSONResponse) VisitValidateDefinitionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateDefinition403ApplicationProblemPlusJSONResponse Problem
+
+func (response ValidateDefinition403ApplicationProblemPlusJSONResponse) VisitValidateDefinitionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateDefinitiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ValidateDefinitiondefaultApplicationProblemPlusJSONResponse) VisitValidateDefinitionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -9343,15 +9939,24 @@ type StrictServerInterface interface {
 	// ListDefinitions The published version of every definition.
 	// (GET /api/definitions)
 	ListDefinitions(ctx context.Context, request ListDefinitionsRequestObject) (ListDefinitionsResponseObject, error)
+	// DefinitionCatalog The designer's list: every definition with its title, published version and open draft (who, when, whether it validates).
+	// (GET /api/definitions/catalog)
+	DefinitionCatalog(ctx context.Context, request DefinitionCatalogRequestObject) (DefinitionCatalogResponseObject, error)
 	// CreateDrafts Store one or more definition documents as drafts, validated with the published ones; send them wrapped in JSON, or as a YAML file (application/yaml).
 	// (POST /api/definitions/drafts)
 	CreateDrafts(ctx context.Context, request CreateDraftsRequestObject) (CreateDraftsResponseObject, error)
+	// DefinitionLanguage What editors complete and explain: the JSON Schema of each kind and the expression environment (fields with their types and docs, functions with their signatures).
+	// (GET /api/definitions/language)
+	DefinitionLanguage(ctx context.Context, request DefinitionLanguageRequestObject) (DefinitionLanguageResponseObject, error)
 	// GetDefinition The published version of one definition, or the version asked for.
 	// (GET /api/definitions/{kind}/{name})
 	GetDefinition(ctx context.Context, request GetDefinitionRequestObject) (GetDefinitionResponseObject, error)
 	// DiffDefinition A unified line diff between two versions.
 	// (GET /api/definitions/{kind}/{name}/diff)
 	DiffDefinition(ctx context.Context, request DiffDefinitionRequestObject) (DiffDefinitionResponseObject, error)
+	// SaveDraft Save a text exactly as typed (comments and formatting kept) as a new draft version, valid or not; publishing refuses it until it is valid.
+	// (PUT /api/definitions/{kind}/{name}/draft)
+	SaveDraft(ctx context.Context, request SaveDraftRequestObject) (SaveDraftResponseObject, error)
 	// GetDefinitionHistory Every version of one definition, newest first.
 	// (GET /api/definitions/{kind}/{name}/history)
 	GetDefinitionHistory(ctx context.Context, request GetDefinitionHistoryRequestObject) (GetDefinitionHistoryResponseObject, error)
@@ -9364,6 +9969,9 @@ type StrictServerInterface interface {
 	// RollbackDefinition Publish an older version's content again, as a new version (history stays append-only).
 	// (POST /api/definitions/{kind}/{name}/rollback)
 	RollbackDefinition(ctx context.Context, request RollbackDefinitionRequestObject) (RollbackDefinitionResponseObject, error)
+	// ValidateDefinition Validate a text as this definition, with the published definitions it does not replace; saves nothing.
+	// (POST /api/definitions/{kind}/{name}/validate)
+	ValidateDefinition(ctx context.Context, request ValidateDefinitionRequestObject) (ValidateDefinitionResponseObject, error)
 	// ListDisputeReasons The reason codes a dispute may give, with their labels in both languages.
 	// (GET /api/dispute-reasons)
 	ListDisputeReasons(ctx context.Context, request ListDisputeReasonsRequestObject) (ListDisputeReasonsResponseObject, error)
@@ -9901,6 +10509,29 @@ func (sh *strictHandler) ListDefinitions(ctx echo.Context) error {
 	return nil
 }
 
+// DefinitionCatalog operation middleware
+func (sh *strictHandler) DefinitionCatalog(ctx echo.Context) error {
+	var request DefinitionCatalogRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DefinitionCatalog(ctx.Request().Context(), request.(DefinitionCatalogRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DefinitionCatalog")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DefinitionCatalogResponseObject); ok {
+		return validResponse.VisitDefinitionCatalogResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // CreateDrafts operation middleware
 func (sh *strictHandler) CreateDrafts(ctx echo.Context) error {
 	var request CreateDraftsRequestObject
@@ -9947,6 +10578,29 @@ func (sh *strictHandler) CreateDrafts(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(CreateDraftsResponseObject); ok {
 		return validResponse.VisitCreateDraftsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DefinitionLanguage operation middleware
+func (sh *strictHandler) DefinitionLanguage(ctx echo.Context) error {
+	var request DefinitionLanguageRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DefinitionLanguage(ctx.Request().Context(), request.(DefinitionLanguageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DefinitionLanguage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DefinitionLanguageResponseObject); ok {
+		return validResponse.VisitDefinitionLanguageResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -10001,6 +10655,55 @@ func (sh *strictHandler) DiffDefinition(ctx echo.Context, kind DiffDefinitionPar
 		return err
 	} else if validResponse, ok := response.(DiffDefinitionResponseObject); ok {
 		return validResponse.VisitDiffDefinitionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SaveDraft operation middleware
+func (sh *strictHandler) SaveDraft(ctx echo.Context, kind SaveDraftParamsKind, name Name) error {
+	var request SaveDraftRequestObject
+
+	request.Kind = kind
+	request.Name = name
+
+	var body SaveDraftJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SaveDraft(ctx.Request().Context(), request.(SaveDraftRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SaveDraft")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SaveDraftResponseObject); ok {
+		return validResponse.VisitSaveDraftResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -10174,6 +10877,55 @@ func (sh *strictHandler) RollbackDefinition(ctx echo.Context, kind RollbackDefin
 		return err
 	} else if validResponse, ok := response.(RollbackDefinitionResponseObject); ok {
 		return validResponse.VisitRollbackDefinitionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ValidateDefinition operation middleware
+func (sh *strictHandler) ValidateDefinition(ctx echo.Context, kind ValidateDefinitionParamsKind, name Name) error {
+	var request ValidateDefinitionRequestObject
+
+	request.Kind = kind
+	request.Name = name
+
+	var body ValidateDefinitionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ValidateDefinition(ctx.Request().Context(), request.(ValidateDefinitionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ValidateDefinition")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ValidateDefinitionResponseObject); ok {
+		return validResponse.VisitValidateDefinitionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

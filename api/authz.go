@@ -94,6 +94,10 @@ var operations = map[string]operation{
 	"publishDefinition":    {perm: PermissionDefinitionsWrite},
 	"rollbackDefinition":   {perm: PermissionDefinitionsWrite},
 	"previewDefinition":    {perm: PermissionDefinitionsWrite},
+	"definitionCatalog":    {perm: PermissionDefinitionsRead},
+	"definitionLanguage":   {perm: PermissionDefinitionsRead}, // static: the schemas and the expression environment
+	"validateDefinition":   {perm: PermissionDefinitionsRead},
+	"saveDraft":            {perm: PermissionDefinitionsWrite},
 	"simulate":             {perm: PermissionDefinitionsRead},
 	"listApprovals":        {perm: PermissionApprovalsDecide},
 	"decideApproval":       {perm: PermissionApprovalsDecide},

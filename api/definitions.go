@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"strings"
+	"sync"
 
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/usecase"
@@ -60,4 +63,67 @@ func (a *server) DiffDefinition(ctx context.Context, req DiffDefinitionRequestOb
 		return nil, err
 	}
 	return DiffDefinition200JSONResponse{From: from, To: to, Diff: unifiedDiff(a1.SourceName(), b1.SourceName(), a1.Source, b1.Source)}, nil
+}
+
+// DefinitionCatalog is the designer's list of definitions.
+func (a *server) DefinitionCatalog(ctx context.Context, _ DefinitionCatalogRequestObject) (DefinitionCatalogResponseObject, error) {
+	items, err := a.uc.DefinitionCatalog(ctx, actorOf(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return DefinitionCatalog200JSONResponse{Items: items}, nil
+}
+
+// DefinitionLanguage serves the embedded JSON Schemas and the expression
+// environment, read once.
+func (a *server) DefinitionLanguage(_ context.Context, _ DefinitionLanguageRequestObject) (DefinitionLanguageResponseObject, error) {
+	lang, err := definitionLanguage()
+	if err != nil {
+		return nil, err
+	}
+	return DefinitionLanguage200JSONResponse(lang), nil
+}
+
+var definitionLanguage = sync.OnceValues(func() (DefinitionLanguage, error) {
+	out := DefinitionLanguage{Schemas: map[string]map[string]any{}}
+	for _, k := range engine.Kinds {
+		data, err := engine.Schemas.ReadFile("schema/" + strings.ToLower(string(k)) + ".schema.json")
+		if err != nil {
+			return out, err
+		}
+		var sch map[string]any
+		if err := json.Unmarshal(data, &sch); err != nil {
+			return out, err
+		}
+		out.Schemas[string(k)] = sch
+	}
+	env, err := engine.ExpressionEnvironment()
+	out.Environment = env
+	return out, err
+})
+
+// ValidateDefinition validates a text as it is typed; it saves nothing.
+func (a *server) ValidateDefinition(ctx context.Context, req ValidateDefinitionRequestObject) (ValidateDefinitionResponseObject, error) {
+	v, err := a.uc.ValidateDefinition(ctx, actorOf(ctx), engine.Kind(req.Kind), req.Name, req.Body.Source, formatOf(req.Body.Format))
+	if err != nil {
+		return nil, err
+	}
+	return ValidateDefinition200JSONResponse(v), nil
+}
+
+// SaveDraft saves a text exactly as typed as a new draft version.
+func (a *server) SaveDraft(ctx context.Context, req SaveDraftRequestObject) (SaveDraftResponseObject, error) {
+	out, err := a.uc.SaveDraft(ctx, actorOf(ctx), usecase.DraftText{Kind: engine.Kind(req.Kind), Name: req.Name, Source: req.Body.Source,
+		Format: formatOf((*DefinitionTextFormat)(req.Body.Format)), BaseVersion: req.Body.BaseVersion})
+	if err != nil {
+		return nil, err
+	}
+	return SaveDraft200JSONResponse(out), nil
+}
+
+func formatOf(f *DefinitionTextFormat) string {
+	if f == nil {
+		return "yaml"
+	}
+	return string(*f)
 }

@@ -79,7 +79,13 @@ type ApplyOptions struct {
 	// again: the publication is recorded as a rollback to it.
 	RollbackTo int
 	RequestID  string // for the audit log
+	// ExactText makes a version whose text differs only in comments or
+	// formatting a new version (the designer publishing what was typed);
+	// otherwise (apply from files) the same content is unchanged.
+	ExactText bool
 }
+
+func (o ApplyOptions) sameText(a, b string) bool { return !o.ExactText || a == b }
 
 // Definition audit actions.
 const (
@@ -166,10 +172,10 @@ func applyOne(tx *gorm.DB, d *engine.Document, opt ApplyOptions, now time.Time) 
 	}
 	hasCurrent := err == nil
 	switch {
-	case opt.Draft && exists && latest.ContentHash == d.Hash:
+	case opt.Draft && exists && latest.ContentHash == d.Hash && opt.sameText(latest.Source, d.Source):
 		o.Version, o.Action = latest.Version, ApplyUnchanged
 		return o, nil
-	case !opt.Draft && hasCurrent && current.ContentHash == d.Hash:
+	case !opt.Draft && hasCurrent && current.ContentHash == d.Hash && opt.sameText(current.Source, d.Source):
 		o.Version, o.Action = current.Version, ApplyUnchanged
 		return o, nil
 	}
@@ -178,7 +184,7 @@ func applyOne(tx *gorm.DB, d *engine.Document, opt ApplyOptions, now time.Time) 
 			return o, err
 		}
 	}
-	if !opt.Draft && exists && latest.Status == DefinitionDraft && latest.ContentHash == d.Hash {
+	if !opt.Draft && exists && latest.Status == DefinitionDraft && latest.ContentHash == d.Hash && opt.sameText(latest.Source, d.Source) {
 		err := tx.Model(&definitionRow{}).Where("id = ?", latest.ID).Updates(map[string]any{"status": DefinitionPublished, "published_at": now, "published_by": opt.By, "note": opt.Note}).Error
 		o.Version, o.Action = latest.Version, ApplyPublished
 		return o, err
@@ -281,6 +287,17 @@ func (s *Store) RollbackDefinition(ctx context.Context, kind engine.Kind, name s
 // form or template published earlier. It returns the documents of srcs, in
 // order, or an engine.ErrorList with every problem.
 func (s *Store) ValidateWithPublished(ctx context.Context, srcs []engine.Source) ([]*engine.Document, error) {
+	pub, err := s.PublishedDefinitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ValidateAgainst(pub, srcs)
+}
+
+// ValidateAgainst is ValidateWithPublished with the published definitions
+// already read: the designer's list validates every open draft with one
+// read.
+func ValidateAgainst(pub []Definition, srcs []engine.Source) ([]*engine.Document, error) {
 	var errs engine.ErrorList
 	replaced := map[string]bool{}
 	files := map[string]bool{}
@@ -297,10 +314,6 @@ func (s *Store) ValidateWithPublished(ctx context.Context, srcs []engine.Source)
 	}
 	if len(errs) > 0 {
 		return nil, errs
-	}
-	pub, err := s.PublishedDefinitions(ctx)
-	if err != nil {
-		return nil, err
 	}
 	all := append([]engine.Source{}, srcs...)
 	for _, d := range pub {

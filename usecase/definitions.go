@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"sort"
 	"time"
@@ -15,7 +16,8 @@ type ApplyOptions struct {
 	Note  string    // why: kept with what is published and in the audit log
 	Now   time.Time // default the service's clock
 
-	rollbackTo int // the older version published again (Rollback)
+	rollbackTo int  // the older version published again (Rollback)
+	exactText  bool // publish a stored version's text as it is (Publish, Rollback)
 }
 
 // ApplyDefinitions validates documents together with the published
@@ -34,7 +36,7 @@ func (s *Service) ApplyDefinitions(ctx context.Context, by Actor, srcs []engine.
 		o.Now = s.now()
 	}
 	return s.store.ApplyDefinitions(ctx, docs, store.ApplyOptions{By: by.Name(), Now: o.Now, Draft: o.Draft, Note: o.Note,
-		RollbackTo: o.rollbackTo, RequestID: by.RequestID})
+		RollbackTo: o.rollbackTo, RequestID: by.RequestID, ExactText: o.exactText})
 }
 
 // Publish publishes the content of one stored version (a draft),
@@ -58,6 +60,24 @@ func (s *Service) publish(ctx context.Context, by Actor, kind engine.Kind, name 
 	if err != nil {
 		return store.ApplyOutcome{}, err
 	}
+	// a draft is saved as typed, invalid or renamed too: publish only a
+	// valid text of this very definition
+	pub, err := s.store.PublishedDefinitions(ctx)
+	if err != nil {
+		return store.ApplyOutcome{}, err
+	}
+	v, _, err := validateText(pub, kind, name, d.Source, d.Format)
+	if err != nil {
+		return store.ApplyOutcome{}, err
+	}
+	if !v.Valid {
+		el := make(engine.ErrorList, 0, len(v.Problems))
+		for _, p := range v.Problems {
+			el = append(el, &engine.Error{File: cmp.Or(p.Source, d.SourceName()), Line: p.Line, Col: p.Column, Msg: p.Message})
+		}
+		return store.ApplyOutcome{}, el
+	}
+	o.exactText = true
 	out, err := s.ApplyDefinitions(ctx, by, []engine.Source{{Name: d.SourceName(), Data: []byte(d.Source)}}, o)
 	if err != nil {
 		return store.ApplyOutcome{}, err

@@ -450,6 +450,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/definitions/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The designer's list: every definition with its title, published version and open draft (who, when, whether it validates). */
+        get: operations["definitionCatalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/definitions/language": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What editors complete and explain: the JSON Schema of each kind and the expression environment (fields with their types and docs, functions with their signatures). */
+        get: operations["definitionLanguage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/definitions/{kind}/{name}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate a text as this definition, with the published definitions it does not replace; saves nothing.
+         * @description A text that is not valid is still a 200: valid is false and every
+         *     problem is listed with its line and column in the text (source names
+         *     a published definition the text would break instead).
+         */
+        post: operations["validateDefinition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/definitions/{kind}/{name}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save a text exactly as typed (comments and formatting kept) as a new draft version, valid or not; publishing refuses it until it is valid.
+         * @description base_version is the version the text was edited from (0 for a new
+         *     definition). When someone else has saved or published a newer
+         *     version since, the save is refused with 409: compare theirs, then
+         *     save again from it. The same text as the latest version is
+         *     unchanged.
+         */
+        put: operations["saveDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -1847,6 +1927,78 @@ export interface components {
             published_by?: string;
             /** @description the note given when it was published */
             note?: string;
+        };
+        DefinitionText: {
+            /** @description the text of one document of this kind and name */
+            source: string;
+            /** @enum {string} */
+            format?: "yaml" | "json";
+        };
+        DefinitionProblem: {
+            /** @description 1-based; absent when the problem has no place */
+            line?: number;
+            /** @description 1-based, in characters */
+            column?: number;
+            message: string;
+            /** @description absent for the text itself; else the published definition the text breaks */
+            source?: string;
+        };
+        Validation: {
+            valid: boolean;
+            problems: components["schemas"]["DefinitionProblem"][];
+        };
+        DraftSaved: {
+            kind: string;
+            name: string;
+            version: number;
+            /** @enum {string} */
+            action: "created" | "unchanged";
+            valid: boolean;
+            problems: components["schemas"]["DefinitionProblem"][];
+        };
+        VersionInfo: {
+            version: number;
+            /** Format: date-time */
+            at: string;
+            by: string;
+        };
+        CatalogEntry: {
+            /** @enum {string} */
+            kind: "Form" | "Rule" | "Workflow" | "Template";
+            name: string;
+            title: {
+                en?: string;
+                "zh-CN"?: string;
+            };
+            published?: components["schemas"]["VersionInfo"];
+            draft?: components["schemas"]["VersionInfo"] & {
+                valid: boolean;
+                /** @description how many problems the draft has */
+                problems: number;
+            };
+        };
+        EnvironmentField: {
+            name: string;
+            /** @enum {string} */
+            type: "int" | "money" | "float" | "string" | "bool" | "date" | "time" | "map" | "object";
+            doc?: string;
+            fields?: components["schemas"]["EnvironmentField"][];
+        };
+        DefinitionLanguage: {
+            /** @description the JSON Schema (draft 2020-12) of each kind, by kind */
+            schemas: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            environment: {
+                roots: components["schemas"]["EnvironmentField"][];
+                functions: {
+                    name: string;
+                    signature: string;
+                    doc: string;
+                }[];
+            };
         };
         CreateTokenRequest: {
             name: string;
@@ -3363,6 +3515,118 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    definitionCatalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Definitions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CatalogEntry"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    definitionLanguage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The language. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefinitionLanguage"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    validateDefinition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["parameters"]["Kind"];
+                name: components["parameters"]["Name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DefinitionText"];
+            };
+        };
+        responses: {
+            /** @description The validation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Validation"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    saveDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["parameters"]["Kind"];
+                name: components["parameters"]["Name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DefinitionText"] & {
+                    base_version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Saved (or unchanged), with what is still wrong. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftSaved"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };
