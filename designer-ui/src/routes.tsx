@@ -21,6 +21,8 @@ const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const TokensPage = lazy(() => import('./pages/admin/TokensPage'));
 const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
 const AccountPage = lazy(() => import('./pages/AccountPage'));
+const DefinitionsPage = lazy(() => import('./pages/designer/DefinitionsPage'));
+const DesignerPage = lazy(() => import('./pages/designer/DesignerPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 // The chunk of the page a full load lands on, fetched while the session is
@@ -65,6 +67,8 @@ export const routes: RouteObject[] = [
       { path: 'admin/users', element: <UsersPage /> },
       { path: 'admin/tokens', element: <TokensPage /> },
       { path: 'admin/audit', element: <AuditPage /> },
+      { path: 'designer', element: <DefinitionsPage /> },
+      { path: 'designer/:kind/:name', element: <DesignerPage /> },
       { path: 'account', element: <AccountPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

@@ -6,7 +6,7 @@ import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { Badge, Button, Dropdown, Grid, Layout as AntLayout, Menu, Spin, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import {
-  AuditOutlined, BellOutlined, GlobalOutlined, CheckSquareOutlined, DashboardOutlined, FileTextOutlined, InboxOutlined,
+  ApartmentOutlined, AuditOutlined, BellOutlined, GlobalOutlined, CheckSquareOutlined, DashboardOutlined, FileTextOutlined, InboxOutlined,
   KeyOutlined, MenuOutlined, TeamOutlined, UserOutlined, UsergroupAddOutlined, SolutionOutlined,
 } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
@@ -36,6 +36,7 @@ function useNav(): NavItem[] {
     { to: '/dashboard', label: t('nav.dashboard'), icon: <DashboardOutlined />, need: 'dashboard:read' },
     { to: '/invoices', label: t('nav.invoices'), icon: <FileTextOutlined />, need: 'invoices:read' },
     { to: '/customers', label: t('nav.customers'), icon: <SolutionOutlined />, need: 'invoices:read' },
+    { to: '/designer', label: t('nav.designer'), icon: <ApartmentOutlined />, need: 'definitions:read' },
     { to: '/admin/users', label: t('nav.users'), icon: <UsergroupAddOutlined />, need: 'users:admin' },
     { to: '/admin/tokens', label: t('nav.tokens'), icon: <KeyOutlined />, need: 'tokens:admin' },
     { to: '/admin/audit', label: t('nav.audit'), icon: <AuditOutlined />, need: 'audit:read' },
