@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -10,12 +9,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
@@ -778,154 +774,6 @@ func BenchmarkAdvance(b *testing.B) {
 			ev.Advance(s, in, &res)
 		}
 	})
-}
-
-// The example pack's workflow test cases
-// (rules-examples/tests/workflows/*.test.yaml): the docs are tests.
-
-type workflowCases struct {
-	Timezone  string             `yaml:"timezone"`
-	Scenarios []workflowScenario `yaml:"scenarios"`
-}
-
-type workflowScenario struct {
-	Name string `yaml:"name"`
-	From string `yaml:"from"`
-	To   string `yaml:"to"`
-	Down *struct {
-		From string `yaml:"from"`
-		To   string `yaml:"to"`
-	} `yaml:"down"`
-	Actions []struct {
-		Day      string         `yaml:"day"`
-		Pay      bool           `yaml:"pay"`
-		Complete string         `yaml:"complete"`
-		Values   map[string]any `yaml:"values"`
-		Disputed *bool          `yaml:"disputed"`
-	} `yaml:"actions"`
-	Expect string `yaml:"expect"`
-}
-
-func TestWorkflowExamples(t *testing.T) {
-	t.Parallel()
-	files, err := filepath.Glob(filepath.Join("..", "rules-examples", "tests", "workflows", "*.test.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no workflow test files: %v", err)
-	}
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var f workflowCases
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&f); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		for _, sc := range f.Scenarios {
-			t.Run(filepath.Base(path)+"/"+sc.Name, func(t *testing.T) {
-				t.Parallel()
-				runScenario(t, f.Timezone, sc)
-			})
-		}
-	}
-}
-
-func runScenario(t *testing.T, tz string, sc workflowScenario) {
-	w := newWorld(t)
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.loc = loc
-	s := w.invoice(1, "2026-01-05")
-	var got []string
-	from, to := calendar.MustParse(sc.From), calendar.MustParse(sc.To)
-	for d := from; !d.After(to); d = d.AddDays(1) {
-		if sc.Down != nil && !d.Before(calendar.MustParse(sc.Down.From)) && !d.After(calendar.MustParse(sc.Down.To)) {
-			continue
-		}
-		at := d.Time(loc).Add(9 * time.Hour)
-		for _, a := range sc.Actions {
-			if a.Day != d.String() {
-				continue
-			}
-			switch {
-			case a.Pay:
-				w.pay(1, at.Add(-time.Hour))
-			case a.Complete != "":
-				part := "task"
-				for _, tk := range w.tasks[1] {
-					if k, _ := engine.ParseWorkflowKey(tk.Key); k.Node == a.Complete && k.Part == "approval" && tk.Status == engine.TaskOpen {
-						part = "approval"
-					}
-				}
-				w.complete(1, a.Complete, part, at.Add(-time.Hour), a.Values)
-			case a.Disputed != nil:
-				s.Invoice.Disputed = *a.Disputed
-			}
-		}
-		for _, ef := range w.tick(at) {
-			if ef.Workflow != "" {
-				got = append(got, d.String()+" "+scenarioLine(ef))
-			}
-		}
-	}
-	want := strings.Split(strings.TrimRight(sc.Expect, "\n"), "\n")
-	if !slices.Equal(got, want) {
-		t.Errorf("effects differ\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-}
-
-// scenarioLine renders a workflow effect the way the test cases list them.
-func scenarioLine(ef engine.Effect) string {
-	join := func(parts ...string) string {
-		var out []string
-		for _, p := range parts {
-			if p != "" {
-				out = append(out, p)
-			}
-		}
-		return strings.Join(out, " ")
-	}
-	switch ef.Kind {
-	case engine.EffectNode:
-		return join(ef.Event, ef.Node, ef.Reason)
-	case engine.EffectTaskCancelled:
-		return join("  "+string(ef.Kind), ef.Node, ef.Reason)
-	case engine.ActionTask, engine.EffectApproval:
-		who := ef.Assignee
-		if who == "" {
-			who = "role " + string(ef.Role)
-		}
-		form := ""
-		if ef.Form != "" {
-			form = "form " + ef.Form
-		}
-		return join("  "+string(ef.Kind), ef.Node, "for", who, form)
-	case engine.ActionNotify:
-		to := ef.To
-		if to == "" {
-			to = "role " + string(ef.ToRole)
-		}
-		cc := ""
-		if len(ef.Cc) > 0 {
-			cc = "cc " + strings.Join(ef.Cc, ",")
-		}
-		return join("  notify", ef.Node, ef.Channel, "to", to, cc)
-	case engine.ActionSet:
-		return join("  set", ef.Node, ef.Field+"="+ef.Value)
-	case engine.EffectEscalation:
-		return join("  escalation", ef.Node, "to", string(ef.Role))
-	case engine.ActionWriteOff:
-		by := ""
-		if ef.Assignee != "" {
-			by = "by " + ef.Assignee
-		}
-		return join("  write_off", ef.Node, ef.WriteOff.String(), by, "reason", strconv.Quote(ef.Reason))
-	}
-	return join("  "+string(ef.Kind), ef.Node)
 }
 
 const timerWorkflow = `apiVersion: recoup/v1
