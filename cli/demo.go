@@ -134,8 +134,17 @@ func setUpDemo(ctx context.Context, cfg Config, o demoSetup, now time.Time, out,
 	if err != nil {
 		return reportDefinitionErrors(out, errOut, err, true, false)
 	}
+	tests, withTests, err := packTests([]string{o.Rules}, errOut)
+	if err != nil {
+		return err
+	}
 	if _, err := ApplyDefinitions(ctx, s, usecase.System("demo"), srcs, usecase.ApplyOptions{}, out, errOut); err != nil {
 		return err
+	}
+	if withTests {
+		if err := ApplyTests(ctx, s, usecase.System("demo"), tests, "", out); err != nil {
+			return err
+		}
 	}
 	b, err := s.LoadPublished(ctx)
 	if err != nil {

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/recoup/recoup/store"
+	"github.com/recoup/recoup/store/storetest"
 )
 
 // TestTestCommand: `recoup test` passes on the example pack, and a copy
@@ -63,4 +66,50 @@ func TestTestCommand(t *testing.T) {
 	if !errors.Is(err, ErrSilent) || !strings.Contains(errOut, filepath.Join(dir, "rules", "broken.yaml")+":4:") {
 		t.Errorf("bad definitions: %v\n%s", err, errOut)
 	}
+}
+
+// TestApplyStoresTests: apply stores a pack's test files, replacing the
+// stored set; a bad test file stops apply before anything is written.
+func TestApplyStoresTests(t *testing.T) {
+	t.Parallel()
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		if err := os.CopyFS(dir, os.DirFS("../rules-examples")); err != nil {
+			t.Fatal(err)
+		}
+		if out, errOut, err := run(t, ctx, "apply", "--db", url, dir); err != nil || !strings.HasSuffix(out, "stored 6 test files: 6 added, 0 changed, 0 removed, 0 unchanged\n") {
+			t.Fatalf("apply: %v\n%s%s", err, out, errOut)
+		}
+		if err := os.Remove(filepath.Join(dir, "tests", "interest.test.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "tests", "bad.test.yaml"), []byte("timezone: UTC\ncases:\n  - name: x\n    at: 2026-01-01T00:00:00Z\n    expct: []\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, err := run(t, ctx, "apply", "--db", url, dir)
+		if !errors.Is(err, ErrSilent) || out != "" || !strings.Contains(errOut, filepath.Join(dir, "tests", "bad.test.yaml")+":5: field expct not found in ruleCase\n") {
+			t.Fatalf("bad test file: %v\n%q\n%s", err, out, errOut)
+		}
+		if err := os.Remove(filepath.Join(dir, "tests", "bad.test.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		if out, _, err := run(t, ctx, "apply", "--db", url, "--note", "no interest", dir); err != nil || !strings.HasSuffix(out, "stored 5 test files: 0 added, 0 changed, 1 removed, 5 unchanged\n") {
+			t.Fatalf("apply without a file: %v\n%s", err, out)
+		}
+		s, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stored, err := s.DefinitionTests(ctx)
+		if err != nil || len(stored) != 5 || stored[0].Path != "tests/forms.test.yaml" || stored[4].Path != "tests/workflows/escalation.test.yaml" {
+			t.Fatalf("stored %d %v", len(stored), err)
+		}
+		page, err := s.Audit(ctx, store.AuditFilter{Action: store.ActionDefinitionTestsReplaced})
+		if err != nil || len(page.Items) != 2 || page.Items[0].Actor != "apply" ||
+			string(page.Items[0].Detail) != `{"added":[],"changed":[],"note":"no interest","removed":["tests/interest.test.yaml"]}` {
+			t.Errorf("audit %+v %v", page.Items, err)
+		}
+	})
 }
