@@ -94,6 +94,7 @@ var operations = map[string]operation{
 	"publishDefinition":    {perm: PermissionDefinitionsWrite},
 	"rollbackDefinition":   {perm: PermissionDefinitionsWrite},
 	"previewDefinition":    {perm: PermissionDefinitionsWrite},
+	"runDefinitionTests":   {perm: PermissionDefinitionsWrite},
 	"simulate":             {perm: PermissionDefinitionsRead},
 	"listApprovals":        {perm: PermissionApprovalsDecide},
 	"decideApproval":       {perm: PermissionApprovalsDecide},
