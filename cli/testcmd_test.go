@@ -56,7 +56,7 @@ func TestTestCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, errOut, err = run(t, ctx, "test", dir)
-	if wantErr := filepath.Join(dir, "tests", "bad.test.yaml") + ":5: field expct not found in ruleCase\n"; !errors.Is(err, ErrSilent) || !strings.Contains(errOut, wantErr) {
+	if wantErr := filepath.Join(dir, "tests", "bad.test.yaml") + ":5: unknown key \"expct\" in a rule case; did you mean \"expect\"?\n"; !errors.Is(err, ErrSilent) || !strings.Contains(errOut, wantErr) {
 		t.Errorf("bad test file: %v\n%s\nwant %s", err, errOut, wantErr)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "rules", "broken.yaml"), []byte("apiVersion: recoup/v1\nkind: Rule\nmetadata: {name: broken}\nspec: {on: invoice, when: invoice.amout > 0, then: []}\n"), 0o644); err != nil {
@@ -88,7 +88,7 @@ func TestApplyStoresTests(t *testing.T) {
 			t.Fatal(err)
 		}
 		out, errOut, err := run(t, ctx, "apply", "--db", url, dir)
-		if !errors.Is(err, ErrSilent) || out != "" || !strings.Contains(errOut, filepath.Join(dir, "tests", "bad.test.yaml")+":5: field expct not found in ruleCase\n") {
+		if !errors.Is(err, ErrSilent) || out != "" || !strings.Contains(errOut, filepath.Join(dir, "tests", "bad.test.yaml")+":5: unknown key \"expct\" in a rule case; did you mean \"expect\"?\n") {
 			t.Fatalf("bad test file: %v\n%q\n%s", err, out, errOut)
 		}
 		if err := os.Remove(filepath.Join(dir, "tests", "bad.test.yaml")); err != nil {

@@ -125,7 +125,7 @@ func TestBadFilesArePositioned(t *testing.T) {
 	}{
 		{"syntax", "timezone: UTC\ncases:\n  - name: [x\n", "bad.test.yaml:2: did not find expected ',' or ']'"},
 		{"unknown key", "timezone: UTC\ncases:\n  - name: x\n    at: 2026-01-01T00:00:00Z\n    expct: []\n",
-			"bad.test.yaml:5: field expct not found in ruleCase"},
+			"bad.test.yaml:5: unknown key \"expct\" in a rule case; did you mean \"expect\"?"},
 		{"no timezone", "cases:\n  - {name: x, at: 2026-01-01T00:00:00Z}\n", "bad.test.yaml:1: timezone is required (e.g. timezone: Asia/Shanghai)"},
 		{"bad timezone", "timezone: Mars/Base\ncases:\n  - {name: x, at: 2026-01-01T00:00:00Z}\n", `bad.test.yaml:1: unknown timezone "Mars/Base"`},
 		{"empty", "", "bad.test.yaml: empty test file: want timezone and cases, forms or scenarios"},
@@ -134,7 +134,7 @@ func TestBadFilesArePositioned(t *testing.T) {
 			"forms:\n  - {name: f, at: 2026-01-01T00:00:00Z}\nscenarios:\n  - {name: s, from: 2026-01-05, to: 2026-01-01, actions: [{day: 2026-01-02}]}\n",
 			"bad.test.yaml:3: case \"a\": tick 1: at: \"yesterday\" is not an RFC 3339 time (e.g. 2026-03-10T09:00:00+08:00)\n" +
 				"bad.test.yaml:3: case \"a\": invoice.amount: " + moneyErr(t, "12.345", "CNY") + "\n" +
-				"bad.test.yaml:6: case \"a\": tick 1: invoice: field balanse not found in invoiceData\n" +
+				"bad.test.yaml:6: case \"a\": tick 1: invoice: unknown key \"balanse\" in an invoice; did you mean \"balance\"?\n" +
 				"bad.test.yaml:6: case \"a\" is already named on line 3\n" +
 				"bad.test.yaml:11: case \"f\": form is required\n" +
 				"bad.test.yaml:13: case \"s\": to (2026-01-01) is before from (2026-01-05)\n" +

@@ -58,7 +58,7 @@ func decodeStrict(n *yaml.Node, v any) error {
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
 		msg := yamlLine.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  "), "")
-		return errors.New(strings.Replace(strings.TrimPrefix(msg, "yaml: "), " in type casetest.", " in ", 1))
+		return errors.New(friendly(strings.TrimPrefix(msg, "yaml: ")))
 	}
 	return nil
 }

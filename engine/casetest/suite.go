@@ -183,7 +183,7 @@ func yamlErrors(file string, err error) engine.ErrorList {
 			e.Line, _ = strconv.Atoi(sm[1])
 			e.Msg = m[len(sm[0]):]
 		}
-		e.Msg = strings.Replace(e.Msg, " in type casetest.", " in ", 1)
+		e.Msg = friendly(e.Msg)
 		out = append(out, e)
 	}
 	return out
