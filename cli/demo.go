@@ -69,7 +69,7 @@ and --timezone say otherwise.`,
 	cfg.bindFlags(cmd.Flags())
 	f := cmd.Flags()
 	f.StringVar(&o.Out, "out", "", "directory to write the demo's CSV files into")
-	f.StringVar(&o.Rules, "rules", "rules-examples", "definition files or directory to publish")
+	f.StringVar(&o.Rules, "rules", "rules-examples", "definition files or directory to publish (its tests/ are stored for the server's test runs)")
 	f.StringVar(&o.Today, "today", "", "the demo's today YYYY-MM-DD (default: the day the database was set up for, else today in the company zone)")
 	f.IntVar(&o.Gen.Customers, "customers", 300, "number of customers")
 	f.IntVar(&o.Gen.Invoices, "invoices", 3000, "number of invoices")

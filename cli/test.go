@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -32,6 +33,9 @@ definitions are invalid, or when a test file is.`,
 }
 
 func runTests(out, errOut io.Writer, pack string) error {
+	if fi, err := os.Stat(pack); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory: recoup test runs a pack, a directory with definitions and tests/", pack)
+	}
 	b, err := engine.LoadPaths(pack)
 	if err != nil {
 		return reportDefinitionErrors(out, errOut, err, true, false)
