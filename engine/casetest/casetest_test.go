@@ -131,7 +131,8 @@ func TestBadFilesArePositioned(t *testing.T) {
 		{"empty", "", "bad.test.yaml: empty test file: want timezone and cases, forms or scenarios"},
 		{"every problem", "timezone: UTC\ncases:\n  - name: a\n    at: yesterday\n    invoice: {currency: CNY, amount: 12.345}\n" +
 			"  - name: a\n    ticks:\n      - at: 2026-01-01T00:00:00Z\n        invoice: {balanse: \"1.00\"}\n" +
-			"forms:\n  - {name: f, at: 2026-01-01T00:00:00Z}\nscenarios:\n  - {name: s, from: 2026-01-05, to: 2026-01-01, actions: [{day: 2026-01-02}]}\n",
+			"forms:\n  - {name: f, at: 2026-01-01T00:00:00Z}\nscenarios:\n  - {name: s, from: 2026-01-05, to: 2026-01-01, actions: [{day: 2026-01-02}]}\n" +
+			"  - {name: t, from: 2026-01-01, to: 2026-01-09, down: {from: 2026-01-03, to: 2026-01-04}, expect: x, actions: [{day: 2026-01-10, pay: true}, {day: 2026-01-04, pay: true}]}\n",
 			"bad.test.yaml:3: case \"a\": tick 1: at: \"yesterday\" is not an RFC 3339 time (e.g. 2026-03-10T09:00:00+08:00)\n" +
 				"bad.test.yaml:3: case \"a\": invoice.amount: " + moneyErr(t, "12.345", "CNY") + "\n" +
 				"bad.test.yaml:6: case \"a\": tick 1: invoice: unknown key \"balanse\" in an invoice; did you mean \"balance\"?\n" +
@@ -139,7 +140,9 @@ func TestBadFilesArePositioned(t *testing.T) {
 				"bad.test.yaml:11: case \"f\": form is required\n" +
 				"bad.test.yaml:13: case \"s\": to (2026-01-01) is before from (2026-01-05)\n" +
 				"bad.test.yaml:13: case \"s\": actions[0]: want exactly one of pay, complete, disputed\n" +
-				"bad.test.yaml:13: case \"s\": expect is required: the workflows' effects, one per line"},
+				"bad.test.yaml:13: case \"s\": expect is required: the workflows' effects, one per line\n" +
+				"bad.test.yaml:14: case \"t\": actions[0]: 2026-01-10 is not between from and to: it would never happen\n" +
+				"bad.test.yaml:14: case \"t\": actions[1]: the server is down on 2026-01-04: it would never happen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -52,16 +52,25 @@ func (c *scenarioCase) check() []string {
 	if len(cv.problems) == 0 && to.Before(from) {
 		cv.add("to (%s) is before from (%s)", c.To, c.From)
 	}
+	var downFrom, downTo calendar.Date
 	if c.Down != nil {
-		cv.date("down.from", c.Down.From)
-		cv.date("down.to", c.Down.To)
+		downFrom, downTo = cv.date("down.from", c.Down.From), cv.date("down.to", c.Down.To)
 	}
+	dates := len(cv.problems) == 0
 	for i, a := range c.Actions {
 		field := fmt.Sprintf("actions[%d]", i)
 		if a.Day == "" {
 			cv.add("%s: day is required", field)
 		}
-		cv.date(field+".day", a.Day)
+		before := len(cv.problems)
+		day := cv.date(field+".day", a.Day)
+		switch {
+		case !dates || a.Day == "" || len(cv.problems) > before:
+		case day.Before(from) || day.After(to):
+			cv.add("%s: %s is not between from and to: it would never happen", field, a.Day)
+		case c.Down != nil && !day.Before(downFrom) && !day.After(downTo):
+			cv.add("%s: the server is down on %s: it would never happen", field, a.Day)
+		}
 		n := 0
 		for _, set := range []bool{a.Pay, a.Complete != "", a.Disputed != nil} {
 			if set {
