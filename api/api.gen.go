@@ -613,6 +613,30 @@ func (e RollbackDefinitionParamsKind) Valid() bool {
 	}
 }
 
+// Defines values for RunDefinitionTestsParamsKind.
+const (
+	RunDefinitionTestsParamsKindForm     RunDefinitionTestsParamsKind = "Form"
+	RunDefinitionTestsParamsKindRule     RunDefinitionTestsParamsKind = "Rule"
+	RunDefinitionTestsParamsKindTemplate RunDefinitionTestsParamsKind = "Template"
+	RunDefinitionTestsParamsKindWorkflow RunDefinitionTestsParamsKind = "Workflow"
+)
+
+// Valid indicates whether the value is a known member of the RunDefinitionTestsParamsKind enum.
+func (e RunDefinitionTestsParamsKind) Valid() bool {
+	switch e {
+	case RunDefinitionTestsParamsKindForm:
+		return true
+	case RunDefinitionTestsParamsKindRule:
+		return true
+	case RunDefinitionTestsParamsKindTemplate:
+		return true
+	case RunDefinitionTestsParamsKindWorkflow:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ValidateDefinitionParamsKind.
 const (
 	ValidateDefinitionParamsKindForm     ValidateDefinitionParamsKind = "Form"
@@ -1503,6 +1527,30 @@ type TaskInvoice = store.TaskInvoice
 // TaskPage defines model for TaskPage.
 type TaskPage = store.TaskPage
 
+// TestCaseResult defines model for TestCaseResult.
+type TestCaseResult struct {
+	// File the test file, relative to the pack (tests/forms.test.yaml)
+	File string `json:"file"`
+
+	// Line where the case starts in the file
+	Line int `json:"line"`
+
+	// Message why it failed: what was expected ("- " lines) and what came ("+ " lines); empty when it passed
+	Message string `json:"message"`
+	Name    string `json:"name"`
+	Passed  bool   `json:"passed"`
+}
+
+// TestRun defines model for TestRun.
+type TestRun struct {
+	Failed int              `json:"failed"`
+	Items  []TestCaseResult `json:"items"`
+	Passed int              `json:"passed"`
+
+	// Version the version the cases ran against
+	Version int `json:"version"`
+}
+
 // UpdateMeRequest defines model for UpdateMeRequest.
 type UpdateMeRequest struct {
 	// Language the UI language the user chose; empty: follow the browser
@@ -1717,6 +1765,9 @@ type PublishDefinitionParamsKind string
 
 // RollbackDefinitionParamsKind defines parameters for RollbackDefinition.
 type RollbackDefinitionParamsKind string
+
+// RunDefinitionTestsParamsKind defines parameters for RunDefinitionTests.
+type RunDefinitionTestsParamsKind string
 
 // ValidateDefinitionParamsKind defines parameters for ValidateDefinition.
 type ValidateDefinitionParamsKind string
@@ -1936,6 +1987,9 @@ type PublishDefinitionJSONRequestBody = VersionRequest
 // RollbackDefinitionJSONRequestBody defines body for RollbackDefinition for application/json ContentType.
 type RollbackDefinitionJSONRequestBody = VersionRequest
 
+// RunDefinitionTestsJSONRequestBody defines body for RunDefinitionTests for application/json ContentType.
+type RunDefinitionTestsJSONRequestBody = VersionRequest
+
 // ValidateDefinitionJSONRequestBody defines body for ValidateDefinition for application/json ContentType.
 type ValidateDefinitionJSONRequestBody = DefinitionText
 
@@ -2082,6 +2136,9 @@ type ServerInterface interface {
 	// RollbackDefinition Publish an older version's content again, as a new version (history stays append-only).
 	// (POST /api/definitions/{kind}/{name}/rollback)
 	RollbackDefinition(ctx echo.Context, kind RollbackDefinitionParamsKind, name Name) error
+	// RunDefinitionTests Run the stored test cases (the pack's tests/**/*.test.yaml, stored by recoup apply) against the published definitions with this version (e.g. a draft) in place of the published one; writes nothing.
+	// (POST /api/definitions/{kind}/{name}/tests)
+	RunDefinitionTests(ctx echo.Context, kind RunDefinitionTestsParamsKind, name Name) error
 	// ValidateDefinition Validate a text as this definition, with the published definitions it does not replace; saves nothing.
 	// (POST /api/definitions/{kind}/{name}/validate)
 	ValidateDefinition(ctx echo.Context, kind ValidateDefinitionParamsKind, name Name) error
@@ -2841,6 +2898,30 @@ func (w *ServerInterfaceWrapper) RollbackDefinition(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RollbackDefinition(ctx, kind, name)
+	return err
+}
+
+// RunDefinitionTests converts echo context to params.
+func (w *ServerInterfaceWrapper) RunDefinitionTests(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "kind" -------------
+	var kind RunDefinitionTestsParamsKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", ctx.Param("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Path parameter "name" -------------
+	var name Name
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RunDefinitionTests(ctx, kind, name)
 	return err
 }
 
@@ -3867,6 +3948,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/notifications/:id/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
 	router.GET(options.BaseURL+"/api/audit", wrapper.SearchAudit, options.OperationMiddlewares["searchAudit"]...)
 	router.GET(options.BaseURL+"/api/audit.csv", wrapper.ExportAudit, options.OperationMiddlewares["exportAudit"]...)
+	router.POST(options.BaseURL+"/api/definitions/:kind/:name/tests", wrapper.RunDefinitionTests, options.OperationMiddlewares["runDefinitionTests"]...)
 	router.POST(options.BaseURL+"/api/definitions/:kind/:name/preview", wrapper.PreviewDefinition, options.OperationMiddlewares["previewDefinition"]...)
 	router.GET(options.BaseURL+"/api/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.GET(options.BaseURL+"/api/customers/:id", wrapper.GetCustomer, options.OperationMiddlewares["getCustomer"]...)
@@ -5783,6 +5865,105 @@ type RollbackDefinitiondefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RollbackDefinitiondefaultApplicationProblemPlusJSONResponse) VisitRollbackDefinitionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDefinitionTestsRequestObject struct {
+	Kind RunDefinitionTestsParamsKind `json:"kind"`
+	Name Name                         `json:"name"`
+	Body *RunDefinitionTestsJSONRequestBody
+}
+
+type RunDefinitionTestsResponseObject interface {
+	VisitRunDefinitionTestsResponse(w http.ResponseWriter) error
+}
+
+type RunDefinitionTests200JSONResponse TestRun
+
+func (response RunDefinitionTests200JSONResponse) VisitRunDefinitionTestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDefinitionTests401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response RunDefinitionTests401ApplicationProblemPlusJSONResponse) VisitRunDefinitionTestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDefinitionTests403ApplicationProblemPlusJSONResponse Problem
+
+func (response RunDefinitionTests403ApplicationProblemPlusJSONResponse) VisitRunDefinitionTestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDefinitionTests404ApplicationProblemPlusJSONResponse Problem
+
+func (response RunDefinitionTests404ApplicationProblemPlusJSONResponse) VisitRunDefinitionTestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDefinitionTests422ApplicationProblemPlusJSONResponse Problem
+
+func (response RunDefinitionTests422ApplicationProblemPlusJSONResponse) VisitRunDefinitionTestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDefinitionTestsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RunDefinitionTestsdefaultApplicationProblemPlusJSONResponse) VisitRunDefinitionTestsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -9969,6 +10150,9 @@ type StrictServerInterface interface {
 	// RollbackDefinition Publish an older version's content again, as a new version (history stays append-only).
 	// (POST /api/definitions/{kind}/{name}/rollback)
 	RollbackDefinition(ctx context.Context, request RollbackDefinitionRequestObject) (RollbackDefinitionResponseObject, error)
+	// RunDefinitionTests Run the stored test cases (the pack's tests/**/*.test.yaml, stored by recoup apply) against the published definitions with this version (e.g. a draft) in place of the published one; writes nothing.
+	// (POST /api/definitions/{kind}/{name}/tests)
+	RunDefinitionTests(ctx context.Context, request RunDefinitionTestsRequestObject) (RunDefinitionTestsResponseObject, error)
 	// ValidateDefinition Validate a text as this definition, with the published definitions it does not replace; saves nothing.
 	// (POST /api/definitions/{kind}/{name}/validate)
 	ValidateDefinition(ctx context.Context, request ValidateDefinitionRequestObject) (ValidateDefinitionResponseObject, error)
@@ -10877,6 +11061,55 @@ func (sh *strictHandler) RollbackDefinition(ctx echo.Context, kind RollbackDefin
 		return err
 	} else if validResponse, ok := response.(RollbackDefinitionResponseObject); ok {
 		return validResponse.VisitRollbackDefinitionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RunDefinitionTests operation middleware
+func (sh *strictHandler) RunDefinitionTests(ctx echo.Context, kind RunDefinitionTestsParamsKind, name Name) error {
+	var request RunDefinitionTestsRequestObject
+
+	request.Kind = kind
+	request.Name = name
+
+	var body RunDefinitionTestsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RunDefinitionTests(ctx.Request().Context(), request.(RunDefinitionTestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RunDefinitionTests")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RunDefinitionTestsResponseObject); ok {
+		return validResponse.VisitRunDefinitionTestsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

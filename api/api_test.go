@@ -375,6 +375,7 @@ var endpoints = []endpoint{
 	{"POST", "/api/definitions/Rule/mark-overdue/publish", map[string]any{}, []string{"admin"}, "definitions:write"},
 	{"POST", "/api/definitions/Rule/mark-overdue/rollback", map[string]any{}, []string{"admin"}, "definitions:write"},
 	{"POST", "/api/definitions/Rule/mark-overdue/preview", map[string]any{}, []string{"admin"}, "definitions:write"},
+	{"POST", "/api/definitions/Rule/mark-overdue/tests", map[string]any{}, []string{"admin"}, "definitions:write"},
 	{"GET", "/api/approvals", nil, []string{"admin", "finance_director"}, "approvals:decide"},
 	{"POST", "/api/approvals/999999/decide", map[string]any{}, []string{"admin", "finance_director"}, "approvals:decide"},
 	{"POST", "/api/simulate", map[string]any{}, []string{"admin", "finance", "finance_director", "sales_manager"}, "definitions:read"},

@@ -98,6 +98,7 @@ var operations = map[string]operation{
 	"definitionLanguage":   {perm: PermissionDefinitionsRead}, // static: the schemas and the expression environment
 	"validateDefinition":   {perm: PermissionDefinitionsRead},
 	"saveDraft":            {perm: PermissionDefinitionsWrite},
+	"runDefinitionTests":   {perm: PermissionDefinitionsWrite},
 	"simulate":             {perm: PermissionDefinitionsRead},
 	"listApprovals":        {perm: PermissionApprovalsDecide},
 	"decideApproval":       {perm: PermissionApprovalsDecide},

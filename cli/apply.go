@@ -28,7 +28,9 @@ func newApplyCmd() *cobra.Command {
 with the definitions already published in the database, and store every
 document whose content changed as a new immutable version (published, or a
 draft with --draft). Nothing is written if any document is invalid.
-Reformatting or comments alone do not make a new version.`,
+Reformatting or comments alone do not make a new version. The test files of
+a PATH with a tests/ directory (tests/**/*.test.yaml, as recoup test runs
+them) replace the stored ones, which the server runs against a draft.`,
 		Example: "  recoup apply --db sqlite:recoup.db rules-examples/",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -36,6 +38,10 @@ Reformatting or comments alone do not make a new version.`,
 			srcs, err := engine.ReadPaths(args...)
 			if err != nil {
 				return reportDefinitionErrors(cmd.OutOrStdout(), cmd.ErrOrStderr(), err, true, false)
+			}
+			tests, withTests, err := packTests(args, cmd.ErrOrStderr())
+			if err != nil {
+				return err
 			}
 			s, _, err := openStore(cmd.Context(), cfg)
 			if err != nil {
@@ -49,8 +55,10 @@ Reformatting or comments alone do not make a new version.`,
 			if by.Via == usecase.ViaSystem {
 				by = usecase.System("apply")
 			}
-			_, err = ApplyDefinitions(cmd.Context(), s, by, srcs, usecase.ApplyOptions{Draft: draft, Note: note}, cmd.OutOrStdout(), cmd.ErrOrStderr())
-			return err
+			if _, err = ApplyDefinitions(cmd.Context(), s, by, srcs, usecase.ApplyOptions{Draft: draft, Note: note}, cmd.OutOrStdout(), cmd.ErrOrStderr()); err != nil || !withTests {
+				return err
+			}
+			return ApplyTests(cmd.Context(), s, by, tests, note, cmd.OutOrStdout())
 		},
 	}
 	cfg.bindFlags(cmd.Flags())

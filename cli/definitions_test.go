@@ -38,12 +38,14 @@ func TestApplyCmd(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		out, _, err := run(t, ctx, "apply", "--db", url, "../rules-examples")
-		if err != nil || !strings.HasSuffix(out, "applied 27 documents: 27 published (27 new versions, 0 drafts published), 0 unchanged\n") ||
+		if err != nil || !strings.HasSuffix(out, "applied 27 documents: 27 published (27 new versions, 0 drafts published), 0 unchanged\n"+
+			"stored 6 test files: 6 added, 0 changed, 0 removed, 0 unchanged\n") ||
 			!strings.Contains(out, "created   Rule/mark-overdue v1\n") {
 			t.Fatalf("first apply: %q %v", out, err)
 		}
 		out, _, err = run(t, ctx, "apply", "--db", url, "../rules-examples")
-		if err != nil || out != "applied 27 documents: 0 published (0 new versions, 0 drafts published), 27 unchanged\n" {
+		if err != nil || out != "applied 27 documents: 0 published (0 new versions, 0 drafts published), 27 unchanged\n"+
+			"stored 6 test files: 0 added, 0 changed, 0 removed, 6 unchanged\n" {
 			t.Fatalf("second apply: %q %v", out, err)
 		}
 		// a new rule may use a template that is only in the database

@@ -69,7 +69,7 @@ and --timezone say otherwise.`,
 	cfg.bindFlags(cmd.Flags())
 	f := cmd.Flags()
 	f.StringVar(&o.Out, "out", "", "directory to write the demo's CSV files into")
-	f.StringVar(&o.Rules, "rules", "rules-examples", "definition files or directory to publish")
+	f.StringVar(&o.Rules, "rules", "rules-examples", "definition files or directory to publish (its tests/ are stored for the server's test runs)")
 	f.StringVar(&o.Today, "today", "", "the demo's today YYYY-MM-DD (default: the day the database was set up for, else today in the company zone)")
 	f.IntVar(&o.Gen.Customers, "customers", 300, "number of customers")
 	f.IntVar(&o.Gen.Invoices, "invoices", 3000, "number of invoices")
@@ -134,8 +134,17 @@ func setUpDemo(ctx context.Context, cfg Config, o demoSetup, now time.Time, out,
 	if err != nil {
 		return reportDefinitionErrors(out, errOut, err, true, false)
 	}
+	tests, withTests, err := packTests([]string{o.Rules}, errOut)
+	if err != nil {
+		return err
+	}
 	if _, err := ApplyDefinitions(ctx, s, usecase.System("demo"), srcs, usecase.ApplyOptions{}, out, errOut); err != nil {
 		return err
+	}
+	if withTests {
+		if err := ApplyTests(ctx, s, usecase.System("demo"), tests, "", out); err != nil {
+			return err
+		}
 	}
 	b, err := s.LoadPublished(ctx)
 	if err != nil {

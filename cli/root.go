@@ -51,7 +51,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.AddCommand(newServeCmd(), newMigrateCmd(), newImportCmd(), newGenCmd(), newDemoCmd(), newVersionCmd())
 	// Definition commands (validate, apply) register below.
-	root.AddCommand(newValidateCmd())
+	root.AddCommand(newValidateCmd(), newTestCmd())
 	root.AddCommand(newApplyCmd())
 	root.AddCommand(newTickCmd(), newExplainCmd(), newSimulateCmd(), newTaskCmd(), newPaymentCmd(), newAdjustCmd(),
 		newDisputeCmd(), newPromiseCmd(), newLegalCmd(), newHoldCmd(), newCustomerCmd())

@@ -51,8 +51,17 @@ func newServeCmd() *cobra.Command {
 				if err != nil {
 					return reportDefinitionErrors(io.Discard, cmd.ErrOrStderr(), err, true, false)
 				}
+				tests, withTests, err := packTests(rules, cmd.ErrOrStderr())
+				if err != nil {
+					return err
+				}
 				if _, err := ApplyDefinitions(ctx, s, usecase.System("serve --rules"), srcs, usecase.ApplyOptions{}, cmd.ErrOrStderr(), cmd.ErrOrStderr()); err != nil {
 					return err
+				}
+				if withTests {
+					if err := ApplyTests(ctx, s, usecase.System("serve --rules"), tests, "", cmd.ErrOrStderr()); err != nil {
+						return err
+					}
 				}
 			}
 			metrics := api.NewMetrics(s, log)
@@ -134,7 +143,7 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&cfg.MetricsAddr, "metrics-addr", os.Getenv("RECOUP_METRICS_ADDR"), "serve /metrics on this address of its own, e.g. 127.0.0.1:9090 (env RECOUP_METRICS_ADDR; default: none)")
 	cmd.Flags().StringVar(&cfg.MetricsToken, "metrics-token", os.Getenv("RECOUP_METRICS_TOKEN"), "bearer token /metrics asks for; without it /metrics is only on --metrics-addr (env RECOUP_METRICS_TOKEN, preferred: a flag shows in ps)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "demo mode: every user logs in with the password "+demoPassword+" (printed on start)")
-	cmd.Flags().StringSliceVar(&rules, "rules", nil, "apply these definition files or directories on start (publishes changed ones)")
+	cmd.Flags().StringSliceVar(&rules, "rules", nil, "apply these definition files or directories on start (publishes changed ones; a directory's tests/ replace the stored test files)")
 	return cmd
 }
 

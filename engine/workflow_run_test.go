@@ -1,8 +1,6 @@
 package engine_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -10,15 +8,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/engine/casetest"
 )
 
 // Workflow tests run the example pack's escalation day by day on an
@@ -40,17 +36,14 @@ func updateGolden() bool {
 	return b
 }
 
+// world is casetest.World, the in-memory tick the example pack's workflow
+// scenarios run on, with a timeline of what happened for golden files.
 type world struct {
-	t         *testing.T
-	b         *engine.Bundle
-	loc       *time.Location
-	state     *engine.MemoryState
-	subjects  []*engine.Subject
-	instances map[int64][]engine.Instance
-	tasks     map[int64][]engine.TaskState
-	ledger    map[string]bool
-	log       []string
-	now       time.Time
+	*casetest.World
+	t   *testing.T
+	b   *engine.Bundle
+	loc *time.Location
+	log []string
 }
 
 func newWorld(t *testing.T) *world {
@@ -63,32 +56,20 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &world{t: t, b: b, loc: loc, state: engine.NewMemoryState(), instances: map[int64][]engine.Instance{},
-		tasks: map[int64][]engine.TaskState{}, ledger: map[string]bool{}}
+	return &world{World: casetest.NewWorld(b, loc), t: t, b: b, loc: loc}
 }
 
 // invoice adds an open invoice of 12,000.00 CNY due on due.
 func (w *world) invoice(id int64, due string) *engine.Subject {
-	s := &engine.Subject{
-		Invoice: engine.Invoice{ID: id, Number: fmt.Sprintf("INV-%04d", id), CustomerID: id, Currency: "CNY",
-			AmountMinor: 1_200_000, BalanceMinor: 1_200_000, IssueDate: calendar.MustParse(due).AddDays(-30),
-			DueDate: calendar.MustParse(due), Status: engine.StatusOpen, OwnerEmail: "rep@example.com"},
-		Customer: engine.Customer{ID: id, Name: fmt.Sprintf("Customer %d", id), Email: fmt.Sprintf("ap%d@example.com", id),
-			Phone: "+86 21 5555 0000", FinanceEmail: fmt.Sprintf("finance%d@example.com", id), OwnerEmail: "rep@example.com",
-			Risk: engine.RiskLow, Locale: "en"},
-	}
-	w.subjects = append(w.subjects, s)
-	return s
+	return w.Invoice(id, calendar.MustParse(due))
 }
 
 func (w *world) subject(id int64) *engine.Subject {
-	for _, s := range w.subjects {
-		if s.Invoice.ID == id {
-			return s
-		}
+	s := w.Subject(id)
+	if s == nil {
+		w.t.Fatalf("no invoice %d", id)
 	}
-	w.t.Fatalf("no invoice %d", id)
-	return nil
+	return s
 }
 
 // at returns 09:00 in Shanghai on day.
@@ -100,128 +81,35 @@ func (w *world) at(day string) time.Time {
 // the new effects; it returns them.
 func (w *world) tick(now time.Time) []engine.Effect {
 	w.t.Helper()
-	w.now = now
-	ev := w.b.NewEvaluator(engine.Clock{Now: now, Location: w.loc})
-	var fresh []engine.Effect
-	for _, s := range w.subjects {
-		var res engine.Result
-		id := s.Invoice.ID
-		insts := ev.Step(s, w.state, engine.WorkflowInput{Instances: w.instances[id], Tasks: w.tasks[id]}, &res)
-		for _, e := range res.Errors {
-			w.t.Fatalf("%s: %v", now, e)
-		}
-		w.state.Record(&res)
-		w.instances[id] = w.persist(insts)
-		for _, ef := range res.Effects {
-			k := ef.Key.String()
-			if w.ledger[k] {
-				continue
-			}
-			w.ledger[k] = true
-			w.apply(s, ef)
-			fresh = append(fresh, ef)
-		}
+	fresh, err := w.Tick(now)
+	if err != nil {
+		w.t.Fatalf("%s: %v", now, err)
+	}
+	for _, ef := range fresh {
+		w.log = append(w.log, w.line(w.subject(ef.Key.Subject), ef))
 	}
 	return fresh
-}
-
-// persist round-trips instances through JSON, as the store keeps them, with
-// times coming back in another zone, as a database may return them.
-func (w *world) persist(insts []engine.Instance) []engine.Instance {
-	w.t.Helper()
-	data, err := json.Marshal(insts)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	var out []engine.Instance
-	if err := json.Unmarshal(data, &out); err != nil {
-		w.t.Fatal(err)
-	}
-	for i := range out {
-		out[i].WaitUntil = out[i].WaitUntil.In(w.loc)
-		out[i].Base = out[i].Base.In(w.loc)
-	}
-	return out
-}
-
-func (w *world) apply(s *engine.Subject, ef engine.Effect) {
-	id := s.Invoice.ID
-	w.log = append(w.log, w.line(s, ef))
-	switch ef.Kind {
-	case engine.ActionSet:
-		switch f := ef.Field; {
-		case f == "invoice.status":
-			s.Invoice.Status = ef.Value
-		case f == "invoice.disputed":
-			s.Invoice.Disputed = ef.Value == "true"
-		case f == "customer.risk":
-			s.Customer.Risk = engine.RiskTier(ef.Value)
-		case f == "customer.do_not_contact":
-			s.Customer.DoNotContact = ef.Value == "true"
-		case strings.HasPrefix(f, "invoice.custom."):
-			m := map[string]string{}
-			for k, v := range s.Invoice.Custom {
-				m[k] = v
-			}
-			m[strings.TrimPrefix(f, "invoice.custom.")] = ef.Value
-			s.Invoice.Custom = m
-		}
-	case engine.ActionTask, engine.EffectApproval:
-		if ef.Workflow == "" {
-			return
-		}
-		kind := "task"
-		if ef.Kind == engine.EffectApproval {
-			kind = "approval"
-		}
-		w.tasks[id] = append(w.tasks[id], engine.TaskState{Key: ef.Key.String(), Kind: kind, Status: engine.TaskOpen,
-			DueAt: ef.DueAt, Assignee: ef.Assignee, Role: ef.Role})
-	case engine.EffectTaskCancelled:
-		w.task(id, ef.Task).Status = engine.TaskCancelled
-	case engine.EffectEscalation:
-		t := w.task(id, ef.Task)
-		t.EscalatedAt, t.Role = w.now, ef.Role
-	}
-}
-
-func (w *world) task(id int64, key string) *engine.TaskState {
-	for i := range w.tasks[id] {
-		if w.tasks[id][i].Key == key {
-			return &w.tasks[id][i]
-		}
-	}
-	w.t.Fatalf("invoice %d has no task %s", id, key)
-	return nil
 }
 
 // complete records the outcome of invoice id's open task or approval at
 // node (part "task" or "approval") at time at.
 func (w *world) complete(id int64, node, part string, at time.Time, outcome map[string]any) string {
 	w.t.Helper()
-	for i := range w.tasks[id] {
-		t := &w.tasks[id][i]
-		k, ok := engine.ParseWorkflowKey(t.Key)
-		if ok && k.Node == node && k.Part == part && t.Status == engine.TaskOpen {
-			t.Status, t.CompletedAt, t.Outcome = engine.TaskDone, at, outcome
-			w.log = append(w.log, fmt.Sprintf("%s %s  human        %s %v", calendar.In(at, w.loc), w.subject(id).Invoice.Number, t.Key, outcome))
-			return t.Key
-		}
+	key, err := w.Complete(id, node, part, at, outcome)
+	if err != nil {
+		w.t.Fatal(err)
 	}
-	w.t.Fatalf("invoice %d has no open %s at node %s", id, part, node)
-	return ""
+	w.log = append(w.log, fmt.Sprintf("%s %s  human        %s %v", calendar.In(at, w.loc), w.subject(id).Invoice.Number, key, outcome))
+	return key
 }
 
 func (w *world) pay(id int64, at time.Time) {
-	s := w.subject(id)
-	s.Payments.Count++
-	s.Payments.TotalMinor += s.Invoice.BalanceMinor
-	s.Payments.LastPaidAt = at
-	s.Invoice.BalanceMinor = 0
-	w.log = append(w.log, fmt.Sprintf("%s %s  payment      paid in full", calendar.In(at, w.loc), s.Invoice.Number))
+	w.Pay(id, at)
+	w.log = append(w.log, fmt.Sprintf("%s %s  payment      paid in full", calendar.In(at, w.loc), w.subject(id).Invoice.Number))
 }
 
 func (w *world) instance(id int64) engine.Instance {
-	for _, in := range w.instances[id] {
+	for _, in := range w.Instances[id] {
 		if in.Workflow == "overdue-escalation" {
 			return in
 		}
@@ -273,7 +161,7 @@ func (w *world) line(s *engine.Subject, ef engine.Effect) string {
 	default:
 		d = ef.Rule
 	}
-	return fmt.Sprintf("%s %s  %-12s %s  [%s]", calendar.In(w.now, w.loc), s.Invoice.Number, ef.Kind, d, ef.Key)
+	return fmt.Sprintf("%s %s  %-12s %s  [%s]", calendar.In(w.Now, w.loc), s.Invoice.Number, ef.Kind, d, ef.Key)
 }
 
 // days runs one tick a day from first to last inclusive, calling before
@@ -389,7 +277,7 @@ func TestWorkflowStopOnPaymentCancelsTasks(t *testing.T) {
 	w.invoice(1, "2026-01-05")
 	w.days("2026-01-06", "2026-01-22", nil) // day 17: two review tasks open (the call superseded)
 	open := 0
-	for _, tk := range w.tasks[1] {
+	for _, tk := range w.Tasks[1] {
 		if tk.Status == engine.TaskOpen {
 			open++
 		}
@@ -414,7 +302,7 @@ func TestWorkflowStopOnPaymentCancelsTasks(t *testing.T) {
 	if in := w.instance(1); in.Status != engine.InstanceStopped || in.EndReason != "stop_when" {
 		t.Errorf("instance %s (%s), want stopped by stop_when", in.Status, in.EndReason)
 	}
-	for _, tk := range w.tasks[1] {
+	for _, tk := range w.Tasks[1] {
 		if tk.Status == engine.TaskOpen {
 			t.Errorf("task %s still open", tk.Key)
 		}
@@ -559,7 +447,7 @@ func TestWorkflowSLAEscalation(t *testing.T) {
 	w.invoice(1, "2026-01-05")
 	w.days("2026-01-06", "2026-01-15", nil) // call task due 2 days after day 8's tick
 	var esc []engine.TaskState
-	for _, tk := range w.tasks[1] {
+	for _, tk := range w.Tasks[1] {
 		if !tk.EscalatedAt.IsZero() {
 			esc = append(esc, tk)
 		}
@@ -654,9 +542,9 @@ func TestWorkflowDeterministic(t *testing.T) {
 		// effects, keys and instances
 		ev := w.b.NewEvaluator(engine.Clock{Now: w.at("2026-01-14"), Location: w.loc})
 		var all []engine.Effect
-		for _, s := range w.subjects {
+		for _, s := range w.Subjects {
 			var r1, r2 engine.Result
-			in := engine.WorkflowInput{Instances: w.instances[s.Invoice.ID], Tasks: w.tasks[s.Invoice.ID]}
+			in := engine.WorkflowInput{Instances: w.Instances[s.Invoice.ID], Tasks: w.Tasks[s.Invoice.ID]}
 			i1 := ev.Advance(s, in, &r1)
 			i2 := ev.Advance(s, in, &r2)
 			if !reflect.DeepEqual(r1.Effects, r2.Effects) || !reflect.DeepEqual(i1, i2) {
@@ -759,7 +647,7 @@ func BenchmarkAdvance(b *testing.B) {
 	w := newWorld(t)
 	s := w.invoice(1, "2026-01-05")
 	w.days("2026-01-06", "2026-01-22", nil)
-	in := engine.WorkflowInput{Instances: w.instances[1], Tasks: w.tasks[1]}
+	in := engine.WorkflowInput{Instances: w.Instances[1], Tasks: w.Tasks[1]}
 	ev := w.b.NewEvaluator(engine.Clock{Now: w.at("2026-01-23"), Location: w.loc})
 	var res engine.Result
 	b.Run("not-overdue", func(b *testing.B) {
@@ -778,154 +666,6 @@ func BenchmarkAdvance(b *testing.B) {
 			ev.Advance(s, in, &res)
 		}
 	})
-}
-
-// The example pack's workflow test cases
-// (rules-examples/tests/workflows/*.test.yaml): the docs are tests.
-
-type workflowCases struct {
-	Timezone  string             `yaml:"timezone"`
-	Scenarios []workflowScenario `yaml:"scenarios"`
-}
-
-type workflowScenario struct {
-	Name string `yaml:"name"`
-	From string `yaml:"from"`
-	To   string `yaml:"to"`
-	Down *struct {
-		From string `yaml:"from"`
-		To   string `yaml:"to"`
-	} `yaml:"down"`
-	Actions []struct {
-		Day      string         `yaml:"day"`
-		Pay      bool           `yaml:"pay"`
-		Complete string         `yaml:"complete"`
-		Values   map[string]any `yaml:"values"`
-		Disputed *bool          `yaml:"disputed"`
-	} `yaml:"actions"`
-	Expect string `yaml:"expect"`
-}
-
-func TestWorkflowExamples(t *testing.T) {
-	t.Parallel()
-	files, err := filepath.Glob(filepath.Join("..", "rules-examples", "tests", "workflows", "*.test.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no workflow test files: %v", err)
-	}
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var f workflowCases
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&f); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		for _, sc := range f.Scenarios {
-			t.Run(filepath.Base(path)+"/"+sc.Name, func(t *testing.T) {
-				t.Parallel()
-				runScenario(t, f.Timezone, sc)
-			})
-		}
-	}
-}
-
-func runScenario(t *testing.T, tz string, sc workflowScenario) {
-	w := newWorld(t)
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.loc = loc
-	s := w.invoice(1, "2026-01-05")
-	var got []string
-	from, to := calendar.MustParse(sc.From), calendar.MustParse(sc.To)
-	for d := from; !d.After(to); d = d.AddDays(1) {
-		if sc.Down != nil && !d.Before(calendar.MustParse(sc.Down.From)) && !d.After(calendar.MustParse(sc.Down.To)) {
-			continue
-		}
-		at := d.Time(loc).Add(9 * time.Hour)
-		for _, a := range sc.Actions {
-			if a.Day != d.String() {
-				continue
-			}
-			switch {
-			case a.Pay:
-				w.pay(1, at.Add(-time.Hour))
-			case a.Complete != "":
-				part := "task"
-				for _, tk := range w.tasks[1] {
-					if k, _ := engine.ParseWorkflowKey(tk.Key); k.Node == a.Complete && k.Part == "approval" && tk.Status == engine.TaskOpen {
-						part = "approval"
-					}
-				}
-				w.complete(1, a.Complete, part, at.Add(-time.Hour), a.Values)
-			case a.Disputed != nil:
-				s.Invoice.Disputed = *a.Disputed
-			}
-		}
-		for _, ef := range w.tick(at) {
-			if ef.Workflow != "" {
-				got = append(got, d.String()+" "+scenarioLine(ef))
-			}
-		}
-	}
-	want := strings.Split(strings.TrimRight(sc.Expect, "\n"), "\n")
-	if !slices.Equal(got, want) {
-		t.Errorf("effects differ\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-}
-
-// scenarioLine renders a workflow effect the way the test cases list them.
-func scenarioLine(ef engine.Effect) string {
-	join := func(parts ...string) string {
-		var out []string
-		for _, p := range parts {
-			if p != "" {
-				out = append(out, p)
-			}
-		}
-		return strings.Join(out, " ")
-	}
-	switch ef.Kind {
-	case engine.EffectNode:
-		return join(ef.Event, ef.Node, ef.Reason)
-	case engine.EffectTaskCancelled:
-		return join("  "+string(ef.Kind), ef.Node, ef.Reason)
-	case engine.ActionTask, engine.EffectApproval:
-		who := ef.Assignee
-		if who == "" {
-			who = "role " + string(ef.Role)
-		}
-		form := ""
-		if ef.Form != "" {
-			form = "form " + ef.Form
-		}
-		return join("  "+string(ef.Kind), ef.Node, "for", who, form)
-	case engine.ActionNotify:
-		to := ef.To
-		if to == "" {
-			to = "role " + string(ef.ToRole)
-		}
-		cc := ""
-		if len(ef.Cc) > 0 {
-			cc = "cc " + strings.Join(ef.Cc, ",")
-		}
-		return join("  notify", ef.Node, ef.Channel, "to", to, cc)
-	case engine.ActionSet:
-		return join("  set", ef.Node, ef.Field+"="+ef.Value)
-	case engine.EffectEscalation:
-		return join("  escalation", ef.Node, "to", string(ef.Role))
-	case engine.ActionWriteOff:
-		by := ""
-		if ef.Assignee != "" {
-			by = "by " + ef.Assignee
-		}
-		return join("  write_off", ef.Node, ef.WriteOff.String(), by, "reason", strconv.Quote(ef.Reason))
-	}
-	return join("  "+string(ef.Kind), ef.Node)
 }
 
 const timerWorkflow = `apiVersion: recoup/v1
@@ -1173,7 +913,7 @@ func TestWorkflowRandomHistories(t *testing.T) {
 			}
 			at := w.at(d.String())
 			for id := int64(1); id <= 3; id++ {
-				for _, tk := range w.tasks[id] {
+				for _, tk := range w.Tasks[id] {
 					k, _ := engine.ParseWorkflowKey(tk.Key)
 					if tk.Status != engine.TaskOpen || rng.IntN(3) != 0 {
 						continue
@@ -1197,8 +937,8 @@ func TestWorkflowRandomHistories(t *testing.T) {
 			}
 			// the same input twice gives the same output
 			ev := w.b.NewEvaluator(engine.Clock{Now: at, Location: w.loc})
-			for _, s := range w.subjects {
-				in := engine.WorkflowInput{Instances: w.instances[s.Invoice.ID], Tasks: w.tasks[s.Invoice.ID]}
+			for _, s := range w.Subjects {
+				in := engine.WorkflowInput{Instances: w.Instances[s.Invoice.ID], Tasks: w.Tasks[s.Invoice.ID]}
 				var r1, r2 engine.Result
 				i1, i2 := ev.Advance(s, in, &r1), ev.Advance(s, in, &r2)
 				if !reflect.DeepEqual(r1.Effects, r2.Effects) || !reflect.DeepEqual(i1, i2) {

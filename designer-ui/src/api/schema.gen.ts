@@ -900,6 +900,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/definitions/{kind}/{name}/tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the stored test cases (the pack's tests/**\/*.test.yaml, stored by recoup apply) against the published definitions with this version (e.g. a draft) in place of the published one; writes nothing. */
+        post: operations["runDefinitionTests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/definitions/{kind}/{name}/preview": {
         parameters: {
             query?: never;
@@ -2400,6 +2417,23 @@ export interface components {
             added: components["schemas"]["PreviewGroup"][];
             /** @description effects the current definitions would create that the version would not */
             removed: components["schemas"]["PreviewGroup"][];
+        };
+        TestRun: {
+            /** @description the version the cases ran against */
+            version: number;
+            passed: number;
+            failed: number;
+            items: components["schemas"]["TestCaseResult"][];
+        };
+        TestCaseResult: {
+            /** @description the test file, relative to the pack (tests/forms.test.yaml) */
+            file: string;
+            /** @description where the case starts in the file */
+            line: number;
+            name: string;
+            passed: boolean;
+            /** @description why it failed: what was expected ("- " lines) and what came ("+ " lines); empty when it passed */
+            message: string;
         };
         PreviewGroup: {
             /** @description the rule or workflow */
@@ -4336,6 +4370,38 @@ export interface operations {
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    runDefinitionTests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["parameters"]["Kind"];
+                name: components["parameters"]["Name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionRequest"];
+            };
+        };
+        responses: {
+            /** @description Every case, passed or failed, in file order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestRun"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
