@@ -2,9 +2,12 @@ package usecase
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/recoup/recoup/calendar"
@@ -80,7 +83,36 @@ type SimulationRequest struct {
 	// Definition, when set, is a stored version simulated in place of its
 	// published one (a draft before publishing).
 	Definition *DefinitionRef
+	// Answers are the human tasks answered in the simulation.
+	Answers []Answer
 }
+
+// Answer completes, on Day before its tick, the open task or approval that
+// workflow node Node opened on Invoice, with Values for its form: checked
+// as a real completion is, and its outcome's record (a promise, a
+// dispute) opened too. "Promised on day 10 for the 20th" is
+// {Day: 10th, Node: call, Values: {outcome: promised, promised_date: 20th}}.
+type Answer struct {
+	Invoice string
+	Day     calendar.Date
+	Node    string
+	Values  map[string]any
+}
+
+// AnswerError is an answer that cannot be given: Index is its place in
+// SimulationRequest.Answers, Field the answer's field at fault ("invoice",
+// "day", "node", "values"), Err why (an engine.FormErrors for values).
+type AnswerError struct {
+	Index int
+	Field string
+	Err   error
+}
+
+func (e AnswerError) Error() string {
+	return fmt.Sprintf("answers[%d].%s: %v", e.Index, e.Field, e.Err)
+}
+
+func (e AnswerError) Unwrap() error { return e.Err }
 
 // DefinitionRef names one stored version of a definition.
 type DefinitionRef struct {
@@ -149,6 +181,9 @@ func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) 
 	if err != nil {
 		return Simulation{}, err
 	}
+	if err := checkAnswers(b, in); err != nil {
+		return Simulation{}, err
+	}
 	company, err := s.store.Company(ctx)
 	if err != nil {
 		return Simulation{}, err
@@ -177,13 +212,25 @@ func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) 
 	}
 
 	out := Simulation{From: in.From, To: in.To, Totals: map[string]int{}, Days: []SimulatedDay{}}
+	answerer := New(sim, s.now, s.log) // records outcomes in the throwaway store
 	_, err = Replay{Store: sim, Bundle: b, Location: loc, TickTime: company.TickTime, First: in.From, Last: in.To,
 		BeforeTick: func(ctx context.Context, at time.Time) error {
 			var due []store.SimPayment
 			for len(pays) > 0 && !pays[0].PaidAt.After(at) {
 				due, pays = append(due, pays[0]), pays[1:]
 			}
-			return sim.ApplySimPayments(ctx, due, at)
+			if err := sim.ApplySimPayments(ctx, due, at); err != nil {
+				return err
+			}
+			clk := engine.Clock{Now: at, Location: loc}
+			for i, a := range in.Answers {
+				if a.Day == calendar.In(at, loc) {
+					if err := answerer.answer(ctx, b, i, a, clk); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
 		},
 		OnEffect: func(day calendar.Date, e engine.TickEffect) {
 			if !e.New {
@@ -197,5 +244,71 @@ func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) 
 			out.Totals[string(e.Kind)]++
 		},
 	}.Run(ctx)
+	var ae AnswerError
+	if errors.As(err, &ae) {
+		return Simulation{}, ae // not wrapped in the day: it names its day
+	}
 	return out, err
+}
+
+// checkAnswers refuses, before anything runs, answers that cannot apply:
+// an invoice not simulated, a day outside the range, a node no workflow
+// has.
+func checkAnswers(b *engine.Bundle, in SimulationRequest) error {
+	for i, a := range in.Answers {
+		if !slices.Contains(in.Invoices, a.Invoice) {
+			return AnswerError{Index: i, Field: "invoice", Err: fmt.Errorf("invoice %q is not one of the simulated invoices", a.Invoice)}
+		}
+		if a.Day.Before(in.From) || a.Day.After(in.To) {
+			return AnswerError{Index: i, Field: "day", Err: fmt.Errorf("%s is outside the simulated days %s to %s", a.Day, in.From, in.To)}
+		}
+		found := false
+		var nodes []string
+		for _, w := range b.Workflows {
+			if _, ok := w.NodeIndex[a.Node]; ok {
+				found = true
+			}
+			for n := range w.NodeIndex {
+				nodes = append(nodes, n)
+			}
+		}
+		if !found {
+			slices.Sort(nodes)
+			return AnswerError{Index: i, Field: "node", Err: fmt.Errorf("no workflow has a node %q (have %s)", a.Node, strings.Join(nodes, ", "))}
+		}
+	}
+	return nil
+}
+
+// answer completes, in the simulation's store s, the task answer a (the
+// i-th) names, as a person completing it would: the values checked against
+// its form at the simulated instant, the outcome recorded for the tick to
+// route, and its record (a promise, a dispute) opened.
+func (s *Service) answer(ctx context.Context, b *engine.Bundle, i int, a Answer, clk engine.Clock) error {
+	day := calendar.In(clk.Now, clk.Location)
+	id, key, err := s.store.OpenNodeTask(ctx, a.Invoice, a.Node)
+	if errors.Is(err, store.ErrNotFound) {
+		return AnswerError{Index: i, Field: "node", Err: fmt.Errorf("on %s invoice %s has no open task or approval of node %q to answer", day, a.Invoice, a.Node)}
+	}
+	if err != nil {
+		return err
+	}
+	values := a.Values
+	if values == nil {
+		values = map[string]any{}
+	}
+	by := System("simulate")
+	if _, err := engine.SubmitTask(ctx, b, s.store, key, values, by.Name(), clk, "en"); err != nil {
+		var fe engine.FormErrors
+		if errors.As(err, &fe) {
+			return AnswerError{Index: i, Field: "values", Err: fe}
+		}
+		return err
+	}
+	t, err := s.store.VisibleTask(ctx, by.Viewer(), id, clk.Now)
+	if err != nil {
+		return err
+	}
+	s.recordOutcome(ctx, b, by, t, values, clk, "en")
+	return nil
 }
