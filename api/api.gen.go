@@ -1428,7 +1428,7 @@ type RuleTry struct {
 	// Effects what the rule's actions would do now (empty when it does not match)
 	Effects []RuleTryEffect `json:"effects"`
 
-	// Error the evaluation error
+	// Error the evaluation error, as the tick would record it
 	Error   *string `json:"error,omitempty"`
 	Invoice string  `json:"invoice"`
 	Matched bool    `json:"matched"`
