@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -43,6 +44,9 @@ type Replay struct {
 	BeforeTick func(ctx context.Context, at time.Time) error
 	// OnEffect sees every effect of the day's tick.
 	OnEffect func(day calendar.Date, e engine.TickEffect)
+	// AfterTick, when set, runs after the tick at at (the records of the
+	// outcomes the tick routed).
+	AfterTick func(ctx context.Context, at time.Time) error
 }
 
 // Run replays the days; the API's and the command line's simulations are
@@ -64,6 +68,11 @@ func (r Replay) Run(ctx context.Context) (engine.TickStats, error) {
 			OnEffect: func(e engine.TickEffect) { r.OnEffect(d, e) }})
 		if err != nil {
 			return total, fmt.Errorf("simulating %s: %w", day, err)
+		}
+		if r.AfterTick != nil {
+			if err := r.AfterTick(ctx, at); err != nil {
+				return total, err
+			}
 		}
 		total.Batches += st.Batches
 		total.Effects += st.Effects
@@ -151,7 +160,8 @@ func (e ErrRange) Error() string {
 // Simulate replays live invoices day by day in a throwaway SQLite
 // database: the same engine code as the tick, nothing written to the live
 // database. The invoices are copied as they stand now, without payments;
-// their payments are replayed on their days.
+// their payments are replayed on their days, and the answers given on
+// theirs (an AnswerError when one cannot be).
 func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) (Simulation, error) {
 	if err := by.Authorize(DefinitionsRead); err != nil {
 		return Simulation{}, err
@@ -211,8 +221,14 @@ func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) 
 		return Simulation{}, err
 	}
 
+	if len(in.Answers) > 0 {
+		if err := addAnswerer(ctx, sim, s.now()); err != nil {
+			return Simulation{}, err
+		}
+	}
 	out := Simulation{From: in.From, To: in.To, Totals: map[string]int{}, Days: []SimulatedDay{}}
 	answerer := New(sim, s.now, s.log) // records outcomes in the throwaway store
+	var answered []answeredTask        // today's, their records opened after the tick
 	_, err = Replay{Store: sim, Bundle: b, Location: loc, TickTime: company.TickTime, First: in.From, Last: in.To,
 		BeforeTick: func(ctx context.Context, at time.Time) error {
 			var due []store.SimPayment
@@ -225,11 +241,23 @@ func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) 
 			clk := engine.Clock{Now: at, Location: loc}
 			for i, a := range in.Answers {
 				if a.Day == calendar.In(at, loc) {
-					if err := answerer.answer(ctx, b, i, a, clk); err != nil {
+					t, err := answerer.answer(ctx, b, i, a, clk)
+					if err != nil {
 						return err
 					}
+					answered = append(answered, t)
 				}
 			}
+			return nil
+		},
+		// A person's completion routes the outcome, then opens its record
+		// (CompleteTask): here the day's tick routes it.
+		AfterTick: func(ctx context.Context, at time.Time) error {
+			clk := engine.Clock{Now: at, Location: loc}
+			for _, t := range answered {
+				answerer.recordOutcome(ctx, b, System("simulate"), t.task, t.values, clk, "en")
+			}
+			answered = answered[:0]
 			return nil
 		},
 		OnEffect: func(day calendar.Date, e engine.TickEffect) {
@@ -249,6 +277,22 @@ func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) 
 		return Simulation{}, ae // not wrapped in the day: it names its day
 	}
 	return out, err
+}
+
+// Answerer is the user a simulation completes tasks as (in its throwaway
+// store only).
+const Answerer = "simulation@recoup.invalid"
+
+func addAnswerer(ctx context.Context, sim *store.Store, now time.Time) error {
+	b, err := sim.BeginBulk(ctx, now)
+	if err != nil {
+		return err
+	}
+	defer b.Rollback()
+	if err := b.UpsertUsers(ctx, []store.UserRow{{Email: Answerer, Name: "Simulation", Role: store.RoleAdmin}}); err != nil {
+		return err
+	}
+	return b.Commit()
 }
 
 // checkAnswers refuses, before anything runs, answers that cannot apply:
@@ -274,41 +318,54 @@ func checkAnswers(b *engine.Bundle, in SimulationRequest) error {
 		}
 		if !found {
 			slices.Sort(nodes)
+			nodes = slices.Compact(nodes)
 			return AnswerError{Index: i, Field: "node", Err: fmt.Errorf("no workflow has a node %q (have %s)", a.Node, strings.Join(nodes, ", "))}
 		}
 	}
 	return nil
 }
 
+// answeredTask is a task a simulation answered, with the values.
+type answeredTask struct {
+	task   store.TaskDetail
+	values map[string]any
+}
+
 // answer completes, in the simulation's store s, the task answer a (the
 // i-th) names, as a person completing it would: the values checked against
-// its form at the simulated instant, the outcome recorded for the tick to
-// route, and its record (a promise, a dispute) opened.
-func (s *Service) answer(ctx context.Context, b *engine.Bundle, i int, a Answer, clk engine.Clock) error {
+// its form at the simulated instant and the outcome recorded (as Answerer)
+// for the tick to route.
+func (s *Service) answer(ctx context.Context, b *engine.Bundle, i int, a Answer, clk engine.Clock) (answeredTask, error) {
 	day := calendar.In(clk.Now, clk.Location)
 	id, key, err := s.store.OpenNodeTask(ctx, a.Invoice, a.Node)
 	if errors.Is(err, store.ErrNotFound) {
-		return AnswerError{Index: i, Field: "node", Err: fmt.Errorf("on %s invoice %s has no open task or approval of node %q to answer", day, a.Invoice, a.Node)}
+		return answeredTask{}, AnswerError{Index: i, Field: "node", Err: fmt.Errorf("on %s invoice %s has no open task or approval of node %q to answer", day, a.Invoice, a.Node)}
 	}
 	if err != nil {
-		return err
+		return answeredTask{}, err
+	}
+	t, err := s.store.VisibleTask(ctx, System("simulate").Viewer(), id, clk.Now)
+	if err != nil {
+		return answeredTask{}, err
+	}
+	if t.Kind == KindApproval { // as CompleteTask: no decision on a paused escalation
+		if paused, reason, err := s.store.TaskWorkflowPause(ctx, id); err != nil {
+			return answeredTask{}, err
+		} else if paused {
+			return answeredTask{}, AnswerError{Index: i, Field: "node",
+				Err: fmt.Errorf("on %s the escalation of invoice %s is paused (%s): a decision would not take effect", day, a.Invoice, cmp.Or(reason, "paused"))}
+		}
 	}
 	values := a.Values
 	if values == nil {
 		values = map[string]any{}
 	}
-	by := System("simulate")
-	if _, err := engine.SubmitTask(ctx, b, s.store, key, values, by.Name(), clk, "en"); err != nil {
+	if _, err := engine.SubmitTask(ctx, b, s.store, key, values, Answerer, clk, "en"); err != nil {
 		var fe engine.FormErrors
 		if errors.As(err, &fe) {
-			return AnswerError{Index: i, Field: "values", Err: fe}
+			return answeredTask{}, AnswerError{Index: i, Field: "values", Err: fe}
 		}
-		return err
+		return answeredTask{}, err
 	}
-	t, err := s.store.VisibleTask(ctx, by.Viewer(), id, clk.Now)
-	if err != nil {
-		return err
-	}
-	s.recordOutcome(ctx, b, by, t, values, clk, "en")
-	return nil
+	return answeredTask{task: t, values: values}, nil
 }
