@@ -44,15 +44,30 @@ type Replay struct {
 	BeforeTick func(ctx context.Context, at time.Time) error
 	// OnEffect sees every effect of the day's tick.
 	OnEffect func(day calendar.Date, e engine.TickEffect)
-	// AfterTick, when set, runs after the tick at at (the records of the
-	// outcomes the tick routed).
-	AfterTick func(ctx context.Context, at time.Time) error
+	// Answers are human tasks answered on their days, after BeforeTick
+	// (see Answer); each outcome's record is opened after the tick routed
+	// it, as a person's completion opens it after routing.
+	Answers []Answer
 }
 
 // Run replays the days; the API's and the command line's simulations are
 // both this loop, so they tick at the same instants.
 func (r Replay) Run(ctx context.Context) (engine.TickStats, error) {
 	var total engine.TickStats
+	if err := checkAnswers(r.Bundle, r.First, r.Last, r.Answers); err != nil {
+		return total, err
+	}
+	if len(r.Answers) > 0 {
+		at, err := TickAt(r.First, r.Location, r.TickTime)
+		if err != nil {
+			return total, err
+		}
+		if err := addAnswerer(ctx, r.Store, at); err != nil {
+			return total, err
+		}
+	}
+	answerer := New(r.Store, nil, nil) // opens the outcomes' records in r.Store
+	var answered []answeredTask        // the day's, their records opened after its tick
 	for day := r.First; !day.After(r.Last); day = day.AddDays(1) {
 		at, err := TickAt(day, r.Location, r.TickTime)
 		if err != nil {
@@ -63,17 +78,26 @@ func (r Replay) Run(ctx context.Context) (engine.TickStats, error) {
 				return total, err
 			}
 		}
+		clk := engine.Clock{Now: at, Location: r.Location}
+		for i, a := range r.Answers {
+			if a.Day == day {
+				t, err := answerer.answer(ctx, r.Bundle, i, a, clk)
+				if err != nil {
+					return total, err
+				}
+				answered = append(answered, t)
+			}
+		}
 		d := day
 		st, err := engine.RunTick(ctx, r.Bundle, r.Store, engine.TickOptions{At: at, Location: r.Location,
 			OnEffect: func(e engine.TickEffect) { r.OnEffect(d, e) }})
 		if err != nil {
 			return total, fmt.Errorf("simulating %s: %w", day, err)
 		}
-		if r.AfterTick != nil {
-			if err := r.AfterTick(ctx, at); err != nil {
-				return total, err
-			}
+		for _, t := range answered {
+			answerer.recordOutcome(ctx, r.Bundle, System("simulate"), t.task, t.values, clk, "en")
 		}
+		answered = answered[:0]
 		total.Batches += st.Batches
 		total.Effects += st.Effects
 		total.States += st.States
@@ -191,8 +215,10 @@ func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) 
 	if err != nil {
 		return Simulation{}, err
 	}
-	if err := checkAnswers(b, in); err != nil {
-		return Simulation{}, err
+	for i, a := range in.Answers {
+		if !slices.Contains(in.Invoices, a.Invoice) {
+			return Simulation{}, AnswerError{Index: i, Field: "invoice", Err: fmt.Errorf("invoice %q is not one of the simulated invoices", a.Invoice)}
+		}
 	}
 	company, err := s.store.Company(ctx)
 	if err != nil {
@@ -221,45 +247,16 @@ func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) 
 		return Simulation{}, err
 	}
 
-	if len(in.Answers) > 0 {
-		if err := addAnswerer(ctx, sim, s.now()); err != nil {
-			return Simulation{}, err
-		}
-	}
 	out := Simulation{From: in.From, To: in.To, Totals: map[string]int{}, Days: []SimulatedDay{}}
-	answerer := New(sim, s.now, s.log) // records outcomes in the throwaway store
-	var answered []answeredTask        // today's, their records opened after the tick
 	_, err = Replay{Store: sim, Bundle: b, Location: loc, TickTime: company.TickTime, First: in.From, Last: in.To,
 		BeforeTick: func(ctx context.Context, at time.Time) error {
 			var due []store.SimPayment
 			for len(pays) > 0 && !pays[0].PaidAt.After(at) {
 				due, pays = append(due, pays[0]), pays[1:]
 			}
-			if err := sim.ApplySimPayments(ctx, due, at); err != nil {
-				return err
-			}
-			clk := engine.Clock{Now: at, Location: loc}
-			for i, a := range in.Answers {
-				if a.Day == calendar.In(at, loc) {
-					t, err := answerer.answer(ctx, b, i, a, clk)
-					if err != nil {
-						return err
-					}
-					answered = append(answered, t)
-				}
-			}
-			return nil
+			return sim.ApplySimPayments(ctx, due, at)
 		},
-		// A person's completion routes the outcome, then opens its record
-		// (CompleteTask): here the day's tick routes it.
-		AfterTick: func(ctx context.Context, at time.Time) error {
-			clk := engine.Clock{Now: at, Location: loc}
-			for _, t := range answered {
-				answerer.recordOutcome(ctx, b, System("simulate"), t.task, t.values, clk, "en")
-			}
-			answered = answered[:0]
-			return nil
-		},
+		Answers: in.Answers,
 		OnEffect: func(day calendar.Date, e engine.TickEffect) {
 			if !e.New {
 				return
@@ -296,15 +293,11 @@ func addAnswerer(ctx context.Context, sim *store.Store, now time.Time) error {
 }
 
 // checkAnswers refuses, before anything runs, answers that cannot apply:
-// an invoice not simulated, a day outside the range, a node no workflow
-// has.
-func checkAnswers(b *engine.Bundle, in SimulationRequest) error {
-	for i, a := range in.Answers {
-		if !slices.Contains(in.Invoices, a.Invoice) {
-			return AnswerError{Index: i, Field: "invoice", Err: fmt.Errorf("invoice %q is not one of the simulated invoices", a.Invoice)}
-		}
-		if a.Day.Before(in.From) || a.Day.After(in.To) {
-			return AnswerError{Index: i, Field: "day", Err: fmt.Errorf("%s is outside the simulated days %s to %s", a.Day, in.From, in.To)}
+// a day outside the range, a node no workflow has.
+func checkAnswers(b *engine.Bundle, first, last calendar.Date, answers []Answer) error {
+	for i, a := range answers {
+		if a.Day.Before(first) || a.Day.After(last) {
+			return AnswerError{Index: i, Field: "day", Err: fmt.Errorf("%s is outside the simulated days %s to %s", a.Day, first, last)}
 		}
 		found := false
 		var nodes []string
