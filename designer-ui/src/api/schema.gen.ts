@@ -2343,7 +2343,7 @@ export interface components {
              */
             at: string;
             matched: boolean;
-            /** @description the evaluation error */
+            /** @description the evaluation error, as the tick would record it */
             error?: string;
             /** @description every value the when condition read, for people */
             values: components["schemas"]["RuleTryValue"][];
