@@ -337,6 +337,42 @@ func (e SimulateRequestDefinitionKind) Valid() bool {
 	}
 }
 
+// Defines values for SmsLengthEncoding.
+const (
+	SmsLengthEncodingGSM7 SmsLengthEncoding = "GSM-7"
+	SmsLengthEncodingUCS2 SmsLengthEncoding = "UCS-2"
+)
+
+// Valid indicates whether the value is a known member of the SmsLengthEncoding enum.
+func (e SmsLengthEncoding) Valid() bool {
+	switch e {
+	case SmsLengthEncodingGSM7:
+		return true
+	case SmsLengthEncodingUCS2:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TemplateRenderRequestLocale.
+const (
+	TemplateRenderRequestLocaleEn   TemplateRenderRequestLocale = "en"
+	TemplateRenderRequestLocaleZhCN TemplateRenderRequestLocale = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the TemplateRenderRequestLocale enum.
+func (e TemplateRenderRequestLocale) Valid() bool {
+	switch e {
+	case TemplateRenderRequestLocaleEn:
+		return true
+	case TemplateRenderRequestLocaleZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Kind.
 const (
 	KindForm     Kind = "Form"
@@ -589,6 +625,72 @@ func (e PublishDefinitionParamsKind) Valid() bool {
 	}
 }
 
+// Defines values for RenderTemplateParamsKind.
+const (
+	RenderTemplateParamsKindForm     RenderTemplateParamsKind = "Form"
+	RenderTemplateParamsKindRule     RenderTemplateParamsKind = "Rule"
+	RenderTemplateParamsKindTemplate RenderTemplateParamsKind = "Template"
+	RenderTemplateParamsKindWorkflow RenderTemplateParamsKind = "Workflow"
+)
+
+// Valid indicates whether the value is a known member of the RenderTemplateParamsKind enum.
+func (e RenderTemplateParamsKind) Valid() bool {
+	switch e {
+	case RenderTemplateParamsKindForm:
+		return true
+	case RenderTemplateParamsKindRule:
+		return true
+	case RenderTemplateParamsKindTemplate:
+		return true
+	case RenderTemplateParamsKindWorkflow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RenderLetterParamsLocale.
+const (
+	RenderLetterParamsLocaleEn   RenderLetterParamsLocale = "en"
+	RenderLetterParamsLocaleZhCN RenderLetterParamsLocale = "zh-CN"
+)
+
+// Valid indicates whether the value is a known member of the RenderLetterParamsLocale enum.
+func (e RenderLetterParamsLocale) Valid() bool {
+	switch e {
+	case RenderLetterParamsLocaleEn:
+		return true
+	case RenderLetterParamsLocaleZhCN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RenderLetterParamsKind.
+const (
+	RenderLetterParamsKindForm     RenderLetterParamsKind = "Form"
+	RenderLetterParamsKindRule     RenderLetterParamsKind = "Rule"
+	RenderLetterParamsKindTemplate RenderLetterParamsKind = "Template"
+	RenderLetterParamsKindWorkflow RenderLetterParamsKind = "Workflow"
+)
+
+// Valid indicates whether the value is a known member of the RenderLetterParamsKind enum.
+func (e RenderLetterParamsKind) Valid() bool {
+	switch e {
+	case RenderLetterParamsKindForm:
+		return true
+	case RenderLetterParamsKindRule:
+		return true
+	case RenderLetterParamsKindTemplate:
+		return true
+	case RenderLetterParamsKindWorkflow:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RollbackDefinitionParamsKind.
 const (
 	RollbackDefinitionParamsKindForm     RollbackDefinitionParamsKind = "Form"
@@ -631,6 +733,30 @@ func (e RunDefinitionTestsParamsKind) Valid() bool {
 	case RunDefinitionTestsParamsKindTemplate:
 		return true
 	case RunDefinitionTestsParamsKindWorkflow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TryRuleParamsKind.
+const (
+	TryRuleParamsKindForm     TryRuleParamsKind = "Form"
+	TryRuleParamsKindRule     TryRuleParamsKind = "Rule"
+	TryRuleParamsKindTemplate TryRuleParamsKind = "Template"
+	TryRuleParamsKindWorkflow TryRuleParamsKind = "Workflow"
+)
+
+// Valid indicates whether the value is a known member of the TryRuleParamsKind enum.
+func (e TryRuleParamsKind) Valid() bool {
+	switch e {
+	case TryRuleParamsKindForm:
+		return true
+	case TryRuleParamsKindRule:
+		return true
+	case TryRuleParamsKindTemplate:
+		return true
+	case TryRuleParamsKindWorkflow:
 		return true
 	default:
 		return false
@@ -1490,11 +1616,52 @@ type RiskRequest struct {
 // Role defines model for Role.
 type Role string
 
+// RuleTry defines model for RuleTry.
+type RuleTry struct {
+	// At the instant evaluated at (now)
+	At time.Time `json:"at"`
+
+	// Effects what the rule's actions would do now (empty when it does not match)
+	Effects []RuleTryEffect `json:"effects"`
+
+	// Error the evaluation error, as the tick would record it
+	Error   *string `json:"error,omitempty"`
+	Invoice string  `json:"invoice"`
+	Matched bool    `json:"matched"`
+
+	// Values every value the when condition read, for people
+	Values []RuleTryValue `json:"values"`
+}
+
+// RuleTryEffect defines model for RuleTryEffect.
+type RuleTryEffect struct {
+	// Detail the engine effect (its key, kind, rule, version and the fields of its kind)
+	Detail  map[string]interface{} `json:"detail"`
+	Kind    string                 `json:"kind"`
+	Summary string                 `json:"summary"`
+}
+
+// RuleTryRequest defines model for RuleTryRequest.
+type RuleTryRequest struct {
+	// Invoice the invoice's number
+	Invoice string `json:"invoice"`
+	Version int    `json:"version"`
+}
+
+// RuleTryValue defines model for RuleTryValue.
+type RuleTryValue struct {
+	Path  string `json:"path"`
+	Value string `json:"value"`
+}
+
 // SentMessage defines model for SentMessage.
 type SentMessage = store.SentMessage
 
 // SimulateRequest defines model for SimulateRequest.
 type SimulateRequest struct {
+	// Answers human tasks answered in the simulation, in order
+	Answers *[]SimulationAnswer `json:"answers,omitempty"`
+
 	// Definition simulate this version in place of its published one (a draft, say)
 	Definition *struct {
 		Kind    SimulateRequestDefinitionKind `json:"kind"`
@@ -1512,6 +1679,25 @@ type SimulateRequestDefinitionKind string
 // Simulation defines model for Simulation.
 type Simulation = usecase.Simulation
 
+// SimulationAnswer on day, before its tick, the open task or approval of the workflow node on the invoice is completed with values, checked against its form as a real completion is
+type SimulationAnswer struct {
+	Day     openapi_types.Date     `json:"day"`
+	Invoice string                 `json:"invoice"`
+	Node    string                 `json:"node"`
+	Values  map[string]interface{} `json:"values"`
+}
+
+// SmsLength an SMS template's text as sent (with the footer)
+type SmsLength struct {
+	// Characters GSM-7 septets (an extension character counts two) or UCS-2 code units
+	Characters int               `json:"characters"`
+	Encoding   SmsLengthEncoding `json:"encoding"`
+	Segments   int               `json:"segments"`
+}
+
+// SmsLengthEncoding defines model for SmsLength.Encoding.
+type SmsLengthEncoding string
+
 // Task defines model for Task.
 type Task = store.InboxTask
 
@@ -1526,6 +1712,32 @@ type TaskInvoice = store.TaskInvoice
 
 // TaskPage defines model for TaskPage.
 type TaskPage = store.TaskPage
+
+// TemplateRenderRequest defines model for TemplateRenderRequest.
+type TemplateRenderRequest struct {
+	// Invoice the invoice's number
+	Invoice string                      `json:"invoice"`
+	Locale  TemplateRenderRequestLocale `json:"locale"`
+	Version int                         `json:"version"`
+}
+
+// TemplateRenderRequestLocale defines model for TemplateRenderRequest.Locale.
+type TemplateRenderRequestLocale string
+
+// TemplateRendering defines model for TemplateRendering.
+type TemplateRendering struct {
+	Body string `json:"body"`
+
+	// Channel what the template declares (email, sms, in_app, task), "" when it leaves it to the action
+	Channel string `json:"channel"`
+
+	// Letter an email of this template carries the formal letter (render.pdf)
+	Letter bool `json:"letter"`
+
+	// Sms an SMS template's text as sent (with the footer)
+	Sms     *SmsLength `json:"sms,omitempty"`
+	Subject string     `json:"subject"`
+}
 
 // TestCaseResult defines model for TestCaseResult.
 type TestCaseResult struct {
@@ -1763,11 +1975,32 @@ type PreviewDefinitionParamsKind string
 // PublishDefinitionParamsKind defines parameters for PublishDefinition.
 type PublishDefinitionParamsKind string
 
+// RenderTemplateParamsKind defines parameters for RenderTemplate.
+type RenderTemplateParamsKind string
+
+// RenderLetterParams defines parameters for RenderLetter.
+type RenderLetterParams struct {
+	Version int `form:"version" json:"version"`
+
+	// Invoice the invoice's number
+	Invoice string                   `form:"invoice" json:"invoice"`
+	Locale  RenderLetterParamsLocale `form:"locale" json:"locale"`
+}
+
+// RenderLetterParamsLocale defines parameters for RenderLetter.
+type RenderLetterParamsLocale string
+
+// RenderLetterParamsKind defines parameters for RenderLetter.
+type RenderLetterParamsKind string
+
 // RollbackDefinitionParamsKind defines parameters for RollbackDefinition.
 type RollbackDefinitionParamsKind string
 
 // RunDefinitionTestsParamsKind defines parameters for RunDefinitionTests.
 type RunDefinitionTestsParamsKind string
+
+// TryRuleParamsKind defines parameters for TryRule.
+type TryRuleParamsKind string
 
 // ValidateDefinitionParamsKind defines parameters for ValidateDefinition.
 type ValidateDefinitionParamsKind string
@@ -1984,11 +2217,17 @@ type PreviewDefinitionJSONRequestBody = VersionRequest
 // PublishDefinitionJSONRequestBody defines body for PublishDefinition for application/json ContentType.
 type PublishDefinitionJSONRequestBody = VersionRequest
 
+// RenderTemplateJSONRequestBody defines body for RenderTemplate for application/json ContentType.
+type RenderTemplateJSONRequestBody = TemplateRenderRequest
+
 // RollbackDefinitionJSONRequestBody defines body for RollbackDefinition for application/json ContentType.
 type RollbackDefinitionJSONRequestBody = VersionRequest
 
 // RunDefinitionTestsJSONRequestBody defines body for RunDefinitionTests for application/json ContentType.
 type RunDefinitionTestsJSONRequestBody = VersionRequest
+
+// TryRuleJSONRequestBody defines body for TryRule for application/json ContentType.
+type TryRuleJSONRequestBody = RuleTryRequest
 
 // ValidateDefinitionJSONRequestBody defines body for ValidateDefinition for application/json ContentType.
 type ValidateDefinitionJSONRequestBody = DefinitionText
@@ -2133,12 +2372,21 @@ type ServerInterface interface {
 	// PublishDefinition Publish a version (normally a draft), validated against the published definitions.
 	// (POST /api/definitions/{kind}/{name}/publish)
 	PublishDefinition(ctx echo.Context, kind PublishDefinitionParamsKind, name Name) error
+	// RenderTemplate Render one version of a template (a draft, say) for a live invoice in a language, as delivery would send it; writes nothing.
+	// (POST /api/definitions/{kind}/{name}/render)
+	RenderTemplate(ctx echo.Context, kind RenderTemplateParamsKind, name Name) error
+	// RenderLetter The formal letter of one version of a template for a live invoice, as the PDF delivery would attach (letterhead, fonts, layout); writes nothing.
+	// (GET /api/definitions/{kind}/{name}/render.pdf)
+	RenderLetter(ctx echo.Context, kind RenderLetterParamsKind, name Name, params RenderLetterParams) error
 	// RollbackDefinition Publish an older version's content again, as a new version (history stays append-only).
 	// (POST /api/definitions/{kind}/{name}/rollback)
 	RollbackDefinition(ctx echo.Context, kind RollbackDefinitionParamsKind, name Name) error
 	// RunDefinitionTests Run the stored test cases (the pack's tests/**/*.test.yaml, stored by recoup apply) against the published definitions with this version (e.g. a draft) in place of the published one; writes nothing.
 	// (POST /api/definitions/{kind}/{name}/tests)
 	RunDefinitionTests(ctx echo.Context, kind RunDefinitionTestsParamsKind, name Name) error
+	// TryRule Evaluate one version of a rule (a draft, say) on a live invoice with the tick's evaluator, now; writes nothing.
+	// (POST /api/definitions/{kind}/{name}/try)
+	TryRule(ctx echo.Context, kind TryRuleParamsKind, name Name) error
 	// ValidateDefinition Validate a text as this definition, with the published definitions it does not replace; saves nothing.
 	// (POST /api/definitions/{kind}/{name}/validate)
 	ValidateDefinition(ctx echo.Context, kind ValidateDefinitionParamsKind, name Name) error
@@ -2877,6 +3125,77 @@ func (w *ServerInterfaceWrapper) PublishDefinition(ctx echo.Context) error {
 	return err
 }
 
+// RenderTemplate converts echo context to params.
+func (w *ServerInterfaceWrapper) RenderTemplate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "kind" -------------
+	var kind RenderTemplateParamsKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", ctx.Param("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Path parameter "name" -------------
+	var name Name
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RenderTemplate(ctx, kind, name)
+	return err
+}
+
+// RenderLetter converts echo context to params.
+func (w *ServerInterfaceWrapper) RenderLetter(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "kind" -------------
+	var kind RenderLetterParamsKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", ctx.Param("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Path parameter "name" -------------
+	var name Name
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RenderLetterParams
+	// ------------- Required query parameter "version" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "version", ctx.QueryParams(), &params.Version, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter version: %s", err))
+	}
+
+	// ------------- Required query parameter "invoice" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "invoice", ctx.QueryParams(), &params.Invoice, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter invoice: %s", err))
+	}
+
+	// ------------- Required query parameter "locale" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "locale", ctx.QueryParams(), &params.Locale, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter locale: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RenderLetter(ctx, kind, name, params)
+	return err
+}
+
 // RollbackDefinition converts echo context to params.
 func (w *ServerInterfaceWrapper) RollbackDefinition(ctx echo.Context) error {
 	var err error
@@ -2922,6 +3241,30 @@ func (w *ServerInterfaceWrapper) RunDefinitionTests(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RunDefinitionTests(ctx, kind, name)
+	return err
+}
+
+// TryRule converts echo context to params.
+func (w *ServerInterfaceWrapper) TryRule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "kind" -------------
+	var kind TryRuleParamsKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", ctx.Param("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Path parameter "name" -------------
+	var name Name
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.TryRule(ctx, kind, name)
 	return err
 }
 
@@ -3950,6 +4293,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/audit.csv", wrapper.ExportAudit, options.OperationMiddlewares["exportAudit"]...)
 	router.POST(options.BaseURL+"/api/definitions/:kind/:name/tests", wrapper.RunDefinitionTests, options.OperationMiddlewares["runDefinitionTests"]...)
 	router.POST(options.BaseURL+"/api/definitions/:kind/:name/preview", wrapper.PreviewDefinition, options.OperationMiddlewares["previewDefinition"]...)
+	router.POST(options.BaseURL+"/api/definitions/:kind/:name/try", wrapper.TryRule, options.OperationMiddlewares["tryRule"]...)
+	router.POST(options.BaseURL+"/api/definitions/:kind/:name/render", wrapper.RenderTemplate, options.OperationMiddlewares["renderTemplate"]...)
+	router.GET(options.BaseURL+"/api/definitions/:kind/:name/render.pdf", wrapper.RenderLetter, options.OperationMiddlewares["renderLetter"]...)
 	router.GET(options.BaseURL+"/api/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.GET(options.BaseURL+"/api/customers/:id", wrapper.GetCustomer, options.OperationMiddlewares["getCustomer"]...)
 	router.GET(options.BaseURL+"/api/customers/:id/contacts", wrapper.GetCustomerContacts, options.OperationMiddlewares["getCustomerContacts"]...)
@@ -5777,6 +6123,210 @@ func (response PublishDefinitiondefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type RenderTemplateRequestObject struct {
+	Kind RenderTemplateParamsKind `json:"kind"`
+	Name Name                     `json:"name"`
+	Body *RenderTemplateJSONRequestBody
+}
+
+type RenderTemplateResponseObject interface {
+	VisitRenderTemplateResponse(w http.ResponseWriter) error
+}
+
+type RenderTemplate200JSONResponse TemplateRendering
+
+func (response RenderTemplate200JSONResponse) VisitRenderTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenderTemplate401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response RenderTemplate401ApplicationProblemPlusJSONResponse) VisitRenderTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenderTemplate403ApplicationProblemPlusJSONResponse Problem
+
+func (response RenderTemplate403ApplicationProblemPlusJSONResponse) VisitRenderTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenderTemplate404ApplicationProblemPlusJSONResponse Problem
+
+func (response RenderTemplate404ApplicationProblemPlusJSONResponse) VisitRenderTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenderTemplate422ApplicationProblemPlusJSONResponse Problem
+
+func (response RenderTemplate422ApplicationProblemPlusJSONResponse) VisitRenderTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenderTemplatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RenderTemplatedefaultApplicationProblemPlusJSONResponse) VisitRenderTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenderLetterRequestObject struct {
+	Kind   RenderLetterParamsKind `json:"kind"`
+	Name   Name                   `json:"name"`
+	Params RenderLetterParams
+}
+
+type RenderLetterResponseObject interface {
+	VisitRenderLetterResponse(w http.ResponseWriter) error
+}
+
+type RenderLetter200ApplicationpdfResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response RenderLetter200ApplicationpdfResponse) VisitRenderLetterResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type RenderLetter401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response RenderLetter401ApplicationProblemPlusJSONResponse) VisitRenderLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenderLetter403ApplicationProblemPlusJSONResponse Problem
+
+func (response RenderLetter403ApplicationProblemPlusJSONResponse) VisitRenderLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenderLetter404ApplicationProblemPlusJSONResponse Problem
+
+func (response RenderLetter404ApplicationProblemPlusJSONResponse) VisitRenderLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenderLetter422ApplicationProblemPlusJSONResponse Problem
+
+func (response RenderLetter422ApplicationProblemPlusJSONResponse) VisitRenderLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RenderLetterdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RenderLetterdefaultApplicationProblemPlusJSONResponse) VisitRenderLetterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RollbackDefinitionRequestObject struct {
 	Kind RollbackDefinitionParamsKind `json:"kind"`
 	Name Name                         `json:"name"`
@@ -5964,6 +6514,105 @@ type RunDefinitionTestsdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RunDefinitionTestsdefaultApplicationProblemPlusJSONResponse) VisitRunDefinitionTestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TryRuleRequestObject struct {
+	Kind TryRuleParamsKind `json:"kind"`
+	Name Name              `json:"name"`
+	Body *TryRuleJSONRequestBody
+}
+
+type TryRuleResponseObject interface {
+	VisitTryRuleResponse(w http.ResponseWriter) error
+}
+
+type TryRule200JSONResponse RuleTry
+
+func (response TryRule200JSONResponse) VisitTryRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TryRule401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response TryRule401ApplicationProblemPlusJSONResponse) VisitTryRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TryRule403ApplicationProblemPlusJSONResponse Problem
+
+func (response TryRule403ApplicationProblemPlusJSONResponse) VisitTryRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TryRule404ApplicationProblemPlusJSONResponse Problem
+
+func (response TryRule404ApplicationProblemPlusJSONResponse) VisitTryRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TryRule422ApplicationProblemPlusJSONResponse Problem
+
+func (response TryRule422ApplicationProblemPlusJSONResponse) VisitTryRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TryRuledefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response TryRuledefaultApplicationProblemPlusJSONResponse) VisitTryRuleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -10147,12 +10796,21 @@ type StrictServerInterface interface {
 	// PublishDefinition Publish a version (normally a draft), validated against the published definitions.
 	// (POST /api/definitions/{kind}/{name}/publish)
 	PublishDefinition(ctx context.Context, request PublishDefinitionRequestObject) (PublishDefinitionResponseObject, error)
+	// RenderTemplate Render one version of a template (a draft, say) for a live invoice in a language, as delivery would send it; writes nothing.
+	// (POST /api/definitions/{kind}/{name}/render)
+	RenderTemplate(ctx context.Context, request RenderTemplateRequestObject) (RenderTemplateResponseObject, error)
+	// RenderLetter The formal letter of one version of a template for a live invoice, as the PDF delivery would attach (letterhead, fonts, layout); writes nothing.
+	// (GET /api/definitions/{kind}/{name}/render.pdf)
+	RenderLetter(ctx context.Context, request RenderLetterRequestObject) (RenderLetterResponseObject, error)
 	// RollbackDefinition Publish an older version's content again, as a new version (history stays append-only).
 	// (POST /api/definitions/{kind}/{name}/rollback)
 	RollbackDefinition(ctx context.Context, request RollbackDefinitionRequestObject) (RollbackDefinitionResponseObject, error)
 	// RunDefinitionTests Run the stored test cases (the pack's tests/**/*.test.yaml, stored by recoup apply) against the published definitions with this version (e.g. a draft) in place of the published one; writes nothing.
 	// (POST /api/definitions/{kind}/{name}/tests)
 	RunDefinitionTests(ctx context.Context, request RunDefinitionTestsRequestObject) (RunDefinitionTestsResponseObject, error)
+	// TryRule Evaluate one version of a rule (a draft, say) on a live invoice with the tick's evaluator, now; writes nothing.
+	// (POST /api/definitions/{kind}/{name}/try)
+	TryRule(ctx context.Context, request TryRuleRequestObject) (TryRuleResponseObject, error)
 	// ValidateDefinition Validate a text as this definition, with the published definitions it does not replace; saves nothing.
 	// (POST /api/definitions/{kind}/{name}/validate)
 	ValidateDefinition(ctx context.Context, request ValidateDefinitionRequestObject) (ValidateDefinitionResponseObject, error)
@@ -11018,6 +11676,82 @@ func (sh *strictHandler) PublishDefinition(ctx echo.Context, kind PublishDefinit
 	return nil
 }
 
+// RenderTemplate operation middleware
+func (sh *strictHandler) RenderTemplate(ctx echo.Context, kind RenderTemplateParamsKind, name Name) error {
+	var request RenderTemplateRequestObject
+
+	request.Kind = kind
+	request.Name = name
+
+	var body RenderTemplateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RenderTemplate(ctx.Request().Context(), request.(RenderTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RenderTemplate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RenderTemplateResponseObject); ok {
+		return validResponse.VisitRenderTemplateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RenderLetter operation middleware
+func (sh *strictHandler) RenderLetter(ctx echo.Context, kind RenderLetterParamsKind, name Name, params RenderLetterParams) error {
+	var request RenderLetterRequestObject
+
+	request.Kind = kind
+	request.Name = name
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RenderLetter(ctx.Request().Context(), request.(RenderLetterRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RenderLetter")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RenderLetterResponseObject); ok {
+		return validResponse.VisitRenderLetterResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // RollbackDefinition operation middleware
 func (sh *strictHandler) RollbackDefinition(ctx echo.Context, kind RollbackDefinitionParamsKind, name Name) error {
 	var request RollbackDefinitionRequestObject
@@ -11110,6 +11844,55 @@ func (sh *strictHandler) RunDefinitionTests(ctx echo.Context, kind RunDefinition
 		return err
 	} else if validResponse, ok := response.(RunDefinitionTestsResponseObject); ok {
 		return validResponse.VisitRunDefinitionTestsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// TryRule operation middleware
+func (sh *strictHandler) TryRule(ctx echo.Context, kind TryRuleParamsKind, name Name) error {
+	var request TryRuleRequestObject
+
+	request.Kind = kind
+	request.Name = name
+
+	var body TryRuleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.TryRule(ctx.Request().Context(), request.(TryRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "TryRule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(TryRuleResponseObject); ok {
+		return validResponse.VisitTryRuleResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/recoup/recoup/delivery"
 	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/usecase"
 )
@@ -73,6 +74,10 @@ type Options struct {
 	// Metrics are counted by the server. Default: NewMetrics(Store,
 	// Logger).
 	Metrics *Metrics
+	// Delivery is the delivery configuration that template previews
+	// render letters and SMS with (letterhead, fonts, footers). Default:
+	// delivery's defaults.
+	Delivery delivery.Config
 	// MetricsToken, when set, serves the metrics at /metrics to requests
 	// bearing it (Authorization: Bearer …); others get 401. Default "":
 	// /metrics is not served here (404), only where Metrics.Handler is
@@ -90,6 +95,7 @@ type server struct {
 	secureCookies bool
 	logins        *loginLockout
 	uc            *usecase.Service // the use cases, shared with the command line
+	letters       *usecase.Letters // how template previews make letters and SMS
 
 	stages stageTitleCache // the published workflows' node titles (tasks.go)
 }
@@ -142,7 +148,7 @@ func New(o Options) *echo.Echo {
 	}
 	a := &server{store: o.Store, log: o.Logger, now: o.Now, sessionTTL: o.SessionTTL, secureCookies: o.SecureCookies,
 		logins: newLoginLockout(o.LoginLockAfter, o.LoginBackoff, o.LoginMaxBackoff, o.LoginAddressCeiling, o.LoginAddressWindow),
-		uc:     usecase.New(o.Store, o.Now, o.Logger)}
+		uc:     usecase.New(o.Store, o.Now, o.Logger), letters: usecase.NewLetters(o.Delivery)}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

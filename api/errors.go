@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -59,6 +60,8 @@ func toProblem(err error) (problem, bool) {
 		ve    *fieldErrors
 		se    scopeError
 		re    usecase.ErrRange
+		ke    usecase.ErrKind
+		ans   usecase.AnswerError
 		lo    lockedOut
 		el    engine.ErrorList
 		pe    *store.PaymentError
@@ -69,6 +72,21 @@ func toProblem(err error) (problem, bool) {
 	switch {
 	case errors.As(err, &ve):
 		p.Status, p.Detail, p.Errors = ve.status, ve.detail, ve.fields
+	case errors.As(err, &ans):
+		p.Status, p.Detail = http.StatusUnprocessableEntity, fmt.Sprintf("answers[%d] cannot be given: %v", ans.Index, ans.Err)
+		at := "/answers/" + strconv.Itoa(ans.Index) + "/" + ans.Field
+		var fe engine.FormErrors
+		if errors.As(ans.Err, &fe) {
+			for _, f := range fe {
+				field := at
+				if f.Field != "" {
+					field += "/" + f.Field
+				}
+				p.Errors = append(p.Errors, FieldError{Field: field, Message: f.Message})
+			}
+		} else {
+			p.Errors = []FieldError{{Field: at, Message: ans.Err.Error()}}
+		}
 	case errors.As(err, &ae):
 		p.Status, p.Detail = http.StatusUnprocessableEntity, "the adjustment is invalid"
 		p.Errors = []FieldError{{Field: ae.Field, Message: ae.Message}}
@@ -121,6 +139,9 @@ func toProblem(err error) (problem, bool) {
 	case errors.Is(err, store.ErrNotAssignable):
 		p.Status, p.Detail = http.StatusUnprocessableEntity, "the task cannot go to this user"
 		p.Errors = []FieldError{{Field: "/assignee", Message: err.Error()}}
+	case errors.As(err, &ke):
+		p.Status, p.Detail = http.StatusUnprocessableEntity, err.Error()
+		p.Errors = []FieldError{{Field: "path.kind", Message: err.Error()}}
 	case errors.As(err, &re):
 		p.Status, p.Detail = http.StatusUnprocessableEntity, "the range is invalid"
 		p.Errors = []FieldError{{Field: "/to", Message: err.Error()}}

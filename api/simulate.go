@@ -17,6 +17,11 @@ func (a *server) Simulate(ctx context.Context, req SimulateRequestObject) (Simul
 	if d := in.Definition; d != nil {
 		r.Definition = &usecase.DefinitionRef{Kind: engine.Kind(d.Kind), Name: d.Name, Version: d.Version}
 	}
+	if in.Answers != nil {
+		for _, x := range *in.Answers {
+			r.Answers = append(r.Answers, usecase.Answer{Invoice: x.Invoice, Day: calendar.Of(x.Day.Time), Node: x.Node, Values: x.Values})
+		}
+	}
 	out, err := a.uc.Simulate(ctx, actorOf(ctx), r)
 	if err != nil {
 		return nil, err

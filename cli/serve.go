@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/recoup/recoup/api"
+	"github.com/recoup/recoup/delivery"
 	designerui "github.com/recoup/recoup/designer-ui"
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
@@ -90,13 +91,18 @@ func newServeCmd() *cobra.Command {
 				defer stopDelivery()
 			}
 
+			// Template previews render letters and SMS as delivery does.
+			dcfg, err := delivery.LoadConfig(deliveryPath(cfg))
+			if err != nil {
+				return err
+			}
 			ln, err := net.Listen("tcp", cfg.Addr)
 			if err != nil {
 				return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 			}
 			srv := &http.Server{
 				Handler: api.New(api.Options{Store: s, Logger: log, UI: designerui.FS(), SecureCookies: cfg.SecureCookies, TrustProxyHeaders: cfg.TrustProxy,
-					Metrics: metrics, MetricsToken: cfg.MetricsToken}),
+					Metrics: metrics, MetricsToken: cfg.MetricsToken, Delivery: dcfg}),
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       60 * time.Second,
 				WriteTimeout:      120 * time.Second,

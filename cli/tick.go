@@ -383,6 +383,7 @@ func newSimulateCmd() *cobra.Command {
 		from, to   string
 		asJSON     bool
 		keepDBPath string
+		answers    string
 	)
 	cmd := &cobra.Command{
 		Use:   "simulate --rules DIR --data DIR --from DATE --to DATE",
@@ -391,8 +392,11 @@ func newSimulateCmd() *cobra.Command {
 throwaway database, apply --rules into it, then run one tick per day from
 --from to --to at the company's tick time (default 09:00 in --timezone).
 Each payment is applied before the first tick at or after its paid_at.
-Human tasks and approvals stay unanswered. The same engine code runs here as
-in production.`,
+Human tasks and approvals stay open unless --answers names a YAML list of
+answers, each completing on its day, before the tick, the open task or
+approval of a workflow node on an invoice with its form's values:
+  - {invoice: INV-7, day: 2026-11-14, node: call, values: {outcome: promised, promised_date: 2026-11-24}}
+The same engine code runs here as in production.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg = cfg.WithDefaults()
@@ -417,8 +421,14 @@ in production.`,
 				}
 				defer os.RemoveAll(dir)
 			}
+			var given []usecase.Answer
+			if answers != "" {
+				if given, err = readAnswers(answers); err != nil {
+					return fmt.Errorf("--answers: %w", err)
+				}
+			}
 			cfg.DB = "sqlite:" + filepath.Join(dir, "simulate.db")
-			return simulate(cmd.Context(), cfg, rules, data, first, last, &effectPrinter{w: cmd.OutOrStdout(), json: asJSON, onlyNew: true}, cmd.ErrOrStderr())
+			return simulate(cmd.Context(), cfg, rules, data, first, last, given, &effectPrinter{w: cmd.OutOrStdout(), json: asJSON, onlyNew: true}, cmd.ErrOrStderr())
 		},
 	}
 	cfg.bindFlags(cmd.Flags())
@@ -429,11 +439,12 @@ in production.`,
 	f.StringVar(&to, "to", "", "last day YYYY-MM-DD")
 	f.BoolVar(&asJSON, "json", false, "print effects as JSON lines")
 	f.StringVar(&keepDBPath, "keep", "", "keep the simulation database in this directory")
+	f.StringVar(&answers, "answers", "", "YAML file of human tasks to answer: invoice, day, node, values")
 	_ = f.MarkHidden("db")
 	return cmd
 }
 
-func simulate(ctx context.Context, cfg Config, rules []string, data string, first, last calendar.Date, p *effectPrinter, stderr io.Writer) error {
+func simulate(ctx context.Context, cfg Config, rules []string, data string, first, last calendar.Date, answers []usecase.Answer, p *effectPrinter, stderr io.Writer) error {
 	s, company, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -468,6 +479,7 @@ func simulate(ctx context.Context, cfg Config, rules []string, data string, firs
 			return err
 		},
 		OnEffect: func(day calendar.Date, e engine.TickEffect) { p.print(day.String(), e) },
+		Answers:  answers,
 	}.Run(ctx)
 	if err == nil {
 		err = p.err

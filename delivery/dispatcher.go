@@ -333,9 +333,7 @@ func (d *Dispatcher) message(it *item, company string) *Message {
 			}
 		}
 		if it.facing {
-			if f := localized(d.cfg.Policy.SMSFooter, r.locale); f != "" {
-				m.Text = strings.TrimSpace(m.Text) + " " + f
-			}
+			m.Text = d.cfg.Policy.SMSText(m.Text, r.locale)
 		}
 	case ChannelWebhook:
 		m.Event = r.template
@@ -631,7 +629,7 @@ func (dc *decider) customerMessage(r *row, c *customer) *item {
 		}
 	}
 	it.to = []string{to}
-	if it.channel == ChannelEmail && pol.attachesLetter(r.template) {
+	if it.channel == ChannelEmail && pol.AttachesLetter(r.template) {
 		it.letter = dc.letterFor(c, r.locale, r.body, r.key, it.invoices)
 	}
 	if at, why := pol.NextSendable(p.now, dc.recipientLoc(c)); at.After(p.now) {

@@ -3,6 +3,7 @@ package delivery
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -256,11 +257,17 @@ func (p *Policy) capFreeAt(contacts []time.Time, now time.Time) time.Time {
 	return recent[p.CapCount-1].Add(window)
 }
 
-func (p *Policy) attachesLetter(template string) bool {
-	for _, t := range p.LetterTemplates {
-		if t == template {
-			return true
-		}
+// AttachesLetter reports whether an email of template carries the formal
+// letter as a PDF (LetterTemplates).
+func (p *Policy) AttachesLetter(template string) bool {
+	return slices.Contains(p.LetterTemplates, template)
+}
+
+// SMSText is a customer-facing SMS as it is sent: text with the policy's
+// footer for locale.
+func (p *Policy) SMSText(text, locale string) string {
+	if f := localized(p.SMSFooter, locale); f != "" {
+		return strings.TrimSpace(text) + " " + f
 	}
-	return false
+	return text
 }

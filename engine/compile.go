@@ -20,6 +20,8 @@ type Bundle struct {
 	Workflows map[string]*Workflow
 	// Rules sorted by evaluation order: priority descending, then name.
 	Rules []*Rule
+
+	disabled []*Rule // compiled but not evaluated (enabled: false), for TryRule
 }
 
 // Template is a compiled Template document.
@@ -231,6 +233,8 @@ func (l *linker) rule(d *Document) {
 	}
 	if s.IsEnabled() {
 		l.b.Rules = append(l.b.Rules, r)
+	} else {
+		l.b.disabled = append(l.b.disabled, r)
 	}
 }
 

@@ -14,7 +14,9 @@ import (
 // than 1,000.00 CNY; write `money("1000.00 CNY")` for readability. Dates are
 // civil dates (the calendar day in the company's time zone) represented as
 // midnight UTC, so they compare exactly with `today` and with date("…");
-// `now` is the tick's instant in the company's time zone.
+// `now` is the tick's instant in the company's time zone. Amounts carry the
+// tag unit:"money", so that what a condition read can be shown as money
+// (TryRule).
 type Env struct {
 	Invoice  InvoiceEnv  `expr:"invoice"`
 	Customer CustomerEnv `expr:"customer"`
@@ -29,9 +31,9 @@ type InvoiceEnv struct {
 	ID              int               `expr:"id"`
 	Number          string            `expr:"number"`
 	Currency        string            `expr:"currency"`
-	Amount          int               `expr:"amount"`  // minor units
-	Balance         int               `expr:"balance"` // minor units still owed
-	Paid            int               `expr:"paid"`    // amount − balance
+	Amount          int               `expr:"amount" unit:"money"`  // minor units
+	Balance         int               `expr:"balance" unit:"money"` // minor units still owed
+	Paid            int               `expr:"paid" unit:"money"`    // amount − balance
 	IssueDate       time.Time         `expr:"issue_date"`
 	DueDate         time.Time         `expr:"due_date"`
 	Status          string            `expr:"status"`
@@ -43,29 +45,29 @@ type InvoiceEnv struct {
 	DaysUntilDue    int               `expr:"days_until_due"` // due_date − today, negative once overdue
 	AgingBucket     string            `expr:"aging_bucket"`   // current, 1-30, 31-60, 61-90, 90+
 	Custom          map[string]string `expr:"custom"`
-	Plan            PlanEnv           `expr:"plan"`             // the invoice's payment plan; zero (status "") when it has none
-	Fees            int               `expr:"fees"`             // fees and interest charged, minor units
-	Interest        int               `expr:"interest"`         // interest charged so far, minor units
-	Principal       int               `expr:"principal"`        // what is owed of the amount: balance − fees, at least 0
-	InterestThrough time.Time         `expr:"interest_through"` // the last day interest was charged for (zero: none yet)
+	Plan            PlanEnv           `expr:"plan"`                   // the invoice's payment plan; zero (status "") when it has none
+	Fees            int               `expr:"fees" unit:"money"`      // fees and interest charged, minor units
+	Interest        int               `expr:"interest" unit:"money"`  // interest charged so far, minor units
+	Principal       int               `expr:"principal" unit:"money"` // what is owed of the amount: balance − fees, at least 0
+	InterestThrough time.Time         `expr:"interest_through"`       // the last day interest was charged for (zero: none yet)
 }
 
 // PlanEnv is the invoice's payment plan (its latest) as expressions see it.
 // Amounts are minor units of the plan's currency; dates civil dates.
 type PlanEnv struct {
-	Active           bool      `expr:"active"`            // status on_track or late
-	Status           string    `expr:"status"`            // on_track, late, broken, completed, cancelled; "" without a plan
-	Lead             bool      `expr:"lead"`              // the plan's first invoice: say things once per plan
-	Planned          int       `expr:"planned"`           // the plan's total
-	Paid             int       `expr:"paid"`              // paid toward it so far
-	Arrears          int       `expr:"arrears"`           // fallen due and not paid
-	NextDue          time.Time `expr:"next_due"`          // the first installment not paid in full
-	NextAmount       int       `expr:"next_amount"`       // what is left of it
-	DaysToNext       int       `expr:"days_to_next"`      // next_due − today (negative once late)
-	DaysLate         int       `expr:"days_late"`         // days the oldest unpaid installment is past due
-	InstallmentsLeft int       `expr:"installments_left"` // installments not paid in full
-	Installments     int       `expr:"installments"`      // installments in all
-	GraceDays        int       `expr:"grace_days"`        // days late before the plan breaks
+	Active           bool      `expr:"active"`                   // status on_track or late
+	Status           string    `expr:"status"`                   // on_track, late, broken, completed, cancelled; "" without a plan
+	Lead             bool      `expr:"lead"`                     // the plan's first invoice: say things once per plan
+	Planned          int       `expr:"planned" unit:"money"`     // the plan's total
+	Paid             int       `expr:"paid" unit:"money"`        // paid toward it so far
+	Arrears          int       `expr:"arrears" unit:"money"`     // fallen due and not paid
+	NextDue          time.Time `expr:"next_due"`                 // the first installment not paid in full
+	NextAmount       int       `expr:"next_amount" unit:"money"` // what is left of it
+	DaysToNext       int       `expr:"days_to_next"`             // next_due − today (negative once late)
+	DaysLate         int       `expr:"days_late"`                // days the oldest unpaid installment is past due
+	InstallmentsLeft int       `expr:"installments_left"`        // installments not paid in full
+	Installments     int       `expr:"installments"`             // installments in all
+	GraceDays        int       `expr:"grace_days"`               // days late before the plan breaks
 }
 
 // CustomerEnv is the invoice's customer.
@@ -79,7 +81,7 @@ type CustomerEnv struct {
 	OwnerEmail   string            `expr:"owner_email"`
 	Region       string            `expr:"region"`
 	Industry     string            `expr:"industry"`
-	CreditLimit  int               `expr:"credit_limit"` // minor units
+	CreditLimit  int               `expr:"credit_limit" unit:"money"` // minor units
 	CreditRating string            `expr:"credit_rating"`
 	Risk         string            `expr:"risk"` // low, medium, high
 	Locale       string            `expr:"locale"`
@@ -91,12 +93,12 @@ type CustomerEnv struct {
 // this invoice; the rest over the customer's invoices.
 type PaymentsEnv struct {
 	Count           int       `expr:"count"`
-	Total           int       `expr:"total"` // minor units paid on this invoice
+	Total           int       `expr:"total" unit:"money"` // minor units paid on this invoice
 	LastPaidAt      time.Time `expr:"last_paid_at"`
-	AvgDaysLate     float64   `expr:"avg_days_late"`     // customer's average days paid after due, paid invoices
-	LateInvoices12M int       `expr:"late_invoices_12m"` // customer's invoices paid late or overdue >0 days, last 12 months
-	OpenInvoices    int       `expr:"open_invoices"`     // customer's invoices with a balance
-	OpenBalance     int       `expr:"open_balance"`      // customer's total open balance, minor units (same currency)
+	AvgDaysLate     float64   `expr:"avg_days_late"`             // customer's average days paid after due, paid invoices
+	LateInvoices12M int       `expr:"late_invoices_12m"`         // customer's invoices paid late or overdue >0 days, last 12 months
+	OpenInvoices    int       `expr:"open_invoices"`             // customer's invoices with a balance
+	OpenBalance     int       `expr:"open_balance" unit:"money"` // customer's total open balance, minor units (same currency)
 }
 
 // PaymentStats is the payment history the caller (the tick, a test)

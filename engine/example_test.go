@@ -103,3 +103,36 @@ spec:
 	// note: unknown field
 	// promised_date: is required
 }
+
+// Try a rule on one invoice: every value its condition read, for people,
+// and what its actions would do. Nothing is recorded.
+func ExampleBundle_TryRule() {
+	b, err := engine.LoadSources(engine.Source{Name: "rules.yaml", Data: []byte(exampleRule)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	subject := engine.Subject{
+		Invoice:  engine.Invoice{ID: 1, Currency: "CNY", AmountMinor: 1200000, BalanceMinor: 1200000, DueDate: calendar.MustParse("2026-03-01"), Status: "open"},
+		Customer: engine.Customer{ID: 10, Risk: engine.RiskLow},
+	}
+	try, err := b.TryRule("mark-overdue", &subject, engine.Clock{Now: time.Date(2026, 3, 2, 9, 0, 0, 0, shanghai), Location: shanghai})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("matched:", try.Matched)
+	for _, v := range try.Values {
+		fmt.Printf("  %s = %s\n", v.Path, v.Value)
+	}
+	for _, e := range try.Effects {
+		fmt.Println(e.Kind, e.Field, e.OldValue, "→", e.Value)
+	}
+	// Output:
+	// matched: true
+	//   invoice.balance = 12,000.00 CNY
+	//   today = 2026-03-02
+	//   invoice.due_date = 2026-03-01
+	// set invoice.status open → overdue
+}

@@ -1,10 +1,14 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/recoup/recoup/calendar"
@@ -40,12 +44,30 @@ type Replay struct {
 	BeforeTick func(ctx context.Context, at time.Time) error
 	// OnEffect sees every effect of the day's tick.
 	OnEffect func(day calendar.Date, e engine.TickEffect)
+	// Answers are human tasks answered on their days, after BeforeTick
+	// (see Answer); each outcome's record is opened after the tick routed
+	// it, as a person's completion opens it after routing.
+	Answers []Answer
 }
 
 // Run replays the days; the API's and the command line's simulations are
 // both this loop, so they tick at the same instants.
 func (r Replay) Run(ctx context.Context) (engine.TickStats, error) {
 	var total engine.TickStats
+	if err := checkAnswers(r.Bundle, r.First, r.Last, r.Answers); err != nil {
+		return total, err
+	}
+	if len(r.Answers) > 0 {
+		at, err := TickAt(r.First, r.Location, r.TickTime)
+		if err != nil {
+			return total, err
+		}
+		if err := addAnswerer(ctx, r.Store, at); err != nil {
+			return total, err
+		}
+	}
+	answerer := New(r.Store, nil, nil) // opens the outcomes' records in r.Store
+	var answered []answeredTask        // the day's, their records opened after its tick
 	for day := r.First; !day.After(r.Last); day = day.AddDays(1) {
 		at, err := TickAt(day, r.Location, r.TickTime)
 		if err != nil {
@@ -56,12 +78,26 @@ func (r Replay) Run(ctx context.Context) (engine.TickStats, error) {
 				return total, err
 			}
 		}
+		clk := engine.Clock{Now: at, Location: r.Location}
+		for i, a := range r.Answers {
+			if a.Day == day {
+				t, err := answerer.answer(ctx, r.Bundle, i, a, clk)
+				if err != nil {
+					return total, err
+				}
+				answered = append(answered, t)
+			}
+		}
 		d := day
 		st, err := engine.RunTick(ctx, r.Bundle, r.Store, engine.TickOptions{At: at, Location: r.Location,
 			OnEffect: func(e engine.TickEffect) { r.OnEffect(d, e) }})
 		if err != nil {
 			return total, fmt.Errorf("simulating %s: %w", day, err)
 		}
+		for _, t := range answered {
+			answerer.recordOutcome(ctx, r.Bundle, System("simulate"), t.task, t.values, clk, "en")
+		}
+		answered = answered[:0]
 		total.Batches += st.Batches
 		total.Effects += st.Effects
 		total.States += st.States
@@ -80,7 +116,36 @@ type SimulationRequest struct {
 	// Definition, when set, is a stored version simulated in place of its
 	// published one (a draft before publishing).
 	Definition *DefinitionRef
+	// Answers are the human tasks answered in the simulation.
+	Answers []Answer
 }
+
+// Answer completes, on Day before its tick, the open task or approval that
+// workflow node Node opened on Invoice, with Values for its form: checked
+// as a real completion is, and its outcome's record (a promise, a
+// dispute) opened too. "Promised on day 10 for the 20th" is
+// {Day: 10th, Node: call, Values: {outcome: promised, promised_date: 20th}}.
+type Answer struct {
+	Invoice string
+	Day     calendar.Date
+	Node    string
+	Values  map[string]any
+}
+
+// AnswerError is an answer that cannot be given: Index is its place in
+// SimulationRequest.Answers, Field the answer's field at fault ("invoice",
+// "day", "node", "values"), Err why (an engine.FormErrors for values).
+type AnswerError struct {
+	Index int
+	Field string
+	Err   error
+}
+
+func (e AnswerError) Error() string {
+	return fmt.Sprintf("answers[%d].%s: %v", e.Index, e.Field, e.Err)
+}
+
+func (e AnswerError) Unwrap() error { return e.Err }
 
 // DefinitionRef names one stored version of a definition.
 type DefinitionRef struct {
@@ -119,7 +184,8 @@ func (e ErrRange) Error() string {
 // Simulate replays live invoices day by day in a throwaway SQLite
 // database: the same engine code as the tick, nothing written to the live
 // database. The invoices are copied as they stand now, without payments;
-// their payments are replayed on their days.
+// their payments are replayed on their days, and the answers given on
+// theirs (an AnswerError when one cannot be).
 func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) (Simulation, error) {
 	if err := by.Authorize(DefinitionsRead); err != nil {
 		return Simulation{}, err
@@ -148,6 +214,11 @@ func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) 
 	}
 	if err != nil {
 		return Simulation{}, err
+	}
+	for i, a := range in.Answers {
+		if !slices.Contains(in.Invoices, a.Invoice) {
+			return Simulation{}, AnswerError{Index: i, Field: "invoice", Err: fmt.Errorf("invoice %q is not one of the simulated invoices", a.Invoice)}
+		}
 	}
 	company, err := s.store.Company(ctx)
 	if err != nil {
@@ -185,6 +256,7 @@ func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) 
 			}
 			return sim.ApplySimPayments(ctx, due, at)
 		},
+		Answers: in.Answers,
 		OnEffect: func(day calendar.Date, e engine.TickEffect) {
 			if !e.New {
 				return
@@ -197,5 +269,96 @@ func (s *Service) Simulate(ctx context.Context, by Actor, in SimulationRequest) 
 			out.Totals[string(e.Kind)]++
 		},
 	}.Run(ctx)
+	var ae AnswerError
+	if errors.As(err, &ae) {
+		return Simulation{}, ae // not wrapped in the day: it names its day
+	}
 	return out, err
+}
+
+// Answerer is the user a simulation completes tasks as (in its throwaway
+// store only).
+const Answerer = "simulation@recoup.invalid"
+
+func addAnswerer(ctx context.Context, sim *store.Store, now time.Time) error {
+	b, err := sim.BeginBulk(ctx, now)
+	if err != nil {
+		return err
+	}
+	defer b.Rollback()
+	if err := b.UpsertUsers(ctx, []store.UserRow{{Email: Answerer, Name: "Simulation", Role: store.RoleAdmin}}); err != nil {
+		return err
+	}
+	return b.Commit()
+}
+
+// checkAnswers refuses, before anything runs, answers that cannot apply:
+// a day outside the range, a node no workflow has.
+func checkAnswers(b *engine.Bundle, first, last calendar.Date, answers []Answer) error {
+	for i, a := range answers {
+		if a.Day.Before(first) || a.Day.After(last) {
+			return AnswerError{Index: i, Field: "day", Err: fmt.Errorf("%s is outside the simulated days %s to %s", a.Day, first, last)}
+		}
+		found := false
+		var nodes []string
+		for _, w := range b.Workflows {
+			if _, ok := w.NodeIndex[a.Node]; ok {
+				found = true
+			}
+			for n := range w.NodeIndex {
+				nodes = append(nodes, n)
+			}
+		}
+		if !found {
+			slices.Sort(nodes)
+			nodes = slices.Compact(nodes)
+			return AnswerError{Index: i, Field: "node", Err: fmt.Errorf("no workflow has a node %q (have %s)", a.Node, strings.Join(nodes, ", "))}
+		}
+	}
+	return nil
+}
+
+// answeredTask is a task a simulation answered, with the values.
+type answeredTask struct {
+	task   store.TaskDetail
+	values map[string]any
+}
+
+// answer completes, in the simulation's store s, the task answer a (the
+// i-th) names, as a person completing it would: the values checked against
+// its form at the simulated instant and the outcome recorded (as Answerer)
+// for the tick to route.
+func (s *Service) answer(ctx context.Context, b *engine.Bundle, i int, a Answer, clk engine.Clock) (answeredTask, error) {
+	day := calendar.In(clk.Now, clk.Location)
+	id, key, err := s.store.OpenNodeTask(ctx, a.Invoice, a.Node)
+	if errors.Is(err, store.ErrNotFound) {
+		return answeredTask{}, AnswerError{Index: i, Field: "node", Err: fmt.Errorf("on %s invoice %s has no open task or approval of node %q to answer", day, a.Invoice, a.Node)}
+	}
+	if err != nil {
+		return answeredTask{}, err
+	}
+	t, err := s.store.VisibleTask(ctx, System("simulate").Viewer(), id, clk.Now)
+	if err != nil {
+		return answeredTask{}, err
+	}
+	if t.Kind == KindApproval { // as CompleteTask: no decision on a paused escalation
+		if paused, reason, err := s.store.TaskWorkflowPause(ctx, id); err != nil {
+			return answeredTask{}, err
+		} else if paused {
+			return answeredTask{}, AnswerError{Index: i, Field: "node",
+				Err: fmt.Errorf("on %s the escalation of invoice %s is paused (%s): a decision would not take effect", day, a.Invoice, cmp.Or(reason, "paused"))}
+		}
+	}
+	values := a.Values
+	if values == nil {
+		values = map[string]any{}
+	}
+	if _, err := engine.SubmitTask(ctx, b, s.store, key, values, Answerer, clk, "en"); err != nil {
+		var fe engine.FormErrors
+		if errors.As(err, &fe) {
+			return answeredTask{}, AnswerError{Index: i, Field: "values", Err: fe}
+		}
+		return answeredTask{}, err
+	}
+	return answeredTask{task: t, values: values}, nil
 }

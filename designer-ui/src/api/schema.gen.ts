@@ -934,6 +934,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/definitions/{kind}/{name}/try": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Evaluate one version of a rule (a draft, say) on a live invoice with the tick's evaluator, now; writes nothing.
+         * @description The invoice is loaded with its customer, payments, plan, fees and
+         *     hold exactly as the tick loads it, and the rule is evaluated alone
+         *     (the rules before it do not run first), whether or not it fired on
+         *     the invoice before. values are every value the `when` condition
+         *     read, for people (money as "12,000.00 CNY", dates as YYYY-MM-DD);
+         *     effects are what its actions would do when the condition holds.
+         *     Only a Rule can be tried (422 otherwise).
+         */
+        post: operations["tryRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/definitions/{kind}/{name}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render one version of a template (a draft, say) for a live invoice in a language, as delivery would send it; writes nothing.
+         * @description The invoice is loaded as the tick loads it. An SMS template's
+         *     length and parts are counted on the text as sent (with the SMS
+         *     footer): GSM-7 when every character is in the GSM alphabet (160 in
+         *     one message, 153 per part), else UCS-2 (70, 67). letter says that
+         *     an email of this template carries the formal letter, which
+         *     render.pdf returns. Only a Template can be rendered (422 otherwise).
+         */
+        post: operations["renderTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/definitions/{kind}/{name}/render.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The formal letter of one version of a template for a live invoice, as the PDF delivery would attach (letterhead, fonts, layout); writes nothing. */
+        get: operations["renderLetter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers": {
         parameters: {
             query?: never;
@@ -1052,8 +1120,14 @@ export interface paths {
          *     customers and every user, but without payments or recorded
          *     effects: rules and workflows start from nothing, and each payment is
          *     applied before the first tick at or after it was paid. Human tasks
-         *     stay unanswered. One tick a day at the company's tick time, at most
-         *     366 days. Nothing is written to the live database.
+         *     stay open unless answered: each of answers completes, on its day
+         *     before the tick, the open task or approval of its workflow node on
+         *     its invoice with its values, checked against the form as a real
+         *     completion is (a wrong answer is a 422 naming answers/i and the
+         *     field), and opens its outcome's record (a promise, a dispute), so
+         *     "promised on day 10 for the 20th" and "disputed on day 12" can be
+         *     tried. One tick a day at the company's tick time, at most 366 days.
+         *     Nothing is written to the live database.
          */
         post: operations["simulate"];
         delete?: never;
@@ -2442,6 +2516,72 @@ export interface components {
             count: number;
             sample_invoices: string[];
         };
+        RuleTryRequest: {
+            version: number;
+            /** @description the invoice's number */
+            invoice: string;
+        };
+        RuleTry: {
+            invoice: string;
+            /**
+             * Format: date-time
+             * @description the instant evaluated at (now)
+             */
+            at: string;
+            matched: boolean;
+            /** @description the evaluation error, as the tick would record it */
+            error?: string;
+            /** @description every value the when condition read, for people */
+            values: components["schemas"]["RuleTryValue"][];
+            /** @description what the rule's actions would do now (empty when it does not match) */
+            effects: components["schemas"]["RuleTryEffect"][];
+        };
+        RuleTryValue: {
+            path: string;
+            value: string;
+        };
+        RuleTryEffect: {
+            kind: string;
+            summary: string;
+            /** @description the engine effect (its key, kind, rule, version and the fields of its kind) */
+            detail: {
+                [key: string]: unknown;
+            };
+        };
+        TemplateRenderRequest: {
+            version: number;
+            /** @description the invoice's number */
+            invoice: string;
+            /** @enum {string} */
+            locale: "en" | "zh-CN";
+        };
+        TemplateRendering: {
+            /** @description what the template declares (email, sms, in_app, task), "" when it leaves it to the action */
+            channel: string;
+            subject: string;
+            body: string;
+            sms?: components["schemas"]["SmsLength"];
+            /** @description an email of this template carries the formal letter (render.pdf) */
+            letter: boolean;
+        };
+        /** @description an SMS template's text as sent (with the footer) */
+        SmsLength: {
+            /** @description GSM-7 septets (an extension character counts two) or UCS-2 code units */
+            characters: number;
+            segments: number;
+            /** @enum {string} */
+            encoding: "GSM-7" | "UCS-2";
+        };
+        /** @description on day, before its tick, the open task or approval of the workflow node on the invoice is completed with values, checked against its form as a real completion is */
+        SimulationAnswer: {
+            invoice: string;
+            /** Format: date */
+            day: string;
+            node: string;
+            values: {
+                [key: string]: unknown;
+            };
+        };
         Customer: {
             /** @description external id */
             id: string;
@@ -2575,6 +2715,8 @@ export interface components {
                 name: string;
                 version: number;
             };
+            /** @description human tasks answered in the simulation, in order */
+            answers?: components["schemas"]["SimulationAnswer"][];
         };
         Simulation: {
             /** Format: date */
@@ -4429,6 +4571,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Preview"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    tryRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["parameters"]["Kind"];
+                name: components["parameters"]["Name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleTryRequest"];
+            };
+        };
+        responses: {
+            /** @description What the rule makes of the invoice. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleTry"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    renderTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["parameters"]["Kind"];
+                name: components["parameters"]["Name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateRenderRequest"];
+            };
+        };
+        responses: {
+            /** @description The rendered message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateRendering"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    renderLetter: {
+        parameters: {
+            query: {
+                version: number;
+                /** @description the invoice's number */
+                invoice: string;
+                locale: "en" | "zh-CN";
+            };
+            header?: never;
+            path: {
+                kind: components["parameters"]["Kind"];
+                name: components["parameters"]["Name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The letter. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
             401: components["responses"]["Problem"];
