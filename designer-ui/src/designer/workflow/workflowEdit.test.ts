@@ -123,6 +123,12 @@ describe('setNodeField: a missing key is added on its own line', () => {
     expect(parseWorkflow(out).model?.nodes[1]?.task).toMatchObject({ role: 'sales_rep', form: 'call-outcome' });
     expect(parseWorkflow(out).model?.nodes[1]?.task?.assignee).toBeUndefined();
   });
+  it('a plain title becomes a map of languages', () => {
+    const text = 'kind: Workflow\nspec:\n  nodes:\n    - name: a\n      title: Call   # short\n      when: x\n';
+    expect(ok(setNodeField(text, 0, 'title.zh-CN', '电话'))).toBe(text.replace('title: Call', 'title: {en: Call, zh-CN: 电话}'));
+    expect(ok(setNodeField(text, 0, 'title.en', 'Phone'))).toBe(text.replace('title: Call', 'title: {en: Phone}'));
+    expect(setNodeField(text, 0, ['when', 'x'], 'y').ok).toBe(false);
+  });
   it('a key in a flow map', () => {
     const n = node('call');
     const out = ok(setNodeField(escalation, n.index, ['task', 'sla', 'escalate_to'], 'director'));

@@ -67,6 +67,19 @@ export function setIn(text: string, path: YamlPath, value: EditValue | null): Ed
   }
   const key = path[depth]!;
   const existing = depth === path.length - 1 ? childOf(parent, key) : undefined;
+  const blocking = depth < path.length - 1 ? childOf(parent, key) : undefined;
+  if (blocking !== undefined && blocking !== null) {
+    // a text where a map is wanted: a plain title becomes {en: it, lang: value}
+    if (key === 'title' && isScalar(blocking) && depth === path.length - 2 && value !== null && typeof value !== 'object') {
+      const lang = String(path[depth + 1]);
+      const before = blocking.value === null || blocking.value === undefined ? '' : String(blocking.value);
+      const map: Record<string, string | number | boolean> = lang === 'en' || before === '' ? {} : { en: before };
+      map[lang] = value;
+      const [start, end] = blocking.range ?? [0, 0];
+      return checked(text.slice(0, start) + formatValue(map) + text.slice(end));
+    }
+    return { ok: false, error: `${path.slice(0, depth + 1).join('.')} is not a map` };
+  }
 
   let out: string;
   if (value === null) {
@@ -96,6 +109,11 @@ export function setIn(text: string, path: YamlPath, value: EditValue | null): Ed
     return { ok: false, error: `cannot set ${path.join('.')} here` };
   }
 
+  return checked(out);
+}
+
+/** checked refuses a change whose text would not parse. */
+function checked(out: string): EditResult {
   const check = parseWorkflowDocument(out);
   if ('error' in check) return { ok: false, error: `the change would not parse: ${check.error.message}` };
   return { ok: true, text: out };

@@ -205,3 +205,51 @@ describe('problemsByNode', () => {
     expect(nodeAtLine(m, 108)).toBe(-1);
   });
 });
+
+describe('the docs are tests: the workflow examples of the docs map to the model', () => {
+  /** yamlBlocks are the ```yaml blocks of a markdown text that hold a node list or outcomes. */
+  function yamlBlocks(md: string): string[] {
+    return [...md.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  }
+
+  it('docs/language.md: the Workflow example', () => {
+    const md = readFileSync(resolve(repo, 'docs/language.md'), 'utf8');
+    const block = yamlBlocks(md).find((b) => b.includes('kind: Workflow'));
+    expect(block).toBeDefined();
+    const { model, error } = parseWorkflow(block!);
+    expect(error).toBeUndefined();
+    const m = model!;
+    expect([m.name, m.on, m.start_when, m.stop_when]).toEqual([
+      'overdue-escalation',
+      'invoice',
+      'invoice.balance > 0 && invoice.days_overdue >= 1',
+      'invoice.balance <= 0',
+    ]);
+    expect(m.pause_when).toMatchObject([{ when: 'invoice.disputed', reason: 'dispute' }]);
+    const n = m.nodes[0]!;
+    expect(n).toMatchObject({ name: 'reminder', when: 'invoice.days_overdue >= 1 && invoice.days_overdue <= 7', after: '3d', catch_up: 'skip', keep_open: false, kind: 'approval' });
+    expect(n.task).toMatchObject({ assignee: 'invoice.owner_email', template: 'call-task', form: 'call-outcome', due_in: '2d', sla: { escalate_to: 'sales_manager', notify: 'sla-breach' } });
+    expect(n.approval).toMatchObject({ role: 'finance_director', form: 'escalation-decision', template: 'director-decision' });
+    expect(n.outcomes.map((o) => [o.value, o.route, o.target ?? o.until ?? o.reason ?? null, o.record ?? null, o.then.map((a) => a.kind)])).toEqual([
+      ['promised', 'wait_until', 'form.promised_date', 'promise', []],
+      ['disputed', 'pause', 'dispute', 'dispute', ['set']],
+      ['default', 'next', null, null, []],
+      ['write_off', 'complete', null, null, ['set']],
+      ['continue', 'goto', 'call', null, []],
+    ]);
+  });
+
+  it('docs/workflows.md: the outcomes that open records', () => {
+    const md = readFileSync(resolve(repo, 'docs/workflows.md'), 'utf8');
+    const block = yamlBlocks(md).find((b) => b.startsWith('outcomes:'));
+    expect(block).toBeDefined();
+    const indented = block!.split('\n').map((l) => (l ? `        ${l}` : l)).join('\n');
+    const text = `kind: Workflow\nspec:\n  nodes:\n    - name: call\n      task:\n${indented}`;
+    const { model, error } = parseWorkflow(text);
+    expect(error).toBeUndefined();
+    expect(model?.nodes[0]?.outcomes.map((o) => [o.value, o.route, o.record])).toEqual([
+      ['promised', 'wait_until', 'promise'],
+      ['disputed', 'pause', 'dispute'],
+    ]);
+  });
+});
