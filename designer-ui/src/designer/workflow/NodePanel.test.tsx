@@ -64,6 +64,21 @@ describe('NodePanel', () => {
     await i18n.changeLanguage('en');
   });
 
+  it('a space typed between two words does not quote the YAML value', async () => {
+    await i18n.changeLanguage('en');
+    const seen: string[] = [];
+    render(<Harness node="reminder" seen={seen} />);
+    const title = screen.getByLabelText('Title (English)');
+    fireEvent.change(title, { target: { value: 'Friendly' } });
+    fireEvent.change(title, { target: { value: 'Friendly ' } });
+    expect(title).toHaveProperty('value', 'Friendly ');
+    fireEvent.change(title, { target: { value: 'Friendly r' } });
+    expect(seen).toEqual([
+      escalation.replace('{en: Polite reminder,', '{en: Friendly,'),
+      escalation.replace('{en: Polite reminder,', '{en: Friendly r,'),
+    ]);
+  });
+
   it('says so when the YAML does not parse', async () => {
     await i18n.changeLanguage('en');
     render(<NodePanel source={'spec: ['} node="call" onSourceChange={() => {}} />);

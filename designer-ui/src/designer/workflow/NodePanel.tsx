@@ -33,6 +33,7 @@ export interface ExpressionInputProps {
   onChange: (value: string) => void;
   'aria-label': string;
   disabled?: boolean;
+  onBlur?: () => void;
 }
 
 export interface NodePanelProps {
@@ -62,12 +63,48 @@ function PlainExpression(p: ExpressionInputProps) {
       id={p.id}
       value={p.value}
       onChange={(e) => p.onChange(e.target.value)}
+      onBlur={p.onBlur}
       aria-label={p['aria-label']}
       disabled={p.disabled}
       spellCheck={false}
       style={{ fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace' }}
     />
   );
+}
+
+/**
+ * useDraft keeps what is typed while it differs from the YAML's value only by
+ * spaces at its ends: "Friendly " is shown as typed but written "Friendly",
+ * so a space typed before the next word does not quote the YAML value.
+ * A change from outside (undo, the editor) shows at once.
+ */
+function useDraft(value: string, commit: (v: string) => void): { value: string; onChange: (v: string) => void; onBlur: () => void } {
+  const [draft, setDraft] = useState<string | null>(null);
+  return {
+    value: draft !== null && draft.trim() === value ? draft : value,
+    onChange: (v: string) => {
+      setDraft(v);
+      if (v.trim() !== value) commit(v.trim());
+    },
+    onBlur: () => setDraft(null),
+  };
+}
+
+interface TextFieldProps {
+  id: string;
+  label: string;
+  value: string;
+  onCommit: (v: string) => void;
+  lang?: string;
+  render?: (p: ExpressionInputProps) => ReactNode;
+  disabled?: boolean;
+}
+
+/** TextField is a text input (or an expression editor) writing the trimmed text. */
+function TextField({ id, label, value, onCommit, lang, render, disabled }: TextFieldProps) {
+  const d = useDraft(value, onCommit);
+  if (render) return <>{render({ id, value: d.value, onChange: d.onChange, onBlur: d.onBlur, 'aria-label': label, ...(disabled !== undefined ? { disabled } : {}) })}</>;
+  return <Input id={id} aria-label={label} lang={lang} value={d.value} onChange={(e) => d.onChange(e.target.value)} onBlur={d.onBlur} disabled={disabled} />;
 }
 
 /** withCurrent lists the options, plus the current value when the list does not have it. */
@@ -86,6 +123,7 @@ export function NodePanel(props: NodePanelProps) {
   const [newName, setNewName] = useState('');
   const parsed = useMemo(() => parseWorkflow(source), [source]);
   const Expression = props.renderExpression ?? PlainExpression;
+
 
   if (!name) return <Typography.Paragraph>{t('panel.noNode')}</Typography.Paragraph>;
   if (parsed.error || !parsed.model) {
@@ -190,10 +228,10 @@ export function NodePanel(props: NodePanelProps) {
       )}
       <Form layout="vertical" component="div" disabled={readOnly}>
         <Form.Item label={t('panel.titleEn')} htmlFor={f('title-en')}>
-          <Input id={f('title-en')} aria-label={t('panel.titleEn')} value={node.title.en ?? ''} onChange={(e) => set('title.en', text(e.target.value))} />
+          <TextField id={f('title-en')} label={t('panel.titleEn')} value={node.title.en ?? ''} onCommit={(v) => set('title.en', text(v))} />
         </Form.Item>
         <Form.Item label={t('panel.titleZh')} htmlFor={f('title-zh')}>
-          <Input id={f('title-zh')} aria-label={t('panel.titleZh')} lang="zh-CN" value={node.title['zh-CN'] ?? ''} onChange={(e) => set('title.zh-CN', text(e.target.value))} />
+          <TextField id={f('title-zh')} label={t('panel.titleZh')} lang="zh-CN" value={node.title['zh-CN'] ?? ''} onCommit={(v) => set('title.zh-CN', text(v))} />
         </Form.Item>
 
         <Divider titlePlacement="start" plain>
@@ -210,10 +248,10 @@ export function NodePanel(props: NodePanelProps) {
           </Space>
         )}
         <Form.Item label={t('panel.expression')} htmlFor={f('when')}>
-          <Expression id={f('when')} aria-label={t('panel.expression')} value={node.when ?? ''} onChange={(v) => set('when', text(v))} disabled={readOnly} />
+          <TextField id={f('when')} label={t('panel.expression')} value={node.when ?? ''} onCommit={(v) => set('when', text(v))} render={Expression} disabled={readOnly} />
         </Form.Item>
         <Form.Item label={t('panel.after')} htmlFor={f('after')} extra={t('panel.afterHint')}>
-          <Input id={f('after')} aria-label={t('panel.after')} value={node.after ?? ''} onChange={(e) => set('after', text(e.target.value.trim()))} />
+          <TextField id={f('after')} label={t('panel.after')} value={node.after ?? ''} onCommit={(v) => set('after', text(v))} />
         </Form.Item>
         <Form.Item label={t('panel.catchUp')} htmlFor={f('catch-up')}>
           <Select
@@ -280,7 +318,7 @@ export function NodePanel(props: NodePanelProps) {
             </Form.Item>
             {assignMode === 'person' ? (
               <Form.Item label={t('panel.assignee')} htmlFor={f('assignee')}>
-                <Expression id={f('assignee')} aria-label={t('panel.assignee')} value={node.task.assignee ?? ''} onChange={(v) => set('task.assignee', v)} disabled={readOnly} />
+                <TextField id={f('assignee')} label={t('panel.assignee')} value={node.task.assignee ?? ''} onCommit={(v) => set('task.assignee', v)} render={Expression} disabled={readOnly} />
               </Form.Item>
             ) : (
               <Form.Item label={t('panel.role')} htmlFor={f('task-role')}>
@@ -294,7 +332,7 @@ export function NodePanel(props: NodePanelProps) {
               <Select {...pickerProps} id={f('task-form')} aria-label={t('panel.form')} value={node.task.form ?? null} options={withCurrent(forms, node.task.form)} onChange={(v: string | undefined) => set('task.form', v ?? null)} />
             </Form.Item>
             <Form.Item label={t('panel.dueIn')} htmlFor={f('task-due')} extra={t('panel.afterHint')}>
-              <Input id={f('task-due')} aria-label={t('panel.dueIn')} value={node.task.due_in ?? ''} onChange={(e) => set('task.due_in', text(e.target.value.trim()))} />
+              <TextField id={f('task-due')} label={t('panel.dueIn')} value={node.task.due_in ?? ''} onCommit={(v) => set('task.due_in', text(v))} />
             </Form.Item>
             <Typography.Text strong>{t('panel.outcomes')}</Typography.Text>
             {outcomes(node.task.outcomes)}
@@ -316,7 +354,7 @@ export function NodePanel(props: NodePanelProps) {
               <Select {...pickerProps} allowClear={false} id={f('approval-form')} aria-label={t('panel.form')} value={node.approval.form} options={withCurrent(forms, node.approval.form)} onChange={(v: string) => set('approval.form', v)} />
             </Form.Item>
             <Form.Item label={t('panel.dueIn')} htmlFor={f('approval-due')} extra={t('panel.afterHint')}>
-              <Input id={f('approval-due')} aria-label={t('panel.dueIn')} value={node.approval.due_in ?? ''} onChange={(e) => set('approval.due_in', text(e.target.value.trim()))} />
+              <TextField id={f('approval-due')} label={t('panel.dueIn')} value={node.approval.due_in ?? ''} onCommit={(v) => set('approval.due_in', text(v))} />
             </Form.Item>
             <Typography.Text strong>{t('panel.outcomes')}</Typography.Text>
             {outcomes(node.approval.outcomes)}
