@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addNode, applyEdits, formatScalar, parseDays, removeNode, setNodeField, writeDays, type EditResult } from './workflowEdit';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { addNode, applyEdits, formatScalar, parseDays, removeNode, setIn, setNodeField, writeDays, type EditResult } from './workflowEdit';
 import { parseWorkflow } from './workflowModel';
 
 const repo = resolve(__dirname, '../../../..');
@@ -234,5 +235,53 @@ describe('parseDays and writeDays', () => {
     const out = ok(setNodeField(escalation, n.index, 'when', expr));
     expect(parseDays(parseWorkflow(out).model?.nodes[n.index]?.when)).toEqual({ from: 8, to: 15 });
     expect(changed(escalation, out)).toMatchObject({ old: '', new: ' && invoice.days_overdue <= 15' });
+  });
+});
+
+describe('every value of every node of the example, edited alone', () => {
+  type Leaf = { path: (string | number)[]; node: number };
+  function leaves(): Leaf[] {
+    const out: Leaf[] = [];
+    const doc = parseDocument(escalation);
+    const walk = (n: unknown, path: (string | number)[], node: number) => {
+      if (isMap(n)) for (const p of n.items) walk(p.value, [...path, String((p.key as { value: unknown }).value)], node);
+      else if (isSeq(n)) n.items.forEach((v, i) => walk(v, [...path, i], node));
+      else if (isScalar(n)) out.push({ path, node });
+    };
+    const nodes = doc.getIn(['spec', 'nodes']);
+    if (isSeq(nodes)) nodes.items.forEach((item, i) => walk(item, ['spec', 'nodes', i], i));
+    return out;
+  }
+  const all = leaves();
+
+  it('finds the values', () => expect(all.length).toBeGreaterThan(60));
+
+  for (const value of ['plain words', 'a: b, #c', "it's \"quoted\"", '42', '电话']) {
+    it(`set to ${JSON.stringify(value)}: reads back, the rest byte-identical`, () => {
+      for (const leaf of all) {
+        const r = setIn(escalation, leaf.path, value);
+        expect(r.ok, leaf.path.join('.')).toBe(true);
+        if (!r.ok) continue;
+        expect(parseDocument(r.text).getIn(leaf.path), leaf.path.join('.')).toBe(value);
+        const n = model.nodes[leaf.node]!;
+        expectOnlyLines(escalation, r.text, n.range.startLine, n.range.endLine);
+      }
+    });
+  }
+
+  it('removed one at a time (except the name): gone, the rest byte-identical', () => {
+    for (const leaf of all) {
+      if (leaf.path.length === 4 && leaf.path[3] === 'name') continue;
+      if (typeof leaf.path[leaf.path.length - 1] === 'number') continue; // a list item is not a key
+      const r = setIn(escalation, leaf.path, null);
+      if (!r.ok) {
+        // only the last key of a map may refuse
+        expect(r.error, leaf.path.join('.')).toMatch(/only key/);
+        continue;
+      }
+      expect(parseDocument(r.text).hasIn(leaf.path), leaf.path.join('.')).toBe(false);
+      const n = model.nodes[leaf.node]!;
+      expectOnlyLines(escalation, r.text, n.range.startLine, n.range.endLine);
+    }
   });
 });
