@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { addNode, applyEdits, formatScalar, parseDays, removeNode, setIn, setNodeField, writeDays, type EditResult } from './workflowEdit';
+import { addNode, applyEdits, formatScalar, parseDays, removeNode, setIn, setNodeField, writeDays, type EditResult, type EditValue } from './workflowEdit';
 import { parseWorkflow } from './workflowModel';
 
 const repo = resolve(__dirname, '../../../..');
@@ -284,4 +284,29 @@ describe('every value of every node of the example, edited alone', () => {
       expectOnlyLines(escalation, r.text, n.range.startLine, n.range.endLine);
     }
   });
+});
+
+describe('a key added to every node of the example', () => {
+  const adds: [string, EditValue][] = [
+    ['after', '2d'],
+    ['keep_open', true],
+    ['task.role', 'finance'],
+    ['task.sla.escalate_to', 'director'],
+    ['approval.due_in', '5d'],
+    ['title.fr', 'Étape'],
+  ];
+  for (const [field, value] of adds) {
+    it(`${field}: reads back, only that node's lines change`, () => {
+      for (const n of model.nodes) {
+        const path = ['spec', 'nodes', n.index, ...field.split('.')];
+        const r = setNodeField(escalation, n.index, field, value);
+        expect(r.ok, `${n.name}: ${field}`).toBe(true);
+        if (!r.ok) continue;
+        expect(parseDocument(r.text).getIn(path), `${n.name}: ${field}`).toBe(value);
+        expectOnlyLines(escalation, r.text, n.range.startLine, n.range.endLine);
+        const again = parseWorkflow(r.text).model!;
+        expect(again.nodes.map((m) => m.name)).toEqual(model.nodes.map((m) => m.name));
+      }
+    });
+  }
 });
