@@ -90,6 +90,10 @@ func TestDesignerDrafts(t *testing.T) {
 				entry = &cat.Items[i]
 			}
 		}
+		raw := adm.do("GET", "/api/definitions/catalog", nil).want(200).body
+		if !strings.Contains(string(raw), `"title":{"en":"Overdue escalation","zh-CN":"逾期升级催收"}`) {
+			t.Fatalf("titles in the catalog's JSON: %.400s", raw)
+		}
 		if entry == nil || entry.Published == nil || entry.Published.Version != 1 || entry.Draft == nil || entry.Draft.Version != 3 ||
 			!entry.Draft.Valid || entry.Draft.By != admin || entry.Title.En != "Mark overdue invoices" || len(cat.Items) < 10 {
 			t.Fatalf("catalog: %+v", entry)

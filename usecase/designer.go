@@ -162,11 +162,17 @@ type DraftInfo struct {
 	Problems int  `json:"problems"`
 }
 
+// Title is a definition's metadata.title in both languages.
+type Title struct {
+	En   string `json:"en,omitempty"`
+	ZhCN string `json:"zh-CN,omitempty"`
+}
+
 // CatalogEntry is one definition in the designer's list.
 type CatalogEntry struct {
 	Kind      engine.Kind      `json:"kind"`
 	Name      string           `json:"name"`
-	Title     engine.Localized `json:"title"`
+	Title     Title            `json:"title"`
 	Published *VersionInfo     `json:"published,omitempty"`
 	Draft     *DraftInfo       `json:"draft,omitempty"`
 }
@@ -202,7 +208,7 @@ func (s *Service) DefinitionCatalog(ctx context.Context, by Actor) ([]CatalogEnt
 				return nil, err
 			}
 			c.Draft = &DraftInfo{VersionInfo: VersionInfo{Version: d.Version, By: d.CreatedBy, At: rfc3339(d.CreatedAt)}, Valid: v.Valid, Problems: len(v.Problems)}
-			if t := title(*d); t != (engine.Localized{}) {
+			if t := title(*d); t != (Title{}) {
 				c.Title = t
 			}
 		}
@@ -212,10 +218,10 @@ func (s *Service) DefinitionCatalog(ctx context.Context, by Actor) ([]CatalogEnt
 }
 
 // title is a stored version's metadata.title, zero when it does not parse.
-func title(d store.Definition) engine.Localized {
+func title(d store.Definition) Title {
 	docs, err := engine.ParseDocuments(engine.Source{Name: d.SourceName(), Data: []byte(d.Source)})
 	if err != nil || len(docs) != 1 {
-		return engine.Localized{}
+		return Title{}
 	}
-	return docs[0].Metadata.Title
+	return Title{En: docs[0].Metadata.Title.En, ZhCN: docs[0].Metadata.Title.ZhCN}
 }

@@ -10,7 +10,7 @@ export function CompareView({ a, b, labelA, labelB }: { a: string; b: string; la
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!host.current) return undefined;
-    const ext = (label: string) => [basicSetup, yaml(), EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.contentAttributes.of({ 'aria-label': label })];
+    const ext = (label: string) => [basicSetup, yaml(), EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' })];
     const view = new MergeView({
       a: { doc: a, extensions: ext(labelA) },
       b: { doc: b, extensions: ext(labelB) },

@@ -3,7 +3,11 @@
 // data (a rule on an invoice, a template rendered, a simulation, the test
 // cases) and what a comparison of two versions adds.
 import type { ReactNode } from 'react';
+import { Space, Tag } from 'antd';
+import { useTranslation } from 'react-i18next';
 import type { Kind, Language, Problem } from './data';
+import { WorkflowPicture } from './WorkflowPicture';
+import { WorkflowGraph, compareWorkflows, parseWorkflow } from './workflow';
 
 export interface ExtrasInput {
   kind: Kind;
@@ -12,6 +16,7 @@ export interface ExtrasInput {
   setText(text: string): void;
   problems: Problem[];
   language: Language | undefined;
+  readOnly: boolean;
   onSelectProblem(line: number, column: number): void;
 }
 
@@ -22,6 +27,36 @@ export interface Extras {
   testsForPublish?: (version: number) => ReactNode;
 }
 
-export function useDesignerExtras(_input: ExtrasInput): Extras {
+/** WorkflowCompare draws both versions with the nodes added, changed and removed highlighted. */
+function WorkflowCompare({ a, b }: { a: string; b: string }) {
+  const { t } = useTranslation('designer');
+  const older = parseWorkflow(a).model;
+  const newer = parseWorkflow(b).model;
+  if (!older || !newer) return null;
+  const diff = compareWorkflows(older, newer);
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} className="designer-graph-compare">
+      <Space wrap aria-live="polite">
+        <Tag color="#2b6a0c">{t('compare.added', { count: diff.added.length })}</Tag>
+        <Tag color="#8a5a00">{t('compare.changed', { count: diff.changed.length })}</Tag>
+        <Tag color="#a8071a">{t('compare.removed', { count: diff.removed.length })}</Tag>
+      </Space>
+      <div className="designer-split">
+        <section aria-label={t('compare.older')}><WorkflowGraph model={older} highlight={{ changed: diff.changed, removed: diff.removed }} height={300} /></section>
+        <section aria-label={t('compare.newer')}><WorkflowGraph model={newer} highlight={{ added: diff.added, changed: diff.changed }} height={300} /></section>
+      </div>
+    </Space>
+  );
+}
+
+export function useDesignerExtras(input: ExtrasInput): Extras {
+  const { kind, text, setText, problems, readOnly } = input;
+  if (kind === 'Workflow') {
+    return {
+      picture: <WorkflowPicture text={text} setText={setText} problems={problems} readOnly={readOnly} />,
+      tabs: [],
+      compareExtra: (a, b) => <WorkflowCompare a={a} b={b} />,
+    };
+  }
   return { tabs: [] };
 }

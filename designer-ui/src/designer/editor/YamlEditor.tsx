@@ -168,7 +168,7 @@ export const YamlEditor = forwardRef<YamlEditorHandle, YamlEditorProps>(function
           autocompletion({ override: [complete], activateOnTyping: true }),
           hover,
           readOnly.current.of(EditorState.readOnly.of(latest.current.readOnly ?? false)),
-          EditorView.contentAttributes.of({ 'aria-label': latest.current.label }),
+          EditorView.contentAttributes.of({ 'aria-label': latest.current.label, tabindex: '0' }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) {
               const text = u.state.doc.toString();

@@ -3,7 +3,7 @@
 // start_when / stop_when / pause_when above, validation problems as badges on
 // their stage. Each stage is a button: click or Enter opens its settings.
 // The layout is computed on every change (layout.ts); nothing is stored.
-import { memo, useMemo, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useRef, type ReactNode } from 'react';
 import {
   BaseEdge,
   Controls,
@@ -20,6 +20,7 @@ import {
   type Node,
   type NodeProps,
   type NodeTypes,
+  useReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import {
@@ -327,6 +328,37 @@ function WorkflowHeader({ model, problems }: { model: WorkflowModel; problems: P
   );
 }
 
+/**
+ * FitOnResize fits the workflow to the canvas again when the canvas changes
+ * size (a phone turned, a window resized) or stages are added or removed:
+ * otherwise stages end up outside the visible part.
+ */
+function FitOnResize({ stages }: { stages: number }) {
+  const { fitView } = useReactFlow();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const canvas = ref.current?.closest('.wfg-canvas');
+    if (!canvas) return undefined;
+    let frame = 0;
+    const ro = new ResizeObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => void fitView(fitOptions));
+    });
+    ro.observe(canvas);
+    return () => {
+      cancelAnimationFrame(frame);
+      ro.disconnect();
+    };
+  }, [fitView]);
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => void fitView(fitOptions));
+    return () => cancelAnimationFrame(frame);
+  }, [fitView, stages]);
+  return <div ref={ref} hidden />;
+}
+
+const fitOptions = { padding: 0.06, maxZoom: 1.1 };
+
 /** WorkflowGraph draws a workflow's model. Wrap-free: it has its own React Flow provider. */
 export function WorkflowGraph(props: WorkflowGraphProps) {
   const { model, problems, height = 420 } = props;
@@ -372,12 +404,13 @@ export function WorkflowGraph(props: WorkflowGraphProps) {
             edgesFocusable={false}
             elementsSelectable={false}
             fitView
-            fitViewOptions={{ padding: 0.1 }}
+            fitViewOptions={fitOptions}
             minZoom={0.2}
             ariaLabelConfig={aria}
             disableKeyboardA11y
           >
             <Controls showInteractive={false} />
+            <FitOnResize stages={model.nodes.length} />
           </ReactFlow>
         </ReactFlowProvider>
       </div>

@@ -127,7 +127,7 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
     }
   }, [text, kind, name, base, qc, message, t, errorMessage]);
 
-  const extras = useDesignerExtras({ kind, name, text: text ?? '', setText, problems: problems ?? [], language: lang.data, onSelectProblem: (l, c) => editor.current?.focusAt(l, c) });
+  const extras = useDesignerExtras({ kind, name, text: text ?? '', setText, problems: problems ?? [], language: lang.data, readOnly: !canWrite, onSelectProblem: (l, c) => editor.current?.focusAt(l, c) });
 
   if (history.isError) return <ErrorView error={history.error} onRetry={() => void history.refetch()} />;
   if (text === undefined || !history.data) return <Typography.Text>{t('loading')}</Typography.Text>;
@@ -138,6 +138,7 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
   const phone = !screens.md;
   const picture = extras.picture;
   const effectiveView: View = !picture ? 'text' : phone && view === 'both' ? 'picture' : view;
+  // the picture above the text: a workflow drawn left to right needs the page's width
 
   const textPane = (
     <div className="designer-text-pane">
@@ -155,9 +156,10 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
           { value: 'text', label: t('edit.text') },
         ]} />
       )}
-      <div className={effectiveView === 'both' ? 'designer-split' : 'designer-single'}>
+      <div className="designer-stack">
         {picture && effectiveView !== 'text' && <div className="designer-picture-pane">{picture}</div>}
-        {effectiveView !== 'picture' ? textPane : <ProblemsPanel problems={problems} checking={checking} onGo={(l, c) => { setView('text'); window.setTimeout(() => editor.current?.focusAt(l, c), 0); }} />}
+        <div hidden={effectiveView === 'picture'}>{textPane}</div>
+        {effectiveView === 'picture' && <ProblemsPanel problems={problems} checking={checking} onGo={(l, c) => { setView('text'); window.setTimeout(() => editor.current?.focusAt(l, c), 0); }} />}
       </div>
     </Space>
   );
