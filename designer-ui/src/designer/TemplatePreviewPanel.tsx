@@ -51,8 +51,8 @@ export function TemplatePreviewPanel({ kind, name, version, dirty }: TryPanelPro
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Typography.Paragraph>{t('render.intro')}</Typography.Paragraph>
-      {version === undefined && <Alert type="info" showIcon title={t('noVersion')} />}
-      {dirty && version !== undefined && <Alert type="warning" showIcon title={t('dirtyRender', { version })} />}
+      {version === undefined && <Alert type="info" role="note" showIcon title={t('noVersion')} />}
+      {dirty && version !== undefined && <Alert type="warning" role="note" showIcon title={t('dirtyRender', { version })} />}
       <InvoicePicker value={invoice} onChange={(n) => setInvoice(n)} />
       <Radio.Group aria-label={t('render.languages')} value={choice} onChange={(e) => setChoice(e.target.value as Choice)}
         optionType="button" options={[
@@ -85,11 +85,13 @@ function RenderResults({ kind, name, run }: { kind: Kind; name: string; run: Ren
       <Row gutter={[12, 12]}>
         {run.results.map((r) => (
           <Col key={r.locale} xs={24} xl={wide}>
-            <Card size="small" title={t(`language.${r.locale}`)}>
-              {r.rendering
-                ? <Rendering kind={kind} name={name} version={run.version} invoice={run.invoice} locale={r.locale} rendering={r.rendering} />
-                : <Alert type="error" role="alert" showIcon title={errorMessage(r.error)} />}
-            </Card>
+            <section aria-label={t(`language.${r.locale}`)}>
+              <Card size="small" title={t(`language.${r.locale}`)}>
+                {r.rendering
+                  ? <Rendering kind={kind} name={name} version={run.version} invoice={run.invoice} locale={r.locale} rendering={r.rendering} />
+                  : <Alert type="error" role="alert" showIcon title={errorMessage(r.error)} />}
+              </Card>
+            </section>
           </Col>
         ))}
       </Row>

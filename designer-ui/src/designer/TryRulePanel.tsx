@@ -41,8 +41,8 @@ export function TryRulePanel({ kind, name, version, dirty }: TryPanelProps) {
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Typography.Paragraph>{t('try.intro')}</Typography.Paragraph>
-      {version === undefined && <Alert type="info" showIcon title={t('noVersion')} />}
-      {dirty && version !== undefined && <Alert type="warning" showIcon title={t('dirty', { version })} />}
+      {version === undefined && <Alert type="info" role="note" showIcon title={t('noVersion')} />}
+      {dirty && version !== undefined && <Alert type="warning" role="note" showIcon title={t('dirty', { version })} />}
       <InvoicePicker value={invoice} onChange={(n) => setInvoice(n)} />
       <Space wrap>
         <Button type="primary" disabled={!canRun} loading={run.isPending}
