@@ -13,6 +13,7 @@ import {
   Document, LineCounter, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, parseDocument,
   type Node as YamlNode, type Pair,
 } from 'yaml';
+import type { FormDefinition, FormField, Localized } from '../../components/formDefinition';
 
 /** The field types of the form language (engine/schema/form.schema.json). */
 export const fieldTypes = [
@@ -517,6 +518,8 @@ function addField(src: string, field: NewField): EditResult {
 }
 
 function keyValue(key: FieldKey, value: ScalarValue | undefined): ScalarValue | undefined {
+  // a field keeps its name and type keys, empty or not: they are on the list's dash line
+  if (key === 'name' || key === 'type') return value ?? '';
   if (value === undefined) return undefined;
   if (key === 'required') return value === true ? true : undefined;
   if (typeof value === 'string' && value.trim() === '') return undefined;
@@ -607,4 +610,38 @@ export function boundValue(typed: string, type: string): ScalarValue | undefined
   if (/^-?\d+(\.\d+)?$/.test(s) && type !== 'money' && type !== 'date') return Number(s);
   if (type === 'bool' && (s === 'true' || s === 'false')) return s === 'true';
   return s;
+}
+
+/**
+ * previewDefinition is the model as the inbox's FormRenderer reads a form;
+ * fields it could not draw (no name, a type the language does not have) are
+ * left out, as the server would refuse them.
+ */
+export function previewDefinition(model: FormModel): FormDefinition | undefined {
+  const known = new Set<string>(fieldTypes);
+  const texts = (t: Texts): Localized | undefined =>
+    (t.en === '' && t['zh-CN'] === '' ? undefined : { en: t.en || undefined, 'zh-CN': t['zh-CN'] || undefined });
+  const bound = (v: ScalarValue | undefined): string | number | undefined => (typeof v === 'boolean' ? undefined : v);
+  const fields = model.fields
+    .filter((f) => f.name !== '' && known.has(f.type))
+    .map((f): FormField => ({
+      name: f.name,
+      type: f.type as FieldType,
+      label: texts(f.label),
+      help: texts(f.help),
+      required: f.required,
+      required_if: f.requiredIf || undefined,
+      min: bound(f.min),
+      max: bound(f.max),
+      pattern: f.pattern || undefined,
+      default: f.default,
+      options: f.type === 'enum' ? f.options.filter((o) => o.value !== '').map((o) => ({ value: o.value, label: texts(o.label) })) : undefined,
+      role: f.role || undefined,
+      currency: f.currency || undefined,
+    }));
+  if (fields.length === 0) return undefined;
+  // the same name twice would draw one input for both
+  const seen = new Set<string>();
+  const unique = fields.filter((f) => (seen.has(f.name) ? false : (seen.add(f.name), true)));
+  return { name: model.name || undefined, title: texts(model.title), fields: unique };
 }
