@@ -182,7 +182,7 @@ export function FormDesigner({ source, onSourceChange, problems, currency = 'CNY
             {model.fields.length === 0 ? (
               <Empty description={t('noFields')} />
             ) : (
-              <ol ref={listRef} className="form-designer-fields">
+              <ol ref={listRef} className="form-designer-fields" aria-labelledby={headingId}>
                 {model.fields.map((f, i) => (
                   <FieldItem
                     key={`${i}-${f.name}`}
@@ -203,7 +203,7 @@ export function FormDesigner({ source, onSourceChange, problems, currency = 'CNY
               </ol>
             )}
             {!readOnly && (
-              <Button ref={addRef} icon={<PlusOutlined />} onClick={add} disabled={locked} style={{ marginTop: 12 }}>
+              <Button ref={addRef} icon={<PlusOutlined aria-hidden />} onClick={add} disabled={locked} style={{ marginTop: 12 }}>
                 {t('addField')}
               </Button>
             )}
@@ -409,7 +409,7 @@ function OptionsEditor({ field: f, index, locked, onEdit }: { field: ModelField;
           );
         })}
       </ol>
-      {!locked && <Button size="small" icon={<PlusOutlined />} onClick={addOption}>{t('panel.addOption')}</Button>}
+      {!locked && <Button size="small" icon={<PlusOutlined aria-hidden />} onClick={addOption}>{t('panel.addOption')}</Button>}
     </fieldset>
   );
 }

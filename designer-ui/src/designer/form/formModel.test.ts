@@ -215,6 +215,21 @@ describe('applyEdit changes only its part of the text', () => {
     expect(applyEdit(commented, { op: 'moveField', index: 2, to: 'down' })).toEqual({ ok: false, reason: 'cannotMove' });
   });
 
+  it('keeps the quotes an admin chose, not the ones a half-typed text needed', () => {
+    const type = (from: string, texts: string[]) => texts.reduce(
+      (src, text) => edit(src, { op: 'setText', index: 2, key: 'label', lang: 'en', text }), from);
+    const call = type(commented, ['C', 'Ca', 'Call']);
+    expect(call).toBe(once(commented, "label: 'Notes'", "label: 'Call'"));
+    // 'Call ' needed quotes for a moment; 'Call back' does not, and the admin never chose them
+    expect(type(call, ['Call ', 'Call b', 'Call back'])).toBe(once(commented, "label: 'Notes'", 'label: Call back'));
+    const flow = ['O', 'On', 'On ', 'On t'].reduce(
+      (src, text) => edit(src, { op: 'setOptionText', index: 0, option: 1, lang: 'en', text }), commented);
+    expect(flow).toBe(once(commented, '{en: Disputes the invoice,', '{en: On t,'));
+    const comma = edit(commented, { op: 'setOptionText', index: 0, option: 1, lang: 'en', text: 'Disputes it, all of it' });
+    expect(comma).toBe(once(commented, '{en: Disputes the invoice,', '{en: "Disputes it, all of it",'));
+    expect(readForm(comma).model.fields[0]?.options[1]?.label.en).toBe('Disputes it, all of it');
+  });
+
   it('moves the last field of a text without a final newline', () => {
     const src = 'spec:\n  fields:\n    - name: a\n      type: bool\n    - name: b\n      type: text';
     expect(edit(src, { op: 'moveField', index: 1, to: 'up' })).toBe('spec:\n  fields:\n    - name: b\n      type: text\n    - name: a\n      type: bool');

@@ -214,19 +214,29 @@ type Value = ScalarValue | { [key: string]: Value } | Value[];
 
 const printOptions = { lineWidth: 0, flowCollectionPadding: false } as const;
 
-/** scalarText prints a scalar for a block (or, inFlow, a flow) context, keeping a quoting style when it still fits. */
-function scalarText(value: ScalarValue, inFlow: boolean, style?: Scalar.Type): string {
+/**
+ * scalarText prints a scalar for a block (or, inFlow, a flow) context. It
+ * keeps the quotes of the scalar it replaces when the admin chose them (the
+ * old text did not need them); quotes the old text needed (a trailing space
+ * typed a moment ago) are not carried over to a text that does not.
+ */
+function scalarText(value: ScalarValue, inFlow: boolean, old?: Scalar): string {
+  const print = (s: Scalar): string => {
+    if (!inFlow) return new Document(s).toString(printOptions).replace(/\n$/, '');
+    const seq = new YAMLSeq();
+    seq.flow = true;
+    seq.items.push(s);
+    return new Document(seq).toString(printOptions).replace(/\n$/, '').slice(1, -1);
+  };
   const s = new Scalar(value);
   if (typeof value === 'string') {
     if (value.includes('\n')) s.type = Scalar.QUOTE_DOUBLE;
-    else if (style === Scalar.PLAIN || style === Scalar.QUOTE_SINGLE || style === Scalar.QUOTE_DOUBLE) s.type = style;
+    else if (old && typeof old.value === 'string' && (old.type === Scalar.QUOTE_SINGLE || old.type === Scalar.QUOTE_DOUBLE)) {
+      const chosen = !/^['"]/.test(print(new Scalar(old.value)));
+      if (chosen) s.type = old.type;
+    }
   }
-  if (!inFlow) return new Document(s).toString(printOptions).replace(/\n$/, '');
-  const seq = new YAMLSeq();
-  seq.flow = true;
-  seq.items.push(s);
-  const out = new Document(seq).toString(printOptions).replace(/\n$/, '');
-  return out.slice(1, -1);
+  return print(s);
 }
 
 /** flowText prints a value on one line (maps as {en: …, zh-CN: …}). */
@@ -346,6 +356,11 @@ function reprintNode(src: string, node: YAMLMap | YAMLSeq): string | undefined {
  */
 function setKey(src: string, map: YAMLMap, key: string, value: Value | undefined, blockItems = false): string | undefined {
   const pair = findPair(map, key);
+  const scalarNode = pair && isScalar(pair.value) ? pair.value : undefined;
+  const scalarRange = rangeOf(scalarNode);
+  if (scalarNode && scalarRange && value !== undefined && typeof value !== 'object') {
+    return splice(src, scalarRange[0], scalarRange[1], scalarText(value, map.flow === true, scalarNode));
+  }
   if (map.flow) {
     if (value === undefined) map.delete(key);
     else map.set(key, value);
@@ -365,9 +380,6 @@ function setKey(src: string, map: YAMLMap, key: string, value: Value | undefined
       }
       const to = lineEndAfter(src, valueRange ? valueRange[1] : keyRange[1]);
       return splice(src, from, to, '');
-    }
-    if (isScalar(valueNode) && valueRange && typeof value !== 'object') {
-      return splice(src, valueRange[0], valueRange[1], scalarText(value, false, valueNode.type));
     }
     // a different shape: the entry is written again, from its key to the end of its value's line
     const end = valueRange ? valueRange[1] : keyRange[1];
