@@ -133,7 +133,7 @@ describe('FormDesigner', () => {
     expect(b.text().slice(b.text().indexOf('  validate:'))).toBe(src.slice(src.indexOf('  validate:')));
   });
 
-  it('shows each server problem on the field whose lines hold it, and the others above the list', () => {
+  it('shows each server problem on its field and beside its control, and the others above the list', async () => {
     const src = example('call-outcome');
     const line = src.split('\n').findIndex((l) => l.includes('max: invoice.balance')) + 1;
     setup(src, [
@@ -142,9 +142,14 @@ describe('FormDesigner', () => {
     ]);
     const item = screen.getByRole('button', { name: 'Edit field promised_amount' }).closest('li');
     expect(item).not.toBeNull();
-    expect(within(item as HTMLElement).getByText(`Line ${line}, column 12: unknown field balanse`)).toBeTruthy();
+    const text = `Line ${line}, column 12: unknown field balanse`;
+    expect(within(item as HTMLElement).getByText(text)).toBeTruthy();
+    expect(within(item as HTMLElement).getByText('1 problem(s) in field promised_amount')).toBeTruthy();
     expect(screen.getByText('Problems outside the fields')).toBeTruthy();
     expect(screen.getByText('Line 4, column 3: title is too long')).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Edit field promised_amount' }));
+    const max = within(screen.getByRole('region', { name: 'Field promised_amount' })).getByLabelText('Maximum');
+    expect(within(max.closest('.ant-form-item') as HTMLElement).getByRole('alert').textContent).toBe(text);
   });
 
   it('keeps the last good list while the text is half typed, without changing it', async () => {

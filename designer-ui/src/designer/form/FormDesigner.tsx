@@ -13,7 +13,7 @@ import { I18nextProvider, useTranslation } from 'react-i18next';
 import { FormRenderer } from '../../components/FormRenderer';
 import type { FormDefinition } from '../../components/formDefinition';
 import {
-  applyEdit, boundValue, emptyModel, fieldAtLine, fieldTypes, previewDefinition, readForm, roleNames, textLanguages, uniqueName,
+  applyEdit, boundValue, emptyModel, fieldTypes, placeProblem, previewDefinition, readForm, roleNames, textLanguages, uniqueName,
   type EditRefusal, type FormEdit, type FormModel, type ModelField, type ScalarValue, type TextLanguage, type Texts,
 } from './formModel';
 import './formDesigner.css';
@@ -39,6 +39,11 @@ export interface FormDesignerProps {
 }
 
 type PreviewChoice = 'both' | TextLanguage;
+
+/** A problem placed on a field's key ("min", "label.zh-CN"; none for the field as a whole). */
+interface PlacedProblem extends FormDesignerProblem {
+  key?: string;
+}
 
 /** Where the keyboard focus goes after a change redraws the list. */
 interface FocusRequest {
@@ -144,14 +149,17 @@ export function FormDesigner({ source, onSourceChange, problems, currency = 'CNY
     setFocus(left === 0 ? { index: 0, action: 'add' } : { index: Math.min(index, left - 1), action: 'edit' });
   };
 
-  // the server's problems, on the field whose text holds their line
-  const byField = new Map<number, FormDesignerProblem[]>();
-  const elsewhere: FormDesignerProblem[] = [];
-  for (const p of problems ?? []) {
-    const i = read.error ? -1 : fieldAtLine(model, p.line);
-    if (i < 0) elsewhere.push(p);
-    else byField.set(i, [...(byField.get(i) ?? []), p]);
-  }
+  // the server's problems, on the field (and the control) their place is in
+  const { byField, elsewhere } = useMemo(() => {
+    const fields = new Map<number, PlacedProblem[]>();
+    const other: FormDesignerProblem[] = [];
+    for (const p of problems ?? []) {
+      const place = read.error ? undefined : placeProblem(source, p.line, p.column);
+      if (!place) other.push(p);
+      else fields.set(place.field, [...(fields.get(place.field) ?? []), { ...p, key: place.key }]);
+    }
+    return { byField: fields, elsewhere: other };
+  }, [problems, source, read.error]);
   const problemText = (p: FormDesignerProblem) => t('problemAt', { line: p.line, column: p.column, message: p.message });
 
   const definition = useMemo(() => previewDefinition(model), [model]);
@@ -222,7 +230,7 @@ interface FieldItemProps {
   index: number;
   count: number;
   title: string;
-  problems: FormDesignerProblem[];
+  problems: PlacedProblem[];
   problemText: (p: FormDesignerProblem) => string;
   open: boolean;
   locked: boolean;
@@ -266,7 +274,7 @@ function FieldItem({ field: f, index, count, title, problems, problemText, open,
           {problems.map((p, i) => <li key={i}>{problemText(p)}</li>)}
         </ul>
       )}
-      {open && <FieldPanel id={panelId} field={f} index={index} locked={locked} onEdit={onEdit} />}
+      {open && <FieldPanel id={panelId} field={f} index={index} locked={locked} onEdit={onEdit} problems={problems} problemText={problemText} />}
     </li>
   );
 }
@@ -277,9 +285,19 @@ interface FieldPanelProps {
   index: number;
   locked: boolean;
   onEdit: (e: FormEdit) => boolean;
+  problems: PlacedProblem[];
+  problemText: (p: FormDesignerProblem) => string;
 }
 
-function FieldPanel({ id, field: f, index, locked, onEdit }: FieldPanelProps) {
+/** controlOf is the panel control a problem's key belongs to (a plain label or help is the English one). */
+function controlOf(key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  if (key === 'label' || key === 'help') return `${key}-en`;
+  if (key === 'required_if') return 'required-if';
+  return key.replace('.', '-');
+}
+
+function FieldPanel({ id, field: f, index, locked, onEdit, problems, problemText }: FieldPanelProps) {
   const { t } = useTranslation('formDesigner');
   const { t: tc } = useTranslation('common');
   const base = useId().replace(/[^a-zA-Z0-9_-]/g, '');
@@ -287,9 +305,16 @@ function FieldPanel({ id, field: f, index, locked, onEdit }: FieldPanelProps) {
   const set = (key: Extract<FormEdit, { op: 'setField' }>['key'], value: ScalarValue | undefined) => onEdit({ op: 'setField', index, key, value });
   const setText = (key: 'label' | 'help', lang: TextLanguage, text: string) => onEdit({ op: 'setText', index, key, lang, text });
   const kind = boundKind(f.type);
-  const item = (key: string, label: string, control: ReactNode, extra?: ReactNode) => (
-    <Form.Item label={label} htmlFor={ids(key)} extra={extra} style={{ marginBottom: 12 }}>{control}</Form.Item>
-  );
+  const item = (key: string, label: string, control: ReactNode, extra?: ReactNode) => {
+    const here = problems.filter((p) => controlOf(p.key) === key);
+    return (
+      <Form.Item label={label} htmlFor={ids(key)} extra={extra} style={{ marginBottom: 12 }}
+        validateStatus={here.length ? 'error' : undefined}
+        help={here.length ? <div role="alert">{here.map((p, i) => <div key={i}>{problemText(p)}</div>)}</div> : undefined}>
+        {control}
+      </Form.Item>
+    );
+  };
   const texts = (key: 'label' | 'help', labels: Record<TextLanguage, string>, value: Texts) => textLanguages.map((lang) => (
     <Col xs={24} md={12} key={`${key}-${lang}`}>
       {item(`${key}-${lang}`, labels[lang], key === 'help'
@@ -364,13 +389,25 @@ function FieldPanel({ id, field: f, index, locked, onEdit }: FieldPanelProps) {
             </Col>
           )}
         </Row>
-        {(f.type === 'enum' || f.options.length > 0) && <OptionsEditor field={f} index={index} locked={locked} onEdit={onEdit} />}
+        {(f.type === 'enum' || f.options.length > 0) && (
+          <OptionsEditor field={f} index={index} locked={locked} onEdit={onEdit}
+            problems={problems.filter((p) => p.key === 'options').map(problemText)} />
+        )}
       </Form>
     </section>
   );
 }
 
-function OptionsEditor({ field: f, index, locked, onEdit }: { field: ModelField; index: number; locked: boolean; onEdit: (e: FormEdit) => boolean }) {
+interface OptionsEditorProps {
+  field: ModelField;
+  index: number;
+  locked: boolean;
+  onEdit: (e: FormEdit) => boolean;
+  /** The problems in the options, as texts. */
+  problems: string[];
+}
+
+function OptionsEditor({ field: f, index, locked, onEdit, problems }: OptionsEditorProps) {
   const { t } = useTranslation('formDesigner');
   const headingId = useId();
   const addOption = () => {
@@ -382,6 +419,9 @@ function OptionsEditor({ field: f, index, locked, onEdit }: { field: ModelField;
   return (
     <fieldset className="form-designer-options" aria-labelledby={headingId}>
       <legend id={headingId}>{t('panel.options')}</legend>
+      {problems.length > 0 && (
+        <ul className="form-designer-problems form-designer-field-problems">{problems.map((p, i) => <li key={i}>{p}</li>)}</ul>
+      )}
       {f.options.length === 0 && <Typography.Paragraph type="secondary">{t('panel.noOptions')}</Typography.Paragraph>}
       <ol className="form-designer-option-list">
         {f.options.map((o, i) => {

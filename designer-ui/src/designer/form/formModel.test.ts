@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { applyEdit, boundValue, fieldAtLine, readForm, uniqueName, type FormEdit } from './formModel';
+import { applyEdit, boundValue, fieldAtLine, placeProblem, readForm, uniqueName, type FormEdit } from './formModel';
 
 const example = (name: string) =>
   readFileSync(resolve(process.cwd(), '../rules-examples/forms', `${name}.yaml`), 'utf8');
@@ -105,6 +105,25 @@ describe('readForm', () => {
     expect(fieldAtLine(model, line('# free text'))).toBe(2);
     expect(fieldAtLine(model, line('max: 4000'))).toBe(2);
     expect(fieldAtLine(model, line('apiVersion'))).toBe(-1);
+  });
+
+  it('places a problem on its field and key', () => {
+    const lines = commented.split('\n');
+    const at = (s: string, within = s) => {
+      const l = lines.findIndex((x) => x.includes(s));
+      return placeProblem(commented, l + 1, (lines[l] ?? '').indexOf(within) + 1);
+    };
+    expect(at('type: enum')).toEqual({ field: 0, key: 'type' });
+    expect(at('{en: Outcome, zh-CN: 结果}', 'zh-CN')).toEqual({ field: 0, key: 'label.zh-CN' });
+    expect(at('{en: Outcome, zh-CN: 结果}', 'Outcome')).toEqual({ field: 0, key: 'label.en' });
+    expect(at('en: Promised payment date')).toEqual({ field: 1, key: 'label.en' });
+    expect(at('{value: disputed')).toEqual({ field: 0, key: 'options' });
+    expect(at('max: 4000', '4000')).toEqual({ field: 2, key: 'max' });
+    expect(at('# free text')).toEqual({ field: 2 });
+    expect(at('field: promised_date')).toBeUndefined();
+    expect(placeProblem('spec: {fields: [', 1, 1)).toBeUndefined();
+    const flow = 'spec: {fields: [{name: a, type: bool}, {name: b, type: txt}]}\n';
+    expect(placeProblem(flow, 1, flow.indexOf('txt') + 1)).toEqual({ field: 1, key: 'type' });
   });
 
   it('does not throw on half-typed text: the last good model and where the error is', () => {

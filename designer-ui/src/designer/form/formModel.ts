@@ -178,6 +178,55 @@ export function fieldAtLine(model: FormModel, line: number): number {
   return model.fields.findIndex((f) => f.lines.from <= line && line <= f.lines.to);
 }
 
+/** Where a problem is: the field (index) and the key in it ("min", "label.zh-CN", "options"). */
+export interface ProblemPlace {
+  field: number;
+  key?: string;
+}
+
+/**
+ * placeProblem finds the field, and the key within it, that a problem's
+ * line and column (1-based) point at; undefined when the text does not parse
+ * or the place is outside the fields.
+ */
+export function placeProblem(source: string, line: number, column: number): ProblemPlace | undefined {
+  try {
+    const { doc, lc, error } = parse(source);
+    const seq = error ? undefined : fieldsSeq(doc);
+    if (!seq) return undefined;
+    const lineOf = (offset: number) => lc.linePos(offset).line;
+    const starts = [0, ...lc.lineStarts.slice(1)];
+    const offset = (starts[line - 1] ?? source.length) + Math.max(0, column - 1);
+    const chunks = seq.items.map((_, i) => itemChunk(source, seq, i));
+    let field = chunks.findIndex((c) => c !== undefined && c[0] <= offset && offset < c[1]);
+    if (field < 0) field = chunks.findIndex((c) => c !== undefined && lineOf(c[0]) <= line && line <= lineOf(Math.max(c[0], c[1] - 1)));
+    if (field < 0) return undefined;
+    const keyIn = (map: YAMLMap): { key: string; value: unknown } | undefined => {
+      const hits = map.items.flatMap((p) => {
+        const k = isScalar(p.key) ? p.key : undefined;
+        const kr = rangeOf(k);
+        if (!k || !kr) return [];
+        const vr = rangeOf(isScalar(p.value) || isMap(p.value) || isSeq(p.value) ? p.value : undefined);
+        const end = vr ? vr[1] : kr[1];
+        if (lineOf(kr[0]) > line || line > lineOf(Math.max(kr[0], end - 1))) return [];
+        return [{ key: String(k.value), value: p.value, inside: kr[0] <= offset && offset <= end }];
+      });
+      return hits.find((h) => h.inside) ?? hits[0];
+    };
+    const item = seq.items[field];
+    if (!isMap(item)) return { field };
+    const hit = keyIn(item);
+    if (!hit) return { field };
+    if ((hit.key === 'label' || hit.key === 'help') && isMap(hit.value)) {
+      const lang = keyIn(hit.value);
+      if (lang) return { field, key: `${hit.key}.${lang.key}` };
+    }
+    return { field, key: hit.key };
+  } catch {
+    return undefined;
+  }
+}
+
 // ---- edits ----
 
 /** The scalar keys of a field the designer sets (label, help and options have their own edits). */
@@ -303,6 +352,10 @@ function fieldsSeq(doc: Document): YAMLSeq | undefined {
  * last line.
  */
 function itemChunk(src: string, seq: YAMLSeq, i: number): [number, number] | undefined {
+  if (seq.flow) {
+    const item = seq.items[i];
+    return rangeOf(isScalar(item) || isMap(item) || isSeq(item) ? item : undefined);
+  }
   const start = (j: number): number | undefined => {
     const item = seq.items[j];
     const r = rangeOf(isScalar(item) || isMap(item) || isSeq(item) ? item : undefined);
