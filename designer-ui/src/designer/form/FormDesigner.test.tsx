@@ -144,12 +144,28 @@ describe('FormDesigner', () => {
     expect(item).not.toBeNull();
     const text = `Line ${line}, column 12: unknown field balanse`;
     expect(within(item as HTMLElement).getByText(text)).toBeTruthy();
-    expect(within(item as HTMLElement).getByText('1 problem(s) in field promised_amount')).toBeTruthy();
+    expect(within(item as HTMLElement).getByText('1 problem in field promised_amount')).toBeTruthy();
     expect(screen.getByText('Problems outside the fields')).toBeTruthy();
     expect(screen.getByText('Line 4, column 3: title is too long')).toBeTruthy();
     await userEvent.click(screen.getByRole('button', { name: 'Edit field promised_amount' }));
     const max = within(screen.getByRole('region', { name: 'Field promised_amount' })).getByLabelText('Maximum');
     expect(within(max.closest('.ant-form-item') as HTMLElement).getByRole('alert').textContent).toBe(text);
+  });
+
+  it('zh-CN: the list, its controls and the preview switch speak Chinese', async () => {
+    await i18n.changeLanguage('zh-CN');
+    try {
+      setup(example('escalation-decision'));
+      expect(await screen.findByRole('button', { name: '添加字段' })).toBeTruthy();
+      const first = screen.getByRole('button', { name: '编辑字段 decision' }).closest('li') as HTMLElement;
+      expect(within(first).getByText('决定')).toBeTruthy();
+      expect(within(first).getByText('选项')).toBeTruthy();
+      expect(screen.getByRole('button', { name: '将字段 decision 下移' })).toBeTruthy();
+      expect(screen.getByRole('region', { name: '预览（中文）' })).toBeTruthy();
+      expect(within(screen.getByRole('region', { name: '预览（English）' })).getByRole('radiogroup', { name: 'Decision' })).toBeTruthy();
+    } finally {
+      await i18n.changeLanguage('en');
+    }
   });
 
   it('keeps the last good list while the text is half typed, without changing it', async () => {

@@ -244,6 +244,7 @@ function FieldItem({ field: f, index, count, title, problems, problemText, open,
   const { t } = useTranslation('formDesigner');
   const panelId = useId();
   const known = (fieldTypes as readonly string[]).includes(f.type);
+  const name = f.name || t('unnamed', { position: index + 1 });
   return (
     <li data-field-index={index} className={`form-designer-field${problems.length ? ' form-designer-field-bad' : ''}${open ? ' form-designer-field-open' : ''}`}>
       <div className="form-designer-field-head">
@@ -253,18 +254,18 @@ function FieldItem({ field: f, index, count, title, problems, problemText, open,
           <Tag color={known ? 'blue' : 'red'}>{known ? t(`types.${f.type}`) : t('types.unknown', { type: f.type })}</Tag>
           {f.required && <Tag color="gold">{t('required')}</Tag>}
           {!f.required && f.requiredIf && <Tag>{t('requiredIfTag')}</Tag>}
-          {problems.length > 0 && <Tag color="red">{t('fieldProblems', { count: problems.length, name: f.name })}</Tag>}
+          {problems.length > 0 && <Tag color="red">{t('fieldProblems', { count: problems.length, name })}</Tag>}
         </div>
         <div className="form-designer-field-actions">
           <Button size="small" data-action="edit" icon={open ? <UpOutlined /> : <EditOutlined />} aria-expanded={open} aria-controls={open ? panelId : undefined}
-            aria-label={open ? t('closeField', { name: f.name }) : t('editField', { name: f.name })} onClick={onToggle}>
-            {t('edit')}
+            aria-label={open ? t('closeField', { name }) : t('editField', { name })} onClick={onToggle}>
+            {open ? t('close') : t('edit')}
           </Button>
           {!locked && (
             <>
-              <Button size="small" data-action="up" icon={<ArrowUpOutlined />} aria-label={t('moveUp', { name: f.name })} disabled={index === 0} onClick={() => onMove('up')} />
-              <Button size="small" data-action="down" icon={<ArrowDownOutlined />} aria-label={t('moveDown', { name: f.name })} disabled={index === count - 1} onClick={() => onMove('down')} />
-              <Button size="small" danger data-action="remove" icon={<DeleteOutlined />} aria-label={t('remove', { name: f.name })} onClick={onRemove} />
+              <Button size="small" data-action="up" icon={<ArrowUpOutlined />} aria-label={t('moveUp', { name })} disabled={index === 0} onClick={() => onMove('up')} />
+              <Button size="small" data-action="down" icon={<ArrowDownOutlined />} aria-label={t('moveDown', { name })} disabled={index === count - 1} onClick={() => onMove('down')} />
+              <Button size="small" danger data-action="remove" icon={<DeleteOutlined />} aria-label={t('remove', { name })} onClick={onRemove} />
             </>
           )}
         </div>
@@ -304,7 +305,8 @@ function FieldPanel({ id, field: f, index, locked, onEdit, problems, problemText
   const ids = (k: string) => `${base}-${k}`;
   const set = (key: Extract<FormEdit, { op: 'setField' }>['key'], value: ScalarValue | undefined) => onEdit({ op: 'setField', index, key, value });
   const setText = (key: 'label' | 'help', lang: TextLanguage, text: string) => onEdit({ op: 'setText', index, key, lang, text });
-  const kind = boundKind(f.type);
+  // a bound the text has on a type without bounds is still shown, to be seen and removed
+  const kind = boundKind(f.type) ?? (f.min !== undefined || f.max !== undefined ? 'number' : undefined);
   const item = (key: string, label: string, control: ReactNode, extra?: ReactNode) => {
     const here = problems.filter((p) => controlOf(p.key) === key);
     return (
@@ -325,7 +327,7 @@ function FieldPanel({ id, field: f, index, locked, onEdit, problems, problemText
   const known = (fieldTypes as readonly string[]).includes(f.type);
 
   return (
-    <section id={id} aria-label={t('panel.title', { name: f.name })} className="form-designer-panel">
+    <section id={id} aria-label={t('panel.title', { name: f.name || t('unnamed', { position: index + 1 }) })} className="form-designer-panel">
       <Form layout="vertical" component="div">
         <Row gutter={16}>
           <Col xs={24} md={12}>
@@ -382,12 +384,10 @@ function FieldPanel({ id, field: f, index, locked, onEdit, problems, problemText
                   options={[{ value: '', label: t('panel.anyRole') }, ...roleNames.map((r) => ({ value: r, label: tc(`roles.${r}`) }))]} />)}
             </Col>
           )}
-          {f.type !== 'enum' && (
-            <Col xs={24} md={12}>
-              {item('default', t('panel.default'),
-                <Input id={ids('default')} disabled={locked} value={showValue(f.default)} onChange={(e) => set('default', boundValue(e.target.value, f.type))} />)}
-            </Col>
-          )}
+          <Col xs={24} md={12}>
+            {item('default', t('panel.default'),
+              <Input id={ids('default')} disabled={locked} value={showValue(f.default)} onChange={(e) => set('default', boundValue(e.target.value, f.type))} />)}
+          </Col>
         </Row>
         {(f.type === 'enum' || f.options.length > 0) && (
           <OptionsEditor field={f} index={index} locked={locked} onEdit={onEdit}
