@@ -84,7 +84,11 @@ describe('FormDesigner', () => {
     fireEvent.change(within(panel).getByLabelText('Label (Chinese)'), { target: { value: '回电日期' } });
     expect(within(preview('English')).getByLabelText('Call back on')).toBeTruthy();
     expect(within(preview('中文')).getByLabelText('回电日期')).toBeTruthy();
-    fireEvent.change(within(panel).getByLabelText('Name'), { target: { value: 'call_back' } });
+    // typed key by key: the input keeps the focus while the field is renamed under it
+    const name = within(panel).getByLabelText('Name');
+    await userEvent.clear(name);
+    await userEvent.type(name, 'call_back');
+    expect(document.activeElement).toBe(within(screen.getByRole('region', { name: 'Field call_back' })).getByLabelText('Name'));
     const panel2 = screen.getByRole('region', { name: 'Field call_back' });
     fireEvent.click(within(panel2).getByLabelText('Always required'));
     fireEvent.change(within(panel2).getByLabelText('Maximum'), { target: { value: '40' } });

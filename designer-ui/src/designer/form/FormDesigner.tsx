@@ -193,7 +193,8 @@ export function FormDesigner({ source, onSourceChange, problems, currency = 'CNY
               <ol ref={listRef} className="form-designer-fields" aria-labelledby={headingId}>
                 {model.fields.map((f, i) => (
                   <FieldItem
-                    key={`${i}-${f.name}`}
+                    // by position: a rename must not remount the panel being typed in
+                    key={i}
                     field={f}
                     index={i}
                     count={model.fields.length}
