@@ -95,6 +95,36 @@ describe('readForm', () => {
     }
   });
 
+  it('every property of every field of both examples, changed and changed back, gives the text back byte for byte', () => {
+    for (const name of ['call-outcome', 'escalation-decision']) {
+      const src = example(name);
+      const { model } = readForm(src);
+      model.fields.forEach((f, index) => {
+        const back = (there: FormEdit, again: FormEdit) => {
+          const changed = edit(src, there);
+          expect(changed, JSON.stringify(there)).not.toBe(src);
+          expect(edit(changed, again), JSON.stringify(there)).toBe(src);
+        };
+        back({ op: 'setField', index, key: 'name', value: 'renamed' }, { op: 'setField', index, key: 'name', value: f.name });
+        back({ op: 'setField', index, key: 'type', value: f.type === 'text' ? 'string' : 'text' }, { op: 'setField', index, key: 'type', value: f.type });
+        for (const lang of ['en', 'zh-CN'] as const) {
+          back({ op: 'setText', index, key: 'label', lang, text: 'Changed, with: a colon' }, { op: 'setText', index, key: 'label', lang, text: f.label[lang] });
+          if (f.help[lang]) back({ op: 'setText', index, key: 'help', lang, text: `${f.help[lang]} (changed)` }, { op: 'setText', index, key: 'help', lang, text: f.help[lang] });
+        }
+        for (const key of ['min', 'max'] as const) {
+          const v = f[key];
+          if (v !== undefined) back({ op: 'setField', index, key, value: 'invoice.amount' }, { op: 'setField', index, key, value: v });
+        }
+        if (f.requiredIf) back({ op: 'setField', index, key: 'required_if', value: 'true' }, { op: 'setField', index, key: 'required_if', value: f.requiredIf });
+        f.options.forEach((o, option) => {
+          back({ op: 'setOptionValue', index, option, value: 'other' }, { op: 'setOptionValue', index, option, value: o.value });
+          back({ op: 'setOptionText', index, option, lang: 'zh-CN', text: '别的' }, { op: 'setOptionText', index, option, lang: 'zh-CN', text: o.label['zh-CN'] });
+          if (option > 0) back({ op: 'moveOption', index, option, to: 'up' }, { op: 'moveOption', index, option: option - 1, to: 'down' });
+        });
+      });
+    }
+  });
+
   it('maps a line to the field whose text holds it', () => {
     const { model } = readForm(commented);
     const lines = commented.split('\n');

@@ -265,9 +265,10 @@ const printOptions = { lineWidth: 0, flowCollectionPadding: false } as const;
 
 /**
  * scalarText prints a scalar for a block (or, inFlow, a flow) context. It
- * keeps the quotes of the scalar it replaces when the admin chose them (the
- * old text did not need them); quotes the old text needed (a trailing space
- * typed a moment ago) are not carried over to a text that does not.
+ * keeps the quote style of the scalar it replaces when the admin chose it
+ * (the old text did not need quotes) or when the new text needs quotes too;
+ * quotes the old text needed (a trailing space typed a moment ago) are not
+ * carried over to a text that does not.
  */
 function scalarText(value: ScalarValue, inFlow: boolean, old?: Scalar): string {
   const print = (s: Scalar): string => {
@@ -281,8 +282,9 @@ function scalarText(value: ScalarValue, inFlow: boolean, old?: Scalar): string {
   if (typeof value === 'string') {
     if (value.includes('\n')) s.type = Scalar.QUOTE_DOUBLE;
     else if (old && typeof old.value === 'string' && (old.type === Scalar.QUOTE_SINGLE || old.type === Scalar.QUOTE_DOUBLE)) {
-      const chosen = !/^['"]/.test(print(new Scalar(old.value)));
-      if (chosen) s.type = old.type;
+      const quoted = (v: string) => /^['"]/.test(print(new Scalar(v)));
+      // the admin's quotes stay when they chose them, or when the new text needs quotes anyway
+      if (!quoted(old.value) || quoted(value)) s.type = old.type;
     }
   }
   return print(s);
