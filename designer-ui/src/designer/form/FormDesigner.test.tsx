@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ConfigProvider } from 'antd';
 import { useState } from 'react';
 import i18n from '../../i18n';
-import { FormDesigner, type FormDesignerProblem } from './FormDesigner';
+import { FormDesigner, type FormDesignerProblem, type FormDesignerProps } from './FormDesigner';
 import { readForm } from './formModel';
 
 const example = (name: string) => readFileSync(resolve(process.cwd(), '../rules-examples/forms', `${name}.yaml`), 'utf8');
@@ -34,13 +34,13 @@ interface Bundle {
 }
 
 /** setup renders the designer under a parent that owns the text, as the designer page does. */
-function setup(initial: string, problems?: FormDesignerProblem[]): Bundle {
+function setup(initial: string, problems?: FormDesignerProblem[], onFieldOpen?: FormDesignerProps['onFieldOpen']): Bundle {
   const bundle = { current: initial, set: (_: string) => {} };
   function Parent() {
     const [text, setText] = useState(initial);
     bundle.current = text;
     bundle.set = setText;
-    return <FormDesigner source={text} onSourceChange={setText} problems={problems} />;
+    return <FormDesigner source={text} onSourceChange={setText} problems={problems} onFieldOpen={onFieldOpen} />;
   }
   render(<ConfigProvider button={{ autoInsertSpace: false }}><Parent /></ConfigProvider>);
   return { text: () => bundle.current, setText: (s) => act(() => bundle.set(s)) };
@@ -71,8 +71,12 @@ describe('FormDesigner', () => {
 
   it('adds a field, edits it in its panel and sees it in the preview; the rest of the text is unchanged', async () => {
     const src = example('escalation-decision');
-    const b = setup(src);
+    const opened = vi.fn();
+    const b = setup(src, undefined, opened);
     await userEvent.click(screen.getByRole('button', { name: 'Add field' }));
+    const last = src.split('\n').length;
+    expect(opened).toHaveBeenCalledTimes(1);
+    expect(opened).toHaveBeenCalledWith({ index: 5, name: 'new_field', lines: { from: last, to: last + 1 } });
     expect(fieldNames(b)).toEqual(['decision', 'installments', 'first_installment_date', 'write_off_amount', 'comment', 'new_field']);
     expect(b.text()).toBe(`${src}    - name: new_field\n      type: string\n`);
     // the new field's editor is open and has the focus on its toggle
@@ -94,6 +98,7 @@ describe('FormDesigner', () => {
     fireEvent.change(within(panel2).getByLabelText('Maximum'), { target: { value: '40' } });
     expect(b.text()).toBe(`${src}    - name: call_back\n      type: string\n      label: {en: Call back on, zh-CN: 回电日期}\n      required: true\n      max: 40\n`);
     expect(within(preview('English')).getByText('Up to 40 characters.')).toBeTruthy();
+    expect(opened).toHaveBeenCalledTimes(1);
   });
 
   it('changes a type to a choice and edits its options', async () => {

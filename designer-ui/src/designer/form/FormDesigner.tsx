@@ -13,7 +13,7 @@ import { I18nextProvider, useTranslation } from 'react-i18next';
 import { FormRenderer } from '../../components/FormRenderer';
 import type { FormDefinition } from '../../components/formDefinition';
 import {
-  applyEdit, boundValue, emptyModel, fieldTypes, placeProblem, previewDefinition, readForm, roleNames, textLanguages, uniqueName,
+  applyEdit, boundValue, emptyModel, fieldTypes, placeProblems, previewDefinition, readForm, roleNames, textLanguages, uniqueName,
   type EditRefusal, type FormEdit, type FormModel, type ModelField, type ScalarValue, type TextLanguage, type Texts,
 } from './formModel';
 import './formDesigner.css';
@@ -36,6 +36,11 @@ export interface FormDesignerProps {
   currency?: string;
   /** Shows the fields and the preview without the controls that change them. */
   readOnly?: boolean;
+  /**
+   * Called when a field's editor opens, with the lines (1-based, inclusive)
+   * its text spans: for a page that reveals them in the YAML editor.
+   */
+  onFieldOpen?: (field: { index: number; name: string; lines: { from: number; to: number } }) => void;
 }
 
 type PreviewChoice = 'both' | TextLanguage;
@@ -76,7 +81,7 @@ function boundKind(type: string): 'length' | 'number' | 'money' | 'date' | undef
  * FormDesigner shows a form's fields to add, reorder, edit and remove, and
  * its preview in both languages; see FormDesignerProps.
  */
-export function FormDesigner({ source, onSourceChange, problems, currency = 'CNY', readOnly }: FormDesignerProps) {
+export function FormDesigner({ source, onSourceChange, problems, currency = 'CNY', readOnly, onFieldOpen }: FormDesignerProps) {
   const { t, i18n } = useTranslation('formDesigner');
   const lastGood = useRef<FormModel>(emptyModel);
   const read = useMemo(() => readForm(source, lastGood.current), [source]);
@@ -94,6 +99,15 @@ export function FormDesigner({ source, onSourceChange, problems, currency = 'CNY
   const addRef = useRef<HTMLButtonElement>(null);
   const headingId = useId();
   const previewHeadingId = useId();
+
+  // told once per opening, not on every keystroke typed in the open editor
+  const opened = useRef({ model, onFieldOpen });
+  opened.current = { model, onFieldOpen };
+  useEffect(() => {
+    if (open === undefined) return;
+    const f = opened.current.model.fields[open];
+    if (f) opened.current.onFieldOpen?.({ index: open, name: f.name, lines: f.lines });
+  }, [open]);
 
   useEffect(() => {
     if (!focus) return;
@@ -153,11 +167,13 @@ export function FormDesigner({ source, onSourceChange, problems, currency = 'CNY
   const { byField, elsewhere } = useMemo(() => {
     const fields = new Map<number, PlacedProblem[]>();
     const other: FormDesignerProblem[] = [];
-    for (const p of problems ?? []) {
-      const place = read.error ? undefined : placeProblem(source, p.line, p.column);
+    const list = problems ?? [];
+    const places = read.error || list.length === 0 ? [] : placeProblems(source, list);
+    list.forEach((p, i) => {
+      const place = places[i];
       if (!place) other.push(p);
       else fields.set(place.field, [...(fields.get(place.field) ?? []), { ...p, key: place.key }]);
-    }
+    });
     return { byField: fields, elsewhere: other };
   }, [problems, source, read.error]);
   const problemText = (p: FormDesignerProblem) => t('problemAt', { line: p.line, column: p.column, message: p.message });

@@ -185,46 +185,58 @@ export interface ProblemPlace {
 }
 
 /**
- * placeProblem finds the field, and the key within it, that a problem's
- * line and column (1-based) point at; undefined when the text does not parse
- * or the place is outside the fields.
+ * placeProblems finds, for each problem's line and column (1-based), the
+ * field and the key within it that it points at; undefined for a problem
+ * outside the fields, and for all of them when the text does not parse. The
+ * text is parsed once for the whole list.
  */
-export function placeProblem(source: string, line: number, column: number): ProblemPlace | undefined {
+export function placeProblems(source: string, problems: readonly { line: number; column: number }[]): (ProblemPlace | undefined)[] {
   try {
     const { doc, lc, error } = parse(source);
     const seq = error ? undefined : fieldsSeq(doc);
-    if (!seq) return undefined;
+    if (!seq) return problems.map(() => undefined);
     const lineOf = (offset: number) => lc.linePos(offset).line;
-    const starts = [0, ...lc.lineStarts.slice(1)];
-    const offset = (starts[line - 1] ?? source.length) + Math.max(0, column - 1);
     const chunks = seq.items.map((_, i) => itemChunk(source, seq, i));
-    let field = chunks.findIndex((c) => c !== undefined && c[0] <= offset && offset < c[1]);
-    if (field < 0) field = chunks.findIndex((c) => c !== undefined && lineOf(c[0]) <= line && line <= lineOf(Math.max(c[0], c[1] - 1)));
-    if (field < 0) return undefined;
-    const keyIn = (map: YAMLMap): { key: string; value: unknown } | undefined => {
-      const hits = map.items.flatMap((p) => {
-        const k = isScalar(p.key) ? p.key : undefined;
-        const kr = rangeOf(k);
-        if (!k || !kr) return [];
-        const vr = rangeOf(isScalar(p.value) || isMap(p.value) || isSeq(p.value) ? p.value : undefined);
-        const end = vr ? vr[1] : kr[1];
-        if (lineOf(kr[0]) > line || line > lineOf(Math.max(kr[0], end - 1))) return [];
-        return [{ key: String(k.value), value: p.value, inside: kr[0] <= offset && offset <= end }];
-      });
-      return hits.find((h) => h.inside) ?? hits[0];
-    };
-    const item = seq.items[field];
-    if (!isMap(item)) return { field };
-    const hit = keyIn(item);
-    if (!hit) return { field };
-    if ((hit.key === 'label' || hit.key === 'help') && isMap(hit.value)) {
-      const lang = keyIn(hit.value);
-      if (lang) return { field, key: `${hit.key}.${lang.key}` };
-    }
-    return { field, key: hit.key };
+    return problems.map(({ line, column }) => place(seq, chunks, lineOf, lc.lineStarts, source.length, line, column));
   } catch {
-    return undefined;
+    return problems.map(() => undefined);
   }
+}
+
+/** placeProblem is placeProblems for one problem. */
+export function placeProblem(source: string, line: number, column: number): ProblemPlace | undefined {
+  return placeProblems(source, [{ line, column }])[0];
+}
+
+function place(
+  seq: YAMLSeq, chunks: ([number, number] | undefined)[], lineOf: (offset: number) => number,
+  lineStarts: number[], end: number, line: number, column: number,
+): ProblemPlace | undefined {
+  const offset = (line === 1 ? 0 : lineStarts[line - 1] ?? end) + Math.max(0, column - 1);
+  let field = chunks.findIndex((c) => c !== undefined && c[0] <= offset && offset < c[1]);
+  if (field < 0) field = chunks.findIndex((c) => c !== undefined && lineOf(c[0]) <= line && line <= lineOf(Math.max(c[0], c[1] - 1)));
+  if (field < 0) return undefined;
+  const keyIn = (map: YAMLMap): { key: string; value: unknown } | undefined => {
+    const hits = map.items.flatMap((p) => {
+      const k = isScalar(p.key) ? p.key : undefined;
+      const kr = rangeOf(k);
+      if (!k || !kr) return [];
+      const vr = rangeOf(isScalar(p.value) || isMap(p.value) || isSeq(p.value) ? p.value : undefined);
+      const to = vr ? vr[1] : kr[1];
+      if (lineOf(kr[0]) > line || line > lineOf(Math.max(kr[0], to - 1))) return [];
+      return [{ key: String(k.value), value: p.value, inside: kr[0] <= offset && offset <= to }];
+    });
+    return hits.find((h) => h.inside) ?? hits[0];
+  };
+  const item = seq.items[field];
+  if (!isMap(item)) return { field };
+  const hit = keyIn(item);
+  if (!hit) return { field };
+  if ((hit.key === 'label' || hit.key === 'help') && isMap(hit.value)) {
+    const lang = keyIn(hit.value);
+    if (lang) return { field, key: `${hit.key}.${lang.key}` };
+  }
+  return { field, key: hit.key };
 }
 
 // ---- edits ----
