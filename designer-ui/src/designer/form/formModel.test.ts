@@ -279,6 +279,15 @@ describe('applyEdit changes only its part of the text', () => {
     expect(readForm(comma).model.fields[0]?.options[1]?.label.en).toBe('Disputes it, all of it');
   });
 
+  it('writes a value for a key that has none yet', () => {
+    const src = 'spec:\n  fields:\n    - name: a\n      type: bool\n      required:   # to decide\n      label:\n    - name: b\n      type: text\n';
+    expect(edit(src, { op: 'setField', index: 0, key: 'required', value: true }))
+      .toBe('spec:\n  fields:\n    - name: a\n      type: bool\n      required: true\n      label:\n    - name: b\n      type: text\n');
+    expect(edit(src, { op: 'setText', index: 0, key: 'label', lang: 'zh-CN', text: '甲' }))
+      .toBe('spec:\n  fields:\n    - name: a\n      type: bool\n      required:   # to decide\n      label: {zh-CN: 甲}\n    - name: b\n      type: text\n');
+    expect(readForm(src).model.fields[0]?.required).toBe(false);
+  });
+
   it('moves the last field of a text without a final newline', () => {
     const src = 'spec:\n  fields:\n    - name: a\n      type: bool\n    - name: b\n      type: text';
     expect(edit(src, { op: 'moveField', index: 1, to: 'up' })).toBe('spec:\n  fields:\n    - name: b\n      type: text\n    - name: a\n      type: bool');

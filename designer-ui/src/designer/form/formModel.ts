@@ -349,7 +349,7 @@ function splice(src: string, from: number, to: number, insert: string): string {
   return src.slice(0, from) + insert + src.slice(to);
 }
 
-/** withNewline makes sure a text to insert at pos starts on its own line. */
+/** insertLines inserts lines at pos, starting them on a line of their own. */
 function insertLines(src: string, pos: number, lines: string): string {
   const before = pos > 0 && src[pos - 1] !== '\n' ? '\n' : '';
   return splice(src, pos, pos, before + lines);
@@ -425,7 +425,8 @@ function setKey(src: string, map: YAMLMap, key: string, value: Value | undefined
   const pair = findPair(map, key);
   const scalarNode = pair && isScalar(pair.value) ? pair.value : undefined;
   const scalarRange = rangeOf(scalarNode);
-  if (scalarNode && scalarRange && value !== undefined && typeof value !== 'object') {
+  // a key with nothing after it (`required:` half typed) is written again below, not glued to its colon
+  if (scalarNode && scalarRange && scalarRange[1] > scalarRange[0] && value !== undefined && typeof value !== 'object') {
     return splice(src, scalarRange[0], scalarRange[1], scalarText(value, map.flow === true, scalarNode));
   }
   if (map.flow) {
