@@ -103,8 +103,8 @@ export function TestsSummary({ kind, name, version }: { kind: Kind; name: string
   if (q.isPending) return <Space><Spin size="small" /><span role="status" className="designer-muted">{t('tests.running')}</span></Space>;
   if (q.isError) return <Alert type="error" role="alert" showIcon title={t('tests.couldNotRun', { message: errorMessage(q.error) })} />;
   const run = q.data;
-  if (run.items.length === 0) return <Alert type="info" showIcon title={t('tests.none')} />;
-  if (run.failed === 0) return <Alert type="success" showIcon title={t('tests.allPass', { count: run.passed, version })} />;
+  if (run.items.length === 0) return <Alert type="info" role="status" showIcon title={t('tests.none')} />;
+  if (run.failed === 0) return <Alert type="success" role="status" showIcon title={t('tests.allPass', { count: run.passed, version })} />;
   return (
     <Alert
       type="warning"
