@@ -87,6 +87,24 @@ function valuesText(values: Record<string, unknown>): string {
   return Object.entries(values).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
 }
 
+/**
+ * parseValues reads "name: value" lines, the values of a form the browser
+ * could not load (the server checks them as it checks a form's): numbers
+ * and true/false as such, anything else as text.
+ */
+export function parseValues(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    const k = line.slice(0, i).trim();
+    const v = line.slice(i + 1).trim();
+    if (!k || v === '') continue;
+    out[k] = v === 'true' ? true : v === 'false' ? false : /^-?\d+$/.test(v) ? Number(v) : v;
+  }
+  return out;
+}
+
 /** AnswerEditor edits one answer: invoice, day, node, then the node's form. */
 function AnswerEditor({ initial, invoices, nodes, from, to, currencies, serverErrors, onSave, onCancel }: {
   initial: Answer;
@@ -101,8 +119,9 @@ function AnswerEditor({ initial, invoices, nodes, from, to, currencies, serverEr
 }) {
   const { t } = useTranslation('designerSim');
   const errorMessage = useErrorMessage();
-  const ids = { invoice: useId(), day: useId(), node: useId() };
+  const ids = { invoice: useId(), day: useId(), node: useId(), values: useId() };
   const [a, setA] = useState(initial);
+  const [valuesInput, setValuesInput] = useState(() => Object.entries(initial.values).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n'));
   const node = nodes.find((n) => n.name === a.node);
   const form = useForm(node?.form);
   const ready = a.invoice !== '' && a.day !== '' && a.node !== '';
@@ -131,10 +150,21 @@ function AnswerEditor({ initial, invoices, nodes, from, to, currencies, serverEr
           <Space>{cancel}</Space>
         ) : node.form && form.isPending ? (
           <span role="status" className="designer-muted">{t('answer.formLoading', { form: node.form })}</span>
-        ) : node.form && form.isError ? (
-          <Space orientation="vertical">
-            <Alert type="error" role="alert" showIcon title={t('answer.formError', { form: node.form, message: errorMessage(form.error) })} />
-            {cancel}
+        ) : node.form && (form.isError || !form.data) ? (
+          <Space orientation="vertical" style={{ width: '100%' }}>
+            {form.isError && <Alert type="warning" showIcon title={t('answer.formError', { form: node.form, message: errorMessage(form.error) })} />}
+            <div className="sim-field">
+              <label htmlFor={ids.values} className="designer-label">{t('answer.valuesText')}</label>
+              <Input.TextArea id={ids.values} value={valuesInput} autoSize={{ minRows: 2, maxRows: 8 }}
+                placeholder="outcome: promised\npromised_date: 2026-12-20" onChange={(e) => setValuesInput(e.target.value)} />
+              {serverErrors && Object.keys(serverErrors).length > 0 && (
+                <span className="sim-answer-error">{Object.entries(serverErrors).map(([k, m]) => `${k}: ${m.join(', ')}`).join('; ')}</span>
+              )}
+            </div>
+            <Space>
+              <Button type="primary" disabled={!ready} onClick={() => onSave({ ...a, values: parseValues(valuesInput) })}>{t('answer.keep')}</Button>
+              {cancel}
+            </Space>
           </Space>
         ) : form.data ? (
           <>

@@ -32,7 +32,7 @@ const server = vi.hoisted(() => {
 });
 
 import i18n from '../i18n';
-import { SimulatePanel, today } from './SimulatePanel';
+import { parseValues, SimulatePanel, today } from './SimulatePanel';
 import { TestsPanel, TestsSummary } from './TestsPanel';
 import { simulationTabs } from './simulationTabs';
 import { addDays } from './simulation';
@@ -252,6 +252,38 @@ describe('SimulatePanel', () => {
     expect(screen.getByRole('button', { name: '用已发布的定义模拟' })).toBeTruthy();
     expect(screen.getByLabelText('开始日期')).toBeTruthy();
     await act(async () => { await Promise.resolve(); });
+  });
+});
+
+describe('answers without their form', () => {
+  it('reads "name: value" lines', () => {
+    expect(parseValues('outcome: disputed\ndispute_reason: wrong quantity: 12 not 21\ninstallments: 6\nurgent: true\n\nblank:')).toEqual({
+      outcome: 'disputed', dispute_reason: 'wrong quantity: 12 not 21', installments: 6, urgent: true,
+    });
+  });
+  it('zh-CN: a form that cannot be loaded is answered by field name (disputed on day 12)', async () => {
+    await i18n.changeLanguage('zh-CN');
+    server.handler = (req) => {
+      const path = new URL(req.url).pathname;
+      if (path === '/api/invoices') return json(invoicePage);
+      if (path === '/api/simulate') return json(simulation);
+      return json({ title: 'Not Found', status: 404 }, 404);
+    };
+    wrap(<SimulatePanel kind="Workflow" name="overdue-escalation" version={4} dirty={false} source={workflowYaml} />);
+    const picker = screen.getByLabelText('发票');
+    fireEvent.mouseDown(picker);
+    fireEvent.click(await screen.findByText('INV-0000041 · Umbrella Corp', undefined, { timeout: 5000 }));
+    fireEvent.click(screen.getByRole('button', { name: '添加答复' }));
+    const editor = screen.getByRole('group', { name: '答复' });
+    const from = today();
+    fireEvent.change(within(editor).getByLabelText('日期'), { target: { value: addDays(from, 11) } });
+    const values = await within(editor).findByLabelText('填写内容，每行一个“字段名: 值”');
+    fireEvent.change(values, { target: { value: 'outcome: disputed\ndispute_reason: wrong quantity' } });
+    fireEvent.click(within(editor).getByRole('button', { name: '保存此答复' }));
+    fireEvent.click(screen.getByRole('button', { name: '用 v4 模拟' }));
+    await screen.findByRole('table', { name: '按类型统计的效果' });
+    const sent = server.requests.find((r) => r.path === '/api/simulate')?.body;
+    expect(sent).toMatchObject({ answers: [{ invoice: 'INV-0000041', day: addDays(from, 11), node: 'call', values: { outcome: 'disputed', dispute_reason: 'wrong quantity' } }] });
   });
 });
 
