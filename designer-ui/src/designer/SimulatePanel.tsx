@@ -4,7 +4,7 @@
 // answer NODE of INVOICE with VALUES", the values typed in the node's form
 // (FormRenderer over the Form definition), so a promise or a dispute path
 // can be tried. Nothing is written to the live data.
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Alert, Button, Card, Checkbox, Input, Select, Space, Typography } from 'antd';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -28,7 +28,14 @@ export interface SimulatePanelProps {
   dirty: boolean;
   /** the YAML text in the editor: a workflow's nodes and their forms */
   source: string;
+  /** sees each simulation answered (undefined while another runs), e.g. to draw it on the graph */
+  onSimulation?(sim: Simulation | undefined): void;
+  /** sees the day chosen under "where the invoices are on" (positionsOnDay of that day) */
+  onDay?(date: string): void;
 }
+
+/** maxDays is the longest range the server simulates (usecase.MaxSimulationDays). */
+const maxDays = 366;
 
 /** today is the browser's civil date, YYYY-MM-DD. */
 export function today(now = new Date()): string {
@@ -199,7 +206,7 @@ function answerErrors(err: unknown, i: number): { all: string[]; byField: Record
   return out;
 }
 
-export function SimulatePanel({ kind, name, version, dirty, source }: SimulatePanelProps) {
+export function SimulatePanel({ kind, name, version, dirty, source, onSimulation, onDay }: SimulatePanelProps) {
   const { t, i18n } = useTranslation('designerSim');
   const locale = localeOf(i18n);
   const errorMessage = useErrorMessage();
@@ -209,9 +216,12 @@ export function SimulatePanel({ kind, name, version, dirty, source }: SimulatePa
   const [from, setFrom] = useState(() => today());
   const [to, setTo] = useState(() => addDays(today(), 60));
   const [useVersion, setUseVersion] = useState(version !== undefined);
-  useEffect(() => {
-    if (version === undefined) setUseVersion(false);
-  }, [version]);
+  const [hadVersion, setHadVersion] = useState(version !== undefined);
+  if (hadVersion !== (version !== undefined)) {
+    // the first save turns it on; a definition without a version cannot have it
+    setHadVersion(version !== undefined);
+    setUseVersion(version !== undefined);
+  }
   const [answers, setAnswers] = useState<Answer[]>([]);
   const [editing, setEditing] = useState<number | 'new' | undefined>(undefined);
   const allNodes = useMemo(() => (kind === 'Workflow' ? workflowNodes(source) : []), [kind, source]);
@@ -220,6 +230,11 @@ export function SimulatePanel({ kind, name, version, dirty, source }: SimulatePa
   const onCurrency = useMemo(() => (n: string, c: string) => setCurrencies((cur) => (cur[n] === c ? cur : { ...cur, [n]: c })), []);
 
   const run = useMutation({ mutationFn: simulate });
+  const seen = useRef(onSimulation);
+  seen.current = onSimulation;
+  useEffect(() => {
+    seen.current?.(run.data);
+  }, [run.data]);
   const start = () => {
     setEditing(undefined);
     run.mutate({
@@ -228,7 +243,7 @@ export function SimulatePanel({ kind, name, version, dirty, source }: SimulatePa
       answers: answers.length ? answers : undefined,
     });
   };
-  const rangeBad = from === '' || to === '' || to < from;
+  const rangeBad = from === '' || to === '' || to < from || daysBetween(from, to) >= maxDays;
   const saveAnswer = (i: number | 'new', a: Answer) => {
     setAnswers((cur) => (i === 'new' ? [...cur, a] : cur.map((x, j) => (j === i ? a : x))));
     setEditing(undefined);
@@ -253,7 +268,7 @@ export function SimulatePanel({ kind, name, version, dirty, source }: SimulatePa
           <Input id={ids.to} type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} aria-invalid={rangeBad || undefined} />
         </div>
       </div>
-      {rangeBad && <Typography.Text type="danger">{t('rangeBad')}</Typography.Text>}
+      {rangeBad && <Typography.Text type="danger" role="alert">{t('rangeBad', { max: maxDays })}</Typography.Text>}
       <Checkbox checked={useVersion} disabled={version === undefined} onChange={(e) => setUseVersion(e.target.checked)}>
         {version === undefined ? t('useVersionNone') : t('useVersion', { version, name })}
       </Checkbox>
@@ -300,7 +315,7 @@ export function SimulatePanel({ kind, name, version, dirty, source }: SimulatePa
         {useVersion && version !== undefined ? t('runWith', { version }) : t('runPublished')}
       </Button>
       {run.isError && <Alert type="error" role="alert" showIcon title={errorMessage(run.error)} />}
-      {run.data && <SimulationResults simulation={run.data} workflow={workflow} nodeOrder={allNodes.map((n) => n.name)} />}
+      {run.data && <SimulationResults simulation={run.data} workflow={workflow} nodeOrder={allNodes.map((n) => n.name)} onDay={onDay} />}
     </Space>
   );
 }

@@ -50,9 +50,11 @@ export interface SimulationResultsProps {
   workflow?: string;
   /** the nodes in the workflow's order, for the colours and the legend */
   nodeOrder?: string[];
+  /** sees the day chosen under "where the invoices are on" */
+  onDay?(date: string): void;
 }
 
-export function SimulationResults({ simulation, workflow, nodeOrder = [] }: SimulationResultsProps) {
+export function SimulationResults({ simulation, workflow, nodeOrder = [], onDay }: SimulationResultsProps) {
   const { t, i18n } = useTranslation('designerSim');
   const locale = localeOf(i18n);
   const describe = useDescribe();
@@ -120,7 +122,11 @@ export function SimulationResults({ simulation, workflow, nodeOrder = [] }: Simu
             <div className="sim-field" style={{ marginTop: 12, maxWidth: 260 }}>
               <label htmlFor={dayId} className="designer-label">{t('results.onDay')}</label>
               <Input id={dayId} type="date" value={day} min={simulation.from} max={simulation.to}
-                onChange={(e) => e.target.value && setDay(e.target.value)} />
+                onChange={(e) => {
+                  if (!e.target.value) return;
+                  setDay(e.target.value);
+                  onDay?.(e.target.value);
+                }} />
             </div>
             <ul className="sim-positions" aria-label={t('results.positionsOn', { day: formatDate(day, locale) })}>
               {Object.keys(positions).length === 0 && <li className="designer-muted">{t('results.nobody')}</li>}

@@ -178,9 +178,14 @@ describe('SimulatePanel', () => {
       }
       return json({ title: 'Not found', status: 404 }, 404);
     };
-    wrap(<SimulatePanel kind="Workflow" name="overdue-escalation" version={4} dirty={false} source={workflowYaml} />);
+    const seen: { sims: (string | undefined)[]; days: string[] } = { sims: [], days: [] };
+    wrap(<SimulatePanel kind="Workflow" name="overdue-escalation" version={4} dirty={false} source={workflowYaml}
+      onSimulation={(s) => seen.sims.push(s?.from)} onDay={(d) => seen.days.push(d)} />);
 
     const from = today();
+    fireEvent.change(screen.getByLabelText('Last day'), { target: { value: addDays(from, 366) } });
+    expect(screen.getByText('The last day must be on or after the first day, at most 366 days in all.')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Last day'), { target: { value: addDays(from, 60) } });
     expect((screen.getByLabelText('First day') as HTMLInputElement).value).toBe(from);
     expect((screen.getByLabelText('Last day') as HTMLInputElement).value).toBe(addDays(from, 60));
     const useVersion = screen.getByRole('checkbox', { name: 'Simulate v4 of overdue-escalation in place of the published version' }) as HTMLInputElement;
@@ -231,6 +236,7 @@ describe('SimulatePanel', () => {
     expect(within(screen.getByRole('list', { name: 'Stages of INV-0000043' })).getByRole('listitem').textContent).toBe('reminder: Dec 1, 2026 – Dec 4, 2026 (4 days)');
     fireEvent.change(screen.getByLabelText('Where the invoices are on'), { target: { value: '2026-12-16' } });
     const on = screen.getByRole('list', { name: 'Stages on Dec 16, 2026' });
+    expect(seen).toEqual({ sims: [undefined, '2026-12-01'], days: ['2026-12-16'] });
     expect(within(on).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
       'call: INV-0000041, INV-0000042', 'review: INV-0000036', 'decision: INV-0000002',
     ]);
