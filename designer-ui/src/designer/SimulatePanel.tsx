@@ -4,7 +4,7 @@
 // answer NODE of INVOICE with VALUES", the values typed in the node's form
 // (FormRenderer over the Form definition), so a promise or a dispute path
 // can be tried. Nothing is written to the live data.
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Alert, Button, Card, Checkbox, Input, Select, Space, Typography } from 'antd';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -227,7 +227,7 @@ export function SimulatePanel({ kind, name, version, dirty, source, onSimulation
   const allNodes = useMemo(() => (kind === 'Workflow' ? workflowNodes(source) : []), [kind, source]);
   const answerable = allNodes.filter((n) => n.answer);
   const workflow = kind === 'Workflow' ? workflowName(source) ?? name : undefined;
-  const onCurrency = useMemo(() => (n: string, c: string) => setCurrencies((cur) => (cur[n] === c ? cur : { ...cur, [n]: c })), []);
+  const onCurrency = useCallback((n: string, c: string) => setCurrencies((cur) => (cur[n] === c ? cur : { ...cur, [n]: c })), []);
 
   const run = useMutation({ mutationFn: simulate });
   const seen = useRef(onSimulation);
