@@ -196,8 +196,9 @@ describe('SimulatePanel', () => {
     const picker = screen.getByLabelText('Invoices');
     fireEvent.mouseDown(picker);
     fireEvent.change(picker, { target: { value: 'Umbrella' } });
-    fireEvent.click(await screen.findByText('INV-0000041 · Umbrella Corp', undefined, { timeout: 5000 }));
+    // the search goes out once typing pauses (picking clears it, so wait first)
     await waitFor(() => expect(server.requests.some((r) => r.path.startsWith('/api/invoices?') && r.path.includes('q=Umbrella'))).toBe(true));
+    fireEvent.click(await screen.findByText('INV-0000041 · Umbrella Corp', undefined, { timeout: 5000 }));
 
     // answer the call: the only invoice and the only answerable node are chosen
     fireEvent.click(screen.getByRole('button', { name: 'Add an answer' }));
