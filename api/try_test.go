@@ -149,6 +149,10 @@ func TestRenderTemplate(t *testing.T) {
 			if ct := pdf.header.Get("Content-Type"); ct != "application/pdf" || !strings.HasPrefix(string(pdf.body), "%PDF-") {
 				t.Fatalf("letter: %s %.20q", ct, pdf.body)
 			}
+			// the designer shows it in a frame of its own page, and only there
+			if xfo, csp := pdf.header.Get("X-Frame-Options"), pdf.header.Get("Content-Security-Policy"); xfo != "SAMEORIGIN" || csp != "default-src 'none'; frame-ancestors 'self'" {
+				t.Fatalf("letter headers: %q %q", xfo, csp)
+			}
 		}
 		if after := f.ledger(); after != before {
 			t.Fatalf("rendering wrote: %s → %s", before, after)

@@ -8,6 +8,8 @@ import { useTranslation } from 'react-i18next';
 import type { Kind, Language, Problem } from './data';
 import { WorkflowPicture } from './WorkflowPicture';
 import { WorkflowGraph, compareWorkflows, parseWorkflow } from './workflow';
+import { FormDesigner } from './form/FormDesigner';
+import { tryTabs } from './tryTabs';
 
 export interface ExtrasInput {
   kind: Kind;
@@ -17,6 +19,10 @@ export interface ExtrasInput {
   problems: Problem[];
   language: Language | undefined;
   readOnly: boolean;
+  /** the saved version the text is based on (what try, render and tests run) */
+  version: number | undefined;
+  /** the text differs from that version */
+  dirty: boolean;
   onSelectProblem(line: number, column: number): void;
 }
 
@@ -50,13 +56,19 @@ function WorkflowCompare({ a, b }: { a: string; b: string }) {
 }
 
 export function useDesignerExtras(input: ExtrasInput): Extras {
-  const { kind, text, setText, problems, readOnly } = input;
-  if (kind === 'Workflow') {
-    return {
-      picture: <WorkflowPicture text={text} setText={setText} problems={problems} readOnly={readOnly} />,
-      tabs: [],
-      compareExtra: (a, b) => <WorkflowCompare a={a} b={b} />,
-    };
+  const { kind, name, text, setText, problems, readOnly, version, dirty } = input;
+  const placed = problems.filter((p) => !p.source && p.line).map((p) => ({ line: p.line ?? 1, column: p.column ?? 1, message: p.message }));
+  const tabs = tryTabs({ kind, name, version, dirty });
+  switch (kind) {
+    case 'Workflow':
+      return {
+        picture: <WorkflowPicture text={text} setText={setText} problems={problems} readOnly={readOnly} />,
+        tabs,
+        compareExtra: (a, b) => <WorkflowCompare a={a} b={b} />,
+      };
+    case 'Form':
+      return { picture: <FormDesigner source={text} onSourceChange={setText} problems={placed} readOnly={readOnly} />, tabs };
+    default:
+      return { tabs };
   }
-  return { tabs: [] };
 }

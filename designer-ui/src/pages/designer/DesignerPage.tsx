@@ -127,7 +127,7 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
     }
   }, [text, kind, name, base, qc, message, t, errorMessage]);
 
-  const extras = useDesignerExtras({ kind, name, text: text ?? '', setText, problems: problems ?? [], language: lang.data, readOnly: !canWrite, onSelectProblem: (l, c) => editor.current?.focusAt(l, c) });
+  const extras = useDesignerExtras({ kind, name, text: text ?? '', setText, problems: problems ?? [], language: lang.data, readOnly: !canWrite, version: base?.version, dirty: text !== undefined && text !== base?.source, onSelectProblem: (l, c) => editor.current?.focusAt(l, c) });
 
   if (history.isError) return <ErrorView error={history.error} onRetry={() => void history.refetch()} />;
   if (text === undefined || !history.data) return <Typography.Text>{t('loading')}</Typography.Text>;
