@@ -88,6 +88,8 @@ bench:
 	$(GO) test -run='^$$' -bench='Condition|EvaluateBatch|Compile|LoadExamples' -benchmem -benchtime=2s ./engine/
 	$(GO) test -run='^$$' -bench=Tick -benchtime=1x -timeout=60m ./store/
 	$(GO) test -run='^$$' -bench=Preview -benchtime=3x -timeout=30m ./api/
+	$(GO) test -run='^$$' -bench='^BenchmarkValidateDefinition$$' -benchmem -benchtime=50x ./api/
+	cd $(UI) && npx vitest bench --run src/designer/workflow
 	$(GO) test -run='^$$' -bench='^BenchmarkDashboard$$' -benchtime=2x -timeout=90m ./store/
 	$(GO) test -run='^$$' -bench='^BenchmarkAPILoad$$' -benchtime=1x -timeout=90m ./api/
 

@@ -46,6 +46,8 @@ async function axeBoth(page, what) {
  * text is drawn (CodeMirror draws only the lines near its viewport).
  */
 async function editorShows(page, text) {
+  // CodeMirror draws the lines inside the window's view only
+  await page.locator('.designer-text-pane .cm-editor').scrollIntoViewIfNeeded();
   for (let step = 0; step <= 40; step++) {
     const found = await page.evaluate(({ text, step }) => {
       const scroller = document.querySelector('.designer-text-pane .cm-scroller');
@@ -69,7 +71,7 @@ async function replaceLine(page, label, n, text) {
   await page.keyboard.press('Control+Home');
   for (let i = 1; i < n; i++) await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Home');
-  await page.keyboard.press('Home'); // past the indentation to the line's start
+  await page.keyboard.press('Home'); // the first press stops after the indentation, the second at the line's start
   await page.keyboard.press('Shift+End');
   await page.keyboard.insertText(text);
 }
@@ -123,8 +125,9 @@ describe('designer', () => {
 
         // a misspelled field typed in the YAML: a marker at its line, "did you mean" in the Problems panel
         const label = t('edit.textLabel', { name: 'overdue-escalation' });
-        await replaceLine(page, label, callWhen, 'when: invoice.amout >= 7');
-        const problem = page.getByRole('region', { name: t('problems.title') }).getByRole('button', { name: new RegExp(`${callWhen}, .*did you mean "amount"`) });
+        const indent = /^\s*/.exec(lines[callWhen - 1])[0];
+        await replaceLine(page, label, callWhen, `${indent}when: invoice.amout >= 7`);
+        const problem = page.getByRole('region', { name: t('problems.title') }).getByRole('button', { name: new RegExp(`\\b${callWhen}\\b.*did you mean "amount"`) });
         await problem.waitFor();
         await page.locator('.cm-lintRange-error').first().waitFor();
         await shot(page, 'designer-problem', lang, { both: false });

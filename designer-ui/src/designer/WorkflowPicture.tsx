@@ -26,12 +26,16 @@ export function WorkflowPicture({ text, setText, problems, readOnly, positions }
   return (
     <div className="designer-workflow">
       {parsed.error && <Alert type="warning" showIcon title={t('picture.stale', { line: parsed.error.line, message: parsed.error.message })} />}
-      <WorkflowGraph model={model} problems={placed} selected={selected} onSelect={setSelected} positions={positions} height={420} />
+      <div className={selected ? 'designer-graph-with-panel' : undefined}>
+        <WorkflowGraph model={model} problems={placed} selected={selected} onSelect={setSelected} positions={positions} height={420} />
+        {selected && (
+          <div className="designer-node-panel">
+            <NodePanel source={text} node={selected} templates={pick('Template')} forms={pick('Form')} roles={roles} problems={placed}
+              onSourceChange={(next) => setText(next)} onSelect={setSelected} readOnly={readOnly} />
+          </div>
+        )}
+      </div>
       {byNode.workflow.length > 0 && <Alert type="error" showIcon title={t('picture.workflowProblems', { count: byNode.workflow.length })} />}
-      {selected && (
-        <NodePanel source={text} node={selected} templates={pick('Template')} forms={pick('Form')} roles={roles} problems={placed}
-          onSourceChange={(next) => setText(next)} onSelect={setSelected} readOnly={readOnly} />
-      )}
     </div>
   );
 }

@@ -10,6 +10,9 @@ import { WorkflowPicture } from './WorkflowPicture';
 import { WorkflowGraph, compareWorkflows, parseWorkflow } from './workflow';
 import { FormDesigner } from './form/FormDesigner';
 import { tryTabs } from './tryTabs';
+import { simulationTabs } from './simulationTabs';
+import { TestsSummary } from './TestsPanel';
+import { WorkflowSimulation } from './WorkflowSimulation';
 
 export interface ExtrasInput {
   kind: Kind;
@@ -58,17 +61,21 @@ function WorkflowCompare({ a, b }: { a: string; b: string }) {
 export function useDesignerExtras(input: ExtrasInput): Extras {
   const { kind, name, text, setText, problems, readOnly, version, dirty } = input;
   const placed = problems.filter((p) => !p.source && p.line).map((p) => ({ line: p.line ?? 1, column: p.column ?? 1, message: p.message }));
-  const tabs = tryTabs({ kind, name, version, dirty });
+  // a workflow's simulation is drawn on its graph
+  const tabs = [...tryTabs({ kind, name, version, dirty }), ...simulationTabs({ kind, name, version, dirty, source: text }).map((tab) =>
+    kind === 'Workflow' && tab.key === 'simulate' ? { ...tab, children: <WorkflowSimulation name={name} version={version} dirty={dirty} source={text} /> } : tab)];
+  const testsForPublish = (v: number) => <TestsSummary kind={kind} name={name} version={v} />;
   switch (kind) {
     case 'Workflow':
       return {
         picture: <WorkflowPicture text={text} setText={setText} problems={problems} readOnly={readOnly} />,
         tabs,
         compareExtra: (a, b) => <WorkflowCompare a={a} b={b} />,
+        testsForPublish,
       };
     case 'Form':
-      return { picture: <FormDesigner source={text} onSourceChange={setText} problems={placed} readOnly={readOnly} />, tabs };
+      return { picture: <FormDesigner source={text} onSourceChange={setText} problems={placed} readOnly={readOnly} />, tabs, testsForPublish };
     default:
-      return { tabs };
+      return { tabs, testsForPublish };
   }
 }
