@@ -184,5 +184,97 @@ describe('designer', () => {
         assert.deepEqual(page.consoleErrors.filter((e) => !/Failed to load resource/.test(e)), []);
       }, () => run.servers[lang].log());
     });
+
+    test(`${lang}: an admin tries a rule on an invoice, renders a template, edits a form, runs the test cases and simulates a promise`, async () => {
+      const page = await newPage(run.browser, { locale });
+      const tt = (key, vars) => lookup(catalog(lang, 'designerTry'), key, vars);
+      const ts = (key, vars) => lookup(catalog(lang, 'designerSim'), key, vars);
+      const tf = (key, vars) => lookup(catalog(lang, 'formDesigner'), key, vars);
+      await failing(page, `designer-try.${lang}`, async () => {
+        page.setDefaultTimeout(25_000);
+        await login(page, base(), users.admin);
+        // an invoice 3 days overdue: the call opens in 5 days
+        const inv = (await apiCall(page, 'GET', '/api/invoices?overdue_min=3&overdue_max=3&limit=1')).body.items[0];
+        assert.ok(inv, 'an invoice 3 days overdue in the demo');
+
+        // a rule tried on a live invoice: matched, and every value its condition read
+        await page.goto(`${base()}/designer/Rule/mark-overdue`);
+        await page.getByRole('tab', { name: t('tabs.try') }).click();
+        const picker = page.getByLabel(tt('picker.label'), { exact: true });
+        await picker.click();
+        await picker.fill(inv.number);
+        await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: inv.number }).first().click();
+        await page.getByRole('button', { name: tt('try.run', { version: 1 }) }).click();
+        await page.getByText(tt('try.matched', { invoice: inv.number })).waitFor();
+        await page.getByRole('table').filter({ hasText: 'invoice.due_date' }).waitFor();
+        await axeBoth(page, 'a rule tried on an invoice');
+        await shot(page, 'designer-try-rule', lang);
+
+        // a template rendered for the invoice in both languages, with its SMS length
+        await page.goto(`${base()}/designer/Template/reminder-sms`);
+        await page.getByRole('tab', { name: t('tabs.render') }).click();
+        const picker2 = page.getByLabel(tt('picker.label'), { exact: true });
+        await picker2.click();
+        await picker2.fill(inv.number);
+        await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: inv.number }).first().click();
+        await page.getByRole('button', { name: tt('render.run', { version: 1 }) }).click();
+        await page.getByText(tt('render.encoding')).first().waitFor();
+        await page.getByText('UCS-2').first().waitFor(); // the Chinese text
+        await axeBoth(page, 'a template rendered');
+        await shot(page, 'designer-render', lang);
+
+        // a form: a field added in the list shows in the preview and in the YAML
+        await page.goto(`${base()}/designer/Form/call-outcome`);
+        await page.getByRole('button', { name: tf('addField') }).click();
+        const label = lang === 'en' ? 'Follow-up note' : '跟进备注';
+        await page.getByLabel(tf('panel.labelEn'), { exact: true }).fill('Follow-up note');
+        await page.getByLabel(tf('panel.labelZh'), { exact: true }).fill('跟进备注');
+        await page.getByRole('region', { name: tf('preview.in', { language: tf(`preview.${lang}`) }) }).getByText(label).first().waitFor();
+        assert.ok(await editorShows(page, 'Follow-up note'), 'the YAML holds the new field');
+        await page.getByText(t('problems.none')).waitFor();
+        await axeBoth(page, 'the form designer');
+        await shot(page, 'designer-form', lang);
+        await page.getByRole('button', { name: t('head.save') }).click();
+        await page.getByText(t('home.valid')).first().waitFor();
+
+        // the example pack's test cases against the published escalation
+        await page.goto(`${base()}/designer/Workflow/overdue-escalation`);
+        await page.getByRole('tab', { name: t('tabs.tests') }).click();
+        await page.getByRole('button', { name: ts('tests.run', { version: 1 }) }).click();
+        const counts = page.getByText(new RegExp(ts('tests.counts', { version: 1, passed: '(\\d+)', failed: '0' })));
+        await counts.first().waitFor();
+        await shot(page, 'designer-tests', lang, { both: false });
+
+        // a simulation where the call is answered with a promise: the workflow waits
+        await page.getByRole('tab', { name: t('tabs.simulate') }).click();
+        const invPicker = page.getByLabel(ts('invoices'), { exact: true });
+        await invPicker.click();
+        await invPicker.fill(inv.number);
+        await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: inv.number }).first().click();
+        await page.keyboard.press('Escape');
+        const from = await page.getByLabel(ts('from'), { exact: true }).inputValue();
+        const day = (n) => new Date(Date.parse(`${from}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+        await page.getByLabel(ts('to'), { exact: true }).fill(day(30));
+        await page.getByRole('button', { name: ts('answers.add') }).click();
+        const editor = page.getByRole('group', { name: ts('answer.editTitle') });
+        await editor.getByLabel(ts('answer.day'), { exact: true }).fill(day(6));
+        await editor.getByLabel(ts('answer.node'), { exact: true }).click();
+        await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: 'call' }).first().click();
+        const promised = lang === 'en' ? 'Promised to pay' : '承诺付款';
+        await editor.locator('label', { hasText: promised }).first().click();
+        await editor.getByLabel(lang === 'en' ? 'Promised payment date' : '承诺付款日期').fill(day(16));
+        await editor.getByRole('button', { name: ts('answer.keep') }).click();
+        await page.getByRole('list', { name: ts('answers.list') }).getByRole('listitem').first().waitFor();
+        const simulated = page.waitForResponse((r) => r.url().endsWith('/api/simulate') && r.request().method() === 'POST');
+        await page.getByRole('button', { name: ts('runPublished') }).or(page.getByRole('button', { name: ts('runWith', { version: 1 }) })).first().click();
+        const sim = await (await simulated).json();
+        const events = sim.days.flatMap((d) => d.effects.filter((e) => e.kind === 'node').map((e) => `${d.date} ${e.event} ${e.node ?? ''}`));
+        assert.ok(events.some((e) => / waiting call/.test(e)), `the call waits for the promise: ${events.join('; ')}`);
+        await page.getByRole('region', { name: t('simulate.onGraph', { day: sim.to }) }).waitFor();
+        await axeBoth(page, 'the simulation');
+        await shot(page, 'designer-simulate', lang);
+        assert.deepEqual(page.consoleErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+      }, () => run.servers[lang].log());
+    });
   }
 });
