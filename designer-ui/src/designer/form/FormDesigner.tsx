@@ -10,6 +10,7 @@ import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'rea
 import { Alert, Button, Col, Empty, Flex, Form, Input, Row, Segmented, Select, Switch, Tag, Typography } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined, EditOutlined, PlusOutlined, UpOutlined } from '@ant-design/icons';
 import { I18nextProvider, useTranslation } from 'react-i18next';
+import { tagColors } from '../../components/invoices/labels';
 import { FormRenderer } from '../../components/FormRenderer';
 import type { FormDefinition } from '../../components/formDefinition';
 import {
@@ -269,7 +270,7 @@ function FieldItem({ field: f, index, count, title, problems, problemText, open,
           <strong>{title}</strong>
           <Tag>{f.name || '—'}</Tag>
           <Tag color={known ? 'blue' : 'red'}>{known ? t(`types.${f.type}`) : t('types.unknown', { type: f.type })}</Tag>
-          {f.required && <Tag color="gold">{t('required')}</Tag>}
+          {f.required && <Tag color={tagColors.gold}>{t('required')}</Tag>}
           {!f.required && f.requiredIf && <Tag>{t('requiredIfTag')}</Tag>}
           {problems.length > 0 && <Tag color="red">{t('fieldProblems', { count: problems.length, name })}</Tag>}
         </div>

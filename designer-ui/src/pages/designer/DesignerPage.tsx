@@ -8,7 +8,7 @@
 // rule on a live invoice, a template rendered), impact, simulation, test
 // cases, history (compare, roll back).
 import { Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { Alert, App, Breadcrumb, Button, Grid, Segmented, Space, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Breadcrumb, Button, Grid, Segmented, Select, Space, Tabs, Tag, Tooltip, Typography } from 'antd';
 import { RedoOutlined, SaveOutlined, UndoOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
@@ -210,7 +210,13 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
             </Space>
           )} />
       )}
-      <Tabs activeKey={tab} onChange={setTab} items={items} />
+      {phone ? (
+        // a phone has no room for six tabs (antd would fold some into a menu inside the tab list)
+        <Space orientation="vertical" style={{ width: '100%' }}>
+          <Select aria-label={t('tabs.section')} value={tab} onChange={setTab} options={items.map((i) => ({ value: i.key, label: i.label }))} style={{ width: '100%' }} />
+          {items.find((i) => i.key === tab)?.children ?? items[0]?.children}
+        </Space>
+      ) : <Tabs activeKey={tab} onChange={setTab} items={items} />}
       {publishing && (
         <PublishDialog kind={kind} name={name} dirty={dirty} base={base} save={() => save()} onClose={() => setPublishing(false)} onPublished={async () => {
           setPublishing(false);
