@@ -170,11 +170,11 @@ type Title struct {
 
 // CatalogEntry is one definition in the designer's list.
 type CatalogEntry struct {
-	Kind      engine.Kind      `json:"kind"`
-	Name      string           `json:"name"`
-	Title     Title            `json:"title"`
-	Published *VersionInfo     `json:"published,omitempty"`
-	Draft     *DraftInfo       `json:"draft,omitempty"`
+	Kind      engine.Kind  `json:"kind"`
+	Name      string       `json:"name"`
+	Title     Title        `json:"title"`
+	Published *VersionInfo `json:"published,omitempty"`
+	Draft     *DraftInfo   `json:"draft,omitempty"`
 }
 
 // DefinitionCatalog lists every definition with its title (from its open

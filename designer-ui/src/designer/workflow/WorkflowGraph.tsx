@@ -342,7 +342,7 @@ function FitOnResize({ stages }: { stages: number }) {
     let frame = 0;
     const ro = new ResizeObserver(() => {
       cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => void fitView(fitOptions));
+      frame = requestAnimationFrame(() => void fitView(fitFor(canvas)));
     });
     ro.observe(canvas);
     return () => {
@@ -351,13 +351,23 @@ function FitOnResize({ stages }: { stages: number }) {
     };
   }, [fitView]);
   useEffect(() => {
-    const frame = requestAnimationFrame(() => void fitView(fitOptions));
+    const canvas = ref.current?.closest('.wfg-canvas');
+    const frame = requestAnimationFrame(() => void fitView(canvas ? fitFor(canvas) : fitOptions));
     return () => cancelAnimationFrame(frame);
   }, [fitView, stages]);
   return <div ref={ref} hidden />;
 }
 
 const fitOptions = { padding: 0.06, maxZoom: 1.1 };
+
+/**
+ * fitFor fits the whole workflow on a desk; on a phone's narrow canvas the
+ * whole would be too small to read, so it keeps a readable zoom, starts at
+ * and the rest is a pan away.
+ */
+function fitFor(canvas: Element): typeof fitOptions & { minZoom?: number } {
+  return canvas.clientWidth < 600 ? { ...fitOptions, minZoom: 0.75 } : fitOptions;
+}
 
 /** WorkflowGraph draws a workflow's model. Wrap-free: it has its own React Flow provider. */
 export function WorkflowGraph(props: WorkflowGraphProps) {

@@ -210,13 +210,12 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
             </Space>
           )} />
       )}
-      {phone ? (
-        // a phone has no room for six tabs (antd would fold some into a menu inside the tab list)
-        <Space orientation="vertical" style={{ width: '100%' }}>
-          <Select aria-label={t('tabs.section')} value={tab} onChange={setTab} options={items.map((i) => ({ value: i.key, label: i.label }))} style={{ width: '100%' }} />
-          {items.find((i) => i.key === tab)?.children ?? items[0]?.children}
-        </Space>
-      ) : <Tabs activeKey={tab} onChange={setTab} items={items} />}
+      {/* one Tabs at every width, so that turning a tablet keeps what a tab holds (a simulation, a
+          result); a phone has no room for six tabs (antd would fold some into a menu inside the tab
+          list), so its bar is a select */}
+      <Tabs activeKey={tab} onChange={setTab} items={items} renderTabBar={(barProps, DefaultTabBar) => phone
+        ? <Select aria-label={t('tabs.section')} value={tab} onChange={setTab} options={items.map((i) => ({ value: i.key, label: i.label }))} style={{ width: '100%', marginBottom: 12 }} />
+        : <DefaultTabBar {...barProps} />} />
       {publishing && (
         <PublishDialog kind={kind} name={name} dirty={dirty} base={base} save={() => save()} onClose={() => setPublishing(false)} onPublished={async () => {
           setPublishing(false);
