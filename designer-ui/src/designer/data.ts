@@ -1,5 +1,7 @@
 // The designer's server calls, typed from api/openapi.yaml.
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { designerNamespaces } from '../i18n';
 import { api, unwrap, type Schemas } from '../api/client';
 import type { JsonSchema } from './editor/schemaHints';
 
@@ -62,4 +64,9 @@ export async function previewVersion(kind: Kind, name: string, version: number) 
 export function titleOf(e: { name: string; title?: { en?: string; 'zh-CN'?: string } }, lang: string): string {
   const t = e.title ?? {};
   return (lang.startsWith('zh') ? t['zh-CN'] || t.en : t.en || t['zh-CN']) || e.name;
+}
+
+/** useDesignerCatalogs loads the designer's catalogs (not loaded with the app); render the page once ready. */
+export function useDesignerCatalogs(): boolean {
+  return useTranslation(designerNamespaces).ready;
 }

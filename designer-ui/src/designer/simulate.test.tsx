@@ -31,7 +31,7 @@ const server = vi.hoisted(() => {
   return s;
 });
 
-import i18n from '../i18n';
+import i18n, { designerNamespaces, ready } from '../i18n';
 import { parseValues, SimulatePanel, today } from './SimulatePanel';
 import { TestsPanel, TestsSummary } from './TestsPanel';
 import { simulationTabs } from './simulationTabs';
@@ -47,6 +47,12 @@ beforeAll(() => {
     }),
   });
   window.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
+});
+
+// the designer's catalogs load with its pages, not with the app
+beforeAll(async () => {
+  await ready;
+  await i18n.loadNamespaces(designerNamespaces);
 });
 afterEach(() => {
   cleanup();

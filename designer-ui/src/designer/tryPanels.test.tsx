@@ -10,7 +10,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { MemoryRouter } from 'react-router';
 import type { ReactElement } from 'react';
 import type { Schemas } from '../api/client';
-import i18n, { applyLanguage, ready } from '../i18n';
+import i18n, { applyLanguage, designerNamespaces, ready } from '../i18n';
 import { TryRulePanel } from './TryRulePanel';
 import { TemplatePreviewPanel } from './TemplatePreviewPanel';
 import { tryTabs } from './tryTabs';
@@ -97,6 +97,12 @@ beforeAll(async () => {
   });
   window.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
   await ready;
+});
+
+// the designer's catalogs load with its pages, not with the app
+beforeAll(async () => {
+  await ready;
+  await i18n.loadNamespaces(designerNamespaces);
 });
 
 beforeEach(async () => {

@@ -77,12 +77,19 @@ setRequestLanguage(lang);
 dayjs.locale(lang === 'zh-CN' ? 'zh-cn' : 'en');
 if (typeof document !== 'undefined') document.documentElement.lang = lang;
 
+/**
+ * designerNamespaces are the designer's catalogs: loaded by its pages when
+ * they open (useDesignerCatalogs), not with the rest, so that a rep's inbox
+ * does not download them.
+ */
+export const designerNamespaces = ['designer', 'designerSim', 'designerTry', 'formDesigner', 'workflowGraph'];
+
 /** ready settles once the first language's catalogs are loaded: render after it. */
 export const ready: Promise<unknown> = i18n.use(catalogBackend).use(initReactI18next).init({
   lng: lang,
   fallbackLng: false,
   defaultNS: 'common',
-  ns: namespaces,
+  ns: namespaces.filter((n) => !designerNamespaces.includes(n)),
   interpolation: { escapeValue: false },
   returnNull: false,
   react: { useSuspense: false },

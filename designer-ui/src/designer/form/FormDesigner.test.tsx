@@ -5,7 +5,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import userEvent from '@testing-library/user-event';
 import { ConfigProvider } from 'antd';
 import { useState } from 'react';
-import i18n from '../../i18n';
+import i18n, { designerNamespaces, ready } from '../../i18n';
 import { FormDesigner, type FormDesignerProblem, type FormDesignerProps } from './FormDesigner';
 import { readForm } from './formModel';
 
@@ -23,6 +23,12 @@ beforeAll(async () => {
   window.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
   await i18n.changeLanguage('en');
   await i18n.loadLanguages(['en', 'zh-CN']);
+});
+
+// the designer's catalogs load with its pages, not with the app
+beforeAll(async () => {
+  await ready;
+  await i18n.loadNamespaces(designerNamespaces);
 });
 
 afterEach(cleanup);

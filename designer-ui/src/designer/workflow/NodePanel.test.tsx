@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { useState } from 'react';
-import i18n, { ready } from '../../i18n';
+import i18n, { designerNamespaces, ready } from '../../i18n';
 import { NodePanel } from './NodePanel';
 
 const repo = resolve(__dirname, '../../../..');
@@ -21,6 +21,12 @@ beforeAll(async () => {
   });
   window.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
   await ready;
+});
+
+// the designer's catalogs load with its pages, not with the app
+beforeAll(async () => {
+  await ready;
+  await i18n.loadNamespaces(designerNamespaces);
 });
 
 afterEach(cleanup);

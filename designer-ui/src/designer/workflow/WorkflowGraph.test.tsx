@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import i18n, { ready } from '../../i18n';
+import i18n, { designerNamespaces, ready } from '../../i18n';
 import { WorkflowGraph } from './WorkflowGraph';
 import { parseWorkflow } from './workflowModel';
 
@@ -21,6 +21,12 @@ beforeAll(async () => {
   }
   (globalThis as unknown as { DOMMatrixReadOnly: unknown }).DOMMatrixReadOnly ??= Matrix;
   await ready;
+});
+
+// the designer's catalogs load with its pages, not with the app
+beforeAll(async () => {
+  await ready;
+  await i18n.loadNamespaces(designerNamespaces);
 });
 
 afterEach(cleanup);

@@ -16,7 +16,7 @@ import { Field, Fields, ResponsiveTable } from '../../components/admin/Responsiv
 import { AaTheme } from '../../components/invoices/AaTheme';
 import { tagColors } from '../../components/invoices/labels';
 import { formatInstant, localeOf } from '../../format';
-import { catalogKey, kinds, saveDraft, titleOf, useCatalog, type CatalogEntry, type Kind } from '../../designer/data';
+import { catalogKey, kinds, saveDraft, useDesignerCatalogs, titleOf, useCatalog, type CatalogEntry, type Kind } from '../../designer/data';
 import { starterText, starters } from '../../designer/starters';
 import '../../designer/designer.css';
 
@@ -148,5 +148,6 @@ function DefinitionsContent() {
 }
 
 export default function DefinitionsPage() {
-  return <AaTheme><DefinitionsContent /></AaTheme>;
+  const ready = useDesignerCatalogs();
+  return <AaTheme>{ready ? <DefinitionsContent /> : null}</AaTheme>;
 }

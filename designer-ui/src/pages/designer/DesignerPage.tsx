@@ -25,7 +25,7 @@ import { HistoryPanel } from '../../designer/HistoryPanel';
 import { ImpactPanel } from '../../designer/ImpactPanel';
 import { PublishDialog } from '../../designer/PublishDialog';
 import { CompareView } from '../../designer/CompareView';
-import { catalogKey, fetchHistory, historyKey, isKind, saveDraft, schemaOf, titleOf, useHistory, useLanguage, validateText, type Definition, type Kind, type Problem } from '../../designer/data';
+import { catalogKey, fetchHistory, useDesignerCatalogs, historyKey, isKind, saveDraft, schemaOf, titleOf, useHistory, useLanguage, validateText, type Definition, type Kind, type Problem } from '../../designer/data';
 import { useDesignerExtras } from '../../designer/extras';
 import '../../designer/designer.css';
 
@@ -236,6 +236,7 @@ function DesignerRoute() {
 }
 
 export default function DesignerPage() {
-  return <AaTheme><Suspense fallback={null}><DesignerRoute /></Suspense></AaTheme>;
+  const ready = useDesignerCatalogs();
+  return <AaTheme><Suspense fallback={null}>{ready ? <DesignerRoute /> : null}</Suspense></AaTheme>;
 }
 
