@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -47,8 +48,14 @@ func TestReplaceDefinitionTests(t *testing.T) {
 		if err != nil || len(page.Items) != 3 {
 			t.Fatalf("audit %+v %v, want 3 entries", page.Items, err)
 		}
-		if d := string(page.Items[0].Detail); d != `{"added":[],"changed":[],"note":"","removed":["tests/b.test.yaml","tests/workflows/c.test.yaml"]}` || page.Items[0].Actor != "bob@example.com" {
-			t.Errorf("last audit entry %s by %s", d, page.Items[0].Actor)
+		// compared as JSON values: PostgreSQL's jsonb orders and spaces keys its own way
+		var detail map[string]any
+		if err := json.Unmarshal(page.Items[0].Detail, &detail); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]any{"added": []any{}, "changed": []any{}, "note": "", "removed": []any{"tests/b.test.yaml", "tests/workflows/c.test.yaml"}}
+		if !reflect.DeepEqual(detail, want) || page.Items[0].Actor != "bob@example.com" {
+			t.Errorf("last audit entry %s by %s", page.Items[0].Detail, page.Items[0].Actor)
 		}
 	})
 }
