@@ -80,6 +80,7 @@ bench-ui: build
 	@test -n "$(RECOUP_BENCH_DB)" || { echo "usage: RECOUP_BENCH_DB=/tmp/recoup-bench-1m.db make bench-ui"; exit 2; }
 	@test -f "$(RECOUP_BENCH_DB)" || RECOUP_BENCH_SECONDS=1 $(GO) test -run '^$$' -bench APILoad -benchtime 1x -timeout 90m ./api/
 	cd $(UI) && node e2e/perf.mjs
+	cd $(UI) && RECOUP_E2E_TEMPLATE=$${RECOUP_E2E_TEMPLATE:-e2e/out/db/template.db} node e2e/designer-perf.mjs
 
 ## bench: the performance targets of the issues, as Go benchmarks.
 ## BenchmarkTick generates and imports 1M invoices first (several minutes).

@@ -120,6 +120,8 @@ describe('designer', () => {
         await from.fill('7');
         await from.press('Tab');
         assert.ok(await editorShows(page, 'when: invoice.days_overdue >= 7'), 'the YAML shows the new days');
+        // the condition's expression field (with completion) follows
+        await panel.getByRole('textbox', { name: w('panel.expression') }).filter({ hasText: 'invoice.days_overdue >= 7' }).waitFor();
         await shot(page, 'designer-node-panel', lang, { both: false });
         await page.getByText(t('head.unsaved')).waitFor();
 

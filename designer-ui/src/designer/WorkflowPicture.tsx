@@ -7,11 +7,15 @@ import { Alert } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { NodePanel, WorkflowGraph, problemsByNode, useWorkflowModel, type NodePositions, type PickerOption } from './workflow';
 import { titleOf, useCatalog, type Problem } from './data';
+import { ExpressionInput } from './editor/ExpressionInput';
+import type { Environment } from './editor/exprHints';
 
 const roleNames = ['sales_rep', 'sales_manager', 'finance', 'finance_director', 'admin'] as const;
 
-export function WorkflowPicture({ text, setText, problems, readOnly, positions }: {
+export function WorkflowPicture({ text, setText, problems, readOnly, positions, environment }: {
   text: string; setText(text: string): void; problems: Problem[]; readOnly?: boolean; positions?: NodePositions;
+  /** the expression environment, for completion in the panel's expression fields */
+  environment?: Environment;
 }) {
   const { t, i18n } = useTranslation('designer');
   const parsed = useWorkflowModel(text);
@@ -31,7 +35,8 @@ export function WorkflowPicture({ text, setText, problems, readOnly, positions }
         {selected && (
           <div className="designer-node-panel">
             <NodePanel source={text} node={selected} templates={pick('Template')} forms={pick('Form')} roles={roles} problems={placed}
-              onSourceChange={(next) => setText(next)} onSelect={setSelected} readOnly={readOnly} />
+              onSourceChange={(next) => setText(next)} onSelect={setSelected} readOnly={readOnly}
+              renderExpression={(p) => <ExpressionInput {...p} environment={environment} />} />
           </div>
         )}
       </div>

@@ -68,7 +68,7 @@ export function useDesignerExtras(input: ExtrasInput): Extras {
   switch (kind) {
     case 'Workflow':
       return {
-        picture: <WorkflowPicture text={text} setText={setText} problems={problems} readOnly={readOnly} />,
+        picture: <WorkflowPicture text={text} setText={setText} problems={problems} readOnly={readOnly} environment={input.language?.environment} />,
         tabs,
         compareExtra: (a, b) => <WorkflowCompare a={a} b={b} />,
         testsForPublish,

@@ -1,0 +1,64 @@
+// The designer's drawing speed in a real browser (issue 17's budget: a
+// 30-stage workflow lays out and draws ≤ 200 ms). A benchmark, not a test:
+// run by `make bench-ui` after perf.mjs, never by `make test`. It saves a
+// generated 30-stage workflow as a draft on a copy of the demo database,
+// then times, over several runs, from the moment the designer has the
+// text (the version history's answer ends) to the first frame with the 30
+// stages drawn as buttons, both in the page's own clock.
+//
+//   RECOUP_E2E_TEMPLATE=designer-ui/e2e/out/db/template.db node e2e/designer-perf.mjs
+//
+// (the template is the demo database e2e/run.mjs prepares).
+import { apiCall, launch, login, newPage, startServer, users } from './harness.mjs';
+
+const runs = Number(process.env.RECOUP_PERF_RUNS ?? 7);
+const stages = 30;
+const nodes = Array.from({ length: stages }, (_, i) => `    - name: s${i + 1}
+      title: {en: Stage ${i + 1}, zh-CN: 阶段 ${i + 1}}
+      when: invoice.days_overdue >= ${i * 3 + 1}
+      actions:
+        - notify: {channel: email, to: customer.email, template: reminder-email}`).join('\n');
+const source = `apiVersion: recoup/v1
+kind: Workflow
+metadata:
+  name: perf-thirty
+  title: {en: Thirty stages, zh-CN: 三十个阶段}
+spec:
+  on: invoice
+  start_when: invoice.balance > 0 && invoice.days_overdue >= 1
+  stop_when: invoice.balance <= 0
+  nodes:
+${nodes}
+`;
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
+const [server, browser] = await Promise.all([startServer('designer-perf'), launch()]);
+try {
+  const page = await newPage(browser);
+  await login(page, server.url, users.admin);
+  const saved = await apiCall(page, 'PUT', '/api/definitions/Workflow/perf-thirty/draft', { source, base_version: 0 });
+  if (saved.status !== 200 || !saved.body.valid) throw new Error(`the generated workflow: ${JSON.stringify(saved.body)}`);
+  const xs = [];
+  for (let i = 0; i < runs; i++) {
+    await page.goto(`${server.url}/designer`);
+    await page.goto(`${server.url}/designer/Workflow/perf-thirty`);
+    // both instants in the page's clock: when the history's answer ended,
+    // and the first frame with every stage drawn
+    await page.waitForFunction((n) => {
+      if (document.querySelectorAll('.react-flow .wfg-step-button').length < n) return false;
+      window.drawnAt ??= performance.now();
+      return true;
+    }, stages, { polling: 'raf' });
+    const [t0, t1] = await page.evaluate(() => [
+      performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/definitions/Workflow/perf-thirty/history')).at(-1)?.responseEnd ?? NaN,
+      window.drawnAt,
+    ]);
+    xs.push(t1 - t0);
+  }
+  const m = median(xs);
+  console.log(`designer: ${stages}-stage workflow drawn median ${m.toFixed(0)} ms, worst ${Math.max(...xs).toFixed(0)} ms after its text arrived (target ≤ 200 ms; ${runs} runs: ${xs.map((x) => x.toFixed(0)).join(' ')})`);
+  process.exitCode = m <= 200 ? 0 : 1;
+} finally {
+  await browser.close();
+  await server.stop();
+}
