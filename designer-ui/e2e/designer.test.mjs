@@ -33,6 +33,9 @@ async function failing(page, name, body, serverLog = () => '') {
 }
 
 async function axeBoth(page, what) {
+  // no validation running (its status line says so) and no colour still fading
+  await page.waitForFunction(() => !document.querySelector('.designer-problems-head')?.textContent?.includes('·'));
+  await page.waitForTimeout(300);
   assert.deepEqual(await axe(page), [], `axe on ${what}`);
   await page.setViewportSize(phone);
   await page.waitForTimeout(400);

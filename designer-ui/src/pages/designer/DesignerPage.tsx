@@ -193,7 +193,7 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
             <Tooltip title={t('head.undo')}><Button icon={<UndoOutlined />} aria-label={t('head.undo')} onClick={() => editor.current?.undo()} /></Tooltip>
             <Tooltip title={t('head.redo')}><Button icon={<RedoOutlined />} aria-label={t('head.redo')} onClick={() => editor.current?.redo()} /></Tooltip>
             <Button icon={<SaveOutlined />} loading={saving} disabled={!dirty} onClick={() => void save()}>{t('head.save')}</Button>
-            <Button type="primary" disabled={!valid || checking} onClick={() => setPublishing(true)}>{t('head.publish')}</Button>
+            <Button type="primary" disabled={!valid} onClick={() => setPublishing(true)}>{t('head.publish')}</Button>
           </Space>
         )}
       </div>
