@@ -104,7 +104,9 @@ func (l ErrorList) dedupe() ErrorList {
 
 // suggest returns the candidate closest to word when it is close enough to
 // be a plausible typo, or "".
-func suggest(word string, candidates []string) string {
+// Suggest returns the candidate a mistyped word most plausibly meant, or
+// "" (the validator's "did you mean"; test files use it too).
+func Suggest(word string, candidates []string) string {
 	best, bestD := "", 1<<30
 	lw := strings.ToLower(word)
 	for _, c := range candidates {
@@ -135,7 +137,7 @@ func suggest(word string, candidates []string) string {
 
 // didYouMean formats a suggestion suffix, or "" when there is none.
 func didYouMean(word string, candidates []string) string {
-	if s := suggest(word, candidates); s != "" {
+	if s := Suggest(word, candidates); s != "" {
 		return fmt.Sprintf("; did you mean %q?", s)
 	}
 	return ""

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/recoup/recoup/engine"
 )
 
 // The parts of a test file, by the Go type that decodes them: what an
@@ -39,7 +41,7 @@ func friendly(msg string) string {
 		return msg
 	}
 	out := `unknown key "` + m[1] + `" in ` + p.what
-	if s := closest(m[1], keysOf(p.typ)); s != "" {
+	if s := engine.Suggest(m[1], keysOf(p.typ)); s != "" {
 		out += `; did you mean "` + s + `"?`
 	}
 	return out
@@ -54,36 +56,4 @@ func keysOf(t reflect.Type) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// closest returns the key nearest to word when it is a plausible typo.
-func closest(word string, keys []string) string {
-	best, bestD := "", 3
-	for _, k := range keys {
-		if d := distance(strings.ToLower(word), k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
