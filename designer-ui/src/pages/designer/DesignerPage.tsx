@@ -96,6 +96,9 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
     return () => window.removeEventListener('beforeunload', warn);
   }, [dirty]);
 
+  /** freshHistory reads the versions again (after a save, a conflict or a publish) and caches them. */
+  const freshHistory = useCallback(() => qc.fetchQuery({ queryKey: historyKey(kind, name), queryFn: () => fetchHistory(kind, name), staleTime: 0 }), [qc, kind, name]);
+
   const refresh = useCallback(async () => {
     await Promise.all([qc.invalidateQueries({ queryKey: historyKey(kind, name) }), qc.invalidateQueries({ queryKey: catalogKey })]);
   }, [qc, kind, name]);
@@ -108,7 +111,7 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
       const out = await saveDraft(kind, name, text, over?.version ?? base?.version ?? 0);
       setProblems(out.problems);
       setConflict(undefined);
-      const fresh = await qc.fetchQuery({ queryKey: historyKey(kind, name), queryFn: () => fetchHistory(kind, name), staleTime: 0 });
+      const fresh = await freshHistory();
       const saved = fresh.find((d) => d.version === out.version);
       setBase(saved);
       void qc.invalidateQueries({ queryKey: catalogKey });
@@ -116,7 +119,7 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
       return saved;
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
-        const fresh = await qc.fetchQuery({ queryKey: historyKey(kind, name), queryFn: () => fetchHistory(kind, name), staleTime: 0 });
+        const fresh = await freshHistory();
         setConflict(fresh[0]);
       } else {
         void message.error(errorMessage(err));
@@ -125,7 +128,7 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
     } finally {
       setSaving(false);
     }
-  }, [text, kind, name, base, qc, message, t, errorMessage]);
+  }, [text, kind, name, base, qc, message, t, errorMessage, freshHistory]);
 
   const extras = useDesignerExtras({ kind, name, text: text ?? '', setText, problems: problems ?? [], language: lang.data, readOnly: !canWrite, version: base?.version, dirty: text !== undefined && text !== base?.source, onSelectProblem: (l, c) => editor.current?.focusAt(l, c) });
 
@@ -220,7 +223,7 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
         <PublishDialog kind={kind} name={name} dirty={dirty} base={base} save={() => save()} onClose={() => setPublishing(false)} onPublished={async () => {
           setPublishing(false);
           await refresh();
-          const fresh = await qc.fetchQuery({ queryKey: historyKey(kind, name), queryFn: () => fetchHistory(kind, name), staleTime: 0 });
+          const fresh = await freshHistory();
           setBase(fresh.find((d) => d.status === 'published'));
         }} testsPanel={extras.testsForPublish} />
       )}
