@@ -1563,8 +1563,17 @@ type PreviewGroup struct {
 	Kind           string   `json:"kind"`
 	SampleInvoices []string `json:"sample_invoices"`
 
+	// Samples the same invoices (the first few, sorted), each with the values the condition read when the effect was made
+	Samples []PreviewSample `json:"samples"`
+
 	// Source the rule or workflow
 	Source string `json:"source"`
+}
+
+// PreviewSample defines model for PreviewSample.
+type PreviewSample struct {
+	Invoice string         `json:"invoice"`
+	Why     []RuleTryValue `json:"why"`
 }
 
 // PriorityReason defines model for PriorityReason.

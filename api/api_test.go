@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1411,6 +1412,21 @@ func TestPreview(t *testing.T) {
 		if len(pv.Added) != 1 || pv.Added[0].Source != "due-soon-todo" || pv.Added[0].Kind != "task" || pv.Added[0].Count == 0 ||
 			len(pv.Added[0].SampleInvoices) == 0 || len(pv.Removed) != 0 {
 			t.Fatalf("preview: %+v", pv)
+		}
+		// each sample with why: the days it read, within the widened window
+		if g := pv.Added[0]; len(g.Samples) != len(g.SampleInvoices) {
+			t.Fatalf("samples: %+v", g)
+		}
+		for i, x := range pv.Added[0].Samples {
+			days := ""
+			for _, v := range x.Why {
+				if v.Path == "invoice.days_until_due" {
+					days = v.Value
+				}
+			}
+			if n, err := strconv.Atoi(days); x.Invoice != pv.Added[0].SampleInvoices[i] || err != nil || n <= 3 || n > 10 {
+				t.Fatalf("sample %d: %+v", i, x)
+			}
 		}
 		adm.do("POST", "/api/definitions/Rule/due-soon-todo/publish", map[string]any{"version": 2}).want(200)
 		b, err := s.LoadPublished(context.Background())

@@ -22,7 +22,10 @@ func (a *server) PreviewDefinition(ctx context.Context, req PreviewDefinitionReq
 func previewGroups(gs []usecase.PreviewGroup) []PreviewGroup {
 	out := make([]PreviewGroup, len(gs))
 	for i, g := range gs {
-		out[i] = PreviewGroup{Source: g.Source, Kind: g.Kind, Count: g.Count, SampleInvoices: g.SampleInvoices}
+		out[i] = PreviewGroup{Source: g.Source, Kind: g.Kind, Count: g.Count, SampleInvoices: g.SampleInvoices, Samples: make([]PreviewSample, len(g.Samples))}
+		for j, x := range g.Samples {
+			out[i].Samples[j] = PreviewSample{Invoice: x.Invoice, Why: triedValues(x.Why)}
+		}
 	}
 	return out
 }

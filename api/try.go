@@ -16,13 +16,10 @@ func (a *server) TryRule(ctx context.Context, req TryRuleRequestObject) (TryRule
 	if err != nil {
 		return nil, err
 	}
-	out := TryRule200JSONResponse{Invoice: t.Invoice, At: t.At, Matched: t.Matched, Values: make([]RuleTryValue, len(t.Values)),
+	out := TryRule200JSONResponse{Invoice: t.Invoice, At: t.At, Matched: t.Matched, Values: triedValues(t.Values),
 		Effects: make([]RuleTryEffect, len(t.Effects))}
 	if t.Error != "" {
 		out.Error = &t.Error
-	}
-	for i, v := range t.Values {
-		out.Values[i] = RuleTryValue{Path: v.Path, Value: v.Value}
 	}
 	for i, e := range t.Effects {
 		detail, err := effectDetail(e.Effect)
@@ -32,6 +29,15 @@ func (a *server) TryRule(ctx context.Context, req TryRuleRequestObject) (TryRule
 		out.Effects[i] = RuleTryEffect{Kind: e.Kind, Summary: e.Summary, Detail: detail}
 	}
 	return out, nil
+}
+
+// triedValues are the values a condition read, rendered for people.
+func triedValues(vs []engine.TriedValue) []RuleTryValue {
+	out := make([]RuleTryValue, len(vs))
+	for i, v := range vs {
+		out[i] = RuleTryValue{Path: v.Path, Value: v.Value}
+	}
+	return out
 }
 
 // effectDetail is an effect as JSON, without its trace (the values are

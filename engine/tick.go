@@ -50,6 +50,9 @@ type TickEffect struct {
 	InvoiceNumber string
 	CustomerID    int64
 	CustomerKey   string // external id
+	// Currency and CreditCurrency are the invoice's and its customer's
+	// credit limit's, for rendering the trace's amounts (Why).
+	Currency, CreditCurrency string
 	// New is false when the effect's key was already recorded (a replay):
 	// nothing was written for it.
 	New bool
@@ -517,9 +520,20 @@ func report(in *BatchInput, res *Result, isNew []bool, dry bool, fn func(TickEff
 		te := TickEffect{Effect: e, InvoiceID: e.Key.Subject, New: dry || (i < len(isNew) && isNew[i])}
 		if s := byID[e.Key.Subject]; s != nil {
 			te.InvoiceNumber, te.CustomerID, te.CustomerKey = s.Invoice.Number, s.Customer.ID, s.Customer.ExternalID
+			te.Currency, te.CreditCurrency = s.Invoice.Currency, s.Customer.CreditCurrency
 		}
 		fn(te)
 	}
+}
+
+// Why renders the values the effect's condition read for people, as
+// TryRule does: amounts in their currency, dates as YYYY-MM-DD.
+func (te TickEffect) Why() []TriedValue {
+	out := make([]TriedValue, len(te.Trace))
+	for i, v := range te.Trace {
+		out[i] = TriedValue{Path: v.Name, Value: formatRead(v, te.Currency, te.CreditCurrency)}
+	}
+	return out
 }
 
 // InvoicePayments is the payment summary the store keeps on each invoice.

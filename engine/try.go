@@ -49,7 +49,7 @@ func (b *Bundle) TryRule(name string, s *Subject, c Clock) (RuleTry, error) {
 	ptr := unsafe.Pointer(&e.env)
 	var out RuleTry
 	for _, rd := range r.when.reads {
-		out.Values = append(out.Values, TriedValue{Path: rd.name, Value: formatRead(readTrace(rd, ptr), &e.env, s)})
+		out.Values = append(out.Values, TriedValue{Path: rd.name, Value: formatRead(readTrace(rd, ptr), s.Invoice.Currency, s.Customer.CreditCurrency)})
 	}
 	cond, err := r.when.evalBool(ptr, &e.env, &e.vm)
 	if err != nil {
@@ -95,11 +95,11 @@ var moneyPaths = func() map[string]bool {
 
 // formatRead renders a read value for people. Amounts are in the
 // invoice's currency, a credit limit in the customer's credit currency.
-func formatRead(v TraceValue, env *Env, s *Subject) string {
+func formatRead(v TraceValue, currency, creditCurrency string) string {
 	if moneyPaths[v.Name] && v.k == kInt {
-		cur := env.Invoice.Currency
-		if v.Name == "customer.credit_limit" && s.Customer.CreditCurrency != "" {
-			cur = s.Customer.CreditCurrency
+		cur := currency
+		if v.Name == "customer.credit_limit" && creditCurrency != "" {
+			cur = creditCurrency
 		}
 		return MoneyText(int64(v.i), cur)
 	}

@@ -3,6 +3,8 @@ package usecase
 import (
 	"cmp"
 	"context"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -95,6 +97,15 @@ type PreviewGroup struct {
 	Kind           string
 	Count          int
 	SampleInvoices []string // the first few, sorted
+	// Samples are the same invoices with why: the values the condition
+	// read when the effect was made.
+	Samples []PreviewSample
+}
+
+// PreviewSample is one invoice of a preview group and why it is there.
+type PreviewSample struct {
+	Invoice string
+	Why     []engine.TriedValue
 }
 
 // Preview is what publishing a version would change in today's tick.
@@ -153,6 +164,7 @@ func countKinds(effects map[string]engine.TickEffect) map[string]int {
 // difference groups the effects of a that b lacks by source and kind.
 func difference(a, b map[string]engine.TickEffect) []PreviewGroup {
 	groups := map[[2]string]*PreviewGroup{}
+	first := map[[2]string]map[string]string{} // group → invoice → its effect with the smallest key
 	for k, e := range a {
 		if _, ok := b[k]; ok {
 			continue
@@ -160,16 +172,21 @@ func difference(a, b map[string]engine.TickEffect) []PreviewGroup {
 		id := [2]string{e.Rule, string(e.Kind)}
 		g := groups[id]
 		if g == nil {
-			g = &PreviewGroup{Source: e.Rule, Kind: string(e.Kind), SampleInvoices: []string{}}
-			groups[id] = g
+			g = &PreviewGroup{Source: e.Rule, Kind: string(e.Kind)}
+			groups[id], first[id] = g, map[string]string{}
 		}
 		g.Count++
-		g.SampleInvoices = append(g.SampleInvoices, e.InvoiceNumber)
+		if f, seen := first[id][e.InvoiceNumber]; !seen || k < f {
+			first[id][e.InvoiceNumber] = k
+		}
 	}
 	out := make([]PreviewGroup, 0, len(groups))
-	for _, g := range groups {
-		sort.Strings(g.SampleInvoices)
+	for id, g := range groups {
+		g.SampleInvoices = slices.Sorted(maps.Keys(first[id]))
 		g.SampleInvoices = g.SampleInvoices[:min(len(g.SampleInvoices), previewSamples)]
+		for _, n := range g.SampleInvoices {
+			g.Samples = append(g.Samples, PreviewSample{Invoice: n, Why: a[first[id][n]].Why()})
+		}
 		out = append(out, *g)
 	}
 	sort.Slice(out, func(i, j int) bool {

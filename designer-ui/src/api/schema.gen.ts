@@ -2515,6 +2515,12 @@ export interface components {
             kind: string;
             count: number;
             sample_invoices: string[];
+            /** @description the same invoices (the first few, sorted), each with the values the condition read when the effect was made */
+            samples: components["schemas"]["PreviewSample"][];
+        };
+        PreviewSample: {
+            invoice: string;
+            why: components["schemas"]["RuleTryValue"][];
         };
         RuleTryRequest: {
             version: number;

@@ -1,7 +1,7 @@
 // What publishing a version would change in today's tick, against live
 // data: new effects by kind (this version vs what is published) and the
 // effects added and removed by rule or workflow, with sample invoices
-// linked to their "why".
+// with the values their condition read (their "why"), linked to the invoice.
 import { Alert, Button, Empty, Space, Table, Tag, Typography } from 'antd';
 import { useMutation } from '@tanstack/react-query';
 import { Link } from 'react-router';
@@ -13,6 +13,24 @@ import { previewVersion, type Kind } from './data';
 
 type Preview = Schemas['Preview'];
 type Group = Schemas['PreviewGroup'];
+type Sample = Schemas['PreviewSample'];
+
+/** Samples lists a group's sample invoices, each with the values its condition read (why it is there). */
+function Samples({ samples }: { samples: Sample[] }) {
+  const { t } = useTranslation('designer');
+  return (
+    <ul className="designer-samples">
+      {samples.map((x) => (
+        <li key={x.invoice}>
+          <Link to={`/invoices/${encodeURIComponent(x.invoice)}`}>{x.invoice}</Link>
+          <span className="designer-muted">
+            {x.why.length === 0 ? t('impact.noWhy') : x.why.map((v) => <span key={v.path} className="designer-why"><span className="designer-code">{v.path}</span> = {v.value}</span>)}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 export function ImpactSummary({ preview }: { preview: Preview }) {
   const { t, i18n } = useTranslation('designer');
@@ -25,9 +43,7 @@ export function ImpactSummary({ preview }: { preview: Preview }) {
           { key: 'source', title: t('impact.source'), render: (_, g) => <span className="designer-code">{g.source}</span> },
           { key: 'kind', title: t('impact.effect'), render: (_, g) => t(`effect.${g.kind}`, { defaultValue: g.kind }) },
           { key: 'count', title: t('impact.count'), align: 'right', render: (_, g) => `${sign}${g.count}` },
-          { key: 'samples', title: t('impact.samples'), render: (_, g) => (
-            <Space size={4} wrap>{g.sample_invoices.map((n) => <Link key={n} to={`/invoices/${encodeURIComponent(n)}`}>{n}</Link>)}</Space>
-          ) },
+          { key: 'samples', title: t('impact.samples'), render: (_, g) => <Samples samples={g.samples} /> },
         ]} />
       )}
     </section>
