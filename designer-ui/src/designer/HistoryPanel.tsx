@@ -3,7 +3,7 @@
 // shows the impact of the version it brings back, then publishes its
 // content as a new version with a note.
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Grid, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { App } from 'antd';
@@ -25,6 +25,7 @@ export function HistoryPanel({ kind, name, history, canWrite, current, compareEx
 }) {
   const { t, i18n } = useTranslation('designer');
   const locale = localeOf(i18n);
+  const phone = !Grid.useBreakpoint().md;
   const { message } = App.useApp();
   const qc = useQueryClient();
   const errorMessage = useErrorMessage();
@@ -51,31 +52,47 @@ export function HistoryPanel({ kind, name, history, canWrite, current, compareEx
   ];
   const a = textOf(from);
   const b = textOf(to);
+  const who = (d: Definition) => (
+    <div>
+      <div>{d.published_by ? t('history.publishedBy', { by: d.published_by, at: formatInstant(d.published_at, locale) }) : null}</div>
+      <div className="designer-muted">{t('history.savedBy', { by: d.created_by, at: formatInstant(d.created_at, locale) })}</div>
+    </div>
+  );
+  const actions = (d: Definition) => (
+    <Space size={4} wrap>
+      <Button size="small" aria-label={t('history.compareWithOf', { version: d.version })} onClick={() => { setFrom(d.version); setTo('editor'); }}>{t('history.compareWith')}</Button>
+      {canWrite && d.status !== 'published' && (
+        <Button size="small" aria-label={t('history.rollbackOf', { version: d.version })} onClick={() => { setRolling(d); preview.mutate(d.version); }}>
+          {d.status === 'draft' ? t('history.publishThis') : t('history.rollback')}
+        </Button>
+      )}
+    </Space>
+  );
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <div role="region" aria-label={t('history.list')} tabIndex={0} className="admin-table-region">
-        <Table<Definition> size="small" pagination={false} rowKey="version" dataSource={history} columns={[
-          { key: 'version', title: t('history.version'), render: (_, d) => <strong>v{d.version}</strong> },
-          { key: 'status', title: t('history.status'), render: (_, d) => <Tag color={statusColor[d.status]}>{t(`status.${d.status}`)}</Tag> },
-          { key: 'by', title: t('history.by'), render: (_, d) => (
-            <div>
-              <div>{d.published_by ? t('history.publishedBy', { by: d.published_by, at: formatInstant(d.published_at, locale) }) : null}</div>
-              <div className="designer-muted">{t('history.savedBy', { by: d.created_by, at: formatInstant(d.created_at, locale) })}</div>
-            </div>
-          ) },
-          { key: 'note', title: t('history.note'), render: (_, d) => d.note || <span className="designer-muted">—</span> },
-          { key: 'actions', title: t('history.actions'), render: (_, d) => (
-            <Space size={4} wrap>
-              <Button size="small" aria-label={t('history.compareWithOf', { version: d.version })} onClick={() => { setFrom(d.version); setTo('editor'); }}>{t('history.compareWith')}</Button>
-              {canWrite && d.status !== 'published' && (
-                <Button size="small" aria-label={t('history.rollbackOf', { version: d.version })} onClick={() => { setRolling(d); preview.mutate(d.version); }}>
-                  {d.status === 'draft' ? t('history.publishThis') : t('history.rollback')}
-                </Button>
-              )}
-            </Space>
-          ) },
-        ]} />
-      </div>
+      {phone ? (
+        // a phone has no room for five columns: one card per version, its actions inside
+        <ul className="designer-versions" aria-label={t('history.list')}>
+          {history.map((d) => (
+            <li key={d.version} className="designer-version-card">
+              <div><strong>v{d.version}</strong> <Tag color={statusColor[d.status]}>{t(`status.${d.status}`)}</Tag></div>
+              {who(d)}
+              {d.note && <div>{d.note}</div>}
+              {actions(d)}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <div role="region" aria-label={t('history.list')} tabIndex={0} className="admin-table-region">
+          <Table<Definition> size="small" pagination={false} rowKey="version" dataSource={history} columns={[
+            { key: 'version', title: t('history.version'), render: (_, d) => <strong>v{d.version}</strong> },
+            { key: 'status', title: t('history.status'), render: (_, d) => <Tag color={statusColor[d.status]}>{t(`status.${d.status}`)}</Tag> },
+            { key: 'by', title: t('history.by'), render: (_, d) => who(d) },
+            { key: 'note', title: t('history.note'), render: (_, d) => d.note || <span className="designer-muted">—</span> },
+            { key: 'actions', title: t('history.actions'), render: (_, d) => actions(d) },
+          ]} />
+        </div>
+      )}
       <section aria-label={t('history.compare')}>
         <Typography.Title level={3} className="designer-h3">{t('history.compare')}</Typography.Title>
         <Space wrap style={{ marginBottom: 8 }}>
