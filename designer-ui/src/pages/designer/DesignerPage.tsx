@@ -62,6 +62,19 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
   const [publishing, setPublishing] = useState(false);
   const [tab, setTab] = useState('edit');
   const [view, setView] = useState<View>('both');
+  // a workflow's picture is drawn first; the editor (the heavier mount) in
+  // the frame after (a plain copy of the text holds its place until then)
+  const [editorMounted, setEditorMounted] = useState(false);
+  const loaded = text !== undefined;
+  useEffect(() => {
+    if (!loaded || editorMounted) return undefined;
+    let timer = 0;
+    const frame = requestAnimationFrame(() => { timer = window.setTimeout(() => setEditorMounted(true), 0); });
+    return () => {
+      cancelAnimationFrame(frame);
+      window.clearTimeout(timer);
+    };
+  }, [loaded, editorMounted]);
 
   // open the latest version (a draft when there is one) once loaded
   useEffect(() => {
@@ -145,8 +158,10 @@ function Designer({ kind, name }: { kind: Kind; name: string }) {
 
   const textPane = (
     <div className="designer-text-pane">
-      <YamlEditor ref={editor} value={text} onChange={setText} problems={problems} schema={schemaOf(lang.data, kind)} environment={lang.data?.environment}
-        label={t('edit.textLabel', { name })} readOnly={!canWrite} />
+      {editorMounted || !picture ? (
+        <YamlEditor ref={editor} value={text} onChange={setText} problems={problems} schema={schemaOf(lang.data, kind)} environment={lang.data?.environment}
+          label={t('edit.textLabel', { name })} readOnly={!canWrite} />
+      ) : <div className="designer-editor"><pre className="designer-editor-placeholder">{text}</pre></div>}
       <ProblemsPanel problems={problems} checking={checking} onGo={(l, c) => editor.current?.focusAt(l, c)} />
     </div>
   );
