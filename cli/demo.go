@@ -158,6 +158,10 @@ func setUpDemo(ctx context.Context, cfg Config, o demoSetup, now time.Time, out,
 	if err != nil {
 		return err
 	}
+	// The customers of payment plans paid by their installments.
+	if err := book.WritePayments(o.Out); err != nil {
+		return err
+	}
 	// The payments not yet due by the last tick (and, when the history
 	// was played before, all of them: then unchanged).
 	if err := importDemoFile(ctx, s, "payments", o.Out, opts, out, errOut); err != nil {
