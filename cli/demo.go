@@ -42,7 +42,8 @@ tests use: migrate, generate the demo data into --out (deterministic for
 definitions in --rules, then play the --days days before today: each day the
 payments of the day before arrive, the tick runs at the company's tick time,
 and the demo staff complete that day's tasks as people would (calls with
-promises kept and broken, reviews, the director's decisions). Today is only
+promises kept and broken, reviews, the director's decisions; the customers
+of payment plans pay by their installments, most on time). Today is only
 ticked, so every rep starts with tasks due today and a few overdue, the
 director with open approvals, and the dashboard with history.
 
@@ -156,6 +157,10 @@ func setUpDemo(ctx context.Context, cfg Config, o demoSetup, now time.Time, out,
 	}
 	rep, err := demo.History(ctx, s, b, book, h)
 	if err != nil {
+		return err
+	}
+	// The customers of payment plans paid by their installments.
+	if err := book.WritePayments(o.Out); err != nil {
 		return err
 	}
 	// The payments not yet due by the last tick (and, when the history

@@ -157,6 +157,17 @@ func TestDemoSetup(t *testing.T) {
 			t.Errorf("recovery of stage %s: %d, want > 0", node, stages[node])
 		}
 	}
+	// The customers of payment plans pay by their installments: most plans
+	// run or are completed, a few are late, a few broke.
+	var onTrack, late, broke, completed int
+	for _, p := range d.Plans {
+		onTrack, late, broke, completed = onTrack+p.OnTrack, late+p.Late, broke+p.Broken, completed+p.Completed
+	}
+	t.Logf("payment plans: %d on track, %d late, %d broken, %d completed; expected from plans %+v", onTrack, late, broke, completed, d.PlannedNext)
+	if broke == 0 || late == 0 || onTrack+completed < 4*broke {
+		t.Errorf("payment plans: %d on track, %d late, %d broken, %d completed: want most on track or completed, a few late and a few broken",
+			onTrack, late, broke, completed)
+	}
 	if len(d.RecoveryByOwner) == 0 || len(d.RecoveryByTeam) == 0 {
 		t.Errorf("recovery by owner: %d rows, by team: %d rows, want some", len(d.RecoveryByOwner), len(d.RecoveryByTeam))
 	}

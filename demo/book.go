@@ -100,6 +100,19 @@ func ReadBook(dir string) (*Book, error) {
 	return b, nil
 }
 
+// WritePayments writes the book's payments, in paid_at order, as
+// payments.csv into dir: those Generate wrote, but for the invoices of
+// payment plans, whose customers paid by their installments (History).
+func (b *Book) WritePayments(dir string) error {
+	return writeCSV(filepath.Join(dir, "payments.csv"), func(w *csv.Writer) error {
+		w.Write([]string{"invoice_number", "amount", "paid_at", "reference"})
+		for _, p := range b.Payments {
+			w.Write([]string{p.Invoice, p.Amount, p.PaidAt, p.Reference})
+		}
+		return nil
+	})
+}
+
 // readRows calls fn with each row of a CSV file, keyed by its header.
 func readRows(path string, fn func(map[string]string) error) error {
 	f, err := os.Open(path)

@@ -95,7 +95,10 @@ func checkNotTicked(ctx context.Context, s *store.Store, slots []string) error {
 // checked as the API checks it (engine.CheckTask: open, valid for its
 // form), the day's recorded in one transaction (store.CompleteTasks) and
 // routed by the next morning's tick (a promise waits, a decision
-// completes) rather than one by one. On Today only the tick runs.
+// completes) rather than one by one. On Today only the tick runs. The
+// customers of the payment plans the ticks write pay by their installments
+// (planSync): the book's payments change accordingly, which
+// Book.WritePayments then records.
 //
 // The users, customers and invoices of book must be imported and the
 // definitions of b published. A history already run through Today does
@@ -121,6 +124,18 @@ func History(ctx context.Context, s *store.Store, b *engine.Bundle, book *Book, 
 	if err := checkNotTicked(ctx, s, slots); err != nil {
 		return rep, err
 	}
+	last, err := tickAt(o.Today, loc, o.Company.TickTime)
+	if err != nil {
+		return rep, err
+	}
+	if !o.NotAfter.IsZero() && o.NotAfter.Before(last) {
+		last = o.NotAfter
+	}
+	staff := NewStaff(book, o.Seed, loc)
+	plans := &planSync{s: s, book: book, staff: staff, limit: last}
+	if err := plans.sync(ctx); err != nil {
+		return rep, err
+	}
 	if ticked[o.Today.String()] {
 		return rep, nil
 	}
@@ -131,15 +146,14 @@ func History(ctx context.Context, s *store.Store, b *engine.Bundle, book *Book, 
 			break
 		}
 	}
-	staff := NewStaff(book, o.Seed, loc)
 	imported := time.Time{} // payments up to here are in the database
 	for day := first; !day.After(o.Today); day = day.AddDays(1) {
 		at, err := tickAt(day, loc, o.Company.TickTime)
 		if err != nil {
 			return rep, err
 		}
-		if day == o.Today && !o.NotAfter.IsZero() && o.NotAfter.Before(at) {
-			at = o.NotAfter
+		if day == o.Today {
+			at = last
 		}
 		if !ticked[day.String()] {
 			n, err := importPayments(ctx, s, book, imported, at, o.Company)
@@ -155,6 +169,9 @@ func History(ctx context.Context, s *store.Store, b *engine.Bundle, book *Book, 
 			rep.Ran++
 			rep.Effects += st.Effects
 			rep.Tasks += st.Tasks
+			if err := plans.sync(ctx); err != nil {
+				return rep, fmt.Errorf("day %s: %w", day, err)
+			}
 		}
 		if day == o.Today {
 			break

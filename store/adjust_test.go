@@ -203,9 +203,10 @@ func TestCashApplication(t *testing.T) {
 		if rev.Status != "paid" || rev.BalanceMinor != 0 {
 			t.Fatalf("B1 after the reversal = %+v (the first payment still pays it)", rev)
 		}
+		// A (due 01-31) and B2 (02-10) reopen overdue, B3 (03-31) open.
 		for number, want := range map[string]invoiceMoney{
-			"A":  {75000, 20000, 5000, 0, "open"},
-			"B2": {8000, 0, 0, 0, "open"},
+			"A":  {75000, 20000, 5000, 0, "overdue"},
+			"B2": {8000, 0, 0, 0, "overdue"},
 			"B3": {30000, 0, 0, 0, "open"},
 		} {
 			if got := invoiceState(t, s, number); got != want {

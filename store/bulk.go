@@ -452,10 +452,19 @@ func (b *BulkTx) UpsertPayments(ctx context.Context, rows []PaymentRow, previous
 }
 
 // recomputeBalances sets paid, payment count, last payment, balance (amount
-// + fees − applied payments − adjustments) and the paid / written_off / open
-// status of invoices from their payments (a reversed one counts for
-// nothing) and adjustment totals (reconcile).
+// + fees − applied payments − adjustments) and the paid / written_off status
+// of invoices from their payments (a reversed one counts for nothing) and
+// adjustment totals (reconcile). An invoice paid or written off that owes
+// again (a payment reversed, credit withdrawn, an amount re-imported
+// higher) is overdue when its due date is past in the company's zone, else
+// open: the rule that marked it overdue before may fire only once
+// (TestReversalRestoresStatus).
 func (b *BulkTx) recomputeBalances(ctx context.Context, ids []any) error {
+	loc, err := b.location(ctx)
+	if err != nil {
+		return err
+	}
+	today := calendar.Of(b.now.In(loc))
 	const chunk = 200
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
@@ -469,13 +478,14 @@ func (b *BulkTx) recomputeBalances(ctx context.Context, ids []any) error {
 			`UPDATE invoices SET balance_minor = amount_minor + fees_minor - paid_minor - adjusted_minor,
 				status = CASE WHEN amount_minor + fees_minor - paid_minor - adjusted_minor <= 0
 				                   THEN CASE WHEN written_off_minor > 0 THEN 'written_off' ELSE 'paid' END
-				              WHEN status IN ('paid', 'written_off') THEN 'open' ELSE status END,
+				              WHEN status IN ('paid', 'written_off') THEN CASE WHEN due_date < ? THEN 'overdue' ELSE 'open' END
+				              ELSE status END,
 				updated_at = ? WHERE id IN (` + in + ")",
 		}
 		if _, err := b.tx.ExecContext(ctx, b.s.rebind(stmts[0]), part...); err != nil {
 			return fmt.Errorf("recomputing balances: %w", err)
 		}
-		if _, err := b.tx.ExecContext(ctx, b.s.rebind(stmts[1]), append([]any{b.now}, part...)...); err != nil {
+		if _, err := b.tx.ExecContext(ctx, b.s.rebind(stmts[1]), append([]any{today, b.now}, part...)...); err != nil {
 			return fmt.Errorf("recomputing balances: %w", err)
 		}
 		// A rule's task about an invoice (the due-soon todo) has no workflow

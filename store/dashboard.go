@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,8 +38,9 @@ type Dashboard struct {
 	// PromisedNext is, per currency, what open promises to pay still
 	// expect on promised dates within 30, 60 and 90 days.
 	PromisedNext []DueRow `json:"promised_next"`
-	// PlannedNext is, per currency, what payment plans' installments still
-	// expect on due dates within 30, 60 and 90 days.
+	// PlannedNext is, per currency, what running payment plans'
+	// installments still expect on due dates within 30, 60 and 90 days,
+	// their arrears in the first (dashboard_lifecycle.go).
 	PlannedNext []DueRow `json:"planned_next"`
 	// DSO is, per currency, days sales outstanding over the last 90 days:
 	// the open balance over the amount invoiced in those days, times 90.
@@ -564,10 +564,9 @@ func (s *Store) recoverySums(ctx context.Context, cond string, args []any, from 
 }
 
 // dashboardCash fills the promise counts and the cash expected from
-// promises and payment plans (definitions in docs/api.md) from
-// dashboard_cash: promises by promised date, whether kept, and the latest
-// date of the invoice's later promises (a promise expects cash only while
-// no later one counts); installments by due date.
+// promises (definitions in docs/api.md) from dashboard_cash: promises by
+// promised date, whether kept, and the latest date of the invoice's later
+// promises (a promise expects cash only while no later one counts).
 func (s *Store) dashboardCash(ctx context.Context, cond string, args []any, today, from calendar.Date, d *Dashboard) error {
 	promises := map[string]*PromiseRow{}
 	q := `SELECT i.currency, i.kept, i.day, CAST(SUM(i.items) AS BIGINT), CAST(SUM(i.amount_minor) AS BIGINT)
@@ -647,18 +646,11 @@ func (s *Store) dashboardCash(ctx context.Context, cond string, args []any, toda
 	if err != nil {
 		return err
 	}
-	planned, err := expected(cashPlan, "", nil)
-	if err != nil {
-		return err
-	}
 	for _, cur := range sortedKeys(promises) {
 		d.Promises = append(d.Promises, *promises[cur])
 	}
 	for _, cur := range sortedKeys(promised) {
 		d.PromisedNext = append(d.PromisedNext, *promised[cur])
-	}
-	for _, cur := range sortedKeys(planned) {
-		d.PlannedNext = append(d.PlannedNext, *planned[cur])
 	}
 	return nil
 }
@@ -780,19 +772,11 @@ func (inv *dashInvoice) paidBetween(from, to time.Time) int64 {
 	return n
 }
 
-// dashTask is a done task that promised payment or decided a plan.
+// dashTask is a done task that promised payment.
 type dashTask struct {
 	invoice int64
 	done    time.Time
 	outcome map[string]any
-}
-
-// addMonths moves d by n calendar months, keeping its day of the month or
-// the month's last day when shorter (Jan 31 + 1 month = Feb 28 or 29).
-func addMonths(d calendar.Date, n int) calendar.Date {
-	first := time.Date(d.Year, d.Month+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
-	last := first.AddDate(0, 1, -1).Day()
-	return calendar.Date{Year: first.Year(), Month: first.Month(), Day: min(d.Day, last)}
 }
 
 // outcomeDate reads a date form value as stored (YYYY-MM-DD text).
@@ -803,19 +787,6 @@ func outcomeDate(v any) (calendar.Date, bool) {
 	}
 	d, err := calendar.Parse(s)
 	return d, err == nil
-}
-
-// outcomeInt reads a whole number form value as stored (a JSON number or
-// its text).
-func outcomeInt(v any) (int, bool) {
-	switch n := v.(type) {
-	case float64:
-		return int(n), n == math.Trunc(n)
-	case string:
-		i, err := strconv.Atoi(strings.TrimSpace(n))
-		return i, err == nil
-	}
-	return 0, false
 }
 
 // dashboardKey identifies cached figures: the viewer's scope (with its

@@ -33,12 +33,17 @@ func DashboardFromScratch(ctx context.Context, s *Store, v Viewer, f DashboardFi
 	}
 	// Disputes, promise records, bad debt and plans are read from their own
 	// tables on every request already: the same functions are their
-	// from-scratch figures.
+	// from-scratch figures, but for the cash expected from plans, which
+	// scratchPlanned computes again its own way.
 	if d.Disputes, d.PromiseRecords, err = s.dashboardCases(ctx, v, f, today, now.Location()); err != nil {
 		return d, err
 	}
 	if d.TasksOpen, d.TasksOverdue, err = s.scratchTaskCounts(ctx, v, now); err != nil {
 		return d, err
 	}
-	return d, s.dashboardLifecycle(ctx, v, f, today, &d)
+	if err := s.dashboardLifecycle(ctx, v, f, today, &d); err != nil {
+		return d, err
+	}
+	d.PlannedNext, err = s.scratchPlanned(ctx, scratchConds(v, f), today)
+	return d, err
 }

@@ -111,7 +111,7 @@ func (s *Store) dashboardLifecycle(ctx context.Context, v Viewer, f DashboardFil
 	if err != nil {
 		return fmt.Errorf("dashboard plans: %w", err)
 	}
-	d.Plans = []PlanRow{}
+	d.Plans, d.PlannedNext = []PlanRow{}, []DueRow{}
 	if len(plans) == 0 {
 		return nil
 	}
@@ -133,6 +133,7 @@ func (s *Store) dashboardLifecycle(ctx context.Context, v Viewer, f DashboardFil
 		return fmt.Errorf("dashboard installments: %w", err)
 	}
 	rows := map[string]*PlanRow{}
+	planned := map[string]*DueRow{}
 	for _, p := range plans {
 		r := rows[p.Currency]
 		if r == nil {
@@ -154,10 +155,41 @@ func (s *Store) dashboardLifecycle(ctx context.Context, v Viewer, f DashboardFil
 			r.ArrearsMinor += st.ArrearsMinor
 			r.PlannedMinor += p.PlannedMinor
 			r.PaidMinor += max(p.PaidMinor, 0)
+			expectInstallments(planned, p, st, today)
 		}
 	}
 	for _, cur := range sortedKeys(rows) {
 		d.Plans = append(d.Plans, *rows[cur])
 	}
+	for _, cur := range sortedKeys(planned) {
+		d.PlannedNext = append(d.PlannedNext, *planned[cur])
+	}
 	return nil
+}
+
+// expectInstallments adds to planned what a running plan still expects:
+// each installment's uncovered part on its due date, when that is within
+// 90 days. An installment already past due (arrears, within the plan's
+// grace, or the plan would be broken) is expected at once: it counts in
+// the first horizon, and so in all three.
+func expectInstallments(planned map[string]*DueRow, p *engine.Plan, st engine.PlanState, today calendar.Date) {
+	for i, x := range p.Installments {
+		rest := x.AmountMinor - st.Covered[i]
+		days := x.DueDate.DaysSince(today)
+		if rest <= 0 || days > 90 {
+			continue
+		}
+		r := planned[p.Currency]
+		if r == nil {
+			r = &DueRow{Currency: p.Currency}
+			planned[p.Currency] = r
+		}
+		if days <= 30 {
+			r.Days30 += rest
+		}
+		if days <= 60 {
+			r.Days60 += rest
+		}
+		r.Days90 += rest
+	}
 }

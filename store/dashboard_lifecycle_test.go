@@ -113,5 +113,44 @@ func TestDashboardAfterLifecycleEvents(t *testing.T) {
 		if len(d.Plans) != 1 || d.Plans[0].OnTrack != 1 || d.Plans[0].ArrearsMinor != 0 {
 			t.Fatalf("plans = %+v", d.Plans)
 		}
+		// The director decides a plan of two installments on another CNY
+		// invoice and the tick writes it: its installments are expected as
+		// the direct plan's are, to the cent.
+		var key, number, director string
+		var balance int64
+		err = storetest.SQL(s).QueryRow(`SELECT t.key, i.number, i.balance_minor, (SELECT u.email FROM users u WHERE u.role = 'finance_director' ORDER BY u.id LIMIT 1)
+			FROM tasks t JOIN invoices i ON i.id = t.invoice_id
+			WHERE t.kind = 'approval' AND t.status = 'open' AND i.currency = 'CNY' AND i.balance_minor > 1 AND i.plan_id IS NULL
+			ORDER BY t.id LIMIT 1`).Scan(&key, &number, &balance, &director)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plannedCNY := func(d store.Dashboard) (r store.DueRow) {
+			for _, x := range d.PlannedNext {
+				if x.Currency == "CNY" {
+					r = x
+				}
+			}
+			return r
+		}
+		before = d
+		if _, err := s.CompleteTasks(ctx, []store.TaskCompletion{{Key: key, By: director, At: now,
+			Outcome: map[string]any{"decision": "payment_plan", "installments": 2, "first_installment_date": today.AddDays(20).String()}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := engine.RunTick(ctx, examples(t), s, engine.TickOptions{At: now.Add(time.Hour), Location: shanghai}); err != nil {
+			t.Fatal(err)
+		}
+		var planned int64
+		if err := storetest.SQL(s).QueryRow(storetest.Rebind(s, `SELECT p.planned_minor FROM payment_plans p JOIN invoices i ON i.plan_id = p.id
+			WHERE i.number = ? AND p.status = 'active'`), number).Scan(&planned); err != nil {
+			t.Fatalf("the decided plan on %s: %v", number, err)
+		}
+		d = check("a payment plan decided by the director")
+		first, second := balance/2, balance-balance/2 // on today+20 and today+20+1 month (50 or 51 days)
+		was, is := plannedCNY(before), plannedCNY(d)
+		if planned != balance || is.Days30-was.Days30 != first || is.Days60-was.Days60 != first+second || is.Days90-was.Days90 != first+second {
+			t.Fatalf("planned %d of %d; CNY expected from plans %+v, before the decision %+v", planned, balance, is, was)
+		}
 	})
 }

@@ -252,7 +252,7 @@ func (s *Store) scratchRecovery(ctx context.Context, w scratchWhere, from time.T
 }
 
 // scratchPromises fills the promise counts and the cash expected from
-// promises and payment plans (definitions in docs/api.md).
+// promises (definitions in docs/api.md).
 func (s *Store) scratchPromises(ctx context.Context, w scratchWhere, today, from calendar.Date, loc *time.Location, d *Dashboard) error {
 	pred := s.promisesPredicate()
 	// Tasks first (CROSS JOIN keeps SQLite on the partial index), then
@@ -315,7 +315,6 @@ func (s *Store) scratchPromises(ctx context.Context, w scratchWhere, today, from
 
 	promises := map[string]*PromiseRow{}
 	promised := map[string]*DueRow{}
-	planned := map[string]*DueRow{}
 	expect := func(m map[string]*DueRow, currency string, on calendar.Date, amount int64) {
 		days := on.DaysSince(today)
 		if amount <= 0 || days < 0 || days > 90 {
@@ -334,79 +333,52 @@ func (s *Store) scratchPromises(ctx context.Context, w scratchWhere, today, from
 		}
 		r.Days90 += amount
 	}
-	// The latest open promise and the latest plan of each invoice are the
-	// ones that expect cash (an invoice's tasks are in completion order).
+	// The latest open promise of each invoice is the one that expects cash
+	// (an invoice's tasks are in completion order); plans are
+	// scratchPlanned's.
 	type expectation struct {
 		on     calendar.Date
 		amount int64
 	}
 	openPromise := map[int64]expectation{}
-	plans := map[int64]dashTask{}
 	for _, t := range tasks {
 		inv := invoices[t.invoice]
+		if t.outcome["outcome"] != "promised" {
+			continue
+		}
+		on, ok := outcomeDate(t.outcome["promised_date"])
+		if !ok || on.Before(from) {
+			continue
+		}
+		amount := inv.balanceAt(t.done)
+		if text, ok := t.outcome["promised_amount"].(string); ok {
+			if m, err := money.Parse(text); err == nil && m.Currency == inv.currency && m.Minor > 0 {
+				amount = m.Minor
+			}
+		}
+		paid := inv.paidBetween(t.done, on.AddDays(1).Time(loc))
+		r := promises[inv.currency]
+		if r == nil {
+			r = &PromiseRow{Currency: inv.currency}
+			promises[inv.currency] = r
+		}
 		switch {
-		case t.outcome["outcome"] == "promised":
-			on, ok := outcomeDate(t.outcome["promised_date"])
-			if !ok || on.Before(from) {
-				continue
-			}
-			amount := inv.balanceAt(t.done)
-			if text, ok := t.outcome["promised_amount"].(string); ok {
-				if m, err := money.Parse(text); err == nil && m.Currency == inv.currency && m.Minor > 0 {
-					amount = m.Minor
-				}
-			}
-			paid := inv.paidBetween(t.done, on.AddDays(1).Time(loc))
-			r := promises[inv.currency]
-			if r == nil {
-				r = &PromiseRow{Currency: inv.currency}
-				promises[inv.currency] = r
-			}
-			switch {
-			case paid >= amount:
-				r.Kept++
-				r.KeptMinor += amount
-				delete(openPromise, t.invoice)
-			case on.Before(today):
-				r.Broken++
-				r.BrokenMinor += amount
-				delete(openPromise, t.invoice)
-			default:
-				r.Pending++
-				r.PendingMinor += amount
-				openPromise[t.invoice] = expectation{on, min(amount-paid, inv.balance)}
-			}
-		case t.outcome["decision"] == "payment_plan":
-			plans[t.invoice] = t
+		case paid >= amount:
+			r.Kept++
+			r.KeptMinor += amount
+			delete(openPromise, t.invoice)
+		case on.Before(today):
+			r.Broken++
+			r.BrokenMinor += amount
+			delete(openPromise, t.invoice)
+		default:
+			r.Pending++
+			r.PendingMinor += amount
+			openPromise[t.invoice] = expectation{on, min(amount-paid, inv.balance)}
 		}
 	}
 	for id, e := range openPromise {
 		expect(promised, invoices[id].currency, e.on, e.amount)
-	}
-	for id, t := range plans {
-		inv := invoices[id]
-		n, ok1 := outcomeInt(t.outcome["installments"])
-		first, ok2 := outcomeDate(t.outcome["first_installment_date"])
-		if !ok1 || !ok2 || n < 1 || n > 1200 {
-			continue
-		}
-		total := inv.balanceAt(t.done)
-		paid := inv.paidBetween(t.done, time.Time{})
-		left := inv.balance // never expect more than is owed
-		for k := range n {
-			due := total / int64(n)
-			if k == n-1 {
-				due = total - due*int64(n-1)
-			}
-			covered := min(paid, due)
-			paid -= covered
-			rest := min(due-covered, left)
-			if rest <= 0 {
-				continue
-			}
-			left -= rest
-			expect(planned, inv.currency, addMonths(first, k), rest)
-		}
 	}
 	for _, cur := range sortedKeys(promises) {
 		d.Promises = append(d.Promises, *promises[cur])
@@ -414,10 +386,96 @@ func (s *Store) scratchPromises(ctx context.Context, w scratchWhere, today, from
 	for _, cur := range sortedKeys(promised) {
 		d.PromisedNext = append(d.PromisedNext, *promised[cur])
 	}
-	for _, cur := range sortedKeys(planned) {
-		d.PlannedNext = append(d.PlannedNext, *planned[cur])
-	}
 	return nil
+}
+
+// scratchPlanned is the cash expected from payment plans, from the plans,
+// their invoices and installments: for each active plan that is neither
+// paid in full nor late beyond its grace, what its payments (how far its
+// invoices' balances fell since it began) leave of each installment,
+// oldest first, on its due date within 90 days, or at once when past due.
+func (s *Store) scratchPlanned(ctx context.Context, w scratchWhere, today calendar.Date) ([]DueRow, error) {
+	type plan struct {
+		currency string
+		grace    int
+		paid     int64
+		due      []calendar.Date
+		amount   []int64
+	}
+	plans := map[int64]*plan{}
+	q := `SELECT p.id, p.currency, p.grace_days, CAST(SUM(pi.start_balance_minor - i.balance_minor) AS BIGINT)
+		FROM payment_plans p JOIN payment_plan_invoices pi ON pi.plan_id = p.id JOIN invoices i ON i.id = pi.invoice_id
+		WHERE p.status = 'active' AND p.id IN (SELECT pv.plan_id FROM payment_plan_invoices pv JOIN invoices i ON i.id = pv.invoice_id` + w.join + `
+			WHERE 1 = 1` + w.cond + `)
+		GROUP BY p.id, p.currency, p.grace_days`
+	err := s.queryRows(ctx, q, w.args, func(rows *sql.Rows) error {
+		var id int64
+		p := &plan{}
+		if err := rows.Scan(&id, &p.currency, &p.grace, &p.paid); err != nil {
+			return err
+		}
+		plans[id] = p
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.queryRows(ctx, `SELECT plan_id, due_date, amount_minor FROM installments ORDER BY plan_id, seq`, nil, func(rows *sql.Rows) error {
+		var id, amount int64
+		var due calendar.Date
+		if err := rows.Scan(&id, &due, &amount); err != nil {
+			return err
+		}
+		if p := plans[id]; p != nil {
+			p.due, p.amount = append(p.due, due), append(p.amount, amount)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	planned := map[string]*DueRow{}
+	for _, p := range plans {
+		left := max(p.paid, 0)
+		rest := make([]int64, len(p.amount))
+		var unpaid, lateDays int
+		for k, amount := range p.amount {
+			rest[k] = amount - min(left, amount)
+			left -= amount - rest[k]
+			if rest[k] > 0 {
+				unpaid++
+				if unpaid == 1 {
+					lateDays = today.DaysSince(p.due[k])
+				}
+			}
+		}
+		if unpaid == 0 || lateDays > p.grace {
+			continue // completed or broken, whether or not the tick said so yet
+		}
+		for k, r := range rest {
+			days := p.due[k].DaysSince(today)
+			if r == 0 || days > 90 {
+				continue
+			}
+			row := planned[p.currency]
+			if row == nil {
+				row = &DueRow{Currency: p.currency}
+				planned[p.currency] = row
+			}
+			if days <= 30 {
+				row.Days30 += r
+			}
+			if days <= 60 {
+				row.Days60 += r
+			}
+			row.Days90 += r
+		}
+	}
+	out := []DueRow{}
+	for _, cur := range sortedKeys(planned) {
+		out = append(out, *planned[cur])
+	}
+	return out, nil
 }
 
 // scratchTaskCounts counts the open tasks v sees, and those due before

@@ -14,18 +14,15 @@ import (
 )
 
 // The dashboard's summary tables (migration 00010). Triggers keep every
-// sum but those of promises and payment plans, whose outcomes only Go
-// reads well (JSON form values, amounts as text, calendar months, the
-// company zone): the triggers list the invoices whose promises or plans may
-// have changed in dashboard_dirty, and refreshDashboardCash recomputes
+// sum but those of promises, whose outcomes only Go reads well (JSON form
+// values, amounts as text, the company zone): the triggers list the
+// invoices whose promises may have changed in dashboard_dirty, and refreshDashboardCash recomputes
 // their items (dashboard_cash_items) and the sums (dashboard_cash) before
 // the dashboard reads them.
 
-// Kinds of dashboard_cash_items.
-const (
-	cashPromise = "promise" // a promise to pay, on its promised date
-	cashPlan    = "plan"    // an installment still expected, on its due date
-)
+// cashPromise is the kind of dashboard_cash_items of a promise to pay, on
+// its promised date.
+const cashPromise = "promise"
 
 // cashKey is a row of dashboard_cash.
 type cashKey struct {
@@ -333,43 +330,38 @@ func (s *Store) applyCashDelta(ctx context.Context, tx *sql.Tx, delta map[cashKe
 	return nil
 }
 
-// cashItemsOf computes what an invoice's promises and latest plan add to
-// the dashboard, from its done tasks in completion order (docs/api.md):
-//
-//   - every promise with a promised date, on that date: its amount, kept
-//     or not (paid from its making to the end of the date, in loc), what
-//     is still expected of it (at most the balance), and the latest
-//     promised date of the promises made after it, so that the dashboard
-//     can tell, for any window, whether a later promise took its place;
-//   - each installment of the latest plan that still expects cash, on its
-//     due date.
+// cashItemsOf computes what an invoice's promises add to the dashboard,
+// from its done tasks in completion order (docs/api.md): every promise
+// with a promised date, on that date: its amount, kept or not (paid from
+// its making to the end of the date, in loc), what is still expected of it
+// (at most the balance), and the latest promised date of the promises made
+// after it, so that the dashboard can tell, for any window, whether a
+// later promise took its place.
 //
 // Which promises count, which are broken or pending, and which dates fall
-// in the horizons depend on today and are left to the dashboard.
+// in the horizons depend on today and are left to the dashboard. Payment
+// plans are read from their own tables (dashboardLifecycle): the rows of
+// kind "plan" an older version kept here are no longer read, and go as
+// their invoices are recomputed.
 func cashItemsOf(inv *dashInvoice, tasks []dashTask, loc *time.Location) []cashItem {
-	var (
-		items []cashItem
-		plan  *dashTask
-	)
-	for i, t := range tasks {
-		switch {
-		case t.outcome["outcome"] == "promised":
-			on, ok := outcomeDate(t.outcome["promised_date"])
-			if !ok {
-				continue
-			}
-			amount := inv.balanceAt(t.done)
-			if text, ok := t.outcome["promised_amount"].(string); ok {
-				if m, err := money.Parse(text); err == nil && m.Currency == inv.currency && m.Minor > 0 {
-					amount = m.Minor
-				}
-			}
-			paid := inv.paidBetween(t.done, on.AddDays(1).Time(loc))
-			items = append(items, cashItem{kind: cashPromise, day: on, kept: paid >= amount, amount: amount,
-				expect: max(0, min(amount-paid, inv.balance))})
-		case t.outcome["decision"] == "payment_plan":
-			plan = &tasks[i]
+	var items []cashItem
+	for _, t := range tasks {
+		if t.outcome["outcome"] != "promised" {
+			continue
 		}
+		on, ok := outcomeDate(t.outcome["promised_date"])
+		if !ok {
+			continue
+		}
+		amount := inv.balanceAt(t.done)
+		if text, ok := t.outcome["promised_amount"].(string); ok {
+			if m, err := money.Parse(text); err == nil && m.Currency == inv.currency && m.Minor > 0 {
+				amount = m.Minor
+			}
+		}
+		paid := inv.paidBetween(t.done, on.AddDays(1).Time(loc))
+		items = append(items, cashItem{kind: cashPromise, day: on, kept: paid >= amount, amount: amount,
+			expect: max(0, min(amount-paid, inv.balance))})
 	}
 	var later calendar.Date
 	for i := len(items) - 1; i >= 0; i-- {
@@ -377,31 +369,6 @@ func cashItemsOf(inv *dashInvoice, tasks []dashTask, loc *time.Location) []cashI
 		if later.IsZero() || items[i].day.After(later) {
 			later = items[i].day
 		}
-	}
-	if plan == nil {
-		return items
-	}
-	n, ok1 := outcomeInt(plan.outcome["installments"])
-	first, ok2 := outcomeDate(plan.outcome["first_installment_date"])
-	if !ok1 || !ok2 || n < 1 || n > 1200 {
-		return items
-	}
-	total := inv.balanceAt(plan.done)
-	paid := inv.paidBetween(plan.done, time.Time{})
-	left := inv.balance // never expect more than is owed
-	for k := range n {
-		due := total / int64(n)
-		if k == n-1 {
-			due = total - due*int64(n-1)
-		}
-		covered := min(paid, due)
-		paid -= covered
-		rest := min(due-covered, left)
-		if rest <= 0 {
-			continue
-		}
-		left -= rest
-		items = append(items, cashItem{kind: cashPlan, day: addMonths(first, k), expect: rest})
 	}
 	return items
 }

@@ -120,6 +120,20 @@ func (d *dashData) done(number string, completed time.Time, outcome map[string]a
 		fmt.Sprintf("task/%d", d.taskSeq), string(b), d.inv[number], completed.UTC(), completed.UTC(), completed.UTC())
 }
 
+// plan records a payment plan over one invoice as the store writes it:
+// the invoice's balance when the plan began, and installments (date,
+// amount) that sum to it.
+func (d *dashData) plan(key, status string, grace int, number string, start int64, installments [][2]any) {
+	d.t.Helper()
+	id := d.id(`INSERT INTO payment_plans (key, customer_id, currency, planned_minor, status, grace_days, created_at)
+		SELECT ?, customer_id, currency, ?, ?, ?, ? FROM invoices WHERE id = ? RETURNING id`, "plan/"+key, start, status, grace, dashNow.UTC(), d.inv[number])
+	d.exec(`INSERT INTO payment_plan_invoices (plan_id, invoice_id, start_balance_minor) VALUES (?, ?, ?)`, id, d.inv[number], start)
+	d.exec(`UPDATE invoices SET plan_id = ? WHERE id = ?`, id, d.inv[number])
+	for i, x := range installments {
+		d.exec(`INSERT INTO installments (plan_id, seq, due_date, amount_minor) VALUES (?, ?, ?, ?)`, id, i+1, x[0], x[1])
+	}
+}
+
 // settle sets paid amounts, fees, last payments and balances from the
 // payments and fees, as the store's writers keep them.
 func (d *dashData) settle() {
@@ -209,20 +223,24 @@ func newDashData(t *testing.T, s *store.Store) *dashData {
 	d.done("I11", at("2026-08-10", 10), map[string]any{"outcome": "promised", "promised_date": "2026-08-15"})
 
 	// Payment plans.
-	// I12: an older plan superseded by one of three installments of 400.00
-	// from 10-20 (monthly); the first paid, the second (11-20) in arrears,
-	// the third expected on 12-20, in 21 days.
+	// I12: an older plan, cancelled, replaced by one of three installments
+	// of 400.00 from 10-20 (monthly) with 10 days of grace, as the
+	// director's decision made it; the first paid, the second (11-20) 9
+	// days late: arrears, expected at once with the third (12-20, in 21
+	// days), 800.00 in each horizon.
 	d.invoice("I12", "r1@t", "c1", "CNY", 120000, "2026-09-01")
-	d.done("I12", at("2026-09-10", 10), map[string]any{"decision": "payment_plan", "installments": 2, "first_installment_date": "2026-12-01"})
+	d.plan("old-I12", "cancelled", 5, "I12", 120000, [][2]any{{"2026-12-01", 60000}, {"2027-01-01", 60000}})
 	d.done("I12", at("2026-10-05", 10), map[string]any{"decision": "payment_plan", "installments": 3, "first_installment_date": "2026-10-20"})
+	d.plan("I12", "active", 10, "I12", 120000, [][2]any{{"2026-10-20", 40000}, {"2026-11-20", 40000}, {"2026-12-20", 40000}})
 	d.payment("I12", 40000, at("2026-10-20", 10))
 	// I13: 1,000.01 USD in three installments (the last takes the odd
 	// cent) on 11-30, 12-30 and 2027-01-30: in 1, 31 and 62 days.
 	d.invoice("I13", "r2@t", "c2", "USD", 100001, "2026-09-15")
-	d.done("I13", at("2026-11-20", 10), map[string]any{"decision": "payment_plan", "installments": "3", "first_installment_date": "2026-11-30"})
-	// I14: a plan already paid in full expects nothing.
+	d.plan("I13", "active", 5, "I13", 100001, [][2]any{{"2026-11-30", 33333}, {"2026-12-30", 33333}, {"2027-01-30", 33335}})
+	// I14: a plan already paid in full expects nothing, though the tick
+	// has not marked it completed yet.
 	d.invoice("I14", "r1@t", "c1", "CNY", 10000, "2026-09-01")
-	d.done("I14", at("2026-09-20", 10), map[string]any{"decision": "payment_plan", "installments": 2, "first_installment_date": "2026-10-01"})
+	d.plan("I14", "active", 5, "I14", 10000, [][2]any{{"2026-10-01", 5000}, {"2026-11-01", 5000}})
 	d.payment("I14", 10000, at("2026-10-01", 10))
 	// A director's decision other than a plan counts for nothing here.
 	d.done("I14", at("2026-09-19", 10), map[string]any{"decision": "continue"})
@@ -284,7 +302,7 @@ func TestDashboardFigures(t *testing.T) {
 			Promises: []store.PromiseRow{{Currency: "CNY", Kept: 2, KeptMinor: 130000, Broken: 1, BrokenMinor: 50000,
 				Pending: 1, PendingMinor: 50000}},
 			PromisedNext: []store.DueRow{{Currency: "CNY", Days30: 0, Days60: 50000, Days90: 50000}},
-			PlannedNext:  []store.DueRow{{Currency: "CNY", Days30: 40000, Days60: 40000, Days90: 40000}},
+			PlannedNext:  []store.DueRow{{Currency: "CNY", Days30: 80000, Days60: 80000, Days90: 80000}},
 		}
 		west := dashFigures{
 			Stages: []store.StageRecovery{stageRec("decision", "USD", decisionR2)},
@@ -332,7 +350,7 @@ func TestDashboardFigures(t *testing.T) {
 					{Currency: "USD", Pending: 1, PendingMinor: 25000},
 				},
 				PromisedNext: []store.DueRow{{Currency: "CNY", Days30: 0, Days60: 50000, Days90: 50000}, {Currency: "USD", Days30: 20000, Days60: 20000, Days90: 20000}},
-				PlannedNext:  []store.DueRow{{Currency: "CNY", Days30: 40000, Days60: 40000, Days90: 40000}, {Currency: "USD", Days30: 33333, Days60: 66666, Days90: 100001}},
+				PlannedNext:  []store.DueRow{{Currency: "CNY", Days30: 80000, Days60: 80000, Days90: 80000}, {Currency: "USD", Days30: 33333, Days60: 66666, Days90: 100001}},
 			}},
 			{"team east", finance, store.DashboardFilter{Team: "east"}, east},
 			{"manager of east", manager, store.DashboardFilter{}, east},

@@ -396,6 +396,21 @@ func (s *Store) Plan(ctx context.Context, id int64, now time.Time) (PlanView, er
 	return v, nil
 }
 
+// PlanIDs lists the ids of the payment plans created after plan after (0:
+// all), oldest first.
+func (s *Store) PlanIDs(ctx context.Context, after int64) ([]int64, error) {
+	var ids []int64
+	err := s.queryRows(ctx, "SELECT id FROM payment_plans WHERE id > ? ORDER BY id", []any{after}, func(rows *sql.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	return ids, err
+}
+
 // invoicePlan is the invoice's latest plan, nil when it has none.
 func (s *Store) invoicePlan(ctx context.Context, invoiceID int64, now time.Time) (*PlanView, error) {
 	var id sql.NullInt64

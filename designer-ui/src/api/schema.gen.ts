@@ -2223,7 +2223,7 @@ export interface components {
             due_next: components["schemas"]["DashboardDueRow"][];
             /** @description still unpaid part of open promises to pay, by promised date within 30, 60 and 90 days */
             promised_next: components["schemas"]["DashboardDueRow"][];
-            /** @description unpaid payment plan installments due within 30, 60 and 90 days */
+            /** @description what running payment plans' installments still expect by due date within 30, 60 and 90 days; arrears (installments past due) in the first horizon */
             planned_next: components["schemas"]["DashboardDueRow"][];
             dso: {
                 currency: string;
