@@ -4,6 +4,7 @@
 // field. The value follows the props (an edit in the YAML shows here).
 import { useEffect, useRef } from 'react';
 import { EditorView, keymap, placeholder as placeholderExt, hoverTooltip } from '@codemirror/view';
+import { hoverBox, wordAt } from './hover';
 import { EditorState, Prec } from '@codemirror/state';
 import { autocompletion, completionKeymap, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
@@ -40,18 +41,10 @@ export function ExpressionInput(props: ExpressionInputProps) {
       const env = latest.current.environment;
       if (!env) return null;
       const text = v.state.doc.toString();
-      let s = pos;
-      let e = pos;
-      while (s > 0 && /[\w.]/.test(text[s - 1] ?? '')) s--;
-      while (e < text.length && /\w/.test(text[e] ?? '')) e++;
+      const [s, e] = wordAt(text, pos);
       const d = s < e ? describeName(env, text.slice(s, e)) : undefined;
       if (!d) return null;
-      return { pos: s, end: e, above: true, create() {
-        const dom = document.createElement('div');
-        dom.className = 'designer-hover';
-        dom.textContent = d.doc ? `${d.title} — ${d.doc}` : d.title;
-        return { dom };
-      } };
+      return { pos: s, end: e, above: true, create: () => hoverBox(d.title, d.doc) };
     });
     const v = new EditorView({
       parent: host.current,

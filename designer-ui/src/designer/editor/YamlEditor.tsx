@@ -8,6 +8,7 @@ import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import { EditorView, basicSetup } from 'codemirror';
 import { Compartment, EditorState, type Text } from '@codemirror/state';
 import { hoverTooltip } from '@codemirror/view';
+import { hoverBox, wordAt } from './hover';
 import { yaml } from '@codemirror/lang-yaml';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { autocompletion, type Completion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
@@ -120,10 +121,7 @@ export const YamlEditor = forwardRef<YamlEditorHandle, YamlEditorProps>(function
       const { schema, environment } = latest.current;
       const line = v.state.doc.lineAt(pos);
       const text = line.text;
-      let s = pos - line.from;
-      let e = s;
-      while (s > 0 && /[\w.]/.test(text[s - 1] ?? '')) s--;
-      while (e < text.length && /[\w]/.test(text[e] ?? '')) e++;
+      const [s, e] = wordAt(text, pos - line.from);
       if (s === e) return null;
       const word = text.slice(s, e);
       let title: string | undefined;
@@ -142,19 +140,7 @@ export const YamlEditor = forwardRef<YamlEditorHandle, YamlEditorProps>(function
         pos: line.from + s,
         end: line.from + e,
         above: true,
-        create() {
-          const dom = document.createElement('div');
-          dom.className = 'designer-hover';
-          const strong = document.createElement('strong');
-          strong.textContent = title ?? '';
-          dom.appendChild(strong);
-          if (doc) {
-            const p = document.createElement('div');
-            p.textContent = doc;
-            dom.appendChild(p);
-          }
-          return { dom };
-        },
+        create: () => hoverBox(title ?? '', doc),
       };
     });
     const v = new EditorView({
