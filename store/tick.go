@@ -551,10 +551,12 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 	args := []any{b.Lo, b.Hi}
 	if run.OwedOnly {
 		// Settled invoices only for what may still end or change: an
-		// active workflow (its stop_when) or a rising_edge condition
-		// recorded true (now false).
+		// active workflow (its stop_when), a rising_edge condition
+		// recorded true (now false) or an active payment plan (paid in
+		// full, its first invoice marks it completed).
 		where += ` AND (balance_minor > 0 OR id IN (SELECT invoice_id FROM workflow_instances WHERE ` + s.scope() + ` AND status IN ` + activeInstance + `)
-			OR id IN (SELECT invoice_id FROM rule_conditions WHERE ` + s.scope() + `))`
+			OR id IN (SELECT invoice_id FROM rule_conditions WHERE ` + s.scope() + `)
+			OR plan_id IN (SELECT id FROM payment_plans WHERE status = '` + engine.PlanActive + `'))`
 		args = append(args, b.Lo, b.Hi, b.Lo, b.Hi)
 	}
 	rows, err := s.queryStmt(ctx, q, s.rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
