@@ -1483,6 +1483,11 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 	if subj != nil {
 		custID = subj.Customer.ID
 	}
+	if len(e.Trace) == 0 {
+		// Empty, a trace is nil or not by what the evaluator's buffers held
+		// before: the same detail either way, whichever run records it.
+		e.Trace = nil
+	}
 	detail, err := json.Marshal(e)
 	if err != nil {
 		return false, err
