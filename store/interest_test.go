@@ -138,3 +138,55 @@ func TestInterestIsNotAMissedInstallment(t *testing.T) {
 		}
 	})
 }
+
+// TestTickReplayReadsInvoicesBeforeItsOwnCharges: a tick run again at the
+// same instant reads each invoice as its first run did, before the
+// interest that run charged. 49,995.00 CNY plus the day's interest is over
+// the medium-risk threshold (50,000.00): the first run, reading 49,995.00,
+// raises nothing, and neither does a replay, which reads the balance with
+// the interest; the next day's tick does.
+func TestTickReplayReadsInvoicesBeforeItsOwnCharges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		if _, err := s.EnsureCompany(ctx, adjustCompany); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []struct{ kind, csv string }{
+			{"customers", "id,name,email,risk\nK1,Alpha Ltd,ap@alpha.test,low\n"},
+			{"invoices", "number,customer_id,currency,amount,issue_date,due_date,late_interest\nI1,K1,CNY,49995.00,2026-01-20,2026-02-20,yes\n"},
+		} {
+			if _, err := ingest.Reader(ctx, s, f.kind, f.kind+".csv", "csv", strings.NewReader(f.csv), ingest.Options{Company: adjustCompany, Now: now}); err != nil {
+				t.Fatalf("%s: %v", f.kind, err)
+			}
+		}
+		b := examples(t)
+		tick := func(at time.Time) engine.TickStats {
+			t.Helper()
+			st, err := engine.RunTick(ctx, b, s, engine.TickOptions{At: at, Location: shanghai})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		risk := func() (r string) {
+			storetest.SQL(s).QueryRow(`SELECT risk FROM customers WHERE external_id = 'K1'`).Scan(&r)
+			return
+		}
+		first := time.Date(2026, 3, 2, 9, 0, 0, 0, shanghai)
+		if st := tick(first); st.Fees != 1 || risk() != "low" {
+			t.Fatalf("first run: %d fees, risk %s; want the day's interest, risk low", st.Fees, risk())
+		}
+		var balance int64
+		storetest.SQL(s).QueryRow(`SELECT balance_minor FROM invoices WHERE number = 'I1'`).Scan(&balance)
+		if balance < 5000000 {
+			t.Fatalf("balance %d: the interest should take it over 50,000.00", balance)
+		}
+		if st := tick(first); st.Effects != 0 || risk() != "low" {
+			t.Fatalf("replay: %d effects recorded, risk %s; want none, low", st.Effects, risk())
+		}
+		if tick(first.AddDate(0, 0, 1)); risk() != "medium" {
+			t.Fatalf("the next day: risk %s, want medium", risk())
+		}
+	})
+}

@@ -549,6 +549,7 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		where, order = "customer_id BETWEEN ? AND ?", " ORDER BY customer_id, id"
 	}
 	args := []any{b.Lo, b.Hi}
+	batchWhere := where
 	if run.OwedOnly {
 		// Settled invoices only for what may still end or change: an
 		// active workflow (its stop_when), a rising_edge condition
@@ -610,6 +611,9 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		sub.Payments = cache.stats.Stats(inv.CustomerID, inv.Currency, p)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.uncharge(ctx, q, run, c, in.Subjects, batchWhere, []any{b.Lo, b.Hi}); err != nil { // tick_rerun.go
 		return nil, err
 	}
 	if err := s.loadPlans(ctx, q, in.Subjects, plans); err != nil {
