@@ -18,7 +18,8 @@ import (
 )
 
 // The customers, invoices and payments of TestTickKilledPlansInterestPromises
-// beside a small demo book. The invoices come in two files imported before
+// beside a small demo book (K10's one invoice goes over the medium-risk
+// threshold by its first day's interest). The invoices come in two files imported before
 // and after the demo's, so that a plan's two invoices (PL-03a, PL-03b) lie
 // far apart: in different batches.
 const (
@@ -32,6 +33,7 @@ K06,Zeta Logistics,ap@k06.test,+86 21 5555 0106,fin@k06.test,rep2.south@demo.rec
 K07,Eta Chemicals,ap@k07.test,+86 21 5555 0107,,rep3.east@demo.recoup.test,East,Chemicals,500000.00 CNY,BB,low,zh-CN,Asia/Shanghai
 K08,Theta Textiles,ap@k08.test,+86 21 5555 0108,,rep3.west@demo.recoup.test,West,Textiles,500000.00 CNY,A,high,zh-CN,Asia/Shanghai
 K09,Iota Ceramics,ap@k09.test,+86 21 5555 0109,,rep3.south@demo.recoup.test,South,Retail,500000.00 CNY,A,high,en,Asia/Shanghai
+K10,Kappa Tools,ap@k10.test,+86 21 5555 0110,,rep1.east@demo.recoup.test,East,Retail,500000.00 CNY,A,low,en,Asia/Shanghai
 `
 	casesInvoices1 = `number,customer_id,currency,amount,issue_date,due_date,owner,late_interest
 PL-01,K01,CNY,3000.00,2026-08-15,2026-09-15,,no
@@ -40,6 +42,7 @@ IN-01,K06,CNY,10000.00,2026-10-20,2026-11-20,,yes
 PL-02,K02,CNY,2000.00,2026-08-01,2026-09-01,,no
 PR-01,K08,CNY,4000.00,2026-09-15,2026-10-15,,no
 IN-02,K06,CNY,5000.00,2026-10-26,2026-11-26,,yes
+IN-07,K10,CNY,49995.00,2026-10-20,2026-11-20,,yes
 PR-02,K08,CNY,1500.00,2026-09-20,2026-10-20,,no
 PL-06,K09,CNY,3000.00,2026-08-01,2026-09-01,,yes
 `
@@ -120,7 +123,7 @@ func TestTickKilledPlansInterestPromises(t *testing.T) {
 	storetest.EachDialect(t, func(t *testing.T, fresh func(testing.TB) string) {
 		ctx := context.Background()
 		data := t.TempDir()
-		if _, _, err := run(t, ctx, "gen", "--out", data, "--customers", "12", "--invoices", "80", "--seed", "5", "--today", "2026-11-26"); err != nil {
+		if _, _, err := run(t, ctx, "gen", "--out", data, "--customers", "30", "--invoices", "200", "--seed", "5", "--today", "2026-11-26"); err != nil {
 			t.Fatal(err)
 		}
 		for name, body := range map[string]string{"k-customers.csv": casesCustomers, "k-invoices1.csv": casesInvoices1,
@@ -258,6 +261,9 @@ func checkCases(t *testing.T, s *store.Store) {
 		{"interest lines of IN-04 (due on the day without a tick)",
 			"SELECT CAST(f.amount_minor AS TEXT) || '/' || CAST(f.days AS TEXT) FROM fees f JOIN invoices i ON i.id = f.invoice_id WHERE i.number = 'IN-04' ORDER BY f.created_at",
 			"263/1, 263/1"},
+		{"IN-07 over the medium-risk threshold by its first day's interest: the risk rises the next day",
+			"SELECT e.source FROM effects e JOIN invoices i ON i.id = e.invoice_id WHERE i.number = 'IN-07' AND (e.kind = 'accrue_interest' OR e.field = 'customer.risk') ORDER BY e.at, e.source",
+			"contractual-interest, contractual-interest, risk-tier-medium, contractual-interest, contractual-interest"},
 		{"interest on invoices without it", "SELECT i.number FROM fees f JOIN invoices i ON i.id = f.invoice_id WHERE i.number IN ('IN-05', 'PL-01', 'PR-01')", ""},
 		{"plans", "SELECT key || ' ' || status FROM payment_plans ORDER BY key",
 			"plan-01 active, plan-02 broken, plan-03 broken, plan-04 completed, plan-05 active, plan-06 active"},
