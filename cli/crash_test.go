@@ -43,18 +43,10 @@ func TestTickKilledAndRerunEffectsExactlyOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		load := func(url string) *store.Store {
-			flags := []string{"--db", url, "--timezone", "Asia/Shanghai"}
 			for _, k := range []string{"users", "customers", "invoices", "payments"} {
-				if _, errOut, err := run(t, ctx, append([]string{"import", k, filepath.Join(data, k+".csv")}, flags...)...); err != nil {
-					t.Fatalf("import %s: %s %v", k, errOut, err)
-				}
+				importCSV(t, ctx, url, k, filepath.Join(data, k+".csv"))
 			}
-			s, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
+			return storetest.Open(t, url)
 		}
 		tickArgs := func(url string) []string {
 			return []string{"tick", "--db", url, "--at", "2026-11-29 09:00", "--rules", "../rules-examples", "--batch", "3"}
@@ -67,11 +59,8 @@ func TestTickKilledAndRerunEffectsExactlyOnce(t *testing.T) {
 			t.Fatalf("reference tick: %v\n%s", err, out)
 		}
 		full := time.Since(start)
-		want := storetest.Ledger(t, ref)
-		var wantEffects int
-		if err := storetest.SQL(ref).QueryRow("SELECT COUNT(*) FROM effects").Scan(&wantEffects); err != nil {
-			t.Fatal(err)
-		}
+		want := storetest.LedgerRows(t, ref)
+		wantEffects := effectCount(t, ref)
 
 		// Several rounds, each on a fresh copy of the data: kill the
 		// tick at random moments, then let it finish and compare.
@@ -81,53 +70,14 @@ func TestTickKilledAndRerunEffectsExactlyOnce(t *testing.T) {
 		for round := 0; round < 5; round++ {
 			url := fresh(t)
 			s := load(url)
-			var counts []int // effects recorded after each kill
-			effects := func() int {
-				var n int
-				if err := storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM effects").Scan(&n); err != nil {
-					t.Fatal(err)
-				}
-				return n
-			}
-			for k := 0; k < 3; k++ {
-				cmd := child(ctx, tickArgs(url)...)
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				done := make(chan struct{})
-				go func() { _ = cmd.Wait(); close(done) }()
-				if k == 0 {
-					// Anywhere, often before the first commit.
-					time.Sleep(time.Duration(rng.Int64N(int64(full))))
-				} else if prev := effects(); prev < wantEffects-1 {
-					// Once the tick has recorded a random share of what is
-					// left, so the kill lands mid-tick however slow the
-					// machine is.
-					target := prev + 1 + rng.IntN(wantEffects-prev-1)
-					for effects() < target {
-						select {
-						case <-done:
-						case <-time.After(time.Millisecond):
-							continue
-						}
-						break
-					}
-				}
-				_ = cmd.Process.Kill()
-				<-done
-				counts = append(counts, effects())
-			}
+			counts := killTicks(t, ctx, rng, tickArgs(url), 3, full, 0, wantEffects, func() int { return effectCount(t, s) })
 			if out, err := child(ctx, tickArgs(url)...).CombinedOutput(); err != nil {
 				t.Fatalf("final tick: %v\n%s", err, out)
 			}
-			if got := storetest.Ledger(t, s); got != want {
+			if got := storetest.LedgerRows(t, s); got != want {
 				t.Fatalf("round %d: after kills (effects %v) the ledger differs from an undisturbed tick:\n%s", round, counts, storetest.DiffLines(want, got))
 			}
-			for _, n := range counts {
-				if n > 0 && n < wantEffects {
-					midway++
-				}
-			}
+			midway += midTick(counts, 0, wantEffects)
 			log = append(log, fmt.Sprintf("%v/%d", counts, wantEffects))
 			if round == 0 {
 				// A replay on top records nothing new.
@@ -143,4 +93,74 @@ func TestTickKilledAndRerunEffectsExactlyOnce(t *testing.T) {
 		}
 		t.Logf("reference tick %s; effects after each kill per round: %v", full, log)
 	})
+}
+
+// importCSV imports the kind's file into the database at url as
+// `recoup import` does, in the company zone Asia/Shanghai.
+func importCSV(t *testing.T, ctx context.Context, url, kind, path string) {
+	t.Helper()
+	if _, errOut, err := run(t, ctx, "import", kind, path, "--db", url, "--timezone", "Asia/Shanghai"); err != nil {
+		t.Fatalf("import %s: %s %v", kind, errOut, err)
+	}
+}
+
+// effectCount is how many effects s's ledger holds.
+func effectCount(t testing.TB, s *store.Store) int {
+	t.Helper()
+	var n int
+	if err := storetest.SQL(s).QueryRow("SELECT COUNT(*) FROM effects").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// killTicks starts the tick command args kills times and kills it each
+// time: the first time anywhere within full (how long an undisturbed run
+// took; often before its first commit), each next time once the tick has
+// recorded a random share of the effects still missing on top of base
+// (the count before the tick) up to want (the count an undisturbed tick
+// reaches), so that the kill lands mid-tick however slow the machine is.
+// effects counts what is recorded; killTicks returns the count after each
+// kill.
+func killTicks(t *testing.T, ctx context.Context, rng *rand.Rand, args []string, kills int, full time.Duration, base, want int, effects func() int) []int {
+	t.Helper()
+	var counts []int
+	for k := 0; k < kills; k++ {
+		cmd := child(ctx, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		if k == 0 {
+			time.Sleep(time.Duration(rng.Int64N(int64(full))))
+		} else if prev := max(effects(), base); prev < want-1 {
+			target := prev + 1 + rng.IntN(want-prev-1)
+			for effects() < target {
+				select {
+				case <-done:
+				case <-time.After(time.Millisecond):
+					continue
+				}
+				break
+			}
+		}
+		_ = cmd.Process.Kill()
+		<-done
+		counts = append(counts, effects())
+	}
+	return counts
+}
+
+// midTick is how many of counts (effects after each kill) lie strictly
+// between base (before the tick) and want (after an undisturbed one): the
+// kills that landed mid-tick.
+func midTick(counts []int, base, want int) int {
+	n := 0
+	for _, c := range counts {
+		if c > base && c < want {
+			n++
+		}
+	}
+	return n
 }

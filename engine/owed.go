@@ -19,9 +19,10 @@ import (
 //     since no rule fires on it.
 //
 // What still needs the invoice is an active workflow instance (its
-// stop_when ends it and cancels its tasks) and a rising_edge condition
-// stored as true (it must be recorded false). The store reads exactly
-// those besides the owed invoices (TickRun.OwedOnly).
+// stop_when ends it and cancels its tasks), a rising_edge condition
+// stored as true (it must be recorded false) and an active payment plan
+// (paid in full, it is marked completed). The store reads exactly those
+// besides the owed invoices (TickRun.OwedOnly).
 
 // OwedOnly reports whether every rule's condition and every workflow's
 // start_when implies invoice.balance > 0.

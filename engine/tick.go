@@ -71,9 +71,9 @@ type TickRun struct {
 	// Batches lists the batches of a dry run, which claims nothing.
 	Batches []TickBatch
 	// OwedOnly lets the store leave out of a batch the invoices whose
-	// balance is ≤ 0 and that have neither an active workflow instance
-	// nor a rising_edge condition recorded as true: the bundle can do
-	// nothing for them (Bundle.OwedOnly).
+	// balance is ≤ 0 and that have no active workflow instance, no
+	// rising_edge condition recorded as true and no active payment plan:
+	// the bundle can do nothing for them (Bundle.OwedOnly).
 	OwedOnly bool
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 	"github.com/recoup/recoup/store/storetest"
@@ -15,8 +16,9 @@ import (
 // TestOwedOnlyLeavesNothingOut: a tick of the example pack, which acts
 // only on owed invoices, leaves settled invoices out of its batches
 // (engine.Bundle.OwedOnly). Over a month of daily ticks with payments in
-// full arriving in between — on invoices with a running escalation and
-// on invoices whose rising_edge condition is recorded true — it records
+// full arriving in between — on invoices with a running escalation, on
+// invoices whose rising_edge condition is recorded true and on invoices on
+// a payment plan — it records
 // exactly what the same pack records when one extra rule (never true, but
 // not provably owed-only) makes the tick read every invoice.
 func TestOwedOnlyLeavesNothingOut(t *testing.T) {
@@ -102,11 +104,48 @@ spec:
 				}
 			}
 		}
+		// Two invoices not due this month on payment plans, paid in full
+		// on the 10th: the settled first invoice of a plan marks it
+		// completed.
+		var planned []string
+		rows, err := storetest.SQL(owed).Query(`SELECT number, balance_minor, currency FROM invoices WHERE balance_minor > 0 AND due_date > '2026-11-21' AND issue_date <= '2026-11-01' ORDER BY id LIMIT 2`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type planInvoice struct {
+			number, currency string
+			balance          int64
+		}
+		var onPlan []planInvoice
+		for rows.Next() {
+			var o planInvoice
+			if err := rows.Scan(&o.number, &o.balance, &o.currency); err != nil {
+				t.Fatal(err)
+			}
+			onPlan = append(onPlan, o)
+		}
+		rows.Close()
+		for _, o := range onPlan {
+			for _, s := range []*store.Store{owed, all} {
+				if _, err := s.CreatePlan(ctx, store.PlanIn{Key: "plan-" + o.number, Invoices: []string{o.number}, Count: 2,
+					FirstDue: calendar.MustParse("2026-11-15"), GraceDays: 5}, time.Date(2026, 11, 1, 8, 0, 0, 0, shanghai)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			planned = append(planned, o.number)
+		}
 		settled := 0
 		for day := 1; day <= 30; day++ {
 			at := time.Date(2026, 11, day, 9, 0, 0, 0, shanghai)
 			if day > 1 {
 				pay(day, at)
+			}
+			if day == 10 {
+				for _, o := range onPlan {
+					for _, s := range []*store.Store{owed, all} {
+						payInFull(t, s, o.number, o.balance, o.currency, at.Add(-12*time.Hour), "PAY-PLAN-"+o.number)
+					}
+				}
 			}
 			o := engine.TickOptions{At: at, Location: shanghai, BatchSize: 50}
 			st, err := engine.RunTick(ctx, pack, owed, o)
@@ -137,15 +176,18 @@ spec:
 			}
 			return n
 		}
-		if len(paid["running"]) < 10 || len(paid["condition"]) < 4 || settled == 0 {
-			t.Fatalf("the test did not exercise what it is for: %d payments on running escalations, %d on true conditions, %d invoices left out at the last tick",
-				len(paid["running"]), len(paid["condition"]), settled)
+		if len(paid["running"]) < 10 || len(paid["condition"]) < 4 || len(planned) < 2 || settled == 0 {
+			t.Fatalf("the test did not exercise what it is for: %d payments on running escalations, %d on true conditions, %d on plans, %d invoices left out at the last tick",
+				len(paid["running"]), len(paid["condition"]), len(planned), settled)
 		}
 		if n := count(`SELECT COUNT(*) FROM workflow_instances w JOIN invoices i ON i.id = w.invoice_id WHERE w.status = 'running' AND i.number`, paid["running"]); n != 0 {
 			t.Errorf("%d escalations still running after their invoice was paid", n)
 		}
 		if n := count(`SELECT COUNT(*) FROM rule_conditions c JOIN invoices i ON i.id = c.invoice_id WHERE i.number`, paid["condition"]); n != 0 {
 			t.Errorf("%d conditions still recorded true after their invoice was paid", n)
+		}
+		if n := count(`SELECT COUNT(*) FROM payment_plans p JOIN invoices i ON i.plan_id = p.id WHERE p.status = 'completed' AND i.number`, planned); n != len(planned) {
+			t.Errorf("%d of %d plans paid in full completed", n, len(planned))
 		}
 	})
 }

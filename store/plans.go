@@ -14,12 +14,16 @@ import (
 )
 
 // Payment plans (issue 16 §1): payment_plans, their invoices with the
-// balance each had when the plan began, and their installments. What was
-// paid toward a plan is what its invoices' balances fell since it began.
+// balance and fees each had when the plan began, and their installments.
+// What was paid toward a plan is what its invoices' balances fell since it
+// began, not counting the fees and interest charged since: a charge is not
+// a missed payment (and a tick that charged interest and is run again reads
+// the plan as it did the first time: TestTickKilledPlansInterestPromises).
 
 // planPaidSQL is what was paid toward plan p.id: how far its invoices'
-// balances fell since it began.
-const planPaidSQL = `(SELECT CAST(COALESCE(SUM(pi.start_balance_minor - i.balance_minor), 0) AS BIGINT)
+// balances fell since it began, the fees and interest charged since put
+// back.
+const planPaidSQL = `(SELECT CAST(COALESCE(SUM(pi.start_balance_minor - i.balance_minor + i.fees_minor - pi.start_fees_minor), 0) AS BIGINT)
 	FROM payment_plan_invoices pi JOIN invoices i ON i.id = pi.invoice_id WHERE pi.plan_id = p.id)`
 
 // loadPlans reads the plans named by plans (subject index → plan id) into
@@ -247,7 +251,7 @@ func orAPI(actor string) string {
 	return actor
 }
 
-// insertPlan writes a plan, its invoices at their balances now and its
+// insertPlan writes a plan, its invoices at their balances and fees now and its
 // installments, and makes it the invoices' plan.
 func (b *BulkTx) insertPlan(ctx context.Context, key string, customer int64, currency string, invoices []int64, sched []engine.Installment, grace int, by, note string) (int64, error) {
 	var total int64
@@ -260,8 +264,8 @@ func (b *BulkTx) insertPlan(ctx context.Context, key string, customer int64, cur
 		return 0, fmt.Errorf("creating the payment plan: %w", err)
 	}
 	for _, inv := range invoices {
-		if _, err := b.tx.ExecContext(ctx, b.s.rebind(`INSERT INTO payment_plan_invoices (plan_id, invoice_id, start_balance_minor)
-			SELECT ?, id, balance_minor FROM invoices WHERE id = ?`), id, inv); err != nil {
+		if _, err := b.tx.ExecContext(ctx, b.s.rebind(`INSERT INTO payment_plan_invoices (plan_id, invoice_id, start_balance_minor, start_fees_minor)
+			SELECT ?, id, balance_minor, fees_minor FROM invoices WHERE id = ?`), id, inv); err != nil {
 			return 0, fmt.Errorf("creating the payment plan: %w", err)
 		}
 		if _, err := b.tx.ExecContext(ctx, b.s.rebind(`UPDATE invoices SET plan_id = ?, updated_at = ? WHERE id = ?`), id, b.now, inv); err != nil {

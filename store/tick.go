@@ -549,12 +549,15 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		where, order = "customer_id BETWEEN ? AND ?", " ORDER BY customer_id, id"
 	}
 	args := []any{b.Lo, b.Hi}
+	batchWhere := where
 	if run.OwedOnly {
 		// Settled invoices only for what may still end or change: an
-		// active workflow (its stop_when) or a rising_edge condition
-		// recorded true (now false).
+		// active workflow (its stop_when), a rising_edge condition
+		// recorded true (now false) or an active payment plan (paid in
+		// full, its first invoice marks it completed).
 		where += ` AND (balance_minor > 0 OR id IN (SELECT invoice_id FROM workflow_instances WHERE ` + s.scope() + ` AND status IN ` + activeInstance + `)
-			OR id IN (SELECT invoice_id FROM rule_conditions WHERE ` + s.scope() + `))`
+			OR id IN (SELECT invoice_id FROM rule_conditions WHERE ` + s.scope() + `)
+			OR plan_id IN (SELECT id FROM payment_plans WHERE status = '` + engine.PlanActive + `'))`
 		args = append(args, b.Lo, b.Hi, b.Lo, b.Hi)
 	}
 	rows, err := s.queryStmt(ctx, q, s.rebind(`SELECT id, number, customer_id, currency, amount_minor, balance_minor,
@@ -608,6 +611,9 @@ func (s *Store) loadRange(ctx context.Context, q querier, run engine.TickRun, b 
 		sub.Payments = cache.stats.Stats(inv.CustomerID, inv.Currency, p)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.uncharge(ctx, q, run, c, in.Subjects, batchWhere, []any{b.Lo, b.Hi}); err != nil { // tick_rerun.go
 		return nil, err
 	}
 	if err := s.loadPlans(ctx, q, in.Subjects, plans); err != nil {
@@ -1480,6 +1486,11 @@ func (w *effectWriter) write(ctx context.Context, e *engine.Effect, st *engine.B
 	var custID int64
 	if subj != nil {
 		custID = subj.Customer.ID
+	}
+	if len(e.Trace) == 0 {
+		// Empty, a trace is nil or not by what the evaluator's buffers held
+		// before: the same detail either way, whichever run records it.
+		e.Trace = nil
 	}
 	detail, err := json.Marshal(e)
 	if err != nil {

@@ -1914,7 +1914,7 @@ export interface components {
             planned_minor: number;
             /**
              * Format: int64
-             * @description what its invoices' balances fell since it began
+             * @description what its invoices' balances fell since it began, not counting the fees and interest charged since
              */
             paid_minor: number;
             /**
