@@ -37,16 +37,10 @@ import { TestsPanel, TestsSummary } from './TestsPanel';
 import { simulationTabs } from './simulationTabs';
 import { addDays } from './simulation';
 import { simulation } from './simulation.fixture';
+import { stubBrowser } from './testStubs';
 
 beforeAll(() => {
-  Object.defineProperty(window, 'matchMedia', {
-    writable: true,
-    value: (query: string) => ({
-      matches: false, media: query, onchange: null,
-      addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-    }),
-  });
-  window.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
+  stubBrowser();
 });
 
 // the designer's catalogs load with its pages, not with the app

@@ -14,6 +14,7 @@ import i18n, { applyLanguage, designerNamespaces, ready } from '../i18n';
 import { TryRulePanel } from './TryRulePanel';
 import { TemplatePreviewPanel } from './TemplatePreviewPanel';
 import { tryTabs } from './tryTabs';
+import { stubBrowser } from './testStubs';
 
 // openapi-fetch takes fetch and Request when the client module loads, so
 // they are replaced before any import. Requests are made with paths
@@ -87,15 +88,7 @@ function handle(routes: { tryRule?: Schemas['RuleTry'] | Response; render?: (loc
 }
 
 beforeAll(async () => {
-  // antd reads these; jsdom has neither
-  Object.defineProperty(window, 'matchMedia', {
-    writable: true,
-    value: (query: string) => ({
-      matches: false, media: query, onchange: null,
-      addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-    }),
-  });
-  window.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
+  stubBrowser();
   await ready;
 });
 

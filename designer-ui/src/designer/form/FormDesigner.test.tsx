@@ -8,19 +8,12 @@ import { useState } from 'react';
 import i18n, { designerNamespaces, ready } from '../../i18n';
 import { FormDesigner, type FormDesignerProblem, type FormDesignerProps } from './FormDesigner';
 import { readForm } from './formModel';
+import { stubBrowser } from '../testStubs';
 
 const example = (name: string) => readFileSync(resolve(process.cwd(), '../rules-examples/forms', `${name}.yaml`), 'utf8');
 
 beforeAll(async () => {
-  // antd reads these; jsdom has neither
-  Object.defineProperty(window, 'matchMedia', {
-    writable: true,
-    value: (query: string) => ({
-      matches: false, media: query, onchange: null,
-      addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-    }),
-  });
-  window.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
+  stubBrowser();
   await i18n.changeLanguage('en');
   await i18n.loadLanguages(['en', 'zh-CN']);
 });

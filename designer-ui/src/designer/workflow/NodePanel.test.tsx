@@ -7,19 +7,13 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { useState } from 'react';
 import i18n, { designerNamespaces, ready } from '../../i18n';
 import { NodePanel } from './NodePanel';
+import { stubBrowser } from '../testStubs';
 
 const repo = resolve(__dirname, '../../../..');
 const escalation = readFileSync(resolve(repo, 'rules-examples/workflows/escalation.yaml'), 'utf8');
 
 beforeAll(async () => {
-  Object.defineProperty(window, 'matchMedia', {
-    writable: true,
-    value: (query: string) => ({
-      matches: false, media: query, onchange: null,
-      addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-    }),
-  });
-  window.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
+  stubBrowser();
   await ready;
 });
 

@@ -9,17 +9,13 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import i18n, { designerNamespaces, ready } from '../../i18n';
 import { WorkflowGraph } from './WorkflowGraph';
 import { parseWorkflow } from './workflowModel';
+import { stubBrowser } from '../testStubs';
 
 const repo = resolve(__dirname, '../../../..');
 const model = parseWorkflow(readFileSync(resolve(repo, 'rules-examples/workflows/escalation.yaml'), 'utf8')).model!;
 
 beforeAll(async () => {
-  window.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
-  class Matrix {
-    m22 = 1;
-    constructor(_t?: string) {}
-  }
-  (globalThis as unknown as { DOMMatrixReadOnly: unknown }).DOMMatrixReadOnly ??= Matrix;
+  stubBrowser();
   await ready;
 });
 

@@ -34,6 +34,7 @@ import {
   ThunderboltOutlined,
   UserOutlined,
 } from '@ant-design/icons';
+import { Grid } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { layoutWorkflow, type EdgeKind, type GraphEdge, type GraphNode, type TerminalKind } from './layout';
@@ -64,6 +65,8 @@ export interface WorkflowGraphProps {
   onSelect?: (name: string) => void;
   /** the canvas height (default 420). */
   height?: number | string;
+  /** left to right, or top to bottom; by default top to bottom on a phone's width only. */
+  direction?: 'LR' | 'TB';
 }
 
 type Highlight = 'added' | 'changed' | 'removed';
@@ -77,11 +80,14 @@ interface StepData extends Record<string, unknown> {
   invoices: readonly string[];
   selected: boolean;
   onSelect?: (name: string) => void;
+  /** drawn top to bottom (a phone): arrows leave at the bottom and arrive at the top */
+  down: boolean;
 }
 
 interface TerminalData extends Record<string, unknown> {
   terminal: TerminalKind;
   label: string;
+  down: boolean;
 }
 
 interface RouteData extends Record<string, unknown> {
@@ -111,7 +117,7 @@ const terminalIcon: Record<TerminalKind, ReactNode> = {
 
 const StepBox = memo(function StepBox({ data }: NodeProps<StepNode>) {
   const { t } = useTranslation('workflowGraph');
-  const { node, title, condition, problems, highlight, invoices, selected, onSelect } = data;
+  const { node, title, condition, problems, highlight, invoices, selected, onSelect, down } = data;
   const kind = t(`kind.${node.kind}`);
   const problemText = problems.map((p) => t('graph.problemAt', { line: p.line, column: p.column, message: p.message })).join('\n');
   const label = [
@@ -124,7 +130,7 @@ const StepBox = memo(function StepBox({ data }: NodeProps<StepNode>) {
     .join('. ');
   return (
     <div className={`wfg-step wfg-kind-${node.kind}${selected ? ' wfg-selected' : ''}${highlight ? ` wfg-${highlight}` : ''}`}>
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <Handle type="target" position={down ? Position.Top : Position.Left} isConnectable={false} />
       <button
         type="button"
         className="wfg-step-button nodrag"
@@ -156,7 +162,7 @@ const StepBox = memo(function StepBox({ data }: NodeProps<StepNode>) {
             : invoices.join(', ')}
         </span>
       )}
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <Handle type="source" position={down ? Position.Bottom : Position.Right} isConnectable={false} />
     </div>
   );
 });
@@ -164,12 +170,12 @@ const StepBox = memo(function StepBox({ data }: NodeProps<StepNode>) {
 const TerminalBox = memo(function TerminalBox({ data }: NodeProps<TerminalNode>) {
   return (
     <div className={`wfg-terminal wfg-terminal-${data.terminal}`}>
-      {data.terminal !== 'start' && <Handle type="target" position={Position.Left} isConnectable={false} />}
+      {data.terminal !== 'start' && <Handle type="target" position={data.down ? Position.Top : Position.Left} isConnectable={false} />}
       <span className="wfg-icon" aria-hidden="true">
         {terminalIcon[data.terminal]}
       </span>
       <span>{data.label}</span>
-      {data.terminal === 'start' && <Handle type="source" position={Position.Right} isConnectable={false} />}
+      {data.terminal === 'start' && <Handle type="source" position={data.down ? Position.Bottom : Position.Right} isConnectable={false} />}
     </div>
   );
 });
@@ -180,7 +186,14 @@ const RouteArrow = memo(function RouteArrow(props: EdgeProps<RouteEdge>) {
   let path: string;
   let lx: number;
   let ly: number;
-  if (source === target) {
+  if (source === target && sourcePosition === Position.Bottom) {
+    // top to bottom: from the bottom round the right side back to the top
+    const reach = 190 + 34 * (data?.loop ?? 0);
+    const side = Math.max(sourceX, targetX) + reach;
+    path = `M ${sourceX} ${sourceY} C ${side} ${sourceY + 60}, ${side} ${targetY - 60}, ${targetX} ${targetY}`;
+    lx = side - reach * 0.25;
+    ly = (sourceY + targetY) / 2;
+  } else if (source === target) {
     const lift = 70 + 34 * (data?.loop ?? 0);
     const top = Math.min(sourceY, targetY) - lift;
     path = `M ${sourceX} ${sourceY} C ${sourceX + 60} ${top}, ${targetX - 60} ${top}, ${targetX} ${targetY}`;
@@ -233,6 +246,7 @@ function toFlow(
   t: TFunction,
 ): { nodes: (StepNode | TerminalNode)[]; edges: RouteEdge[] } {
   const byNode = problemsByNode(model, props.problems ?? []);
+  const down = props.direction === 'TB';
   const nodes = layout.nodes.map((g): StepNode | TerminalNode => {
     const common = { id: g.id, position: { x: g.x, y: g.y }, width: g.width, height: g.height, draggable: false, connectable: false, selectable: false, focusable: false };
     if (g.node) {
@@ -249,12 +263,13 @@ function toFlow(
           invoices: props.positions?.[n.name]?.invoices ?? [],
           selected: props.selected === n.name,
           ...(props.onSelect ? { onSelect: props.onSelect } : {}),
+          down,
         },
       };
     }
     const terminal = g.terminal ?? 'start';
     const label = terminal === 'start' ? t('workflowGraph:graph.start') : terminal === 'end' ? t('workflowGraph:graph.end') : t('workflowGraph:graph.paused');
-    return { ...common, type: 'terminal', data: { terminal, label } };
+    return { ...common, type: 'terminal', data: { terminal, label, down } };
   });
   const loops = new Map<string, number>();
   const edges = layout.edges.map((e): RouteEdge => {
@@ -333,16 +348,18 @@ function WorkflowHeader({ model, problems }: { model: WorkflowModel; problems: P
  * size (a phone turned, a window resized) or stages are added or removed:
  * otherwise stages end up outside the visible part.
  */
-function FitOnResize({ stages }: { stages: number }) {
+function FitOnResize({ stages, first }: { stages: number; first: readonly string[] }) {
   const { fitView } = useReactFlow();
   const ref = useRef<HTMLDivElement>(null);
+  const head = useRef(first);
+  head.current = first;
   useEffect(() => {
     const canvas = ref.current?.closest('.wfg-canvas');
     if (!canvas) return undefined;
     let frame = 0;
     const ro = new ResizeObserver(() => {
       cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => void fitView(fitFor(canvas)));
+      frame = requestAnimationFrame(() => void fitView(fitFor(canvas, head.current)));
     });
     ro.observe(canvas);
     return () => {
@@ -352,7 +369,7 @@ function FitOnResize({ stages }: { stages: number }) {
   }, [fitView]);
   useEffect(() => {
     const canvas = ref.current?.closest('.wfg-canvas');
-    const frame = requestAnimationFrame(() => void fitView(canvas ? fitFor(canvas) : fitOptions));
+    const frame = requestAnimationFrame(() => void fitView(canvas ? fitFor(canvas, head.current) : fitOptions));
     return () => cancelAnimationFrame(frame);
   }, [fitView, stages]);
   return <div ref={ref} hidden />;
@@ -362,24 +379,28 @@ const fitOptions = { padding: 0.06, maxZoom: 1.1 };
 
 /**
  * fitFor fits the whole workflow on a desk; on a phone's narrow canvas the
- * whole would be too small to read, so it keeps a readable zoom, starts at
- * and the rest is a pan away.
+ * whole (drawn top to bottom) would be too small to read, so it fits the
+ * start and the first stages, and the rest is a pan away.
  */
-function fitFor(canvas: Element): typeof fitOptions & { minZoom?: number } {
-  return canvas.clientWidth < 600 ? { ...fitOptions, minZoom: 0.75 } : fitOptions;
+function fitFor(canvas: Element, first: readonly string[]): typeof fitOptions & { nodes?: { id: string }[] } {
+  return canvas.clientWidth < 600 ? { ...fitOptions, nodes: first.map((id) => ({ id })) } : fitOptions;
 }
 
 /** WorkflowGraph draws a workflow's model. Wrap-free: it has its own React Flow provider. */
 export function WorkflowGraph(props: WorkflowGraphProps) {
   const { model, problems, height = 420 } = props;
   const { t, i18n } = useTranslation('workflowGraph');
-  const layout = useMemo(() => layoutWorkflow(model), [model]);
+  const phone = !Grid.useBreakpoint().md;
+  const direction = props.direction ?? (phone ? 'TB' : 'LR');
+  const layout = useMemo(() => layoutWorkflow(model, { direction }), [model, direction]);
   const { highlight, positions, selected, onSelect } = props;
   const lang = i18n.language;
   const flow = useMemo(
-    () => toFlow(layout, model, { model, problems, highlight, positions, selected, onSelect }, lang, t),
-    [layout, model, problems, highlight, positions, selected, onSelect, lang, t],
+    () => toFlow(layout, model, { model, problems, highlight, positions, selected, onSelect, direction }, lang, t),
+    [layout, model, problems, highlight, positions, selected, onSelect, direction, lang, t],
   );
+  // what a phone shows first: the start and the first two stages
+  const first = useMemo(() => layout.nodes.filter((n) => n.terminal === 'start' || (n.node && n.node.index < 2)).map((n) => n.id), [layout]);
   const workflowProblems = useMemo(() => problemsByNode(model, problems ?? []).workflow, [model, problems]);
   const aria = useMemo(
     () => ({
@@ -420,7 +441,7 @@ export function WorkflowGraph(props: WorkflowGraphProps) {
             disableKeyboardA11y
           >
             <Controls showInteractive={false} />
-            <FitOnResize stages={model.nodes.length} />
+            <FitOnResize stages={model.nodes.length} first={first} />
           </ReactFlow>
         </ReactFlowProvider>
       </div>

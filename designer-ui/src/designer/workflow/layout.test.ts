@@ -67,6 +67,25 @@ describe('layoutWorkflow', () => {
     expect(l.width).toBeGreaterThan(0);
   });
 
+  it('places the stages top to bottom for a phone, the end below the last and paused aside, without overlap', () => {
+    const l = layoutWorkflow(escalation, { direction: 'TB' });
+    const at = (id: string) => l.nodes.find((n) => n.id === id)!;
+    const ys = ['start', 'n0', 'n1', 'n2', 'n3'].map((id) => at(id).y);
+    expect([...ys].sort((a, b) => a - b)).toEqual(ys);
+    expect(new Set(ys).size).toBe(ys.length);
+    expect(at('end').y).toBeGreaterThan(at('n3').y);
+    expect(at('paused').x).toBeGreaterThanOrEqual(Math.max(...l.nodes.filter((n) => n.id !== 'paused' && n.id !== 'end').map((n) => n.x + n.width)));
+    for (const a of l.nodes) {
+      for (const b of l.nodes) {
+        if (a === b) continue;
+        const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+        expect(apart, `${a.id} overlaps ${b.id}`).toBe(true);
+      }
+    }
+    // narrower than tall: what a phone scrolls
+    expect(l.height).toBeGreaterThan(l.width);
+  });
+
   it('lays out a 30-node workflow', () => {
     const m = parseWorkflow(generatedWorkflow(30)).model!;
     expect(m.nodes).toHaveLength(30);

@@ -43,6 +43,8 @@ export interface LayoutOptions {
   size?: (n: { node?: NodeModel; terminal?: TerminalKind }) => { width: number; height: number };
   /** the width of an edge's label, for spacing; by default from its outcome's length. */
   labelWidth?: (e: GraphEdge) => number;
+  /** left to right (LR, the default: a desk's wide canvas) or top to bottom (TB: a phone's narrow one). */
+  direction?: 'LR' | 'TB';
 }
 
 export const nodeWidth = 240;
@@ -122,7 +124,8 @@ function defaultLabelWidth(e: GraphEdge): number {
 }
 
 /**
- * layoutWorkflow places the workflow's graph left to right. dagre places the
+ * layoutWorkflow places the workflow's graph left to right (or top to
+ * bottom, opts.direction). dagre places the
  * start, the nodes, the schedule and the goto routes; the terminals (paused,
  * end) are set beside what leads to them, and a wait's loop stays on its
  * node: routed through dagre, those long edges made a 30-node layout take
@@ -134,7 +137,8 @@ export function layoutWorkflow(model: WorkflowModel, opts: LayoutOptions = {}): 
   const { ids, edges } = workflowEdges(model);
   const ranksep = 90;
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 36, ranksep, edgesep: 24, marginx: 16, marginy: 16 });
+  const down = opts.direction === 'TB';
+  g.setGraph({ rankdir: down ? 'TB' : 'LR', nodesep: 36, ranksep, edgesep: 24, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
   const placed = ids.filter((n) => n.terminal !== 'end' && n.terminal !== 'paused');
   for (const n of placed) g.setNode(n.id, { ...size(n) });
@@ -161,10 +165,11 @@ export function layoutWorkflow(model: WorkflowModel, opts: LayoutOptions = {}): 
     const from = sourcesOf(n.id);
     const cx = from.reduce((s, f) => s + f.x + f.width / 2, 0) / Math.max(1, from.length);
     const cy = from.reduce((s, f) => s + f.y + f.height / 2, 0) / Math.max(1, from.length);
-    const box: GraphNode =
-      n.terminal === 'end'
-        ? { ...n, x: right + ranksep, y: Math.round(cy - height / 2), width, height }
-        : { ...n, x: Math.round(cx - width / 2), y: bottom + 60, width, height };
+    // the end follows the flow (right, or below); paused stands aside (below, or right)
+    const onward = (n.terminal === 'end') !== down;
+    const box: GraphNode = onward
+      ? { ...n, x: right + (down ? 60 : ranksep), y: Math.round(cy - height / 2), width, height }
+      : { ...n, x: Math.round(cx - width / 2), y: bottom + (down ? ranksep : 60), width, height };
     nodes.push(box);
     right = Math.max(right, box.x + width);
     bottom = Math.max(bottom, box.y + height);
