@@ -190,6 +190,49 @@ describe('designer', () => {
       }, () => run.servers[lang].log());
     });
 
+    test(`${lang}: a draft saved over someone else's newer one is refused and shown beside theirs`, async () => {
+      const page = await newPage(run.browser, { locale });
+      const other = await newPage(run.browser, { locale });
+      await failing(page, `designer-conflict.${lang}`, async () => {
+        page.setDefaultTimeout(25_000);
+        await login(page, base(), users.admin);
+        const email = `admin2.${lang.toLowerCase()}@demo.recoup.test`;
+        const made = await apiCall(page, 'POST', '/api/users', { email, name: 'Second Admin', role: 'admin', password: 'second-admin-pw' });
+        assert.equal(made.status, 201, JSON.stringify(made.body));
+        const rule = 'overdue-30-raise-risk';
+        await page.goto(`${base()}/designer/Rule/${rule}`);
+        const label = t('edit.textLabel', { name: rule });
+        await page.getByRole('textbox', { name: label }).waitFor();
+        const v1 = (await apiCall(page, 'GET', `/api/definitions/Rule/${rule}`)).body;
+        // meanwhile the other admin saves a draft of the same rule
+        await other.goto(`${base()}/login`);
+        await other.locator('input[autocomplete="username"]').fill(email);
+        await other.locator('input[autocomplete="current-password"]').fill('second-admin-pw');
+        await other.locator('button[type="submit"]').click();
+        await other.waitForURL((u) => !u.pathname.startsWith('/login'));
+        const theirs = `${v1.source}# theirs: ask finance first\n`;
+        const saved = await apiCall(other, 'PUT', `/api/definitions/Rule/${rule}/draft`, { source: theirs, base_version: v1.version });
+        assert.equal(saved.status, 200, JSON.stringify(saved.body));
+        // the admin types a comment and saves: refused, theirs shown beside mine
+        await page.getByRole('textbox', { name: label }).click();
+        await page.keyboard.press('Control+End');
+        await page.keyboard.insertText('# mine\n');
+        await page.getByRole('button', { name: t('head.save') }).click();
+        const alert = page.getByRole('alert').filter({ hasText: email });
+        await alert.waitFor();
+        await alert.getByText(t('conflict.theirs', { version: saved.body.version })).waitFor();
+        await axeBoth(page, 'the save conflict');
+        await shot(page, 'designer-conflict', lang);
+        // nothing of mine was stored; taking theirs puts their text in the editor
+        assert.equal((await apiCall(page, 'GET', `/api/definitions/Rule/${rule}?version=${saved.body.version}`)).body.source, theirs);
+        await alert.getByRole('button', { name: t('conflict.takeTheirs') }).click();
+        await alert.waitFor({ state: 'detached' });
+        assert.ok(await editorShows(page, '# theirs: ask finance first'), 'the editor holds their text');
+        assert.deepEqual(page.consoleErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+      }, () => run.servers[lang].log());
+      await other.context().close();
+    });
+
     test(`${lang}: an admin tries a rule on an invoice, renders a template, edits a form, runs the test cases and simulates a promise`, async () => {
       const page = await newPage(run.browser, { locale });
       const tt = (key, vars) => lookup(catalog(lang, 'designerTry'), key, vars);
@@ -227,6 +270,24 @@ describe('designer', () => {
         await page.getByText('UCS-2').first().waitFor(); // the Chinese text
         await axeBoth(page, 'a template rendered');
         await shot(page, 'designer-render', lang);
+
+        // the formal letter as the PDF delivery attaches, framed in the page
+        await page.goto(`${base()}/designer/Template/formal-letter`);
+        await page.getByRole('tab', { name: t('tabs.render') }).click();
+        const picker3 = page.getByLabel(tt('picker.label'), { exact: true });
+        await picker3.click();
+        await picker3.fill(inv.number);
+        await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: inv.number }).first().click();
+        const pdf = page.waitForResponse((r) => r.url().includes('/render.pdf') && r.request().resourceType() === 'document');
+        await page.getByRole('button', { name: tt('render.run', { version: 1 }) }).click();
+        const letter = await pdf;
+        assert.equal(letter.status(), 200);
+        assert.equal(letter.headers()['content-type'], 'application/pdf');
+        assert.match(letter.headers()['content-security-policy'] ?? '', /frame-ancestors 'self'/);
+        const src = await page.locator('iframe.try-letter').first().getAttribute('src');
+        const head = await page.evaluate(async (u) => new TextDecoder().decode((await (await fetch(u)).arrayBuffer()).slice(0, 5)), src);
+        assert.equal(head, '%PDF-');
+        await shot(page, 'designer-letter', lang, { both: false });
 
         // a form: a field added in the list shows in the preview and in the YAML
         await page.goto(`${base()}/designer/Form/call-outcome`);
