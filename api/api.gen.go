@@ -231,6 +231,7 @@ const (
 	PermissionOutboxRead         Permission = "outbox:read"
 	PermissionPaymentsWrite      Permission = "payments:write"
 	PermissionPlansWrite         Permission = "plans:write"
+	PermissionSettingsAdmin      Permission = "settings:admin"
 	PermissionTasksAssign        Permission = "tasks:assign"
 	PermissionTasksRead          Permission = "tasks:read"
 	PermissionTasksWrite         Permission = "tasks:write"
@@ -270,6 +271,8 @@ func (e Permission) Valid() bool {
 	case PermissionPaymentsWrite:
 		return true
 	case PermissionPlansWrite:
+		return true
+	case PermissionSettingsAdmin:
 		return true
 	case PermissionTasksAssign:
 		return true
@@ -1249,6 +1252,20 @@ type Dispute = store.Dispute
 // DisputeReason defines model for DisputeReason.
 type DisputeReason = engine.DisputeReason
 
+// DisputeReasonLabels defines model for DisputeReasonLabels.
+type DisputeReasonLabels struct {
+	En   *string `json:"en,omitempty"`
+	ZhCN *string `json:"zh-CN,omitempty"`
+}
+
+// DisputeReasonRequest defines model for DisputeReasonRequest.
+type DisputeReasonRequest struct {
+	// Code lowercase letters, digits and _, starting with a letter; not in the list yet (retired reasons included)
+	Code string `json:"code"`
+	En   string `json:"en"`
+	ZhCN string `json:"zh-CN"`
+}
+
 // DisputeRequest defines model for DisputeRequest.
 type DisputeRequest struct {
 	// Currency the invoice's currency (may be left out)
@@ -2014,6 +2031,12 @@ type TryRuleParamsKind string
 // ValidateDefinitionParamsKind defines parameters for ValidateDefinition.
 type ValidateDefinitionParamsKind string
 
+// ListDisputeReasonsParams defines parameters for ListDisputeReasons.
+type ListDisputeReasonsParams struct {
+	// IncludeRetired also the retired reasons (marked retired)
+	IncludeRetired *bool `form:"include_retired,omitempty" json:"include_retired,omitempty"`
+}
+
 // ImportRecordsJSONBody defines parameters for ImportRecords.
 type ImportRecordsJSONBody = importStream
 
@@ -2241,6 +2264,12 @@ type TryRuleJSONRequestBody = RuleTryRequest
 // ValidateDefinitionJSONRequestBody defines body for ValidateDefinition for application/json ContentType.
 type ValidateDefinitionJSONRequestBody = DefinitionText
 
+// AddDisputeReasonJSONRequestBody defines body for AddDisputeReason for application/json ContentType.
+type AddDisputeReasonJSONRequestBody = DisputeReasonRequest
+
+// UpdateDisputeReasonJSONRequestBody defines body for UpdateDisputeReason for application/json ContentType.
+type UpdateDisputeReasonJSONRequestBody = DisputeReasonLabels
+
 // ResolveDisputeJSONRequestBody defines body for ResolveDispute for application/json ContentType.
 type ResolveDisputeJSONRequestBody = DisputeResolveRequest
 
@@ -2399,9 +2428,18 @@ type ServerInterface interface {
 	// ValidateDefinition Validate a text as this definition, with the published definitions it does not replace; saves nothing.
 	// (POST /api/definitions/{kind}/{name}/validate)
 	ValidateDefinition(ctx echo.Context, kind ValidateDefinitionParamsKind, name Name) error
-	// ListDisputeReasons The reason codes a dispute may give, with their labels in both languages.
+	// ListDisputeReasons The reason codes a dispute may give (the company's list), with their labels in both languages; with include_retired, the retired ones too, which label the disputes that gave them.
 	// (GET /api/dispute-reasons)
-	ListDisputeReasons(ctx echo.Context) error
+	ListDisputeReasons(ctx echo.Context, params ListDisputeReasonsParams) error
+	// AddDisputeReason Adds a reason to the company's list (admin): a new code (lowercase letters, digits and _) and its labels in both languages; offered for new disputes from then on. Refusals are 422 with the field, and nothing is written; audited.
+	// (POST /api/dispute-reasons)
+	AddDisputeReason(ctx echo.Context) error
+	// UpdateDisputeReason Renames a reason's labels (admin); its code stays, as the disputes that gave it carry it. Audited.
+	// (PATCH /api/dispute-reasons/{code})
+	UpdateDisputeReason(ctx echo.Context, code string) error
+	// RetireDisputeReason Retires a reason (admin): no longer offered nor accepted for new disputes; the disputes that gave it keep it and its label. "other" cannot be retired (409), nor a reason retired already. Audited.
+	// (POST /api/dispute-reasons/{code}/retire)
+	RetireDisputeReason(ctx echo.Context, code string) error
 	// ResolveDispute Resolves an open dispute: upheld takes the disputed amount off the balance, rejected lets the escalation resume where it stands. Finance, the director and admins.
 	// (POST /api/disputes/{id}/resolve)
 	ResolveDispute(ctx echo.Context, id int64) error
@@ -3305,8 +3343,58 @@ func (w *ServerInterfaceWrapper) ValidateDefinition(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) ListDisputeReasons(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDisputeReasonsParams
+	// ------------- Optional query parameter "include_retired" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "include_retired", ctx.QueryParams(), &params.IncludeRetired, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include_retired: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListDisputeReasons(ctx)
+	err = w.Handler.ListDisputeReasons(ctx, params)
+	return err
+}
+
+// AddDisputeReason converts echo context to params.
+func (w *ServerInterfaceWrapper) AddDisputeReason(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddDisputeReason(ctx)
+	return err
+}
+
+// UpdateDisputeReason converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateDisputeReason(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "code" -------------
+	var code string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "code", ctx.Param("code"), &code, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter code: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateDisputeReason(ctx, code)
+	return err
+}
+
+// RetireDisputeReason converts echo context to params.
+func (w *ServerInterfaceWrapper) RetireDisputeReason(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "code" -------------
+	var code string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "code", ctx.Param("code"), &code, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter code: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RetireDisputeReason(ctx, code)
 	return err
 }
 
@@ -4262,6 +4350,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/payment-plans/:id/cancel", wrapper.CancelPlan, options.OperationMiddlewares["cancelPlan"]...)
 	router.POST(options.BaseURL+"/api/invoices/:number/adjustments", wrapper.RecordAdjustment, options.OperationMiddlewares["recordAdjustment"]...)
 	router.GET(options.BaseURL+"/api/dispute-reasons", wrapper.ListDisputeReasons, options.OperationMiddlewares["listDisputeReasons"]...)
+	router.POST(options.BaseURL+"/api/dispute-reasons", wrapper.AddDisputeReason, options.OperationMiddlewares["addDisputeReason"]...)
+	router.PATCH(options.BaseURL+"/api/dispute-reasons/:code", wrapper.UpdateDisputeReason, options.OperationMiddlewares["updateDisputeReason"]...)
+	router.POST(options.BaseURL+"/api/dispute-reasons/:code/retire", wrapper.RetireDisputeReason, options.OperationMiddlewares["retireDisputeReason"]...)
 	router.POST(options.BaseURL+"/api/invoices/:number/disputes", wrapper.OpenDispute, options.OperationMiddlewares["openDispute"]...)
 	router.POST(options.BaseURL+"/api/disputes/:id/resolve", wrapper.ResolveDispute, options.OperationMiddlewares["resolveDispute"]...)
 	router.POST(options.BaseURL+"/api/invoices/:number/promises", wrapper.RecordPromise, options.OperationMiddlewares["recordPromise"]...)
@@ -6705,6 +6796,7 @@ func (response ValidateDefinitiondefaultApplicationProblemPlusJSONResponse) Visi
 }
 
 type ListDisputeReasonsRequestObject struct {
+	Params ListDisputeReasonsParams
 }
 
 type ListDisputeReasonsResponseObject interface {
@@ -6761,6 +6853,284 @@ type ListDisputeReasonsdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListDisputeReasonsdefaultApplicationProblemPlusJSONResponse) VisitListDisputeReasonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddDisputeReasonRequestObject struct {
+	Body *AddDisputeReasonJSONRequestBody
+}
+
+type AddDisputeReasonResponseObject interface {
+	VisitAddDisputeReasonResponse(w http.ResponseWriter) error
+}
+
+type AddDisputeReason201JSONResponse DisputeReason
+
+func (response AddDisputeReason201JSONResponse) VisitAddDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddDisputeReason401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response AddDisputeReason401ApplicationProblemPlusJSONResponse) VisitAddDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddDisputeReason403ApplicationProblemPlusJSONResponse Problem
+
+func (response AddDisputeReason403ApplicationProblemPlusJSONResponse) VisitAddDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddDisputeReason422ApplicationProblemPlusJSONResponse Problem
+
+func (response AddDisputeReason422ApplicationProblemPlusJSONResponse) VisitAddDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddDisputeReasondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AddDisputeReasondefaultApplicationProblemPlusJSONResponse) VisitAddDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDisputeReasonRequestObject struct {
+	Code string `json:"code"`
+	Body *UpdateDisputeReasonJSONRequestBody
+}
+
+type UpdateDisputeReasonResponseObject interface {
+	VisitUpdateDisputeReasonResponse(w http.ResponseWriter) error
+}
+
+type UpdateDisputeReason200JSONResponse DisputeReason
+
+func (response UpdateDisputeReason200JSONResponse) VisitUpdateDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDisputeReason401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDisputeReason401ApplicationProblemPlusJSONResponse) VisitUpdateDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDisputeReason403ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateDisputeReason403ApplicationProblemPlusJSONResponse) VisitUpdateDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDisputeReason404ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateDisputeReason404ApplicationProblemPlusJSONResponse) VisitUpdateDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDisputeReason422ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateDisputeReason422ApplicationProblemPlusJSONResponse) VisitUpdateDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDisputeReasondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateDisputeReasondefaultApplicationProblemPlusJSONResponse) VisitUpdateDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireDisputeReasonRequestObject struct {
+	Code string `json:"code"`
+}
+
+type RetireDisputeReasonResponseObject interface {
+	VisitRetireDisputeReasonResponse(w http.ResponseWriter) error
+}
+
+type RetireDisputeReason200JSONResponse DisputeReason
+
+func (response RetireDisputeReason200JSONResponse) VisitRetireDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireDisputeReason401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response RetireDisputeReason401ApplicationProblemPlusJSONResponse) VisitRetireDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireDisputeReason403ApplicationProblemPlusJSONResponse Problem
+
+func (response RetireDisputeReason403ApplicationProblemPlusJSONResponse) VisitRetireDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireDisputeReason404ApplicationProblemPlusJSONResponse Problem
+
+func (response RetireDisputeReason404ApplicationProblemPlusJSONResponse) VisitRetireDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireDisputeReason409ApplicationProblemPlusJSONResponse Problem
+
+func (response RetireDisputeReason409ApplicationProblemPlusJSONResponse) VisitRetireDisputeReasonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireDisputeReasondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RetireDisputeReasondefaultApplicationProblemPlusJSONResponse) VisitRetireDisputeReasonResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -10823,9 +11193,18 @@ type StrictServerInterface interface {
 	// ValidateDefinition Validate a text as this definition, with the published definitions it does not replace; saves nothing.
 	// (POST /api/definitions/{kind}/{name}/validate)
 	ValidateDefinition(ctx context.Context, request ValidateDefinitionRequestObject) (ValidateDefinitionResponseObject, error)
-	// ListDisputeReasons The reason codes a dispute may give, with their labels in both languages.
+	// ListDisputeReasons The reason codes a dispute may give (the company's list), with their labels in both languages; with include_retired, the retired ones too, which label the disputes that gave them.
 	// (GET /api/dispute-reasons)
 	ListDisputeReasons(ctx context.Context, request ListDisputeReasonsRequestObject) (ListDisputeReasonsResponseObject, error)
+	// AddDisputeReason Adds a reason to the company's list (admin): a new code (lowercase letters, digits and _) and its labels in both languages; offered for new disputes from then on. Refusals are 422 with the field, and nothing is written; audited.
+	// (POST /api/dispute-reasons)
+	AddDisputeReason(ctx context.Context, request AddDisputeReasonRequestObject) (AddDisputeReasonResponseObject, error)
+	// UpdateDisputeReason Renames a reason's labels (admin); its code stays, as the disputes that gave it carry it. Audited.
+	// (PATCH /api/dispute-reasons/{code})
+	UpdateDisputeReason(ctx context.Context, request UpdateDisputeReasonRequestObject) (UpdateDisputeReasonResponseObject, error)
+	// RetireDisputeReason Retires a reason (admin): no longer offered nor accepted for new disputes; the disputes that gave it keep it and its label. "other" cannot be retired (409), nor a reason retired already. Audited.
+	// (POST /api/dispute-reasons/{code}/retire)
+	RetireDisputeReason(ctx context.Context, request RetireDisputeReasonRequestObject) (RetireDisputeReasonResponseObject, error)
 	// ResolveDispute Resolves an open dispute: upheld takes the disputed amount off the balance, rejected lets the escalation resume where it stands. Finance, the director and admins.
 	// (POST /api/disputes/{id}/resolve)
 	ResolveDispute(ctx context.Context, request ResolveDisputeRequestObject) (ResolveDisputeResponseObject, error)
@@ -11958,8 +12337,10 @@ func (sh *strictHandler) ValidateDefinition(ctx echo.Context, kind ValidateDefin
 }
 
 // ListDisputeReasons operation middleware
-func (sh *strictHandler) ListDisputeReasons(ctx echo.Context) error {
+func (sh *strictHandler) ListDisputeReasons(ctx echo.Context, params ListDisputeReasonsParams) error {
 	var request ListDisputeReasonsRequestObject
+
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.ListDisputeReasons(ctx.Request().Context(), request.(ListDisputeReasonsRequestObject))
@@ -11974,6 +12355,125 @@ func (sh *strictHandler) ListDisputeReasons(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ListDisputeReasonsResponseObject); ok {
 		return validResponse.VisitListDisputeReasonsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddDisputeReason operation middleware
+func (sh *strictHandler) AddDisputeReason(ctx echo.Context) error {
+	var request AddDisputeReasonRequestObject
+
+	var body AddDisputeReasonJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddDisputeReason(ctx.Request().Context(), request.(AddDisputeReasonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddDisputeReason")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddDisputeReasonResponseObject); ok {
+		return validResponse.VisitAddDisputeReasonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateDisputeReason operation middleware
+func (sh *strictHandler) UpdateDisputeReason(ctx echo.Context, code string) error {
+	var request UpdateDisputeReasonRequestObject
+
+	request.Code = code
+
+	var body UpdateDisputeReasonJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateDisputeReason(ctx.Request().Context(), request.(UpdateDisputeReasonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateDisputeReason")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateDisputeReasonResponseObject); ok {
+		return validResponse.VisitUpdateDisputeReasonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RetireDisputeReason operation middleware
+func (sh *strictHandler) RetireDisputeReason(ctx echo.Context, code string) error {
+	var request RetireDisputeReasonRequestObject
+
+	request.Code = code
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RetireDisputeReason(ctx.Request().Context(), request.(RetireDisputeReasonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RetireDisputeReason")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RetireDisputeReasonResponseObject); ok {
+		return validResponse.VisitRetireDisputeReasonResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -7,15 +7,10 @@ import (
 
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/store"
-	"github.com/recoup/recoup/usecase"
 )
 
 // Disputes, promises to pay, legal cases and holds (issue 16): each
 // handler translates its request for one use case (usecase/cases.go).
-
-func (a *server) ListDisputeReasons(context.Context, ListDisputeReasonsRequestObject) (ListDisputeReasonsResponseObject, error) {
-	return ListDisputeReasons200JSONResponse(usecase.DisputeReasons()), nil
-}
 
 func (a *server) OpenDispute(ctx context.Context, req OpenDisputeRequestObject) (OpenDisputeResponseObject, error) {
 	b := req.Body

@@ -21,6 +21,9 @@ import (
 type caseCmd struct {
 	taskCmd
 	run func(cmd *cobra.Command, uc *usecase.Service, by usecase.Actor) (any, error)
+	// operator makes --as optional: without it, the operator who holds
+	// the database runs it (setting up).
+	operator bool
 }
 
 func (c *caseCmd) command(use, short, example string) *cobra.Command {
@@ -41,7 +44,7 @@ func (c *caseCmd) command(use, short, example string) *cobra.Command {
 			return enc.Encode(out)
 		},
 	}
-	c.bind(cmd, true)
+	c.bind(cmd, !c.operator)
 	return cmd
 }
 
@@ -88,7 +91,7 @@ func newDisputeCmd() *cobra.Command {
 		return uc.OpenDispute(cmd.Context(), by, in)
 	}
 	oc := open.command("open --invoice NUMBER --reason CODE --amount AMOUNT --as EMAIL",
-		"Open a dispute (the invoice's escalation pauses); reasons: pricing, quantity, quality, not_received, duplicate, other",
+		"Open a dispute (the invoice's escalation pauses); its reason is a code of `recoup dispute reasons list`",
 		`  recoup dispute open --invoice INV-2026-0001 --reason pricing --amount "500.00 CNY" --as rep1.east@demo.recoup.test`)
 	f := oc.Flags()
 	f.StringVar(&invoice, "invoice", "", "invoice number")
@@ -112,7 +115,7 @@ func newDisputeCmd() *cobra.Command {
 	rc.Flags().Int64Var(&id, "id", 0, "dispute id")
 	rc.Flags().StringVar(&status, "status", "", "upheld or rejected")
 	rc.Flags().StringVar(&note, "note", "", "why")
-	cmd.AddCommand(oc, rc)
+	cmd.AddCommand(oc, rc, newDisputeReasonsCmd())
 	return cmd
 }
 

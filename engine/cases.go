@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/recoup/recoup/calendar"
@@ -16,29 +15,6 @@ import (
 // StatusWrittenOff is the status of an invoice written off (the director's
 // write_off decision, a legal case lost).
 const StatusWrittenOff = "written_off"
-
-// DisputeReason is a reason code a dispute is opened with.
-type DisputeReason struct {
-	Code string `json:"code"`
-	En   string `json:"en"`
-	ZhCN string `json:"zh-CN"`
-}
-
-// DisputeReasons is the list of reason codes a dispute may give, in the
-// order a form offers them. "other" takes a description.
-var DisputeReasons = []DisputeReason{
-	{"pricing", "Pricing", "价格有误"},
-	{"quantity", "Quantity", "数量有误"},
-	{"quality", "Quality", "质量问题"},
-	{"not_received", "Goods or service not received", "未收到货物或服务"},
-	{"duplicate", "Duplicate invoice", "重复开票"},
-	{"other", "Other", "其他"},
-}
-
-// IsDisputeReason reports whether code is one of DisputeReasons.
-func IsDisputeReason(code string) bool {
-	return slices.ContainsFunc(DisputeReasons, func(r DisputeReason) bool { return r.Code == code })
-}
 
 // DisputeSLADays is how many days a dispute has to be resolved when its
 // opener names no SLA date.
@@ -91,19 +67,22 @@ func (a Amount) check(field string, capped bool) []FieldError {
 // DisputeCheck is a dispute as asked for.
 type DisputeCheck struct {
 	Reason string
-	Amount Amount
-	SLADue calendar.Date // zero: DisputeSLADays from today
-	Today  calendar.Date
+	// Reasons is the company's list (store.DisputeReasons); the reason
+	// must be one of its active ones.
+	Reasons []DisputeReason
+	Amount  Amount
+	SLADue  calendar.Date // zero: DisputeSLADays from today
+	Today   calendar.Date
 }
 
 // CheckDispute returns every problem of a dispute asked for, as
 // FormErrors (nil when it may be opened).
 func CheckDispute(d DisputeCheck) error {
 	var errs []FieldError
-	if !IsDisputeReason(d.Reason) {
-		codes := make([]string, len(DisputeReasons))
-		for i, r := range DisputeReasons {
-			codes[i] = r.Code
+	if !IsDisputeReason(d.Reason, d.Reasons) {
+		var codes []string
+		for _, r := range ActiveDisputeReasons(d.Reasons) {
+			codes = append(codes, r.Code)
 		}
 		errs = append(errs, FieldError{Field: "/reason", Message: "must be one of " + strings.Join(codes, ", ")})
 	}

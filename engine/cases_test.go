@@ -13,17 +13,26 @@ func TestCheckDisputeAndPromise(t *testing.T) {
 	amount := func(minor int64, currency string) engine.Amount {
 		return engine.Amount{Minor: minor, BalanceMinor: 10000, Currency: currency, InvoiceCurrency: "CNY"}
 	}
+	reasons := engine.DefaultDisputeReasons
+	// a company that added late_delivery and retired quality
+	company := append([]engine.DisputeReason{}, reasons...)
+	company[2].Retired = true
+	company = append(company, engine.DisputeReason{Code: "late_delivery", En: "Late delivery", ZhCN: "延迟交货"})
+	engine.OrderDisputeReasons(company)
 	for _, tc := range []struct {
 		name string
 		err  error
 		want string
 	}{
-		{"dispute ok", engine.CheckDispute(engine.DisputeCheck{Reason: "quality", Amount: amount(10000, "CNY"), Today: today}), ""},
-		{"dispute over the balance", engine.CheckDispute(engine.DisputeCheck{Reason: "quality", Amount: amount(10001, ""), Today: today}),
+		{"dispute ok", engine.CheckDispute(engine.DisputeCheck{Reason: "quality", Reasons: reasons, Amount: amount(10000, "CNY"), Today: today}), ""},
+		{"dispute over the balance", engine.CheckDispute(engine.DisputeCheck{Reason: "quality", Reasons: reasons, Amount: amount(10001, ""), Today: today}),
 			"invalid submission: /disputed_minor: must be at most the invoice's balance, CNY 100.00"},
 		{"dispute of nothing, unknown reason, other currency, late SLA",
-			engine.CheckDispute(engine.DisputeCheck{Reason: "x", Amount: amount(0, "USD"), Today: today, SLADue: today.AddDays(-1)}),
+			engine.CheckDispute(engine.DisputeCheck{Reason: "x", Reasons: reasons, Amount: amount(0, "USD"), Today: today, SLADue: today.AddDays(-1)}),
 			"invalid submission: /reason: must be one of pricing, quantity, quality, not_received, duplicate, other; /currency: must be the invoice's currency, CNY; /disputed_minor: must be more than zero; /sla_due: cannot be before today, 2026-11-02"},
+		{"a reason the company added", engine.CheckDispute(engine.DisputeCheck{Reason: "late_delivery", Reasons: company, Amount: amount(100, ""), Today: today}), ""},
+		{"a reason the company retired", engine.CheckDispute(engine.DisputeCheck{Reason: "quality", Reasons: company, Amount: amount(100, ""), Today: today}),
+			"invalid submission: /reason: must be one of pricing, quantity, not_received, duplicate, late_delivery, other"},
 		{"promise tomorrow", engine.CheckPromise(engine.PromiseCheck{Date: today.AddDays(1), Amount: amount(1, ""), Today: today}), ""},
 		{"promise today", engine.CheckPromise(engine.PromiseCheck{Date: today, Amount: amount(1, ""), Today: today}),
 			"invalid submission: /promised_date: must be in the future (after 2026-11-02)"},

@@ -35,7 +35,7 @@ type Dispute struct {
 // DisputeIn is a dispute to open.
 type DisputeIn struct {
 	Invoice     string
-	Reason      string // one of engine.DisputeReasons
+	Reason      string // an active code of the company's list (DisputeReasons)
 	Description string
 	// DisputedMinor is the amount disputed, in Currency (the invoice's;
 	// "" means the invoice's). WholeBalance disputes the whole balance
@@ -52,7 +52,8 @@ type DisputeIn struct {
 
 // OpenDispute opens a dispute on an invoice v may see and marks the
 // invoice disputed (its escalation pauses), in one transaction with its
-// audit entry. A dispute that engine.CheckDispute refuses is an
+// audit entry. Its reason must be an active one of the company's list,
+// read in that transaction. A dispute that engine.CheckDispute refuses is an
 // engine.FormErrors and nothing is written; a second open dispute on the
 // invoice is ErrConflict. A dispute from a task already recorded is
 // returned as it is.
@@ -77,8 +78,12 @@ func (s *Store) OpenDispute(ctx context.Context, v Viewer, in DisputeIn, c engin
 	if in.WholeBalance {
 		in.DisputedMinor = inv.balance
 	}
+	reasons, _, err := s.disputeReasons(ctx, tx)
+	if err != nil {
+		return Dispute{}, err
+	}
 	today := c.Today()
-	if err := engine.CheckDispute(engine.DisputeCheck{Reason: in.Reason, SLADue: in.SLADue, Today: today,
+	if err := engine.CheckDispute(engine.DisputeCheck{Reason: in.Reason, Reasons: reasons, SLADue: in.SLADue, Today: today,
 		Amount: engine.Amount{Minor: in.DisputedMinor, BalanceMinor: inv.balance, Currency: in.Currency, InvoiceCurrency: inv.currency}}); err != nil {
 		return Dispute{}, err
 	}

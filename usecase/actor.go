@@ -39,8 +39,9 @@ const (
 	NotificationsWrite Permission = "notifications:write"
 	AdjustmentsWrite   Permission = "adjustments:write"
 	PlansWrite         Permission = "plans:write"
-	CasesWrite         Permission = "cases:write"  // open a dispute, record or cancel a promise to pay
-	CasesDecide        Permission = "cases:decide" // resolve a dispute, open and close a legal case, place and release a hold
+	CasesWrite         Permission = "cases:write"    // open a dispute, record or cancel a promise to pay
+	CasesDecide        Permission = "cases:decide"   // resolve a dispute, open and close a legal case, place and release a hold
+	SettingsAdmin      Permission = "settings:admin" // change the company's lists: its dispute reasons
 )
 
 // RolePermissions is the role × permission table. Rows (which invoices and
@@ -48,7 +49,7 @@ const (
 var RolePermissions = map[string][]Permission{
 	store.RoleAdmin: {TasksRead, TasksWrite, ApprovalsDecide, InvoicesRead, PaymentsWrite, DefinitionsRead, DefinitionsWrite,
 		TokensAdmin, UsersAdmin, DashboardRead, TasksAssign, ImportWrite, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite,
-		AdjustmentsWrite, PlansWrite, CasesWrite, CasesDecide},
+		AdjustmentsWrite, PlansWrite, CasesWrite, CasesDecide, SettingsAdmin},
 	store.RoleSalesRep: {TasksRead, TasksWrite, InvoicesRead, NotificationsRead, NotificationsWrite, CasesWrite},
 	store.RoleSalesManager: {TasksRead, TasksWrite, TasksAssign, InvoicesRead, DefinitionsRead, DashboardRead, NotificationsRead, NotificationsWrite,
 		CasesWrite},

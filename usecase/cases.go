@@ -3,7 +3,6 @@ package usecase
 import (
 	"context"
 
-	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 )
 
@@ -100,6 +99,3 @@ func (s *Service) ReleaseHold(ctx context.Context, by Actor, invoice string) (st
 	}
 	return s.store.ReleaseHold(ctx, by.Viewer(), invoice, by.Name(), by.RequestID, s.now())
 }
-
-// DisputeReasons is the list of reason codes a dispute may give.
-func DisputeReasons() []engine.DisputeReason { return engine.DisputeReasons }

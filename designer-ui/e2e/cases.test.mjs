@@ -5,11 +5,14 @@
 // way); the task detail offers the dispute dialog too. Finance upholds the
 // dispute (the balance falls by the disputed amount), opens a legal case
 // (the invoice shows the legal hold) and closes it as recovered (the hold
-// is gone). In both languages, axe on every state shown, screenshots at
-// desk and phone size.
+// is gone). An admin adds a dispute reason on the settings page (a code
+// the server refuses is shown under the code), which the rep's dispute
+// dialog then offers and a dispute gives; retired, it is no longer offered
+// while the dispute keeps its label. In both languages, axe on every state
+// shown, screenshots at desk and phone size.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiCall, axe, languages, login, newPage, perLanguage, pickOption, shot, users } from './harness.mjs';
+import { apiCall, axe, languages, login, newPage, perLanguage, pickOption, settledPopup, shot, users } from './harness.mjs';
 
 const text = {
   en: {
@@ -18,6 +21,9 @@ const text = {
     recordPromise: 'Record promise', promisedDate: 'Promised date', promisedAmount: 'Promised amount', promises: 'Promises to pay', pending: 'Pending',
     resolve: 'Resolve', resolution: 'Resolution', upheld: 'Upheld', note: 'Note (why)', openCase: 'Open legal case', documents: 'Documents',
     legalHold: 'On legal hold: a legal case is open', closeCase: 'Close case', outcome: 'Outcome', recovered: 'Recovered', cancel: 'Cancel',
+    settings: 'Settings', reasons: 'Dispute reasons', reasonList: 'Dispute reason list', addReason: 'Add reason', code: 'Code',
+    enLabel: 'English label', zhLabel: 'Chinese label', newReason: 'Late delivery', retire: 'Retire', retireOf: 'Retire Late delivery', retired: 'Retired',
+    timelineReason: 'Reason: Late delivery',
   },
   'zh-CN': {
     card: '异议、付款承诺与法律案件', openDispute: '登记异议', reason: '异议原因', pricing: '价格有误',
@@ -25,6 +31,9 @@ const text = {
     recordPromise: '登记付款承诺', promisedDate: '承诺付款日期', promisedAmount: '承诺金额', promises: '付款承诺', pending: '待兑现',
     resolve: '处理', resolution: '处理结果', upheld: '成立', note: '说明（原因）', openCase: '立案', documents: '相关文件',
     legalHold: '法律暂停：有进行中的法律案件', closeCase: '结案', outcome: '结案结果', recovered: '已追回', cancel: '取消',
+    settings: '设置', reasons: '异议原因', reasonList: '异议原因列表', addReason: '添加原因', code: '代码',
+    enLabel: '英文名称', zhLabel: '中文名称', newReason: '延迟交货', retire: '停用', retireOf: '停用延迟交货', retired: '已停用',
+    timelineReason: '异议原因：延迟交货',
   },
 };
 
@@ -154,6 +163,80 @@ describe('disputes, promises and legal cases', () => {
       assert.equal(closed.body.invoice.on_hold, false);
       assert.equal(closed.body.legal_cases[0].status, 'recovered');
       assert.deepEqual([...page.consoleErrors, ...fin.consoleErrors].filter((e) => !/401|422|Failed to load resource/.test(e)), [], 'no console errors');
+    });
+
+    test(`${lang}: an admin adds a dispute reason, the rep's dispute dialog offers it; retired, it is offered no more`, async () => {
+      const server = ctx.servers[lang];
+      const adm = await newPage(ctx.browser, { locale });
+      adm.setDefaultTimeout(45_000);
+      await login(adm, server.url, users.admin);
+      await adm.getByRole('link', { name: t.settings }).click();
+      await adm.getByRole('heading', { level: 2, name: t.reasons }).waitFor();
+      const list = adm.getByRole('region', { name: t.reasonList });
+      await list.getByText('not_received', { exact: true }).waitFor();
+
+      // A code with capitals and a space: the server's message under the code, nothing added.
+      await adm.getByRole('button', { name: t.addReason }).click();
+      const add = adm.getByRole('dialog');
+      await add.getByLabel(t.code).fill('Late delivery');
+      await add.getByLabel(t.enLabel).fill('Late delivery');
+      await add.getByLabel(t.zhLabel).fill('延迟交货');
+      await add.getByRole('button', { name: t.addReason }).click();
+      await add.getByText('must be lowercase letters, digits and _').waitFor();
+      await noAxe(adm, 'the refused reason');
+      await shot(adm, 'cases-reason-refused', lang, { both: false, fullPage: false });
+      await add.getByLabel(t.code).fill('late_delivery');
+      await add.getByRole('button', { name: t.addReason }).click();
+      await add.waitFor({ state: 'hidden' });
+      await list.getByText('late_delivery', { exact: true }).waitFor();
+      await noAxe(adm, 'the settings page');
+      await shot(adm, 'cases-settings-reasons', lang);
+
+      // The rep's dispute dialog offers it; a dispute gives it and shows its label.
+      const page = await newPage(ctx.browser, { locale });
+      page.setDefaultTimeout(45_000);
+      await login(page, server.url, users.rep);
+      const mine = await apiCall(page, 'GET', '/api/invoices?limit=200');
+      const open = mine.body.items.filter((x) => x.balance_minor > 20000 && !x.disputed && !x.on_hold && x.currency === 'CNY');
+      assert.ok(open.length >= 2, 'the rep has two open undisputed CNY invoices');
+      const [inv, other] = open;
+      await page.goto(`${server.url}/invoices/${encodeURIComponent(inv.number)}`);
+      await page.getByRole('button', { name: t.openDispute, exact: true }).first().click();
+      const dd = dialog(page, inv.number);
+      await dd.waitFor();
+      await page.getByLabel(t.reason, { exact: true }).click();
+      const offered = await settledPopup(page, '.ant-select-dropdown');
+      await offered.locator('.ant-select-item-option').filter({ hasText: t.newReason }).waitFor();
+      await noAxe(page, 'the dispute dialog offering the new reason');
+      await shot(page, 'cases-dispute-new-reason', lang, { both: false, fullPage: false });
+      await offered.locator('.ant-select-item-option').filter({ hasText: t.newReason }).click();
+      await offered.waitFor({ state: 'hidden' });
+      await dd.getByLabel(t.amount).fill('10.00');
+      await dd.getByRole('button', { name: t.openDispute }).click();
+      await dd.waitFor({ state: 'hidden' });
+      const disputes = page.getByRole('region', { name: t.disputes });
+      await disputes.getByText(t.newReason, { exact: true }).waitFor();
+      await page.getByText(t.timelineReason, { exact: true }).waitFor();
+      const after = await apiCall(page, 'GET', `/api/invoices/${encodeURIComponent(inv.number)}`);
+      assert.equal(after.body.disputes.find((d) => d.status === 'open')?.reason, 'late_delivery');
+
+      // Retired: no longer offered; the dispute that gave it keeps its label.
+      await adm.getByRole('button', { name: t.retireOf }).click();
+      await adm.getByRole('button', { name: t.retire, exact: true }).click();
+      await list.getByText(t.retired, { exact: true }).waitFor();
+      await noAxe(adm, 'the settings page with a retired reason');
+      await shot(adm, 'cases-settings-retired', lang);
+      await page.goto(`${server.url}/invoices/${encodeURIComponent(other.number)}`);
+      await page.getByRole('button', { name: t.openDispute, exact: true }).first().click();
+      await dialog(page, other.number).waitFor();
+      await page.getByLabel(t.reason, { exact: true }).click();
+      const options = (await settledPopup(page, '.ant-select-dropdown')).locator('.ant-select-item-option');
+      await options.filter({ hasText: t.pricing }).waitFor();
+      assert.equal(await options.filter({ hasText: t.newReason }).count(), 0, 'a retired reason is not offered');
+      await page.keyboard.press('Escape');
+      await page.goto(`${server.url}/invoices/${encodeURIComponent(inv.number)}`);
+      await page.getByRole('region', { name: t.disputes }).getByText(t.newReason, { exact: true }).waitFor();
+      assert.deepEqual([...page.consoleErrors, ...adm.consoleErrors].filter((e) => !/401|422|Failed to load resource/.test(e)), [], 'no console errors');
     });
   }
 });

@@ -20,6 +20,7 @@ const NotificationsPage = lazy(() => import('./pages/NotificationsPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const TokensPage = lazy(() => import('./pages/admin/TokensPage'));
 const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
+const SettingsPage = lazy(() => import('./pages/admin/SettingsPage'));
 const AccountPage = lazy(() => import('./pages/AccountPage'));
 const DefinitionsPage = lazy(() => import('./pages/designer/DefinitionsPage'));
 const DesignerPage = lazy(() => import('./pages/designer/DesignerPage'));
@@ -67,6 +68,7 @@ export const routes: RouteObject[] = [
       { path: 'admin/users', element: <UsersPage /> },
       { path: 'admin/tokens', element: <TokensPage /> },
       { path: 'admin/audit', element: <AuditPage /> },
+      { path: 'admin/settings', element: <SettingsPage /> },
       { path: 'designer', element: <DefinitionsPage /> },
       { path: 'designer/:kind/:name', element: <DesignerPage /> },
       { path: 'account', element: <AccountPage /> },

@@ -269,10 +269,45 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The reason codes a dispute may give, with their labels in both languages. */
+        /** The reason codes a dispute may give (the company's list), with their labels in both languages; with include_retired, the retired ones too, which label the disputes that gave them. */
         get: operations["listDisputeReasons"];
         put?: never;
+        /** Adds a reason to the company's list (admin): a new code (lowercase letters, digits and _) and its labels in both languages; offered for new disputes from then on. Refusals are 422 with the field, and nothing is written; audited. */
+        post: operations["addDisputeReason"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dispute-reasons/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Renames a reason's labels (admin); its code stays, as the disputes that gave it carry it. Audited. */
+        patch: operations["updateDisputeReason"];
+        trace?: never;
+    };
+    "/api/dispute-reasons/{code}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retires a reason (admin): no longer offered nor accepted for new disputes; the disputes that gave it keep it and its label. "other" cannot be retired (409), nor a reason retired already. Audited. */
+        post: operations["retireDisputeReason"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1177,7 +1212,7 @@ export interface components {
         /** @enum {string} */
         Role: "admin" | "sales_rep" | "sales_manager" | "finance" | "finance_director";
         /** @enum {string} */
-        Permission: "tasks:read" | "tasks:write" | "approvals:decide" | "invoices:read" | "payments:write" | "definitions:read" | "definitions:write" | "tokens:admin" | "users:admin" | "dashboard:read" | "tasks:assign" | "import:write" | "audit:read" | "outbox:read" | "notifications:read" | "notifications:write" | "adjustments:write" | "plans:write" | "cases:write" | "cases:decide";
+        Permission: "tasks:read" | "tasks:write" | "approvals:decide" | "invoices:read" | "payments:write" | "definitions:read" | "definitions:write" | "tokens:admin" | "users:admin" | "dashboard:read" | "tasks:assign" | "import:write" | "audit:read" | "outbox:read" | "notifications:read" | "notifications:write" | "adjustments:write" | "plans:write" | "cases:write" | "cases:decide" | "settings:admin";
         LoginRequest: {
             email: string;
             password: string;
@@ -1508,6 +1543,18 @@ export interface components {
             code: string;
             en: string;
             "zh-CN": string;
+            /** @description no longer offered for new disputes; the disputes that gave it keep it */
+            retired: boolean;
+        };
+        DisputeReasonRequest: {
+            /** @description lowercase letters, digits and _, starting with a letter; not in the list yet (retired reasons included) */
+            code: string;
+            en: string;
+            "zh-CN": string;
+        };
+        DisputeReasonLabels: {
+            en?: string;
+            "zh-CN"?: string;
         };
         DisputeRequest: {
             /** @description a code of GET /api/dispute-reasons */
@@ -3347,14 +3394,17 @@ export interface operations {
     };
     listDisputeReasons: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description also the retired reasons (marked retired) */
+                include_retired?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Reason codes, in the order a form offers them. */
+            /** @description Reason codes, in the order a form offers them ("other" last). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3365,6 +3415,92 @@ export interface operations {
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    addDisputeReason: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisputeReasonRequest"];
+            };
+        };
+        responses: {
+            /** @description Added. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeReason"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    updateDisputeReason: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisputeReasonLabels"];
+            };
+        };
+        responses: {
+            /** @description Renamed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeReason"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    retireDisputeReason: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retired. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeReason"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };

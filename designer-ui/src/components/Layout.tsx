@@ -7,7 +7,7 @@ import { Badge, Button, Dropdown, Grid, Layout as AntLayout, Menu, Spin, Typogra
 import type { MenuProps } from 'antd';
 import {
   ApartmentOutlined, AuditOutlined, BellOutlined, GlobalOutlined, CheckSquareOutlined, DashboardOutlined, FileTextOutlined, InboxOutlined,
-  KeyOutlined, MenuOutlined, TeamOutlined, UserOutlined, UsergroupAddOutlined, SolutionOutlined,
+  KeyOutlined, MenuOutlined, SettingOutlined, TeamOutlined, UserOutlined, UsergroupAddOutlined, SolutionOutlined,
 } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -40,6 +40,7 @@ function useNav(): NavItem[] {
     { to: '/admin/users', label: t('nav.users'), icon: <UsergroupAddOutlined />, need: 'users:admin' },
     { to: '/admin/tokens', label: t('nav.tokens'), icon: <KeyOutlined />, need: 'tokens:admin' },
     { to: '/admin/audit', label: t('nav.audit'), icon: <AuditOutlined />, need: 'audit:read' },
+    { to: '/admin/settings', label: t('nav.settings'), icon: <SettingOutlined />, need: 'settings:admin' },
   ];
 }
 

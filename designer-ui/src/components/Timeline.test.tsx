@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, render, screen } from '@testing-library/react';
 import i18n from '../i18n';
-import { Timeline, zoneOfInstant, type TimelineEffect } from './Timeline';
+import { Timeline, caseAdjustment, zoneOfInstant, type TimelineEffect } from './Timeline';
 
 beforeAll(() => {
   Object.defineProperty(window, 'matchMedia', {
@@ -134,6 +134,52 @@ describe('Timeline', () => {
     render(<Timeline {...props} />);
     expect(order()).toEqual(['已核销 ¥1,234.56', 'Fay Finance 登记了调整：贷项通知单', 'Fay Finance 撤销了回款 PAY-9']);
     await i18n.changeLanguage('en');
+  });
+
+  it('disputes, legal cases and holds: their outcomes, reasons and records in the user\'s language, not as codes', async () => {
+    const reasons = [
+      { code: 'pricing', en: 'Pricing', 'zh-CN': '价格有误', retired: false },
+      { code: 'late_delivery', en: 'Late delivery', 'zh-CN': '延迟交货', retired: true },
+    ];
+    const fay = { actor: 'finance1@demo.recoup.test', actor_name: 'Fay Finance' };
+    const activity = [
+      { at: '2026-12-09T12:00:00+08:00', ...fay, action: 'invoice.hold_released', detail: { reason: 'legal' } },
+      { at: '2026-12-09T11:00:00+08:00', ...fay, action: 'legal_case.closed', detail: { status: 'settled', notes: '' } },
+      { at: '2026-12-09T10:30:00+08:00', ...fay, action: 'invoice.adjusted',
+        detail: { kind: 'settlement', key: 'legal/2/settled', amount_minor: 3000, currency: 'CNY', reason: 'legal case settled: ', approved_by: fay.actor } },
+      { at: '2026-12-09T10:00:00+08:00', ...fay, action: 'invoice.hold_placed', detail: { reason: 'legal' } },
+      { at: '2026-12-09T09:30:00+08:00', ...fay, action: 'invoice.adjusted',
+        detail: { kind: 'credit_note', key: 'dispute/1', amount_minor: 10000, currency: 'CNY', reason: 'dispute upheld: price list checked', approved_by: fay.actor } },
+      { at: '2026-12-09T09:00:00+08:00', ...fay, action: 'dispute.resolved', detail: { status: 'upheld', note: 'price list checked' } },
+      { at: '2026-12-09T08:30:00+08:00', actor: 'rep1.east@demo.recoup.test', action: 'dispute.opened', detail: { reason: 'late_delivery', description: '' } },
+      { at: '2026-12-09T08:00:00+08:00', actor: 'rep1.east@demo.recoup.test', action: 'dispute.opened', detail: { reason: 'pricing', description: 'unit price 12.00' } },
+      { at: '2026-12-09T07:00:00+08:00', ...fay, action: 'invoice.hold_placed', detail: { reason: 'customer in administration' } },
+    ];
+    const texts = () => [...document.querySelectorAll('.timeline-entry')].map((e) => [...e.children].slice(1).map((c) => c.textContent).join(' | '));
+    await i18n.changeLanguage('zh-CN');
+    render(<Timeline activity={activity} disputeReasons={reasons} />);
+    expect(order()).toEqual([
+      'Fay Finance 解除了暂停', 'Fay Finance 结案：已和解', 'Fay Finance 登记了调整：和解减免', 'Fay Finance 暂停了此发票的催收',
+      'Fay Finance 登记了调整：贷项通知单', 'Fay Finance 处理了异议：成立', 'rep1.east@demo.recoup.test 登记了异议', 'rep1.east@demo.recoup.test 登记了异议',
+      'Fay Finance 暂停了此发票的催收',
+    ]);
+    expect(texts()).toEqual([
+      '法律案件已结案，法律暂停解除', '', '¥30.00 · 法律案件 #2 已和解', '因法律案件暂停：不再联系客户',
+      '¥100.00 · 异议 #1 成立 | price list checked', 'price list checked', '异议原因：延迟交货', '异议原因：价格有误 | unit price 12.00',
+      'customer in administration',
+    ]);
+    cleanup();
+    await i18n.changeLanguage('en');
+    render(<Timeline activity={activity} disputeReasons={reasons} />);
+    expect(order()[1]).toBe('Fay Finance closed the legal case: settled');
+    expect(order()[5]).toBe('Fay Finance resolved the dispute: upheld');
+    expect(texts().slice(0, 8)).toEqual([
+      'The legal case is closed: its hold is lifted', '', 'CN¥30.00 · Legal case #2, settled', 'Held for the legal case: no customer contact',
+      'CN¥100.00 · Upheld dispute #1 | price list checked', 'price list checked', 'Reason: Late delivery', 'Reason: Pricing | unit price 12.00',
+    ]);
+    // a reference a person gave is shown as it is
+    expect(caseAdjustment('CN-7', 'Damaged goods')).toBeUndefined();
+    expect(caseAdjustment('legal/3/lost', 'legal case lost: court ruled')).toEqual({ from: 'lost', id: '3', note: 'court ruled' });
   });
 
   it('says when there is nothing', async () => {

@@ -19,6 +19,7 @@ import { localized, type Localized } from './formDefinition';
 import { formatMoney } from '../money';
 import { Money } from './Money';
 import { zoneOfInstant } from './zone';
+import { reasonLabel, type DisputeReason } from './cases/disputeReasons';
 
 export { zoneOfInstant } from './zone';
 import './tasks/tasks.css';
@@ -87,6 +88,8 @@ export interface TimelineProps {
   timeZone?: string;
   /** Hide notify effects whose message is also in messages (default true when messages are given). */
   dedupeNotifications?: boolean;
+  /** The company's dispute reasons (retired ones too): a dispute opened is shown with its reason's label, else its code. */
+  disputeReasons?: readonly DisputeReason[];
 }
 
 interface Entry {
@@ -137,12 +140,28 @@ function moneyOf(v: unknown): { minor: number; currency: string } | undefined {
   return typeof m.minor === 'number' && Number.isInteger(m.minor) && typeof m.currency === 'string' && m.currency !== '' ? { minor: m.minor, currency: m.currency } : undefined;
 }
 
+/**
+ * caseAdjustment reads the key and reason of an adjustment a dispute or a
+ * legal case made (store/disputes.go, store/legal_cases.go: "dispute/3"
+ * with "dispute upheld: <note>", "legal/2/settled" with "legal case
+ * settled: <notes>"): which record, and the person's note without the
+ * server's English prefix, which the line names in the user's language.
+ */
+export function caseAdjustment(key: string | undefined, reason: string | undefined): { from: 'dispute' | 'settled' | 'lost'; id: string; note: string } | undefined {
+  const m = /^(?:dispute\/(\d+)|legal\/(\d+)\/(settled|lost))$/.exec(key ?? '');
+  if (!m) return undefined;
+  const from = m[1] ? 'dispute' : m[3] === 'settled' ? 'settled' : 'lost';
+  const prefix = { dispute: 'dispute upheld:', settled: 'legal case settled:', lost: 'legal case lost:' }[from];
+  const r = reason ?? '';
+  return { from, id: m[1] ?? m[2] ?? '', note: (r.startsWith(prefix) ? r.slice(prefix.length) : r).trim() };
+}
+
 function Quote({ children }: { children: ReactNode }) {
   return <blockquote className="timeline-quote">{children}</blockquote>;
 }
 
 /** Timeline lists effects, activity, messages and payments, newest first. */
-export function Timeline({ effects, activity, messages, payments, currency, timeZone, dedupeNotifications }: TimelineProps) {
+export function Timeline({ effects, activity, messages, payments, currency, timeZone, dedupeNotifications, disputeReasons }: TimelineProps) {
   const { t, i18n } = useTranslation('timeline');
   // the fields a rule may set and their values, named in the user's language
   const fieldKeys: Record<string, string> = {
@@ -303,10 +322,14 @@ export function Timeline({ effects, activity, messages, payments, currency, time
           title = t('activity.adjusted', { actor, kind: t(`invoices:adjustment.kind.${kind}`, { defaultValue: kind }) });
           const amount = typeof d.amount_minor === 'number' && str(d.currency) ? <Money minor={d.amount_minor} currency={str(d.currency) ?? ''} strong /> : null;
           const approver = str(d.approved_by);
+          // a dispute's or legal case's adjustment names its record in the user's language; another key is the person's reference
+          const fromCase = caseAdjustment(str(d.key), str(d.reason));
+          const ref = fromCase ? t(`activity.adjustmentFrom.${fromCase.from}`, { id: fromCase.id }) : str(d.key);
+          const reason = fromCase ? fromCase.note : str(d.reason);
           body = (
             <>
-              {amount && <div>{amount}{str(d.key) && <span className="muted"> · {str(d.key)}</span>}</div>}
-              {str(d.reason) && <Quote>{str(d.reason)}</Quote>}
+              {amount && <div>{amount}{ref && <span className="muted"> · {ref}</span>}</div>}
+              {reason && <Quote>{reason}</Quote>}
               {approver && approver !== a.actor && <span className="muted">{t('activity.approvedBy', { name: approver })}</span>}
             </>
           );
@@ -328,12 +351,26 @@ export function Timeline({ effects, activity, messages, payments, currency, time
           icon = <DollarOutlined />;
           title = t('activity.payment', { actor });
           break;
-        default:
-          // disputes, promises, legal cases and holds (cases.json's records) have their own line; other actions the
-          // catalog names (actions.<area>.<verb>), else the code; a note or reason given is quoted
-          title = t(`activity.record.${a.action}`, { actor, status: str(d.status) ?? '',
+        default: {
+          // disputes, promises, legal cases and holds (cases.json's records) have their own line, with their
+          // outcome (upheld, settled, kept…) in the user's language; other actions the catalog names
+          // (actions.<area>.<verb>), else the code; a note or reason given is quoted
+          const area = a.action.split('.')[0] ?? '';
+          const status = str(d.status);
+          title = t(`activity.record.${a.action}`, { actor, status: status ? t(`activity.recordStatus.${area}.${status}`, { defaultValue: status }) : '',
             defaultValue: t(`actions.${a.action}`, { actor, defaultValue: t('activity.other', { actor, action: a.action }) }) });
-          body = str(d.note) || str(d.description) || str(d.reason) ? <Quote>{str(d.note) || str(d.description) || str(d.reason)}</Quote> : null;
+          let quote = str(d.note) || str(d.description) || str(d.reason);
+          if (a.action === 'dispute.opened' && str(d.reason)) {
+            // the reason code by its label; the description is what the person wrote
+            quote = str(d.description);
+            body = <div>{t('activity.disputeReason', { reason: reasonLabel(disputeReasons ?? [], str(d.reason) ?? '', i18n.language) })}</div>;
+          } else if (a.action.startsWith('invoice.hold_') && str(d.reason) === 'legal') {
+            // the legal case's hold, not a person's reason
+            quote = undefined;
+            body = <div>{t(a.action === 'invoice.hold_placed' ? 'activity.legalHold' : 'activity.legalHoldReleased')}</div>;
+          }
+          if (quote) body = <>{body}<Quote>{quote}</Quote></>;
+        }
       }
       out.push({
         at: a.at, sortKey: ts(a.at), key: `a-${i}`, color: 'green', icon, title,
@@ -374,7 +411,7 @@ export function Timeline({ effects, activity, messages, payments, currency, time
     });
     // newest first; for one instant, keep the order things were recorded in, reversed
     return out.map((e, i) => ({ e, i })).sort((a, b) => b.e.sortKey - a.e.sortKey || b.i - a.i).map((x) => x.e);
-  }, [effects, activity, messages, payments, currency, dedupeNotifications, t, locale]);
+  }, [effects, activity, messages, payments, currency, dedupeNotifications, disputeReasons, t, i18n.language, locale]);
 
   if (entries.length === 0) return <Empty description={t('empty')} />;
   return (

@@ -19,6 +19,7 @@ import { AdjustmentDialog } from '../components/invoices/AdjustmentDialog';
 import { ReversePaymentDialog } from '../components/invoices/ReversePaymentDialog';
 import { Timeline } from '../components/Timeline';
 import { CasesCard } from '../components/cases/CasesCard';
+import { useDisputeReasons } from '../components/cases/disputeReasons';
 import { PlanCard } from '../components/plans/PlanCard';
 import { CreatePlanButton } from '../components/plans/PlanDialog';
 
@@ -54,6 +55,7 @@ export default function InvoicePage() {
   const { can, me } = useSession();
   const [adjusting, setAdjusting] = useState(false);
   const [reversing, setReversing] = useState<Payment>();
+  const disputeReasons = useDisputeReasons();
   const q = useQuery({
     queryKey: ['invoices', 'detail', number],
     queryFn: async () => unwrap(await api.GET('/api/invoices/{number}', { params: { path: { number } } })),
@@ -129,7 +131,7 @@ export default function InvoicePage() {
         </Col>
         <Col xs={24} xl={{ span: 14, order: 1 }}>
           <Card title={<h2 className="card-title">{t('detail.timeline')}</h2>}>
-            <Timeline effects={d.effects} activity={d.activity} messages={d.messages} payments={d.payments} currency={inv.currency} />
+            <Timeline effects={d.effects} activity={d.activity} messages={d.messages} payments={d.payments} currency={inv.currency} disputeReasons={disputeReasons} />
           </Card>
         </Col>
       </Row>

@@ -18,6 +18,7 @@ import { Timeline, zoneOfInstant } from '../components/Timeline';
 import { readHistory } from '../components/tasks/history';
 import { ReassignDialog } from '../components/tasks/ReassignDialog';
 import { DisputeDialog } from '../components/cases/CaseDialogs';
+import { useDisputeReasons } from '../components/cases/disputeReasons';
 import { DecisionPlanPreview } from '../components/plans/PlanPreview';
 import { loadOrder, nextInOrder, saveOrder, tasksKey, type TaskDetail, type TaskOrder } from '../components/tasks/taskApi';
 import { useStageText } from '../components/tasks/TaskList';
@@ -122,6 +123,7 @@ function TaskView({ id }: { id: number }) {
   const back = order?.from ?? homeFor(me?.user.role);
   const [reassignOpen, setReassignOpen] = useState(false);
   const [disputeOpen, setDisputeOpen] = useState(false);
+  const disputeReasons = useDisputeReasons();
   const [formValues, setFormValues] = useState<Record<string, unknown>>({});
 
   const task = useQuery({
@@ -267,6 +269,7 @@ function TaskView({ id }: { id: number }) {
           messages={d.messages}
           currency={inv?.currency}
           timeZone={zone}
+          disputeReasons={disputeReasons}
         />
       </Card>
     </Space>

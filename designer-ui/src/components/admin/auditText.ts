@@ -11,9 +11,10 @@ type Entry = Schemas['AuditEntry'];
 /** auditActions are the actions the server records today, offered in the search. */
 export const auditActions = ['task.completed', 'task.comment', 'task.reassigned', 'task.claimed', 'payment.received',
   'auth.login.succeeded', 'auth.login.failed', 'user.created', 'user.updated', 'user.deactivated', 'user.reactivated', 'user.password_changed',
-  'token.created', 'token.revoked', 'definition.drafted', 'definition.published', 'definition.rolled_back', 'import.completed', 'tick.completed'] as const;
+  'token.created', 'token.revoked', 'definition.drafted', 'definition.published', 'definition.rolled_back', 'import.completed', 'tick.completed',
+  'dispute_reason.added', 'dispute_reason.updated', 'dispute_reason.retired'] as const;
 /** auditEntities are the kinds of record audit entries are about. */
-export const auditEntities = ['task', 'payment', 'user', 'token', 'definition', 'import', 'tick'] as const;
+export const auditEntities = ['task', 'payment', 'user', 'token', 'definition', 'import', 'tick', 'dispute_reason'] as const;
 
 const catalogKey = (s: string) => s.replace(/[.:]/g, '_');
 

@@ -1,17 +1,17 @@
 // The dialogs of disputes, promises to pay, legal cases and holds: each a
 // RecordDialog posting one request. After a change the invoice, its tasks
 // and the inbox are read again.
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { tasksKey } from '../tasks/taskApi';
 import { RecordDialog, type RecordValues } from './RecordDialog';
+import { activeReasons, reasonLabel, useDisputeReasons } from './disputeReasons';
 
 export type Dispute = Schemas['Dispute'];
 export type PromiseRecord = Schemas['Promise'];
 export type LegalCase = Schemas['LegalCase'];
-type DisputeReason = Schemas['DisputeReason'];
 
 /** The invoice a dialog is about. */
 export interface CaseInvoice {
@@ -33,23 +33,6 @@ function useRefresh(number: string): () => Promise<void> {
   };
 }
 
-/** useDisputeReasons is the list of reason codes with their labels. */
-export function useDisputeReasons(): DisputeReason[] {
-  const q = useQuery({
-    queryKey: ['dispute-reasons'],
-    queryFn: async () => unwrap(await api.GET('/api/dispute-reasons')),
-    staleTime: 10 * 60_000,
-  });
-  return q.data ?? [];
-}
-
-/** reasonLabel is a reason code's label in the language. */
-export function reasonLabel(reasons: DisputeReason[], code: string, lang: string): string {
-  const r = reasons.find((x) => x.code === code);
-  if (!r) return code;
-  return lang === 'zh-CN' ? r['zh-CN'] : r.en;
-}
-
 const str = (v: RecordValues[string] | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: RecordValues[string] | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
 
@@ -63,7 +46,8 @@ export function DisputeDialog({ invoice, open, onClose }: DialogProps & { invoic
       initial={{ disputed_minor: invoice.balance_minor }}
       fields={[
         { name: 'reason', kind: 'select', label: t('dispute.reason'), required: true,
-          options: reasons.map((r) => ({ value: r.code, label: reasonLabel(reasons, r.code, i18n.language) })) },
+          // only the reasons a new dispute may give: retired ones label old disputes only
+          options: activeReasons(reasons).map((r) => ({ value: r.code, label: reasonLabel(reasons, r.code, i18n.language) })) },
         { name: 'disputed_minor', kind: 'money', currency: invoice.currency, label: t('dispute.amount'), required: true, help: t('dispute.amountHelp') },
         { name: 'description', kind: 'textarea', label: t('dispute.description') },
         { name: 'sla_due', kind: 'date', label: t('dispute.slaDue'), help: t('dispute.slaHelp') },

@@ -13,9 +13,10 @@ import { Money } from '../Money';
 import { formatDate, formatInstant, localeOf } from '../../format';
 import { tagColors } from '../invoices/labels';
 import {
-  CloseCaseDialog, DisputeDialog, HoldDialog, LegalCaseDialog, PromiseDialog, ResolveDisputeDialog, reasonLabel, useDisputeReasons,
+  CloseCaseDialog, DisputeDialog, HoldDialog, LegalCaseDialog, PromiseDialog, ResolveDisputeDialog,
   type CaseInvoice, type Dispute, type LegalCase, type PromiseRecord,
 } from './CaseDialogs';
+import { reasonLabel, useDisputeReasons } from './disputeReasons';
 
 type Detail = Schemas['InvoiceDetail'];
 

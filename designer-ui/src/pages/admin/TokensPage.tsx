@@ -27,7 +27,7 @@ type Created = Schemas['CreatedToken'];
 const tokensKey = ['admin', 'tokens'] as const;
 export const permissions: Permission[] = ['tasks:read', 'tasks:write', 'tasks:assign', 'approvals:decide', 'invoices:read', 'payments:write',
   'import:write', 'dashboard:read', 'definitions:read', 'definitions:write', 'audit:read', 'outbox:read', 'notifications:read',
-  'notifications:write', 'cases:write', 'cases:decide', 'users:admin', 'tokens:admin'];
+  'notifications:write', 'cases:write', 'cases:decide', 'users:admin', 'tokens:admin', 'settings:admin'];
 
 /** expiryWarningDays: a token this close to its expiry is flagged in the list. */
 export const expiryWarningDays = 14;
