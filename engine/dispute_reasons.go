@@ -29,7 +29,7 @@ type DisputeReason struct {
 const DisputeReasonOther = "other"
 
 // DefaultDisputeReasons is the list a company starts with, in the order a
-// form offers them (migration 00029 seeds it; store's
+// form offers them (migration 00031 seeds it; store's
 // TestDisputeReasonsSeeded holds the two equal).
 var DefaultDisputeReasons = []DisputeReason{
 	{Code: "pricing", En: "Pricing", ZhCN: "价格有误"},

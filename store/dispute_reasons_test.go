@@ -12,7 +12,7 @@ import (
 )
 
 // TestDisputeReasonsSeeded: a new database holds the list recoup shipped
-// with (migration 00029), which engine.DefaultDisputeReasons names.
+// with (migration 00031), which engine.DefaultDisputeReasons names.
 func TestDisputeReasonsSeeded(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
