@@ -121,8 +121,8 @@ describe('designer', () => {
         const route2 = decision.getByRole('textbox', { name: w('panel.routeWhen', { n: 2 }) }).filter({ hasText: 'form.write_off_amount' });
         await route2.waitFor();
         await decision.getByLabel(w('panel.routeRole', { n: 1 }), { exact: true }).waitFor();
-        await route2.scrollIntoViewIfNeeded();
-        await shot(page, 'designer-approval-routes', lang, { both: false });
+        await route2.evaluate((el) => el.scrollIntoView({ block: 'center' })); // the panel scrolls on its own
+        await shot(page, 'designer-approval-routes', lang, { both: false, fullPage: false });
 
         // the call stage's days in the side panel: the YAML follows
         await page.locator('.react-flow').getByRole('button', { name: /\bcall\b/ }).first().click();
