@@ -46,7 +46,7 @@ func TestRunDefinitionTests(t *testing.T) {
 			}
 		}()
 		adm.do("POST", "/api/definitions/Rule/mark-overdue/tests", map[string]any{"version": v1.Version}).want(200).decode(&run)
-		if run.Version != v1.Version || run.Failed != 0 || run.Passed != 51 || len(run.Items) != 51 {
+		if run.Version != v1.Version || run.Failed != 0 || run.Passed != 55 || len(run.Items) != 55 {
 			t.Fatalf("published: version %d, %d passed, %d failed, %d items", run.Version, run.Passed, run.Failed, len(run.Items))
 		}
 		before := f.count("SELECT COUNT(*) FROM audit_log")
@@ -54,7 +54,7 @@ func TestRunDefinitionTests(t *testing.T) {
 		if after := f.count("SELECT COUNT(*) FROM audit_log"); after != before {
 			t.Errorf("the test run wrote %d audit entries", after-before)
 		}
-		if run.Version != v1.Version+1 || run.Failed == 0 || run.Passed+run.Failed != 51 {
+		if run.Version != v1.Version+1 || run.Failed == 0 || run.Passed+run.Failed != 55 {
 			t.Fatalf("draft: version %d, %d passed, %d failed", run.Version, run.Passed, run.Failed)
 		}
 		var broken *api.TestCaseResult

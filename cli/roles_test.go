@@ -17,8 +17,8 @@ import (
 // --as users of each role on a small demo and checks each is allowed or
 // refused exactly as the API's role and row checks say (the same use
 // cases answer both): a rep cannot complete another rep's task nor decide
-// an approval, finance cannot decide one, an approval cannot be handed to
-// a rep, and so on.
+// an approval, finance cannot decide the director's, an approval cannot
+// be handed to a rep, and so on.
 func TestCLIRoleMatrix(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -42,7 +42,7 @@ func TestCLIRoleMatrix(t *testing.T) {
 		switch {
 		case repTask == "" && tk.Kind == "task" && strings.HasPrefix(tk.Assignee, "rep") && strings.HasSuffix(tk.Assignee, ".east@demo.recoup.test"):
 			repTask, rep1 = tk.Key, tk.Assignee
-		case approval == "" && tk.Kind == "approval":
+		case approval == "" && tk.Kind == "approval" && tk.Role == "finance_director":
 			approval = tk.Key
 		}
 	}
@@ -90,7 +90,7 @@ func TestCLIRoleMatrix(t *testing.T) {
 		{"rep comments another rep's task", []string{"task", "comment", repTask, "--as", rep2, "--text", "hi"}, "not found"},
 		{"rep comments its task", []string{"task", "comment", repTask, "--as", rep1, "--text", "called twice"}, ""},
 		{"rep reassigns", []string{"task", "reassign", repTask, "--to", rep2, "--as", rep1}, "may not use tasks:assign"},
-		{"approval to a rep", []string{"task", "reassign", approval, "--to", rep1, "--as", director}, "may not do this task: an approval goes only"},
+		{"approval to a rep", []string{"task", "reassign", approval, "--to", rep1, "--as", director}, "may not do this task: an approval for finance_director goes only"},
 		{"manager hands a task within the team", []string{"task", "reassign", repTask, "--to", rep2, "--as", manager}, ""},
 		{"rep records a payment", []string{"payment", "record", "--invoice", invoice, "--amount", "1.00 CNY", "--reference", "CLI-1", "--as", rep1}, "may not use payments:write"},
 		{"finance records a payment", []string{"payment", "record", "--invoice", invoice, "--amount", "1.00 CNY", "--reference", "CLI-1", "--as", finance}, ""},

@@ -582,6 +582,7 @@ func (l *linker) workflow(d *Document) {
 			if f != nil && f.OutcomeField == "" {
 				l.errAt(d, a.Form.Pos, "form %q has no outcome field (an enum field named outcome or decision, or set outcome_field)", f.Name)
 			}
+			l.approvalRoutes(f, a.Route)
 			l.outcomes(d, w, f, a.Outcomes, nodeNames)
 			l.sla(d, a.SLA)
 		}

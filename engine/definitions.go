@@ -543,9 +543,11 @@ func (h *HumanTask) asTask() *TaskAction {
 		Role: h.Role, DueIn: h.DueIn, Form: h.Form, Priority: h.Priority, Pos: h.Pos}
 }
 
-// ApprovalStep asks a role to decide, with a decision form.
+// ApprovalStep asks a role to decide, with a decision form. Role is the
+// approver unless one of Route holds (approval_route.go).
 type ApprovalStep struct {
 	Role     Role              `yaml:"role" def:"required,enum=admin|sales_rep|sales_manager|finance|finance_director"`
+	Route    []ApprovalRoute   `yaml:"route"`
 	Form     Ident             `yaml:"form" def:"required"`
 	Title    LocalizedTemplate `yaml:"title"`
 	Template *Ident            `yaml:"template"`
@@ -556,6 +558,22 @@ type ApprovalStep struct {
 }
 
 func (a *ApprovalStep) decodeNode(d *decoder, n *yaml.Node) {
+	a.Pos = posOf(n)
+	d.decodeStruct(n, reflectValueOf(a))
+}
+
+// ApprovalRoute gives an approval to Role when When holds. An approval's
+// routes are tried in order and the first that holds wins; when none
+// does, the approval's own role decides. When reads the rule environment
+// and form.* of the approval's form: empty when the approval is created,
+// the submitted values when someone decides it.
+type ApprovalRoute struct {
+	When Expr `yaml:"when" def:"required"`
+	Role Role `yaml:"role" def:"required,enum=admin|sales_rep|sales_manager|finance|finance_director"`
+	Pos  `yaml:"-"`
+}
+
+func (a *ApprovalRoute) decodeNode(d *decoder, n *yaml.Node) {
 	a.Pos = posOf(n)
 	d.decodeStruct(n, reflectValueOf(a))
 }

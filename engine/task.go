@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/expr-lang/expr/vm"
 )
 
 // ErrTaskNotOpen is returned when completing a task that is done, cancelled
@@ -20,6 +22,11 @@ type TaskRef struct {
 	Status     string
 	InvoiceID  int64
 	CustomerID int64
+	// Routing is, for a workflow approval, whose decision the submitted
+	// values need (its routes evaluated with them on the invoice as it
+	// stands: [Bundle.ApprovalRole]), as CheckTask found it; zero for a
+	// task, or when the invoice could not be loaded.
+	Routing ApprovalRouting
 }
 
 // TaskStore is the persistence completing a task needs.
@@ -52,7 +59,15 @@ func (e FormErrors) Error() string {
 // outcome routes (a promise waits, a dispute pauses, a decision completes)
 // without waiting for the next tick.
 func CompleteTask(ctx context.Context, b *Bundle, s TaskStore, key string, values map[string]any, by string, c Clock, locale string) (BatchStats, error) {
-	t, err := SubmitTask(ctx, b, s, key, values, by, c, locale)
+	return CompleteTaskIf(ctx, b, s, key, values, by, c, locale, nil)
+}
+
+// CompleteTaskIf is CompleteTask asking allow, once the values are checked
+// and before anything is written, whether this person may complete it:
+// the use case's approver check, which reads TaskRef.Routing. A refusal
+// writes nothing.
+func CompleteTaskIf(ctx context.Context, b *Bundle, s TaskStore, key string, values map[string]any, by string, c Clock, locale string, allow func(TaskRef) error) (BatchStats, error) {
+	t, err := submitTask(ctx, b, s, key, values, by, c, locale, allow)
 	if err != nil {
 		return BatchStats{}, err
 	}
@@ -62,9 +77,18 @@ func CompleteTask(ctx context.Context, b *Bundle, s TaskStore, key string, value
 // SubmitTask is CompleteTask without advancing the workflows: the outcome
 // is validated and recorded, and the next tick routes it.
 func SubmitTask(ctx context.Context, b *Bundle, s TaskStore, key string, values map[string]any, by string, c Clock, locale string) (TaskRef, error) {
+	return submitTask(ctx, b, s, key, values, by, c, locale, nil)
+}
+
+func submitTask(ctx context.Context, b *Bundle, s TaskStore, key string, values map[string]any, by string, c Clock, locale string, allow func(TaskRef) error) (TaskRef, error) {
 	t, err := CheckTask(ctx, b, s, key, values, c, locale)
 	if err != nil {
 		return t, err
+	}
+	if allow != nil {
+		if err := allow(t); err != nil {
+			return t, err
+		}
 	}
 	return t, s.CompleteTask(ctx, key, values, by, c.Now)
 }
@@ -87,17 +111,25 @@ func CheckTask(ctx context.Context, b *Bundle, s TaskStore, key string, values m
 			return t, fmt.Errorf("task %s: form %q is not published", key, t.Form)
 		}
 	}
+	step := b.approvalStep(key)
+	routed := step != nil && len(step.approvers) > 0
 	if form != nil {
 		// The submitted values are stored as sent (JSON-safe); the
 		// workflow normalises them again when it routes the outcome.
 		var subject *Env
-		if form.NeedsSubject() {
+		if form.NeedsSubject() || routed {
 			if subject, err = taskSubject(ctx, s, t, c); err != nil {
 				return t, err
 			}
 		}
 		if _, errs := form.ValidateFor(values, c, locale, subject); len(errs) > 0 {
 			return t, FormErrors(errs)
+		}
+		if step != nil && (subject != nil || !routed) { // without routes, approver reads no subject
+			var m vm.VM
+			if t.Routing, err = step.approver(subject, values, &m); err != nil {
+				return t, fmt.Errorf("task %s: %w", key, err)
+			}
 		}
 	} else if len(values) > 0 {
 		return t, FormErrors{{Field: "", Message: "this task has no form: it takes no values"}}

@@ -33,6 +33,8 @@ type stepPlan struct {
 	form   *Form
 	routes []routePlan
 	sla    *slaPlan
+	// approvers: an approval's routes, which choose its role (approval_route.go)
+	approvers []approverPlan
 }
 
 type routePlan struct {
@@ -113,6 +115,7 @@ func buildPlans(b *Bundle) *bundlePlans {
 				}
 				np.approval = &stepPlan{act: planTask(b, t, sample), form: formOf(b, &a.Form), sla: planSLA(b, a.SLA)}
 				np.approval.routes = planRoutes(b, a.Outcomes, sample)
+				np.approval.approvers = planApprovers(a.Route)
 			}
 			p.nodes = append(p.nodes, np)
 		}

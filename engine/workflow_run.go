@@ -870,8 +870,18 @@ func (r *run) enter(inst *Instance, i int, base time.Time, catchUp bool) error {
 		}
 	}
 	if np.approval != nil {
-		if err := r.fire(inst, vp+"/approval", name, []*action{np.approval.act}, np.n.When, EffectApproval); err != nil {
+		act, routing, err := r.routedApproval(np.approval)
+		if err != nil {
+			return fmt.Errorf("node %s: %w", name, err)
+		}
+		first := len(r.out.Effects)
+		if err := r.fire(inst, vp+"/approval", name, []*action{act}, np.n.When, EffectApproval); err != nil {
 			return err
+		}
+		if routing.Route > 0 {
+			for i := first; i < len(r.out.Effects); i++ {
+				r.out.Effects[i].Reason = "route " + strconv.Itoa(routing.Route)
+			}
 		}
 	}
 	return nil

@@ -53,7 +53,7 @@ var RolePermissions = map[string][]Permission{
 	store.RoleSalesRep: {TasksRead, TasksWrite, InvoicesRead, NotificationsRead, NotificationsWrite, CasesWrite},
 	store.RoleSalesManager: {TasksRead, TasksWrite, TasksAssign, InvoicesRead, DefinitionsRead, DashboardRead, NotificationsRead, NotificationsWrite,
 		CasesWrite},
-	store.RoleFinance: {TasksRead, TasksWrite, InvoicesRead, PaymentsWrite, ImportWrite, DefinitionsRead, DashboardRead,
+	store.RoleFinance: {TasksRead, TasksWrite, ApprovalsDecide, InvoicesRead, PaymentsWrite, ImportWrite, DefinitionsRead, DashboardRead,
 		OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite, PlansWrite, CasesWrite, CasesDecide},
 	store.RoleFinanceDirector: {TasksRead, TasksWrite, ApprovalsDecide, TasksAssign, InvoicesRead, DefinitionsRead,
 		DashboardRead, AuditRead, OutboxRead, NotificationsRead, NotificationsWrite, AdjustmentsWrite, PlansWrite, CasesWrite, CasesDecide},

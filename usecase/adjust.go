@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/recoup/recoup/engine"
 	"github.com/recoup/recoup/store"
 )
 
@@ -17,14 +18,15 @@ type AdjustmentResult struct {
 // RecordAdjustment records a write-off, credit note or settlement on an
 // invoice (idempotent by its key) and lets the invoice's workflows see the
 // new balance at once. Finance records credit notes and settlements; a
-// write-off is a finance director's (or an admin's) decision: the workflow
-// language routes large write-offs to the director as an approval, and
+// write-off is a finance director's (or an admin's) decision, asked of the
+// same approver check as an approval for the director (approver.go): a
+// workflow's approval routes may give small write-offs to finance, and
 // this is the direct way for the director.
 func (s *Service) RecordAdjustment(ctx context.Context, by Actor, in store.AdjustmentIn) (AdjustmentResult, error) {
 	if err := by.Authorize(AdjustmentsWrite); err != nil {
 		return AdjustmentResult{}, err
 	}
-	if in.Kind == store.AdjustWriteOff && by.Via != ViaSystem && by.User.Role != store.RoleFinanceDirector && by.User.Role != store.RoleAdmin {
+	if in.Kind == store.AdjustWriteOff && by.Via != ViaSystem && !engine.Role(by.User.Role).Decides(engine.RoleFinanceDirector) {
 		return AdjustmentResult{}, fmt.Errorf("%s (%s) may not write off: a write-off is the finance director's decision: %w", by.User.Email, by.User.Role, ErrForbidden)
 	}
 	clk, err := s.Clock(ctx)

@@ -74,6 +74,9 @@ func (s *Service) CompleteTask(ctx context.Context, by Actor, ref TaskRef, value
 		if err := by.Authorize(ApprovalsDecide); err != nil {
 			return Completion{}, err
 		}
+		if err := mayDecide(by, t, engine.ApprovalRouting{}); err != nil {
+			return Completion{}, err
+		}
 		// A decision on a paused escalation (a disputed invoice, a legal
 		// hold) would be recorded and then wait unseen: refuse it, saying why.
 		paused, reason, err := s.store.TaskWorkflowPause(ctx, t.ID)
@@ -99,7 +102,14 @@ func (s *Service) CompleteTask(ctx context.Context, by Actor, ref TaskRef, value
 	if locale == "" {
 		locale = "en"
 	}
-	st, err := engine.CompleteTask(ctx, b, s.store, t.Key, values, by.Name(), clk, locale)
+	// the values may need a higher approver (the approval's routes)
+	allow := func(ref engine.TaskRef) error {
+		if t.Kind != KindApproval {
+			return nil
+		}
+		return mayDecide(by, t, ref.Routing)
+	}
+	st, err := engine.CompleteTaskIf(ctx, b, s.store, t.Key, values, by.Name(), clk, locale, allow)
 	if err != nil {
 		return Completion{}, err
 	}
@@ -108,17 +118,17 @@ func (s *Service) CompleteTask(ctx context.Context, by Actor, ref TaskRef, value
 }
 
 // CandidateRoles are the roles whose users may do task t: an approval's
-// deciders (the roles with approvals:decide); a task's role; for a task
-// given to a person, that person's role. rule says it in words, for a
-// refusal.
+// deciders (the roles with approvals:decide that decide for its role,
+// approver.go); a task's role; for a task given to a person, that person's
+// role. rule says it in words, for a refusal.
 func CandidateRoles(t store.TaskDetail, assigneeRole string) (roles []string, rule string) {
 	if t.Kind == KindApproval {
 		for _, r := range []string{store.RoleFinanceDirector, store.RoleAdmin, store.RoleFinance, store.RoleSalesManager, store.RoleSalesRep} {
-			if slices.Contains(RolePermissions[r], ApprovalsDecide) {
+			if decidesFor(r, t.Role) {
 				roles = append(roles, r)
 			}
 		}
-		return roles, fmt.Sprintf("an approval goes only to a user whose role may decide approvals (%s)", strings.Join(roles, ", "))
+		return roles, fmt.Sprintf("an approval for %s goes only to a user whose role may decide it (%s)", cmp.Or(t.Role, "no role"), strings.Join(roles, ", "))
 	}
 	if t.Role != "" {
 		return []string{t.Role}, fmt.Sprintf("the task is for the role %s", t.Role)

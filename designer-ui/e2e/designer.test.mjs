@@ -115,6 +115,15 @@ describe('designer', () => {
         const callWhen = lines.findIndex((l) => l.trim() === 'when: invoice.days_overdue >= 8') + 1;
         assert.ok(callWhen > 0, 'the call stage starts at 8 days');
 
+        // the decision stage's approval routes in the side panel
+        await page.locator('.react-flow').getByRole('button', { name: /\bdecision\b/ }).first().click();
+        const decision = page.getByRole('region', { name: w('panel.label', { name: 'decision' }) });
+        const route2 = decision.getByRole('textbox', { name: w('panel.routeWhen', { n: 2 }) }).filter({ hasText: 'form.write_off_amount' });
+        await route2.waitFor();
+        await decision.getByLabel(w('panel.routeRole', { n: 1 }), { exact: true }).waitFor();
+        await route2.evaluate((el) => el.scrollIntoView({ block: 'center' })); // the panel scrolls on its own
+        await shot(page, 'designer-approval-routes', lang, { both: false, fullPage: false });
+
         // the call stage's days in the side panel: the YAML follows
         await page.locator('.react-flow').getByRole('button', { name: /\bcall\b/ }).first().click();
         const panel = page.getByRole('region', { name: w('panel.label', { name: 'call' }) });

@@ -8,10 +8,11 @@ import (
 
 	"github.com/recoup/recoup/calendar"
 	"github.com/recoup/recoup/engine"
+	"github.com/recoup/recoup/money"
 )
 
 // scenarioCase drives one invoice through the workflows day by day. The
-// invoice is 12,000.00 CNY due on 2026-01-05, owned by rep@example.com, its
+// invoice is 12,000.00 CNY (or amount) due on 2026-01-05, owned by rep@example.com, its
 // customer ap1@example.com (finance1@example.com, +86 21 5555 0000); it is
 // ticked at 09:00 every day from `from` to `to` except the days the server
 // is `down`. Before a day's tick its actions happen. expect lists the
@@ -21,7 +22,9 @@ type scenarioCase struct {
 	Name string `yaml:"name"`
 	From string `yaml:"from"`
 	To   string `yaml:"to"`
-	Down *struct {
+	// Amount is the invoice's amount and balance, e.g. "3000.00 CNY".
+	Amount string `yaml:"amount"`
+	Down   *struct {
 		From string `yaml:"from"`
 		To   string `yaml:"to"`
 	} `yaml:"down"`
@@ -31,11 +34,14 @@ type scenarioCase struct {
 
 // scenarioAction is what happens on a day before its tick: exactly one of
 // a payment in full, a task or approval at a node completed with values, or
-// the invoice's dispute flag set.
+// the invoice's dispute flag set. As is the role of the user deciding an
+// approval: a decision it may not make (the approval's routes) is refused,
+// leaving the approval open, and listed as "DAY refused NODE as ROLE: why".
 type scenarioAction struct {
 	Day      string         `yaml:"day"`
 	Pay      bool           `yaml:"pay"`
 	Complete string         `yaml:"complete"`
+	As       string         `yaml:"as"`
 	Values   map[string]any `yaml:"values"`
 	Disputed *bool          `yaml:"disputed"`
 }
@@ -55,6 +61,11 @@ func (c *scenarioCase) check() []string {
 	var downFrom, downTo calendar.Date
 	if c.Down != nil {
 		downFrom, downTo = cv.date("down.from", c.Down.From), cv.date("down.to", c.Down.To)
+	}
+	if c.Amount != "" {
+		if m, err := money.Parse(c.Amount); err != nil || m.Minor <= 0 {
+			cv.add("amount: want a positive amount with its currency, e.g. \"3000.00 CNY\"")
+		}
 	}
 	dates := len(cv.problems) == 0
 	for i, a := range c.Actions {
@@ -80,6 +91,13 @@ func (c *scenarioCase) check() []string {
 		if n != 1 {
 			cv.add("%s: want exactly one of pay, complete, disputed", field)
 		}
+		if a.As != "" {
+			if _, err := engine.ParseRole(a.As); err != nil {
+				cv.add("%s.as: %v", field, err)
+			} else if a.Complete == "" {
+				cv.add("%s.as: the role of who decides goes with complete", field)
+			}
+		}
 	}
 	if strings.TrimSpace(c.Expect) == "" {
 		cv.add("expect is required: the workflows' effects, one per line")
@@ -98,7 +116,11 @@ func (c *scenarioCase) run(b *engine.Bundle, loc *time.Location) string {
 		return strings.Join(cv.problems, "; ")
 	}
 	w := NewWorld(b, loc)
-	w.Invoice(1, calendar.MustParse(scenarioDue))
+	inv := &w.Invoice(1, calendar.MustParse(scenarioDue)).Invoice
+	if c.Amount != "" {
+		m, _ := money.Parse(c.Amount)
+		inv.Currency, inv.AmountMinor, inv.BalanceMinor = m.Currency, m.Minor, m.Minor
+	}
 	var got []string
 	for d := from; !d.After(to); d = d.AddDays(1) {
 		if c.Down != nil && !d.Before(downFrom) && !d.After(downTo) {
@@ -112,6 +134,16 @@ func (c *scenarioCase) run(b *engine.Bundle, loc *time.Location) string {
 			switch {
 			case a.Pay:
 				w.Pay(1, at.Add(-time.Hour))
+			case a.As != "":
+				why, err := w.MayDecide(1, a.Complete, engine.Role(a.As), at.Add(-time.Hour), a.Values)
+				if err != nil {
+					return fmt.Sprintf("%s: %v\neffects so far:\n%s", d, err, strings.Join(got, "\n"))
+				}
+				if why != "" {
+					got = append(got, fmt.Sprintf("%s refused %s as %s: %s", d, a.Complete, a.As, why))
+					continue
+				}
+				fallthrough
 			case a.Complete != "":
 				if _, err := w.Complete(1, a.Complete, "", at.Add(-time.Hour), a.Values); err != nil {
 					return fmt.Sprintf("%s: %v\neffects so far:\n%s", d, err, strings.Join(got, "\n"))
@@ -162,7 +194,7 @@ func scenarioLine(ef engine.Effect) string {
 		if ef.Form != "" {
 			form = "form " + ef.Form
 		}
-		return join("  "+string(ef.Kind), ef.Node, "for", who, form)
+		return join("  "+string(ef.Kind), ef.Node, "for", who, form, ef.Reason) // an approval's route
 	case engine.ActionNotify:
 		to := ef.To
 		if to == "" {

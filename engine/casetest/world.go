@@ -194,6 +194,32 @@ func (w *World) Complete(id int64, node, part string, at time.Time, outcome map[
 	return open.Key, nil
 }
 
+// MayDecide is the use case's approver check on invoice id's open approval
+// at node, decided at at with values by a user of role as: "" when it may,
+// else why not ([engine.MayDecide] on the role the approval is for and the
+// role its routes choose for values).
+func (w *World) MayDecide(id int64, node string, as engine.Role, at time.Time, values map[string]any) (string, error) {
+	var open *engine.TaskState
+	for i := range w.Tasks[id] {
+		t := &w.Tasks[id][i]
+		if k, ok := engine.ParseWorkflowKey(t.Key); ok && k.Node == node && k.Part == "approval" && t.Status == engine.TaskOpen {
+			open = t
+		}
+	}
+	if open == nil {
+		return "", fmt.Errorf("invoice %d has no open approval at node %q to decide", id, node)
+	}
+	env := engine.NewEnv(w.Subject(id), engine.Clock{Now: at, Location: w.Loc})
+	routing, _, err := w.Bundle.ApprovalRole(open.Key, env, values)
+	if err != nil {
+		return "", err
+	}
+	if err := engine.MayDecide(as, open.Role, routing); err != nil {
+		return err.Error(), nil
+	}
+	return "", nil
+}
+
 // Pay pays invoice id in full at at.
 func (w *World) Pay(id int64, at time.Time) {
 	s := w.Subject(id)

@@ -79,6 +79,19 @@ describe('NodePanel', () => {
     ]);
   });
 
+  it("shows an approval's routes and edits a route's condition in place", async () => {
+    await i18n.changeLanguage('en');
+    const seen: string[] = [];
+    render(<Harness node="decision" seen={seen} />);
+    expect(screen.getByText('When no route below holds.')).toBeTruthy();
+    expect(screen.getByLabelText('Route 1: when (expression)')).toHaveProperty('value', 'invoice.currency != "CNY" || invoice.balance >= money("5000.00 CNY")');
+    expect(screen.getByLabelText("Route 2: approver's role")).toBeTruthy();
+    const before = 'form.decision == "write_off" && form.write_off_amount > money("1000.00 CNY")';
+    const after = 'form.decision == "write_off" && form.write_off_amount > money("2000.00 CNY")';
+    fireEvent.change(screen.getByLabelText('Route 2: when (expression)'), { target: { value: after } });
+    expect(seen[seen.length - 1]).toBe(escalation.replace(`- when: ${before}`, `- when: ${after}`));
+  });
+
   it('says so when the YAML does not parse', async () => {
     await i18n.changeLanguage('en');
     render(<NodePanel source={'spec: ['} node="call" onSourceChange={() => {}} />);

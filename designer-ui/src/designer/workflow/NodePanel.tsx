@@ -344,9 +344,26 @@ export function NodePanel(props: NodePanelProps) {
             <Divider titlePlacement="start" plain>
               {t('panel.approval')}
             </Divider>
-            <Form.Item label={t('panel.approvalRole')} htmlFor={f('approval-role')}>
+            <Form.Item label={t('panel.approvalRole')} htmlFor={f('approval-role')} extra={node.approval.route.length > 0 ? t('panel.approvalRoleDefault') : undefined}>
               <Select {...pickerProps} allowClear={false} id={f('approval-role')} aria-label={t('panel.approvalRole')} value={node.approval.role} options={withCurrent(roles, node.approval.role)} onChange={(v: string) => set('approval.role', v)} />
             </Form.Item>
+            {node.approval.route.length > 0 && (
+              <>
+                <Typography.Text strong>{t('panel.approvalRoutes')}</Typography.Text>
+                <ol className="wfg-panel-routes">
+                  {node.approval.route.map((r, j) => (
+                    <li key={j}>
+                      <Form.Item label={t('panel.routeWhen', { n: j + 1 })} htmlFor={f(`route-${j}-when`)} style={{ marginBottom: 4 }}>
+                        <TextField id={f(`route-${j}-when`)} label={t('panel.routeWhen', { n: j + 1 })} value={r.when ?? ''} onCommit={(v) => set(['approval', 'route', j, 'when'], v)} render={Expression} disabled={readOnly} />
+                      </Form.Item>
+                      <Form.Item label={t('panel.routeRole', { n: j + 1 })} htmlFor={f(`route-${j}-role`)}>
+                        <Select {...pickerProps} allowClear={false} id={f(`route-${j}-role`)} aria-label={t('panel.routeRole', { n: j + 1 })} value={r.role} options={withCurrent(roles, r.role)} onChange={(v: string) => set(['approval', 'route', j, 'role'], v)} />
+                      </Form.Item>
+                    </li>
+                  ))}
+                </ol>
+              </>
+            )}
             <Form.Item label={t('panel.template')} htmlFor={f('approval-template')}>
               <Select {...pickerProps} id={f('approval-template')} aria-label={t('panel.template')} value={node.approval.template ?? null} options={withCurrent(templates, node.approval.template)} onChange={(v: string | undefined) => set('approval.template', v ?? null)} />
             </Form.Item>

@@ -25,6 +25,10 @@ describe('compareWorkflows', () => {
     const moved = ok(addNode(t, { name: 'first', when: 'true' }, 0));
     expect(compareWorkflows(model(text), model(moved))).toEqual({ added: ['first'], removed: [], changed: [] });
   });
+  it("an approval's route changed is a change", () => {
+    const t = text.replace('form.write_off_amount > money("1000.00 CNY")', 'form.write_off_amount > money("2000.00 CNY")');
+    expect(compareWorkflows(model(text), model(t)).changed).toEqual(['decision']);
+  });
   it('an outcome route changed is a change', () => {
     const t = text.replace("continue: {wait_until: 'addDays(today, 14)'}", 'continue: {goto: call}');
     expect(compareWorkflows(model(text), model(t)).changed).toEqual(['decision']);

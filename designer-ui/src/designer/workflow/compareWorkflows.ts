@@ -2,7 +2,7 @@
 // WorkflowGraph's highlight: draw the newer version with added and changed,
 // the older with removed (and changed).
 import type { GraphHighlight } from './WorkflowGraph';
-import type { ActionModel, NodeModel, OutcomeModel, WorkflowModel } from './workflowModel';
+import type { ActionModel, ApprovalRouteModel, NodeModel, OutcomeModel, WorkflowModel } from './workflowModel';
 
 /** what a node means, without where it is written (lines, paths, index). */
 function meaning(n: NodeModel): unknown {
@@ -13,7 +13,7 @@ function meaning(n: NodeModel): unknown {
     ...rest,
     actions: actions.map(action),
     task: task && { ...task, outcomes: task.outcomes.map(outcome) },
-    approval: approval && { ...approval, outcomes: approval.outcomes.map(outcome) },
+    approval: approval && { ...approval, route: approval.route.map(({ line: _l, ...r }: ApprovalRouteModel) => r), outcomes: approval.outcomes.map(outcome) },
   };
 }
 

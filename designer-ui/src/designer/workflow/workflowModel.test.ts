@@ -79,7 +79,13 @@ describe('parseWorkflow: the example escalation', () => {
 
   it('reads the approval and its options', () => {
     const d = m.nodes[3]!;
-    expect(d.approval).toMatchObject({ role: 'finance_director', form: 'escalation-decision', template: 'director-decision', due_in: '3d' });
+    expect(d.approval).toMatchObject({ role: 'finance', form: 'escalation-decision', template: 'director-decision', due_in: '3d' });
+    expect(d.approval?.route.map((r) => [r.when, r.role])).toEqual([
+      ['invoice.currency != "CNY" || invoice.balance >= money("5000.00 CNY")', 'finance_director'],
+      ['form.decision == "write_off" && form.write_off_amount > money("1000.00 CNY")', 'finance_director'],
+    ]);
+    const lines = escalation.split('\n');
+    expect(d.approval?.route.map((r) => lines[r.line - 1]?.trim().startsWith('- when:'))).toEqual([true, true]);
     expect(d.approval?.sla).toEqual({ escalate_to: 'finance_director', notify: 'sla-breach' });
     expect(d.outcomes.map((o) => [o.value, o.route, o.record ?? null, o.then.map((a) => a.kind)])).toEqual([
       ['legal_action', 'complete', 'legal_case', []],
@@ -99,7 +105,7 @@ describe('parseWorkflow: the example escalation', () => {
       [46, 52],
       [53, 70],
       [71, 82],
-      [83, 107],
+      [83, 118],
     ]);
   });
 });
@@ -202,7 +208,7 @@ describe('problemsByNode', () => {
     // line 78 is a comment inside "review"; no gap lines exist between the example's nodes
     expect(nodeAtLine(m, 52)).toBe(0);
     expect(nodeAtLine(m, 53)).toBe(1);
-    expect(nodeAtLine(m, 108)).toBe(-1);
+    expect(nodeAtLine(m, 119)).toBe(-1);
   });
 });
 
@@ -229,7 +235,8 @@ describe('the docs are tests: the workflow examples of the docs map to the model
     const n = m.nodes[0]!;
     expect(n).toMatchObject({ name: 'reminder', when: 'invoice.days_overdue >= 1 && invoice.days_overdue <= 7', after: '3d', catch_up: 'skip', keep_open: false, kind: 'approval' });
     expect(n.task).toMatchObject({ assignee: 'invoice.owner_email', template: 'call-task', form: 'call-outcome', due_in: '2d', sla: { escalate_to: 'sales_manager', notify: 'sla-breach' } });
-    expect(n.approval).toMatchObject({ role: 'finance_director', form: 'escalation-decision', template: 'director-decision' });
+    expect(n.approval).toMatchObject({ role: 'finance', form: 'escalation-decision', template: 'director-decision' });
+    expect(n.approval?.route.map((r) => r.role)).toEqual(['finance_director', 'finance_director']);
     expect(n.outcomes.map((o) => [o.value, o.route, o.target ?? o.until ?? o.reason ?? null, o.record ?? null, o.then.map((a) => a.kind)])).toEqual([
       ['promised', 'wait_until', 'form.promised_date', 'promise', []],
       ['disputed', 'pause', 'dispute', 'dispute', ['set']],

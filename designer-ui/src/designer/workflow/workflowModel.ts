@@ -67,8 +67,18 @@ export interface HumanTaskModel {
   sla?: { escalate_to?: string; notify?: string };
 }
 
-export interface ApprovalModel {
+/** ApprovalRouteModel is one route of an approval: when its condition holds (first match wins), the approval is for its role. */
+export interface ApprovalRouteModel {
+  when?: string;
   role?: string;
+  line: number;
+}
+
+export interface ApprovalModel {
+  /** the approver's role when no route holds. */
+  role?: string;
+  /** the routes that choose another role, in order (`route:`). */
+  route: ApprovalRouteModel[];
   form?: string;
   template?: string;
   due_in?: string;
@@ -251,7 +261,16 @@ function buildModel({ doc, lines }: WorkflowDocument, text: string): WorkflowMod
       }
       const approval = get(item, 'approval');
       if (isMap(approval)) {
-        const a: ApprovalModel = { outcomes: outcomesOf(get(approval, 'outcomes'), [...path, 'approval', 'outcomes']) };
+        const routeSeq = get(approval, 'route');
+        const route: ApprovalRouteModel[] = isSeq(routeSeq)
+          ? routeSeq.items.map((r) => {
+              const rm: ApprovalRouteModel = { line: lineOf(r) };
+              assign(rm, 'when', text_(r, 'when'));
+              assign(rm, 'role', text_(r, 'role'));
+              return rm;
+            })
+          : [];
+        const a: ApprovalModel = { route, outcomes: outcomesOf(get(approval, 'outcomes'), [...path, 'approval', 'outcomes']) };
         for (const k of ['role', 'form', 'template', 'due_in'] as const) assign(a, k, text_(approval, k));
         assign(a, 'sla', slaOf(get(approval, 'sla')));
         n.approval = a;
