@@ -5,17 +5,10 @@ import { ConfigProvider } from 'antd';
 import type { ReactElement } from 'react';
 import i18n from '../i18n';
 import { FormRenderer, readFormDefinition, toWire, type FormDefinition } from './FormRenderer';
+import { stubBrowser } from '../testStubs';
 
 beforeAll(() => {
-  // antd reads these; jsdom has neither
-  Object.defineProperty(window, 'matchMedia', {
-    writable: true,
-    value: (query: string) => ({
-      matches: false, media: query, onchange: null,
-      addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-    }),
-  });
-  window.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
+  stubBrowser();
 });
 
 afterEach(cleanup);

@@ -2,15 +2,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, render, screen } from '@testing-library/react';
 import i18n from '../i18n';
 import { Timeline, caseAdjustment, zoneOfInstant, type TimelineEffect } from './Timeline';
+import { stubBrowser } from '../testStubs';
 
 beforeAll(() => {
-  Object.defineProperty(window, 'matchMedia', {
-    writable: true,
-    value: (query: string) => ({
-      matches: false, media: query, onchange: null,
-      addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-    }),
-  });
+  stubBrowser();
 });
 afterEach(cleanup);
 

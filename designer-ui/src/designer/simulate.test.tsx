@@ -37,7 +37,7 @@ import { TestsPanel, TestsSummary } from './TestsPanel';
 import { simulationTabs } from './simulationTabs';
 import { addDays } from './simulation';
 import { simulation } from './simulation.fixture';
-import { stubBrowser } from './testStubs';
+import { stubBrowser } from '../testStubs';
 
 beforeAll(() => {
   stubBrowser();

@@ -14,7 +14,7 @@ import i18n, { applyLanguage, designerNamespaces, ready } from '../i18n';
 import { TryRulePanel } from './TryRulePanel';
 import { TemplatePreviewPanel } from './TemplatePreviewPanel';
 import { tryTabs } from './tryTabs';
-import { stubBrowser } from './testStubs';
+import { stubBrowser } from '../testStubs';
 
 // openapi-fetch takes fetch and Request when the client module loads, so
 // they are replaced before any import. Requests are made with paths

@@ -9,19 +9,13 @@ import i18n from '../../i18n';
 import { PlanCard } from './PlanCard';
 import { PlanDialog } from './PlanDialog';
 import type { Plan } from './planApi';
+import { stubBrowser } from '../../testStubs';
 
 const perms = vi.hoisted(() => ({ list: [] as string[] }));
 vi.mock('../../auth/session', () => ({ useSession: () => ({ can: (p: string) => perms.list.includes(p) }) }));
 
 beforeAll(() => {
-  Object.defineProperty(window, 'matchMedia', {
-    writable: true,
-    value: (query: string) => ({
-      matches: false, media: query, onchange: null,
-      addListener: () => {}, removeListener: () => {}, addEventListener: () => {}, removeEventListener: () => {}, dispatchEvent: () => false,
-    }),
-  });
-  window.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
+  stubBrowser();
 });
 afterEach(cleanup);
 

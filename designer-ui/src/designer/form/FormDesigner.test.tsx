@@ -8,7 +8,7 @@ import { useState } from 'react';
 import i18n, { designerNamespaces, ready } from '../../i18n';
 import { FormDesigner, type FormDesignerProblem, type FormDesignerProps } from './FormDesigner';
 import { readForm } from './formModel';
-import { stubBrowser } from '../testStubs';
+import { stubBrowser } from '../../testStubs';
 
 const example = (name: string) => readFileSync(resolve(process.cwd(), '../rules-examples/forms', `${name}.yaml`), 'utf8');
 

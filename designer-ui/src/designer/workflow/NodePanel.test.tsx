@@ -7,7 +7,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { useState } from 'react';
 import i18n, { designerNamespaces, ready } from '../../i18n';
 import { NodePanel } from './NodePanel';
-import { stubBrowser } from '../testStubs';
+import { stubBrowser } from '../../testStubs';
 
 const repo = resolve(__dirname, '../../../..');
 const escalation = readFileSync(resolve(repo, 'rules-examples/workflows/escalation.yaml'), 'utf8');

@@ -9,7 +9,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import i18n, { designerNamespaces, ready } from '../../i18n';
 import { WorkflowGraph } from './WorkflowGraph';
 import { parseWorkflow } from './workflowModel';
-import { stubBrowser } from '../testStubs';
+import { stubBrowser } from '../../testStubs';
 
 const repo = resolve(__dirname, '../../../..');
 const model = parseWorkflow(readFileSync(resolve(repo, 'rules-examples/workflows/escalation.yaml'), 'utf8')).model!;

@@ -1,4 +1,4 @@
-// What the designer's unit tests give jsdom before rendering: antd and
+// What the unit tests give jsdom before rendering: antd and
 // React Flow read browser parts jsdom lacks. Imported by tests only.
 
 /** stubBrowser installs matchMedia (no query matches: a phone's width), ResizeObserver and DOMMatrixReadOnly. */
