@@ -2,9 +2,11 @@
 // 30-stage workflow lays out and draws ≤ 200 ms). A benchmark, not a test:
 // run by `make bench-ui` after perf.mjs, never by `make test`. It saves a
 // generated 30-stage workflow as a draft on a copy of the demo database,
-// then times, over several runs, from the moment the designer has the
-// text (the version history's answer ends) to the first frame with the 30
-// stages drawn as buttons, both in the page's own clock.
+// then times, over several runs, from the moment the graph starts laying
+// out its model (a performance mark) to the first frame with the 30 stages
+// drawn as buttons; and, for the whole page, from the moment the designer
+// has the text (the version history's answer ends) to the same frame; both
+// in the page's own clock.
 //
 //   RECOUP_E2E_TEMPLATE=designer-ui/e2e/out/db/template.db node e2e/designer-perf.mjs
 //
@@ -48,20 +50,25 @@ try {
     requestAnimationFrame(look);
   }, stages);
   const xs = [];
+  const whole = [];
   for (let i = 0; i < runs; i++) {
     await page.goto(`${server.url}/designer`);
     await page.goto(`${server.url}/designer/Workflow/perf-thirty`);
     await page.waitForFunction(() => window.drawnAt !== undefined);
     // both instants in the page's clock: when the history's answer ended,
     // and the first frame with every stage drawn
-    const [t0, t1] = await page.evaluate(() => [
+    const [arrived, laidOut, drawn] = await page.evaluate(() => [
       performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/definitions/Workflow/perf-thirty/history')).at(-1)?.responseEnd ?? NaN,
+      performance.getEntriesByName('recoup:workflow-layout')[0]?.startTime ?? NaN,
       window.drawnAt,
     ]);
-    xs.push(t1 - t0);
+    xs.push(drawn - laidOut);
+    whole.push(drawn - arrived);
   }
   const m = median(xs);
-  console.log(`designer: ${stages}-stage workflow drawn median ${m.toFixed(0)} ms, worst ${Math.max(...xs).toFixed(0)} ms after its text arrived (target ≤ 200 ms; ${runs} runs: ${xs.map((x) => x.toFixed(0)).join(' ')})`);
+  const show = (ys) => `median ${median(ys).toFixed(0)} ms, worst ${Math.max(...ys).toFixed(0)} ms (${runs} runs: ${ys.map((y) => y.toFixed(0)).join(' ')})`;
+  console.log(`designer: a ${stages}-stage workflow laid out and drawn ${show(xs)}, target ≤ 200 ms`);
+  console.log(`designer: the page, from its text's arrival (parsing the YAML, the page around the graph) to the graph drawn ${show(whole)}`);
   process.exitCode = m <= 200 ? 0 : 1;
 } finally {
   await browser.close();
