@@ -49,7 +49,7 @@ func TestTestCommand(t *testing.T) {
 		"      tick 2 at 2026-03-02T09:00:00+08:00: effects differ (- expected, + got):\n" +
 		"      - {key: rule/mark-overdue/invoice/1#0, kind: set, field: invoice.status, value: late, old_value: open}\n" +
 		"      + {key: rule/mark-overdue/invoice/1#0, kind: set, field: invoice.status, value: overdue, old_value: open}\n"
-	if !strings.Contains(out, want) || !strings.HasSuffix(out, " cases in 6 files: 50 passed, 1 failed\n") || strings.Count(out, "FAIL") != 1 {
+	if !strings.Contains(out, want) || !strings.HasSuffix(out, " cases in 6 files: 54 passed, 1 failed\n") || strings.Count(out, "FAIL") != 1 {
 		t.Errorf("output lacks\n%s\ngot\n%s", want, out)
 	}
 
